@@ -1,0 +1,178 @@
+// The single source of SDK knowledge. The language server, the emulator and (through the same
+// JSON file) the Python runtime read it; nothing else hard-codes integration types, scopes,
+// channel credential keys or the cpsl surface.
+import raw from './sdk-catalog.json';
+
+export type IntegrationMode = 'oauth' | 'secret' | 'pipedream';
+
+export interface IntegrationInfo {
+  /** Wire type, e.g. "gmail". */
+  type: string;
+  /** Member name in `cpsl.Integration`, e.g. "GMAIL". */
+  enum: string;
+  /** Config constructor in `cpsl`, e.g. "Gmail". */
+  config: string;
+  mode: IntegrationMode;
+  /** OAuth provider family (key of `providers`). */
+  provider?: string;
+  title: string;
+  doc: string;
+  /** Secret-form fields (known secret integrations). */
+  fields?: string[];
+  optionalFields?: string[];
+  alwaysScopes?: string[];
+  /** Field → environment variable exported when connected (aws). */
+  env?: Record<string, string>;
+}
+
+export interface ProviderInfo {
+  id: string;
+  title: string;
+  scopeSeparator: string;
+  tokenPrefix: string;
+  refresh: boolean;
+  expiresInSeconds: number;
+  /** A prefix under which the same scopes are also accepted (Microsoft Graph). */
+  scopePrefix?: string;
+  scopes: Record<string, string>;
+  scopesByIntegration?: Record<string, string[]>;
+}
+
+export interface CredentialKeyInfo {
+  required: boolean;
+  secret: boolean;
+  doc: string;
+}
+
+export interface ChannelTypeInfo {
+  type: string;
+  title: string;
+  builtin: boolean;
+  external: boolean;
+  deprecatedClass?: string;
+  credentials?: Record<string, CredentialKeyInfo>;
+  doc: string;
+}
+
+export interface ApiEntry {
+  kind?: 'class' | 'function' | 'enum' | 'constant';
+  signature: string;
+  doc: string;
+  kwargs?: string[];
+  deprecated?: string;
+  /** Config constructors: the integration type they declare. */
+  integration?: string;
+  /** false: the local runtime raises "not available in Capsule Local yet". */
+  localSupport?: boolean;
+}
+
+export interface FieldLabel {
+  label: string;
+  secret: boolean;
+  placeholder?: string;
+}
+
+export interface Catalog {
+  integrations: Map<string, IntegrationInfo>;
+  providers: Map<string, ProviderInfo>;
+  channels: Map<string, ChannelTypeInfo>;
+  secretFieldLabels: Record<string, FieldLabel>;
+  externalBlockFallbacks: Record<string, string>;
+  accessLevels: string[];
+  credentialKeywords: string[];
+  functionalDecorators: string[];
+  api: { module: Record<string, ApiEntry>; app: Record<string, ApiEntry>; session: Record<string, ApiEntry> };
+}
+
+function load(): Catalog {
+  const integrations = new Map<string, IntegrationInfo>();
+  for (const [type, v] of Object.entries(raw.integrations)) {
+    integrations.set(type, { type, ...(v as Omit<IntegrationInfo, 'type'>) });
+  }
+  const providers = new Map<string, ProviderInfo>();
+  for (const [id, v] of Object.entries(raw.providers)) {
+    providers.set(id, { id, ...(v as Omit<ProviderInfo, 'id'>) });
+  }
+  const channels = new Map<string, ChannelTypeInfo>();
+  for (const [type, v] of Object.entries(raw.channels)) {
+    channels.set(type, { type, ...(v as Omit<ChannelTypeInfo, 'type'>) });
+  }
+  return {
+    integrations,
+    providers,
+    channels,
+    secretFieldLabels: raw.secretFieldLabels as Record<string, FieldLabel>,
+    externalBlockFallbacks: raw.externalBlockFallbacks,
+    accessLevels: raw.accessLevels,
+    credentialKeywords: raw.credentialKeywords,
+    functionalDecorators: raw.functionalDecorators,
+    api: raw.api as Catalog['api'],
+  };
+}
+
+export const catalog: Catalog = load();
+
+/** Integration type by `Integration.X` member name. */
+export function integrationByEnum(member: string): IntegrationInfo | undefined {
+  for (const info of catalog.integrations.values()) if (info.enum === member) return info;
+  return undefined;
+}
+
+/** Integration type declared by a config constructor such as `GitHub`. */
+export function integrationByConfig(ctor: string): IntegrationInfo | undefined {
+  for (const info of catalog.integrations.values()) if (info.config === ctor) return info;
+  return undefined;
+}
+
+/** Scopes the provider documents for an integration type (Google narrows by product). */
+export function knownScopes(type: string): Map<string, string> | undefined {
+  const info = catalog.integrations.get(type);
+  if (!info?.provider) return undefined;
+  const provider = catalog.providers.get(info.provider);
+  if (!provider) return undefined;
+  const subset = provider.scopesByIntegration?.[type];
+  const names = subset ?? Object.keys(provider.scopes);
+  return new Map(names.map((n) => [n, provider.scopes[n] ?? '']));
+}
+
+/** Whether `scope` is one the provider of `type` knows (Graph scopes may carry their URL prefix). */
+export function isKnownScope(type: string, scope: string): boolean {
+  const scopes = knownScopes(type);
+  if (!scopes) return true;
+  if (scopes.has(scope)) return true;
+  const provider = catalog.providers.get(catalog.integrations.get(type)!.provider!);
+  if (provider?.scopePrefix && scope.startsWith(provider.scopePrefix)) {
+    return scopes.has(scope.slice(provider.scopePrefix.length));
+  }
+  return false;
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** The nearest name within a small distance, or undefined. */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const lower = name.toLowerCase();
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}

@@ -1,0 +1,57 @@
+// `capsule-local`: the headless face of the product. Each command lives in cli/commands/<name>.ts
+// and registers itself here; this file only wires them and maps errors to exit codes.
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check';
+import { registerLsp } from './commands/lsp';
+import { registerSecret } from './commands/secret';
+import { registerChannel } from './commands/channel';
+import { registerServe } from './commands/serve';
+import { registerChat } from './commands/chat';
+import { registerPrompts } from './commands/prompts';
+import { registerStoreCommands } from './commands/store-io';
+import { UsageError, UserError } from './errors';
+
+const program = new Command('capsule-local')
+  .description('Check, run and debug Capsule apps on your machine.')
+  .version(process.env.CAPSULE_LOCAL_VERSION ?? '0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of [
+  registerCheck,
+  registerLsp,
+  registerServe,
+  registerChat,
+  registerPrompts,
+  registerSecret,
+  registerChannel,
+  registerStoreCommands,
+]) {
+  register(program);
+}
+
+// Sub-commands inherit exitOverride so usage errors exit 2 instead of commander's 1.
+function applyExitOverride(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    sub.exitOverride();
+    applyExitOverride(sub);
+  }
+}
+applyExitOverride(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(0);
+    process.exit(2);
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`capsule-local: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`capsule-local: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`capsule-local: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

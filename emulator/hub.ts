@@ -1,0 +1,104 @@
+// The seams between the emulator's modules. The gateway builds one Hub; channels and integrations
+// receive it and register their routes on it. Nothing below emulator/ imports from server/ or
+// client/.
+import type { Router } from 'express';
+import type { StoreData, StoredIntegration } from './store/schema';
+
+/** A message entering the app from any channel (web chat, API, Telegram, Slack, WhatsApp). */
+export interface InboundInput {
+  app?: string; // app name; default: the only app served
+  channelType: string; // chat | api | telegram | slack | whatsapp
+  channelName?: string; // named channel for external channels
+  userId: string; // persona id or channel-scoped id (`telegram:123`)
+  userEmail?: string;
+  /** Continue this session; otherwise a session is found by sessionKey or created. */
+  sessionId?: string;
+  /** Stable key for external conversations (e.g. `telegram:<channel>:<chat id>`). */
+  sessionKey?: string;
+  text: string;
+  chatName?: string;
+  attachments?: Array<{ filename: string; content_type: string; url: string; size: number }>;
+}
+
+/** What the app sends back for one inbound message, in order. */
+export type OutboundEvent =
+  | { kind: 'delta'; requestId: string; text: string } // streamed text (SubmitResult done=false)
+  | { kind: 'reply'; requestId: string; text: string } // a complete reply() message
+  | { kind: 'notify'; requestId: string; text: string; detail?: string; blockJson?: string }
+  | { kind: 'block'; requestId: string; block: { id: string; type: string; payload: unknown } }
+  | { kind: 'done'; requestId: string; error?: string };
+
+export interface Turn {
+  sessionId: string;
+  requestId: string;
+  /** Resolves when the handler has finished (done), with everything it sent. */
+  finished: Promise<{ reply: string; blocks: unknown[]; error?: string }>;
+  /** Live events; the listener is called for each in order, also ones already emitted. */
+  subscribe(listener: (e: OutboundEvent) => void): () => void;
+}
+
+export interface PendingPrompt {
+  id: string;
+  app: string;
+  userId: string;
+  sessionId?: string;
+  type: string;
+  mode: 'oauth' | 'secret' | 'pipedream';
+  reason: string;
+  scopes: string[];
+  fields: string[];
+  createdAt: string;
+  deadline: number; // epoch ms on the hub's clock
+}
+
+export type PromptAnswer =
+  | { allow: true; credential: StoredIntegration }
+  | { allow: false };
+
+export interface PromptBroker {
+  list(): PendingPrompt[];
+  get(id: string): PendingPrompt | undefined;
+  /** Resolves the prompt: stores the credential for the user and releases WaitForIntegration. */
+  answer(id: string, answer: PromptAnswer): void;
+  on(event: 'created' | 'resolved', listener: (p: PendingPrompt) => void): void;
+}
+
+/** A clock the dashboard can move forward to fire timeouts and expiries without waiting. */
+export interface Clock {
+  now(): number; // epoch ms
+  advance(ms: number): void;
+}
+
+export interface EventBus {
+  /** Appends to the store's event log and notifies live listeners (SSE). Never pass secret values. */
+  emit(e: { kind: string; summary: string; app?: string; sessionId?: string; userId?: string; channel?: string; detail?: Record<string, unknown> }): void;
+  subscribe(listener: (e: StoreData['events'][number]) => void): () => void;
+}
+
+export interface Hub {
+  /** Base URL of the gateway, e.g. http://127.0.0.1:8790 */
+  url: string;
+  clock: Clock;
+  events: EventBus;
+  prompts: PromptBroker;
+  read(): StoreData;
+  update(mutator: (data: StoreData) => void): Promise<void>;
+  dispatch(input: InboundInput): Promise<Turn>;
+  /** Apps currently served, with their declared integrations (from the runner's registration). */
+  apps(): AppInfo[];
+  /** Routes that need the session token (pages and APIs). */
+  protectedRouter: Router;
+  /** Routes a browser is sent to by a third party (OAuth authorize/consent, webhooks). */
+  publicRouter: Router;
+}
+
+export interface AppInfo {
+  name: string;
+  entry: string; // app.py:app
+  integrations: Array<{ type: string; mode: string; scopes: string[]; fields: string[]; client_id_secret?: string; client_secret_secret?: string }>;
+  channels: unknown[];
+  secrets: string[];
+  dataSources: Array<{ name: string; access: string }>;
+  endpoints: Array<{ method: string; path: string; authorized: boolean }>;
+  status: 'starting' | 'running' | 'crashed' | 'stopped';
+}

@@ -1,0 +1,39 @@
+// Runs every test file under test/ with node's test runner (TypeScript through tsx), then the
+// Python runtime's unit suite. Pass a substring to run only matching files:
+//   node scripts/run-tests.mjs store
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'fixtures' ? [] : walk(p);
+    return /\.test\.ts$/.test(name) ? [p] : [];
+  });
+}
+
+const filter = process.argv[2];
+const files = walk('test').filter((f) => !filter || f.includes(filter)).sort();
+let failed = false;
+
+if (files.length) {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+    { stdio: 'inherit' },
+  );
+  failed ||= r.status !== 0;
+}
+
+if (!filter || 'python'.includes(filter)) {
+  const pyTests = 'emulator/python/tests';
+  if (existsSync(pyTests)) {
+    const r = spawnSync('python3', ['-m', 'unittest', 'discover', '-s', pyTests, '-t', 'emulator/python', '-v'], {
+      stdio: 'inherit',
+      env: { ...process.env, PYTHONPATH: 'emulator/python', PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    failed ||= r.status !== 0;
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,109 @@
+// The contract between the analysis (pure functions over text) and its users: the LSP wiring in
+// server/server.ts, the `check` CLI and the tests. No I/O happens below server/analysis.
+
+export interface Position {
+  line: number; // 0-based
+  character: number; // 0-based, UTF-16 code units (as LSP)
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+export interface Location {
+  path: string;
+  range: Range;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface CapsuleDiagnostic {
+  path: string;
+  range: Range;
+  severity: Severity;
+  code: string; // e.g. "capsule/missing-secret"
+  message: string;
+  tags?: Array<'deprecated' | 'unnecessary'>;
+  related?: Array<{ location: Location; message: string }>;
+  /** Machine-readable details for quick fixes (e.g. {secret: "X"}, {suggestion: "github"}). */
+  data?: Record<string, unknown>;
+}
+
+/** A workspace file as text. The caller reads it (disk, editor buffer); the analysis never does. */
+export interface SourceFile {
+  path: string; // absolute or workspace-relative; used as the key everywhere
+  text: string;
+}
+
+/**
+ * A list of names from a local source (the store, `.env`). `complete: false` means the source
+ * could not be read (no store yet counts as complete and empty only when the caller knows it);
+ * diagnostics that depend on a list stay silent when it is incomplete.
+ */
+export interface NameSource {
+  names: ReadonlyMap<string, NameOrigin>;
+  complete: boolean;
+}
+export interface NameOrigin {
+  source: 'store' | 'env-file' | 'environment';
+  /** Where the name is defined, when it is a file line (`.env`). */
+  location?: Location;
+  /** Channel type for channel names. */
+  channelType?: string;
+}
+
+export interface LocalState {
+  secrets: NameSource;
+  channels: NameSource;
+}
+
+export interface IntegrationDecl {
+  app: string; // app variable name
+  type: string | undefined; // undefined when dynamic
+  mode: 'oauth' | 'secret' | 'pipedream' | undefined;
+  scopes: string[];
+  fields: string[] | undefined;
+  location: Location; // the type argument (string or config call)
+  call: Location; // the whole add_integration call
+}
+
+export interface IntegrationUse {
+  type: string;
+  kind: 'read' | 'prompt' | 'require' | 'show';
+  location: Location;
+}
+
+export interface SecretRef {
+  name: string;
+  kind: 'app-secrets' | 'from-name' | 'environ' | 'channel-credential' | 'integration-client';
+  location: Location;
+}
+
+export interface HandlerDecl {
+  app: string;
+  decorator: string; // "message", "data", ...
+  name: string; // function name
+  location: Location;
+}
+
+export interface AppDecl {
+  variable: string; // the name the App is bound to
+  name: string | undefined; // App("name")
+  path: string;
+  location: Location; // the App(...) call
+  hasImage: boolean;
+  secrets: string[] | undefined; // undefined when dynamic
+  channels: Array<{ kind: string; name?: string; location: Location }>;
+}
+
+export interface AppModel {
+  apps: AppDecl[];
+  integrations: IntegrationDecl[];
+  uses: IntegrationUse[];
+  secrets: SecretRef[];
+  handlers: HandlerDecl[];
+}
+
+export interface WorkspaceAnalysis {
+  model: AppModel;
+  diagnostics: CapsuleDiagnostic[];
+}
