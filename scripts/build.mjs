@@ -2,10 +2,9 @@
 // VS Code client. The Python runtime and the SDK catalog are copied next to the bundles so the
 // packaged extension runs offline.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync, existsSync, chmodSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 
 const common = {
