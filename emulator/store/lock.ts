@@ -1,0 +1,118 @@
+// A cross-process lock file (`store.lock`) around each read-modify-write of store.json, so the CLI
+// and a running emulator never lose each other's changes. Created with O_EXCL; it holds the
+// owner's pid, host and a random nonce. A lock whose owner is gone (same host, pid not alive) or
+// that is older than STALE_MS (a holder is only ever expected to keep it for one write) is broken.
+import { promises as fsp, constants as fsc, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { FILE_MODE } from './atomic-file';
+import { storeLocked } from './errors';
+
+export const STALE_MS = 30_000;
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  nonce: string;
+  at: string;
+}
+
+export interface LockHandle {
+  release(): Promise<void>;
+}
+
+export async function acquireLock(lockFile: string, timeoutMs = 10_000): Promise<LockHandle> {
+  const me: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex'), at: new Date().toISOString() };
+  const started = Date.now();
+  let delay = 2;
+  for (;;) {
+    try {
+      const handle = await fsp.open(lockFile, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+      try {
+        await handle.writeFile(JSON.stringify(me));
+      } finally {
+        await handle.close();
+      }
+      return { release: () => releaseLock(lockFile, me.nonce) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = await readHolder(lockFile);
+    if (holder && (await isStale(lockFile, holder))) {
+      await breakLock(lockFile, holder);
+      continue;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw storeLocked(lockFile, holder ? `process ${holder.pid} on ${holder.host}` : 'another process', Date.now() - started);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+async function releaseLock(lockFile: string, nonce: string): Promise<void> {
+  // Only remove the lock if it is still ours (it may have been broken as stale meanwhile).
+  const holder = await readHolder(lockFile);
+  if (holder?.nonce === nonce) await fsp.rm(lockFile, { force: true });
+}
+
+async function readHolder(lockFile: string): Promise<LockInfo | undefined> {
+  try {
+    const info = JSON.parse(await fsp.readFile(lockFile, 'utf8')) as LockInfo;
+    return typeof info.nonce === 'string' ? info : { pid: 0, host: '', nonce: '', at: '' };
+  } catch (e) {
+    // Missing: released meanwhile. Unparsable: a holder killed between create and write, or
+    // one still writing; the age rule in isStale decides.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { pid: 0, host: '', nonce: '', at: '' };
+  }
+}
+
+async function isStale(lockFile: string, holder: LockInfo): Promise<boolean> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await fsp.stat(lockFile)).mtimeMs;
+  } catch {
+    return false; // gone: the next attempt to create it will tell
+  }
+  if (Date.now() - mtimeMs > STALE_MS) return true;
+  if (holder.pid > 0 && holder.host === hostname()) return !pidAlive(holder.pid);
+  // An empty or half-written lock file: give its writer a moment before calling it stale.
+  return holder.pid === 0 && Date.now() - mtimeMs > 1_000;
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function breakLock(lockFile: string, stale: LockInfo): Promise<void> {
+  // Move the lock aside first and check that it is still the stale one: if another process broke
+  // it and took a fresh lock meanwhile, put that fresh lock back instead of deleting it.
+  const aside = `${lockFile}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await fsp.rename(lockFile, aside);
+  } catch {
+    return;
+  }
+  let moved: string | undefined;
+  try {
+    moved = readFileSync(aside, 'utf8');
+  } catch {
+    moved = undefined;
+  }
+  let nonce = '';
+  try {
+    nonce = moved ? ((JSON.parse(moved) as LockInfo).nonce ?? '') : '';
+  } catch {
+    nonce = '';
+  }
+  if (nonce !== stale.nonce) {
+    await fsp.link(aside, lockFile).catch(() => undefined);
+  }
+  await fsp.rm(aside, { force: true });
+}

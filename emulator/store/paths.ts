@@ -1,0 +1,32 @@
+// Where a workspace's local state lives. Everything is in one folder (default `.capsule` in the
+// workspace); the workspace is the folder that contains it (its `.env` is read from there).
+import { dirname, join, resolve } from 'node:path';
+
+export const DEFAULT_STORE_DIR = '.capsule';
+
+export interface StorePaths {
+  dir: string;
+  /** The lowdb JSON file with all state. */
+  file: string;
+  /** Held during each read-modify-write of `file`. */
+  lock: string;
+  /** Written by a running emulator: url, port, pid, token. */
+  discovery: string;
+  /** The workspace folder (parent of `dir`). */
+  workspace: string;
+  /** The workspace `.env`. */
+  envFile: string;
+}
+
+export function storePaths(dir: string = DEFAULT_STORE_DIR, cwd: string = process.cwd()): StorePaths {
+  const abs = resolve(cwd, dir);
+  const workspace = dirname(abs);
+  return {
+    dir: abs,
+    file: join(abs, 'store.json'),
+    lock: join(abs, 'store.lock'),
+    discovery: join(abs, 'emulator.json'),
+    workspace,
+    envFile: join(workspace, '.env'),
+  };
+}
