@@ -1,12 +1,212 @@
-// Placeholder until this command is built: it fails loudly instead of pretending.
+// `capsule-local export FILE`, `import FILE` and `reset`, plus the helpers the store commands
+// (secret, channel) share: the --store option, opening the store, tables, the running emulator.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { UserError } from '../errors';
+import {
+  Store,
+  StoreError,
+  DEFAULT_STORE_DIR,
+  buildExport,
+  parseExport,
+  applyImport,
+  applyReset,
+  writeFileAtomic,
+  type ImportReport,
+  type ResetReport,
+} from '../../emulator/store';
+import { pidAlive } from '../../emulator/store/lock';
+import { UsageError, UserError } from '../errors';
+
+export interface StoreFlag {
+  store: string;
+}
+
+export function withStoreOption(cmd: Command): Command {
+  return cmd.option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR);
+}
+
+/** Opens the store named by --store, turning store errors into clear command failures. */
+export async function openStore(opts: StoreFlag): Promise<Store> {
+  try {
+    return await Store.open(opts.store);
+  } catch (e) {
+    throw asUserError(e);
+  }
+}
+
+export function asUserError(e: unknown): unknown {
+  return e instanceof StoreError ? new UserError(e.message) : e;
+}
+
+/** Runs one change and waits until it is on disk. */
+export async function commit(store: Store, mutator: Parameters<Store['update']>[0]): Promise<void> {
+  try {
+    await store.update(mutator);
+    await store.close();
+  } catch (e) {
+    throw asUserError(e);
+  }
+}
+
+/** Left-aligned columns, two spaces apart; the first row is the header. */
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function shortTime(iso: string | undefined): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
+}
+
+/** The emulator serving this store, if its discovery file names a live process. */
+export function runningEmulator(store: Store): { url: string; pid: number } | undefined {
+  try {
+    const info = JSON.parse(readFileSync(store.paths.discovery, 'utf8')) as { url?: unknown; pid?: unknown };
+    if (typeof info.url === 'string' && typeof info.pid === 'number' && pidAlive(info.pid)) return { url: info.url, pid: info.pid };
+  } catch {
+    // No discovery file or an unreadable one: no emulator to tell about.
+  }
+  return undefined;
+}
+
+export function noteRunningEmulator(store: Store): void {
+  const running = runningEmulator(store);
+  if (running) process.stderr.write(`The running emulator (pid ${running.pid}, ${running.url}) picks up the change.\n`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
 
 export function registerStoreCommands(program: Command): void {
-  program
-    .command('store-io', { hidden: true })
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('"store-io" is not available in this build of Capsule Local yet');
+  withStoreOption(
+    program
+      .command('export')
+      .description('Write the store to FILE (- for stdout). Secret values are left out unless --include-secrets.')
+      .argument('<file>', 'the export file to write')
+      .option('--include-secrets', 'also write secret values, channel credentials and integration tokens')
+      .option('--force', 'overwrite FILE if it exists'),
+  ).action(async (file: string, opts: StoreFlag & { includeSecrets?: boolean; force?: boolean }) => {
+    const store = await openStore(opts);
+    if (!store.exists()) throw new UserError(`no store at ${store.paths.dir}: nothing has been saved in this workspace yet`);
+    const exp = buildExport(store.read(), { includeSecrets: opts.includeSecrets });
+    const text = JSON.stringify(exp, null, 2) + '\n';
+    const d = exp.data;
+    const summary =
+      `${plural(Object.keys(d.secrets).length, 'secret')}, ${plural(Object.keys(d.channels).length, 'channel')}, ` +
+      `${plural(Object.keys(d.sessions).length, 'session')}, ${plural(d.personas.length, 'persona')}, ${plural(d.events.length, 'event')}`;
+    const secretsNote = opts.includeSecrets
+      ? 'It CONTAINS secret values: keep it private.'
+      : 'Secret values, channel credentials and tokens were left out (names kept; use --include-secrets to include them).';
+    if (file === '-') {
+      process.stdout.write(text);
+      process.stderr.write(`Exported ${summary}. ${secretsNote}\n`);
+      return;
+    }
+    const target = resolve(file);
+    if (existsSync(target) && !opts.force) throw new UserError(`${file} already exists; pass --force to overwrite it`);
+    try {
+      await writeFileAtomic(target, text);
+    } catch (e) {
+      throw new UserError(`cannot write ${file}: ${(e as Error).message}`);
+    }
+    process.stdout.write(`Exported ${summary} to ${file}. ${secretsNote}\n`);
+  });
+
+  withStoreOption(
+    program
+      .command('import')
+      .description('Load an export FILE into the store. Merges by default: entries in FILE replace entries with the same name, others stay.')
+      .argument('<file>', 'a file written by `capsule-local export`')
+      .option('--replace', 'make the store exactly the export instead of merging (local secret values are still kept where FILE has none)'),
+  ).action(async (file: string, opts: StoreFlag & { replace?: boolean }) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    let exp;
+    try {
+      exp = parseExport(file, text);
+    } catch (e) {
+      throw asUserError(e);
+    }
+    const store = await openStore(opts);
+    const mode = opts.replace ? 'replace' : 'merge';
+    let report: ImportReport | undefined;
+    await commit(store, (d) => {
+      report = applyImport(d, exp, mode);
     });
+    process.stdout.write(describeImport(file, store.paths.file, report!));
+    noteRunningEmulator(store);
+  });
+
+  withStoreOption(
+    program
+      .command('reset')
+      .description('Delete sessions, key-value state, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
+      .option('--all', 'also delete secrets and channels (an empty store)')
+      .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
+  ).action(async (opts: StoreFlag & { all?: boolean; yes?: boolean }) => {
+    const store = await openStore(opts);
+    if (!store.exists()) {
+      process.stdout.write(`Nothing to reset: no store at ${store.paths.dir}.\n`);
+      return;
+    }
+    const what = opts.all ? 'everything (including secrets and channels)' : 'sessions, state, integrations, personas and events (secrets and channels are kept)';
+    if (!opts.yes) {
+      if (!process.stdin.isTTY) throw new UsageError(`refusing to reset ${store.paths.file} without confirmation: pass --yes`);
+      if (!(await confirm(`Reset ${store.paths.file}: delete ${what}? Type "yes" to continue: `))) {
+        throw new UserError('reset cancelled; nothing was changed');
+      }
+    }
+    let report: ResetReport | undefined;
+    await commit(store, (d) => {
+      report = applyReset(d, { all: opts.all });
+    });
+    const r = report!.removed;
+    const parts = [
+      plural(r.sessions, 'session'),
+      plural(r.integrations, 'connected integration'),
+      plural(r.kvScopes, 'state scope'),
+      plural(r.events, 'event'),
+      plural(r.personas, 'persona'),
+    ];
+    if (opts.all) parts.push(plural(r.secrets, 'secret'), plural(r.channels, 'channel'));
+    process.stdout.write(`Reset ${store.paths.file}: removed ${parts.join(', ')}.${opts.all ? '' : ' Secrets and channels were kept.'}\n`);
+    noteRunningEmulator(store);
+  });
+}
+
+function describeImport(file: string, storeFile: string, r: ImportReport): string {
+  const lines = [
+    `${r.mode === 'replace' ? 'Replaced' : 'Merged'} ${storeFile} with ${file}` +
+      (r.mode === 'replace' ? ' (entries not in the export were removed).' : ' (entries not in the export were kept).'),
+  ];
+  const names = (list: string[]): string => (list.length ? `: ${list.join(', ')}` : '');
+  lines.push(`  secrets: ${r.secrets.imported.length} with values${names(r.secrets.imported)}`);
+  if (r.secrets.keptLocalValue.length) lines.push(`  secrets without a value in the export, local value kept${names(r.secrets.keptLocalValue)}`);
+  if (r.secrets.skippedNoValue.length) {
+    lines.push(`  secrets SKIPPED (no value in the export or the store)${names(r.secrets.skippedNoValue)}`);
+    lines.push(`    set them with: ${r.secrets.skippedNoValue.map((n) => `capsule-local secret set ${n}`).join('; ')}`);
+  }
+  lines.push(`  channels: ${r.channels.imported.length + r.channels.keptLocalCredentials.length}${names([...r.channels.imported, ...r.channels.keptLocalCredentials])}`);
+  if (r.channels.skippedNoCredentials.length) {
+    lines.push(`  channels SKIPPED (credentials not in the export)${names(r.channels.skippedNoCredentials)}; create them with \`capsule-local channel create\``);
+  }
+  lines.push(`  integrations: ${r.integrations.imported}` + (r.integrations.skippedNoToken ? ` (${r.integrations.skippedNoToken} skipped without tokens: users reconnect)` : ''));
+  lines.push(`  personas: ${r.personas}, sessions: ${r.sessions}, state keys: ${r.kvKeys}, events: ${r.events}`);
+  return lines.join('\n') + '\n';
 }

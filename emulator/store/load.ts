@@ -23,8 +23,7 @@ export function parseStore(file: string, text: string): MigrationResult {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    const detail = text.trim() === '' ? 'the file is empty' : `it is not valid JSON (${(e as Error).message})`;
-    throw corruptStore(file, detail);
+    throw corruptStore(file, text.trim() === '' ? 'the file is empty' : `it is not valid JSON${jsonErrorPlace(text, e)}`);
   }
   return migrate(file, parsed);
 }
@@ -58,4 +57,18 @@ export function loadStoreSync(file: string): MigrationResult | undefined {
     throw new StoreError('io', file, `cannot read ${file}: ${(e as Error).message}`);
   }
   return parseStore(file, text);
+}
+
+/**
+ * Where a JSON text breaks, as " (line L, column C)" when the parser says. V8's own message quotes a slice of the text,
+ * which may hold a secret value, so it is never shown.
+ */
+export function jsonErrorPlace(text: string, error: unknown): string {
+  const m = /position (\d+)/.exec(String((error as Error)?.message));
+  if (!m) return /end of JSON/i.test(String((error as Error)?.message)) ? ' (it ends too early)' : '';
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
 }

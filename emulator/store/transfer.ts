@@ -5,6 +5,7 @@ import { SCHEMA_VERSION, emptyStore, type StoreData, type StoredChannel, type St
 import { upgrade, validateStoreShape } from './migrate';
 import { isSecretCredential } from './channels';
 import { StoreError } from './errors';
+import { jsonErrorPlace } from './load';
 
 export const EXPORT_FORMAT = 'capsule-local-store-export';
 export const EXPORT_FORMAT_VERSION = 1;
@@ -64,7 +65,7 @@ export function parseExport(file: string, text: string): StoreExport {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new StoreError('corrupt', file, `${file} is not valid JSON (${(e as Error).message}); nothing was imported`);
+    throw new StoreError('corrupt', file, `${file} is not valid JSON${jsonErrorPlace(text, e)}; nothing was imported`);
   }
   const exp = parsed as Partial<StoreExport>;
   if (typeof exp !== 'object' || exp === null || exp.format !== EXPORT_FORMAT) {
