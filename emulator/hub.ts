@@ -90,6 +90,17 @@ export interface Hub {
   protectedRouter: Router;
   /** Routes a browser is sent to by a third party (OAuth authorize/consent, webhooks). */
   publicRouter: Router;
+  /**
+   * The workspace's secret resolver (store -> .env -> environment). The integrations module
+   * resolves OAuth client ids and secrets through it; set by the gateway.
+   */
+  secrets?: { resolve(name: string): { value: string; source: string } | undefined };
+  /**
+   * Set by the integrations module: refreshes the user's expired OAuth tokens (as the platform
+   * does) before the gateway hands integrations to the app. The gateway awaits it in GetSession
+   * and GetUserIntegrations; it never throws (a failed refresh leaves the stored credential).
+   */
+  refreshIntegrations?: (userId: string) => Promise<void>;
 }
 
 export interface AppInfo {
