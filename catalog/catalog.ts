@@ -36,6 +36,18 @@ export interface ProviderInfo {
   scopePrefix?: string;
   scopes: Record<string, string>;
   scopesByIntegration?: Record<string, string[]>;
+  /** The real provider's OAuth endpoints (the emulator's real-provider mode). */
+  realEndpoints?: RealEndpoints;
+}
+
+export interface RealEndpoints {
+  authorize: string;
+  token: string;
+  /** RFC 7009 revocation endpoint, when the provider has one. */
+  revoke?: string;
+  issuer?: string;
+  /** Extra authorization parameters the provider needs to issue a refresh token. */
+  authorizeParams?: Record<string, string>;
 }
 
 export interface CredentialKeyInfo {
