@@ -1,0 +1,204 @@
+// Starts a real emulator (`node dist/cli.js serve ... --no-open --port 0`) on a temporary workspace
+// and hands back what a test needs: url, token, store folder, captured output, stop/kill. Build
+// first (`npm run build`); every test area that needs a running emulator uses this.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { waitFor } from './wait';
+
+export const REPO = resolve(__dirname, '..', '..');
+export const CLI = join(REPO, 'dist', 'cli.js');
+
+export interface EmulatorOptions {
+  /** A folder (copied) or a single .py file (copied into an empty workspace) holding the app. */
+  app: string;
+  /** Entry inside the workspace, e.g. `app.py:app`; default `<file name>:app`. */
+  entry?: string;
+  /** Reuse this workspace instead of a fresh temp folder (e.g. to restart after a kill). */
+  workspace?: string;
+  /** Extra environment for the emulator (and so for the app). */
+  env?: Record<string, string>;
+  /** Written to the workspace `.env` before start. */
+  dotenv?: Record<string, string>;
+  /** Extra `serve` arguments. */
+  args?: string[];
+  /** Wait until the app's runner has registered (default true). */
+  waitForApp?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  token: string;
+  pid: number;
+  workspace: string;
+  storeDir: string;
+  entry: string;
+  proc: ChildProcess;
+  /** Everything the serve process printed so far (stdout + stderr). */
+  output(): string;
+  /** fetch against the emulator with the bearer token. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Runs the CLI with `--store` of this emulator; resolves with status and output. */
+  cli(args: string[], opts?: { timeoutMs?: number; input?: string }): Promise<CliResult>;
+  /** SIGINT and wait for a clean exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (no clean-up, the discovery file stays). */
+  kill9(): Promise<void>;
+  /** Removes the workspace (call after stop). */
+  cleanup(): void;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`capsule-local ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolveRun({ status, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+function prepareWorkspace(opts: EmulatorOptions): { workspace: string; entry: string } {
+  const workspace = opts.workspace ?? mkdtempSync(join(tmpdir(), 'capsule-emu-'));
+  let entry = opts.entry;
+  if (!opts.workspace) {
+    const src = resolve(opts.app);
+    if (statSync(src).isDirectory()) {
+      cpSync(src, workspace, { recursive: true, filter: (p) => !p.includes('__pycache__') && !p.includes('/.capsule') });
+      entry ??= 'app.py:app';
+    } else {
+      cpSync(src, join(workspace, basename(src)));
+      entry ??= `${basename(src)}:app`;
+    }
+  }
+  entry ??= 'app.py:app';
+  if (opts.dotenv) {
+    writeFileSync(join(workspace, '.env'), Object.entries(opts.dotenv).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  }
+  return { workspace, entry };
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const { workspace, entry } = prepareWorkspace(opts);
+  const storeDir = join(workspace, '.capsule');
+  const discovery = join(storeDir, 'emulator.json');
+  const proc = spawn(process.execPath, [CLI, 'serve', entry, '--no-open', '--port', '0', '--store', storeDir, ...(opts.args ?? [])], {
+    cwd: workspace,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  let exited: number | null | undefined;
+  const exitPromise = new Promise<number | null>((r) => proc.on('exit', (code) => { exited = code; r(code); }));
+
+  const info = await waitFor(
+    `the emulator's discovery file ${discovery} (serve output so far:\n${out})`,
+    () => {
+      if (exited !== undefined) throw new Error(`serve exited with ${exited}:\n${out}`);
+      if (!existsSync(discovery)) return undefined;
+      const d = JSON.parse(readFileSync(discovery, 'utf8')) as { url: string; port: number; token: string; pid: number };
+      return d.pid === proc.pid ? d : undefined;
+    },
+    timeoutMs,
+  ).catch((e: Error) => {
+    proc.kill('SIGKILL');
+    throw new Error(`${e.message}\n--- serve output ---\n${out}`);
+  });
+
+  const api = (path: string, init: RequestInit = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${info.token}`);
+    if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    return fetch(info.url + path, { ...init, headers });
+  };
+
+  const emu: RunningEmulator = {
+    url: info.url,
+    port: info.port,
+    token: info.token,
+    pid: info.pid,
+    workspace,
+    storeDir,
+    entry,
+    proc,
+    output: () => out,
+    api,
+    cli: (args, o = {}) => runCli([...args, '--store', storeDir], { cwd: workspace, env: opts.env, ...o }),
+    async stop() {
+      if (exited !== undefined) return exited;
+      proc.kill('SIGINT');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      const code = await exitPromise;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill9() {
+      if (exited !== undefined) return;
+      proc.kill('SIGKILL');
+      await exitPromise;
+    },
+    cleanup() {
+      if (!opts.workspace) rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+
+  if (opts.waitForApp ?? true) {
+    await waitFor(
+      `the app ${entry} to register with the emulator`,
+      async () => {
+        if (exited !== undefined) throw new Error(`serve exited with ${exited}`);
+        const r = await api('/api/state');
+        if (!r.ok) return false;
+        const state = (await r.json()) as { apps: Array<{ status: string }> };
+        return state.apps.some((a) => a.status === 'running');
+      },
+      timeoutMs,
+    ).catch(async (e: Error) => {
+      await emu.kill9();
+      throw new Error(`${e.message}\n--- serve output ---\n${out}`);
+    });
+  }
+  return emu;
+}
+
+/** A one-time login code for browser tests: `${url}/login?code=${code}&next=/chat`. */
+export async function loginUrl(emu: RunningEmulator, next = '/chat'): Promise<string> {
+  const r = await emu.api('/api/login-code', { method: 'POST', body: '{}' });
+  if (!r.ok) throw new Error(`login code: ${r.status} ${await r.text()}`);
+  const { code } = (await r.json()) as { code: string };
+  return `${emu.url}/login?code=${encodeURIComponent(code)}&next=${encodeURIComponent(next)}`;
+}
+
+/** The fixture folder of an area's tests (`test/<area>/fixtures`). */
+export function fixture(area: string, ...parts: string[]): string {
+  return join(REPO, 'test', area, 'fixtures', ...parts);
+}
+
