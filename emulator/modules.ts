@@ -1,0 +1,14 @@
+// The emulator's optional modules. The gateway builds the Hub, then calls each entry here once,
+// in order, before it starts listening; a module mounts its routes on `hub.protectedRouter` /
+// `hub.publicRouter` and subscribes to hub events. Each module adds its own one line below.
+import type { Hub } from './hub';
+
+export type EmulatorModule = {
+  name: string;
+  register(hub: Hub): void | Promise<void>;
+};
+
+export const modules: EmulatorModule[] = [
+  // { name: 'channels', register: registerChannels },
+  // { name: 'integrations', register: registerIntegrations },
+];
