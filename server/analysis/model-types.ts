@@ -1,0 +1,70 @@
+// The per-file summary: everything the cross-file linking needs from one file, computed once per
+// (path, text). It holds offsets and plain data only (no syntax nodes), so it stays valid while
+// other files change.
+import type { AppDecl, CapsuleDiagnostic, IntegrationDecl, IntegrationUse, Location, SecretRef } from './types';
+
+/** `import a.b as c` / `from .m import x as y` / `from m import *`. */
+export type ImportBinding =
+  | { kind: 'module'; module: string; local: string }
+  | { kind: 'from'; module: string; level: number; name: string; local: string }
+  | { kind: 'star'; module: string; level: number };
+
+export interface FileApp extends AppDecl {
+  /** false when App(...) has `**kwargs`: whether it has an image is unknown. */
+  imageKnown: boolean;
+}
+
+/** An add_integration call; `receiver` is the dotted expression it is called on. */
+export interface RawIntegration {
+  receiver: string[] | undefined;
+  decl: IntegrationDecl;
+  /** The type could not be read statically (a variable, an f-string...). */
+  dynamic: boolean;
+}
+
+export interface RawUse extends IntegrationUse {
+  /** Offset of the top-level function the use is in (to find its handler). */
+  functionFrom: number | undefined;
+}
+
+export interface RawHandler {
+  receiver: string[];
+  decorator: string;
+  name: string;
+  location: Location;
+  /** The decorated definition (function or class). */
+  from: number;
+  to: number;
+  /** `access=` given as a string literal. */
+  access?: { value: string; location: Location };
+  isClass: boolean;
+}
+
+export interface EnvironRead {
+  name: string;
+  location: Location;
+  functionFrom: number | undefined;
+}
+
+export interface ChannelRef {
+  name: string;
+  location: Location;
+}
+
+export interface FileSummary {
+  path: string;
+  text: string;
+  importsCpsl: boolean;
+  /** Uses python-dotenv: names in `.env` reach os.environ without App(secrets). */
+  usesDotenv: boolean;
+  imports: ImportBinding[];
+  apps: FileApp[];
+  integrations: RawIntegration[];
+  uses: RawUse[];
+  secretRefs: SecretRef[];
+  environReads: EnvironRead[];
+  handlers: RawHandler[];
+  channelRefs: ChannelRef[];
+  /** Diagnostics that depend on this file alone. */
+  diagnostics: CapsuleDiagnostic[];
+}

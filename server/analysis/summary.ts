@@ -1,0 +1,628 @@
+// One file -> FileSummary: a single walk over the syntax tree that records cpsl imports, apps,
+// integration declarations and uses, secret references, handlers and channels, and reports the
+// diagnostics that need nothing but this file.
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { catalog, integrationByConfig, integrationByEnum } from '../../catalog/catalog';
+import type { CapsuleDiagnostic, Location, Range, SecretRef, Severity } from './types';
+import type { FileApp, FileSummary, ImportBinding, RawHandler } from './model-types';
+import { LineIndex } from './text';
+import { callArgs, dottedName, type CallArgs } from './syntax';
+import { stringValue, isStringNode } from './strings';
+import { checkDeclaration, integrationTypeOf } from './declarations';
+import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretNameFor } from './credentials';
+import { checkChannelCall } from './channels';
+
+const USE_METHODS: Record<string, 'read' | 'prompt' | 'require' | 'show'> = {
+  get_integration: 'read',
+  prompt_integration: 'prompt',
+  require_integration: 'require',
+  show_integration: 'show',
+};
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CREDENTIAL_KEYWORDS = new Set(catalog.credentialKeywords);
+const CONFIG_CTORS = new Set(['IntegrationConfig', 'Pipedream', ...[...catalog.integrations.values()].map((i) => i.config)]);
+const CHANNEL_CLASSES = new Set(['Channel', 'Chat', 'API', ...[...catalog.channels.values()].flatMap((c) => (c.deprecatedClass ? [c.deprecatedClass] : []))]);
+const CPSL_MODULE_MEMBERS = new Set(Object.keys(catalog.api.module));
+
+/** How the file refers to `cpsl`, `os` and their members. */
+export class Scope {
+  readonly cpslModules = new Set<string>();
+  readonly cpslMembers = new Map<string, string>();
+  cpslStar = false;
+  readonly osModules = new Set<string>();
+  readonly environNames = new Set<string>();
+  readonly getenvNames = new Set<string>();
+
+  /** `c.Secret.from_name` -> ["Secret", "from_name"] when `c` is cpsl; undefined otherwise. */
+  cpslPath(parts: string[] | undefined): string[] | undefined {
+    if (!parts || parts.length === 0) return undefined;
+    const [head, ...rest] = parts;
+    if (this.cpslModules.has(head!)) return rest.length ? rest : undefined;
+    const member = this.cpslMembers.get(head!);
+    if (member) return [member, ...rest];
+    if (this.cpslStar && CPSL_MODULE_MEMBERS.has(head!)) return parts;
+    return undefined;
+  }
+}
+
+export interface FileContext {
+  path: string;
+  text: string;
+  index: LineIndex;
+  scope: Scope;
+  diagnostics: CapsuleDiagnostic[];
+  /** Offsets of literals already reported as hard-coded credentials. */
+  reportedCredentials: Set<number>;
+  /** Top-level names assigned a config object call, for `app.add_integration(cfg)`. */
+  configVars: Map<string, SyntaxNode>;
+  location(from: number, to: number): Location;
+  range(from: number, to: number): Range;
+  report(
+    code: string,
+    severity: Severity,
+    from: number,
+    to: number,
+    message: string,
+    extra?: Partial<Pick<CapsuleDiagnostic, 'tags' | 'related' | 'data'>>,
+  ): void;
+  cpslCallee(call: SyntaxNode): string[] | undefined;
+}
+
+function makeContext(path: string, text: string): FileContext {
+  const index = new LineIndex(text);
+  const scope = new Scope();
+  const ctx: FileContext = {
+    path,
+    text,
+    index,
+    scope,
+    diagnostics: [],
+    reportedCredentials: new Set(),
+    configVars: new Map(),
+    range: (from, to) => index.range(from, to),
+    location: (from, to) => ({ path, range: index.range(from, to) }),
+    report(code, severity, from, to, message, extra) {
+      ctx.diagnostics.push({ path, range: index.range(from, to), severity, code, message, ...extra });
+    },
+    cpslCallee: (call) => scope.cpslPath(dottedName(text, call.firstChild)),
+  };
+  return ctx;
+}
+
+export function readImport(text: string, node: SyntaxNode): ImportBinding[] {
+  const out: ImportBinding[] = [];
+  const first = node.firstChild;
+  if (!first) return out;
+  const word = (n: SyntaxNode) => text.slice(n.from, n.to);
+  if (first.type.name === 'import') {
+    // import a.b [as c], d
+    let parts: string[] = [];
+    let alias: string | undefined;
+    let expectAlias = false;
+    const flush = () => {
+      if (parts.length) {
+        const module = parts.join('.');
+        out.push({ kind: 'module', module, local: alias ?? parts[0]! });
+        // `import a.b` binds `a` only; record the full module under it for attribute chains.
+      }
+      parts = [];
+      alias = undefined;
+    };
+    for (let c = first.nextSibling; c; c = c.nextSibling) {
+      const n = c.type.name;
+      if (n === 'VariableName') {
+        if (expectAlias) {
+          alias = word(c);
+          expectAlias = false;
+        } else parts.push(word(c));
+      } else if (n === 'as') expectAlias = true;
+      else if (n === ',') flush();
+    }
+    flush();
+    return out;
+  }
+  if (first.type.name !== 'from') return out;
+  // from [.]*module import (a [as b], ...) | *
+  let level = 0;
+  const moduleParts: string[] = [];
+  let c = first.nextSibling;
+  for (; c && c.type.name !== 'import'; c = c.nextSibling) {
+    if (c.type.name === '.') level++;
+    else if (c.type.name === 'Ellipsis') level += 3;
+    else if (c.type.name === 'VariableName') moduleParts.push(word(c));
+  }
+  const module = moduleParts.join('.');
+  let name: string | undefined;
+  let expectAlias = false;
+  const push = (local: string) => {
+    if (name) out.push({ kind: 'from', module, level, name, local });
+    name = undefined;
+  };
+  for (c = c?.nextSibling ?? null; c; c = c.nextSibling) {
+    const n = c.type.name;
+    if (n === '*') out.push({ kind: 'star', module, level });
+    else if (n === 'VariableName') {
+      if (expectAlias) {
+        push(word(c));
+        expectAlias = false;
+      } else {
+        if (name) push(name);
+        name = word(c);
+      }
+    } else if (n === 'as') expectAlias = true;
+  }
+  if (name) push(name);
+  return out;
+}
+
+export function applyImport(scope: Scope, b: ImportBinding): void {
+  if (b.kind === 'module') {
+    if (b.module === 'cpsl') scope.cpslModules.add(b.local);
+    if (b.module === 'os') scope.osModules.add(b.local);
+    return;
+  }
+  if (b.kind === 'star') {
+    if (b.module === 'cpsl' && b.level === 0) scope.cpslStar = true;
+    return;
+  }
+  if (b.level !== 0) return;
+  if (b.module === 'cpsl') scope.cpslMembers.set(b.local, b.name);
+  if (b.module === 'os' && b.name === 'environ') scope.environNames.add(b.local);
+  if (b.module === 'os' && b.name === 'getenv') scope.getenvNames.add(b.local);
+}
+
+/** The last name of a callee (`b` of `a.b(...)`), cheap enough to run on every call. */
+function calleeTail(text: string, callee: SyntaxNode | null): string | undefined {
+  if (!callee) return undefined;
+  if (callee.type.name === 'VariableName') return text.slice(callee.from, callee.to);
+  if (callee.type.name === 'MemberExpression') {
+    const last = callee.lastChild;
+    if (last?.type.name === 'PropertyName') return text.slice(last.from, last.to);
+  }
+  return undefined;
+}
+
+/** Whether a MemberExpression is `<something>.integrations`. */
+function isIntegrationsAttr(text: string, node: SyntaxNode | null | undefined): boolean {
+  if (!node || node.type.name !== 'MemberExpression') return false;
+  const last = node.lastChild;
+  return !!last && last.type.name === 'PropertyName' && text.slice(last.from, last.to) === 'integrations';
+}
+
+/** Whether `node` is the target of an assignment (`x[k] = v`), i.e. a write rather than a read. */
+function isAssignTarget(node: SyntaxNode): boolean {
+  const parent = node.parent;
+  return !!parent && (parent.type.name === 'AssignStatement' || parent.type.name === 'UpdateStatement') && parent.firstChild?.from === node.from && node.nextSibling?.type.name === 'AssignOp';
+}
+
+/** The keyword name when `node` is the value of `keyword=node` in a call. */
+function keywordOf(text: string, node: SyntaxNode): string | undefined {
+  const op = node.prevSibling;
+  if (!op || op.type.name !== 'AssignOp' || node.parent?.type.name !== 'ArgList') return undefined;
+  const kw = op.prevSibling;
+  return kw?.type.name === 'VariableName' ? text.slice(kw.from, kw.to) : undefined;
+}
+
+class Walker {
+  readonly summary: FileSummary;
+  private functionFrom: number | undefined;
+
+  constructor(private readonly ctx: FileContext) {
+    this.summary = {
+      path: ctx.path,
+      text: ctx.text,
+      importsCpsl: false,
+      usesDotenv: false,
+      imports: [],
+      apps: [],
+      integrations: [],
+      uses: [],
+      secretRefs: [],
+      environReads: [],
+      handlers: [],
+      channelRefs: [],
+      diagnostics: ctx.diagnostics,
+    };
+  }
+
+  run(tree: Tree): void {
+    const top = tree.topNode;
+    // Imports first, so that uses above a late top-level import still resolve.
+    for (let c = top.firstChild; c; c = c.nextSibling) if (c.type.name === 'ImportStatement') this.importStatement(c, true);
+    const cursor = tree.cursor();
+    const stack: Array<number | undefined> = [];
+    for (;;) {
+      const name = cursor.type.name;
+      let descend = true;
+      switch (name) {
+        case 'ImportStatement':
+          if (cursor.node.parent?.type.name !== 'Script') this.importStatement(cursor.node, false);
+          descend = false;
+          break;
+        case 'CallExpression':
+          this.call(cursor.node);
+          break;
+        case 'MemberExpression':
+          this.member(cursor.node);
+          break;
+        case 'BinaryExpression':
+          this.binary(cursor.node);
+          break;
+        case 'DecoratedStatement':
+          this.decorated(cursor.node);
+          break;
+        case 'AssignStatement':
+          this.assign(cursor.node);
+          break;
+        case 'String':
+          if (cursor.to - cursor.from >= 22) this.stringLiteral(cursor.node);
+          descend = false;
+          break;
+        case 'FunctionDefinition':
+        case 'ClassDefinition':
+          break;
+        default:
+          break;
+      }
+      if (descend && cursor.firstChild()) {
+        stack.push(this.functionFrom);
+        const parentName = cursor.node.parent?.type.name;
+        if ((parentName === 'FunctionDefinition' || parentName === 'ClassDefinition') && this.functionFrom === undefined) {
+          this.functionFrom = cursor.node.parent!.from;
+        }
+        continue;
+      }
+      while (!cursor.nextSibling()) {
+        if (!cursor.parent()) return;
+        this.functionFrom = stack.pop();
+      }
+    }
+  }
+
+  private importStatement(node: SyntaxNode, topLevel: boolean): void {
+    const bindings = readImport(this.ctx.text, node);
+    for (const b of bindings) {
+      applyImport(this.ctx.scope, b);
+      if (b.module === 'cpsl' && (b.kind === 'module' || b.level === 0)) this.summary.importsCpsl = true;
+      if (b.module === 'dotenv' || b.module.startsWith('dotenv.')) this.summary.usesDotenv = true;
+      if (topLevel || !this.summary.imports.some((i) => JSON.stringify(i) === JSON.stringify(b))) this.summary.imports.push(b);
+    }
+  }
+
+  private assign(node: SyntaxNode): void {
+    // Remember `cfg = cpsl.GitHub(...)` so that `app.add_integration(cfg)` can be checked.
+    const target = node.firstChild;
+    if (!target || target.type.name !== 'VariableName') return;
+    let value = target.nextSibling;
+    if (value?.type.name === 'TypeDef') value = value.nextSibling;
+    if (value?.type.name !== 'AssignOp') return;
+    value = value.nextSibling;
+    if (!value || value.type.name !== 'CallExpression' || value.nextSibling) return;
+    const path = this.ctx.cpslCallee(value);
+    if (path?.length === 1 && CONFIG_CTORS.has(path[0]!)) {
+      this.ctx.configVars.set(this.ctx.text.slice(target.from, target.to), value);
+    }
+  }
+
+  private call(node: SyntaxNode): void {
+    const { text } = this.ctx;
+    const callee = node.firstChild;
+    const tail = calleeTail(text, callee);
+    if (tail === undefined) return;
+    const argList = node.getChild('ArgList');
+    const path = this.ctx.cpslCallee(node);
+    if (path) {
+      this.cpslCall(node, path, callArgs(text, argList));
+      return;
+    }
+    if (tail === 'add_integration' && callee!.type.name === 'MemberExpression') {
+      const args = callArgs(text, argList);
+      const receiver = dottedName(text, callee!.firstChild);
+      const raw = checkDeclaration(this.ctx, node, args, receiver);
+      if (raw) this.summary.integrations.push(raw);
+      this.credentialKeywords(args, 'add_integration', raw?.decl.type, true);
+      return;
+    }
+    const useKind = USE_METHODS[tail];
+    if (useKind && callee!.type.name === 'MemberExpression') {
+      const args = callArgs(text, argList);
+      const arg = args.positional[0] ?? args.keywords.get('integration')?.value ?? args.keywords.get('integration_type')?.value;
+      if (arg) this.use(arg, useKind);
+      return;
+    }
+    if (tail === 'get' && callee!.type.name === 'MemberExpression') {
+      const object = callee!.firstChild;
+      if (isIntegrationsAttr(text, object)) {
+        const arg = callArgs(text, argList).positional[0];
+        if (arg) this.use(arg, 'read');
+        return;
+      }
+      if (this.isEnviron(object)) {
+        const arg = callArgs(text, argList).positional[0];
+        if (arg) this.environRead(arg);
+        return;
+      }
+    }
+    if (tail === 'getenv') {
+      const parts = dottedName(text, callee);
+      const scope = this.ctx.scope;
+      if (parts && ((parts.length === 2 && scope.osModules.has(parts[0]!)) || (parts.length === 1 && scope.getenvNames.has(parts[0]!)))) {
+        const arg = callArgs(text, argList).positional[0];
+        if (arg) this.environRead(arg);
+        return;
+      }
+    }
+    if (argList && this.summary.importsCpsl) this.credentialKeywords(callArgs(text, argList), tail, undefined, false);
+  }
+
+  private isEnviron(node: SyntaxNode | null | undefined): boolean {
+    const parts = dottedName(this.ctx.text, node);
+    if (!parts) return false;
+    const scope = this.ctx.scope;
+    return (parts.length === 2 && parts[1] === 'environ' && scope.osModules.has(parts[0]!)) || (parts.length === 1 && scope.environNames.has(parts[0]!));
+  }
+
+  private cpslCall(node: SyntaxNode, path: string[], args: CallArgs): void {
+    const head = path[0]!;
+    if (path.length === 1 && head === 'App') return this.app(node, args);
+    if (path.length === 2 && head === 'Secret' && path[1] === 'from_name') return this.fromName(node, args);
+    if (path.length === 1 && CHANNEL_CLASSES.has(head)) {
+      const ref = checkChannelCall(this.ctx, node, head, args);
+      if (ref) this.summary.channelRefs.push(ref);
+      this.credentialKeywords(args, head, undefined, true);
+      return;
+    }
+    if (path.length === 1 && CONFIG_CTORS.has(head)) {
+      // Config objects are checked where they are declared (add_integration); here only their
+      // literal credentials, so that a config kept in a variable is still covered.
+      const type = head === 'IntegrationConfig' ? undefined : (integrationByConfig(head)?.type ?? (head === 'Pipedream' ? 'pipedream' : undefined));
+      this.credentialKeywords(args, head, type, true);
+      return;
+    }
+    if (path.length === 1 && path[0] === 'current_session') return;
+    this.credentialKeywords(args, head, undefined, true);
+  }
+
+  private app(node: SyntaxNode, args: CallArgs): void {
+    const { text } = this.ctx;
+    const parent = node.parent;
+    let variable = '';
+    if (parent?.type.name === 'AssignStatement' && parent.lastChild?.from === node.from) {
+      const target = parent.firstChild;
+      if (target?.type.name === 'VariableName' && target.nextSibling && ['AssignOp', 'TypeDef'].includes(target.nextSibling.type.name)) {
+        variable = text.slice(target.from, target.to);
+      }
+    }
+    const nameNode = args.positional[0] ?? args.keywords.get('name')?.value;
+    const nameValue = nameNode ? stringValue(text, nameNode) : undefined;
+    const image = args.keywords.get('image')?.value;
+    const app: FileApp = {
+      variable,
+      name: nameValue?.terminated ? nameValue.value : undefined,
+      path: this.ctx.path,
+      location: this.ctx.location(node.from, node.to),
+      hasImage: !!image && image.type.name !== 'None',
+      imageKnown: !args.splat || !!image,
+      secrets: args.splat && !args.keywords.has('secrets') ? undefined : [],
+      channels: [],
+    };
+    const secrets = args.keywords.get('secrets')?.value;
+    if (secrets) {
+      if (secrets.type.name === 'None') app.secrets = [];
+      else if (secrets.type.name === 'ArrayExpression' || secrets.type.name === 'TupleExpression') {
+        for (let c = secrets.firstChild; c; c = c.nextSibling) {
+          if (['[', ']', '(', ')', ','].includes(c.type.name)) continue;
+          const v = isStringNode(c) ? stringValue(text, c) : undefined;
+          if (!v?.terminated) {
+            app.secrets = undefined;
+            continue;
+          }
+          app.secrets?.push(v.value);
+          this.secretRef(v.value, 'app-secrets', c);
+        }
+      } else app.secrets = undefined;
+    }
+    const channels = args.keywords.get('channels')?.value;
+    if (channels && (channels.type.name === 'ArrayExpression' || channels.type.name === 'TupleExpression')) {
+      for (let c = channels.firstChild; c; c = c.nextSibling) {
+        if (c.type.name !== 'CallExpression') continue;
+        const p = this.ctx.cpslCallee(c);
+        if (!p || p.length !== 1 || !CHANNEL_CLASSES.has(p[0]!)) continue;
+        const kind = p[0] === 'Channel' ? 'channel' : p[0]!.toLowerCase();
+        const arg = callArgs(text, c.getChild('ArgList'));
+        const n = arg.positional[0] ?? arg.keywords.get('name')?.value;
+        const v = kind === 'channel' && n ? stringValue(text, n) : undefined;
+        app.channels.push({ kind, ...(v?.terminated ? { name: v.value } : {}), location: this.ctx.location(c.from, c.to) });
+      }
+    }
+    this.summary.apps.push(app);
+  }
+
+  private fromName(node: SyntaxNode, args: CallArgs): void {
+    const arg = args.positional[0] ?? args.keywords.get('name')?.value;
+    if (!arg) return;
+    const v = stringValue(this.ctx.text, arg);
+    if (!v?.terminated) return;
+    let kind: SecretRef['kind'] = 'from-name';
+    const keyword = keywordOf(this.ctx.text, node);
+    const outer = node.parent?.parent;
+    if (keyword && outer?.type.name === 'CallExpression') {
+      const tail = calleeTail(this.ctx.text, outer.firstChild);
+      const path = this.ctx.cpslCallee(outer);
+      const channelKeys = new Set([...catalog.channels.values()].flatMap((c) => Object.keys(c.credentials ?? {})));
+      if (path?.length === 1 && CHANNEL_CLASSES.has(path[0]!) && channelKeys.has(keyword)) kind = 'channel-credential';
+      else if ((keyword === 'client_id' || keyword === 'client_secret') && (tail === 'add_integration' || (path?.length === 1 && CONFIG_CTORS.has(path[0]!)))) {
+        kind = 'integration-client';
+      }
+    }
+    this.secretRef(v.value, kind, arg);
+  }
+
+  private secretRef(name: string, kind: SecretRef['kind'], node: SyntaxNode): void {
+    this.summary.secretRefs.push({ name, kind, location: this.ctx.location(node.from, node.to) });
+    if (!SECRET_NAME.test(name)) {
+      const suggestion = suggestSecretName(name);
+      this.ctx.report(
+        'capsule/invalid-secret-name',
+        'warning',
+        node.from,
+        node.to,
+        (name === '' ? 'A secret name cannot be empty' : `"${name}" is not a valid secret name`) +
+          ': secrets become environment variables of the app, so use letters, digits and _ and do not start with a digit' +
+          (suggestion ? ` (did you mean ${suggestion}?)` : '.'),
+        { data: { secret: name, ...(suggestion ? { suggestion } : {}) } },
+      );
+    }
+  }
+
+  private environRead(arg: SyntaxNode): void {
+    const v = stringValue(this.ctx.text, arg);
+    if (!v?.terminated) return;
+    this.summary.environReads.push({ name: v.value, location: this.ctx.location(arg.from, arg.to), functionFrom: this.functionFrom });
+  }
+
+  private member(node: SyntaxNode): void {
+    const { text } = this.ctx;
+    const bracket = node.getChild('[');
+    if (bracket) {
+      // x.integrations["gmail"] / os.environ["KEY"]
+      const object = node.firstChild;
+      const key = bracket.nextSibling;
+      if (!key || key.type.name === ']') return;
+      if (isIntegrationsAttr(text, object)) {
+        if (!isAssignTarget(node)) this.use(key, 'read');
+      } else if (this.isEnviron(object) && !isAssignTarget(node)) {
+        this.environRead(key);
+      }
+      return;
+    }
+    // Integration.X used anywhere: an unknown member fails with AttributeError at runtime.
+    const parts = dottedName(text, node);
+    const path = this.ctx.scope.cpslPath(parts);
+    if (path?.length === 2 && path[0] === 'Integration' && node.parent?.type.name !== 'MemberExpression') {
+      integrationTypeOf(this.ctx, node);
+    }
+  }
+
+  private binary(node: SyntaxNode): void {
+    // "gmail" in session.integrations
+    const left = node.firstChild;
+    const right = node.lastChild;
+    if (!left || !right || left === right) return;
+    let op = left.nextSibling;
+    if (op?.type.name === 'not') op = op.nextSibling;
+    if (op?.type.name !== 'in') return;
+    if (isIntegrationsAttr(this.ctx.text, right)) this.use(left, 'read');
+  }
+
+  private use(arg: SyntaxNode, kind: 'read' | 'prompt' | 'require' | 'show'): void {
+    const t = integrationTypeOf(this.ctx, arg);
+    if (!t) return;
+    this.summary.uses.push({ type: t, kind, location: this.ctx.location(arg.from, arg.to), functionFrom: this.functionFrom });
+  }
+
+  private decorated(node: SyntaxNode): void {
+    const { text } = this.ctx;
+    const def = node.getChild('FunctionDefinition') ?? node.getChild('ClassDefinition');
+    if (!def) return;
+    const defName = def.getChild('VariableName');
+    for (const dec of node.getChildren('Decorator')) {
+      const names: string[] = [];
+      let argList: SyntaxNode | null = null;
+      let end = dec.from;
+      let plain = true;
+      for (let c = dec.firstChild; c; c = c.nextSibling) {
+        const n = c.type.name;
+        if (n === 'VariableName') {
+          names.push(text.slice(c.from, c.to));
+          end = c.to;
+        } else if (n === 'ArgList') {
+          argList = c;
+          end = c.to;
+        } else if (n !== 'At' && n !== '.') plain = false;
+      }
+      if (!plain || names.length < 2) continue;
+      const handler: RawHandler = {
+        receiver: names.slice(0, -1),
+        decorator: names[names.length - 1]!,
+        name: defName ? text.slice(defName.from, defName.to) : '',
+        location: this.ctx.location(dec.from, end),
+        from: def.from,
+        to: def.to,
+        isClass: def.type.name === 'ClassDefinition',
+      };
+      if (argList) {
+        const access = callArgs(text, argList).keywords.get('access')?.value;
+        const v = access ? stringValue(text, access) : undefined;
+        if (access && v?.terminated) handler.access = { value: v.value, location: this.ctx.location(access.from, access.to) };
+      }
+      this.summary.handlers.push(handler);
+    }
+  }
+
+  private stringLiteral(node: SyntaxNode): void {
+    if (this.ctx.reportedCredentials.has(node.from)) return;
+    const v = stringValue(this.ctx.text, node);
+    if (!v?.terminated) return;
+    const key = findKeyPattern(v.value);
+    if (!key) return;
+    // Name the secret after the variable it is assigned to, when that is a usable name.
+    let secret = key.secret;
+    const parent = node.parent;
+    if (parent?.type.name === 'AssignStatement' && parent.firstChild?.type.name === 'VariableName') {
+      const target = this.ctx.text.slice(parent.firstChild.from, parent.firstChild.to);
+      if (/^[A-Z][A-Z0-9_]*$/.test(target)) secret = target;
+    }
+    this.reportCredential(node, `${key.what} is written in the source`, secret, undefined);
+  }
+
+  /** Credential keyword arguments given as string literals. `cpsl`: a cpsl call (stricter rules otherwise). */
+  private credentialKeywords(args: CallArgs, callName: string, prefix: string | undefined, cpsl: boolean): void {
+    for (const [kw, arg] of args.keywords) {
+      if (!CREDENTIAL_KEYWORDS.has(kw) || !isStringNode(arg.value)) continue;
+      const v = stringValue(this.ctx.text, arg.value);
+      if (!v?.terminated) continue;
+      const key = findKeyPattern(v.value);
+      if (!key && !(cpsl ? isCredentialLiteral(v.value) : isSecretLookingLiteral(v.value))) continue;
+      const secret = secretNameFor(prefix ?? (cpsl ? channelPrefix(callName) : undefined), kw);
+      this.reportCredential(arg.value, `${kw} of ${callName}(...) is written in the source as a string literal`, secret, kw);
+    }
+  }
+
+  private reportCredential(node: SyntaxNode, what: string, secret: string, keyword: string | undefined): void {
+    if (this.ctx.reportedCredentials.has(node.from)) return;
+    this.ctx.reportedCredentials.add(node.from);
+    this.ctx.report(
+      'capsule/hardcoded-credential',
+      'warning',
+      node.from,
+      node.to,
+      `Hard-coded credential: ${what}. Anyone who can read the code can use it. Store it as a secret ` +
+        `(capsule-local secret set ${secret}) and read it with cpsl.Secret.from_name("${secret}").`,
+      { data: { secret, ...(keyword ? { keyword } : {}), valueRange: this.ctx.range(node.from, node.to) } },
+    );
+  }
+}
+
+function channelPrefix(callName: string): string | undefined {
+  for (const c of catalog.channels.values()) if (c.deprecatedClass === callName) return c.type;
+  return undefined;
+}
+
+/** `my-key` -> `MY_KEY`. */
+export function suggestSecretName(name: string): string | undefined {
+  let s = name.trim().replace(/[^A-Za-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_(?=[A-Za-z])|_$/g, '').toUpperCase();
+  if (/^[0-9]/.test(s)) s = `_${s}`;
+  return s && SECRET_NAME.test(s) && s !== name ? s : undefined;
+}
+
+/** Summarises one parsed file. Pure: the same (path, text, tree) always gives the same summary. */
+export function summarizeFile(path: string, text: string, tree: Tree): FileSummary {
+  const ctx = makeContext(path, text);
+  const walker = new Walker(ctx);
+  walker.run(tree);
+  return walker.summary;
+}
+
+export { integrationByEnum };

@@ -1,0 +1,100 @@
+// The entry point: a workspace's files + local state -> app model + diagnostics. Per-file work is
+// cached by (path, text) in an AnalysisCache, so after an edit only the edited file is re-parsed
+// (incrementally, reusing its previous tree) and only the cheap cross-file linking runs again.
+import type { Tree } from '@lezer/common';
+import type { CapsuleDiagnostic, LocalState, SourceFile, WorkspaceAnalysis } from './types';
+import type { FileSummary } from './model-types';
+import { parsePython, type ParsedText } from './parse';
+import { summarizeFile } from './summary';
+import { ModuleIndex } from './modules';
+import { linkAndCheck } from './workspace-checks';
+
+interface Entry {
+  parsed: ParsedText;
+  summary: FileSummary;
+}
+
+export class AnalysisCache {
+  private readonly entries = new Map<string, Entry>();
+
+  /** Parses and summarises a file, reusing the cached result or the previous tree of that path. */
+  file(path: string, text: string): Entry {
+    const old = this.entries.get(path);
+    if (old && old.parsed.text === text) return old;
+    const parsed = parsePython(text, old?.parsed);
+    const entry = { parsed, summary: summarizeFile(path, text, parsed.tree) };
+    this.entries.set(path, entry);
+    return entry;
+  }
+
+  /** The syntax tree of a file's current text (parsed on demand). */
+  tree(path: string, text: string): Tree {
+    return this.file(path, text).parsed.tree;
+  }
+
+  summary(path: string, text: string): FileSummary {
+    return this.file(path, text).summary;
+  }
+
+  /** The last known summary of a path, without text (undefined when never analysed). */
+  peek(path: string): FileSummary | undefined {
+    return this.entries.get(path)?.summary;
+  }
+
+  delete(path: string): void {
+    this.entries.delete(path);
+  }
+
+  /** Drops entries of files no longer in the workspace. */
+  retain(paths: Set<string>): void {
+    for (const p of this.entries.keys()) if (!paths.has(p)) this.entries.delete(p);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Files that import cpsl, or import (directly or not) a workspace module that does. */
+export function relevantFiles(summaries: FileSummary[], modules: ModuleIndex): FileSummary[] {
+  const relevant = new Set<FileSummary>(summaries.filter((s) => s.importsCpsl));
+  const importers = new Map<FileSummary, FileSummary[]>();
+  for (const s of summaries) {
+    for (const m of modules.importsOf(s)) {
+      const list = importers.get(m) ?? [];
+      list.push(s);
+      importers.set(m, list);
+    }
+  }
+  const queue = [...relevant];
+  while (queue.length) {
+    const m = queue.pop()!;
+    for (const s of importers.get(m) ?? []) {
+      if (!relevant.has(s)) {
+        relevant.add(s);
+        queue.push(s);
+      }
+    }
+  }
+  return summaries.filter((s) => relevant.has(s));
+}
+
+function compareDiagnostics(a: CapsuleDiagnostic, b: CapsuleDiagnostic): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+/**
+ * Analyses a whole workspace. Pass the same `cache` on every call (the language server keeps one)
+ * so that unchanged files are not parsed again; without one every file is parsed.
+ */
+export function analyzeWorkspace(files: SourceFile[], state: LocalState, cache: AnalysisCache = new AnalysisCache()): WorkspaceAnalysis {
+  const summaries = files.map((f) => cache.file(f.path, f.text).summary);
+  cache.retain(new Set(files.map((f) => f.path)));
+  const modules = new ModuleIndex(summaries);
+  const relevant = relevantFiles(summaries, modules);
+  const { model, diagnostics } = linkAndCheck(relevant, modules, state);
+  for (const s of relevant) diagnostics.push(...s.diagnostics);
+  diagnostics.sort(compareDiagnostics);
+  return { model, diagnostics };
+}
