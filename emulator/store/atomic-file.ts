@@ -5,7 +5,7 @@
 // Order: write a uniquely named temp file (mode 0600) in the same folder, fsync it, rename it over
 // the target, fsync the folder. A process killed at any point leaves either the previous file or
 // the new one; after fsync of the folder the new one survives a power loss too.
-import { promises as fsp, constants as fsc, mkdirSync, chmodSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { promises as fsp, constants as fsc, mkdirSync, chmodSync, existsSync, writeFileSync, statSync, readdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -61,4 +61,22 @@ export function ensureStoreDir(dir: string): void {
   }
   const ignore = join(dir, '.gitignore');
   if (!existsSync(ignore)) writeFileSync(ignore, '*\n', { mode: FILE_MODE });
+}
+
+/** Removes temp files left by writers of `file` that were killed mid-write (their pid is gone). */
+export function removeOrphanTemps(file: string, alive: (pid: number) => boolean): void {
+  const prefix = `.${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
+      rmSync(join(dirname(file), name), { force: true });
+    }
+  }
 }

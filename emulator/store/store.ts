@@ -13,8 +13,8 @@ import { copyFile, chmod, constants as fsc } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename } from 'node:path';
 import { emptyStore, type StoreData } from './schema';
-import { ensureStoreDir, writeFileAtomic, FILE_MODE } from './atomic-file';
-import { acquireLock } from './lock';
+import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, FILE_MODE } from './atomic-file';
+import { acquireLock, pidAlive } from './lock';
 import { loadStore, stampOf, MISSING, type FileStamp } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
@@ -172,7 +172,8 @@ export class Store {
       this.scheduled = false;
       this.flushing = this.flushLoop().finally(() => {
         this.flushing = undefined;
-        if (this.pending.length || this.needsReload) this.schedule();
+        // Only new updates start another round: a file that cannot be read is not retried in a loop.
+        if (this.pending.length) this.schedule();
       });
     });
   }
@@ -196,6 +197,7 @@ export class Store {
   private async writeBatch(batch: Pending[]): Promise<void> {
     if (!this.dirReady) {
       ensureStoreDir(this.paths.dir);
+      removeOrphanTemps(this.paths.file, pidAlive);
       this.dirReady = true;
     }
     const lock = await acquireLock(this.paths.lock, this.lockTimeoutMs);
