@@ -47,7 +47,9 @@ export function findKeyPattern(value: string): { secret: string; what: string } 
     const m = p.re.exec(value);
     if (!m) continue;
     const token = m[0];
-    if (looksLikePlaceholder(token) || new Set(token).size < 8) continue;
+    // Real keys mix letters and digits; 'sk-abcdefghijklmnopqrstuvwxyz' is an illustration.
+    const random = p.secret === 'PRIVATE_KEY' || (/[0-9]/.test(token) && /[A-Za-z]/.test(token) && new Set(token).size >= 8);
+    if (looksLikePlaceholder(token) || !random) continue;
     return { secret: p.secret, what: p.what };
   }
   return undefined;

@@ -31,7 +31,7 @@ export function integrationTypeOf(ctx: FileContext, node: SyntaxNode): string | 
       const member = node.lastChild!;
       ctx.report(
         'capsule/unknown-integration',
-        'error',
+        'warning',
         member.from,
         member.to,
         `cpsl.Integration has no member ${path[1]} (AttributeError at runtime).` +
@@ -96,7 +96,7 @@ function option(ctx: FileContext, args: CallArgs, name: string): Option | undefi
     const list: Array<{ value: string; node: SyntaxNode }> = [];
     let listDynamic = false;
     for (let c = node.firstChild; c; c = c.nextSibling) {
-      if (['[', ']', '(', ')', ','].includes(c.type.name)) continue;
+      if (['[', ']', '(', ')', ',', 'Comment'].includes(c.type.name)) continue;
       const v = isStringNode(c) ? stringValue(ctx.text, c) : undefined;
       if (v?.terminated) list.push({ value: v.value, node: c });
       else listDynamic = true;
@@ -343,7 +343,9 @@ function warnings(ctx: FileContext, spec: Spec): void {
   const t = spec.type;
   if (t === undefined) return;
   const info = catalog.integrations.get(t);
-  if (!info && spec.mode !== 'secret' && spec.mode !== 'pipedream' && spec.mode !== undefined && isStringNode(spec.typeNode)) {
+  // fields=[...] given: the user means a custom secret form (its own error covers an empty list).
+  const customForm = spec.fields?.list !== undefined;
+  if (!info && !customForm && spec.mode !== 'secret' && spec.mode !== 'pipedream' && spec.mode !== undefined && isStringNode(spec.typeNode)) {
     const suggestion = nearest(t, catalog.integrations.keys());
     ctx.report(
       'capsule/unknown-integration',

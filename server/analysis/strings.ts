@@ -52,6 +52,7 @@ export function stringValue(text: string, node: SyntaxNode): StringLiteral | und
     let value = '';
     let terminated = true;
     for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (c.type.name === 'Comment') continue;
       const part = stringValue(text, c);
       if (!part) return undefined;
       value += part.value;

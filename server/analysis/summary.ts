@@ -72,6 +72,7 @@ export interface FileContext {
 function makeContext(path: string, text: string): FileContext {
   const index = new LineIndex(text);
   const scope = new Scope();
+  const reported = new Set<string>();
   const ctx: FileContext = {
     path,
     text,
@@ -83,6 +84,10 @@ function makeContext(path: string, text: string): FileContext {
     range: (from, to) => index.range(from, to),
     location: (from, to) => ({ path, range: index.range(from, to) }),
     report(code, severity, from, to, message, extra) {
+      // The same expression can be reached twice (as a use and as a member expression).
+      const key = `${code}@${from}`;
+      if (reported.has(key)) return;
+      reported.add(key);
       ctx.diagnostics.push({ path, range: index.range(from, to), severity, code, message, ...extra });
     },
     cpslCallee: (call) => scope.cpslPath(dottedName(text, call.firstChild)),
@@ -298,7 +303,7 @@ class Walker {
     if (value?.type.name === 'TypeDef') value = value.nextSibling;
     if (value?.type.name !== 'AssignOp') return;
     value = value.nextSibling;
-    if (!value || value.type.name !== 'CallExpression' || value.nextSibling) return;
+    if (!value || value.type.name !== 'CallExpression' || (value.nextSibling && value.nextSibling.type.name !== 'Comment')) return;
     const path = this.ctx.cpslCallee(value);
     if (path?.length === 1 && CONFIG_CTORS.has(path[0]!)) {
       this.ctx.configVars.set(this.ctx.text.slice(target.from, target.to), value);
@@ -412,7 +417,7 @@ class Walker {
       if (secrets.type.name === 'None') app.secrets = [];
       else if (secrets.type.name === 'ArrayExpression' || secrets.type.name === 'TupleExpression') {
         for (let c = secrets.firstChild; c; c = c.nextSibling) {
-          if (['[', ']', '(', ')', ','].includes(c.type.name)) continue;
+          if (['[', ']', '(', ')', ',', 'Comment'].includes(c.type.name)) continue;
           const v = isStringNode(c) ? stringValue(text, c) : undefined;
           if (!v?.terminated) {
             app.secrets = undefined;
@@ -540,7 +545,7 @@ class Walker {
         } else if (n === 'ArgList') {
           argList = c;
           end = c.to;
-        } else if (n !== 'At' && n !== '.') plain = false;
+        } else if (n !== 'At' && n !== '.' && n !== 'Comment') plain = false;
       }
       if (!plain || names.length < 2) continue;
       const handler: RawHandler = {

@@ -33,7 +33,7 @@ export interface CallArgs {
   splat: boolean;
 }
 
-const PUNCTUATION = new Set(['(', ')', ',', '⚠']);
+const PUNCTUATION = new Set(['(', ')', ',', '⚠', 'Comment']);
 
 export function callArgs(text: string, argList: SyntaxNode | null | undefined): CallArgs {
   const out: CallArgs = { positional: [], keywords: new Map(), splat: false };
