@@ -1,0 +1,89 @@
+// From a parsed platform message to the app and back: finds the app bound to the channel, keeps
+// one session per conversation, and records what the platform would be asked to send.
+import type { Hub } from '../hub';
+import type { StoredChannel } from '../store/schema';
+import { deliverTurn } from './deliver';
+import { recordOutbound } from './outbox';
+import { slackPostMessage } from './slack';
+import { telegramSendMessage } from './telegram';
+import type { ChannelMessage, OutboundRequest } from './types';
+import { whatsappSendText } from './whatsapp';
+
+export function sessionKeyFor(type: string, channelName: string, conversation: string): string {
+  return `${type}:${channelName}:${conversation}`;
+}
+
+export function formatterFor(channel: StoredChannel, replyTo: ChannelMessage['replyTo']): (text: string) => OutboundRequest {
+  switch (channel.type) {
+    case 'telegram':
+      return (text) => telegramSendMessage(replyTo, text);
+    case 'slack':
+      return (text) => slackPostMessage(replyTo, text);
+    case 'whatsapp':
+      return (text) => whatsappSendText(channel.credentials.phone_number_id ?? '', replyTo, text);
+  }
+}
+
+/** The app that lists `cpsl.Channel(name)` (or an inline channel of the type); else the hub's default. */
+export function appForChannel(hub: Hub, channelName: string, type: string): string | undefined {
+  const apps = hub.apps();
+  const refers = (c: unknown) => {
+    const o = c as { type?: string; name?: string } | null;
+    return !!o && ((o.type === '_resource' && o.name === channelName) || o.type === type);
+  };
+  return apps.find((a) => a.channels.some(refers))?.name;
+}
+
+// Dispatches for one conversation are chained so messages reach the app in the order received.
+const chains = new Map<string, Promise<unknown>>();
+
+/** Sends one platform message to the app; resolves when every reply has been recorded. */
+export function converse(hub: Hub, channelName: string, channel: StoredChannel, msg: ChannelMessage): Promise<void> {
+  const key = sessionKeyFor(channel.type, channelName, msg.conversation);
+  const previous = chains.get(key) ?? Promise.resolve();
+  const dispatched = previous.then(async () => {
+    await rememberChannelUser(hub, msg);
+    return hub.dispatch({
+      app: appForChannel(hub, channelName, channel.type),
+      channelType: channel.type,
+      channelName,
+      userId: msg.userId,
+      sessionKey: key,
+      text: msg.text,
+    });
+  });
+  const tail = dispatched.catch(() => undefined);
+  chains.set(key, tail);
+  void tail.then(() => {
+    if (chains.get(key) === tail) chains.delete(key);
+  });
+  return dispatched.then(
+    async (turn) => {
+      await deliverTurn(turn, {
+        format: formatterFor(channel, msg.replyTo),
+        base: { channel: channelName, channelType: channel.type, conversation: msg.conversation, userId: msg.userId },
+        record: (rec) => recordOutbound(hub, rec),
+      });
+    },
+    (err: unknown) => {
+      hub.events.emit({
+        kind: 'error',
+        summary: `${channel.type} channel ${channelName}: the message from ${msg.userId} did not reach the app: ${(err as Error).message ?? String(err)}`,
+        channel: channelName,
+        userId: msg.userId,
+      });
+    },
+  );
+}
+
+/** Channel users become personas (with their platform name) so the dashboard can list them. */
+async function rememberChannelUser(hub: Hub, msg: ChannelMessage): Promise<void> {
+  const known = hub.read().personas.find((p) => p.id === msg.userId);
+  if (known && (known.name === msg.userName || !msg.userName)) return;
+  const name = msg.userName ?? msg.userId;
+  await hub.update((d) => {
+    const p = d.personas.find((x) => x.id === msg.userId);
+    if (p) p.name = name;
+    else d.personas.push({ id: msg.userId, name });
+  });
+}

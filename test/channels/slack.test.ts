@@ -1,0 +1,120 @@
+// Slack Events API at the channel's webhook URL: url_verification, signed message events, and
+// the requests Slack's own verification would refuse (bad signature, stale timestamp).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { registerWebhooks } from '../../emulator/channels/webhooks';
+import { slackSignature, verifySlackRequest } from '../../emulator/channels/signatures';
+import { listOutbox } from '../../emulator/channels/outbox';
+import { channelWebhookPath } from '../../emulator/store';
+import { waitFor } from '../support/wait';
+import { startFakeHub, type FakeHub } from './fake-hub';
+import { SECRETS, assertNoSecrets, channels, fixture, fixtureText } from './helpers';
+
+let hub: FakeHub;
+let url: string;
+
+before(async () => {
+  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
+  registerWebhooks(hub);
+  url = hub.url + channelWebhookPath(hub.read().channels['team-slack']!);
+});
+after(() => hub.close());
+
+function signed(body: string, opts: { ts?: number; secret?: string } = {}): RequestInit {
+  const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': slackSignature(opts.secret ?? SECRETS.slackSigning, ts, body),
+    },
+    body,
+  };
+}
+
+test('the signature of Slack\'s documented example request is reproduced and verified', () => {
+  const v = fixture<{ signing_secret: string; timestamp: string; body: string; signature: string }>('slack-signature-vector.json');
+  assert.equal(slackSignature(v.signing_secret, v.timestamp, v.body), v.signature);
+  const base = { signingSecret: v.signing_secret, timestamp: v.timestamp, signature: v.signature, rawBody: Buffer.from(v.body) };
+  assert.deepEqual(verifySlackRequest({ ...base, nowSeconds: Number(v.timestamp) + 299 }), { ok: true });
+  const stale = verifySlackRequest({ ...base, nowSeconds: Number(v.timestamp) + 301 });
+  assert.equal(stale.ok ? 'ok' : stale.reason, 'stale-timestamp');
+  const tampered = verifySlackRequest({ ...base, rawBody: Buffer.from(v.body.replace('foobar', 'foobaz')), nowSeconds: Number(v.timestamp) });
+  assert.equal(tampered.ok ? 'ok' : tampered.reason, 'bad-signature');
+  const missing = verifySlackRequest({ ...base, signature: undefined, nowSeconds: Number(v.timestamp) });
+  assert.equal(missing.ok ? 'ok' : missing.reason, 'missing-headers');
+});
+
+test('url_verification: a signed challenge is echoed, an unsigned one is refused', async () => {
+  const body = fixtureText('slack-url-verification.json');
+  const ok = await fetch(url, signed(body));
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+  const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  assert.equal(unsigned.status, 401);
+  assert.equal(hub.dispatched.length, 0);
+});
+
+test('a signed message event reaches the app as slack:<user> and the reply is recorded as chat.postMessage', async () => {
+  const before = hub.dispatched.length;
+  const res = await fetch(url, signed(fixtureText('slack-event-message.json')));
+  assert.equal(res.status, 200);
+  await waitFor('the reply in the outbox', () => listOutbox(hub, 'team-slack').find((r) => r.body.text === 'echo: Hello world'));
+  const input = hub.dispatched[before]!;
+  assert.equal(input.channelType, 'slack');
+  assert.equal(input.channelName, 'team-slack');
+  assert.equal(input.userId, 'slack:U123ABC456');
+  assert.equal(input.sessionKey, 'slack:team-slack:C123ABC456');
+  const rec = listOutbox(hub, 'team-slack').find((r) => r.body.text === 'echo: Hello world')!;
+  assert.equal(rec.method, 'chat.postMessage');
+  assert.equal(rec.url, 'https://slack.com/api/chat.postMessage');
+  assert.deepEqual(rec.body, { channel: 'C123ABC456', text: 'echo: Hello world' });
+});
+
+test('a thread reply keeps its own session and is answered in the thread', async () => {
+  await fetch(url, signed(fixtureText('slack-event-thread-reply.json')));
+  const rec = await waitFor('the threaded reply', () => listOutbox(hub, 'team-slack').find((r) => r.body.text === 'echo: and a follow-up in the thread'));
+  assert.deepEqual(rec.body, { channel: 'C123ABC456', text: 'echo: and a follow-up in the thread', thread_ts: '1355517523.000005' });
+  assert.equal(hub.dispatched.at(-1)!.sessionKey, 'slack:team-slack:C123ABC456:1355517523.000005');
+  assert.equal(hub.dispatched.at(-1)!.userId, 'slack:U222BBB222');
+});
+
+test('a bad signature gets 401 and never reaches the app', async () => {
+  const before = hub.dispatched.length;
+  const res = await fetch(url, signed(fixtureText('slack-event-message.json'), { secret: 'not-the-signing-secret' }));
+  assert.equal(res.status, 401);
+  assert.match(await res.text(), /X-Slack-Signature does not match/);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(hub.dispatched.length, before);
+  const rejected = hub.read().events.filter((e) => e.kind === 'webhook-rejected').at(-1)!;
+  assert.equal(rejected.detail?.reason, 'bad-signature');
+});
+
+test('a stale timestamp (replayed request) gets 401 even with a valid signature', async () => {
+  const before = hub.dispatched.length;
+  const res = await fetch(url, signed(fixtureText('slack-event-message.json'), { ts: Math.floor(Date.now() / 1000) - 6 * 60 }));
+  assert.equal(res.status, 401);
+  assert.match(await res.text(), /more than 300 seconds/);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(hub.dispatched.length, before);
+});
+
+test('bot messages and subtypes are acknowledged and ignored, as Slack apps do', async () => {
+  const before = hub.dispatched.length;
+  const res = await fetch(url, signed(fixtureText('slack-event-bot-message.json')));
+  assert.equal(res.status, 200);
+  const ev = await waitFor('the webhook event', () => hub.read().events.find((e) => e.kind === 'webhook' && /bot_message/.test(e.summary)));
+  assert.match(ev.summary, /nothing for the app/);
+  assert.equal(hub.dispatched.length, before);
+});
+
+test('malformed JSON with a valid signature gets 400', async () => {
+  const res = await fetch(url, signed('{"type": "event_callback", '));
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /malformed JSON/);
+});
+
+test('no Slack credential appears in the event log', () => {
+  assertNoSecrets(JSON.stringify(hub.read().events));
+});

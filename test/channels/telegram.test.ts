@@ -1,0 +1,110 @@
+// Telegram Update objects at the channel's webhook URL and the sendMessage calls recorded back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { registerWebhooks } from '../../emulator/channels/webhooks';
+import { listOutbox } from '../../emulator/channels/outbox';
+import { relayWebhook } from '../../emulator/channels/relay';
+import { channelWebhookPath } from '../../emulator/store';
+import { waitFor } from '../support/wait';
+import { startFakeHub, type FakeHub } from './fake-hub';
+import { SECRETS, assertNoSecrets, channels, fixtureText } from './helpers';
+
+let hub: FakeHub;
+let url: string;
+
+before(async () => {
+  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
+  registerWebhooks(hub);
+  url = hub.url + channelWebhookPath(hub.read().channels['support-telegram']!);
+});
+after(() => hub.close());
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+test('a documented message Update reaches the app as telegram:<from.id> and the reply is a sendMessage', async () => {
+  const res = await post(fixtureText('telegram-update-message.json'));
+  assert.equal(res.status, 200);
+  const rec = await waitFor('sendMessage in the outbox', () => listOutbox(hub, 'support-telegram').find((r) => r.body.text === 'echo: /start'));
+  const input = hub.dispatched.at(-1)!;
+  assert.equal(input.channelType, 'telegram');
+  assert.equal(input.userId, 'telegram:123456789');
+  assert.equal(input.sessionKey, 'telegram:support-telegram:123456789');
+  assert.equal(input.text, '/start');
+  assert.equal(rec.method, 'sendMessage');
+  assert.deepEqual(rec.body, { chat_id: 123456789, text: 'echo: /start' });
+  // The recorded URL names the method; the bot token is never in it.
+  assert.equal(rec.url, 'https://api.telegram.org/bot<bot_token>/sendMessage');
+  assert.equal(hub.read().personas.find((p) => p.id === 'telegram:123456789')?.name, 'Jane Smith');
+});
+
+test('edited_message in a group is a message of that group\'s session', async () => {
+  await post(fixtureText('telegram-update-edited.json'));
+  const rec = await waitFor('the group reply', () => listOutbox(hub, 'support-telegram').find((r) => r.body.chat_id === -1001234567890));
+  assert.equal(rec.body.text, 'echo: Quero cancelar minha assinatura');
+  assert.equal(hub.dispatched.at(-1)!.sessionKey, 'telegram:support-telegram:-1001234567890');
+  assert.equal(hub.dispatched.at(-1)!.userId, 'telegram:987654321');
+});
+
+test('updates that are not messages are acknowledged and never reach the app', async () => {
+  const before = hub.dispatched.length;
+  const res = await post(fixtureText('telegram-update-callback-query.json'));
+  assert.equal(res.status, 200);
+  await waitFor('the webhook event', () => hub.read().events.find((e) => e.kind === 'webhook' && /callback_query/.test(e.summary)));
+  assert.equal(hub.dispatched.length, before);
+});
+
+test('malformed JSON and non-Update objects get 400', async () => {
+  const before = hub.dispatched.length;
+  const bad = await post('{"update_id": 1, "message": ');
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { ok: boolean }).ok, false);
+  const notUpdate = await post('{"hello": "world"}');
+  assert.equal(notUpdate.status, 400);
+  assert.equal(hub.dispatched.length, before);
+});
+
+test('a configured secret_token is required in X-Telegram-Bot-Api-Secret-Token', async () => {
+  await hub.update((d) => {
+    d.channels['support-telegram']!.credentials.secret_token = SECRETS.telegramSecretToken;
+  });
+  try {
+    const before = hub.dispatched.length;
+    const missing = await post(fixtureText('telegram-update-message.json'));
+    assert.equal(missing.status, 401);
+    const wrong = await post(fixtureText('telegram-update-message.json'), { 'X-Telegram-Bot-Api-Secret-Token': 'guess' });
+    assert.equal(wrong.status, 401);
+    assert.equal(hub.dispatched.length, before);
+    const right = await post(fixtureText('telegram-update-message.json'), { 'X-Telegram-Bot-Api-Secret-Token': SECRETS.telegramSecretToken });
+    assert.equal(right.status, 200);
+    await waitFor('the accepted update to reach the app', () => hub.dispatched.length === before + 1);
+    // The relay adds the header itself, and can spoil it on purpose.
+    const relayed = await relayWebhook(hub, 'support-telegram', { body: fixtureText('telegram-update-message.json') });
+    assert.equal(relayed.status, 200);
+    const spoiled = await relayWebhook(hub, 'support-telegram', { body: fixtureText('telegram-update-message.json'), tamper: 'wrong-secret-token' });
+    assert.equal(spoiled.status, 401);
+    assertNoSecrets(JSON.stringify(relayed.sent) + JSON.stringify(spoiled.sent));
+  } finally {
+    await hub.update((d) => {
+      delete d.channels['support-telegram']!.credentials.secret_token;
+    });
+  }
+});
+
+test('an unknown webhook id gets 404', async () => {
+  const res = await fetch(`${hub.url}/webhooks/telegram/0000`, { method: 'POST', body: '{}' });
+  assert.equal(res.status, 404);
+});
+
+test('messages of one chat reach the app in the order they were received', async () => {
+  const start = hub.dispatched.length;
+  for (let i = 0; i < 5; i++) {
+    await post(JSON.stringify({ update_id: 900 + i, message: { message_id: 900 + i, from: { id: 42, is_bot: false, first_name: 'Ord' }, chat: { id: 42, type: 'private' }, date: 1, text: `n${i}` } }));
+  }
+  await waitFor('five dispatches', () => hub.dispatched.length >= start + 5);
+  assert.deepEqual(hub.dispatched.slice(start).map((d) => d.text), ['n0', 'n1', 'n2', 'n3', 'n4']);
+});
+
+test('no Telegram credential appears in the event log', () => {
+  assertNoSecrets(JSON.stringify(hub.read().events));
+});
