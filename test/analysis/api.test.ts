@@ -1,0 +1,167 @@
+// The analysis API the language server builds on: caching and incremental parsing, positions in
+// UTF-16 units, string literals, `.env` names, the model of a multi-file app.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AnalysisCache,
+  LineIndex,
+  analyzeWorkspace,
+  buildLocalState,
+  cpslScopeOf,
+  decodeLiteralToken,
+  offsetToPosition,
+  parseDotenv,
+  parsePython,
+  positionToOffset,
+  summarizeFile,
+  syntaxTree,
+  unknownLocalState,
+} from '../../server/analysis/index';
+
+const empty = () => buildLocalState({ storeSecrets: [], storeChannels: [] });
+
+const APP = `import cpsl
+
+app = cpsl.App("demo", image=cpsl.Image(), secrets=["KEY"])
+app.add_integration("gmail", client_id=cpsl.Secret.from_name("ID"), client_secret=cpsl.Secret.from_name("SECRET"))
+`;
+const HANDLERS = `from app import app
+
+
+@app.message()
+async def handle(session, msg):
+    await session.prompt_integration("gmail")
+`;
+
+test('an unchanged file is not summarised again; an edited one is, and only that one', () => {
+  const cache = new AnalysisCache();
+  const files = [
+    { path: 'app.py', text: APP },
+    { path: 'handlers.py', text: HANDLERS },
+  ];
+  analyzeWorkspace(files, empty(), cache);
+  const appSummary = cache.peek('app.py');
+  const handlersSummary = cache.peek('handlers.py');
+  assert.ok(appSummary && handlersSummary);
+  const edited = HANDLERS.replace('"gmail"', '"github"');
+  const result = analyzeWorkspace([files[0]!, { path: 'handlers.py', text: edited }], empty(), cache);
+  assert.equal(cache.peek('app.py'), appSummary, 'app.py summary reused');
+  assert.notEqual(cache.peek('handlers.py'), handlersSummary, 'handlers.py summarised again');
+  assert.deepEqual(
+    result.diagnostics.filter((d) => d.code === 'capsule/undeclared-integration').map((d) => [d.path, d.range.start.line]),
+    [['handlers.py', 5]],
+  );
+  // Files that left the workspace leave the cache.
+  analyzeWorkspace([files[0]!], empty(), cache);
+  assert.equal(cache.size, 1);
+});
+
+test('an incremental re-parse gives the same tree as a fresh parse', () => {
+  let parsed = parsePython(APP);
+  const texts = [
+    APP.replace('"demo"', '"demo-2"'),
+    APP + '\n@app.message()\nasync def h(session, msg):\n    await session.reply("x")\n',
+    APP.slice(0, 40) + APP.slice(60),
+    'x = (\n' + APP,
+  ];
+  for (const text of texts) {
+    parsed = parsePython(text, parsed);
+    assert.equal(parsed.tree.toString(), syntaxTree(text).toString());
+  }
+});
+
+test('the model links handlers, uses and declarations across files', () => {
+  const { model, diagnostics } = analyzeWorkspace(
+    [
+      { path: 'pkg/app.py', text: APP },
+      { path: 'pkg/handlers.py', text: HANDLERS.replace('from app import app', 'from .app import app') },
+    ],
+    buildLocalState({ storeSecrets: ['KEY', 'ID', 'SECRET'], storeChannels: [] }),
+  );
+  assert.deepEqual(diagnostics, []);
+  assert.equal(model.apps.length, 1);
+  assert.equal(model.apps[0]!.name, 'demo');
+  assert.deepEqual(model.apps[0]!.secrets, ['KEY']);
+  assert.deepEqual(model.handlers.map((h) => [h.app, h.decorator, h.name, h.location.path]), [['app', 'message', 'handle', 'pkg/handlers.py']]);
+  assert.deepEqual(model.integrations.map((i) => [i.app, i.type, i.mode]), [['app', 'gmail', 'oauth']]);
+  assert.deepEqual(model.uses.map((u) => [u.type, u.kind, u.location.path]), [['gmail', 'prompt', 'pkg/handlers.py']]);
+  assert.deepEqual(model.secrets.map((s) => [s.name, s.kind]).sort(), [['ID', 'integration-client'], ['KEY', 'app-secrets'], ['SECRET', 'integration-client']]);
+});
+
+test('an unknown local state silences every state-dependent diagnostic', () => {
+  const text = 'import cpsl\napp = cpsl.App("x", image=cpsl.Image(), channels=[cpsl.Channel("c")], secrets=["A"])\n';
+  assert.deepEqual(analyzeWorkspace([{ path: 'a.py', text }], unknownLocalState()).diagnostics, []);
+  const known = analyzeWorkspace([{ path: 'a.py', text }], empty()).diagnostics.map((d) => d.code).sort();
+  assert.deepEqual(known, ['capsule/missing-secret', 'capsule/unknown-channel']);
+});
+
+test('positions count UTF-16 code units, as LSP does', () => {
+  const text = 'a = "😀é"\nb = 1\r\nc = 2';
+  const index = new LineIndex(text);
+  const offsetOfB = text.indexOf('b');
+  assert.deepEqual(index.positionAt(text.indexOf('"', 5)), { line: 0, character: 8 });
+  assert.deepEqual(index.positionAt(offsetOfB), { line: 1, character: 0 });
+  assert.equal(index.offsetAt({ line: 1, character: 0 }), offsetOfB);
+  assert.equal(index.offsetAt({ line: 1, character: 99 }), text.indexOf('\r'));
+  assert.equal(index.offsetAt({ line: 9, character: 0 }), text.length);
+  assert.deepEqual(offsetToPosition(text, text.length), { line: 2, character: 5 });
+  assert.equal(positionToOffset(text, { line: 2, character: 4 }), text.length - 1);
+});
+
+test('diagnostic ranges after non-ASCII text are in UTF-16 units', () => {
+  const text = 'import cpsl\n# 😀😀\napp = cpsl.App("😀", image=cpsl.Image(), channels=[cpsl.Chat()])\n';
+  const [d] = analyzeWorkspace([{ path: 'a.py', text }], empty()).diagnostics;
+  assert.equal(d!.code, 'capsule/redundant-chat');
+  const line = text.split('\n')[2]!;
+  assert.equal(line.slice(d!.range.start.character, d!.range.end.character), 'cpsl.Chat()');
+});
+
+test('string literals decode like Python', () => {
+  assert.deepEqual(decodeLiteralToken(`"a\\tb"`)?.value, 'a\tb');
+  assert.deepEqual(decodeLiteralToken(`r"a\\tb"`)?.value, 'a\\tb');
+  assert.deepEqual(decodeLiteralToken(`'''x\ny'''`)?.value, 'x\ny');
+  assert.deepEqual(decodeLiteralToken(`"\\x41\\u00e9"`)?.value, 'Aé');
+  assert.equal(decodeLiteralToken(`b"x"`)?.bytes, true);
+  const partial = decodeLiteralToken(`"unterminated`);
+  assert.deepEqual([partial?.value, partial?.terminated], ['unterminated', false]);
+});
+
+test('.env names and their lines, values never returned', () => {
+  const text = [
+    '# comment',
+    'A=1',
+    'export B="two',
+    'C=inside the quoted value"',
+    "  D = 'x' # trailing",
+    'not a line',
+    'A=again',
+    'E: yaml-style',
+  ].join('\n');
+  const names = parseDotenv(text);
+  assert.deepEqual(
+    names.map((n) => [n.name, n.range.start.line, n.range.start.character]),
+    [['A', 6, 0], ['B', 2, 7], ['D', 4, 2], ['E', 7, 0]],
+  );
+  assert.ok(!JSON.stringify(names).includes('two'));
+  const state = buildLocalState({ storeSecrets: ['S'], storeChannels: [], dotenv: { path: '.env', text } });
+  assert.equal(state.secrets.names.get('B')?.source, 'env-file');
+  assert.equal(state.secrets.names.get('S')?.source, 'store');
+  assert.equal(state.secrets.complete, true);
+  assert.equal(buildLocalState({ storeSecrets: [], storeChannels: [], dotenv: { path: '.env', text: undefined } }).secrets.complete, false);
+});
+
+test('cpsl aliases of a file for completion and hover', () => {
+  const text = 'import cpsl as c\nfrom cpsl import Secret as S, App\n';
+  const scope = cpslScopeOf(text, syntaxTree(text));
+  assert.deepEqual(scope.cpslPath(['c', 'Integration', 'GMAIL']), ['Integration', 'GMAIL']);
+  assert.deepEqual(scope.cpslPath(['S', 'from_name']), ['Secret', 'from_name']);
+  assert.equal(scope.cpslPath(['cpsl', 'App']), undefined);
+});
+
+test('a summary is a pure function of path and text', () => {
+  const a = summarizeFile('x.py', APP, syntaxTree(APP));
+  const b = summarizeFile('x.py', APP, syntaxTree(APP));
+  assert.deepEqual(a, b);
+  assert.equal(a.importsCpsl, true);
+  assert.deepEqual(a.apps.map((x) => x.variable), ['app']);
+});
