@@ -19,6 +19,17 @@ function collectCredential(value: string, previous: Record<string, string> = {})
 
 class AlreadyExists extends Error {}
 
+function credentialHelp(): string {
+  const lines = ['', 'Credentials per type (-c key=value):'];
+  for (const t of namedChannelTypes()) {
+    for (const [i, [key, info]] of Object.entries(t.credentials ?? {}).entries()) {
+      lines.push(`  ${(i === 0 ? t.type : '').padEnd(10)}${key.padEnd(17)}${info.required ? '' : '(optional) '}${info.doc}`);
+    }
+  }
+  lines.push('', 'Example: capsule-local channel create support --type slack -c bot_token=xoxb-... -c signing_secret=...');
+  return lines.join('\n');
+}
+
 export function registerChannel(program: Command): void {
   const types = namedChannelTypes().map((t) => t.type);
   const channel = program.command('channel').description('Named channels (Telegram, Slack, WhatsApp) for your apps.');
@@ -26,12 +37,8 @@ export function registerChannel(program: Command): void {
   withStoreOption(
     channel
       .command('create')
-      .description(
-        'Create a named channel. Credentials per type: ' +
-          namedChannelTypes()
-            .map((t) => `${t.type}: ${Object.keys(t.credentials ?? {}).join(', ')}`)
-            .join('; '),
-      )
+      .description('Create a named channel, as the platform CLI does.')
+      .addHelpText('after', credentialHelp())
       .argument('<name>', 'the channel name (lowercase letters, digits, - and _), used as cpsl.Channel("name")')
       .requiredOption('--type <type>', `one of ${types.join(', ')}`)
       .option('-c, --credential <key=value>', 'a credential (repeat for each key)', collectCredential),

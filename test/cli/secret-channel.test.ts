@@ -1,0 +1,245 @@
+// `capsule-local secret ...` and `channel ...` as a user runs them: the built dist/cli.js in a
+// child process (run `npm run build` first; `npm test` does).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = resolve(__dirname, '../../dist/cli.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(cwd: string, args: string[], input = ''): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', timeout: 30_000 });
+  if (r.error) throw new Error(`capsule-local ${args.join(' ')} did not finish: ${r.error.message}`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `keys` once `prompt` shows. */
+function cliOnTerminal(cwd: string, args: string[], prompt: RegExp, keys: string): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let typed = false;
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no prompt ${prompt} within 20 s; output so far: ${JSON.stringify(out)}`));
+    }, 20_000);
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!typed && prompt.test(out)) {
+        typed = true;
+        child.stdin.write(keys);
+      }
+    });
+    child.on('exit', (status) => {
+      clearTimeout(guard);
+      resolveRun({ status, stdout: out, stderr: '' });
+    });
+  });
+}
+
+function workspace(): string {
+  return mkdtempSync(join(tmpdir(), 'capsule-cli-'));
+}
+
+function storeText(ws: string, dir = '.capsule'): string {
+  return readFileSync(join(ws, dir, 'store.json'), 'utf8');
+}
+
+before(() => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
+});
+
+test('secret set reads the value from stdin, strips one trailing newline, and list never shows it', () => {
+  const ws = workspace();
+  const value = 'sk-test-value-0123456789';
+  const set = cli(ws, ['secret', 'set', 'OPENAI_API_KEY'], `${value}\n`);
+  assert.equal(set.status, 0, set.stderr);
+  assert.ok(!(set.stdout + set.stderr).includes(value));
+  const stored = JSON.parse(storeText(ws)) as { secrets: Record<string, { value: string }> };
+  assert.equal(stored.secrets.OPENAI_API_KEY!.value, value, 'exactly one trailing newline stripped');
+
+  const multi = cli(ws, ['secret', 'set', 'PEM'], 'line1\nline2\n\n');
+  assert.equal(multi.status, 0, multi.stderr);
+  assert.equal((JSON.parse(storeText(ws)) as { secrets: Record<string, { value: string }> }).secrets.PEM!.value, 'line1\nline2\n');
+
+  writeFileSync(join(ws, '.env'), 'FROM_DOTENV=dotenv-secret-value\nOPENAI_API_KEY=shadowed\n');
+  const list = cli(ws, ['secret', 'list']);
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^NAME\s+SOURCE\s+UPDATED/m);
+  assert.match(list.stdout, /^FROM_DOTENV\s+\.env\s*$/m);
+  assert.match(list.stdout, /^OPENAI_API_KEY\s+store \(overrides \.env\)\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/m);
+  for (const secretText of [value, 'dotenv-secret-value', 'shadowed', 'line1']) {
+    assert.ok(!(list.stdout + list.stderr).includes(secretText), `list shows ${secretText}`);
+  }
+  const json = cli(ws, ['secret', 'list', '--json']);
+  const rows = JSON.parse(json.stdout) as Array<{ name: string; source: string; sources: string[] }>;
+  assert.deepEqual(rows.map((r) => [r.name, r.source]), [['FROM_DOTENV', '.env'], ['OPENAI_API_KEY', 'store'], ['PEM', 'store']]);
+  assert.ok(!json.stdout.includes(value));
+  assert.equal(statSync(join(ws, '.capsule', 'store.json')).mode & 0o777, 0o600);
+});
+
+test('secret set on a terminal reads the value without echo', async () => {
+  const ws = workspace();
+  const value = 'typed-on-a-terminal-777';
+  const run = await cliOnTerminal(ws, ['secret', 'set', 'TYPED'], /input hidden/, `${value}\r`);
+  assert.equal(run.status, 0, run.stdout);
+  assert.ok(!run.stdout.includes(value), `the typed value was echoed: ${JSON.stringify(run.stdout)}`);
+  assert.match(run.stdout, /Saved secret TYPED/);
+  assert.equal((JSON.parse(storeText(ws)) as { secrets: Record<string, { value: string }> }).secrets.TYPED!.value, value);
+});
+
+test('secret set refuses an empty value and invalid names, with a suggestion', () => {
+  const ws = workspace();
+  const empty = cli(ws, ['secret', 'set', 'EMPTY'], '\n');
+  assert.equal(empty.status, 1);
+  assert.match(empty.stderr, /empty value/);
+  assert.equal(existsSync(join(ws, '.capsule', 'store.json')), false, 'nothing written');
+
+  const bad = cli(ws, ['secret', 'set', 'my-key'], 'v');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /"my-key" is not a valid secret name/);
+  assert.match(bad.stderr, /did you mean MY_KEY\?/);
+});
+
+test('secret rm removes from the store and explains names that live in .env', () => {
+  const ws = workspace();
+  cli(ws, ['secret', 'set', 'GONE'], 'v');
+  const rm = cli(ws, ['secret', 'rm', 'GONE']);
+  assert.equal(rm.status, 0, rm.stderr);
+  assert.ok(!storeText(ws).includes('GONE'));
+  const again = cli(ws, ['secret', 'rm', 'GONE']);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /no secret named GONE/);
+  writeFileSync(join(ws, '.env'), 'IN_FILE=1\n');
+  const fromFile = cli(ws, ['secret', 'rm', 'IN_FILE']);
+  assert.equal(fromFile.status, 1);
+  assert.match(fromFile.stderr, /defined in .*\.env, not in the store/);
+});
+
+test('secret import copies a .env file into the store and reports names only', () => {
+  const ws = workspace();
+  const env = join(ws, 'prod.env');
+  writeFileSync(env, '# comment\nALPHA=alpha-secret-1\nexport BETA="beta secret 2"\nEMPTY=\n');
+  const r = cli(ws, ['secret', 'import', env, '--store', 'state']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Imported 2 secrets/);
+  assert.match(r.stdout, /new: ALPHA, BETA/);
+  assert.match(r.stdout, /skipped \(empty value\): EMPTY/);
+  assert.ok(!(r.stdout + r.stderr).includes('alpha-secret-1'));
+  const stored = JSON.parse(storeText(ws, 'state')) as { secrets: Record<string, { value: string }> };
+  assert.equal(stored.secrets.BETA!.value, 'beta secret 2');
+
+  writeFileSync(env, 'GOOD=1\nbad-name=2\n');
+  const bad = cli(ws, ['secret', 'import', env, '--store', 'state']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /nothing was imported/);
+  assert.match(bad.stderr, /did you mean BAD_NAME\?/);
+  assert.ok(!storeText(ws, 'state').includes('GOOD'), 'all or nothing');
+});
+
+test('channel create checks type and required credentials from the catalog', () => {
+  const ws = workspace();
+  const noCreds = cli(ws, ['channel', 'create', 'support', '--type', 'slack']);
+  assert.equal(noCreds.status, 2);
+  assert.match(noCreds.stderr, /-c bot_token=\.\.\. -c signing_secret=\.\.\./);
+
+  const missing = cli(ws, ['channel', 'create', 'support', '--type', 'slack', '-c', 'bot_token=xoxb-1']);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /need signing_secret: add -c signing_secret=\.\.\./);
+
+  const notKv = cli(ws, ['channel', 'create', 'support', '--type', 'slack', '-c', 'xoxb-1']);
+  assert.equal(notKv.status, 2);
+  assert.match(notKv.stderr, /-c expects key=value/);
+
+  const badType = cli(ws, ['channel', 'create', 'support', '--type', 'telegramm', '-c', 'bot_token=1']);
+  assert.equal(badType.status, 2);
+  assert.match(badType.stderr, /did you mean --type telegram\?/);
+
+  const noType = cli(ws, ['channel', 'create', 'support', '-c', 'bot_token=1']);
+  assert.equal(noType.status, 2);
+  assert.match(noType.stderr, /--type/);
+
+  const badName = cli(ws, ['channel', 'create', 'Support Bot', '--type', 'telegram', '-c', 'bot_token=1']);
+  assert.equal(badName.status, 2);
+  assert.match(badName.stderr, /did you mean support-bot\?/);
+  assert.equal(existsSync(join(ws, '.capsule', 'store.json')), false, 'nothing written by failed creates');
+});
+
+test('channel create, list (masked) and rm', () => {
+  const ws = workspace();
+  const token = 'xoxb-1111-2222-very-secret-token';
+  const signing = 'signing-secret-value-0987';
+  const created = cli(ws, ['channel', 'create', 'support', '--type', 'slack', '-c', `bot_token=${token}`, '-c', `signing_secret=${signing}`]);
+  assert.equal(created.status, 0, created.stderr);
+  const id = /id:\s+(ch_[0-9a-f]+)/.exec(created.stdout)?.[1];
+  const webhookId = /webhook id:\s+([0-9a-f]+)/.exec(created.stdout)?.[1];
+  assert.ok(id && webhookId, created.stdout);
+  assert.match(created.stdout, new RegExp(`/webhooks/slack/${webhookId}`));
+  assert.ok(!created.stdout.includes(token));
+
+  const dup = cli(ws, ['channel', 'create', 'support', '--type', 'telegram', '-c', 'bot_token=1']);
+  assert.equal(dup.status, 1);
+  assert.match(dup.stderr, /already exists/);
+
+  const wa = cli(ws, ['channel', 'create', 'wa', '--type', 'whatsapp', '-c', 'access_token=wa-token-secret', '-c', 'phone_number_id=15550001', '-c', 'verify_token=verify-me-secret']);
+  assert.equal(wa.status, 0, wa.stderr);
+
+  const list = cli(ws, ['channel', 'list']);
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^NAME\s+TYPE\s+ID\s+CREATED\s+CREDENTIALS/m);
+  assert.match(list.stdout, new RegExp(`^support\\s+slack\\s+${id}\\s+\\d{4}-`, 'm'));
+  assert.match(list.stdout, /phone_number_id=15550001/);
+  for (const s of [token, signing, 'wa-token-secret', 'verify-me-secret']) assert.ok(!(list.stdout + list.stderr).includes(s), `list shows ${s}`);
+  const json = JSON.parse(cli(ws, ['channel', 'list', '--json']).stdout) as Array<{ name: string; webhookPath: string }>;
+  assert.deepEqual(json.map((c) => c.name), ['support', 'wa']);
+  assert.equal(json[0]!.webhookPath, `/webhooks/slack/${webhookId}`);
+
+  const rm = cli(ws, ['channel', 'rm', 'support']);
+  assert.equal(rm.status, 0, rm.stderr);
+  const missing = cli(ws, ['channel', 'rm', 'support']);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no channel named support/);
+});
+
+test('unknown flags and missing arguments are usage errors (exit 2); --help works on each command', () => {
+  const ws = workspace();
+  for (const args of [
+    ['secret', 'list', '--bogus'],
+    ['secret', 'set'],
+    ['secret', 'set', 'A', 'B'],
+    ['channel', 'list', '--nope'],
+    ['channel', 'create'],
+  ]) {
+    const r = cli(ws, args, 'v');
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+  for (const args of [['secret', 'set', '--help'], ['secret', 'list', '--help'], ['secret', 'rm', '--help'], ['secret', 'import', '--help'], ['channel', 'create', '--help'], ['channel', 'list', '--help'], ['channel', 'rm', '--help']]) {
+    const r = cli(ws, args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /--store <dir>/);
+  }
+  const help = cli(ws, ['channel', 'create', '--help']).stdout;
+  assert.match(help, /^\s+slack\s+bot_token\s/m);
+  assert.match(help, /^\s+signing_secret\s/m);
+});
+
+test('a corrupt store gives a clear error and stays as it was', () => {
+  const ws = workspace();
+  cli(ws, ['secret', 'set', 'A'], 'v');
+  const file = join(ws, '.capsule', 'store.json');
+  writeFileSync(file, '{"secrets": ');
+  const r = cli(ws, ['secret', 'set', 'B'], 'v');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /store\.json is not a valid Capsule Local store/);
+  assert.doesNotMatch(r.stderr, /unexpected error/);
+  assert.equal(readFileSync(file, 'utf8'), '{"secrets": ');
+});
