@@ -2,6 +2,7 @@
 // in order, before it starts listening; a module mounts its routes on `hub.protectedRouter` /
 // `hub.publicRouter` and subscribes to hub events. Each module adds its own one line below.
 import type { Hub } from './hub';
+import { register as registerIntegrations } from './integrations';
 
 export type EmulatorModule = {
   name: string;
@@ -10,5 +11,5 @@ export type EmulatorModule = {
 
 export const modules: EmulatorModule[] = [
   // { name: 'channels', register: registerChannels },
-  // { name: 'integrations', register: registerIntegrations },
+  { name: 'integrations', register: (hub) => void registerIntegrations(hub) },
 ];
