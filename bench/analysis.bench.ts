@@ -1,0 +1,138 @@
+// Analysis cost against the cost of a bare @lezer/python parse of the same text, measured in the
+// same run: per file (1 KB, 20 KB, 100 KB generated apps), for an edit of a cached 100 KB file,
+// and for `check` of a generated 500-file workspace. Goal: analysis <= 2x the bare parse.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parser } from '@lezer/python';
+import { AnalysisCache, analyzeWorkspace, buildLocalState, type SourceFile } from '../server/analysis/index';
+import { collectSources } from '../cli/commands/check';
+import { readCheckState } from '../cli/local-state';
+
+const GOAL = 2;
+
+const HEADER = `"""Generated app for the analysis bench."""
+import os
+
+import cpsl
+from cpsl import Integration
+
+app = cpsl.App(
+    name="bench",
+    image=cpsl.Image(python_packages=["requests"]),
+    channels=[cpsl.Channel("bench-telegram"), cpsl.API()],
+    secrets=["OPENAI_API_KEY", "SERVICE_TOKEN"],
+)
+app.add_integration("gmail", client_id=cpsl.Secret.from_name("GOOGLE_ID"), client_secret=cpsl.Secret.from_name("GOOGLE_SECRET"), scopes=["https://www.googleapis.com/auth/gmail.readonly"])
+app.add_integration(cpsl.AWS())
+app.add_integration("jira", fields=["base_url", "api_token"])
+`;
+
+function block(i: number): string {
+  return `
+
+@app.data("report_${i}", access="authenticated")
+async def report_${i}(ctx: cpsl.RequestContext):
+    gmail = ctx.integrations.get("gmail")
+    rows = [{"id": n, "name": f"row {n}", "score": n * ${i % 7} / 3.0} for n in range(${i % 50})]
+    if not gmail:
+        return {"rows": [], "connected": False, "index": ${i}}
+    totals = {}
+    for row in rows:
+        key = row["name"].split(" ")[0]
+        totals[key] = totals.get(key, 0) + row["score"]
+    return {"rows": rows, "totals": totals, "token": os.environ.get("SERVICE_TOKEN")}
+
+
+async def helper_${i}(session: cpsl.Session, text: str) -> str:
+    if "aws" not in session.integrations:
+        await session.show_integration(Integration.AWS, reason="Connect AWS for deploys")
+    words = [w.strip().lower() for w in text.split() if w and not w.startswith("#")]
+    await session.notify(f"processing {len(words)} words in step ${i}")
+    return " ".join(sorted(set(words)))
+`;
+}
+
+function generate(bytes: number, seed = 0): string {
+  let text = HEADER;
+  for (let i = seed; text.length < bytes; i++) text += block(i);
+  return text;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median wall time of `fn` in ms, after warm-up, over enough runs to last ~`budgetMs`. */
+function time(fn: () => void, budgetMs = 400): number {
+  for (let i = 0; i < 3; i++) fn();
+  const samples: number[] = [];
+  const end = performance.now() + budgetMs;
+  while (samples.length < 5 || (performance.now() < end && samples.length < 200)) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+function line(label: string, analysis: number, bare: number): boolean {
+  const ratio = analysis / bare;
+  const met = ratio <= GOAL;
+  console.log(
+    `${label.padEnd(34)} analysis ${analysis.toFixed(2).padStart(8)} ms   bare parse ${bare.toFixed(2).padStart(8)} ms   ratio ${ratio.toFixed(2)}x   ${met ? 'goal met' : `goal NOT met (<= ${GOAL}x)`}`,
+  );
+  return met;
+}
+
+export default async function run(): Promise<void> {
+  const state = buildLocalState({ storeSecrets: ['OPENAI_API_KEY'], storeChannels: [] });
+  let allMet = true;
+  for (const size of [1_000, 20_000, 100_000]) {
+    const text = generate(size);
+    const files: SourceFile[] = [{ path: 'app.py', text }];
+    const bare = time(() => parser.parse(text));
+    const analysis = time(() => analyzeWorkspace(files, state));
+    allMet = line(`one file, ${(text.length / 1000).toFixed(0)} KB (cold)`, analysis, bare) && allMet;
+  }
+
+  // An edit in a cached 100 KB file: incremental re-parse + summary + linking.
+  const big = generate(100_000);
+  const cache = new AnalysisCache();
+  analyzeWorkspace([{ path: 'app.py', text: big }], state, cache);
+  let flip = false;
+  const at = big.indexOf('row {n}', big.length / 2);
+  const bareBig = time(() => parser.parse(big));
+  const edit = time(() => {
+    flip = !flip;
+    const text = big.slice(0, at) + (flip ? 'item' : 'row ') + big.slice(at + 4);
+    analyzeWorkspace([{ path: 'app.py', text }], state, cache);
+  });
+  line('edit in a cached 100 KB file', edit, bareBig);
+
+  // `check` of a 500-file workspace: reading, state, analysis; against parsing the same texts.
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-'));
+  try {
+    const texts: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const sub = join(dir, `pkg${i % 10}`);
+      mkdirSync(sub, { recursive: true });
+      const text = i === 0 ? generate(3_000) : `from app import app\nimport cpsl\n${generate(3_000, i * 10).slice(HEADER.length)}`;
+      texts.push(text);
+      writeFileSync(join(i === 0 ? dir : sub, i === 0 ? 'app.py' : `mod${i}.py`), text);
+    }
+    const bareAll = time(() => {
+      for (const t of texts) parser.parse(t);
+    }, 2000);
+    const checkAll = time(() => {
+      const { files } = collectSources([dir], dir);
+      analyzeWorkspace(files, readCheckState(join(dir, '.capsule'), dir).state);
+    }, 2000);
+    const kb = texts.reduce((n, t) => n + t.length, 0) / 1000;
+    allMet = line(`check, 500 files (${kb.toFixed(0)} KB)`, checkAll, bareAll) && allMet;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`goal (analysis <= ${GOAL}x bare parse, cold runs and check): ${allMet ? 'met' : 'NOT met'}`);
+}
