@@ -15,7 +15,7 @@ import { basename } from 'node:path';
 import { emptyStore, type StoreData } from './schema';
 import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, FILE_MODE } from './atomic-file';
 import { acquireLock, pidAlive } from './lock';
-import { loadStore, stampOf, MISSING, type FileStamp } from './load';
+import { loadStore, loadStoreSync, stampOf, MISSING, type FileStamp } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
 
@@ -58,6 +58,22 @@ class StoreFile implements Adapter<StoreData> {
     return loaded.data;
   }
 
+  /**
+   * Synchronous read for re-reads outside a write: nothing can run between reading and replacing
+   * the in-memory data, so no update applied meanwhile can be lost.
+   */
+  readSync(): StoreData | null {
+    const stamp = stampOf(this.file);
+    const loaded = stamp === MISSING ? undefined : loadStoreSync(this.file);
+    if (!loaded) {
+      this.stamp = MISSING;
+      return null;
+    }
+    this.stamp = stamp;
+    this.migratedFrom = loaded.migratedFrom;
+    return loaded.data;
+  }
+
   async write(data: StoreData): Promise<void> {
     await writeFileAtomic(this.file, JSON.stringify(data, null, INDENT) + '\n');
     this.stamp = stampOf(this.file);
@@ -77,7 +93,6 @@ export class Store {
   private closed = false;
   private watcher: FSWatcher | undefined;
   private poller: NodeJS.Timeout | undefined;
-  private checking = false;
   private badStamp: FileStamp | undefined;
   private readonly changeListeners = new Set<() => void>();
   private readonly errorListeners = new Set<(e: unknown) => void>();
@@ -152,8 +167,9 @@ export class Store {
   /** Re-reads store.json if another process changed it. Returns whether it did. */
   async refresh(): Promise<boolean> {
     await this.flush();
+    if (this.flushing || this.scheduled || this.pending.length) return false;
     if (stampOf(this.paths.file) === this.adapter.stamp) return false;
-    await this.db.read();
+    this.replaceFromDisk();
     this.emitChange();
     return true;
   }
@@ -251,7 +267,7 @@ export class Store {
 
   private startWatching(pollMs: number): void {
     this.watchFolder();
-    this.poller = setInterval(() => void this.checkOutside(), pollMs);
+    this.poller = setInterval(() => this.checkOutside(), pollMs);
     this.poller.unref();
   }
 
@@ -259,7 +275,7 @@ export class Store {
     const name = basename(this.paths.file);
     try {
       this.watcher = watch(this.paths.dir, { persistent: false }, (_event, file) => {
-        if (!file || file === name) void this.checkOutside();
+        if (!file || file === name) this.checkOutside();
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
@@ -270,16 +286,15 @@ export class Store {
     }
   }
 
-  private async checkOutside(): Promise<void> {
+  private checkOutside(): void {
     // A write in progress re-reads under the lock anyway.
-    if (this.checking || this.closed || this.flushing || this.scheduled || this.pending.length) return;
-    this.checking = true;
+    if (this.closed || this.flushing || this.scheduled || this.pending.length) return;
     try {
       const stamp = stampOf(this.paths.file);
       if (stamp === this.adapter.stamp || stamp === this.badStamp) return;
       if (!this.watcher) this.watchFolder();
       try {
-        await this.db.read();
+        this.replaceFromDisk();
       } catch (e) {
         // Report a broken file once, not on every poll; memory keeps the last good state.
         this.badStamp = stamp;
@@ -288,9 +303,12 @@ export class Store {
       this.emitChange();
     } catch (e) {
       for (const l of this.errorListeners) l(e);
-    } finally {
-      this.checking = false;
     }
+  }
+
+  private replaceFromDisk(): void {
+    const data = this.adapter.readSync();
+    if (data) this.db.data = data;
   }
 
   private emitChange(): void {

@@ -66,7 +66,7 @@ test('export leaves secret values out unless --include-secrets, and says so', ()
   assert.match(r.stdout, /left out/);
   const text = readFileSync(join(ws, 'out.json'), 'utf8');
   assert.ok(!text.includes(SECRET) && !text.includes(TOKEN), 'no secret values in the export');
-  const exp = JSON.parse(text) as { includesSecrets: boolean; data: Data & { secrets: Record<string, { value: null }> } };
+  const exp = JSON.parse(text) as { includesSecrets: boolean; data: { secrets: Record<string, { value: string | null }> } };
   assert.equal(exp.includesSecrets, false);
   assert.equal(exp.data.secrets.API_KEY!.value, null, 'names are kept with a null value');
   assert.equal(statSync(join(ws, 'out.json')).mode & 0o777, 0o600);
