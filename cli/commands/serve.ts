@@ -1,12 +1,97 @@
-// Placeholder until this command is built: it fails loudly instead of pretending.
+// `capsule-local serve FILE.py:SYMBOL`: the local emulator plus the app in a Python process.
+// Prints the chat and dashboard links (one-time login URLs that set the session cookie), opens the
+// chat in the browser unless --no-open, and shuts down cleanly on SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { UserError } from '../errors';
+import { EmulatorStartError, startEmulator, type RunningEmulator } from '../../emulator/gateway';
+import { EntryError } from '../../emulator/runner/launch';
+import { DEFAULT_STORE_DIR } from '../../emulator/store';
+import { UsageError, UserError } from '../errors';
+
+interface ServeFlags {
+  port: string;
+  store: string;
+  open: boolean;
+  python?: string;
+  watch: boolean;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (0 = any free port), not "${value}"`);
+  return n;
+}
+
+/** Test and tuning knobs read from the environment (documented in docs/emulator.md). */
+function envMs(name: string): number | undefined {
+  const v = process.env[name];
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
 
 export function registerServe(program: Command): void {
   program
-    .command('serve', { hidden: true })
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('"serve" is not available in this build of Capsule Local yet');
+    .command('serve')
+    .description('Run an app in the local emulator: web chat, API, channels, secrets and integration prompts.')
+    .argument('<entry>', 'the app entry point, FILE.py:SYMBOL (for example app.py:app)')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '8790')
+    .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
+    .option('--no-open', 'do not open the chat in the browser')
+    .option('--python <path>', 'Python interpreter (default: $CAPSULE_PYTHON, then python3)')
+    .option('--no-watch', 'do not reload the app when its .py files change')
+    .action(async (entry: string, flags: ServeFlags) => {
+      const port = parsePort(flags.port);
+      let emu: RunningEmulator;
+      try {
+        emu = await startEmulator({
+          entries: [entry],
+          storeDir: flags.store,
+          port,
+          python: flags.python,
+          supervisor: {
+            watch: flags.watch,
+            healthIntervalMs: envMs('CAPSULE_HEALTH_INTERVAL_MS'),
+            healthTimeoutMs: envMs('CAPSULE_HEALTH_TIMEOUT_MS'),
+            registerTimeoutMs: envMs('CAPSULE_REGISTER_TIMEOUT_MS'),
+          },
+          onLog: (app, stream, line) => (stream === 'stderr' ? process.stderr : process.stdout).write(`[${app}] ${line}\n`),
+        });
+      } catch (e) {
+        if (e instanceof EntryError) throw new UsageError(e.message);
+        if (e instanceof EmulatorStartError) throw new UserError(e.message);
+        throw e;
+      }
+      const hub = emu.hub;
+      const chatUrl = emu.loginUrl('/chat');
+      process.stdout.write(
+        `Capsule Local emulator on ${emu.url} (store ${emu.store.paths.dir})\n` +
+          `  Chat:      ${chatUrl}\n` +
+          `  Dashboard: ${emu.loginUrl('/dashboard')}\n` +
+          `  API:       ${emu.url}/api/chat (Authorization: Bearer <token from ${emu.store.paths.discovery}>)\n` +
+          `The links sign this browser in once. Press Ctrl+C to stop.\n`,
+      );
+      hub.events.subscribe((e) => {
+        if (e.kind === 'runner' || e.kind === 'error') process.stderr.write(`capsule-local: ${e.summary}\n`);
+        if (e.kind === 'runner' && e.detail?.event === 'failed' && typeof e.detail.traceback === 'string') process.stderr.write(e.detail.traceback.replace(/\n?$/, '\n'));
+        if (e.kind === 'prompt' && e.detail?.outcome === 'pending') {
+          process.stderr.write(`capsule-local: ${e.summary}\n  answer: capsule-local prompts answer ${String(e.detail.id)} --allow | --deny\n`);
+        }
+      });
+      if (flags.open) {
+        // `open` is ESM-only; load it on demand so the CLI starts fast.
+        void import('open').then((m) => m.default(chatUrl)).catch(() => process.stderr.write('capsule-local: could not open a browser; use the Chat link above\n'));
+      }
+      await new Promise<void>((resolveDone) => {
+        let signals = 0;
+        const shutdown = (): void => {
+          if (++signals > 1) process.exit(130);
+          process.stderr.write('capsule-local: stopping…\n');
+          emu.stop().then(resolveDone, (e: unknown) => {
+            process.stderr.write(`capsule-local: error while stopping: ${(e as Error).message}\n`);
+            resolveDone();
+          });
+        };
+        process.on('SIGINT', shutdown);
+        process.on('SIGTERM', shutdown);
+      });
     });
 }

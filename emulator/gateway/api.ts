@@ -1,0 +1,231 @@
+// The API channel and the emulator's own APIs (all behind the session token):
+//   POST /api/chat            {text, session_id?, user?, app?} → {session_id, reply, blocks}
+//   POST /api/chat/stream     same body → NDJSON (or SSE with Accept: text/event-stream) of events
+//   GET  /api/prompts         pending integration prompts
+//   POST /api/prompts/:id/answer {allow, scopes?, fields?}
+//   GET  /api/state           apps, sessions, personas, channels (masked), secrets (names, sources)
+//   GET  /api/events          live event log (SSE; ?since=<seq> replays newer stored events)
+//   GET  /api/events/log      stored events as JSON (?since, ?limit)
+//   POST /api/clock/advance   {ms}
+//   GET  /api/runner-env      ?entry= → how a debugger launches the runner
+//   POST /api/login-code      a one-time login code for a browser
+import { Router, type Request, type Response } from 'express';
+import { maskCredential, DotenvFile } from '../store';
+import type { OutboundEvent, PendingPrompt } from '../hub';
+import type { GatewayHub } from './hub-impl';
+import type { SessionAuth } from './security';
+import { AnswerError, headlessCredential } from './credentials';
+import { HttpError } from './errors';
+import { findPersona, personaFor } from './sessions';
+
+type Json = Record<string, unknown>;
+
+function bodyOf(req: Request): Json {
+  const b: unknown = req.body;
+  if (b === undefined || b === null || (typeof b === 'object' && !Array.isArray(b) && !Buffer.isBuffer(b))) return (b ?? {}) as Json;
+  throw new HttpError(400, 'the request body must be a JSON object');
+}
+
+function optString(b: Json, key: string): string | undefined {
+  const v = b[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, `"${key}" must be a string`);
+  return v;
+}
+
+/** The persona for `user` (id, name or email); an unknown name becomes a new persona. */
+async function userFor(hub: GatewayHub, who: string | undefined): Promise<string> {
+  const d = hub.read();
+  if (!who) return d.personas[0]?.id ?? 'user_dev';
+  const found = findPersona(d, who);
+  if (found) return found.id;
+  const p = personaFor(who);
+  await hub.update((data) => {
+    if (!data.personas.some((x) => x.id === p.id)) data.personas.push(p);
+  });
+  return p.id;
+}
+
+async function startChat(hub: GatewayHub, req: Request) {
+  const b = bodyOf(req);
+  if (typeof b.text !== 'string' || !b.text.trim()) throw new HttpError(400, '"text" is required: the message to send');
+  const sessionId = optString(b, 'session_id');
+  const app = optString(b, 'app');
+  let userId: string;
+  const existing = sessionId ? hub.read().sessions[sessionId] : undefined;
+  if (existing && !optString(b, 'user')) userId = existing.userId;
+  else userId = await userFor(hub, optString(b, 'user'));
+  return hub.dispatch({ app, channelType: 'api', userId, sessionId, text: b.text });
+}
+
+export function promptView(p: PendingPrompt, now: number) {
+  return {
+    id: p.id,
+    app: p.app,
+    user: p.userId,
+    session_id: p.sessionId ?? null,
+    type: p.type,
+    mode: p.mode,
+    reason: p.reason,
+    scopes: p.scopes,
+    fields: p.fields,
+    created_at: p.createdAt,
+    expires_in_seconds: Math.max(0, Math.round((p.deadline - now) / 1000)),
+  };
+}
+
+function stateOf(hub: GatewayHub) {
+  const d = hub.read();
+  const apps = hub.apps();
+  const names = new Set<string>([...Object.keys(d.secrets), ...new DotenvFile(hub.store.paths.envFile).names()]);
+  for (const a of apps) for (const s of a.secrets) names.add(s);
+  for (const a of apps) for (const i of a.integrations) for (const s of [i.client_id_secret, i.client_secret_secret]) if (s && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) names.add(s);
+  const secrets = [...names].sort().map((name) => {
+    const sources = hub.secretsImpl.sources(name);
+    return { name, source: sources[0] ?? null, sources, declared: apps.some((a) => a.secrets.includes(name)) };
+  });
+  const sessions = Object.values(d.sessions)
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    .map((s) => ({ id: s.id, app: s.app, user: s.userId, channel: s.channelType, channel_name: s.channelName ?? null, created_at: s.createdAt, updated_at: s.updatedAt, messages: s.history.length }));
+  const channels = Object.entries(d.channels).map(([name, c]) => ({
+    name,
+    type: c.type,
+    id: c.id,
+    webhook_id: c.webhookId,
+    credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
+  }));
+  return { url: hub.url, apps, sessions, personas: d.personas, channels, secrets, prompts: hub.prompts.list().map((p) => promptView(p, hub.clock.now())), clock: { now: hub.clock.now() } };
+}
+
+function writeEvent(res: Response, sse: boolean, e: unknown): void {
+  res.write(sse ? `data: ${JSON.stringify(e)}\n\n` : JSON.stringify(e) + '\n');
+}
+
+export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
+  const r = Router();
+  const wrap = (fn: (req: Request, res: Response) => Promise<void> | void) => (req: Request, res: Response, next: (e?: unknown) => void) => {
+    Promise.resolve()
+      .then(() => fn(req, res))
+      .catch((e: unknown) => {
+        if (e instanceof HttpError) res.status(e.status).json({ error: e.message, ...e.extra });
+        else next(e);
+      });
+  };
+
+  r.get('/api/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  r.post('/api/login-code', (_req, res) => {
+    const code = auth.newCode();
+    res.json({ code, url: `${hub.url}/login?code=${encodeURIComponent(code)}` });
+  });
+
+  r.post('/api/chat', wrap(async (req, res) => {
+    const turn = await startChat(hub, req);
+    const out = await turn.finished;
+    const body = { session_id: turn.sessionId, reply: out.reply, blocks: out.blocks };
+    if (out.error) res.status(422).json({ error: out.error, ...body });
+    else res.json(body);
+  }));
+
+  r.post('/api/chat/stream', wrap(async (req, res) => {
+    const turn = await startChat(hub, req);
+    const sse = (req.headers.accept ?? '').includes('text/event-stream');
+    res.status(200);
+    res.setHeader('content-type', sse ? 'text/event-stream' : 'application/x-ndjson');
+    res.setHeader('cache-control', 'no-store');
+    res.flushHeaders();
+    writeEvent(res, sse, { kind: 'session', session_id: turn.sessionId, request_id: turn.requestId });
+    const onPrompt = (p: PendingPrompt): void => {
+      if (p.sessionId === turn.sessionId) writeEvent(res, sse, { kind: 'prompt', prompt: promptView(p, hub.clock.now()) });
+    };
+    hub.prompts.on('created', onPrompt);
+    const cleanup = (): void => {
+      hub.prompts.off('created', onPrompt);
+      unsubscribe();
+    };
+    const unsubscribe = turn.subscribe((e: OutboundEvent) => {
+      writeEvent(res, sse, e);
+      if (e.kind === 'done') {
+        cleanup();
+        res.end();
+      }
+    });
+    res.on('close', cleanup);
+  }));
+
+  r.get('/api/prompts', (_req, res) => {
+    res.json(hub.prompts.list().map((p) => promptView(p, hub.clock.now())));
+  });
+
+  r.post('/api/prompts/:id/answer', wrap(async (req, res) => {
+    const b = bodyOf(req);
+    const id = String(req.params.id);
+    const p = hub.prompts.get(id);
+    if (!p) throw new HttpError(404, `no pending prompt ${id} (it was answered, timed out or its app stopped)`);
+    if (typeof b.allow !== 'boolean') throw new HttpError(400, '"allow" must be true or false');
+    if (!b.allow) {
+      await hub.prompts.answerDurably(p.id, { allow: false });
+      res.json({ ok: true, id: p.id, outcome: 'declined' });
+      return;
+    }
+    const scopes = b.scopes;
+    if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))) throw new HttpError(400, '"scopes" must be an array of strings');
+    const fields = b.fields;
+    if (fields !== undefined && (typeof fields !== 'object' || fields === null || Array.isArray(fields) || !Object.values(fields).every((v) => typeof v === 'string'))) {
+      throw new HttpError(400, '"fields" must be an object of strings');
+    }
+    let credential;
+    try {
+      credential = headlessCredential(p, { scopes: scopes as string[] | undefined, fields: fields as Record<string, string> | undefined }, hub.clock.now());
+    } catch (e) {
+      if (e instanceof AnswerError) throw new HttpError(400, e.message);
+      throw e;
+    }
+    await hub.prompts.answerDurably(p.id, { allow: true, credential });
+    res.json({ ok: true, id: p.id, outcome: 'connected', scopes: credential.scopes, expires_at: credential.expiresAt });
+  }));
+
+  r.get('/api/state', (_req, res) => {
+    res.json(stateOf(hub));
+  });
+
+  r.get('/api/events/log', (req, res) => {
+    const since = Number(req.query.since ?? 0) || 0;
+    const limit = Math.min(Number(req.query.limit ?? 500) || 500, 5000);
+    res.json(hub.read().events.filter((e) => e.seq > since).slice(-limit));
+  });
+
+  r.get('/api/events', (req, res) => {
+    res.status(200);
+    res.setHeader('content-type', 'text/event-stream');
+    res.setHeader('cache-control', 'no-store');
+    res.flushHeaders();
+    const since = Number(req.query.since ?? NaN);
+    if (Number.isFinite(since)) for (const e of hub.read().events) if (e.seq > since) res.write(`id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`);
+    const off = hub.events.subscribe((e) => res.write(`id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    res.on('close', () => {
+      off();
+      clearInterval(ping);
+    });
+  });
+
+  r.post('/api/clock/advance', wrap((req, res) => {
+    const ms = bodyOf(req).ms;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new HttpError(400, '"ms" must be a non-negative number of milliseconds');
+    hub.clock.advance(ms);
+    res.json({ now: hub.clock.now() });
+  }));
+
+  r.get('/api/runner-env', wrap((req, res) => {
+    const entry = typeof req.query.entry === 'string' ? req.query.entry : undefined;
+    const sup = hub.pickApp(entry);
+    const runner = sup.newExternal();
+    const spec = sup.spec(runner);
+    res.json({ app: sup.name, entry: sup.entry.spec, command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env, module: 'cpsl.runner', runnerArgs: [sup.entry.arg] });
+  }));
+
+  return r;
+}

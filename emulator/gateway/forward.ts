@@ -1,0 +1,92 @@
+// Data handlers and endpoints, forwarded to the app's runner as the platform's gateway does, with
+// identity headers. Routes: `/apps/<app>/data/<name>` → runner `/data/<name>`, and
+// `/apps/<app>/endpoints/<path>` → runner `/<path>`. The simulated caller is a persona chosen with
+// `?as=<persona id|name|email>` or the `X-Capsule-As` header, or the user of `?session_id=`;
+// without one the call is unauthenticated (so `access="authenticated"` data answers 401).
+import express, { Router, type Request, type Response } from 'express';
+import type { GatewayHub } from './hub-impl';
+import { HttpError } from './errors';
+import { findPersona } from './sessions';
+import { BODY_LIMIT } from './security';
+
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host', 'authorization', 'cookie']);
+
+function identity(hub: GatewayHub, req: Request): Record<string, string> {
+  const d = hub.read();
+  const as = (typeof req.query.as === 'string' && req.query.as) || req.get('x-capsule-as') || '';
+  const sessionId = typeof req.query.session_id === 'string' ? req.query.session_id : '';
+  let userId = '';
+  let email = '';
+  let orgId = '';
+  if (as) {
+    const p = findPersona(d, as);
+    if (!p) throw new HttpError(404, `no persona "${as}" (personas: ${d.personas.map((x) => x.id).join(', ')})`);
+    userId = p.id;
+    email = p.email ?? '';
+    orgId = p.orgId ?? '';
+  } else if (sessionId) {
+    const s = d.sessions[sessionId];
+    if (!s) throw new HttpError(404, `unknown session "${sessionId}"`);
+    const p = d.personas.find((x) => x.id === s.userId);
+    userId = s.userId;
+    email = p?.email ?? '';
+    orgId = p?.orgId ?? '';
+  }
+  if (!userId) return {};
+  return {
+    'x-capsule-authenticated': 'true',
+    'x-capsule-user-id': userId,
+    'x-capsule-email': email,
+    'x-capsule-org-id': orgId ? `org:${orgId}` : userId,
+    ...(sessionId ? { 'x-capsule-session-id': sessionId } : {}),
+  };
+}
+
+async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint'): Promise<void> {
+  const sup = hub.pickApp(app);
+  let runner;
+  try {
+    runner = await sup.ready(hub.readyTimeoutMs);
+  } catch (e) {
+    throw new HttpError(503, (e as Error).message);
+  }
+  const ids = identity(hub, req);
+  const url = new URL(runner.baseUrl + path);
+  for (const [k, v] of Object.entries(req.query)) {
+    if (k === 'as' || typeof v !== 'string') continue;
+    url.searchParams.append(k, v);
+  }
+  const headers: Record<string, string> = { authorization: `Bearer ${runner.token}` };
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (typeof v === 'string' && !HOP.has(k) && !k.startsWith('x-capsule-')) headers[k] = v;
+  }
+  Object.assign(headers, ids);
+  const body = Buffer.isBuffer(req.body) && req.body.length ? req.body : undefined;
+  const r = await fetch(url, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' || !body ? undefined : new Uint8Array(body), signal: AbortSignal.timeout(120_000) });
+  const buf = Buffer.from(await r.arrayBuffer());
+  hub.events.emit({
+    kind,
+    app: sup.name,
+    userId: ids['x-capsule-user-id'],
+    summary: `${req.method} ${kind === 'data' ? `data ${path.slice('/data/'.length)}` : path} as ${ids['x-capsule-user-id'] ?? 'anonymous'} → ${r.status}`,
+    detail: { status: r.status, path, authenticated: !!ids['x-capsule-authenticated'] },
+  });
+  res.status(r.status);
+  const type = r.headers.get('content-type');
+  if (type) res.setHeader('content-type', type);
+  res.send(buf);
+}
+
+export function forwardRouter(hub: GatewayHub): Router {
+  const router = Router();
+  router.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
+  router.all('/apps/:app/data/:name', (req, res, next) => {
+    forward(hub, req, res, req.params.app!, `/data/${encodeURIComponent(req.params.name!)}`, 'data').catch(next);
+  });
+  router.all('/apps/:app/endpoints{/*rest}', (req, res, next) => {
+    const rest = req.params.rest as unknown as string[] | string | undefined;
+    const path = '/' + (Array.isArray(rest) ? rest.map(encodeURIComponent).join('/') : rest ?? '');
+    forward(hub, req, res, req.params.app!, path, 'endpoint').catch(next);
+  });
+  return router;
+}

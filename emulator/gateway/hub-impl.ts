@@ -1,0 +1,344 @@
+// The gateway's Hub: sessions and history in the store, turns (dispatch → runner inbound →
+// SubmitResult/NotifySession → Turn), prompts, events, the clock, and the apps being served.
+// Everything a caller is told is done (a finished turn, a saved session, an answered prompt) is
+// on disk first: the store's update() resolves only once its write is durable.
+import { Router } from 'express';
+import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '../hub';
+import type { Store, StoreData, StoredIntegration, StoredEvent } from '../store';
+import type { AppSupervisor } from '../runner/supervisor';
+import type { RunnerProcess } from '../runner/process';
+import { HubClock } from './clock';
+import { HubEvents } from './events';
+import { Prompts } from './prompts';
+import { GatewaySecrets } from './secrets';
+import { TurnState } from './turns';
+import { HttpError } from './errors';
+import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
+
+export interface OutboundContext {
+  app: string;
+  sessionId: string;
+  channelType: string;
+  /** false for messages outside any turn (e.g. a notify from a background task). */
+  inTurn: boolean;
+}
+
+export class GatewayHub implements Hub {
+  url = '';
+  readonly clock = new HubClock();
+  readonly events: HubEvents;
+  readonly prompts: Prompts;
+  readonly protectedRouter = Router();
+  readonly publicRouter = Router();
+  readonly secretsImpl: GatewaySecrets;
+  readonly secrets: Hub['secrets'];
+  refreshIntegrations?: (userId: string) => Promise<void>;
+  readonly supervisors: AppSupervisor[] = [];
+  readonly runners = new Map<string, { runner: RunnerProcess; sup: AppSupervisor }>();
+  readonly turns = new Map<string, TurnState>();
+  private readonly sessionTurns = new Map<string, TurnState[]>();
+  private readonly outboundListeners = new Set<(e: OutboundEvent, ctx: OutboundContext) => void>();
+  /** Prompts held by each runner, cancelled when it goes away. */
+  readonly runnerPrompts = new Map<RunnerProcess, Set<() => void>>();
+  readyTimeoutMs = 30_000;
+
+  constructor(readonly store: Store, env: NodeJS.ProcessEnv = process.env) {
+    this.secretsImpl = new GatewaySecrets(store, env);
+    this.secrets = {
+      resolve: (name) => {
+        const r = this.secretsImpl.resolve(name);
+        if (r) this.events.emit({ kind: 'secret', summary: `secret ${name} resolved from ${r.source}`, detail: { name, source: r.source, by: 'emulator' } });
+        return r;
+      },
+    };
+    this.events = new HubEvents(store, this.secretsImpl.scrub);
+    this.prompts = new Prompts(
+      this.clock,
+      (p, c) => this.saveCredential(p, c),
+      (p, outcome) =>
+        this.events.emit({
+          kind: 'prompt',
+          app: p.app,
+          sessionId: p.sessionId,
+          userId: p.userId,
+          summary: `prompt ${p.id} for ${p.type}: ${outcome}`,
+          detail: { id: p.id, type: p.type, outcome },
+        }),
+    );
+    this.prompts.on('created', (p) =>
+      this.events.emit({
+        kind: 'prompt',
+        app: p.app,
+        sessionId: p.sessionId,
+        userId: p.userId,
+        summary: `${p.app} asks ${p.userId} to connect ${p.type} (${p.mode})${p.reason ? `: ${p.reason}` : ''}`,
+        detail: { id: p.id, type: p.type, mode: p.mode, scopes: p.scopes, fields: p.fields, outcome: 'pending' },
+      }),
+    );
+  }
+
+  read(): StoreData {
+    return this.store.read();
+  }
+
+  update(mutator: (data: StoreData) => void): Promise<void> {
+    return this.store.update(mutator);
+  }
+
+  apps(): AppInfo[] {
+    return this.supervisors.map((s) => s.info());
+  }
+
+  onOutbound(listener: (e: OutboundEvent, ctx: OutboundContext) => void): () => void {
+    this.outboundListeners.add(listener);
+    return () => this.outboundListeners.delete(listener);
+  }
+
+  pickApp(name?: string): AppSupervisor {
+    if (name) {
+      const s = this.supervisors.find((x) => x.name === name || x.entry.spec === name);
+      if (!s) throw new HttpError(404, `no app named "${name}" is served here (served: ${this.supervisors.map((x) => x.name).join(', ') || 'none'})`);
+      return s;
+    }
+    if (this.supervisors.length === 1) return this.supervisors[0]!;
+    if (!this.supervisors.length) throw new HttpError(503, 'no app is served by this emulator');
+    throw new HttpError(400, `several apps are served (${this.supervisors.map((x) => x.name).join(', ')}): say which one with "app"`);
+  }
+
+  async dispatch(input: InboundInput): Promise<TurnState> {
+    if (typeof input.text !== 'string') throw new HttpError(400, '"text" must be a string');
+    const sup = this.pickApp(input.app);
+    let runner: RunnerProcess;
+    try {
+      runner = await sup.ready(this.readyTimeoutMs);
+    } catch (e) {
+      throw new HttpError(503, (e as Error).message);
+    }
+    const app = sup.name;
+    const sessionId = input.sessionId ?? (input.sessionKey ? sessionIdForKey(input.sessionKey) : newId('ses'));
+    if (!validSessionId(sessionId)) throw new HttpError(400, `invalid session id "${sessionId.slice(0, 80)}" (letters, digits, _ . : - only)`);
+    const data = this.store.read();
+    const persona = findPersona(data, input.userId);
+    const userId = persona?.id ?? input.userId;
+    const userEmail = input.userEmail ?? persona?.email ?? '';
+    const orgId = persona?.orgId ?? '';
+    const requestId = newId('req');
+    const nowIso = new Date().toISOString();
+    const ts = Date.now() / 1000;
+    const turn = new TurnState(app, sessionId, requestId, userId, input.channelType, runner);
+    this.turns.set(requestId, turn);
+    const list = this.sessionTurns.get(sessionId) ?? [];
+    list.push(turn);
+    this.sessionTurns.set(sessionId, list);
+
+    let inbound: StoredEvent | undefined;
+    const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${input.text.length > 200 ? input.text.slice(0, 200) + '…' : input.text}`;
+    turn.writes.push(
+      this.store.update((d) => {
+        ensureSession(d, {
+          id: sessionId,
+          app,
+          userId,
+          channelType: input.channelType,
+          channelName: input.channelName,
+          chatName: input.chatName,
+          createdAt: nowIso,
+        });
+        appendHistory(d, sessionId, { text: input.text, sender: 'user', channelType: input.channelType, timestamp: ts, requestId });
+        inbound = this.events.pushIn(d, { kind: 'inbound', app, sessionId, userId, channel: input.channelType, summary, detail: { requestId, channelName: input.channelName } });
+      }),
+    );
+    if (inbound) this.events.notify(inbound);
+
+    const message = {
+      request_id: requestId,
+      session_id: sessionId,
+      user_id: userId,
+      user_email: userEmail,
+      org_id: orgId,
+      owner_id: ownerIdOf({ id: userId, orgId: orgId || undefined }),
+      channel_type: input.channelType,
+      text: input.text,
+      attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content_type: a.content_type, url: a.url, size: a.size })),
+      chat_name: input.chatName ?? '',
+      initial_data_json: '',
+    };
+    void this.sendInbound(runner, turn, message);
+    return turn;
+  }
+
+  private async sendInbound(runner: RunnerProcess, turn: TurnState, message: Record<string, unknown>): Promise<void> {
+    try {
+      const res = await fetch(runner.baseUrl + '/_capsule/inbound', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      if (!res.ok) {
+        let why = text;
+        try {
+          why = (JSON.parse(text) as { error?: string }).error ?? text;
+        } catch {
+          // Not JSON: the body as it is.
+        }
+        this.endTurn(turn, `the app refused the message (${res.status}): ${why}`);
+      }
+    } catch (e) {
+      if (!turn.done && !turn.finishing) this.endTurn(turn, `could not deliver the message to the app: ${(e as Error).message}`);
+    }
+  }
+
+  /** The turn an app's call belongs to: by request id, else the session's oldest open turn. */
+  turnFor(requestId: unknown, sessionId: unknown): TurnState | undefined {
+    const byId = typeof requestId === 'string' ? this.turns.get(requestId) : undefined;
+    if (byId && !byId.finishing) return byId;
+    if (typeof sessionId !== 'string') return undefined;
+    return this.sessionTurns.get(sessionId)?.find((t) => !t.finishing);
+  }
+
+  /** Records an outbound event: history + event log (one write), turn listeners, channel listeners. */
+  outbound(sessionId: string, turn: TurnState | undefined, e: OutboundEvent, history?: { text: string; sender: 'app' | 'system' | 'block'; blockJson?: string }): void {
+    const session = this.store.read().sessions[sessionId];
+    const app = turn?.app ?? session?.app ?? '';
+    const channelType = turn?.channelType ?? session?.channelType ?? 'chat';
+    let stored: StoredEvent | undefined;
+    if (history) {
+      const ts = Date.now() / 1000;
+      const write = this.store.update((d) => {
+        appendHistory(d, sessionId, { ...history, channelType, timestamp: ts, requestId: turn?.requestId });
+        stored = this.events.pushIn(d, {
+          kind: e.kind,
+          app,
+          sessionId,
+          userId: turn?.userId ?? session?.userId,
+          channel: channelType,
+          summary: summaryOf(e),
+          detail: { requestId: turn?.requestId },
+        });
+      });
+      turn?.writes.push(write);
+      if (stored) this.events.notify(stored);
+    }
+    turn?.push(e);
+    for (const l of this.outboundListeners) {
+      try {
+        l(e, { app, sessionId, channelType, inTurn: !!turn });
+      } catch {
+        // A channel's delivery failure is its own; others still get the event.
+      }
+    }
+  }
+
+  endTurn(turn: TurnState, error: string | undefined): void {
+    if (turn.done || turn.finishing) return;
+    const streamed = turn.closeStream();
+    let durable: Promise<unknown> = Promise.resolve();
+    if (streamed !== undefined || error) {
+      const ts = Date.now() / 1000;
+      let stored: StoredEvent | undefined;
+      durable = this.store.update((d) => {
+        if (streamed !== undefined) appendHistory(d, turn.sessionId, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId });
+        if (error) {
+          appendHistory(d, turn.sessionId, { text: `Error: ${error}`, sender: 'system', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId });
+          stored = this.events.pushIn(d, { kind: 'error', app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType, summary: `handler error: ${error}`, detail: { requestId: turn.requestId } });
+        } else {
+          stored = this.events.pushIn(d, { kind: 'reply', app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType, summary: clip(streamed ?? ''), detail: { requestId: turn.requestId, streamed: true } });
+        }
+      });
+      if (stored) this.events.notify(stored);
+    }
+    turn.finish(error, durable);
+    void turn.finished.then(() => {
+      this.turns.delete(turn.requestId);
+      const list = this.sessionTurns.get(turn.sessionId);
+      if (list) {
+        const i = list.indexOf(turn);
+        if (i >= 0) list.splice(i, 1);
+        if (!list.length) this.sessionTurns.delete(turn.sessionId);
+      }
+    });
+    for (const l of this.outboundListeners) {
+      try {
+        l({ kind: 'done', requestId: turn.requestId, ...(error ? { error } : {}) }, { app: turn.app, sessionId: turn.sessionId, channelType: turn.channelType, inTurn: true });
+      } catch {
+        // See outbound().
+      }
+    }
+  }
+
+  inflight(runner: RunnerProcess): number {
+    let n = 0;
+    for (const t of this.turns.values()) if (t.runner === runner && !t.finishing) n++;
+    return n + (this.runnerPrompts.get(runner)?.size ?? 0);
+  }
+
+  runnerGone(runner: RunnerProcess, reason: string): void {
+    for (const t of [...this.turns.values()]) if (t.runner === runner) this.endTurn(t, reason);
+    const held = this.runnerPrompts.get(runner);
+    if (held) for (const cancel of [...held]) cancel();
+    this.runnerPrompts.delete(runner);
+  }
+
+  /** Stores an accepted credential for the prompt's user (durably). */
+  private async saveCredential(p: PendingPrompt, c: StoredIntegration): Promise<void> {
+    const clean = { ...c };
+    if (clean.refreshToken === undefined) delete clean.refreshToken;
+    if (clean.account === undefined) delete clean.account;
+    await this.store.update((d) => {
+      d.integrations[p.userId] ??= {};
+      d.integrations[p.userId]![p.type] = clean;
+    });
+  }
+
+  /** The end user an app call names: a persona id, an email or a channel-scoped id. */
+  userIdFrom(d: StoreData, userId: unknown, email: unknown): string {
+    const id = typeof userId === 'string' ? userId : '';
+    if (id && (d.integrations[id] || d.personas.some((p) => p.id === id))) return id;
+    const byEmail = typeof email === 'string' && email ? findPersona(d, email) : undefined;
+    if (byEmail) return byEmail.id;
+    const byId = id ? findPersona(d, id) : undefined;
+    return byId?.id ?? id;
+  }
+
+  /** Listeners for the app's output lines (the serve console prints them). */
+  readonly logListeners = new Set<(app: string, stream: 'stdout' | 'stderr', line: string) => void>();
+
+  /** One line of the app's output: scrubbed of secret values, into the event log and to listeners. */
+  logLine(app: string, runner: RunnerProcess, stream: 'stdout' | 'stderr', line: string): void {
+    const clean = this.secretsImpl.scrub(line.length > 4000 ? line.slice(0, 4000) + '…' : line);
+    this.events.emit({ kind: 'log', app, summary: clean, detail: { stream, version: runner.version } });
+    for (const l of this.logListeners) {
+      try {
+        l(app, stream, clean);
+      } catch {
+        // The console is gone; nothing to do.
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.prompts.cancelAll('the emulator is shutting down');
+    for (const t of [...this.turns.values()]) this.endTurn(t, 'the emulator is shutting down');
+    this.clock.dispose();
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? text.slice(0, 200) + '…' : text;
+}
+
+function summaryOf(e: OutboundEvent): string {
+  switch (e.kind) {
+    case 'reply':
+    case 'delta':
+      return clip(e.text);
+    case 'notify':
+      return clip(e.text || e.detail || '');
+    case 'block':
+      return `block ${e.block.type}`;
+    case 'done':
+      return e.error ? `done with error: ${e.error}` : 'done';
+  }
+}

@@ -1,0 +1,162 @@
+// `startEmulator`: the local platform gateway. Binds 127.0.0.1 only, builds the Hub, mounts the
+// security layers, the runner RPC, the API, data/endpoint forwarding and the optional modules
+// (emulator/modules.ts), writes the discovery file and starts one supervised runner per app.
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Store, StoreError } from '../store';
+import { modules } from '../modules';
+import { AppSupervisor, defaultSupervisorOptions, type SupervisorOptions } from '../runner/supervisor';
+import { parseEntry, pythonInterpreter } from '../runner/launch';
+import { GatewayHub } from './hub-impl';
+import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
+import { runnerRpcRouter } from './rpc';
+import { apiRouter } from './api';
+import { forwardRouter } from './forward';
+import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
+
+export { GatewayHub } from './hub-impl';
+export { readDiscovery, liveEmulator, type DiscoveryInfo } from './discovery';
+
+export interface EmulatorOptions {
+  /** Entry points, e.g. `app.py:app`. */
+  entries: string[];
+  /** Store folder (default `.capsule` in cwd). */
+  storeDir?: string;
+  /** 0 = an ephemeral port. */
+  port?: number;
+  python?: string;
+  cwd?: string;
+  /** Environment for secret resolution and the runner (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  supervisor?: Partial<Omit<SupervisorOptions, 'python'>>;
+  onLog?: (app: string, stream: 'stdout' | 'stderr', line: string) => void;
+}
+
+export interface RunningEmulator {
+  hub: GatewayHub;
+  url: string;
+  port: number;
+  token: string;
+  store: Store;
+  /** A one-time login URL that sets the session cookie and redirects to `next`. */
+  loginUrl(next?: string): string;
+  stop(): Promise<void>;
+}
+
+export class EmulatorStartError extends Error {}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const entries = options.entries.map((e) => parseEntry(e, cwd));
+  let store: Store;
+  try {
+    store = await Store.open(options.storeDir, { watch: true, cwd });
+  } catch (e) {
+    throw e instanceof StoreError ? new EmulatorStartError(e.message) : e;
+  }
+  const running = liveEmulator(store.paths.discovery);
+  if (running && running.pid !== process.pid) {
+    await store.close();
+    throw new EmulatorStartError(`an emulator (pid ${running.pid}) already serves this store at ${running.url}; stop it first or use another --store`);
+  }
+
+  const hub = new GatewayHub(store, env);
+  const auth = new SessionAuth();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(hostCheck, originCheck);
+  app.use('/_runner/rpc', runnerRpcRouter(hub));
+  const parsers = bodyParsers();
+  // Forwarded data/endpoint calls keep their raw bodies; everything else gets JSON/form parsing.
+  app.use((req, res, next) => (req.path.startsWith('/apps/') ? next() : parsers[0]!(req, res, (e?: unknown) => (e ? next(e) : parsers[1]!(req, res, next)))));
+  app.use(hub.publicRouter);
+  app.get('/login', auth.login);
+  app.use(auth.require);
+  app.use(apiRouter(hub, auth));
+  app.use(forwardRouter(hub));
+  app.use(hub.protectedRouter);
+  app.get('/', (_req, res) => res.redirect(303, '/chat'));
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler);
+
+  const server: Server = await new Promise((resolveListen, reject) => {
+    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolveListen(s));
+    s.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new EmulatorStartError(`port ${options.port} is in use; pick another with --port (0 = any free port)`) : e),
+    );
+  });
+  // Held prompts and streams stay open for minutes; never time a response out.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 30_000;
+  const port = (server.address() as AddressInfo).port;
+  hub.url = `http://127.0.0.1:${port}`;
+  auth.setPort(port);
+
+  for (const m of modules) await m.register(hub);
+
+  const python = pythonInterpreter(options.python, env);
+  const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));
+  const supOpts: SupervisorOptions = { ...defaultSupervisorOptions, ...given, python };
+  for (const entry of entries) {
+    const appId = `local_${entry.file.split(/[\\/]/).slice(-2, -1)[0] ?? 'app'}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const sup = new AppSupervisor(
+      entry,
+      appId,
+      {
+        gatewayUrl: () => hub.url,
+        ownerId: () => hub.read().personas[0]?.id ?? 'user_dev',
+        secretEnv: (names) => {
+          const r = hub.secretsImpl.environmentFor(names);
+          for (const s of r.resolved) hub.events.emit({ kind: 'secret', summary: `secret ${s.name} injected from ${s.source}`, detail: { name: s.name, source: s.source, by: 'injection' } });
+          return r.env;
+        },
+        resolvable: (names) => names.filter((n) => hub.secretsImpl.sources(n).length > 0),
+        addRunner: (runner, s) => hub.runners.set(runner.token, { runner, sup: s }),
+        removeRunner: (runner) => hub.runners.delete(runner.token),
+        emit: (e) => hub.events.emit(e),
+        log: (appName, runner, stream, line) => hub.logLine(appName, runner, stream, line),
+        runnerGone: (runner, reason) => hub.runnerGone(runner, reason),
+        inflight: (runner) => hub.inflight(runner),
+      },
+      supOpts,
+    );
+    hub.supervisors.push(sup);
+  }
+  if (options.onLog) hub.logListeners.add(options.onLog);
+
+  await writeDiscovery(store.paths.dir, store.paths.discovery, {
+    url: hub.url,
+    port,
+    pid: process.pid,
+    token: auth.token,
+    apps: entries.map((e) => e.spec),
+    startedAt: new Date().toISOString(),
+  });
+  for (const sup of hub.supervisors) await sup.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    hub,
+    url: hub.url,
+    port,
+    token: auth.token,
+    store,
+    loginUrl: (next = '/chat') => `${hub.url}/login?code=${encodeURIComponent(auth.newCode())}&next=${encodeURIComponent(next)}`,
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.all(hub.supervisors.map((s) => s.stop()));
+        await hub.close();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await store.flush().catch(() => undefined);
+        await store.close().catch(() => undefined);
+        removeDiscovery(store.paths.discovery);
+      })()),
+  };
+}

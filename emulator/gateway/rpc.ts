@@ -1,0 +1,243 @@
+// The runner's calls into the gateway: `POST /_runner/rpc/<Method>` with the runner's per-run
+// token. Method names and fields are the platform's (see emulator/runner/PROTOCOL.md).
+import express, { Router, type Request, type Response } from 'express';
+import { catalog } from '../../catalog/catalog';
+import type { RunnerProcess } from '../runner/process';
+import type { AppSupervisor } from '../runner/supervisor';
+import type { GatewayHub } from './hub-impl';
+import { toWire } from './credentials';
+import { HttpError } from './errors';
+import { bearerOf, errorHandler } from './security';
+import type { PromptOutcome } from './prompts';
+
+type Body = Record<string, unknown>;
+interface Caller {
+  runner: RunnerProcess;
+  sup: AppSupervisor;
+  req: Request;
+  res: Response;
+}
+type Method = (hub: GatewayHub, body: Body, caller: Caller) => Promise<unknown> | unknown;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+
+function requireSession(hub: GatewayHub, id: unknown) {
+  const s = typeof id === 'string' ? hub.read().sessions[id] : undefined;
+  if (!s) throw new HttpError(404, `unknown session "${str(id)}"`);
+  return s;
+}
+
+function integrationsOf(hub: GatewayHub, userId: string) {
+  return Object.values(hub.read().integrations[userId] ?? {}).map(toWire);
+}
+
+const methods: Record<string, Method> = {
+  Register(_hub, body, { runner, sup }) {
+    sup.onRegister(runner, body);
+    return { ok: true };
+  },
+
+  SubmitResult(hub, body) {
+    const sessionId = str(body.session_id);
+    const turn = hub.turnFor(body.request_id, sessionId);
+    const sid = turn?.sessionId ?? sessionId;
+    const text = str(body.text);
+    const blockJson = str(body.block_json);
+    const requestId = turn?.requestId ?? str(body.request_id);
+    if (blockJson) {
+      let block: { id: string; type: string; payload: unknown };
+      try {
+        const b = JSON.parse(blockJson) as { id?: unknown; type?: unknown; payload?: unknown };
+        block = { id: str(b.id), type: str(b.type), payload: b.payload };
+      } catch {
+        throw new HttpError(400, 'block_json is not valid JSON');
+      }
+      hub.outbound(sid, turn, { kind: 'block', requestId, block }, { text, sender: 'block', blockJson });
+      return { ok: true };
+    }
+    // A handler error: the platform's runner sends "Runner error: <exc>"; ours may also say `error`.
+    let error = str(body.error);
+    if (!error && body.done === true && text.startsWith('Runner error: ')) error = text.slice('Runner error: '.length);
+    if (text && !error) {
+      if (body.stream === true || (turn && turn.streamText && body.done === true)) {
+        hub.outbound(sid, turn, { kind: 'delta', requestId, text });
+      } else {
+        hub.outbound(sid, turn, { kind: 'reply', requestId, text }, { text, sender: 'app' });
+      }
+    }
+    if (body.done === true && turn) hub.endTurn(turn, error || undefined);
+    return { ok: true };
+  },
+
+  NotifySession(hub, body) {
+    const sessionId = str(body.session_id);
+    const turn = hub.turnFor(body.request_id, sessionId);
+    const text = str(body.text);
+    const detail = str(body.detail);
+    const blockJson = str(body.block_json);
+    hub.outbound(
+      turn?.sessionId ?? sessionId,
+      turn,
+      { kind: 'notify', requestId: turn?.requestId ?? str(body.request_id), text, ...(detail ? { detail } : {}), ...(blockJson ? { blockJson } : {}) },
+      { text, sender: 'system', ...(blockJson ? { blockJson } : {}) },
+    );
+    return { ok: true };
+  },
+
+  async GetSession(hub, body) {
+    const s = requireSession(hub, body.session_id);
+    await hub.refreshIntegrations?.(s.userId).catch(() => undefined);
+    const d = hub.read();
+    const persona = d.personas.find((p) => p.id === s.userId);
+    const count = typeof body.history_count === 'number' && body.history_count > 0 ? body.history_count : 50;
+    const history = s.history.slice(-count).map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp }));
+    return {
+      user_id: s.userId,
+      user_email: persona?.email ?? '',
+      org_id: persona?.orgId ?? '',
+      owner_id: persona?.orgId ? `org:${persona.orgId}` : s.userId,
+      channel_type: s.channelType,
+      data_json: s.dataJson,
+      history,
+      integrations: integrationsOf(hub, s.userId),
+    };
+  },
+
+  async SaveSessionData(hub, body) {
+    requireSession(hub, body.session_id);
+    const dataJson = str(body.data_json) || '{}';
+    try {
+      JSON.parse(dataJson);
+    } catch {
+      throw new HttpError(400, 'data_json is not valid JSON');
+    }
+    const id = str(body.session_id);
+    await hub.update((d) => {
+      const s = d.sessions[id];
+      if (s) s.dataJson = dataJson;
+    });
+    return { ok: true };
+  },
+
+  async GetUserIntegrations(hub, body) {
+    const userId = hub.userIdFrom(hub.read(), body.user_id, body.user_email);
+    await hub.refreshIntegrations?.(userId).catch(() => undefined);
+    return { integrations: integrationsOf(hub, userId) };
+  },
+
+  async WaitForIntegration(hub, body, { runner, sup, res }) {
+    const type = str(body.integration_type);
+    if (!type) throw new HttpError(400, 'integration_type is required');
+    const session = typeof body.session_id === 'string' ? hub.read().sessions[body.session_id] : undefined;
+    const userId = session?.userId ?? hub.userIdFrom(hub.read(), body.user_id, body.user_id);
+    const declared = sup.info().integrations.find((i) => i.type === type);
+    const known = catalog.integrations.get(type);
+    const mode = (declared?.mode ?? known?.mode ?? 'oauth') as 'oauth' | 'secret' | 'pipedream';
+    const timeoutSeconds = typeof body.timeout_seconds === 'number' && body.timeout_seconds > 0 ? body.timeout_seconds : 300;
+    const { outcome, cancel } = hub.prompts.open({
+      app: sup.name,
+      userId,
+      sessionId: session?.id,
+      type,
+      mode,
+      reason: str(body.reason),
+      scopes: declared?.scopes ?? [],
+      fields: declared?.fields.length ? declared.fields : mode === 'secret' ? (known?.fields ?? []) : [],
+      timeoutSeconds,
+    });
+    const held = hub.runnerPrompts.get(runner) ?? new Set<() => void>();
+    hub.runnerPrompts.set(runner, held);
+    const drop = (): void => cancel('the app stopped waiting');
+    held.add(drop);
+    // The runner went away (crash, reload) while waiting: nobody is left to answer.
+    res.on('close', () => {
+      if (!res.writableFinished) drop();
+    });
+    const o: PromptOutcome = await outcome;
+    held.delete(drop);
+    if (o.kind === 'connected') return { timed_out: false, connected: true, credential: toWire(o.credential) };
+    return { timed_out: o.kind === 'timed_out', connected: false };
+  },
+
+  GetSecret(hub, body, { sup }) {
+    const name = str(body.name);
+    if (!name) return { ok: false, value: '', err_msg: 'Secret has no name' };
+    const r = hub.secretsImpl.resolve(name);
+    hub.events.emit({
+      kind: 'secret',
+      app: sup.name,
+      summary: r ? `secret ${name} resolved from ${r.source}` : `secret ${name} not found`,
+      detail: { name, source: r?.source ?? null, by: 'app' },
+    });
+    if (!r) return { ok: false, value: '', err_msg: hub.secretsImpl.notFoundReason(name) };
+    return { ok: true, value: r.value, err_msg: '' };
+  },
+
+  KvGet(hub, body) {
+    const v = hub.read().kv[`${str(body.scope)}:${str(body.scope_id)}`]?.[str(body.key)];
+    return v === undefined ? { found: false, value_json: '' } : { found: true, value_json: v };
+  },
+
+  async KvSet(hub, body) {
+    const scope = `${str(body.scope)}:${str(body.scope_id)}`;
+    const key = str(body.key);
+    const value = str(body.value_json);
+    await hub.update((d) => {
+      (d.kv[scope] ??= {})[key] = value;
+    });
+    return { ok: true };
+  },
+
+  async KvDelete(hub, body) {
+    const scope = `${str(body.scope)}:${str(body.scope_id)}`;
+    const key = str(body.key);
+    await hub.update((d) => {
+      const m = d.kv[scope];
+      if (m) {
+        delete m[key];
+        if (!Object.keys(m).length) delete d.kv[scope];
+      }
+    });
+    return { ok: true };
+  },
+
+  Log(hub, body, { runner, sup }) {
+    const records = Array.isArray(body.records) ? body.records : [];
+    for (const r of records as Array<{ stream?: unknown; text?: unknown }>) {
+      hub.logLine(sup.name, runner, str(r.stream) === 'stderr' ? 'stderr' : 'stdout', str(r.text));
+    }
+    return { ok: true };
+  },
+};
+
+export function runnerRpcRouter(hub: GatewayHub): Router {
+  const router = Router();
+  // Blocks and logs can be large; the platform allows 16 MiB messages.
+  router.use(express.json({ limit: '16mb' }));
+  router.post('/:method', async (req, res, next) => {
+    const method = methods[req.params.method!];
+    const token = bearerOf(req);
+    const caller = token ? hub.runners.get(token) : undefined;
+    if (!caller) {
+      res.status(401).json({ error: 'wrong or missing runner token' });
+      return;
+    }
+    if (!method) {
+      res.status(404).json({ error: `unknown runner method ${req.params.method}` });
+      return;
+    }
+    try {
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
+      const out = await method(hub, body, { ...caller, req, res });
+      if (!res.headersSent && !res.destroyed) res.json(out);
+    } catch (e) {
+      if (e instanceof HttpError) {
+        if (!res.headersSent) res.status(e.status).json({ error: e.message });
+        return;
+      }
+      next(e);
+    }
+  });
+  router.use(errorHandler);
+  return router;
+}

@@ -1,0 +1,133 @@
+// The gateway's front door. Order matters: Host check (DNS rebinding), Origin check (cross-site
+// requests), then the session token for everything but the public router and the runner's RPC
+// (which has its own per-run token). Body parsers are size-limited and turn bad input into a 4xx
+// with a clear message; nothing here ever throws past the error handler.
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const BODY_LIMIT = '1mb';
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
+
+export function isLoopbackHost(host: string | undefined): boolean {
+  return !!host && LOOPBACK_HOST.test(host);
+}
+
+export const hostCheck: RequestHandler = (req, res, next) => {
+  if (isLoopbackHost(req.headers.host)) return next();
+  res.status(403).json({ error: `refused: Host "${req.headers.host ?? ''}" is not a loopback name (use 127.0.0.1 or localhost)` });
+};
+
+/** Browsers send Origin on cross-site requests; only pages of a loopback origin may call in. */
+export const originCheck: RequestHandler = (req, res, next) => {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return next();
+  try {
+    if (isLoopbackHost(new URL(origin).host)) return next();
+  } catch {
+    // An unparsable Origin is refused below.
+  }
+  res.status(403).json({ error: `refused: requests from origin ${origin} are not allowed` });
+};
+
+export function sameToken(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function bearerOf(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m?.[1];
+}
+
+function cookieOf(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+export class SessionAuth {
+  readonly token = randomBytes(24).toString('base64url');
+  private readonly codes = new Map<string, number>();
+  /** Cookies are per host, not per port: the name carries the port so two emulators coexist. */
+  cookieName = 'capsule_session';
+
+  setPort(port: number): void {
+    this.cookieName = `capsule_session_${port}`;
+  }
+
+  /** A one-time login code, valid for 10 minutes. */
+  newCode(): string {
+    const code = randomBytes(18).toString('base64url');
+    this.codes.set(code, Date.now() + 10 * 60_000);
+    return code;
+  }
+
+  login: RequestHandler = (req, res) => {
+    const code = typeof req.query.code === 'string' ? req.query.code : '';
+    const until = this.codes.get(code);
+    this.codes.delete(code);
+    if (!until || until < Date.now()) {
+      res
+        .status(401)
+        .type('text/plain')
+        .send('This login link was already used or has expired. Run `capsule-local serve` again or ask the running emulator for a new link (POST /api/login-code).\n');
+      return;
+    }
+    const next = typeof req.query.next === 'string' && /^\/(?!\/)[^\\]*$/.test(req.query.next) ? req.query.next : '/chat';
+    res.setHeader('Set-Cookie', `${this.cookieName}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`);
+    res.redirect(303, next);
+  };
+
+  require: RequestHandler = (req, res, next) => {
+    if (sameToken(bearerOf(req), this.token) || sameToken(cookieOf(req, this.cookieName), this.token)) return next();
+    const wantsHtml = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+    res.status(401);
+    if (wantsHtml) {
+      res.type('text/plain').send('Capsule Local: sign in through the login link that `capsule-local serve` printed (it sets a cookie for this browser).\n');
+    } else {
+      res.json({ error: 'missing or wrong session token: send Authorization: Bearer <token> (from .capsule/emulator.json) or sign in through the login link' });
+    }
+  };
+}
+
+function rawSaver(req: Request, _res: Response, buf: Buffer): void {
+  (req as Request & { rawBody?: Buffer }).rawBody = buf;
+}
+
+/** JSON and form bodies, size-limited; `req.rawBody` keeps the bytes (webhook signatures need them). */
+export function bodyParsers(limit: string = BODY_LIMIT): RequestHandler[] {
+  return [express.json({ limit, verify: rawSaver }), express.urlencoded({ extended: false, limit, verify: rawSaver })];
+}
+
+export const errorHandler: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  const e = err as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number };
+  let status = e.status ?? e.statusCode ?? 500;
+  let message: string;
+  if (e.type === 'entity.too.large') {
+    status = 413;
+    message = `request body too large: the limit is ${typeof e.limit === 'number' ? `${Math.round(e.limit / 1024)} KiB` : BODY_LIMIT}`;
+  } else if (e.type === 'entity.parse.failed') {
+    status = 400;
+    message = `malformed JSON in the request body: ${e.message ?? 'parse error'}`;
+  } else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    status = 415;
+    message = e.message ?? 'unsupported body encoding';
+  } else if (status >= 400 && status < 500) {
+    message = e.message ?? 'bad request';
+  } else {
+    status = 500;
+    message = `internal error: ${e.message ?? String(err)}`;
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(status).json({ error: message });
+};

@@ -1,0 +1,89 @@
+// One inbound message's turn: the events the app sends back for it (replies, stream deltas,
+// notifications, blocks) until `done`. Events are kept so that a late subscriber (the streaming
+// API answering after dispatch returned) still sees all of them, in order.
+import type { OutboundEvent, Turn } from '../hub';
+import type { RunnerProcess } from '../runner/process';
+
+export interface TurnResult {
+  reply: string;
+  blocks: unknown[];
+  error?: string;
+}
+
+export class TurnState implements Turn {
+  readonly events: OutboundEvent[] = [];
+  readonly finished: Promise<TurnResult>;
+  private readonly listeners = new Set<(e: OutboundEvent) => void>();
+  private resolveFinished!: (r: TurnResult) => void;
+  private readonly replies: string[] = [];
+  /** Text of the stream in progress (deltas), saved as one message when it ends. */
+  streamText = '';
+  private streamed = false;
+  readonly blocks: unknown[] = [];
+  done = false;
+  /** Pending store writes that must be durable before the turn is acknowledged. */
+  readonly writes: Array<Promise<void>> = [];
+
+  constructor(
+    readonly app: string,
+    readonly sessionId: string,
+    readonly requestId: string,
+    readonly userId: string,
+    readonly channelType: string,
+    public runner: RunnerProcess | undefined,
+  ) {
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+  }
+
+  subscribe(listener: (e: OutboundEvent) => void): () => void {
+    for (const e of this.events) listener(e);
+    if (this.done) return () => undefined;
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  push(e: OutboundEvent): void {
+    if (this.done) return;
+    if (e.kind === 'reply') this.replies.push(e.text);
+    if (e.kind === 'delta') {
+      this.streamText += e.text;
+      this.streamed = true;
+    }
+    if (e.kind === 'block') this.blocks.push(e.block);
+    this.events.push(e);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener that throws (closed socket) is dropped; the turn goes on.
+        this.listeners.delete(l);
+      }
+    }
+  }
+
+  /** Ends a stream in progress: its text becomes one reply. Returns that text, if any. */
+  closeStream(): string | undefined {
+    if (!this.streamed) return undefined;
+    const text = this.streamText;
+    this.replies.push(text);
+    this.streamText = '';
+    this.streamed = false;
+    return text;
+  }
+
+  /** True once the handler finished, while its last writes are still being made durable. */
+  finishing = false;
+
+  finish(error: string | undefined, durable: Promise<unknown>): void {
+    if (this.done || this.finishing) return;
+    this.finishing = true;
+    const result: TurnResult = { reply: this.replies.join('\n'), blocks: this.blocks, ...(error ? { error } : {}) };
+    // Acknowledge (done event, finished promise) only once everything the turn wrote is on disk.
+    void Promise.allSettled([...this.writes, durable]).then(() => {
+      this.push({ kind: 'done', requestId: this.requestId, ...(error ? { error } : {}) });
+      this.done = true;
+      this.listeners.clear();
+      this.resolveFinished(result);
+    });
+  }
+}

@@ -1,0 +1,168 @@
+// One runner: a Python process the emulator launched (or one a debugger launched with the
+// emulator's environment), its per-run token, and what it told the emulator when it registered.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { LaunchSpec } from './launch';
+
+export interface RunnerConfig {
+  app_name?: string;
+  secrets?: string[];
+  channels?: unknown[];
+  integrations?: Array<Record<string, unknown>>;
+  data_sources?: Array<{ name: string; access: string }>;
+  endpoints?: Array<{ method: string; path: string; authorized: boolean }>;
+  has_message_handler?: boolean;
+  message_handlers?: Array<{ name: string; label?: string }>;
+  [k: string]: unknown;
+}
+
+export interface Registration {
+  port: number;
+  pid?: number;
+  config: RunnerConfig;
+}
+
+export type RunnerState = 'starting' | 'registered' | 'failed' | 'exited';
+
+export class RunnerProcess {
+  readonly token = randomBytes(24).toString('base64url');
+  state: RunnerState = 'starting';
+  proc: ChildProcess | undefined;
+  registration: Registration | undefined;
+  /** Import error reported through Register, or why the process ended. */
+  failure: { error: string; traceback?: string } | undefined;
+  exitCode: number | null | undefined;
+  exitSignal: NodeJS.Signals | null | undefined;
+  /** Set when the emulator itself stops the process (reload, shutdown, hung). */
+  stopping = false;
+  startedAt = Date.now();
+  private readonly exitWaiters: Array<() => void> = [];
+  private readonly registerWaiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
+
+  constructor(
+    readonly version: number,
+    readonly versionId: string,
+    /** Secret names injected into this process's environment. */
+    readonly injected: string[],
+    readonly external: boolean,
+  ) {}
+
+  get baseUrl(): string | undefined {
+    return this.registration ? `http://127.0.0.1:${this.registration.port}` : undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid ?? this.registration?.pid;
+  }
+
+  get alive(): boolean {
+    return this.state === 'starting' || this.state === 'registered';
+  }
+
+  launch(spec: LaunchSpec, onLine: (stream: 'stdout' | 'stderr', line: string) => void): void {
+    // stdin stays an open pipe: the runtime may treat its EOF as "the emulator is gone".
+    const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = proc;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rl = createInterface({ input: proc[stream]!, crlfDelay: Infinity });
+      rl.on('line', (line) => onLine(stream, line));
+    }
+    proc.stdin!.on('error', () => undefined);
+    proc.on('error', (e) => {
+      this.failure ??= { error: `could not start ${spec.command}: ${e.message}` };
+      this.markExited(null, null);
+    });
+    proc.on('exit', (code, signal) => this.markExited(code, signal));
+  }
+
+  markRegistered(r: Registration): void {
+    if (this.state !== 'starting') return;
+    this.registration = r;
+    this.state = 'registered';
+    for (const w of this.registerWaiters.splice(0)) w.ok();
+  }
+
+  markFailed(failure: { error: string; traceback?: string }): void {
+    this.failure = failure;
+    if (this.state === 'starting') {
+      this.state = 'failed';
+      for (const w of this.registerWaiters.splice(0)) w.fail(new Error(failure.error));
+    }
+  }
+
+  markExited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.state === 'exited') return;
+    this.exitCode = code;
+    this.exitSignal = signal;
+    const wasStarting = this.state === 'starting';
+    this.state = 'exited';
+    if (wasStarting) {
+      const why = this.failure?.error ?? `the app process exited before it registered (${describeExit(code, signal)})`;
+      for (const w of this.registerWaiters.splice(0)) w.fail(new Error(why));
+    }
+    for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  whenRegistered(): Promise<void> {
+    if (this.state === 'registered') return Promise.resolve();
+    if (this.state !== 'starting') return Promise.reject(new Error(this.failure?.error ?? 'the app process is not running'));
+    return new Promise((ok, fail) => this.registerWaiters.push({ ok, fail }));
+  }
+
+  whenExited(): Promise<void> {
+    if (this.state === 'exited') return Promise.resolve();
+    return new Promise((r) => this.exitWaiters.push(r));
+  }
+
+  /** Asks the app to run its shutdown handlers, then escalates: SIGTERM, SIGKILL. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.stopping = true;
+    if (this.state === 'exited') return;
+    if (!this.proc) {
+      // A debugger's process: ask it to stop, it is not ours to kill.
+      await this.post('/_capsule/shutdown', graceMs).catch(() => undefined);
+      this.markExited(null, null);
+      return;
+    }
+    if (this.baseUrl) await this.post('/_capsule/shutdown', graceMs).catch(() => undefined);
+    if (await this.exitWithin(graceMs)) return;
+    this.proc.kill('SIGTERM');
+    if (await this.exitWithin(1000)) return;
+    this.kill();
+    await this.exitWithin(2000);
+  }
+
+  kill(): void {
+    this.stopping = true;
+    try {
+      this.proc?.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private async exitWithin(ms: number): Promise<boolean> {
+    if (this.state === 'exited') return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+    const r = await Promise.race([this.whenExited().then(() => true), timeout]);
+    clearTimeout(timer);
+    return r;
+  }
+
+  private async post(path: string, timeoutMs: number): Promise<void> {
+    await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+}
+
+export function describeExit(code: number | null | undefined, signal: NodeJS.Signals | null | undefined): string {
+  if (signal) return `killed by ${signal}`;
+  if (code === undefined || code === null) return 'ended';
+  return `exit status ${code}`;
+}

@@ -1,0 +1,386 @@
+// Keeps one app's runner alive: launches it, adopts it when it registers, probes `/health`,
+// restarts a crashed runner with backoff, kills and restarts a hung one, and hot-reloads on file
+// changes (the new runner takes over only once it registered; an import error leaves the previous
+// good runner serving and is reported).
+import type { AppInfo } from '../hub';
+import { launchSpec, scanSecretNames, type Entry } from './launch';
+import { describeExit, RunnerProcess, type Registration } from './process';
+import { watchApp, type AppWatcher } from './watch';
+
+export interface SupervisorHost {
+  gatewayUrl(): string;
+  ownerId(): string;
+  /** Values for injected secrets; names and sources are logged by the host. */
+  secretEnv(names: string[], runner: RunnerProcess): Record<string, string>;
+  /** Secret names among `names` that currently resolve. */
+  resolvable(names: string[]): string[];
+  addRunner(runner: RunnerProcess, sup: AppSupervisor): void;
+  removeRunner(runner: RunnerProcess): void;
+  emit(e: { kind: string; summary: string; app?: string; detail?: Record<string, unknown> }): void;
+  log(app: string, runner: RunnerProcess, stream: 'stdout' | 'stderr', line: string): void;
+  /** The runner is gone: fail its turns and prompts. */
+  runnerGone(runner: RunnerProcess, reason: string): void;
+  inflight(runner: RunnerProcess): number;
+}
+
+export interface SupervisorOptions {
+  python: string;
+  watch: boolean;
+  healthIntervalMs: number;
+  healthTimeoutMs: number;
+  /** Consecutive failed probes before a runner counts as hung. */
+  healthFailures: number;
+  registerTimeoutMs: number;
+  reloadDebounceMs: number;
+  /** How long a replaced runner may finish its in-flight messages. */
+  drainMs: number;
+}
+
+export const defaultSupervisorOptions: Omit<SupervisorOptions, 'python'> = {
+  watch: true,
+  healthIntervalMs: 2000,
+  healthTimeoutMs: 5000,
+  healthFailures: 2,
+  registerTimeoutMs: 60_000,
+  reloadDebounceMs: 40,
+  drainMs: 10_000,
+};
+
+const BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000];
+
+export class AppSupervisor {
+  current: RunnerProcess | undefined;
+  private candidate: RunnerProcess | undefined;
+  private version = 0;
+  private status: AppInfo['status'] = 'starting';
+  lastError: { error: string; traceback?: string; at: string } | undefined;
+  private crashes = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private watcher: AppWatcher | undefined;
+  private stopped = false;
+  private readonly readyWaiters = new Set<() => void>();
+  private knownSecrets: string[];
+  reloads = 0;
+
+  constructor(
+    readonly entry: Entry,
+    readonly appId: string,
+    private readonly host: SupervisorHost,
+    private readonly opts: SupervisorOptions,
+  ) {
+    this.knownSecrets = scanSecretNames(entry.file);
+  }
+
+  get name(): string {
+    return this.current?.registration?.config.app_name ?? this.lastConfigName ?? this.appId;
+  }
+  private lastConfigName: string | undefined;
+
+  async start(): Promise<void> {
+    if (this.opts.watch) {
+      this.watcher = watchApp(this.entry.cwd, this.opts.reloadDebounceMs, (files) => this.reload(files));
+    }
+    this.launchCandidate('start');
+    this.scheduleHealth();
+  }
+
+  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[] } {
+    const cfg = this.current?.registration?.config;
+    const integrations = (cfg?.integrations ?? []).map((i) => ({
+      type: String(i.type ?? ''),
+      mode: String(i.mode ?? 'oauth'),
+      scopes: Array.isArray(i.scopes) ? i.scopes.map(String) : [],
+      fields: Array.isArray(i.fields) ? i.fields.map(String) : [],
+      client_id_secret: typeof i.client_id_secret === 'string' ? i.client_id_secret : undefined,
+      client_secret_secret: typeof i.client_secret_secret === 'string' ? i.client_secret_secret : undefined,
+    }));
+    const runnerPids = [this.current, this.candidate].flatMap((r) => (r?.alive && r.pid ? [r.pid] : []));
+    return {
+      name: this.name,
+      entry: this.entry.spec,
+      integrations,
+      channels: cfg?.channels ?? [],
+      secrets: cfg?.secrets ?? this.knownSecrets,
+      dataSources: cfg?.data_sources ?? [],
+      endpoints: cfg?.endpoints ?? [],
+      status: this.status,
+      pid: this.current?.pid,
+      error: this.lastError?.error,
+      traceback: this.lastError?.traceback,
+      version: this.current?.version ?? 0,
+      runnerPids,
+    };
+  }
+
+  /** The serving runner; waits while one is starting or restarting. */
+  async ready(timeoutMs: number): Promise<RunnerProcess> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = this.current;
+      if (r && r.state === 'registered' && !r.stopping) return r;
+      if (this.stopped) throw new Error(`the app ${this.name} is stopped`);
+      if (this.status === 'crashed' && !this.candidate && !this.restartTimer) {
+        throw new Error(`the app ${this.name} is not running: ${this.lastError?.error ?? 'it failed to start'}. Fix the error and save the file to reload.`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`the app ${this.name} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
+      await new Promise<void>((res) => {
+        const t = setTimeout(() => {
+          this.readyWaiters.delete(done);
+          res();
+        }, Math.min(left, 1000));
+        const done = (): void => {
+          clearTimeout(t);
+          this.readyWaiters.delete(done);
+          res();
+        };
+        this.readyWaiters.add(done);
+      });
+    }
+  }
+
+  private wake(): void {
+    for (const w of [...this.readyWaiters]) w();
+  }
+
+  /** Called from the Register RPC. */
+  onRegister(runner: RunnerProcess, body: Record<string, unknown>): void {
+    if (typeof body.error === 'string' && body.error) {
+      runner.markFailed({ error: body.error, traceback: typeof body.traceback === 'string' ? body.traceback : undefined });
+      return;
+    }
+    const port = Number(body.port);
+    const reg: Registration = { port, pid: typeof body.pid === 'number' ? body.pid : undefined, config: (body.config ?? {}) as Registration['config'] };
+    runner.markRegistered(reg);
+  }
+
+  /** A debugger launched this runner with the environment from `/api/runner-env`. */
+  adoptExternal(runner: RunnerProcess): void {
+    this.candidate?.kill();
+    this.candidate = runner;
+    void this.follow(runner, 'debugger');
+  }
+
+  newExternal(): RunnerProcess {
+    const v = ++this.version;
+    const runner = new RunnerProcess(v, `v${v}`, this.knownSecrets, true);
+    this.host.addRunner(runner, this);
+    this.candidate?.kill();
+    this.candidate = runner;
+    void this.follow(runner, 'debugger');
+    return runner;
+  }
+
+  /** The environment a runner needs (also for a debugger launch). */
+  spec(runner: RunnerProcess): ReturnType<typeof launchSpec> {
+    return launchSpec({
+      entry: this.entry,
+      python: this.opts.python,
+      gatewayUrl: this.host.gatewayUrl(),
+      token: runner.token,
+      appId: this.appId,
+      ownerId: this.host.ownerId(),
+      versionId: runner.versionId,
+      secrets: this.host.secretEnv(runner.injected, runner),
+    });
+  }
+
+  private launchCandidate(why: 'start' | 'reload' | 'restart' | 'secrets'): void {
+    if (this.stopped) return;
+    if (this.candidate?.alive) {
+      this.candidate.kill();
+    }
+    const v = ++this.version;
+    const injected = this.host.resolvable(this.knownSecrets);
+    const runner = new RunnerProcess(v, `v${v}`, injected, false);
+    this.candidate = runner;
+    this.host.addRunner(runner, this);
+    try {
+      runner.launch(this.spec(runner), (stream, line) => this.host.log(this.name, runner, stream, line));
+    } catch (e) {
+      runner.markFailed({ error: (e as Error).message });
+      runner.markExited(null, null);
+    }
+    void this.follow(runner, why);
+  }
+
+  private async follow(runner: RunnerProcess, why: string): Promise<void> {
+    // A debugger's process registers whenever the developer starts it: no deadline.
+    const timer = setTimeout(() => {
+      if (runner.state === 'starting' && !runner.external) {
+        runner.markFailed({ error: `the app did not register within ${Math.round(this.opts.registerTimeoutMs / 1000)} s` });
+        runner.kill();
+      }
+    }, this.opts.registerTimeoutMs);
+    try {
+      await runner.whenRegistered();
+    } catch (e) {
+      clearTimeout(timer);
+      this.candidateFailed(runner, (e as Error).message);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (runner !== this.candidate || this.stopped) {
+      void runner.stop();
+      return;
+    }
+    const declared = runner.registration!.config.secrets ?? [];
+    this.lastConfigName = runner.registration!.config.app_name ?? this.lastConfigName;
+    const wanted = this.host.resolvable(declared);
+    if (!runner.external && !sameSet(wanted, runner.injected) && why !== 'secrets') {
+      // The static scan missed (or over-guessed) secret names: relaunch once with the declared ones.
+      this.knownSecrets = declared;
+      this.host.emit({ kind: 'runner', app: this.name, summary: `relaunching ${this.name} to inject its declared secrets`, detail: { secrets: wanted } });
+      void runner.stop(500);
+      this.launchCandidate('secrets');
+      return;
+    }
+    this.knownSecrets = declared;
+    this.activate(runner, why);
+    void runner.whenExited().then(() => this.onExit(runner));
+  }
+
+  private activate(runner: RunnerProcess, why: string): void {
+    const old = this.current;
+    this.current = runner;
+    this.candidate = undefined;
+    this.status = 'running';
+    this.lastError = undefined;
+    if (why === 'reload') this.reloads++;
+    const verb = why === 'reload' ? 'reloaded' : why === 'restart' ? 'restarted' : why === 'debugger' ? 'attached (debugger)' : 'started';
+    this.host.emit({
+      kind: 'runner',
+      app: this.name,
+      summary: `${this.name} ${verb} (runner v${runner.version}${runner.pid ? `, pid ${runner.pid}` : ''})`,
+      detail: { event: verb, version: runner.version, pid: runner.pid, secrets: runner.injected },
+    });
+    this.wake();
+    if (old) void this.retire(old);
+    if (why !== 'restart') this.healthySince = Date.now();
+  }
+
+  private healthySince = Date.now();
+
+  /** Lets a replaced runner finish its in-flight messages, then stops it. */
+  private async retire(old: RunnerProcess): Promise<void> {
+    old.stopping = true;
+    const deadline = Date.now() + this.opts.drainMs;
+    while (this.host.inflight(old) > 0 && Date.now() < deadline && old.alive) await new Promise((r) => setTimeout(r, 50));
+    await old.stop();
+    this.host.removeRunner(old);
+  }
+
+  private candidateFailed(runner: RunnerProcess, message: string): void {
+    if (runner === this.candidate) this.candidate = undefined;
+    this.host.removeRunner(runner);
+    const replaced = runner.stopping;
+    runner.kill();
+    if (this.stopped || replaced) return;
+    const failure = runner.failure ?? { error: message };
+    this.lastError = { ...failure, at: new Date().toISOString() };
+    const serving = this.current?.state === 'registered';
+    this.host.emit({
+      kind: 'runner',
+      app: this.name,
+      summary: serving
+        ? `reload of ${this.name} failed: ${failure.error} (the previous version keeps serving)`
+        : `${this.name} failed to start: ${failure.error}`,
+      detail: { event: 'failed', error: failure.error, traceback: failure.traceback, serving },
+    });
+    if (!serving) {
+      this.status = 'crashed';
+      this.wake();
+    }
+  }
+
+  private onExit(runner: RunnerProcess): void {
+    this.host.removeRunner(runner);
+    if (runner !== this.current) return;
+    const how = describeExit(runner.exitCode, runner.exitSignal);
+    const hung = runner.failure?.error.startsWith('hung');
+    this.host.runnerGone(runner, hung ? `the app stopped responding and was restarted` : `the app process exited (${how}) while handling this message`);
+    if (this.stopped || (runner.stopping && !hung)) return;
+    this.status = 'crashed';
+    this.lastError = { error: hung ? runner.failure!.error : `the app process exited (${how})`, at: new Date().toISOString() };
+    if (Date.now() - this.healthySince > 30_000) this.crashes = 0;
+    const delay = BACKOFF_MS[Math.min(this.crashes, BACKOFF_MS.length - 1)]!;
+    this.crashes++;
+    this.host.emit({
+      kind: 'runner',
+      app: this.name,
+      summary: `${this.name} ${hung ? 'was hung and killed' : 'crashed'} (${how}); restarting in ${delay} ms`,
+      detail: { event: hung ? 'hung' : 'crashed', exit: how, restartInMs: delay },
+    });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.candidate?.alive) return;
+      this.launchCandidate('restart');
+    }, delay);
+  }
+
+  private reload(files: string[]): void {
+    if (this.stopped) return;
+    if (this.current?.external && this.current.alive) {
+      this.host.emit({ kind: 'runner', app: this.name, summary: `${files.join(', ')} changed; the debugger's process keeps running (restart the debug session to load it)` });
+      return;
+    }
+    this.knownSecrets = [...new Set([...this.knownSecrets, ...scanSecretNames(this.entry.file)])];
+    this.host.emit({ kind: 'runner', app: this.name, summary: `${files.join(', ')} changed; reloading ${this.name}`, detail: { event: 'reloading', files } });
+    this.launchCandidate('reload');
+  }
+
+  private scheduleHealth(): void {
+    if (this.stopped) return;
+    this.healthTimer = setTimeout(() => void this.probe().finally(() => this.scheduleHealth()), this.opts.healthIntervalMs);
+    this.healthTimer.unref();
+  }
+
+  private misses = new WeakMap<RunnerProcess, number>();
+  private async probe(): Promise<void> {
+    const r = this.current;
+    if (!r || r.state !== 'registered' || r.stopping) return;
+    let ok = false;
+    try {
+      const res = await fetch(r.baseUrl + '/health', { signal: AbortSignal.timeout(this.opts.healthTimeoutMs), headers: { authorization: `Bearer ${r.token}` } });
+      ok = res.ok;
+      await res.arrayBuffer().catch(() => undefined);
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      this.misses.set(r, 0);
+      return;
+    }
+    if (r !== this.current || r.state !== 'registered') return;
+    const n = (this.misses.get(r) ?? 0) + 1;
+    this.misses.set(r, n);
+    if (n < this.opts.healthFailures) return;
+    r.failure = { error: `hung: /health did not answer within ${this.opts.healthTimeoutMs} ms, ${n} times in a row` };
+    if (r.external) {
+      r.markExited(null, null);
+      return;
+    }
+    try {
+      r.proc?.kill('SIGKILL');
+    } catch {
+      // Already gone; the exit handler restarts it.
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.healthTimer) clearTimeout(this.healthTimer);
+    await this.watcher?.close();
+    this.status = 'stopped';
+    this.wake();
+    await Promise.all([this.current, this.candidate].filter((r): r is RunnerProcess => !!r).map((r) => r.stop()));
+  }
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
+}
