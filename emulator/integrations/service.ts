@@ -1,7 +1,7 @@
 // The integrations module's core: the simulated providers, the emulator's OAuth client and the
 // secret forms, tied to the hub's prompts and store. Routes (routes/*.ts) and the fault panel call
 // into this; nothing here renders HTML.
-import type { Hub, PendingPrompt } from '../hub';
+import type { Hub, PendingPrompt, PromptAnswer, PromptBroker } from '../hub';
 import type { StoredIntegration } from '../store/schema';
 import { catalog } from '../../catalog/catalog';
 import { ProviderServer, CALLBACK_PATH } from './auth-server/server';
@@ -208,9 +208,10 @@ export class IntegrationsService {
   async connect(target: ConnectTarget, credential: StoredIntegration, meta: ConnectionMeta): Promise<void> {
     this.meta.set(key(target.userId, target.type), meta);
     const pending = this.hub.prompts.list().filter((p) => p.userId === target.userId && p.type === target.type);
-    if (pending.length) {
-      for (const p of pending) this.hub.prompts.answer(p.id, { allow: true, credential });
-    } else {
+    let answered = false;
+    for (const p of pending) answered = (await this.answer(p.id, { allow: true, credential })) || answered;
+    if (!answered) {
+      // No prompt waits (a show_integration card, or the prompt timed out): store it directly.
       await this.hub.update((d) => {
         d.integrations[target.userId] = { ...(d.integrations[target.userId] ?? {}), [target.type]: credential };
       });
@@ -219,10 +220,26 @@ export class IntegrationsService {
     this.hub.events.emit({ kind: 'integration', summary: `${target.type} connected for ${target.userId}`, app: target.app, userId: target.userId, sessionId: target.sessionId, detail });
   }
 
+  /**
+   * Answers a prompt; waits until the credential is stored when the broker can say so (the
+   * gateway's answerDurably), so the page saying "connected" never runs ahead of the store.
+   */
+  private async answer(id: string, answer: PromptAnswer): Promise<boolean> {
+    const broker = this.hub.prompts as PromptBroker & { answerDurably?: (id: string, a: PromptAnswer) => Promise<void> };
+    try {
+      if (broker.answerDurably) await broker.answerDurably(id, answer);
+      else broker.answer(id, answer);
+      return true;
+    } catch {
+      // Answered or timed out in the meantime: nothing is waiting any more.
+      return false;
+    }
+  }
+
   /** Denies the prompt behind a target (and every other pending prompt of that user and type). */
   declineTarget(target: ConnectTarget): void {
     const pending = this.hub.prompts.list().filter((p) => p.id === target.promptId || (p.userId === target.userId && p.type === target.type));
-    for (const p of pending) this.hub.prompts.answer(p.id, { allow: false });
+    for (const p of pending) void this.answer(p.id, { allow: false });
     if (pending.length) this.hub.events.emit({ kind: 'integration', summary: `${target.type} declined for ${target.userId}`, app: target.app, userId: target.userId, sessionId: target.sessionId, detail: { type: target.type } });
   }
 

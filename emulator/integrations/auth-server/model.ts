@@ -127,6 +127,16 @@ export class ProviderModel implements OAuth2Server.AuthorizationCodeModel, OAuth
     };
   }
 
+  /** The redirect URI a code was issued for (undefined for unknown codes). */
+  codeRedirectUri(code: string, clientId: string): string | undefined {
+    const rec = this.codes.get(code);
+    return rec && rec.clientId === clientId ? rec.redirectUri : undefined;
+  }
+
+  burnCode(code: string): void {
+    this.codes.delete(code);
+  }
+
   /** Codes are single-use: the library revokes before it verifies PKCE, so a failed try burns it. */
   async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode): Promise<boolean> {
     return this.codes.delete(code.authorizationCode);

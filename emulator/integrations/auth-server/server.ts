@@ -345,6 +345,17 @@ export class ProviderServer implements ClientDirectory {
       return;
     }
     const body = { ...(req.body as Record<string, string>) };
+    // RFC 6749 5.2: a redirect_uri that differs from the authorization request's is invalid_grant
+    // (the library answers invalid_request); the code is burned as any failed redemption.
+    const client = this.authenticatedClient(req);
+    if (client && body.grant_type === 'authorization_code' && typeof body.code === 'string') {
+      const issuedFor = this.model.codeRedirectUri(body.code, client.id);
+      if (issuedFor !== undefined && body.redirect_uri !== issuedFor) {
+        this.model.burnCode(body.code);
+        res.status(400).json({ error: 'invalid_grant', error_description: 'redirect_uri does not match the one of the authorization request.' });
+        return;
+      }
+    }
     if (body.scope) body.scope = splitScopes(this.profile, body.scope).join(' ');
     const request = new OAuth2Server.Request({ method: req.method, headers: req.headers as Record<string, string>, query: {}, body });
     const response = new OAuth2Server.Response({ headers: {} });
@@ -360,13 +371,11 @@ export class ProviderServer implements ClientDirectory {
     res.status(response.status ?? 200).json(out);
   }
 
-  /** RFC 7009: authenticates the client, revokes the token if it is the client's, answers 200. */
-  private revoke(req: ExRequest, res: ExResponse): void {
-    res.set({ 'Cache-Control': 'no-store' });
+  /** The client a token or revocation request authenticates as (basic or post), if valid. */
+  private authenticatedClient(req: ExRequest): ProviderClient | undefined {
     let clientId: string | undefined;
     let secret: string | undefined;
-    const header = req.get('authorization') ?? '';
-    const basic = header.match(/^basic\s+(.+)$/i);
+    const basic = (req.get('authorization') ?? '').match(/^basic\s+(.+)$/i);
     if (basic) {
       const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
       const i = decoded.indexOf(':');
@@ -379,7 +388,15 @@ export class ProviderServer implements ClientDirectory {
       secret = typeof req.body?.client_secret === 'string' ? req.body.client_secret : undefined;
     }
     const client = clientId ? this.find(clientId) : undefined;
-    if (!client || secret === undefined || !client.secret || secret !== client.secret) {
+    if (!client || secret === undefined || !client.secret || secret !== client.secret) return undefined;
+    return client;
+  }
+
+  /** RFC 7009: authenticates the client, revokes the token if it is the client's, answers 200. */
+  private revoke(req: ExRequest, res: ExResponse): void {
+    res.set({ 'Cache-Control': 'no-store' });
+    const client = this.authenticatedClient(req);
+    if (!client) {
       res.status(401).set('WWW-Authenticate', 'Basic realm="revoke"').json({ error: 'invalid_client', error_description: 'Client authentication failed.' });
       return;
     }
