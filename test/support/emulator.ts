@@ -162,8 +162,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     },
     async kill9() {
       if (exited !== undefined) return;
+      // The app processes outlive a SIGKILLed emulator: note them first, then end them too.
+      const pids = await runnerPids(api).catch(() => [] as number[]);
       proc.kill('SIGKILL');
       await exitPromise;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
     },
     cleanup() {
       if (!opts.workspace) rmSync(workspace, { recursive: true, force: true });
@@ -187,6 +196,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     });
   }
   return emu;
+}
+
+async function runnerPids(api: RunningEmulator['api']): Promise<number[]> {
+  const r = await api('/api/state', { signal: AbortSignal.timeout(2000) });
+  const state = (await r.json()) as { apps: Array<{ runnerPids?: number[]; pid?: number }> };
+  return state.apps.flatMap((a) => a.runnerPids ?? (a.pid ? [a.pid] : []));
 }
 
 /** A one-time login code for browser tests: `${url}/login?code=${code}&next=/chat`. */
