@@ -69,8 +69,9 @@ export function converse(hub: Hub, channelName: string, channel: StoredChannel, 
       hub.events.emit({
         kind: 'error',
         summary: `${channel.type} channel ${channelName}: the message from ${msg.userId} did not reach the app: ${(err as Error).message ?? String(err)}`,
-        channel: channelName,
+        channel: channel.type,
         userId: msg.userId,
+        detail: { channelName },
       });
     },
   );

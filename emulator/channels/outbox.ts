@@ -42,8 +42,10 @@ export function recordOutbound(hub: Hub, rec: NewOutbox): void {
     app: rec.app,
     sessionId: rec.sessionId,
     userId: rec.userId,
-    channel: rec.channel,
+    // `channel` holds the channel type, as in the gateway's own events; the name is in detail.
+    channel: rec.channelType,
     detail: {
+      channelName: rec.channel,
       channelType: rec.channelType,
       conversation: rec.conversation,
       method: rec.method,
@@ -57,12 +59,12 @@ export function recordOutbound(hub: Hub, rec: NewOutbox): void {
 }
 
 export function toOutboxRecord(e: StoredEvent): OutboxRecord | undefined {
-  if (e.kind !== OUTBOUND_KIND || !e.detail || !e.channel) return undefined;
+  if (e.kind !== OUTBOUND_KIND || !e.detail) return undefined;
   const d = e.detail as Record<string, unknown>;
   return {
     seq: e.seq,
     at: e.at,
-    channel: e.channel,
+    channel: String(d.channelName ?? ''),
     channelType: d.channelType as ExternalChannelType,
     conversation: String(d.conversation ?? ''),
     method: String(d.method ?? ''),
@@ -81,9 +83,8 @@ export function toOutboxRecord(e: StoredEvent): OutboxRecord | undefined {
 export function listOutbox(hub: Hub, channel?: string): OutboxRecord[] {
   const out: OutboxRecord[] = [];
   for (const e of hub.read().events) {
-    if (channel !== undefined && e.channel !== channel) continue;
     const r = toOutboxRecord(e);
-    if (r) out.push(r);
+    if (r && (channel === undefined || r.channel === channel)) out.push(r);
   }
   return out;
 }

@@ -89,9 +89,10 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
         (parse.messages.length
           ? `${parse.messages.length} message(s) from ${who}: "${parse.messages.map((m) => m.text).join(' / ').slice(0, 80)}"`
           : `nothing for the app (${parse.ignored.join('; ')})`),
-      channel: name,
+      channel: channel.type,
       userId: parse.messages[0]?.userId,
       detail: {
+        channelName: name,
         channelType: channel.type,
         payload,
         messages: parse.messages.map(({ userId, userName, conversation, text, externalId }) => ({ userId, userName, conversation, text, externalId })),
@@ -110,8 +111,8 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
     hub.events.emit({
       kind: REJECTED_KIND,
       summary: `${channel.type} webhook rejected with ${r.status}: ${r.message}`,
-      channel: name,
-      detail: { channelType: channel.type, status: r.status, reason: r.reason, ...(r.payload !== undefined ? { payload: r.payload } : {}), ...(replay ? { replayOf: replay } : {}) },
+      channel: channel.type,
+      detail: { channelName: name, channelType: channel.type, status: r.status, reason: r.reason, ...(r.payload !== undefined ? { payload: r.payload } : {}), ...(replay ? { replayOf: replay } : {}) },
     });
     if (channel.type === 'telegram') res.status(r.status).json({ ok: false, error_code: r.status, description: r.message });
     else if (channel.type === 'slack') res.status(r.status).type('text/plain').send(r.message);
@@ -150,7 +151,7 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       const envelope = parseOr400(payload, () => parseSlackEnvelope(payload));
       if (envelope.kind === 'url_verification') {
         res.status(200).json({ challenge: envelope.challenge });
-        hub.events.emit({ kind: WEBHOOK_KIND, summary: 'slack url_verification answered with the challenge', channel: name, detail: { channelType: 'slack', payload } });
+        hub.events.emit({ kind: WEBHOOK_KIND, summary: 'slack url_verification answered with the challenge', channel: 'slack', detail: { channelName: name, channelType: 'slack', payload } });
         return;
       }
       // Slack wants an answer within three seconds; the app runs after the acknowledgement.
@@ -167,7 +168,7 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
         const r = whatsappHandshake(req.query as Record<string, unknown>, channel.credentials.verify_token ?? '');
         if (!r.ok) throw new Rejection(r.status, 'verify-token', r.message);
         res.status(200).type('text/plain').send(r.challenge);
-        hub.events.emit({ kind: WEBHOOK_KIND, summary: 'whatsapp verification handshake: verify_token matched, challenge echoed', channel: name, detail: { channelType: 'whatsapp', handshake: true } });
+        hub.events.emit({ kind: WEBHOOK_KIND, summary: 'whatsapp verification handshake: verify_token matched, challenge echoed', channel: 'whatsapp', detail: { channelName: name, channelType: 'whatsapp', handshake: true } });
         return;
       }
       if (req.method !== 'POST') throw new Rejection(405, 'method', 'WhatsApp delivers webhooks with GET (verification) and POST');

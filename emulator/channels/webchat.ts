@@ -1,0 +1,149 @@
+// The built-in web chat at /chat: sends messages through hub.dispatch and streams each turn's
+// events (deltas, replies, notify, blocks, integration prompts) to the page over SSE.
+import express, { type Request, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import type { Hub, OutboundEvent, PendingPrompt, Turn } from '../hub';
+import type { StoredSession } from '../store/schema';
+import { matchesPrompt, promptFeed, promptOutcome } from './prompts-feed';
+import { openSse } from './sse';
+import { sendMedia } from './static';
+
+const json = express.json({ limit: '256kb' });
+const TURN_TTL_MS = 10 * 60_000;
+
+interface OpenTurn {
+  turn: Turn;
+  userId: string;
+  done: boolean;
+}
+
+function personaList(hub: Hub) {
+  // Channel users (`telegram:123`) talk through their channel, not the web chat.
+  return hub.read().personas.filter((p) => !p.id.includes(':'));
+}
+
+function sessionSummary(s: StoredSession) {
+  const first = s.history.find((h) => h.sender === 'user');
+  return { id: s.id, app: s.app, userId: s.userId, createdAt: s.createdAt, updatedAt: s.updatedAt, preview: first?.text.slice(0, 60) ?? '(no messages yet)', messages: s.history.length };
+}
+
+function connectedTypes(hub: Hub, userId: string): string[] {
+  return Object.keys(hub.read().integrations[userId] ?? {});
+}
+
+function bad(res: Response, status: number, error: string) {
+  res.status(status).json({ error });
+}
+
+export function registerWebChat(hub: Hub): void {
+  const r = hub.protectedRouter;
+  const turns = new Map<string, OpenTurn>();
+  const feed = promptFeed(hub);
+
+  r.get('/chat', (_req, res) => sendMedia(res, 'chat.html'));
+
+  r.get('/api/webchat/bootstrap', (_req, res) => {
+    res.json({
+      apps: hub.apps().map((a) => ({ name: a.name, status: a.status, integrations: a.integrations.map((i) => i.type) })),
+      personas: personaList(hub),
+    });
+  });
+
+  r.post('/api/webchat/personas', json, async (req: Request, res: Response) => {
+    const name = typeof req.body?.name === 'string' ? req.body.name.trim() : '';
+    if (!name || name.length > 60) return bad(res, 400, 'give the persona a name of 1 to 60 characters');
+    const email = typeof req.body?.email === 'string' && req.body.email.trim() ? req.body.email.trim() : undefined;
+    const id = `user_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'persona'}_${randomBytes(2).toString('hex')}`;
+    await hub.update((d) => {
+      d.personas.push({ id, name, ...(email ? { email } : {}) });
+    });
+    res.status(201).json({ id, name, email });
+  });
+
+  r.get('/api/webchat/sessions', (req, res) => {
+    const user = String(req.query.user ?? '');
+    const app = req.query.app ? String(req.query.app) : undefined;
+    const list = Object.values(hub.read().sessions)
+      .filter((s) => s.channelType === 'chat' && s.userId === user && (!app || s.app === app))
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .map(sessionSummary);
+    res.json({ sessions: list });
+  });
+
+  r.get('/api/webchat/sessions/:id', (req, res) => {
+    const s = hub.read().sessions[String(req.params.id)];
+    if (!s) return bad(res, 404, `no session ${req.params.id}`);
+    res.json({ ...sessionSummary(s), history: s.history, connected: connectedTypes(hub, s.userId) });
+  });
+
+  r.post('/api/webchat/messages', json, async (req: Request, res: Response) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const text = typeof b.text === 'string' ? b.text : '';
+    if (!text.trim()) return bad(res, 400, 'type a message first');
+    if (text.length > 100_000) return bad(res, 413, 'message longer than 100000 characters');
+    const userId = typeof b.userId === 'string' && b.userId ? b.userId : (personaList(hub)[0]?.id ?? 'user_dev');
+    const persona = hub.read().personas.find((p) => p.id === userId);
+    if (!persona) return bad(res, 400, `no persona ${userId}`);
+    let turn: Turn;
+    try {
+      turn = await hub.dispatch({
+        app: typeof b.app === 'string' && b.app ? b.app : undefined,
+        channelType: 'chat',
+        userId,
+        userEmail: persona.email,
+        sessionId: typeof b.sessionId === 'string' && b.sessionId ? b.sessionId : undefined,
+        text,
+      });
+    } catch (e) {
+      return bad(res, 503, `the app could not take the message: ${(e as Error).message}`);
+    }
+    const open: OpenTurn = { turn, userId, done: false };
+    turns.set(turn.requestId, open);
+    const forget = () => setTimeout(() => turns.delete(turn.requestId), TURN_TTL_MS).unref();
+    turn.finished.then(forget, forget);
+    res.status(202).json({ sessionId: turn.sessionId, requestId: turn.requestId });
+  });
+
+  r.get('/api/webchat/turns/:requestId/events', (req, res) => {
+    const open = turns.get(String(req.params.requestId));
+    if (!open) return bad(res, 404, 'no such turn (it ended more than ten minutes ago)');
+    const { turn, userId } = open;
+    const sse = openSse(req, res);
+    // Blocking integration prompts: the block arrives first, the broker's prompt just after.
+    const waiting = new Map<string, string>(); // integration type -> block id
+    const shown = new Map<string, string>(); // prompt id -> block id
+    const announce = (p: PendingPrompt, blockId: string) => {
+      if (shown.has(p.id)) return;
+      shown.set(p.id, blockId);
+      waiting.delete(p.type);
+      sse.send('prompt', { blockId, promptId: p.id, type: p.type, mode: p.mode, deadline: p.deadline, serverNow: hub.clock.now(), connectUrl: `/connect/${encodeURIComponent(p.id)}` });
+    };
+    const stopFeed = feed.add((kind, p) => {
+      if (kind === 'created' && waiting.has(p.type) && matchesPrompt(p, turn.sessionId, userId, p.type)) {
+        announce(p, waiting.get(p.type)!);
+      } else if (kind === 'resolved' && shown.has(p.id)) {
+        sse.send('prompt-resolved', { blockId: shown.get(p.id), promptId: p.id, outcome: promptOutcome(hub, p) });
+      }
+    });
+    sse.onClose(stopFeed);
+    const stop = turn.subscribe((e: OutboundEvent) => {
+      sse.send(e.kind, e);
+      if (e.kind === 'block' && e.block.type === 'integration_prompt') {
+        const payload = (e.block.payload ?? {}) as { type?: string; blocking?: boolean };
+        if (payload.blocking && payload.type) {
+          waiting.set(payload.type, e.block.id);
+          const pending = hub.prompts.list().find((p) => matchesPrompt(p, turn.sessionId, userId, payload.type!) && !shown.has(p.id));
+          if (pending) announce(pending, e.block.id);
+        } else if (payload.type && connectedTypes(hub, userId).includes(payload.type)) {
+          sse.send('integration-state', { blockId: e.block.id, type: payload.type, connected: true });
+        }
+      }
+      if (e.kind === 'done') {
+        open.done = true;
+        // Let the last event flush before closing.
+        setImmediate(() => sse.close());
+      }
+    });
+    sse.onClose(stop);
+  });
+}
