@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, type StoreData } from '../../emulator/store';
 import { waitFor } from '../support/wait';
@@ -197,12 +197,12 @@ test('a stale lock (dead pid) is broken; a live holder makes writes wait and the
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, 'store.lock');
   // A pid that cannot be alive: beyond the kernel's pid range.
-  writeFileSync(lock, JSON.stringify({ pid: 2 ** 30, host: require('node:os').hostname(), nonce: 'dead', at: '' }));
+  writeFileSync(lock, JSON.stringify({ pid: 2 ** 30, host: hostname(), nonce: 'dead', at: '' }));
   const store = await Store.open(dir, { lockTimeoutMs: 300 });
   await store.update((d) => void (d.secrets.A = secret('a')));
   assert.equal(existsSync(lock), false);
 
-  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: require('node:os').hostname(), nonce: 'live', at: '' }));
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'live', at: '' }));
   const err = await rejectsWith(store.update((d) => void (d.secrets.B = secret('b'))), 'locked');
   assert.match(err.message, new RegExp(`process ${process.pid}`));
   assert.match(err.message, /store\.lock/);
@@ -234,7 +234,9 @@ test('a watching store sees changes another process writes, and reports a broken
   await writer.update((d) => void (d.secrets.SECOND = secret('2')));
   await waitFor('the watching store to see SECOND', () => watcher.read().secrets.SECOND, 5_000);
   assert.ok(changes >= 1);
-  writeFileSync(join(dir, 'store.json'), 'garbage');
+  // Replaced in one step (as an editor saves), so the watcher cannot see a half-written file.
+  writeFileSync(join(dir, 'garbage.tmp'), 'garbage');
+  renameSync(join(dir, 'garbage.tmp'), join(dir, 'store.json'));
   await waitFor('the broken file to be reported', () => errors.length > 0, 5_000);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(errors.length, 1, 'reported once, not on every poll');
