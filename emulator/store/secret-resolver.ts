@@ -2,6 +2,8 @@
 // then the workspace `.env`, then the environment the emulator was launched from. The app process
 // itself checks its own environment first (the SDK's `Secret.value`), then asks this resolver.
 // Results carry the source so that each resolution can be logged by name and source, never value.
+// Values are parsed with the `dotenv` package: the language server's .env reader returns names
+// only (by design), and the emulator does not depend on server/.
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'dotenv';
 import type { StoreData } from './schema';
