@@ -2,7 +2,7 @@
 // diagnostics for a folder, for terminals and CI. Exit 1 when any error is reported, 2 for a usage
 // error or a local state that cannot be read, else 0.
 import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { analyzeWorkspace, type CapsuleDiagnostic, type SourceFile } from '../../server/analysis/index';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
@@ -107,6 +107,33 @@ export function collectSources(paths: string[], cwd: string): Collected {
   return out;
 }
 
+/**
+ * The other `.py` files beside explicitly named files: an app may span its folder (`from app
+ * import app`), so they are analysed with it, but only the named files are reported on.
+ */
+function contextSources(paths: string[], cwd: string, already: Set<string>): SourceFile[] {
+  const out: Collected = { files: [], notes: [] };
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    if (lstatSync(abs).isDirectory()) continue;
+    const dir = dirname(abs);
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.py')).sort();
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const file = join(dir, n);
+      if (!already.has(relative(cwd, file))) readSource(file, relative(cwd, file), out);
+    }
+  }
+  return out.files;
+}
+
 function formatText(d: CapsuleDiagnostic): string {
   return `${d.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
 }
@@ -126,7 +153,9 @@ export function registerCheck(program: Command): void {
       const { files, notes } = collectSources(paths, cwd);
       const local = readCheckState(opts.store, cwd);
       for (const n of [...notes, ...local.problems]) process.stderr.write(`capsule-local check: ${n}\n`);
-      const { diagnostics } = analyzeWorkspace(files, local.state);
+      const named = new Set(files.map((f) => f.path));
+      const context = contextSources(paths, cwd, named);
+      const diagnostics = analyzeWorkspace([...files, ...context], local.state).diagnostics.filter((d) => named.has(d.path));
       if (opts.format === 'json') {
         const out = diagnostics.map((d) => ({ file: d.path, range: d.range, severity: d.severity, code: d.code, message: d.message }));
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');

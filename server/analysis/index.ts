@@ -13,3 +13,4 @@ export { parseDotenv, type DotenvName } from './dotenv';
 export { buildLocalState, unknownLocalState, type StateInput } from './state';
 export { ModuleIndex } from './modules';
 export { cpslScopeOf } from './scope';
+export { DIAGNOSTIC_CODES, diagnosticAnchor, diagnosticDocPath, type DiagnosticCode } from './codes';

@@ -2,8 +2,12 @@
 // UTF-16 units, string literals, `.env` names, the model of a multi-file app.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AnalysisCache,
+  DIAGNOSTIC_CODES,
+  diagnosticAnchor,
   LineIndex,
   analyzeWorkspace,
   buildLocalState,
@@ -164,4 +168,11 @@ test('a summary is a pure function of path and text', () => {
   assert.deepEqual(a, b);
   assert.equal(a.importsCpsl, true);
   assert.deepEqual(a.apps.map((x) => x.variable), ['app']);
+});
+
+test('every diagnostic code has its own section in docs/diagnostics.md', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'diagnostics.md'), 'utf8');
+  const headings = [...doc.matchAll(/^## (capsule\/[a-z-]+)$/gm)].map((m) => m[1]);
+  assert.deepEqual([...headings].sort(), Object.keys(DIAGNOSTIC_CODES).sort());
+  for (const code of Object.keys(DIAGNOSTIC_CODES)) assert.ok(doc.includes(`(#${diagnosticAnchor(code)})`), `table links to ${code}`);
 });

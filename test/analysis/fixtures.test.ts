@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { analyzeWorkspace, buildLocalState, type CapsuleDiagnostic, type LocalState, type SourceFile } from '../../server/analysis/index';
+import { DIAGNOSTIC_CODES, analyzeWorkspace, buildLocalState, type CapsuleDiagnostic, type LocalState, type SourceFile } from '../../server/analysis/index';
 
 const root = join(__dirname, 'fixtures');
 const repo = join(__dirname, '..', '..');
@@ -142,6 +142,7 @@ for (const name of entries) {
 }
 
 test('every diagnostic code is exercised by some fixture', () => {
+  assert.deepEqual(Object.keys(SEVERITY).sort(), Object.keys(DIAGNOSTIC_CODES).sort());
   const seen = new Set<string>();
   for (const name of entries) {
     const path = join(root, name);

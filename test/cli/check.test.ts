@@ -187,3 +187,16 @@ test('--store points at another store folder, whose workspace .env counts too', 
   assert.equal(r.status, 0);
   assert.deepEqual(codesOf(r.stdout), ['capsule/unknown-channel']);
 });
+
+test('a file named alone is analysed with the files beside it (its app may be defined there)', () => {
+  const dir = workspace({
+    'app.py': 'import cpsl\napp = cpsl.App("x")\napp.add_integration("gmail")\n',
+    'handlers.py': 'from app import app\n\n@app.message()\nasync def h(session, msg):\n    await session.prompt_integration("github")\n',
+  });
+  const r = check(dir, 'handlers.py');
+  assert.equal(r.status, 1);
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')), [
+    'handlers.py:3:1: error capsule/missing-image',
+    'handlers.py:5:38: error capsule/undeclared-integration',
+  ]);
+});
