@@ -220,10 +220,9 @@ export class Store {
     try {
       const outside = stampOf(this.paths.file) !== this.adapter.stamp;
       if (outside || this.needsReload) {
-        const before = this.db.data;
-        await this.db.read();
-        // A file deleted from outside keeps the in-memory data, which is rewritten below.
-        if (this.db.data === before && this.needsReload) this.db.data = emptyStore();
+        // The file is the truth; one deleted from outside means an empty store. Every mutator not
+        // yet durable is then applied again on top of it.
+        this.db.data = (await this.adapter.read()) ?? emptyStore();
         this.needsReload = false;
         this.replay(batch);
         this.replay(this.pending);
@@ -307,8 +306,7 @@ export class Store {
   }
 
   private replaceFromDisk(): void {
-    const data = this.adapter.readSync();
-    if (data) this.db.data = data;
+    this.db.data = this.adapter.readSync() ?? emptyStore();
   }
 
   private emitChange(): void {

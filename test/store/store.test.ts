@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, type StoreData } from '../../emulator/store';
@@ -260,4 +260,19 @@ test('readNames returns names and types, never values', async () => {
   assert.deepEqual(names.secrets.map((s) => s.name), ['TOKEN']);
   assert.deepEqual(names.channels, [{ name: 'support', type: 'slack', id: 'ch_1' }]);
   assert.doesNotMatch(JSON.stringify(names), /leak/);
+});
+
+test('a store.json deleted from outside counts as empty; pending updates apply once on top', async () => {
+  const dir = tempStoreDir();
+  const store = await Store.open(dir);
+  await store.update((d) => void (d.secrets.OLD = secret('old')));
+  rmSync(join(dir, 'store.json'));
+  await store.update((d) => {
+    const scope = (d.kv.c ??= {});
+    scope.n = String(Number(scope.n ?? '0') + 1);
+  });
+  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  assert.deepEqual(onDisk.kv.c, { n: '1' }, 'applied exactly once');
+  assert.deepEqual(onDisk.secrets, {});
+  await store.close();
 });
