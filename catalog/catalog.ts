@@ -93,6 +93,10 @@ export interface Catalog {
   accessLevels: string[];
   credentialKeywords: string[];
   functionalDecorators: string[];
+  /** Session methods that use an integration, and how (a blocking prompt, a read...). */
+  integrationUseMethods: Record<string, 'read' | 'prompt' | 'require' | 'show'>;
+  /** Types whose `.integrations` holds the user's connected integrations. */
+  contextTypes: string[];
   api: { module: Record<string, ApiEntry>; app: Record<string, ApiEntry>; session: Record<string, ApiEntry> };
 }
 
@@ -118,6 +122,8 @@ function load(): Catalog {
     accessLevels: raw.accessLevels,
     credentialKeywords: raw.credentialKeywords,
     functionalDecorators: raw.functionalDecorators,
+    integrationUseMethods: raw.integrationUseMethods as Catalog['integrationUseMethods'],
+    contextTypes: raw.contextTypes,
     api: raw.api as Catalog['api'],
   };
 }

@@ -12,14 +12,12 @@ import { checkDeclaration, integrationTypeOf } from './declarations';
 import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretNameFor } from './credentials';
 import { checkChannelCall } from './channels';
 
-const USE_METHODS: Record<string, 'read' | 'prompt' | 'require' | 'show'> = {
-  get_integration: 'read',
-  prompt_integration: 'prompt',
-  require_integration: 'require',
-  show_integration: 'show',
-};
+const USE_METHODS = catalog.integrationUseMethods;
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SESSION_TYPES = new Set(catalog.contextTypes);
+/** Names under which code holds a Session or RequestContext (`session`, `ctx`, `self.session`...). */
+const SESSION_NAMES = /session|ctx|context|^s$|^sess$|^rc$/i;
 const CREDENTIAL_KEYWORDS = new Set(catalog.credentialKeywords);
 const CONFIG_CTORS = new Set(['IntegrationConfig', 'Pipedream', ...[...catalog.integrations.values()].map((i) => i.config)]);
 const CHANNEL_CLASSES = new Set(['Channel', 'Chat', 'API', ...[...catalog.channels.values()].flatMap((c) => (c.deprecatedClass ? [c.deprecatedClass] : []))]);
@@ -212,6 +210,7 @@ function keywordOf(text: string, node: SyntaxNode): string | undefined {
 class Walker {
   readonly summary: FileSummary;
   private functionFrom: number | undefined;
+  private readonly contextParams = new Set<string>();
 
   constructor(private readonly ctx: FileContext) {
     this.summary = {
@@ -264,8 +263,8 @@ class Walker {
           if (cursor.to - cursor.from >= 22) this.stringLiteral(cursor.node);
           descend = false;
           break;
-        case 'FunctionDefinition':
-        case 'ClassDefinition':
+        case 'ParamList':
+          this.params(cursor.node);
           break;
         default:
           break;
@@ -329,7 +328,7 @@ class Walker {
       this.credentialKeywords(args, 'add_integration', raw?.decl.type, true);
       return;
     }
-    const useKind = USE_METHODS[tail];
+    const useKind = Object.hasOwn(USE_METHODS, tail) ? USE_METHODS[tail] : undefined;
     if (useKind && callee!.type.name === 'MemberExpression') {
       const args = callArgs(text, argList);
       const arg = args.positional[0] ?? args.keywords.get('integration')?.value ?? args.keywords.get('integration_type')?.value;
@@ -338,7 +337,7 @@ class Walker {
     }
     if (tail === 'get' && callee!.type.name === 'MemberExpression') {
       const object = callee!.firstChild;
-      if (isIntegrationsAttr(text, object)) {
+      if (isIntegrationsAttr(text, object) && this.isSdkIntegrations(object!)) {
         const arg = callArgs(text, argList).positional[0];
         if (arg) this.use(arg, 'read');
         return;
@@ -359,6 +358,32 @@ class Walker {
       }
     }
     if (argList && this.summary.importsCpsl) this.credentialKeywords(callArgs(text, argList), tail, undefined, false);
+  }
+
+  /** Parameters annotated with a cpsl session or context type (`session: cpsl.Session`). */
+  private params(node: SyntaxNode): void {
+    for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (c.type.name !== 'VariableName') continue;
+      const typeDef = c.nextSibling;
+      if (typeDef?.type.name !== 'TypeDef') continue;
+      const path = this.ctx.scope.cpslPath(dottedName(this.ctx.text, typeDef.lastChild));
+      if (path?.length === 1 && SESSION_TYPES.has(path[0]!)) this.contextParams.add(this.ctx.text.slice(c.from, c.to));
+    }
+  }
+
+  /**
+   * Whether `<x>.integrations` is the SDK's (a Session or RequestContext) rather than some other
+   * object's attribute: `x` is annotated with a cpsl type, named like a session or context, or
+   * `cpsl.current_session()`.
+   */
+  private isSdkIntegrations(attr: SyntaxNode): boolean {
+    const object = attr.firstChild;
+    if (!object) return false;
+    if (object.type.name === 'CallExpression') return this.ctx.cpslCallee(object)?.join('.') === 'current_session';
+    const parts = dottedName(this.ctx.text, object);
+    const last = parts?.[parts.length - 1];
+    if (!last) return false;
+    return this.contextParams.has(last) || SESSION_NAMES.test(last);
   }
 
   private isEnviron(node: SyntaxNode | null | undefined): boolean {
@@ -496,7 +521,7 @@ class Walker {
       const key = bracket.nextSibling;
       if (!key || key.type.name === ']') return;
       if (isIntegrationsAttr(text, object)) {
-        if (!isAssignTarget(node)) this.use(key, 'read');
+        if (!isAssignTarget(node) && this.isSdkIntegrations(object!)) this.use(key, 'read');
       } else if (this.isEnviron(object) && !isAssignTarget(node)) {
         this.environRead(key);
       }
@@ -518,7 +543,7 @@ class Walker {
     let op = left.nextSibling;
     if (op?.type.name === 'not') op = op.nextSibling;
     if (op?.type.name !== 'in') return;
-    if (isIntegrationsAttr(this.ctx.text, right)) this.use(left, 'read');
+    if (isIntegrationsAttr(this.ctx.text, right) && this.isSdkIntegrations(right)) this.use(left, 'read');
   }
 
   private use(arg: SyntaxNode, kind: 'read' | 'prompt' | 'require' | 'show'): void {
