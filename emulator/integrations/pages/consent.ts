@@ -133,7 +133,7 @@ export function renderConsent(v: ConsentView): string {
     body = `<div class="wrap"><div class="card">
       <div class="wordmark">${v.provider.style === 'google' ? `<b>Sign in with ${wordmark(v.provider)}</b>` : wordmark(v.provider)}</div>
       <h1>${esc(w.heading(v.appName))}</h1>
-      ${v.provider.style === 'linear' ? `<p class="sub">${esc(v.integrationTitle)}</p>` : ''}
+      ${v.provider.style === 'linear' && v.integrationTitle !== v.provider.title ? `<p class="sub">${esc(v.integrationTitle)}</p>` : ''}
       ${v.provider.style === 'microsoft' ? `<p class="ident">${appChip} <span class="acct-email">unverified</span></p>` : ''}
       ${form}
       ${addAccount}
