@@ -176,3 +176,26 @@ test('every diagnostic code has its own section in docs/diagnostics.md', () => {
   assert.deepEqual([...headings].sort(), Object.keys(DIAGNOSTIC_CODES).sort());
   for (const code of Object.keys(DIAGNOSTIC_CODES)) assert.ok(doc.includes(`(#${diagnosticAnchor(code)})`), `table links to ${code}`);
 });
+
+test('partial text while typing never throws and ranges stay inside the text', () => {
+  const sources = ['legacy-bot', 'repo-analyst', 'support-ops'].map((e) => readFileSync(join(__dirname, '..', '..', 'examples', e, 'app.py'), 'utf8'));
+  const cache = new AnalysisCache();
+  const state = empty();
+  for (const src of sources) {
+    // Every prefix (as when typing the file top to bottom) and every single-line deletion.
+    const variants: string[] = [];
+    for (let n = 0; n <= src.length; n += 3) variants.push(src.slice(0, n));
+    const lines = src.split('\n');
+    for (let i = 0; i < lines.length; i++) variants.push([...lines.slice(0, i), ...lines.slice(i + 1)].join('\n'));
+    for (const text of variants) {
+      const { diagnostics } = analyzeWorkspace([{ path: 'app.py', text }], state, cache);
+      const index = new LineIndex(text);
+      for (const d of diagnostics) {
+        const from = index.offsetAt(d.range.start);
+        const to = index.offsetAt(d.range.end);
+        assert.ok(from < to && to <= text.length, `${d.code} range inside the text`);
+        assert.deepEqual(index.positionAt(from), d.range.start);
+      }
+    }
+  }
+});
