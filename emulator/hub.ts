@@ -101,6 +101,12 @@ export interface Hub {
    * and GetUserIntegrations; it never throws (a failed refresh leaves the stored credential).
    */
   refreshIntegrations?: (userId: string) => Promise<void>;
+  /**
+   * Every outbound event of every session, in order, including those outside any turn (a notify
+   * from a background task, a block shown after the handler returned). `inTurn` says whether a
+   * Turn's subscribers see it too. Set by the gateway.
+   */
+  onOutbound?(listener: (e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string; inTurn: boolean }) => void): () => void;
 }
 
 export interface AppInfo {
