@@ -150,6 +150,19 @@ describe('integration pages in Chromium', () => {
     assert.deepEqual(hub.answers.find((x) => x.id === prompt.id)?.answer, { allow: false });
   });
 
+  test('fault panel: Connect for a non-blocking card (no prompt) stores the connection for the chosen persona', async () => {
+    await page.goto(`${hub.url}/integrations`);
+    await page.getByLabel('Connect as').selectOption('user_ada');
+    const row = page.locator('#declared tr', { hasText: 'oauth' }).filter({ hasText: 'linear' });
+    const [popup] = await Promise.all([page.context().waitForEvent('page', { timeout: T }), row.getByRole('link', { name: 'Connect' }).click()]);
+    await popup.getByRole('heading', { name: /requesting access to your Linear account/ }).waitFor({ timeout: T });
+    assert.ok(await popup.getByRole('radio', { name: /Ada/ }).isChecked());
+    await popup.getByRole('button', { name: 'Authorize' }).click();
+    await popup.getByRole('heading', { name: 'Linear connected' }).waitFor({ timeout: T });
+    await popup.close();
+    assert.deepEqual(hub.read().integrations.user_ada?.linear?.scopes, ['read', 'issues:create']);
+  });
+
   test('fault panel: approve a prompt, expire, fail the next refresh, revoke, move the clock', async () => {
     const prompt = hub.openPrompt({ type: 'github', userId: 'user_panel' });
     await page.goto(`${hub.url}/integrations`);
@@ -179,6 +192,5 @@ describe('integration pages in Chromium', () => {
     await page.getByLabel('Unit').selectOption('86400');
     await page.getByRole('button', { name: 'Advance clock' }).click();
     await waitFor('the clock to move two days', () => hub.clock.now() - before >= 2 * 86400 * 1000, T);
-    await page.screenshot({ path: screenshotPath('integrations-panel.png'), fullPage: true });
   });
 });

@@ -52,7 +52,12 @@ async function load() {
       + '<button class="btn" data-post="' + esc(path) + '/revoke">Revoke</button></td></tr>');
   }
   $('#connections').innerHTML = rows.join('') || '<tr><td colspan="5" class="muted">No connections yet.</td></tr>';
-  $('#declared').innerHTML = s.declared.map((d) => '<tr><td>' + esc(d.app) + '</td><td><b>' + esc(d.type) + '</b></td><td>' + esc(d.mode) + '</td><td>' + (d.mode === 'oauth' ? (d.real ? '<span class="pill">real provider</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="0">Use simulated</button>' : '<span class="pill good">simulated</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="1">Use real provider</button>') : '—') + '</td></tr>').join('') || '<tr><td colspan="4" class="muted">No app declares integrations.</td></tr>';
+  const sel = $('#as-user');
+  const chosen = sel.value;
+  sel.innerHTML = s.users.map((u) => '<option value="' + esc(u.id) + '">' + esc(u.name) + (u.email ? ' (' + esc(u.email) + ')' : '') + '</option>').join('');
+  if (chosen && s.users.some((u) => u.id === chosen)) sel.value = chosen;
+  const connectLink = (d) => d.mode === 'pipedream' ? '' : ' <a class="btn" target="_blank" rel="noopener" href="/connect?' + new URLSearchParams({ app: d.app, type: d.type, user: sel.value }).toString() + '">Connect</a>';
+  $('#declared').innerHTML = s.declared.map((d) => '<tr><td>' + esc(d.app) + '</td><td><b>' + esc(d.type) + '</b>' + connectLink(d) + '</td><td>' + esc(d.mode) + '</td><td>' + (d.mode === 'oauth' ? (d.real ? '<span class="pill">real provider</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="0">Use simulated</button>' : '<span class="pill good">simulated</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="1">Use real provider</button>') : '—') + '</td></tr>').join('') || '<tr><td colspan="4" class="muted">No app declares integrations.</td></tr>';
   $('#providers').innerHTML = s.providers.map((p) => '<tr><td><b>' + esc(p.title) + '</b></td><td><code>' + esc(p.endpoints.authorize) + '</code></td><td>' + p.clients.map((c) => esc(c.app) + ' / ' + esc(c.type) + (c.problems.length ? ' <span class="pill bad">' + esc(c.problems.join(' ')) + '</span>' : '')).join('<br>') + '</td></tr>').join('');
 }
 document.addEventListener('click', (ev) => {
@@ -63,6 +68,7 @@ document.addEventListener('click', (ev) => {
   else if (b.dataset.real) b.dataset.on === '1' ? call('PUT', '/api/integrations/real/' + encodeURIComponent(b.dataset.real), {enabled: true}) : call('DELETE', '/api/integrations/real/' + encodeURIComponent(b.dataset.real));
   else if (b.id === 'advance') call('POST', '/api/integrations/clock/advance', {seconds: Number($('#secs').value) * Number($('#unit').value)});
 });
+document.addEventListener('change', (ev) => { if (ev.target.id === 'as-user') load(); });
 load(); setInterval(load, 3000);
 `;
 
@@ -81,6 +87,8 @@ export function renderPanel(): string {
   <h2>Connections</h2>
   <table><thead><tr><th>User</th><th>Integration</th><th>Granted</th><th>Token</th><th></th></tr></thead><tbody id="connections"></tbody></table>
   <h2>Declared integrations</h2>
+  <p class="toolbar"><label>Connect as <select id="as-user" aria-label="Connect as"></select></label>
+  <span class="muted">(for non-blocking cards: show_integration asks for no prompt)</span></p>
   <p class="muted">Real-provider mode sends the browser to the real provider; register <code id="redirect"></code> as a redirect URI of your OAuth app first.</p>
   <table><thead><tr><th>App</th><th>Type</th><th>Mode</th><th>Provider</th></tr></thead><tbody id="declared"></tbody></table>
   <h2>Simulated providers</h2>
