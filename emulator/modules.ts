@@ -2,6 +2,8 @@
 // in order, before it starts listening; a module mounts its routes on `hub.protectedRouter` /
 // `hub.publicRouter` and subscribes to hub events. Each module adds its own one line below.
 import type { Hub } from './hub';
+import { registerChannels } from './channels';
+import { registerDashboard } from './dashboard';
 import { register as registerIntegrations } from './integrations';
 
 export type EmulatorModule = {
@@ -10,6 +12,6 @@ export type EmulatorModule = {
 };
 
 export const modules: EmulatorModule[] = [
-  // { name: 'channels', register: registerChannels },
+  { name: 'channels', register: (hub) => (registerChannels(hub), registerDashboard(hub)) },
   { name: 'integrations', register: (hub) => void registerIntegrations(hub) },
 ];

@@ -1,0 +1,65 @@
+// What the dashboard shows, gathered from the hub: apps, sessions, channels, personas, secrets
+// (names and where they come from, never values), integrations per user (no tokens) and pending
+// prompts.
+import type { Hub } from '../hub';
+import { channelSummary } from '../channels/simulator';
+import type { StoredSession } from '../store/schema';
+
+export function sessionRow(s: StoredSession) {
+  const last = s.history.at(-1);
+  return {
+    id: s.id,
+    app: s.app,
+    userId: s.userId,
+    channelType: s.channelType,
+    channelName: s.channelName ?? null,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    messages: s.history.length,
+    last: last ? `${last.sender}: ${last.text || (last.blockJson ? '(block)' : '')}`.slice(0, 90) : '',
+  };
+}
+
+export function dashboardState(hub: Hub) {
+  const d = hub.read();
+  const apps = hub.apps();
+  // Secret names: the store's, plus those apps declare; the source of each is where the store or
+  // the last resolution event says it came from.
+  const lastSource = new Map<string, string>();
+  for (const e of d.events) {
+    const det = e.detail as { name?: unknown; source?: unknown } | undefined;
+    if (e.kind === 'secret' && typeof det?.name === 'string' && typeof det.source === 'string') lastSource.set(det.name, det.source);
+  }
+  const names = new Set<string>(Object.keys(d.secrets));
+  for (const a of apps) for (const s of a.secrets) names.add(s);
+  const secrets = [...names].sort().map((name) => ({
+    name,
+    source: d.secrets[name] ? 'store' : (lastSource.get(name) ?? null),
+    updatedAt: d.secrets[name]?.updatedAt ?? null,
+    declaredBy: apps.filter((a) => a.secrets.includes(name)).map((a) => a.name),
+    value: '••••••••',
+  }));
+  const integrations = Object.entries(d.integrations).map(([userId, byType]) => ({
+    userId,
+    connections: Object.values(byType).map((c) => ({
+      type: c.type,
+      mode: c.mode,
+      scopes: c.scopes,
+      fields: Object.keys(c.fields),
+      expiresAt: c.expiresAt,
+      connectedAt: c.connectedAt,
+      account: c.account ?? null,
+    })),
+  }));
+  return {
+    url: hub.url,
+    now: hub.clock.now(),
+    apps: apps.map((a) => ({ name: a.name, entry: a.entry, status: a.status, channels: a.channels, secrets: a.secrets, integrations: a.integrations.map((i) => ({ type: i.type, mode: i.mode, scopes: i.scopes })), dataSources: a.dataSources, endpoints: a.endpoints })),
+    sessions: Object.values(d.sessions).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map(sessionRow),
+    channels: Object.keys(d.channels).sort().map((n) => channelSummary(hub, n)),
+    personas: d.personas,
+    secrets,
+    integrations,
+    prompts: hub.prompts.list().map((p) => ({ id: p.id, app: p.app, userId: p.userId, type: p.type, mode: p.mode, reason: p.reason, expiresInSeconds: Math.max(0, Math.round((p.deadline - hub.clock.now()) / 1000)) })),
+  };
+}

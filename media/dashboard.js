@@ -1,0 +1,216 @@
+// The dashboard: the emulator's state (apps, prompts, channels, sessions, personas, secrets,
+// integrations) and the live event log from the gateway's SSE stream (GET /api/events), with
+// filters and replay of inbound messages (editable; Slack payloads are re-signed on send).
+'use strict';
+(() => {
+  const { api, el, time, banner } = capsule;
+  const $ = (id) => document.getElementById(id);
+  const events = [];
+  const seenKinds = new Set();
+  const seenChannels = new Set();
+  let lastSeq = 0;
+  let refreshTimer = null;
+
+  // ---- state cards --------------------------------------------------------------------------
+
+  const table = (head, rows, empty) =>
+    rows.length ? el('table', {}, el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))), el('tbody', {}, rows)) : el('p', { class: 'muted' }, empty);
+
+  function statusPill(status) {
+    const kind = { running: 'ok', starting: 'warn', crashed: 'bad', stopped: '' }[status] || '';
+    return el('span', { class: `pill ${kind}` }, status);
+  }
+
+  function render(s, gatewaySecrets) {
+    $('apps').replaceChildren(table(['App', 'Entry', 'Status', 'Integrations', 'Secrets'], s.apps.map((a) =>
+      el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status)),
+        el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—'))), 'No app is being served.'));
+
+    $('prompts').replaceChildren(table(['Prompt', 'User', 'Type', 'Expires in'], s.prompts.map((p) =>
+      el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`))), 'None waiting.'));
+
+    $('channels').replaceChildren(table(['Channel', 'Type', 'Webhook', 'Checks', ''], s.channels.map((c) =>
+      el('tr', {}, el('td', {}, el('strong', {}, c.name)), el('td', {}, c.type), el('td', {}, el('code', {}, c.webhookPath)),
+        el('td', {}, c.type === 'slack' ? 'v0 signature' : c.checks.signature ? 'X-Hub-Signature-256' : c.checks.secretToken ? 'secret token' : c.type === 'whatsapp' ? 'verify token' : '—'),
+        el('td', {}, el('a', { href: `/channels/${encodeURIComponent(c.name)}` }, 'Open simulator')))), 'No named channels. Create one with capsule-local channel create NAME --type telegram -c bot_token=…'));
+
+    $('sessions').replaceChildren(table(['Session', 'User', 'Channel', 'Messages', 'Updated'], s.sessions.slice(0, 50).map((x) =>
+      el('tr', { class: 'clickable', tabindex: 0, onclick: () => openSession(x.id), onkeydown: (ev) => ev.key === 'Enter' && openSession(x.id) },
+        el('td', {}, el('code', {}, x.id)), el('td', {}, x.userId), el('td', {}, x.channelName ? `${x.channelType}:${x.channelName}` : x.channelType), el('td', {}, String(x.messages)), el('td', {}, time(x.updatedAt)))), 'No sessions yet.'));
+
+    $('personas').replaceChildren(table(['Persona', 'Name', 'Email'], s.personas.map((p) =>
+      el('tr', {}, el('td', {}, el('code', {}, p.id)), el('td', {}, p.name), el('td', {}, p.email || '—'))), 'No personas.'));
+
+    const sources = new Map((gatewaySecrets || []).map((x) => [x.name, x.source]));
+    $('secrets').replaceChildren(table(['Secret', 'Source', 'Value', 'Declared by'], s.secrets.map((x) =>
+      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, sources.get(x.name) || x.source || el('span', { class: 'pill bad' }, 'not defined')),
+        el('td', {}, el('span', { class: 'muted', 'aria-label': 'value hidden' }, x.value)), el('td', {}, x.declaredBy.join(', ') || '—'))), 'No secrets.'));
+
+    $('integrations').replaceChildren(table(['User', 'Integration', 'Scopes / fields', 'Expires'], s.integrations.flatMap((u) => u.connections.map((c) =>
+      el('tr', {}, el('td', {}, u.userId), el('td', {}, `${c.type} (${c.mode})`), el('td', {}, [...c.scopes, ...c.fields].join(', ') || '—'),
+        el('td', {}, c.expiresAt ? new Date(c.expiresAt * 1000).toLocaleString() : 'never')))), 'No user has connected an integration yet.'));
+  }
+
+  async function refresh() {
+    try {
+      const [s, g] = await Promise.all([api('/api/dashboard/state'), api('/api/state').catch(() => ({}))]);
+      render(s, g.secrets);
+    } catch (e) {
+      banner(`Could not load the state: ${e.message}`);
+    }
+  }
+
+  function refreshSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 300);
+  }
+
+  // ---- sessions -----------------------------------------------------------------------------
+
+  async function openSession(id) {
+    const s = await api(`/api/dashboard/sessions/${encodeURIComponent(id)}`);
+    $('session-dialog-title').textContent = `Session ${s.id} · ${s.userId} · ${s.channelName ? `${s.channelType}:${s.channelName}` : s.channelType}`;
+    $('session-body').replaceChildren(el('div', { class: 'transcript' }, s.history.map((h) =>
+      el('div', { class: `line ${h.sender}` }, el('span', { class: 'who' }, `${h.sender} · ${time(h.timestamp)}`), h.blockJson ? blockSummary(h.blockJson) : h.text))));
+    $('session-dialog').showModal();
+  }
+
+  function blockSummary(json) {
+    try {
+      const b = JSON.parse(json);
+      return `[${b.type}] ${JSON.stringify(b.payload)}`;
+    } catch {
+      return json;
+    }
+  }
+
+  // ---- event log ----------------------------------------------------------------------------
+
+  const channelOf = (e) => (e.detail && e.detail.channelName) || e.channel || '';
+
+  function replayable(e) {
+    const d = e.detail || {};
+    if ((e.kind === 'webhook' || e.kind === 'webhook-rejected') && d.payload !== undefined && d.channelName) return true;
+    return e.kind === 'inbound' && (e.channel === 'chat' || e.channel === 'api') && !!e.sessionId;
+  }
+
+  function matches(e) {
+    const kind = $('filter-kind').value;
+    const channel = $('filter-channel').value;
+    const text = $('filter-text').value.toLowerCase();
+    if (kind && e.kind !== kind) return false;
+    if (channel && channelOf(e) !== channel) return false;
+    if (text && !`${e.summary} ${e.userId || ''} ${e.sessionId || ''}`.toLowerCase().includes(text)) return false;
+    return true;
+  }
+
+  function row(e, fresh) {
+    const tr = el('tr', { class: fresh ? 'fresh' : '', dataset: { seq: e.seq } },
+      el('td', {}, String(e.seq)),
+      el('td', { title: e.at }, new Date(e.at).toLocaleTimeString([], { hour12: false })),
+      el('td', {}, el('span', { class: `kind kind-${e.kind}` }, e.kind)),
+      el('td', {}, channelOf(e)),
+      el('td', {}, e.summary),
+      el('td', {}, replayable(e) ? el('button', { type: 'button', 'aria-label': `Replay event ${e.seq}`, onclick: (ev) => { ev.stopPropagation(); openReplay(e); } }, 'Replay') : null));
+    tr.addEventListener('click', () => toggleDetail(tr, e));
+    return tr;
+  }
+
+  function toggleDetail(tr, e) {
+    const next = tr.nextElementSibling;
+    if (next && next.classList.contains('detail')) return next.remove();
+    tr.after(el('tr', { class: 'detail' }, el('td', { colspan: 6 }, el('pre', {}, JSON.stringify({ app: e.app, sessionId: e.sessionId, userId: e.userId, detail: e.detail }, null, 2)))));
+  }
+
+  function addOption(select, value) {
+    if (!value || [...select.options].some((o) => o.value === value)) return;
+    select.append(el('option', { value }, value));
+  }
+
+  function addEvent(e, fresh) {
+    if (e.seq <= lastSeq) return;
+    lastSeq = e.seq;
+    events.push(e);
+    if (!seenKinds.has(e.kind)) {
+      seenKinds.add(e.kind);
+      addOption($('filter-kind'), e.kind);
+    }
+    const ch = channelOf(e);
+    if (ch && !seenChannels.has(ch)) {
+      seenChannels.add(ch);
+      addOption($('filter-channel'), ch);
+    }
+    if (matches(e)) $('events').prepend(row(e, fresh));
+  }
+
+  function rerender() {
+    $('events').replaceChildren(...events.filter(matches).reverse().slice(0, 1000).map((e) => row(e, false)));
+  }
+
+  function connect() {
+    const es = new EventSource(`/api/events?since=${lastSeq}`);
+    es.addEventListener('open', () => {
+      $('live').textContent = 'live';
+      $('live').className = 'pill ok';
+    });
+    es.addEventListener('message', (m) => {
+      addEvent(JSON.parse(m.data), true);
+      refreshSoon();
+    });
+    es.addEventListener('error', () => {
+      $('live').textContent = 'reconnecting…';
+      $('live').className = 'pill warn';
+      // EventSource retries with the original URL; reopen with the latest sequence instead.
+      es.close();
+      setTimeout(connect, 1500);
+    });
+  }
+
+  // ---- replay -------------------------------------------------------------------------------
+
+  let replaying = null;
+
+  async function openReplay(e) {
+    try {
+      const src = await api(`/api/dashboard/events/${e.seq}/replay`);
+      replaying = e.seq;
+      $('replay-title').textContent = `Replay event #${e.seq}`;
+      $('replay-note').textContent = src.kind === 'webhook'
+        ? `Sent again to the ${src.channelType} webhook of "${src.channelName}"${src.channelType === 'slack' ? ', re-signed with a fresh timestamp' : ''}. Edit the payload first if you like.`
+        : `Sent again as ${src.userId} into session ${src.sessionId} (${src.channelType}). Edit the text first if you like.`;
+      $('replay-edit').value = src.kind === 'webhook' ? src.body : src.text;
+      $('replay-result').textContent = '';
+      $('replay-dialog').showModal();
+    } catch (err) {
+      banner(err.message);
+    }
+  }
+
+  $('replay-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    $('replay-send').disabled = true;
+    try {
+      const r = await api(`/api/dashboard/events/${replaying}/replay`, { method: 'POST', body: { edited: $('replay-edit').value } });
+      $('replay-result').replaceChildren(r.kind === 'webhook'
+        ? el('span', { class: `pill ${r.result.status < 300 ? 'ok' : 'bad'}` }, `Webhook answered ${r.result.status}${r.result.body ? `: ${r.result.body.slice(0, 120)}` : ''}`)
+        : el('span', { class: 'pill ok' }, `Dispatched as ${r.requestId}`));
+    } catch (err) {
+      $('replay-result').replaceChildren(el('span', { class: 'pill bad' }, err.message));
+    } finally {
+      $('replay-send').disabled = false;
+    }
+  });
+
+  for (const d of document.querySelectorAll('dialog')) d.querySelector('.close').addEventListener('click', () => d.close());
+  for (const id of ['filter-kind', 'filter-channel', 'filter-text']) $(id).addEventListener('input', rerender);
+
+  (async () => {
+    await refresh();
+    try {
+      for (const e of await api('/api/events/log?limit=1000')) addEvent(e, false);
+    } catch (err) {
+      banner(`Could not load the event log: ${err.message}`);
+    }
+    connect();
+  })();
+})();
