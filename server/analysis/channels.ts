@@ -67,7 +67,7 @@ export function checkChannelCall(ctx: FileContext, node: SyntaxNode, cls: string
       `and use cpsl.Channel("NAME") instead.`,
     {
       tags: ['deprecated'],
-      data: { channelType: type.type, callRange: ctx.range(node.from, node.to), credentials },
+      data: { channelType: type.type, suggestedName: type.type, callRange: ctx.range(node.from, node.to), credentials },
     },
   );
   return undefined;

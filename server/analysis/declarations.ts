@@ -261,7 +261,17 @@ function raiseErrors(ctx: FileContext, call: SyntaxNode, args: CallArgs, spec: S
       opt.node.to,
       `Secret integration ${quote(t)} must not set client_id or client_secret (the SDK raises ValueError at import): ` +
         `a secret-form integration asks the user for its fields instead. Remove client_id and client_secret.`,
-      { data: { type: t } },
+      {
+        data: {
+          type: t,
+          options: [spec.clientId, spec.clientSecret]
+            .filter((o): o is Option => !!o)
+            .map((o) => {
+              const kw = o.node.prevSibling?.prevSibling ?? o.node;
+              return { name: ctx.text.slice(kw.from, kw.to), range: ctx.range(kw.from, o.node.to) };
+            }),
+        },
+      },
     );
     return;
   }

@@ -1,7 +1,7 @@
 // The per-file summary: everything the cross-file linking needs from one file, computed once per
 // (path, text). It holds offsets and plain data only (no syntax nodes), so it stays valid while
 // other files change.
-import type { AppDecl, CapsuleDiagnostic, IntegrationDecl, IntegrationUse, Location, SecretRef } from './types';
+import type { AppDecl, CapsuleDiagnostic, IntegrationDecl, IntegrationUse, Location, Range, SecretRef } from './types';
 
 /** `import a.b as c` / `from .m import x as y` / `from m import *`. */
 export type ImportBinding =
@@ -12,6 +12,8 @@ export type ImportBinding =
 export interface FileApp extends AppDecl {
   /** false when App(...) has `**kwargs`: whether it has an image is unknown. */
   imageKnown: boolean;
+  /** The `secrets=[...]` list literal, where a quick fix adds a name. */
+  secretsRange?: Range;
 }
 
 /** An add_integration call; `receiver` is the dotted expression it is called on. */

@@ -441,6 +441,7 @@ class Walker {
     if (secrets) {
       if (secrets.type.name === 'None') app.secrets = [];
       else if (secrets.type.name === 'ArrayExpression' || secrets.type.name === 'TupleExpression') {
+        app.secretsRange = this.ctx.range(secrets.from, secrets.to);
         for (let c = secrets.firstChild; c; c = c.nextSibling) {
           if (['[', ']', '(', ')', ',', 'Comment'].includes(c.type.name)) continue;
           const v = isStringNode(c) ? stringValue(text, c) : undefined;

@@ -144,7 +144,17 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       push(diagnostics, u.location, blocking ? 'error' : 'warning', 'capsule/undeclared-integration',
         `Integration '${u.type}' is used here but app ${appLabel(app)} never declares it: ${effect}.` +
           (suggestion ? ` Did you mean '${suggestion}'?` : ` Declare it with app.add_integration("${u.type}", ...).`),
-        { related, data: { type: u.type, app: app.variable, appRange: app.location.range, ...(suggestion ? { suggestion } : {}) } });
+        {
+          related,
+          data: {
+            type: u.type,
+            app: app.variable,
+            appRange: app.location.range,
+            // Where a quick fix adds the declaration: after the app's last one, or after the App.
+            declareAfter: decls.length ? decls[decls.length - 1]!.decl.call : app.location,
+            ...(suggestion ? { suggestion } : {}),
+          },
+        });
     }
   }
 
@@ -172,7 +182,10 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       push(diagnostics, e.location, 'warning', 'capsule/undeclared-secret',
         `'${e.name}' is read from os.environ but not listed in App(secrets=[...]) of app ${appLabel(app)}, so it is not injected ` +
           `into the app's environment. Add "${e.name}" to secrets=[...], or read it with cpsl.Secret.from_name("${e.name}").value.`,
-        { related: [{ location: app.location, message: `App ${appLabel(app)}` }], data: { secret: e.name, app: app.variable, appRange: app.location.range } });
+        {
+          related: [{ location: app.location, message: `App ${appLabel(app)}` }],
+          data: { secret: e.name, app: app.variable, appPath: app.path, appRange: app.location.range, ...(app.secretsRange ? { secretsRange: app.secretsRange } : {}) },
+        });
     }
   }
   for (const { ref } of refs) {
@@ -203,7 +216,7 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
 }
 
 function stripApp(a: FileApp) {
-  const { imageKnown: _imageKnown, ...decl } = a;
+  const { imageKnown: _imageKnown, secretsRange: _secretsRange, ...decl } = a;
   return decl;
 }
 

@@ -199,3 +199,40 @@ test('partial text while typing never throws and ranges stay inside the text', (
     }
   }
 });
+
+test('quick-fix data: names and source ranges, never credential values', () => {
+  const text = [
+    'import os',
+    'import cpsl',
+    'app = cpsl.App("bot", image=cpsl.Image(), secrets=["A"], channels=[cpsl.Slack(bot_token="xoxb-2048-1234567890-AbCdEfGhIjKl", signing_secret=cpsl.Secret.from_name("SLACK_SIGNING"))])',
+    'app.add_integration("aws", client_id=X)',
+    'app.add_integration("gmail", client_id=cpsl.Secret.from_name("GID"), client_secret=cpsl.Secret.from_name("GSECRET"))',
+    'b = os.environ["B"]',
+    '@app.message()',
+    'async def h(session, msg):',
+    '    await session.prompt_integration("github")',
+  ].join('\n');
+  const { diagnostics } = analyzeWorkspace([{ path: 'a.py', text }], buildLocalState({ storeSecrets: ['B', 'GID', 'GSECRET', 'SLACK_SIGNING'], storeChannels: [] }));
+  const by = (code: string) => diagnostics.find((d) => d.code === code)!;
+  const index = new LineIndex(text);
+  const slice = (r: { start: { line: number; character: number }; end: { line: number; character: number } }) => text.slice(index.offsetAt(r.start), index.offsetAt(r.end));
+
+  const channel = by('capsule/deprecated-channel').data as { channelType: string; callRange: never; credentials: Record<string, { secret?: string; range: never; literal: boolean }> };
+  assert.equal(channel.channelType, 'slack');
+  assert.ok(slice(channel.callRange).startsWith('cpsl.Slack('));
+  assert.equal(channel.credentials.signing_secret!.secret, 'SLACK_SIGNING');
+  assert.equal(channel.credentials.bot_token!.literal, true);
+  const hard = by('capsule/hardcoded-credential');
+  assert.equal((hard.data as { secret: string }).secret, 'SLACK_BOT_TOKEN');
+  for (const d of diagnostics) assert.ok(!d.message.includes('xoxb-') && !JSON.stringify(d.data).includes('xoxb-'), `${d.code} leaks the token`);
+
+  const client = by('capsule/secret-integration-client').data as { options: Array<{ name: string; range: never }> };
+  assert.deepEqual(client.options.map((o) => slice(o.range)), ['client_id=X']);
+  assert.equal((by('capsule/missing-secret').data as { secret: string }).secret, 'A');
+  const undeclared = by('capsule/undeclared-secret').data as { secret: string; secretsRange: never };
+  assert.equal(undeclared.secret, 'B');
+  assert.equal(slice(undeclared.secretsRange), '["A"]');
+  const use = by('capsule/undeclared-integration').data as { type: string; declareAfter: { path: string; range: never } };
+  assert.equal(use.type, 'github');
+  assert.ok(slice(use.declareAfter.range).startsWith('app.add_integration("gmail"'));
+});
