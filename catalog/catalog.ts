@@ -21,6 +21,8 @@ export interface IntegrationInfo {
   fields?: string[];
   optionalFields?: string[];
   alwaysScopes?: string[];
+  /** Scopes under this prefix are all accepted (the provider has far more than the catalog lists). */
+  anyScopePrefix?: string;
   /** Field → environment variable exported when connected (aws). */
   env?: Record<string, string>;
 }

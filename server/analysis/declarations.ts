@@ -371,7 +371,7 @@ function warnings(ctx: FileContext, spec: Spec): void {
   if (info?.mode === 'oauth' && spec.mode === 'oauth' && spec.scopes?.list) {
     const scopes = knownScopes(t);
     for (const s of spec.scopes.list) {
-      if (isKnownScope(t, s.value)) continue;
+      if (isKnownScope(t, s.value) || (info.anyScopePrefix && s.value.startsWith(info.anyScopePrefix))) continue;
       const suggestion = scopes ? nearest(s.value, scopes.keys()) : undefined;
       ctx.report(
         'capsule/unknown-scope',

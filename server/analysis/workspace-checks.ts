@@ -162,6 +162,8 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
   const stateNames = state.secrets.names;
   const declaredAnywhere = new Set(allApps.flatMap((a) => a.secrets ?? []));
   const referenced = new Set(files.flatMap((f) => f.secretRefs.map((r) => r.name)));
+  // The SDK adds secrets of inline channel credentials to App(secrets) itself.
+  const channelSecrets = new Set(files.flatMap((f) => f.secretRefs.filter((r) => r.kind === 'channel-credential').map((r) => r.name)));
   const integrationEnv = new Map<string, string>();
   for (const info of catalog.integrations.values()) for (const v of Object.values(info.env ?? {})) integrationEnv.set(v, info.type);
   const refs: Array<{ ref: SecretRef; file: FileSummary }> = [];
@@ -177,7 +179,7 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       if (providedByIntegration) continue;
       refs.push({ ref, file: f });
       const onlyInDotenv = stateNames.get(e.name)?.source === 'env-file' && f.usesDotenv;
-      if (!apps.length || apps.some((a) => a.secrets === undefined || a.secrets.includes(e.name)) || onlyInDotenv) continue;
+      if (!apps.length || apps.some((a) => a.secrets === undefined || a.secrets.includes(e.name)) || onlyInDotenv || channelSecrets.has(e.name)) continue;
       const app = apps[0]!;
       push(diagnostics, e.location, 'warning', 'capsule/undeclared-secret',
         `'${e.name}' is read from os.environ but not listed in App(secrets=[...]) of app ${appLabel(app)}, so it is not injected ` +
