@@ -23,6 +23,7 @@ export const DIAGNOSTIC_CODES = {
   'capsule/missing-image': 'error',
   'capsule/mixed-style': 'error',
   'capsule/invalid-access': 'error',
+  'capsule/local-unsupported': 'information',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

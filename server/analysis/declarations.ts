@@ -306,6 +306,7 @@ function raiseErrors(ctx: FileContext, call: SyntaxNode, args: CallArgs, spec: S
       ctx.report('capsule/invalid-pipedream', 'error', target.from, target.to, `${problem} (the SDK raises ValueError at import).`, { data: { type: t } });
       return;
     }
+    if (catalog.api.module.Pipedream?.localSupport !== false) return;
     ctx.report(
       'capsule/pipedream-not-local',
       'information',

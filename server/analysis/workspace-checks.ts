@@ -79,6 +79,13 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
             { related: functional.map((x) => ({ location: x.location, message: `functional decorator @${x.decorator}` })), data: { app: app.variable } });
         }
       }
+      const entry = Object.hasOwn(catalog.api.app, h.decorator) ? catalog.api.app[h.decorator] : undefined;
+      if (entry?.localSupport === false) {
+        push(diagnostics, h.location, 'information', 'capsule/local-unsupported',
+          `@${h.receiver.join('.')}.${h.decorator} is not available in Capsule Local yet: the local runtime raises a ` +
+            '"not available in Capsule Local yet" error for it. It runs on Capsule.',
+          { data: { decorator: h.decorator } });
+      }
       if (h.access && !catalog.accessLevels.includes(h.access.value)) {
         const suggestion = nearest(h.access.value, catalog.accessLevels);
         push(diagnostics, h.access.location, 'error', 'capsule/invalid-access',

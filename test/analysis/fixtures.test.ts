@@ -33,6 +33,7 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/invalid-access': ['error'],
   'capsule/invalid-pipedream': ['error'],
   'capsule/pipedream-not-local': ['information'],
+  'capsule/local-unsupported': ['information'],
 };
 
 interface StateJson {
