@@ -6,7 +6,7 @@
   const { api, el, stream, time, banner } = capsule;
   const $ = (id) => document.getElementById(id);
   const messages = $('messages');
-  const state = { apps: [], personas: [], app: '', userId: '', sessionId: '', busy: false };
+  const state = { apps: [], personas: [], titles: {}, app: '', userId: '', sessionId: '', busy: false };
   /** blockId -> {card, type, timer} for integration prompt cards of the open turn. */
   const promptCards = new Map();
 
@@ -30,7 +30,8 @@
   }
 
   function integrationTitle(type) {
-    return type ? type.charAt(0).toUpperCase() + type.slice(1) : 'an integration';
+    if (!type) return 'an integration';
+    return state.titles[type] || type.charAt(0).toUpperCase() + type.slice(1);
   }
 
   function pill(text, kind) {
@@ -269,6 +270,7 @@
       const b = await api('/api/webchat/bootstrap');
       state.apps = b.apps;
       state.personas = b.personas;
+      state.titles = b.titles || {};
     } catch (e) {
       banner(`Could not reach the emulator: ${e.message}`);
       return;

@@ -2,6 +2,7 @@
 // events (deltas, replies, notify, blocks, integration prompts) to the page over SSE.
 import express, { type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
+import { catalog } from '../../catalog/catalog';
 import type { Hub, OutboundEvent, PendingPrompt, Turn } from '../hub';
 import type { StoredSession } from '../store/schema';
 import { matchesPrompt, promptFeed, promptOutcome } from './prompts-feed';
@@ -46,6 +47,8 @@ export function registerWebChat(hub: Hub): void {
     res.json({
       apps: hub.apps().map((a) => ({ name: a.name, status: a.status, integrations: a.integrations.map((i) => i.type) })),
       personas: personaList(hub),
+      // Display names of integration types ("github" -> "GitHub") for the prompt cards.
+      titles: Object.fromEntries([...catalog.integrations.values()].map((i) => [i.type, i.title])),
     });
   });
 
