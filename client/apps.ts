@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 export interface AppRef {
   file: vscode.Uri;
   symbol: string;
+  /** The `name=` given to App(...), when it is a plain string. */
+  name?: string;
   line: number;
   folder: vscode.WorkspaceFolder;
   /** `relative/path.py:symbol`, relative to the workspace folder (the CLI's entry format). */
@@ -29,11 +31,13 @@ function appCallPattern(text: string): RegExp {
   return new RegExp(`^([A-Za-z_]\\w*)\\s*(?::[^=]+)?=\\s*(?:${heads.join('|')})\\s*\\(`, 'gm');
 }
 
-export function appsInText(text: string): Array<{ symbol: string; line: number }> {
+export function appsInText(text: string): Array<{ symbol: string; line: number; name?: string }> {
   if (!IMPORTS_CPSL.test(text)) return [];
-  const out: Array<{ symbol: string; line: number }> = [];
+  const out: Array<{ symbol: string; line: number; name?: string }> = [];
   for (const m of text.matchAll(appCallPattern(text))) {
-    out.push({ symbol: m[1]!, line: text.slice(0, m.index).split('\n').length - 1 });
+    // The first name="..." shortly after the call opens; only a display label, so a miss is harmless.
+    const name = /\bname\s*=\s*["']([^"'\n]+)["']/.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 300))?.[1];
+    out.push({ symbol: m[1]!, line: text.slice(0, m.index).split('\n').length - 1, name });
   }
   return out;
 }
@@ -50,7 +54,7 @@ export async function findApps(token?: vscode.CancellationToken): Promise<AppRef
     if (!folder) continue;
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
-    for (const a of appsInText(text)) apps.push({ file, symbol: a.symbol, line: a.line, folder, entry: entryFor(folder, file, a.symbol) });
+    for (const a of appsInText(text)) apps.push({ file, symbol: a.symbol, name: a.name, line: a.line, folder, entry: entryFor(folder, file, a.symbol) });
   }
   return apps.sort((a, b) => a.entry.localeCompare(b.entry));
 }

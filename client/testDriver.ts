@@ -98,13 +98,16 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
     case 'diagnostics': {
       const uri = uriOf(op);
       const code = op.code as string | undefined;
+      // Optional: only diagnostics whose message contains this text (e.g. one secret's name).
+      const match = typeof op.match === 'string' ? op.match : undefined;
       const present = op.present !== false;
+      const wanted = (d: vscode.Diagnostic): boolean => (!code || codeOf(d) === code) && (!match || d.message.includes(match));
       const t0 = Date.now();
       const diags = await awaitDiagnostics(
         uri,
-        (ds) => (code ? ds.some((d) => codeOf(d) === code) === present : ds.length > 0 === present),
+        (ds) => ds.some(wanted) === present,
         timeoutMs,
-        code ? `${code} to be ${present ? 'reported' : 'gone'}` : present ? 'any diagnostic' : 'no diagnostics',
+        `${code ?? 'a diagnostic'}${match ? ` mentioning ${match}` : ''} to be ${present ? 'reported' : 'gone'}`,
       );
       return { ms: Date.now() - t0, diagnostics: diags.map(diagJson) };
     }

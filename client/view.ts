@@ -91,7 +91,7 @@ export class CapsuleView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         return item;
       }
       case 'app': {
-        const item = new vscode.TreeItem(node.app.symbol, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(node.app.name ?? node.app.symbol, vscode.TreeItemCollapsibleState.None);
         item.id = `app:${node.app.entry}`;
         item.description = node.status ? `${node.app.entry} · ${node.status}` : node.app.entry;
         item.iconPath = new vscode.ThemeIcon(node.status === 'running' ? 'debug-start' : node.status === 'crashed' ? 'error' : 'rocket');
@@ -171,7 +171,7 @@ export class CapsuleView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       case 'apps': {
         if (!this.apps.length) return [{ kind: 'note', text: 'No cpsl.App(...) found in this workspace' }];
         return this.apps.map((app) => {
-          const live = this.state.apps?.find((a) => a.entry === app.entry || a.entry.endsWith(app.entry) || a.name === app.symbol);
+          const live = this.state.apps?.find((a) => a.entry === app.entry || a.entry.endsWith(app.entry) || a.name === (app.name ?? app.symbol));
           return { kind: 'app', app, status: live?.status } as Node;
         });
       }

@@ -1,0 +1,209 @@
+// The extension in the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3, headless
+// Chromium): one boot, then the scenarios a user goes through, asserted from inside the extension
+// host through the test driver and, for what only the screen shows, through the page itself.
+// Needs `npm run build`, Debian chromium and the code-server install (scripts/install-code-server.sh,
+// which this suite runs itself when code-server is missing; it is cached between runs).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bootWorkbench, quickOpen, REPO, waitFor, type Workbench } from './harness';
+
+const FIXTURE = join(__dirname, 'fixtures', 'workspace');
+const CLI = join(REPO, 'dist', 'cli.js');
+// A value no output may ever contain (view, results file, emulator log, screenshots' text).
+const SECRET_VALUE = 'wx-7f3c1e-never-shown';
+
+interface Diag {
+  code: string;
+  message: string;
+  severity: string;
+  line: number;
+  character: number;
+  endLine: number;
+  endCharacter: number;
+  tags: string[];
+}
+
+const figures: Record<string, number> = {};
+
+function cli(args: string[], workspace: string, timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--store', join(workspace, '.capsule')], { cwd: workspace });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`capsule-local ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
+  let wb: Workbench;
+  let appFile: string;
+
+  before(async () => {
+    wb = await bootWorkbench({ fixture: FIXTURE, settings: { 'capsule.python.interpreter': 'python3' } });
+    figures.workbenchBootMs = wb.bootMs;
+    appFile = join(wb.workspace, 'app.py');
+  });
+
+  after(async () => {
+    // Stop the emulator through the extension so it removes its discovery file, then close.
+    await wb?.op('command', { id: 'capsule.emulator.stop' }).catch(() => undefined);
+    await wb?.close();
+    process.stdout.write(`# workbench figures: ${JSON.stringify(figures)}\n`);
+  });
+
+  it('activates on a Python file that imports cpsl and starts the language server', async () => {
+    const t0 = Date.now();
+    await quickOpen(wb.page, 'app.py');
+    const ready = await waitFor('the extension to activate and its test driver to answer', () => wb.op<{ activationMs: number; client: boolean }>('ready'), 60_000, 250);
+    figures.openToActiveMs = Date.now() - t0;
+    assert.equal(ready.client, true, 'the language client is running');
+    const status = await wb.op<{ text: string }>('status');
+    assert.match(status.text, /Capsule/);
+  });
+
+  it('shows diagnostics from the language server, with squiggles and code lenses on screen', async () => {
+    const opened = await wb.op<{ languageId: string }>('open', { path: appFile });
+    assert.equal(opened.languageId, 'python');
+    const t0 = Date.now();
+    const { diagnostics } = await wb.op<{ diagnostics: Diag[] }>('diagnostics', { path: appFile, code: 'capsule/missing-secret' });
+    figures.diagnosticsMs = Date.now() - t0;
+    const missing = diagnostics.filter((d) => d.code === 'capsule/missing-secret');
+    assert.deepEqual(missing.map((d) => d.message.match(/WEATHER_API_KEY|TRANSLATE_KEY/)?.[0]).sort(), ['TRANSLATE_KEY', 'WEATHER_API_KEY']);
+    assert.ok(diagnostics.some((d) => d.code === 'capsule/redundant-chat' && d.tags.includes('Unnecessary')), 'cpsl.Chat() is reported as redundant');
+    // What the user sees: warning squiggles and the Run / Debug / Open chat lenses above the app.
+    await wb.page.locator('.squiggly-warning').first().waitFor({ timeout: 15_000 });
+    const lenses = wb.page.locator('.contentWidgets .codelens-decoration, .codelens-decoration');
+    await lenses.first().waitFor({ timeout: 15_000 });
+    const lensText = (await lenses.allInnerTexts()).join(' | ');
+    assert.match(lensText, /Run locally/);
+    assert.match(lensText, /Debug/);
+    assert.match(lensText, /Open chat/);
+    await wb.screenshot('diagnostics');
+  });
+
+  it('completes and hovers through the language server', async () => {
+    const text = readFileSync(appFile, 'utf8').split('\n');
+    const line = text.findIndex((l) => l.includes('add_integration("jira"'));
+    const character = text[line]!.indexOf('"jira"') + 1;
+    const { items } = await wb.op<{ items: Array<{ label: string }> }>('completion', { path: appFile, line, character });
+    const labels = items.map((i) => i.label);
+    for (const known of ['github', 'aws', 'gmail']) assert.ok(labels.includes(known), `integration type ${known} offered; got ${labels.slice(0, 30).join(', ')}`);
+    const appLine = text.findIndex((l) => l.startsWith('app = cpsl.App('));
+    const hover = await wb.op<{ contents: string[] }>('hover', { path: appFile, line: appLine, character: text[appLine]!.indexOf('App') + 1 });
+    assert.ok(hover.contents.join('\n').length > 0, 'hover over cpsl.App shows the catalog text');
+  });
+
+  it('applies a quick fix (remove the redundant cpsl.Chat())', async () => {
+    const { diagnostics } = await wb.op<{ diagnostics: Diag[] }>('diagnostics', { path: appFile, code: 'capsule/redundant-chat' });
+    const d = diagnostics.find((x) => x.code === 'capsule/redundant-chat')!;
+    const { actions } = await wb.op<{ actions: Array<{ title: string; diagnostics: string[] }> }>('codeActions', { path: appFile, line: d.line, character: d.character, endLine: d.endLine, endCharacter: d.endCharacter });
+    const fix = actions.find((a) => a.diagnostics.includes('capsule/redundant-chat'));
+    assert.ok(fix, `a quick fix for redundant-chat is offered; got ${JSON.stringify(actions.map((a) => a.title))}`);
+    await wb.op('applyCodeAction', { path: appFile, line: d.line, character: d.character, endLine: d.endLine, endCharacter: d.endCharacter, title: fix.title, save: true });
+    await wb.op('diagnostics', { path: appFile, code: 'capsule/redundant-chat', present: false });
+    const { text } = await wb.op<{ text: string }>('text', { path: appFile });
+    assert.doesNotMatch(text, /cpsl\.Chat\(\)/);
+  });
+
+  it('sets a secret through the command (no echo) and the missing-secret diagnostic clears', async () => {
+    const t0 = Date.now();
+    await wb.op('command', { id: 'capsule.secret.set', answers: ['WEATHER_API_KEY', SECRET_VALUE] });
+    await wb.op('diagnostics', { path: appFile, code: 'capsule/missing-secret', match: 'WEATHER_API_KEY', present: false });
+    figures.secretToDiagnosticClearedMs = Date.now() - t0;
+    const still = await wb.op<{ diagnostics: Diag[] }>('diagnostics', { path: appFile, code: 'capsule/missing-secret', match: 'TRANSLATE_KEY' });
+    assert.equal(still.diagnostics.filter((d) => d.code === 'capsule/missing-secret').length, 1, 'only the other secret is still missing');
+    const asked = await wb.op<Array<{ kind: string; title: string; password?: boolean }>>('asked');
+    const valueQuestion = asked.find((a) => a.title.includes('value of WEATHER_API_KEY'));
+    assert.equal(valueQuestion?.password, true, 'the value is asked in a password box');
+    const view = await wb.op<Record<string, string[]>>('view');
+    assert.ok(view.secrets!.some((s) => s.startsWith('WEATHER_API_KEY')), `the view lists the secret: ${JSON.stringify(view.secrets)}`);
+    assert.ok(!JSON.stringify(view).includes(SECRET_VALUE), 'the value never shows in the view');
+    const listed = await cli(['secret', 'list', '--json'], wb.workspace);
+    assert.match(listed.stdout, /WEATHER_API_KEY/);
+  });
+
+  it('defines the other secret through the language server quick fix, asking the value first', async () => {
+    const { diagnostics } = await wb.op<{ diagnostics: Diag[] }>('diagnostics', { path: appFile, code: 'capsule/missing-secret' });
+    const d = diagnostics.find((x) => x.code === 'capsule/missing-secret' && x.message.includes('TRANSLATE_KEY'));
+    assert.ok(d, 'TRANSLATE_KEY is still missing');
+    const { actions } = await wb.op<{ actions: Array<{ title: string; command: string | null; diagnostics: string[] }> }>('codeActions', { path: appFile, line: d.line, character: d.character, endLine: d.endLine, endCharacter: d.endCharacter });
+    const fix = actions.find((a) => a.diagnostics.includes('capsule/missing-secret') && a.command);
+    assert.ok(fix, `a quick fix that defines the secret is offered; got ${JSON.stringify(actions)}`);
+    await wb.op('applyCodeAction', { path: appFile, line: d.line, character: d.character, endLine: d.endLine, endCharacter: d.endCharacter, title: fix.title, answers: ['tr-secret-value'] });
+    await wb.op('diagnostics', { path: appFile, code: 'capsule/missing-secret', match: 'TRANSLATE_KEY', present: false });
+    const asked = await wb.op<Array<{ title: string; password?: boolean }>>('asked');
+    assert.equal(asked.find((a) => a.title.includes('value of TRANSLATE_KEY'))?.password, true, 'the quick fix asked the value without echo');
+  });
+
+  it('runs the app locally and a chat message gets its reply', async () => {
+    const t0 = Date.now();
+    const run = await wb.op<{ result: { url: string; port: number; entry: string } }>('command', { id: 'capsule.runApp', args: [appFile, 'app'] }, 60_000);
+    assert.match(run.result.url, /^http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(run.result.entry, 'app.py:app');
+    await waitFor(
+      'the app to be running in the emulator',
+      async () => {
+        const view = await wb.op<Record<string, string[]>>('view');
+        return view.apps!.some((a) => a.includes('running')) ? view : undefined;
+      },
+      45_000,
+      500,
+    );
+    figures.runToAppRunningMs = Date.now() - t0;
+    const status = await wb.op<{ text: string }>('status');
+    assert.match(status.text, new RegExp(`:${run.result.port}`));
+    const chat = await cli(['chat', '--json', 'hello'], wb.workspace);
+    assert.equal(chat.status, 0, `chat failed: ${chat.stderr}`);
+    const reply = JSON.parse(chat.stdout) as { reply: string };
+    assert.equal(reply.reply, 'echo: hello (weather key set)');
+  });
+
+  it('shows a pending prompt (notification, view with countdown) and answers it with Connect', async () => {
+    const chat = cli(['chat', '--json', '--timeout', '90', 'jira'], wb.workspace, 100_000);
+    const prompts = await waitFor(
+      'the jira prompt to be pending',
+      async () => {
+        const list = await wb.op<Array<{ id: string; type: string }>>('prompts');
+        return list.length ? list : undefined;
+      },
+      30_000,
+      300,
+    );
+    assert.equal(prompts[0]!.type, 'jira');
+    const view = await wb.op<Record<string, string[]>>('view');
+    assert.match(view.prompts!.join('\n'), /jira .* \d+ s left/);
+    await wb.op('command', { id: 'workbench.view.extension.capsule' });
+    const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'connect jira' });
+    await toast.first().waitFor({ timeout: 15_000 });
+    assert.ok(await toast.first().locator('a.monaco-button', { hasText: 'Connect' }).isVisible(), 'the notification offers Connect');
+    assert.ok(await toast.first().locator('a.monaco-button', { hasText: 'Deny' }).isVisible(), 'the notification offers Deny');
+    await wb.page.locator('.monaco-list-row', { hasText: 'jira for' }).first().waitFor({ timeout: 10_000 });
+    await wb.screenshot('prompt');
+    await wb.op('command', { id: 'capsule.prompt.connect', args: [prompts[0]!.id], answers: ['https://jira.example.test', 'jira-token-value'] });
+    const done = await chat;
+    assert.equal(done.status, 0, `chat failed: ${done.stderr}`);
+    assert.equal((JSON.parse(done.stdout) as { reply: string }).reply, 'Jira at https://jira.example.test');
+    assert.deepEqual(await wb.op('prompts'), []);
+  });
+
+  it('keeps secret values out of everything the extension wrote', async () => {
+    await wb.op('command', { id: 'capsule.output.show' });
+    const results = readFileSync(join(wb.workspace, '..', 'driver.json'), 'utf8');
+    assert.ok(!results.includes(SECRET_VALUE), 'results file has no secret value');
+    const panel = await wb.page.locator('.panel .monaco-editor .view-lines').first().innerText({ timeout: 10_000 }).catch(() => '');
+    assert.ok(!panel.includes(SECRET_VALUE), 'the Capsule output channel has no secret value');
+    await wb.screenshot('view');
+  });
+});
