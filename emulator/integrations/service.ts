@@ -15,6 +15,7 @@ import { fieldLabel } from './fields';
 /** Tokens this close to expiry are refreshed before the app sees them (as platforms do). */
 export const REFRESH_SKEW_S = 60;
 const FLOW_LIFETIME_MS = 15 * 60 * 1000;
+const RETRY_AFTER_FAILURE_MS = 60 * 1000;
 
 /** What the user is connecting: from a pending prompt, or from a non-blocking card. */
 export interface ConnectTarget {
@@ -61,6 +62,8 @@ export class IntegrationsService {
   private readonly inflight = new Map<string, Promise<RefreshResult>>();
   /** Injected refresh failures for connections in real-provider mode (the provider is not ours). */
   private readonly failNextReal = new Set<string>();
+  /** Connections whose last automatic refresh failed without dropping them: retry after this. */
+  private readonly retryAfter = new Map<string, number>();
 
   constructor(readonly hub: Hub) {}
 
@@ -300,7 +303,9 @@ export class IntegrationsService {
   async refreshUser(userId: string): Promise<void> {
     const all = this.hub.read().integrations[userId] ?? {};
     const nowS = this.hub.clock.now() / 1000;
-    const due = Object.values(all).filter((c) => c.mode === 'oauth' && c.refreshToken && c.expiresAt && c.expiresAt - REFRESH_SKEW_S <= nowS);
+    const due = Object.values(all).filter(
+      (c) => c.mode === 'oauth' && c.refreshToken && c.expiresAt && c.expiresAt - REFRESH_SKEW_S <= nowS && !((this.retryAfter.get(key(userId, c.type)) ?? 0) > this.hub.clock.now()),
+    );
     await Promise.all(due.map((c) => this.refresh(userId, c.type).catch(() => undefined)));
   }
 
@@ -333,6 +338,7 @@ export class IntegrationsService {
         // Only replace the record we refreshed (it may have been revoked or reconnected meanwhile).
         if (mine && mine.refreshToken === current.refreshToken) d.integrations[userId]![type] = credential;
       });
+      this.retryAfter.delete(key(userId, type));
       this.hub.events.emit({ kind: 'integration', summary: `${type} token refreshed for ${userId}`, app: meta.app, userId, detail: { type, expiresAt: credential.expiresAt } });
       return { outcome: 'refreshed', expiresAt: credential.expiresAt };
     } catch (e) {
@@ -341,6 +347,9 @@ export class IntegrationsService {
       // so the connection is dropped and the next prompt_integration asks again.
       const dropped = err.error === 'invalid_grant';
       if (dropped) await this.drop(userId, type, current.refreshToken);
+      // A failure that keeps the connection (unreachable provider, undefined client secret) is not
+      // retried on every read: the app keeps the stored token for a while and the log stays calm.
+      else this.retryAfter.set(key(userId, type), this.hub.clock.now() + RETRY_AFTER_FAILURE_MS);
       this.hub.events.emit({ kind: 'integration', summary: `${type} token refresh for ${userId} failed: ${err.error}${dropped ? ' (connection removed; the user must reconnect)' : ''}`, app: meta.app, userId, detail: { type, error: err.error } });
       return { outcome: dropped ? 'dropped' : 'failed', error: err.error, description: err.description };
     }
