@@ -3,6 +3,7 @@
 // error or a local state that cannot be read, else 0.
 import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import type { Command } from 'commander';
 import { analyzeWorkspace, type CapsuleDiagnostic, type SourceFile } from '../../server/analysis/index';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
@@ -55,13 +56,9 @@ function readSource(abs: string, display: string, out: Collected): void {
     note(out, display, 'skipped: binary file (contains NUL bytes), not Python source');
     return;
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = new TextDecoder('utf-8').decode(bytes);
-    note(out, display, 'warning: not valid UTF-8; undecodable bytes were replaced and the rest was checked');
-  }
+  if (!isUtf8(bytes)) note(out, display, 'warning: not valid UTF-8; undecodable bytes were replaced and the rest was checked');
+  // Editors hide a byte order mark and count positions after it.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   out.files.push({ path: display, text });
 }
 

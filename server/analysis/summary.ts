@@ -269,12 +269,10 @@ class Walker {
         default:
           break;
       }
+      const entering = (name === 'FunctionDefinition' || name === 'ClassDefinition') && this.functionFrom === undefined ? cursor.from : undefined;
       if (descend && cursor.firstChild()) {
         stack.push(this.functionFrom);
-        const parentName = cursor.node.parent?.type.name;
-        if ((parentName === 'FunctionDefinition' || parentName === 'ClassDefinition') && this.functionFrom === undefined) {
-          this.functionFrom = cursor.node.parent!.from;
-        }
+        if (entering !== undefined) this.functionFrom = entering;
         continue;
       }
       while (!cursor.nextSibling()) {

@@ -200,3 +200,10 @@ test('a file named alone is analysed with the files beside it (its app may be de
     'handlers.py:5:38: error capsule/undeclared-integration',
   ]);
 });
+
+test('a UTF-8 byte order mark does not shift columns', () => {
+  const dir = workspace({ 'bom.py': Buffer.from('\uFEFFimport cpsl\napp = cpsl.App("x", image=cpsl.Image(), channels=[cpsl.Chat()])\n', 'utf8') });
+  const r = check(dir);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^bom\.py:2:51: hint capsule\/redundant-chat /);
+});
