@@ -1,0 +1,230 @@
+// Completion: integration types, declared integrations where one is used, scopes of the provider
+// being declared, secret and channel names from local state, `cpsl.` and `cpsl.Integration.`
+// members, keyword arguments of SDK calls and `access=` values. Strings the user has not closed
+// yet are closed by the edit.
+import { CompletionItemKind, CompletionItemTag, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
+import { catalog, knownScopes, type ApiEntry } from '../../catalog/catalog';
+import type { FileInput, Providers } from './input';
+import { argumentAt, memberAt, stringAt, stringRole, type StringRole, type StringSite } from './cursor';
+import { describeIntegration, secretOrigin } from './describe';
+
+interface Candidate {
+  value: string;
+  kind: CompletionItemKind;
+  detail?: string;
+  description?: string;
+  doc?: string;
+  /** Lower sorts first. */
+  rank: number;
+  deprecated?: boolean;
+}
+
+export function complete(input: FileInput, providers: Providers, offset: number): CompletionList {
+  const site = stringAt(input, offset);
+  if (site) {
+    const role = stringRole(input, site);
+    if (!role) return { isIncomplete: false, items: [] };
+    const { candidates, complete } = stringCandidates(input, providers, role);
+    return { isIncomplete: !complete, items: candidates.map((c) => stringItem(input, site, c)) };
+  }
+  const arg = argumentAt(input, offset);
+  if (arg?.valueOf) return { isIncomplete: false, items: valueItems(input, arg.valueOf, arg.call.callee, offset) };
+  if (arg) {
+    const items = keywordItems(input, arg.call.callee, arg.call.decorator, arg.used, arg.from, offset);
+    if (items.length) return { isIncomplete: false, items };
+  }
+  const member = memberAt(input, offset);
+  if (member) return { isIncomplete: false, items: memberItems(input, member.object, member.from, offset) };
+  return { isIncomplete: false, items: [] };
+}
+
+function stringCandidates(input: FileInput, providers: Providers, role: StringRole): { candidates: Candidate[]; complete: boolean } {
+  const model = providers.model;
+  switch (role.kind) {
+    case 'integration-type':
+      return { candidates: integrationCandidates(new Set(), 0), complete: true };
+    case 'integration-use': {
+      // Integrations the app declares come first: using anything else is a mistake.
+      const declared = new Set<string>();
+      for (const d of model?.integrations ?? []) if (d.type) declared.add(d.type);
+      const out: Candidate[] = [];
+      for (const d of model?.integrations ?? []) {
+        if (!d.type || out.some((c) => c.value === d.type)) continue;
+        const info = catalog.integrations.get(d.type);
+        out.push({
+          value: d.type,
+          kind: CompletionItemKind.Reference,
+          detail: `declared on ${d.app || 'the app'} (${d.mode ?? info?.mode ?? 'custom'})`,
+          description: 'declared',
+          doc: describeIntegration(d.type, d),
+          rank: 0,
+        });
+      }
+      return { candidates: [...out, ...integrationCandidates(declared, 1)], complete: true };
+    }
+    case 'scope': {
+      const scopes = role.integration ? knownScopes(role.integration) : undefined;
+      if (!scopes) return { candidates: [], complete: true };
+      const present = new Set(role.present);
+      const out: Candidate[] = [];
+      for (const [name, doc] of scopes) {
+        if (present.has(name)) continue;
+        out.push({ value: name, kind: CompletionItemKind.EnumMember, detail: doc, doc: `Scope of ${catalog.integrations.get(role.integration!)?.title ?? role.integration}: ${doc}`, rank: 0 });
+      }
+      return { candidates: out, complete: true };
+    }
+    case 'secret': {
+      const present = new Set(role.present);
+      const out: Candidate[] = [];
+      for (const [name, origin] of providers.state.secrets.names) {
+        if (present.has(name)) continue;
+        const where = secretOrigin(origin);
+        out.push({ value: name, kind: CompletionItemKind.Constant, detail: `secret (${where})`, description: origin.source === 'store' ? 'store' : '.env', doc: `Secret **${name}**, defined in ${where}. Its value is not shown.`, rank: 0 });
+      }
+      // Names the app already refers to elsewhere, even if not defined locally yet.
+      const known = new Set(out.map((c) => c.value));
+      for (const ref of providers.model?.secrets ?? []) {
+        if (known.has(ref.name) || present.has(ref.name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref.name)) continue;
+        known.add(ref.name);
+        out.push({ value: ref.name, kind: CompletionItemKind.Constant, detail: 'secret used by the app (not defined locally)', description: 'undefined', rank: 1 });
+      }
+      return { candidates: out, complete: providers.state.secrets.complete };
+    }
+    case 'channel': {
+      const out: Candidate[] = [];
+      for (const [name, origin] of providers.state.channels.names) {
+        const type = origin.channelType ? catalog.channels.get(origin.channelType)?.title ?? origin.channelType : 'channel';
+        out.push({ value: name, kind: CompletionItemKind.Constant, detail: `${type} channel (local store)`, description: origin.channelType ?? 'store', rank: 0 });
+      }
+      return { candidates: out, complete: providers.state.channels.complete };
+    }
+    case 'access':
+      return { candidates: catalog.accessLevels.map((a, i) => ({ value: a, kind: CompletionItemKind.EnumMember, detail: 'access level', rank: i })), complete: true };
+  }
+}
+
+function integrationCandidates(skip: Set<string>, rank: number): Candidate[] {
+  const out: Candidate[] = [];
+  for (const info of catalog.integrations.values()) {
+    if (skip.has(info.type)) continue;
+    out.push({ value: info.type, kind: CompletionItemKind.EnumMember, detail: `${info.title} (${info.mode})`, description: info.mode, doc: describeIntegration(info.type), rank });
+  }
+  return out;
+}
+
+function sortText(rank: number, value: string): string {
+  return `${rank}_${value}`;
+}
+
+function stringItem(input: FileInput, site: StringSite, c: Candidate): CompletionItem {
+  const range = input.index.range(site.contentFrom, site.contentTo);
+  const close = site.terminated ? '' : site.quote;
+  return {
+    label: c.value,
+    kind: c.kind,
+    ...(c.detail ? { detail: c.detail } : {}),
+    ...(c.description ? { labelDetails: { description: c.description } } : {}),
+    ...(c.doc ? { documentation: { kind: MarkupKind.Markdown, value: c.doc } } : {}),
+    sortText: sortText(c.rank, c.value),
+    filterText: c.value,
+    textEdit: { range, newText: escapeFor(c.value, site.quote) + close },
+  };
+}
+
+function escapeFor(value: string, quote: string): string {
+  return value.replace(/\\/g, '\\\\').split(quote).join(`\\${quote}`);
+}
+
+function apiKind(entry: ApiEntry): CompletionItemKind {
+  switch (entry.kind) {
+    case 'class':
+      return CompletionItemKind.Class;
+    case 'function':
+      return CompletionItemKind.Function;
+    case 'enum':
+      return CompletionItemKind.Enum;
+    case 'constant':
+      return CompletionItemKind.Constant;
+    default:
+      return CompletionItemKind.Method;
+  }
+}
+
+export function apiDoc(entry: ApiEntry): string {
+  const parts = ['```python\n' + entry.signature + '\n```', entry.doc];
+  if (entry.deprecated) parts.push(`**Deprecated.** ${entry.deprecated}`);
+  if (entry.localSupport === false) parts.push('_Not available in Capsule Local yet: the local runtime raises when it is used._');
+  return parts.join('\n\n');
+}
+
+function memberItems(input: FileInput, object: string[], from: number, offset: number): CompletionItem[] {
+  const { scope, index } = input;
+  const range = index.range(from, offset);
+  const item = (label: string, kind: CompletionItemKind, detail: string, doc: string, deprecated: boolean, rank = 0): CompletionItem => ({
+    label,
+    kind,
+    detail,
+    documentation: { kind: MarkupKind.Markdown, value: doc },
+    sortText: sortText(deprecated ? 9 : rank, label),
+    ...(deprecated ? { tags: [CompletionItemTag.Deprecated] } : {}),
+    textEdit: { range, newText: label },
+  });
+  if (object.length === 1 && scope.cpslModules.has(object[0]!)) {
+    return Object.entries(catalog.api.module).map(([name, e]) => item(name, apiKind(e), e.signature, apiDoc(e), !!e.deprecated));
+  }
+  const path = scope.cpslPath(object);
+  if (path?.length === 1 && path[0] === 'Integration') {
+    return [...catalog.integrations.values()].map((info) =>
+      item(info.enum, CompletionItemKind.EnumMember, `"${info.type}" — ${info.title} (${info.mode})`, describeIntegration(info.type), false),
+    );
+  }
+  if (object.length === 1 && input.summary.apps.some((a) => a.variable === object[0]) || isImportedApp(input, object)) {
+    return Object.entries(catalog.api.app).map(([name, e]) => item(name, CompletionItemKind.Method, e.signature, apiDoc(e), false, e.localSupport === false ? 5 : 0));
+  }
+  return [];
+}
+
+/** `from app import app` in a handlers module: the name is an App from another file. */
+function isImportedApp(input: FileInput, object: string[]): boolean {
+  if (object.length !== 1) return false;
+  return input.summary.imports.some((b) => b.kind === 'from' && b.local === object[0] && /(^|_)app$/i.test(b.name));
+}
+
+function keywordItems(input: FileInput, callee: string[] | undefined, decorator: boolean, used: Set<string>, from: number, offset: number): CompletionItem[] {
+  if (!callee) return [];
+  let entry: ApiEntry | undefined;
+  const tail = callee[callee.length - 1]!;
+  if (decorator || (callee.length === 2 && tail in catalog.api.app && !input.scope.cpslPath(callee))) {
+    entry = callee.length >= 2 ? (catalog.api.app as Record<string, ApiEntry>)[tail] : undefined;
+  } else {
+    const path = input.scope.cpslPath(callee);
+    if (path?.length === 1) entry = catalog.api.module[path[0]!];
+  }
+  if (!entry?.kwargs) return [];
+  const range = input.index.range(from, offset);
+  return entry.kwargs
+    .filter((k) => !used.has(k))
+    .map((k, i) => ({
+      label: `${k}=`,
+      kind: CompletionItemKind.Property,
+      detail: entry!.signature,
+      documentation: { kind: MarkupKind.Markdown, value: apiDoc(entry!) },
+      sortText: sortText(0, String(i).padStart(3, '0')),
+      filterText: k,
+      insertTextFormat: InsertTextFormat.PlainText,
+      textEdit: { range, newText: `${k}=` },
+    }));
+}
+
+function valueItems(input: FileInput, keyword: string, callee: string[] | undefined, offset: number): CompletionItem[] {
+  if (keyword !== 'access' || !callee) return [];
+  const range = input.index.range(offset, offset);
+  return catalog.accessLevels.map((a, i) => ({
+    label: `"${a}"`,
+    kind: CompletionItemKind.EnumMember,
+    detail: 'access level',
+    sortText: sortText(i, a),
+    filterText: a,
+    textEdit: { range, newText: `"${a}"` },
+  }));
+}

@@ -1,0 +1,34 @@
+// File watching for clients that cannot watch for us (no dynamic registration of
+// workspace/didChangeWatchedFiles): chokidar on each folder, limited to what the analysis reads —
+// `.py` files, the `.env` and the store's `store.json`.
+import { watch, type FSWatcher } from 'chokidar';
+import { basename, dirname, sep } from 'node:path';
+import { isSkippedDir } from './scan';
+
+export type WatchKind = 'created' | 'changed' | 'deleted';
+
+export interface LocalWatch {
+  close(): Promise<void>;
+}
+
+export function watchFolder(root: string, storeDir: string, envFile: string, onChange: (path: string, kind: WatchKind) => void): LocalWatch {
+  const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + sep);
+  const ignored = (p: string, stats?: { isDirectory(): boolean; isFile(): boolean }): boolean => {
+    if (p === root || inside(storeDir, p) || inside(p, storeDir)) return false;
+    if (p === envFile) return false;
+    if (stats?.isDirectory()) return isSkippedDir(basename(p));
+    if (stats?.isFile()) return !p.endsWith('.py');
+    // Unknown yet (chokidar asks before stat): keep folders that might hold code.
+    return isSkippedDir(basename(p)) && !inside(storeDir, p);
+  };
+  const targets = [root];
+  if (!inside(storeDir, root)) targets.push(storeDir);
+  if (!inside(dirname(envFile), root)) targets.push(envFile);
+  const watcher: FSWatcher = watch(targets, { ignoreInitial: true, ignored, persistent: true });
+  watcher.on('add', (p) => onChange(p, 'created'));
+  watcher.on('change', (p) => onChange(p, 'changed'));
+  watcher.on('unlink', (p) => onChange(p, 'deleted'));
+  // A watcher error (too many files, permissions) must not take the server down.
+  watcher.on('error', () => undefined);
+  return { close: () => watcher.close() };
+}
