@@ -240,8 +240,8 @@ function raiseErrors(ctx: FileContext, call: SyntaxNode, args: CallArgs, spec: S
         'error',
         kw.nameNode.from,
         kw.value.to,
-        `An integration config object cannot be combined with ${name}= in add_integration (the SDK raises ValueError at import). ` +
-          `Move ${name}= into cpsl.${spec.config.ctor}(...) or pass the type as a string instead.`,
+        `IntegrationConfig cannot be combined with ${name}= in add_integration (the SDK raises ValueError at import): ` +
+          `move ${name}= into cpsl.${spec.config.ctor}(...), or pass the type as a string with its options.`,
         { data: { option: name, optionRange: ctx.range(kw.nameNode.from, kw.value.to), configRange: ctx.range(spec.config.node.from, spec.config.node.to) } },
       );
       return;
