@@ -229,6 +229,8 @@
     try {
       const s = await api(`/api/webchat/sessions/${encodeURIComponent(id)}`);
       for (const h of s.history) {
+        // What the open turn sent is replayed by its event stream below.
+        if (s.openTurn && h.requestId === s.openTurn && h.sender !== 'user') continue;
         if (h.sender === 'user') bubble('user', h.text);
         else if (h.sender === 'app') bubble('app', h.text);
         else if (h.sender === 'system') append(el('div', { class: 'msg system' }, h.text));
@@ -242,6 +244,10 @@
         }
       }
       if (!s.history.length) showEmpty();
+      if (s.openTurn) {
+        setBusy(true);
+        followTurn(s.openTurn);
+      }
     } catch (e) {
       if (e.status === 404) return selectSession('');
       banner(e.message);

@@ -76,7 +76,9 @@ export function registerWebChat(hub: Hub): void {
   r.get('/api/webchat/sessions/:id', (req, res) => {
     const s = hub.read().sessions[String(req.params.id)];
     if (!s) return bad(res, 404, `no session ${req.params.id}`);
-    res.json({ ...sessionSummary(s), history: s.history, connected: connectedTypes(hub, s.userId) });
+    // A turn still running (e.g. waiting on a prompt) is followed again after a page reload.
+    const open = [...turns.values()].find((t) => t.turn.sessionId === s.id && !t.done);
+    res.json({ ...sessionSummary(s), history: s.history, connected: connectedTypes(hub, s.userId), openTurn: open?.turn.requestId ?? null });
   });
 
   r.post('/api/webchat/messages', json, async (req: Request, res: Response) => {

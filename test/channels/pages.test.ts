@@ -105,6 +105,12 @@ describe('channel pages in a browser', () => {
     await waitFor('the Connect button to be enabled', () => connect.isEnabled());
     const promptId = await card.getAttribute('data-prompt-id');
     assert.match(promptId ?? '', /^prm_/);
+    // A reload while the handler waits follows the same turn again: the card is live, not history.
+    await p.reload();
+    await card.getByText(/Expires in \d+:\d\d/).waitFor();
+    await waitFor('the Connect button to be enabled after the reload', () => connect.isEnabled());
+    assert.equal(await card.getAttribute('data-prompt-id'), promptId);
+    assert.equal(await p.getByRole('group', { name: 'Connect GitHub' }).count(), 1);
     const answer = await emu.api(`/api/prompts/${promptId}/answer`, { method: 'POST', body: JSON.stringify({ allow: true }) });
     assert.equal(answer.status, 200, await answer.text());
     await card.getByText('Connected').waitFor();
