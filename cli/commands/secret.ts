@@ -32,6 +32,8 @@ async function readAll(): Promise<string> {
 
 function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
+  // Echo off before the prompt shows, so that nothing typed right after it is echoed.
+  stdin.setRawMode(true);
   process.stderr.write(prompt);
   return new Promise((resolveValue, reject) => {
     let value = '';
@@ -51,7 +53,6 @@ function readHidden(prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
   });
