@@ -45,6 +45,8 @@ export interface RawHandler {
 export interface EnvironRead {
   name: string;
   location: Location;
+  /** `os.environ.get(NAME, default)`: the code expects the variable may be absent. */
+  hasDefault: boolean;
   functionFrom: number | undefined;
 }
 

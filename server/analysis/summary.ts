@@ -341,8 +341,8 @@ class Walker {
         return;
       }
       if (this.isEnviron(object)) {
-        const arg = callArgs(text, argList).positional[0];
-        if (arg) this.environRead(arg);
+        const args = callArgs(text, argList);
+        if (args.positional[0]) this.environRead(args.positional[0], args.positional.length > 1 || args.keywords.has('default'));
         return;
       }
     }
@@ -350,8 +350,8 @@ class Walker {
       const parts = dottedName(text, callee);
       const scope = this.ctx.scope;
       if (parts && ((parts.length === 2 && scope.osModules.has(parts[0]!)) || (parts.length === 1 && scope.getenvNames.has(parts[0]!)))) {
-        const arg = callArgs(text, argList).positional[0];
-        if (arg) this.environRead(arg);
+        const args = callArgs(text, argList);
+        if (args.positional[0]) this.environRead(args.positional[0], args.positional.length > 1 || args.keywords.has('default'));
         return;
       }
     }
@@ -505,10 +505,10 @@ class Walker {
     }
   }
 
-  private environRead(arg: SyntaxNode): void {
+  private environRead(arg: SyntaxNode, hasDefault: boolean): void {
     const v = stringValue(this.ctx.text, arg);
     if (!v?.terminated) return;
-    this.summary.environReads.push({ name: v.value, location: this.ctx.location(arg.from, arg.to), functionFrom: this.functionFrom });
+    this.summary.environReads.push({ name: v.value, location: this.ctx.location(arg.from, arg.to), hasDefault, functionFrom: this.functionFrom });
   }
 
   private member(node: SyntaxNode): void {
@@ -522,7 +522,7 @@ class Walker {
       if (isIntegrationsAttr(text, object)) {
         if (!isAssignTarget(node) && this.isSdkIntegrations(object!)) this.use(key, 'read');
       } else if (this.isEnviron(object) && !isAssignTarget(node)) {
-        this.environRead(key);
+        this.environRead(key, false);
       }
       return;
     }

@@ -185,7 +185,10 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
         provider !== undefined && apps.some((a) => infos.get(a)!.open || infos.get(a)!.decls.some((d) => d.decl.type === provider));
       if (providedByIntegration) continue;
       refs.push({ ref, file: f });
-      const onlyInDotenv = stateNames.get(e.name)?.source === 'env-file' && f.usesDotenv;
+      // A name only `.env` defines may be plain configuration; reading it with a default or through
+      // python-dotenv (which loads `.env` itself) is not a missing injection.
+      const dotenvOnly = stateNames.get(e.name)?.source === 'env-file' && !declaredAnywhere.has(e.name) && !referenced.has(e.name);
+      const onlyInDotenv = stateNames.get(e.name)?.source === 'env-file' && (f.usesDotenv || (dotenvOnly && e.hasDefault));
       if (!apps.length || apps.some((a) => a.secrets === undefined || a.secrets.includes(e.name)) || onlyInDotenv || channelSecrets.has(e.name)) continue;
       const app = apps[0]!;
       push(diagnostics, e.location, 'warning', 'capsule/undeclared-secret',
