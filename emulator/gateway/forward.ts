@@ -25,7 +25,7 @@ function identity(hub: GatewayHub, req: Request): Record<string, string> {
     email = p.email ?? '';
     orgId = p.orgId ?? '';
   } else if (sessionId) {
-    const s = d.sessions[sessionId];
+    const s = hub.sessionView(sessionId);
     if (!s) throw new HttpError(404, `unknown session "${sessionId}"`);
     const p = d.personas.find((x) => x.id === s.userId);
     userId = s.userId;

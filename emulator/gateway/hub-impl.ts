@@ -4,7 +4,8 @@
 // on disk first: the store's update() resolves only once its write is durable.
 import { Router } from 'express';
 import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '../hub';
-import type { Store, StoreData, StoredIntegration, StoredEvent } from '../store';
+import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
+import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
 import type { RunnerProcess } from '../runner/process';
 import { HubClock } from './clock';
@@ -65,7 +66,9 @@ export class GatewayHub implements Hub {
           detail: { id: p.id, type: p.type, outcome },
         }),
     );
-    this.prompts.on('created', (p) =>
+    this.prompts.on('created', (p) => {
+      // The message that led to the prompt goes into the log (and the store) before the prompt.
+      if (p.sessionId) this.flushSession(p.sessionId);
       this.events.emit({
         kind: 'prompt',
         app: p.app,
@@ -73,8 +76,8 @@ export class GatewayHub implements Hub {
         userId: p.userId,
         summary: `${p.app} asks ${p.userId} to connect ${p.type} (${p.mode})${p.reason ? `: ${p.reason}` : ''}`,
         detail: { id: p.id, type: p.type, mode: p.mode, scopes: p.scopes, fields: p.fields, outcome: 'pending' },
-      }),
-    );
+      });
+    });
   }
 
   read(): StoreData {
@@ -131,24 +134,19 @@ export class GatewayHub implements Hub {
     list.push(turn);
     this.sessionTurns.set(sessionId, list);
 
-    let inbound: StoredEvent | undefined;
-    const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${input.text.length > 200 ? input.text.slice(0, 200) + '…' : input.text}`;
-    turn.writes.push(
-      this.store.update((d) => {
-        ensureSession(d, {
-          id: sessionId,
-          app,
-          userId,
-          channelType: input.channelType,
-          channelName: input.channelName,
-          chatName: input.chatName,
-          createdAt: nowIso,
-        });
-        appendHistory(d, sessionId, { text: input.text, sender: 'user', channelType: input.channelType, timestamp: ts, requestId });
-        inbound = this.events.pushIn(d, { kind: 'inbound', app, sessionId, userId, channel: input.channelType, summary, detail: { requestId, channelName: input.channelName } });
-      }),
-    );
-    if (inbound) this.events.notify(inbound);
+    const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${clip(input.text)}`;
+    if (!data.sessions[sessionId]) {
+      turn.journal.session = { id: sessionId, app, userId, channelType: input.channelType, channelName: input.channelName, chatName: input.chatName, createdAt: nowIso };
+    }
+    this.journal(turn, { text: input.text, sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
+      kind: 'inbound',
+      app,
+      sessionId,
+      userId,
+      channel: input.channelType,
+      summary,
+      detail: { requestId, channelName: input.channelName },
+    });
 
     const message = {
       request_id: requestId,
@@ -203,23 +201,22 @@ export class GatewayHub implements Hub {
     const session = this.store.read().sessions[sessionId];
     const app = turn?.app ?? session?.app ?? '';
     const channelType = turn?.channelType ?? session?.channelType ?? 'chat';
-    let stored: StoredEvent | undefined;
     if (history) {
       const ts = Date.now() / 1000;
-      const write = this.store.update((d) => {
-        appendHistory(d, sessionId, { ...history, channelType, timestamp: ts, requestId: turn?.requestId });
-        stored = this.events.pushIn(d, {
-          kind: e.kind,
-          app,
-          sessionId,
-          userId: turn?.userId ?? session?.userId,
-          channel: channelType,
-          summary: summaryOf(e),
-          detail: { requestId: turn?.requestId },
-        });
-      });
-      turn?.writes.push(write);
-      if (stored) this.events.notify(stored);
+      const item = { ...history, channelType, timestamp: ts, requestId: turn?.requestId };
+      const event = { kind: e.kind, app, sessionId, userId: turn?.userId ?? session?.userId, channel: channelType, summary: summaryOf(e), detail: { requestId: turn?.requestId } };
+      if (turn) this.journal(turn, item, event);
+      else {
+        // Outside any turn (a background notify): written at once.
+        let stored: StoredEvent | undefined;
+        void this.store
+          .update((d) => {
+            appendHistory(d, sessionId, item);
+            stored = this.events.pushIn(d, event);
+          })
+          .catch(() => undefined);
+        if (stored) this.events.notify(stored);
+      }
     }
     turn?.push(e);
     for (const l of this.outboundListeners) {
@@ -234,21 +231,15 @@ export class GatewayHub implements Hub {
   endTurn(turn: TurnState, error: string | undefined): void {
     if (turn.done || turn.finishing) return;
     const streamed = turn.closeStream();
-    let durable: Promise<unknown> = Promise.resolve();
-    if (streamed !== undefined || error) {
-      const ts = Date.now() / 1000;
-      let stored: StoredEvent | undefined;
-      durable = this.store.update((d) => {
-        if (streamed !== undefined) appendHistory(d, turn.sessionId, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId });
-        if (error) {
-          appendHistory(d, turn.sessionId, { text: `Error: ${error}`, sender: 'system', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId });
-          stored = this.events.pushIn(d, { kind: 'error', app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType, summary: `handler error: ${error}`, detail: { requestId: turn.requestId } });
-        } else {
-          stored = this.events.pushIn(d, { kind: 'reply', app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType, summary: clip(streamed ?? ''), detail: { requestId: turn.requestId, streamed: true } });
-        }
-      });
-      if (stored) this.events.notify(stored);
+    const ts = Date.now() / 1000;
+    const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
+    if (streamed !== undefined) {
+      this.journal(turn, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId }, { ...base, kind: 'reply', summary: clip(streamed), detail: { requestId: turn.requestId, streamed: true } });
     }
+    if (error) {
+      this.journal(turn, { text: `Error: ${error}`, sender: 'system', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId }, { ...base, kind: 'error', summary: `handler error: ${error}`, detail: { requestId: turn.requestId } });
+    }
+    const durable = this.flushTurn(turn);
     turn.finish(error, durable);
     void turn.finished.then(() => {
       this.turns.delete(turn.requestId);
@@ -266,6 +257,59 @@ export class GatewayHub implements Hub {
         // See outbound().
       }
     }
+  }
+
+  /** Delay after which a still-running turn writes what it has so far. */
+  journalDelayMs = 100;
+
+  private journal(turn: TurnState, item: HistoryItem, event: NewHubEvent): void {
+    turn.journal.items.push(item);
+    turn.journal.events.push(event);
+    if (!turn.journal.timer) {
+      turn.journal.timer = setTimeout(() => void this.flushTurn(turn).catch(() => undefined), this.journalDelayMs);
+      turn.journal.timer.unref();
+    }
+  }
+
+  /** Writes the turn's journal (one store update); resolves when it is durable. */
+  flushTurn(turn: TurnState): Promise<void> {
+    const j = turn.journal;
+    if (j.timer) clearTimeout(j.timer);
+    j.timer = undefined;
+    if (!j.session && !j.items.length && !j.events.length) return Promise.resolve();
+    const session = j.session;
+    const items = j.items.splice(0);
+    const events = j.events.splice(0);
+    j.session = undefined;
+    const stored: StoredEvent[] = [];
+    const write = this.store.update((d) => {
+      stored.length = 0;
+      if (session) ensureSession(d, session);
+      for (const item of items) appendHistory(d, turn.sessionId, item);
+      for (const e of events) stored.push(this.events.pushIn(d, e));
+    });
+    for (const e of stored) this.events.notify(e);
+    turn.writes.push(write);
+    return write;
+  }
+
+  /**
+   * The session as the app should see it: the stored one (or the new one an open turn has not
+   * written yet) with the open turns' unwritten history appended.
+   */
+  sessionView(sessionId: string): StoredSession | undefined {
+    const stored = this.store.read().sessions[sessionId];
+    const open = this.sessionTurns.get(sessionId) ?? [];
+    const init = open.find((t) => t.journal.session)?.journal.session;
+    if (!stored && !init) return undefined;
+    const base: StoredSession = stored ?? { ...init!, updatedAt: init!.createdAt, history: [], dataJson: '{}' };
+    const pending = open.flatMap((t) => t.journal.items);
+    return pending.length ? { ...base, history: [...base.history, ...pending] } : base;
+  }
+
+  /** Makes the session's open turns visible in the store (before something reads it there). */
+  flushSession(sessionId: string): void {
+    for (const t of this.sessionTurns.get(sessionId) ?? []) void this.flushTurn(t).catch(() => undefined);
   }
 
   inflight(runner: RunnerProcess): number {

@@ -22,7 +22,7 @@ type Method = (hub: GatewayHub, body: Body, caller: Caller) => Promise<unknown> 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
 function requireSession(hub: GatewayHub, id: unknown) {
-  const s = typeof id === 'string' ? hub.read().sessions[id] : undefined;
+  const s = typeof id === 'string' ? hub.sessionView(id) : undefined;
   if (!s) throw new HttpError(404, `unknown session "${str(id)}"`);
   return s;
 }
@@ -105,6 +105,8 @@ const methods: Record<string, Method> = {
 
   async SaveSessionData(hub, body) {
     requireSession(hub, body.session_id);
+    // A session this turn has not written yet must exist in the store before its data does.
+    if (!hub.read().sessions[str(body.session_id)]) hub.flushSession(str(body.session_id));
     const dataJson = str(body.data_json) || '{}';
     try {
       JSON.parse(dataJson);
@@ -128,7 +130,7 @@ const methods: Record<string, Method> = {
   async WaitForIntegration(hub, body, { runner, sup, res }) {
     const type = str(body.integration_type);
     if (!type) throw new HttpError(400, 'integration_type is required');
-    const session = typeof body.session_id === 'string' ? hub.read().sessions[body.session_id] : undefined;
+    const session = typeof body.session_id === 'string' ? hub.sessionView(body.session_id) : undefined;
     const userId = session?.userId ?? hub.userIdFrom(hub.read(), body.user_id, body.user_id);
     const declared = sup.info().integrations.find((i) => i.type === type);
     const known = catalog.integrations.get(type);

@@ -2,7 +2,21 @@
 // notifications, blocks) until `done`. Events are kept so that a late subscriber (the streaming
 // API answering after dispatch returned) still sees all of them, in order.
 import type { OutboundEvent, Turn } from '../hub';
+import type { HistoryItem, StoredSession } from '../store';
 import type { RunnerProcess } from '../runner/process';
+import type { NewHubEvent } from './events';
+
+/**
+ * What a turn has to write: the session (if new), history items and events. Short turns write it
+ * once, with their end, so that one store write carries a whole message exchange; a turn that
+ * lasts longer (a prompt, a slow handler) writes what it has after a short delay.
+ */
+export interface Journal {
+  session?: Omit<StoredSession, 'history' | 'dataJson' | 'updatedAt'>;
+  items: HistoryItem[];
+  events: NewHubEvent[];
+  timer?: NodeJS.Timeout;
+}
 
 export interface TurnResult {
   reply: string;
@@ -23,6 +37,7 @@ export class TurnState implements Turn {
   done = false;
   /** Pending store writes that must be durable before the turn is acknowledged. */
   readonly writes: Array<Promise<void>> = [];
+  readonly journal: Journal = { items: [], events: [] };
 
   constructor(
     readonly app: string,
