@@ -22,6 +22,7 @@ const CREDENTIAL_KEYWORDS = new Set(catalog.credentialKeywords);
 const CONFIG_CTORS = new Set(['IntegrationConfig', 'Pipedream', ...[...catalog.integrations.values()].map((i) => i.config)]);
 const CHANNEL_CLASSES = new Set(['Channel', 'Chat', 'API', ...[...catalog.channels.values()].flatMap((c) => (c.deprecatedClass ? [c.deprecatedClass] : []))]);
 const CPSL_MODULE_MEMBERS = new Set(Object.keys(catalog.api.module));
+const CHANNEL_KEYS = new Set([...catalog.channels.values()].flatMap((c) => Object.keys(c.credentials ?? {})));
 
 /** How the file refers to `cpsl`, `os` and their members. */
 export class Scope {
@@ -479,8 +480,7 @@ class Walker {
     if (keyword && outer?.type.name === 'CallExpression') {
       const tail = calleeTail(this.ctx.text, outer.firstChild);
       const path = this.ctx.cpslCallee(outer);
-      const channelKeys = new Set([...catalog.channels.values()].flatMap((c) => Object.keys(c.credentials ?? {})));
-      if (path?.length === 1 && CHANNEL_CLASSES.has(path[0]!) && channelKeys.has(keyword)) kind = 'channel-credential';
+      if (path?.length === 1 && CHANNEL_CLASSES.has(path[0]!) && CHANNEL_KEYS.has(keyword)) kind = 'channel-credential';
       else if ((keyword === 'client_id' || keyword === 'client_secret') && (tail === 'add_integration' || (path?.length === 1 && CONFIG_CTORS.has(path[0]!)))) {
         kind = 'integration-client';
       }

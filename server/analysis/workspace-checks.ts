@@ -7,6 +7,8 @@ import type { ModuleIndex } from './modules';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FUNCTIONAL = new Set(catalog.functionalDecorators);
+/** Environment variables an integration exports when connected (aws) -> its type. */
+const INTEGRATION_ENV = new Map([...catalog.integrations.values()].flatMap((i) => Object.values(i.env ?? {}).map((v) => [v, i.type] as const)));
 
 interface AppInfo {
   app: FileApp;
@@ -171,8 +173,6 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
   const referenced = new Set(files.flatMap((f) => f.secretRefs.map((r) => r.name)));
   // The SDK adds secrets of inline channel credentials to App(secrets) itself.
   const channelSecrets = new Set(files.flatMap((f) => f.secretRefs.filter((r) => r.kind === 'channel-credential').map((r) => r.name)));
-  const integrationEnv = new Map<string, string>();
-  for (const info of catalog.integrations.values()) for (const v of Object.values(info.env ?? {})) integrationEnv.set(v, info.type);
   const refs: Array<{ ref: SecretRef; file: FileSummary }> = [];
   for (const f of files) {
     for (const r of f.secretRefs) refs.push({ ref: r, file: f });
@@ -180,7 +180,7 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       if (!declaredAnywhere.has(e.name) && !stateNames.has(e.name) && !referenced.has(e.name)) continue;
       const ref: SecretRef = { name: e.name, kind: 'environ', location: e.location };
       const apps = candidates(f, e.functionFrom);
-      const provider = integrationEnv.get(e.name);
+      const provider = INTEGRATION_ENV.get(e.name);
       const providedByIntegration =
         provider !== undefined && apps.some((a) => infos.get(a)!.open || infos.get(a)!.decls.some((d) => d.decl.type === provider));
       if (providedByIntegration) continue;
