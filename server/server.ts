@@ -100,6 +100,7 @@ class CapsuleServer {
   private settings: Required<ServerSettings> = { storeDir: DEFAULT_STORE_DIR, maxDiagnosticsDelay: 150, commandMessages: true };
   private clientWatches = false;
   private canShowDocument = false;
+  private folderEvents = false;
   private initialized = false;
   private disposed = false;
 
@@ -115,10 +116,6 @@ class CapsuleServer {
       if (s) void this.applySettings(s);
     });
     c.onDidChangeWatchedFiles((p) => void this.watched(p.changes.map((ch) => ({ path: uriToPath(ch.uri), deleted: ch.type === FileChangeType.Deleted }))));
-    c.workspace.onDidChangeWorkspaceFolders((e) => {
-      for (const f of e.removed) this.removeFolder(f);
-      for (const f of e.added) void this.addFolder(f).then((folder) => folder && this.schedule(folder, 0));
-    });
 
     this.documents.onDidOpen((e) => this.track(e.document));
     this.documents.onDidChangeContent((e) => this.track(e.document));
@@ -166,6 +163,7 @@ class CapsuleServer {
     const caps = params.capabilities;
     this.clientWatches = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     this.canShowDocument = !!caps.window?.showDocument?.support;
+    this.folderEvents = !!caps.workspace?.workspaceFolders;
     const folders: WorkspaceFolder[] = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     for (const f of folders) void this.addFolder(f);
     return {
@@ -187,6 +185,13 @@ class CapsuleServer {
 
   private async afterInitialized(): Promise<void> {
     this.initialized = true;
+    if (this.folderEvents) {
+      // Only clients that announced workspace folder support may be asked for these events.
+      this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        for (const f of e.removed) this.removeFolder(f);
+        for (const f of e.added) void this.addFolder(f).then((folder) => folder && this.schedule(folder, 0));
+      });
+    }
     if (this.clientWatches) {
       // The client watches (cheaper than our own watchers and it already knows its excludes).
       await this.connection.client

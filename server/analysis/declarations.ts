@@ -10,6 +10,23 @@ import { isStringNode, stringValue } from './strings';
 
 type Mode = 'oauth' | 'secret' | 'pipedream';
 
+// Scope lookups build maps from the catalog; the answers never change, so remember them.
+const scopeAnswers = new Map<string, boolean>();
+const scopeLists = new Map<string, Map<string, string> | undefined>();
+function scopeKnown(type: string, scope: string): boolean {
+  const key = `${type}\0${scope}`;
+  let known = scopeAnswers.get(key);
+  if (known === undefined) {
+    known = isKnownScope(type, scope);
+    if (scopeAnswers.size < 10_000) scopeAnswers.set(key, known);
+  }
+  return known;
+}
+function scopesFor(type: string): Map<string, string> | undefined {
+  if (!scopeLists.has(type)) scopeLists.set(type, knownScopes(type));
+  return scopeLists.get(type);
+}
+
 /**
  * The integration type named by an expression: a string, `cpsl.Integration.X`, an `INTEGRATION_X`
  * constant or a config call. Reports unknown `Integration` members. Undefined when dynamic.
@@ -370,9 +387,9 @@ function warnings(ctx: FileContext, spec: Spec): void {
     );
   }
   if (info?.mode === 'oauth' && spec.mode === 'oauth' && spec.scopes?.list) {
-    const scopes = knownScopes(t);
     for (const s of spec.scopes.list) {
-      if (isKnownScope(t, s.value) || (info.anyScopePrefix && s.value.startsWith(info.anyScopePrefix))) continue;
+      if (scopeKnown(t, s.value) || (info.anyScopePrefix && s.value.startsWith(info.anyScopePrefix))) continue;
+      const scopes = scopesFor(t);
       const suggestion = scopes ? nearest(s.value, scopes.keys()) : undefined;
       ctx.report(
         'capsule/unknown-scope',

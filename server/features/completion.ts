@@ -28,7 +28,7 @@ export function complete(input: FileInput, providers: Providers, offset: number)
     return { isIncomplete: !complete, items: candidates.map((c) => stringItem(input, site, c)) };
   }
   const arg = argumentAt(input, offset);
-  if (arg?.valueOf) return { isIncomplete: false, items: valueItems(input, arg.valueOf, arg.call.callee, offset) };
+  if (arg?.valueFor) return { isIncomplete: false, items: valueItems(input, arg.valueFor, arg.call.callee, offset) };
   if (arg) {
     const items = keywordItems(input, arg.call.callee, arg.call.decorator, arg.used, arg.from, offset);
     if (items.length) return { isIncomplete: false, items };

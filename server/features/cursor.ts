@@ -215,7 +215,7 @@ export interface ArgumentSite {
   /** Keywords already given in this call. */
   used: Set<string>;
   /** The cursor follows `keyword=` (a value position). */
-  valueOf?: string;
+  valueFor?: string;
 }
 
 const BLOCKERS = new Set(['ArrayExpression', 'ArrayComprehensionExpression', 'DictionaryExpression', 'TupleExpression', 'ParenthesizedExpression', 'SetExpression', 'String', 'FormatString', 'Comment', 'Body', 'Lambda']);
@@ -228,13 +228,13 @@ export function argumentAt(input: FileInput, offset: number): ArgumentSite | und
   let i = from - 1;
   while (i >= 0 && /\s/.test(text[i]!)) i--;
   const before = text[i];
-  let valueOf: string | undefined;
+  let valueFor: string | undefined;
   if (before === '=' && text[i - 1] !== '=' && !word) {
     let j = i - 1;
     while (j >= 0 && /[ \t]/.test(text[j]!)) j--;
     const kw = /[A-Za-z_][A-Za-z0-9_]*$/.exec(text.slice(Math.max(0, j - 79), j + 1));
     if (!kw) return undefined;
-    valueOf = kw[0];
+    valueFor = kw[0];
   } else if (before !== '(' && before !== ',') return undefined;
   let node: SyntaxNode | null = tree.resolveInner(i + 1, -1);
   for (; node; node = node.parent) {
@@ -247,7 +247,7 @@ export function argumentAt(input: FileInput, offset: number): ArgumentSite | und
   const call = callOfArgList(text, node);
   if (!call) return undefined;
   const used = new Set(callArgs(text, node).keywords.keys());
-  return { call, prefix: word ? word[0] : '', from, used, ...(valueOf ? { valueOf } : {}) };
+  return { call, prefix: word ? word[0] : '', from, used, ...(valueFor ? { valueFor } : {}) };
 }
 
 export interface MemberSite {

@@ -1,0 +1,135 @@
+// The language server in-process over LSP: open/change/diagnostics, hover (never a secret's
+// value), definition, references, symbols, code lenses, shutdown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestClient, cursor } from './client';
+import { seedStore, tempWorkspace } from './workspace';
+
+const APP = `import os
+import cpsl
+
+app = cpsl.App(
+    "support",
+    image=cpsl.Image(python_packages=["httpx"]),
+    secrets=["OPENAI_API_KEY"],
+)
+app.add_integration(
+    "github",
+    client_id=cpsl.Secret.from_name("GITHUB_CLIENT_ID"),
+    client_secret=cpsl.Secret.from_name("GITHUB_CLIENT_SECRET"),
+    scopes=["repo"],
+)
+
+
+@app.message
+def handle(session):
+    key = os.environ["OPENAI_API_KEY"]
+    creds = session.prompt_integration("github", reason="to read issues")
+    session.reply("ok")
+`;
+
+const SECRET_VALUE = 'sk-test-value-never-shown-0000000000';
+
+async function setup(files: Record<string, string>, secrets: Record<string, string> = {}) {
+  const ws = tempWorkspace(files);
+  await seedStore(ws.root, secrets);
+  const client = TestClient.inProcess();
+  await client.initialize([{ uri: ws.uri, name: 'ws' }]);
+  return { ws, client };
+}
+
+test('open gives diagnostics; a change updates them; a fix of the text clears them', async () => {
+  const { ws, client } = await setup({ 'app.py': APP }, { OPENAI_API_KEY: SECRET_VALUE, GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' });
+  try {
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, APP);
+    const clean = await client.waitDiagnostics(uri, 'first diagnostics');
+    assert.deepEqual(clean.map((d) => d.code), []);
+    // Use an integration the app never declares.
+    const line = APP.split('\n').findIndex((l) => l.includes('prompt_integration'));
+    const col = APP.split('\n')[line]!.indexOf('"github"') + 1;
+    await client.change(uri, [{ range: { start: { line, character: col }, end: { line, character: col + 6 } }, newText: 'gmail' }]);
+    const after = await client.waitDiagnostics(uri, 'undeclared-integration after the edit', (d) => d.length > 0);
+    const d = after.find((x) => x.code === 'capsule/undeclared-integration');
+    assert.ok(d, `got ${after.map((x) => x.code).join(', ')}`);
+    assert.equal(d.source, 'capsule');
+    assert.equal(d.severity, 1);
+    assert.equal(d.codeDescription?.href, 'https://github.com/capsule-local/capsule-local/blob/main/README.md#capsuleundeclared-integration');
+    assert.ok(d.relatedInformation?.length, 'related information points at the app declarations');
+    await client.change(uri, [{ range: { start: { line, character: col }, end: { line, character: col + 5 } }, newText: 'github' }]);
+    await client.waitDiagnostics(uri, 'cleared diagnostics', (ds) => ds.length === 0);
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
+
+test('hover on a secret says where it is defined and never shows its value', async () => {
+  const { ws, client } = await setup({ 'app.py': APP, '.env': `# local\nGITHUB_CLIENT_ID=${SECRET_VALUE}\n` }, { OPENAI_API_KEY: SECRET_VALUE, GITHUB_CLIENT_SECRET: SECRET_VALUE });
+  try {
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, APP);
+    await client.waitDiagnostics(uri);
+    const at = (needle: string, delta = 2) => cursor(APP.replace(needle, needle.slice(0, delta) + '|' + needle.slice(delta))).position;
+    const store = await client.hover(uri, at('"OPENAI_API_KEY"]'));
+    const storeText = JSON.stringify(store);
+    assert.match(storeText, /Capsule Local store/);
+    assert.ok(!storeText.includes(SECRET_VALUE), 'hover must not contain the value');
+    const env = await client.hover(uri, at('"GITHUB_CLIENT_ID"'));
+    const envText = JSON.stringify(env);
+    assert.match(envText, /\.env line 2/);
+    assert.ok(!envText.includes(SECRET_VALUE), 'hover must not contain the value');
+    const integ = JSON.stringify(await client.hover(uri, at('"github",\n    client_id')));
+    assert.match(integ, /oauth/);
+    assert.match(integ, /repo/);
+    const member = JSON.stringify(await client.hover(uri, at('App(\n', 1)));
+    assert.match(member, /A Capsule app/);
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
+
+test('definition and references of an integration and a secret', async () => {
+  const { ws, client } = await setup({ 'app.py': APP, '.env': 'OTHER=1\nGITHUB_CLIENT_ID=x\n' }, { OPENAI_API_KEY: SECRET_VALUE });
+  try {
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, APP);
+    await client.waitDiagnostics(uri);
+    const use = cursor(APP.replace('prompt_integration("gi', 'prompt_integration("g|i')).position;
+    const defs = await client.definition(uri, use);
+    assert.equal(defs.length, 1);
+    assert.equal(defs[0]!.uri, uri);
+    assert.equal(defs[0]!.range.start.line, 9, 'the add_integration type argument');
+    const refs = await client.references(uri, use);
+    assert.deepEqual(refs.map((r) => r.range.start.line).sort((a, b) => a - b), [9, 19]);
+    const secret = cursor(APP.replace('from_name("GITHUB_CLIENT_ID', 'from_name("GIT|HUB_CLIENT_ID')).position;
+    const envDef = await client.definition(uri, secret);
+    assert.equal(envDef[0]!.uri, ws.fileUri('.env'));
+    assert.equal(envDef[0]!.range.start.line, 1);
+    const key = cursor(APP.replace('environ["OPENAI', 'environ["OPEN|AI')).position;
+    const keyRefs = await client.references(uri, key);
+    assert.deepEqual(keyRefs.map((r) => r.range.start.line).sort((a, b) => a - b), [6, 18]);
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
+
+test('document symbols and code lenses of an app', async () => {
+  const { ws, client } = await setup({ 'app.py': APP });
+  try {
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, APP);
+    await client.waitDiagnostics(uri);
+    const symbols = (await client.conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as Array<{ name: string; children?: Array<{ name: string }> }>;
+    assert.equal(symbols[0]!.name, 'support');
+    assert.deepEqual(symbols[0]!.children!.map((c) => c.name).sort(), ['github', 'handle']);
+    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ command: { command: string; arguments: unknown[] } }>;
+    assert.deepEqual(lenses.map((l) => l.command.command), ['capsule.runApp', 'capsule.debugApp', 'capsule.openChat']);
+    assert.deepEqual(lenses[0]!.command.arguments, [uri, 'app']);
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
