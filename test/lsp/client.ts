@@ -6,16 +6,15 @@ import { PassThrough } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import type {
   CodeAction,
   CompletionItem,
   CompletionList,
   Diagnostic,
   Hover,
-  InitializeResult,
   Location,
   Position,
-  PublishDiagnosticsParams,
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-types';

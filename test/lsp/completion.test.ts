@@ -68,7 +68,7 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
     const position = { line: lines.length - 1, character: lines[lines.length - 1]!.length };
     const ws = tempWorkspace({ 'app.py': text, ...(spec.state?.env ? { '.env': spec.state.env } : {}) });
     const secrets = Object.fromEntries((spec.state?.secrets ?? []).map((s) => [s, 'value-not-used']));
-    const channels = (spec.state?.channels ?? []).map((c) => ({ ...c, credentials: c.type === 'telegram' ? { bot_token: '1:x' } : {} }));
+    const channels = (spec.state?.channels ?? []).map((c) => ({ ...c, credentials: (c.type === 'telegram' ? { bot_token: '1:x' } : {}) as Record<string, string> }));
     await seedStore(ws.root, secrets, channels);
     const client = TestClient.inProcess();
     try {
