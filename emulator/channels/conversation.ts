@@ -35,11 +35,13 @@ export function appForChannel(hub: Hub, channelName: string, type: string): stri
 }
 
 // Dispatches for one conversation are chained so messages reach the app in the order received.
-const chains = new Map<string, Promise<unknown>>();
+const chainsByHub = new WeakMap<Hub, Map<string, Promise<unknown>>>();
 
 /** Sends one platform message to the app; resolves when every reply has been recorded. */
 export function converse(hub: Hub, channelName: string, channel: StoredChannel, msg: ChannelMessage): Promise<void> {
   const key = sessionKeyFor(channel.type, channelName, msg.conversation);
+  let chains = chainsByHub.get(hub);
+  if (!chains) chainsByHub.set(hub, (chains = new Map()));
   const previous = chains.get(key) ?? Promise.resolve();
   const dispatched = previous.then(async () => {
     await rememberChannelUser(hub, msg);
@@ -55,7 +57,7 @@ export function converse(hub: Hub, channelName: string, channel: StoredChannel, 
   const tail = dispatched.catch(() => undefined);
   chains.set(key, tail);
   void tail.then(() => {
-    if (chains.get(key) === tail) chains.delete(key);
+    if (chains!.get(key) === tail) chains!.delete(key);
   });
   return dispatched.then(
     async (turn) => {

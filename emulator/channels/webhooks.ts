@@ -9,10 +9,9 @@ import type { Hub } from '../hub';
 import type { StoredChannel } from '../store/schema';
 import { converse } from './conversation';
 import { BodyError, parseJson, readRawBody } from './raw-body';
-import { verifyHubSignature, verifySlackRequest } from './signatures';
+import { safeEqual, verifyHubSignature, verifySlackRequest } from './signatures';
 import { parseSlackEnvelope } from './slack';
 import { TELEGRAM_SECRET_HEADER, parseTelegramUpdate } from './telegram';
-import { safeEqual } from './signatures';
 import { MalformedPayload, type WebhookParse } from './types';
 import { parseWhatsappWebhook, whatsappHandshake } from './whatsapp';
 
