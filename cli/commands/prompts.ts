@@ -74,6 +74,8 @@ export function registerPrompts(program: Command): void {
     .option('--field <name=value>', 'a secret-form field (repeat for each field)', collect)
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
     .action(async (id: string, flags: { allow?: boolean; deny?: boolean; scope?: string[]; field?: string[]; store: string }) => {
+      // `prompts` has --store too and commander gives it the flag wherever it is written.
+      const store = prompts.getOptionValueSource('store') === 'cli' ? (prompts.opts() as { store: string }).store : flags.store;
       if (!!flags.allow === !!flags.deny) throw new UsageError('say --allow or --deny (exactly one)');
       if (flags.deny && (flags.scope || flags.field)) throw new UsageError('--scope and --field go with --allow');
       const fields: Record<string, string> = {};
@@ -85,7 +87,7 @@ export function registerPrompts(program: Command): void {
       const body: Record<string, unknown> = { allow: !!flags.allow };
       if (flags.scope) body.scopes = flags.scope;
       if (flags.field) body.fields = fields;
-      const out = (await call(flags.store, `/api/prompts/${encodeURIComponent(id)}/answer`, body)) as { outcome: string; scopes?: string[] };
+      const out = (await call(store, `/api/prompts/${encodeURIComponent(id)}/answer`, body)) as { outcome: string; scopes?: string[] };
       process.stdout.write(out.outcome === 'connected' ? `Connected${out.scopes?.length ? ` (scopes: ${out.scopes.join(' ')})` : ''}.\n` : 'Declined.\n');
     });
 }
