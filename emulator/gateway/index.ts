@@ -117,6 +117,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           return r.env;
         },
         resolvable: (names) => names.filter((n) => hub.secretsImpl.sources(n).length > 0),
+        secretDigest: (names) => hub.secretsImpl.digest(names),
         addRunner: (runner, s) => hub.runners.set(runner.token, { runner, sup: s }),
         removeRunner: (runner) => hub.runners.delete(runner.token),
         emit: (e) => hub.events.emit(e),
@@ -129,6 +130,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     hub.supervisors.push(sup);
   }
   if (options.onLog) hub.logListeners.add(options.onLog);
+  // `secret set` (another process) or an edited .env: restart apps whose declared secrets changed.
+  store.onChange(() => {
+    for (const s of hub.supervisors) s.secretsChanged();
+  });
+  const envWatch = setInterval(() => {
+    for (const s of hub.supervisors) s.secretsChanged();
+  }, 1000);
+  envWatch.unref();
 
   await writeDiscovery(store.paths.dir, store.paths.discovery, {
     url: hub.url,
@@ -150,6 +159,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     loginUrl: (next = '/chat') => `${hub.url}/login?code=${encodeURIComponent(auth.newCode())}&next=${encodeURIComponent(next)}`,
     stop: () =>
       (stopping ??= (async () => {
+        clearInterval(envWatch);
         await Promise.all(hub.supervisors.map((s) => s.stop()));
         await hub.close();
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 // The gateway's view of secrets: the store's resolver (store -> .env -> launching environment),
 // every resolution logged by name and source only, and a scrubber that blanks any known secret
 // value out of text the emulator records (app output, event summaries) in case an app prints one.
+import { createHash } from 'node:crypto';
 import { SecretResolver, missingSecretMessage, type Store } from '../store';
 
 /** Values shorter than this are not scrubbed: they would blank ordinary words. */
@@ -32,6 +33,12 @@ export class GatewaySecrets {
     const r = this.resolver.environmentFor(names);
     for (const [k, v] of Object.entries(r.env)) this.remember(k, v);
     return r;
+  }
+
+  digest(names: readonly string[]): string {
+    const h = createHash('sha256');
+    for (const n of [...names].sort()) h.update(`${n}\0${this.resolver.resolve(n)?.value ?? ''}\0`);
+    return h.digest('hex');
   }
 
   sources(name: string): string[] {

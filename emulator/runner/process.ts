@@ -37,6 +37,8 @@ export class RunnerProcess {
   /** Set when the emulator itself stops the process (reload, shutdown, hung). */
   stopping = false;
   startedAt = Date.now();
+  /** Hash of the injected secrets' values when launched (never the values themselves). */
+  secretDigest = '';
   private readonly exitWaiters: Array<() => void> = [];
   private readonly registerWaiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
 

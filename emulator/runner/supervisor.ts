@@ -14,6 +14,8 @@ export interface SupervisorHost {
   secretEnv(names: string[], runner: RunnerProcess): Record<string, string>;
   /** Secret names among `names` that currently resolve. */
   resolvable(names: string[]): string[];
+  /** A hash of the current values of `names` (kept in memory only, to notice changes). */
+  secretDigest(names: string[]): string;
   addRunner(runner: RunnerProcess, sup: AppSupervisor): void;
   removeRunner(runner: RunnerProcess): void;
   emit(e: { kind: string; summary: string; app?: string; detail?: Record<string, unknown> }): void;
@@ -194,6 +196,7 @@ export class AppSupervisor {
     const v = ++this.version;
     const injected = this.host.resolvable(this.knownSecrets);
     const runner = new RunnerProcess(v, `v${v}`, injected, false);
+    runner.secretDigest = this.host.secretDigest(injected);
     this.candidate = runner;
     this.host.addRunner(runner, this);
     try {
@@ -328,6 +331,19 @@ export class AppSupervisor {
     }
     this.knownSecrets = [...new Set([...this.knownSecrets, ...scanSecretNames(this.entry.file)])];
     this.host.emit({ kind: 'runner', app: this.name, summary: `${files.join(', ')} changed; reloading ${this.name}`, detail: { event: 'reloading', files } });
+    this.launchCandidate('reload');
+  }
+
+  /**
+   * The store or .env changed: if a declared secret's value changed (or one appeared or went
+   * away), restart the app so that its environment holds the new values, as the platform would.
+   */
+  secretsChanged(): void {
+    const r = this.current;
+    if (this.stopped || !r || r.external || r.state !== 'registered' || this.candidate?.alive) return;
+    const names = this.host.resolvable(this.knownSecrets);
+    if (sameSet(names, r.injected) && this.host.secretDigest(names) === r.secretDigest) return;
+    this.host.emit({ kind: 'runner', app: this.name, summary: `declared secrets changed; restarting ${this.name} to inject them`, detail: { event: 'reloading', secrets: names } });
     this.launchCandidate('reload');
   }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from '../support/emulator';
+import { waitFor } from '../support/wait';
 import { ECHO_APP, chat, events, json, waitForEvent } from './helpers';
 
 const STORE_VALUE = 'store-secret-9f8e7d6c5b4a';
@@ -25,9 +26,10 @@ test('secrets are injected and resolved by precedence, and their values never le
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(first.body.reply, `token length ${DOTENV_VALUE.length}, injected true`);
 
-    // The store beats .env; set through the CLI while the emulator runs, it applies on the next start (reload).
+    // The store beats .env; set through the CLI while the emulator runs, the app restarts with it.
     const set = await emu.cli(['secret', 'set', 'ECHO_TOKEN'], { input: STORE_VALUE });
     assert.equal(set.status, 0, set.stderr);
+    await waitFor('the app to restart with the stored value injected', async () => (await chat(emu, 'secret')).body.reply === `token length ${STORE_VALUE.length}, injected true`, 20_000);
     const stored = await emu.cli(['secret', 'set', 'FROM_STORE'], { input: STORE_VALUE });
     assert.equal(stored.status, 0, stored.stderr);
 
