@@ -13,6 +13,8 @@ import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
   FileChangeType,
+  ShowMessageNotification,
+  MessageType,
   StreamMessageReader,
   StreamMessageWriter,
   type Connection,
@@ -530,8 +532,8 @@ class CapsuleServer {
 
   private report(result: CommandResult): CommandResult {
     if (this.settings.commandMessages) {
-      if (result.ok) this.connection.window.showInformationMessage(result.message);
-      else this.connection.window.showErrorMessage(result.message);
+      // A notification, not window/showMessageRequest: there is nothing to answer.
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: result.ok ? MessageType.Info : MessageType.Error, message: result.message });
     }
     return result;
   }

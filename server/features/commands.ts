@@ -22,9 +22,9 @@ export interface DefineSecretArgs {
   /** URI of the workspace folder whose store (and .env) to change. */
   folder: string;
   name: string;
-  /** Stored in the local store. Without it the server adds `NAME=` to `.env` and opens it there. */
+  /** The value. Required for the store; for `.env` it may be left out (`NAME=` is added and opened). */
   value?: string;
-  /** `env`: write `NAME=value` to `.env` instead of the store. */
+  /** `env`: write `NAME=value` to `.env` instead of the store (default `store`). */
   target?: 'store' | 'env';
 }
 

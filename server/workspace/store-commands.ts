@@ -49,7 +49,11 @@ export function literalValue(token: string): string | undefined {
 export async function defineSecret(folder: Folder, args: DefineSecretArgs): Promise<CommandResult & { openEnvLine?: number }> {
   const problem = secretNameProblem(args.name);
   if (problem) return failure(problem);
-  if (args.target === 'env' || args.value === undefined) {
+  if (args.value === undefined && args.target !== 'env') {
+    // Editors without an input box cannot ask for the value: say how to set it instead.
+    return failure(`Secret ${args.name} needs a value: run \`capsule-local secret set ${args.name}\`, or use "Add ${args.name} to .env".`, ['value']);
+  }
+  if (args.target === 'env') {
     // Without a value (editors that cannot ask for one) the name goes to .env for the user to fill.
     let text = '';
     try {
