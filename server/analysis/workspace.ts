@@ -16,6 +16,8 @@ interface Entry {
 
 export class AnalysisCache {
   private readonly entries = new Map<string, Entry>();
+  /** The last linking, reused while neither a file nor the state changed. */
+  last?: { summaries: FileSummary[]; state: LocalState; result: WorkspaceAnalysis };
 
   /** Parses and summarises a file, reusing the cached result or the previous tree of that path. */
   file(path: string, text: string): Entry {
@@ -86,15 +88,23 @@ function compareDiagnostics(a: CapsuleDiagnostic, b: CapsuleDiagnostic): number 
 
 /**
  * Analyses a whole workspace. Pass the same `cache` on every call (the language server keeps one)
- * so that unchanged files are not parsed again; without one every file is parsed.
+ * so that unchanged files are not parsed again; without one every file is parsed. While no file
+ * text and not the state object changed, the previous result is returned as is (treat it as
+ * read-only).
  */
 export function analyzeWorkspace(files: SourceFile[], state: LocalState, cache: AnalysisCache = new AnalysisCache()): WorkspaceAnalysis {
   const summaries = files.map((f) => cache.file(f.path, f.text).summary);
+  const last = cache.last;
+  if (last && last.state === state && last.summaries.length === summaries.length && last.summaries.every((s, i) => s === summaries[i])) {
+    return last.result;
+  }
   cache.retain(new Set(files.map((f) => f.path)));
   const modules = new ModuleIndex(summaries);
   const relevant = relevantFiles(summaries, modules);
   const { model, diagnostics } = linkAndCheck(relevant, modules, state);
   for (const s of relevant) diagnostics.push(...s.diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { model, diagnostics };
+  const result = { model, diagnostics };
+  cache.last = { summaries, state, result };
+  return result;
 }

@@ -67,7 +67,7 @@ export async function defineSecret(folder: Folder, args: DefineSecretArgs): Prom
     const line = (text + prefix).split('\n').length - 1;
     return { ok: true, message: `Added ${args.name} to ${folder.envLocationPath}${args.value === undefined ? ': fill in its value there' : ''}.`, openEnvLine: line };
   }
-  if (args.value === '') return failure(`No value given for ${args.name}; nothing was saved.`, ['value']);
+  if (args.value === undefined || args.value === '') return failure(`No value given for ${args.name}; nothing was saved.`, ['value']);
   try {
     await setSecret(folder, args.name, args.value);
   } catch (e) {
