@@ -236,3 +236,16 @@ test('quick-fix data: names and source ranges, never credential values', () => {
   assert.equal(use.type, 'github');
   assert.ok(slice(use.declareAfter.range).startsWith('app.add_integration("gmail"'));
 });
+
+test('with nothing changed the previous result is returned; a new state object links again', () => {
+  const cache = new AnalysisCache();
+  const files = [{ path: 'app.py', text: APP }];
+  const state = empty();
+  const first = analyzeWorkspace(files, state, cache);
+  assert.equal(analyzeWorkspace([{ path: 'app.py', text: APP }], state, cache), first);
+  const withSecrets = buildLocalState({ storeSecrets: ['KEY', 'ID', 'SECRET'], storeChannels: [] });
+  const second = analyzeWorkspace(files, withSecrets, cache);
+  assert.notEqual(second, first);
+  assert.equal(first.diagnostics.filter((d) => d.code === 'capsule/missing-secret').length, 3);
+  assert.deepEqual(second.diagnostics, []);
+});
