@@ -37,6 +37,8 @@ export class RunnerProcess {
   /** Set when the emulator itself stops the process (reload, shutdown, hung). */
   stopping = false;
   startedAt = Date.now();
+  /** The last lines the process wrote to stderr (why it died, when it did not say through Register). */
+  readonly stderrTail: string[] = [];
   /** Hash of the injected secrets' values when launched (never the values themselves). */
   secretDigest = '';
   private readonly exitWaiters: Array<() => void> = [];
@@ -68,7 +70,13 @@ export class RunnerProcess {
     this.proc = proc;
     for (const stream of ['stdout', 'stderr'] as const) {
       const rl = createInterface({ input: proc[stream]!, crlfDelay: Infinity });
-      rl.on('line', (line) => onLine(stream, line));
+      rl.on('line', (line) => {
+        if (stream === 'stderr') {
+          this.stderrTail.push(line);
+          if (this.stderrTail.length > 30) this.stderrTail.shift();
+        }
+        onLine(stream, line);
+      });
     }
     proc.stdin!.on('error', () => undefined);
     proc.on('error', (e) => {
@@ -100,7 +108,14 @@ export class RunnerProcess {
     const wasStarting = this.state === 'starting';
     this.state = 'exited';
     if (wasStarting) {
-      const why = this.failure?.error ?? `the app process exited before it registered (${describeExit(code, signal)})`;
+      if (!this.failure) {
+        const last = this.stderrTail.filter((l) => l.trim()).at(-1);
+        this.failure = {
+          error: `the app process exited before it registered (${describeExit(code, signal)})${last ? `: ${last.trim()}` : ''}`,
+          traceback: this.stderrTail.join('\n') || undefined,
+        };
+      }
+      const why = this.failure.error;
       for (const w of this.registerWaiters.splice(0)) w.fail(new Error(why));
     }
     for (const w of this.exitWaiters.splice(0)) w();
