@@ -162,7 +162,8 @@ export function readImport(text: string, node: SyntaxNode): ImportBinding[] {
 
 export function applyImport(scope: Scope, b: ImportBinding): void {
   if (b.kind === 'module') {
-    if (b.module === 'cpsl') scope.cpslModules.add(b.local);
+    // `import cpsl.ui` binds `cpsl` itself.
+    if (b.module === 'cpsl' || (b.module.startsWith('cpsl.') && b.local === 'cpsl')) scope.cpslModules.add(b.local);
     if (b.module === 'os') scope.osModules.add(b.local);
     return;
   }
@@ -287,7 +288,7 @@ class Walker {
     const bindings = readImport(this.ctx.text, node);
     for (const b of bindings) {
       applyImport(this.ctx.scope, b);
-      if (b.module === 'cpsl' && (b.kind === 'module' || b.level === 0)) this.summary.importsCpsl = true;
+      if ((b.module === 'cpsl' || b.module.startsWith('cpsl.')) && (b.kind === 'module' || b.level === 0)) this.summary.importsCpsl = true;
       if (b.module === 'dotenv' || b.module.startsWith('dotenv.')) this.summary.usesDotenv = true;
       if (topLevel || !this.summary.imports.some((i) => JSON.stringify(i) === JSON.stringify(b))) this.summary.imports.push(b);
     }
