@@ -98,7 +98,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   hub.url = `http://127.0.0.1:${port}`;
   auth.setPort(port);
 
-  for (const m of modules) await m.register(hub);
 
   const python = pythonInterpreter(options.python, env);
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));
@@ -139,6 +138,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }, 1000);
   envWatch.unref();
 
+  // The app imports (the slow part of a start) while the modules register.
+  for (const sup of hub.supervisors) await sup.start();
+  for (const m of modules) await m.register(hub);
   await writeDiscovery(store.paths.dir, store.paths.discovery, {
     url: hub.url,
     port,
@@ -147,7 +149,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     apps: entries.map((e) => e.spec),
     startedAt: new Date().toISOString(),
   });
-  for (const sup of hub.supervisors) await sup.start();
 
   let stopping: Promise<void> | undefined;
   return {
