@@ -99,10 +99,10 @@ interface Option {
   listDynamic?: boolean;
 }
 
-function option(ctx: FileContext, args: CallArgs, name: string): Option | undefined {
-  const kw = args.keywords.get(name);
-  if (!kw) return undefined;
-  const node = kw.value;
+/** An option given as `name=` or, for IntegrationConfig's dataclass fields, at position `index`. */
+function option(ctx: FileContext, args: CallArgs, name: string, index?: number): Option | undefined {
+  const node = args.keywords.get(name)?.value ?? (index !== undefined ? args.positional[index] : undefined);
+  if (!node) return undefined;
   const t = node.type.name;
   if (t === 'None') return { node, notNone: false, truthy: false };
   if (isStringNode(node)) {
@@ -166,6 +166,8 @@ function specOf(ctx: FileContext, call: SyntaxNode, args: CallArgs): Spec | unde
   const known = ctor ? integrationByConfig(ctor) : undefined;
   if (ctor && (known || ctor === 'IntegrationConfig' || ctor === 'Pipedream')) {
     const cargs = callArgs(ctx.text, typeNode.getChild('ArgList'));
+    // IntegrationConfig(type, client_id, client_secret, scopes, fields, mode) also takes positions.
+    const pos = (i: number) => (ctor === 'IntegrationConfig' ? i : undefined);
     const spec: Spec = {
       type: undefined,
       typeNode,
@@ -173,10 +175,10 @@ function specOf(ctx: FileContext, call: SyntaxNode, args: CallArgs): Spec | unde
       config: { node: typeNode, ctor },
       mode: undefined,
       unknownOptions: cargs.splat,
-      clientId: option(ctx, cargs, 'client_id'),
-      clientSecret: option(ctx, cargs, 'client_secret'),
-      scopes: option(ctx, cargs, ctor === 'Pipedream' ? 'connect_scopes' : 'scopes'),
-      fields: ctor === 'IntegrationConfig' ? option(ctx, cargs, 'fields') : undefined,
+      clientId: option(ctx, cargs, 'client_id', pos(1)),
+      clientSecret: option(ctx, cargs, 'client_secret', pos(2)),
+      scopes: option(ctx, cargs, ctor === 'Pipedream' ? 'connect_scopes' : 'scopes', pos(3)),
+      fields: ctor === 'IntegrationConfig' ? option(ctx, cargs, 'fields', 4) : undefined,
     };
     if (known) {
       spec.type = known.type;
