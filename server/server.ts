@@ -95,6 +95,7 @@ class CapsuleServer {
   private readonly loose = new Map<string, Folder>();
   private readonly timers = new Map<Folder, NodeJS.Timeout>();
   private readonly running = new Set<Folder>();
+  private readonly lastEdit = new Map<Folder, number>();
   private readonly published = new Map<string, string>();
   private readonly publishedBy = new Map<Folder, Set<string>>();
   private readonly watchers = new Map<Folder, LocalWatch>();
@@ -325,15 +326,20 @@ class CapsuleServer {
   }
 
   /**
-   * Runs the folder's analysis after a delay that adapts to what the last run cost: cheap runs
-   * start at once (edits then see fresh diagnostics within milliseconds), expensive ones wait as
-   * long as they take, so that while typing at most about half of the time goes to analysis.
-   * Edits arriving meanwhile push the run back; the run always reads the newest text.
+   * Runs the folder's analysis, debounced only when edits arrive faster than an analysis takes:
+   * an edit after a pause longer than the last run's cost is analysed at once (the next macrotask,
+   * so changes already queued are coalesced); during a faster burst each edit pushes the run back
+   * by that cost (capped), so typing never waits behind analyses of texts already outdated.
+   * The run always reads the newest text.
    */
   private schedule(folder: Folder, delay?: number): void {
     if (this.disposed) return;
     clearTimeout(this.timers.get(folder));
-    const wait = delay ?? Math.min(this.settings.maxDiagnosticsDelay, Math.round(folder.lastCost));
+    const now = performance.now();
+    const gap = now - (this.lastEdit.get(folder) ?? -Infinity);
+    if (delay === undefined) this.lastEdit.set(folder, now);
+    const burst = gap < folder.lastCost;
+    const wait = delay ?? (burst ? Math.min(this.settings.maxDiagnosticsDelay, Math.round(folder.lastCost)) : 0);
     this.timers.set(
       folder,
       setTimeout(() => {
