@@ -101,6 +101,8 @@
     if (!entry) return;
     const { card } = entry;
     card.dataset.promptId = p.promptId;
+    // The SDK leaves the block's reason empty when it already sent it as a reply; the card keeps it.
+    if (p.reason && !card.querySelector('.reason')) card.querySelector('h3').after(el('p', { class: 'reason' }, p.reason));
     const button = card.querySelector('button.connect');
     const countdown = card.querySelector('.countdown');
     button.disabled = false;

@@ -121,7 +121,7 @@ export function registerWebChat(hub: Hub): void {
       if (shown.has(p.id)) return;
       shown.set(p.id, blockId);
       waiting.delete(p.type);
-      sse.send('prompt', { blockId, promptId: p.id, type: p.type, mode: p.mode, deadline: p.deadline, serverNow: hub.clock.now(), connectUrl: `/connect/${encodeURIComponent(p.id)}` });
+      sse.send('prompt', { blockId, promptId: p.id, type: p.type, mode: p.mode, reason: p.reason, deadline: p.deadline, serverNow: hub.clock.now(), connectUrl: `/connect/${encodeURIComponent(p.id)}` });
     };
     const stopFeed = feed.add((kind, p) => {
       if (kind === 'created' && waiting.has(p.type) && matchesPrompt(p, turn.sessionId, userId, p.type)) {
