@@ -16,11 +16,19 @@ export interface CapsuleDebugConfiguration extends vscode.DebugConfiguration {
   env?: Record<string, string>;
 }
 
+/** `GET /api/runner-env?entry=` of the emulator (docs/emulator.md). */
 export interface RunnerEnv {
+  app?: string;
+  entry?: string;
+  /** The interpreter the emulator would use. */
   command?: string;
+  /** Full argument list, e.g. ['-m', 'cpsl.runner', 'app.py:app']. */
   args?: string[];
   cwd?: string;
   env: Record<string, string>;
+  module?: string;
+  /** Arguments after `-m cpsl.runner`. */
+  runnerArgs?: string[];
 }
 
 export interface DebugHost {
@@ -100,13 +108,13 @@ export function toPythonDebugConfiguration(i: {
   const file = i.entry.slice(0, i.entry.lastIndexOf(':'));
   const symbol = i.entry.slice(i.entry.lastIndexOf(':') + 1);
   const cwd = i.runner.cwd ?? path.dirname(path.join(i.folder.uri.fsPath, file));
-  const arg = i.runner.args?.[i.runner.args.length - 1] ?? `${path.basename(file)}:${symbol}`;
+  const runnerArgs = i.runner.runnerArgs ?? (i.runner.args?.length ? [i.runner.args[i.runner.args.length - 1]!] : [`${path.basename(file)}:${symbol}`]);
   return {
     type: i.debugType,
     request: 'launch',
     name: i.config.name ?? `Capsule: debug ${i.entry}`,
-    module: 'cpsl.runner',
-    args: [arg],
+    module: i.runner.module ?? 'cpsl.runner',
+    args: runnerArgs,
     cwd,
     env,
     python: i.python,

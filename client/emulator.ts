@@ -110,18 +110,19 @@ export class Emulator implements vscode.Disposable {
     this.entry = o.entry;
     this.lastError = undefined;
     this.set('starting');
-    const args = [o.cli, 'serve', o.entry, '--no-open', '--port', String(o.port), '--store', o.store, ...(o.extraArgs ?? [])];
+    const args = [o.cli, 'serve', o.entry, '--no-open', '--port', String(o.port), '--store', o.store, '--python', o.python, ...(o.extraArgs ?? [])];
     this.log.appendLine(`[capsule] starting the emulator: capsule-local serve ${o.entry} --port ${o.port} (Python: ${o.python})`);
     const child = spawn(process.execPath, args, {
       cwd: o.folder,
-      // CAPSULE_PYTHON chooses the interpreter the emulator launches the app with.
-      env: nodeEnv({ CAPSULE_PYTHON: o.python }),
+      env: nodeEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     let output = '';
     const onData = (b: Buffer): void => {
-      const text = b.toString();
+      // serve prints one-time sign-in links; the extension opens chat and dashboard itself, so the
+      // codes stay out of the output channel (which VS Code also keeps on disk).
+      const text = b.toString().replace(/([?&]code=)[^&\s]+/g, '$1…');
       output = (output + text).slice(-8000);
       this.log.append(text);
     };

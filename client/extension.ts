@@ -58,7 +58,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
   prompts.onDidChange(updateStatus);
   context.subscriptions.push(prompts, view, status, vscode.window.registerTreeDataProvider('capsule.view', view));
 
-  const storeCtx: store.StoreContext = { cli: paths.cli, log, changed: () => void view.refresh() };
+  const storeCtx: store.StoreContext = {
+    cli: paths.cli,
+    log,
+    changed: () => {
+      void view.refresh();
+      // The server also watches the store file; asking it directly makes diagnostics follow at once.
+      void languageClient?.sendRequest('workspace/executeCommand', { command: 'capsule.refresh', arguments: [] }).catch(() => undefined);
+    },
+  };
 
   // Local state changes from anywhere (CLI in a terminal, the emulator, the quick fixes).
   const storeWatcher = vscode.workspace.createFileSystemWatcher('**/{.capsule/store.json,.env}');

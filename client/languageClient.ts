@@ -16,35 +16,34 @@ function firstObject(args: unknown[]): Record<string, unknown> {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
+/**
+ * Argument shapes are the server's (server/features/commands.ts, docs/lsp.md):
+ *   capsule.defineSecret   { folder, name, value?, target?: 'store' | 'env' }
+ *   capsule.storeCredential { folder, name, source?, edit? }  (the server reads the value itself)
+ *   capsule.createChannel  { folder, name, type, credentials?: { key: {value}|{secret}|{source} }, edit? }
+ */
 export const completers: Record<string, Completer> = {
-  // Define a missing secret: ask its value (password box), forward { ...args, value }.
+  // Define a missing secret in the store: ask its value in a password box. For `target: 'env'` the
+  // server only adds `NAME=` to .env and opens it, so there is nothing to ask.
   'capsule.defineSecret': async (args) => {
     const a = firstObject(args);
-    const name = str(a.name) ?? str(args[0]) ?? (await askSecretName());
+    if (a.target === 'env' || typeof a.value === 'string') return args;
+    const name = str(a.name) ?? (await askSecretName());
     if (!name) return undefined;
     const value = await askSecretValue(name);
     if (value === undefined) return undefined;
     return [{ ...a, name, value }, ...args.slice(1)];
   },
-  // Move a hard-coded credential into a secret: confirm the secret name; the server has the value.
-  'capsule.storeCredential': async (args) => {
-    const a = firstObject(args);
-    const suggested = str(a.name) ?? str(a.secretName) ?? str(a.suggestedName);
-    const name = await askSecretName(suggested);
-    if (!name) return undefined;
-    return [{ ...a, name, secretName: name }, ...args.slice(1)];
-  },
-  // Create a named channel: ask what is missing (type, credentials), forward everything.
+  // Create a named channel: ask the type if missing, then every credential key the quick fix could
+  // not take from the source (secret keys without echo). Values travel as { value }.
   'capsule.createChannel': async (args) => {
     const a = firstObject(args);
-    const known = {
-      name: str(a.name) ?? str(args[0]),
-      type: str(a.type),
-      credentials: (a.credentials && typeof a.credentials === 'object' ? a.credentials : {}) as Record<string, string>,
-    };
-    const answer = await askChannel(known);
+    const given = (a.credentials && typeof a.credentials === 'object' ? a.credentials : {}) as Record<string, unknown>;
+    const answer = await askChannel({ name: str(a.name), type: str(a.type), credentials: Object.fromEntries(Object.keys(given).map((k) => [k, 'given'])) });
     if (!answer) return undefined;
-    return [{ ...a, ...answer }, ...args.slice(1)];
+    const credentials: Record<string, unknown> = { ...given };
+    for (const [k, v] of Object.entries(answer.credentials)) if (!(k in given)) credentials[k] = { value: v };
+    return [{ ...a, name: answer.name, type: answer.type, credentials }, ...args.slice(1)];
   },
 };
 

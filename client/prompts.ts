@@ -15,14 +15,15 @@ export interface Prompt {
   reason: string;
   scopes: string[];
   fields: string[];
+  /** As the emulator reports it (its clock may run ahead of real time: the dashboard can advance it). */
+  expires_in_seconds?: number;
+  /** Local epoch ms when the prompt times out, from expires_in_seconds at the last poll. */
   deadline?: number;
-  expiresAt?: string;
 }
 
 /** Seconds left before the prompt times out (the handler then gets IntegrationTimeout). */
 export function secondsLeft(p: Prompt, now = Date.now()): number | undefined {
-  const deadline = p.deadline ?? (p.expiresAt ? Date.parse(p.expiresAt) : undefined);
-  return deadline === undefined || Number.isNaN(deadline) ? undefined : Math.max(0, Math.round((deadline - now) / 1000));
+  return p.deadline === undefined ? undefined : Math.max(0, Math.round((p.deadline - now) / 1000));
 }
 
 export function describe(p: Prompt): string {
@@ -54,7 +55,11 @@ export class PromptWatcher implements vscode.Disposable {
     try {
       const emu = this.emulator();
       const next = emu?.state === 'running' ? await emu.json<Prompt[] | { prompts: Prompt[] }>('/api/prompts').catch(() => undefined) : [];
-      const list = next === undefined ? this.prompts : Array.isArray(next) ? next : next.prompts;
+      const polledAt = Date.now();
+      const list = (next === undefined ? this.prompts : Array.isArray(next) ? next : next.prompts).map((p) => ({
+        ...p,
+        deadline: typeof p.expires_in_seconds === 'number' && next !== undefined ? polledAt + p.expires_in_seconds * 1000 : p.deadline,
+      }));
       const before = this.prompts.map((p) => p.id).join();
       this.prompts = list;
       for (const p of list) {

@@ -2,11 +2,12 @@
 // extension installed unpacked, opens it in headless Debian Chromium, and talks to the extension's
 // test driver (client/testDriver.ts) over loopback. One boot serves every scenario of the suite.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { readZip } from './zip';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,6 +16,10 @@ export const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
 
 export interface Workbench {
   port: number;
+  /** Temp folder holding the workspace, code-server's user data (logs) and the driver's results. */
+  root: string;
+  /** Files of the installed .vsix (relative to the extension folder). */
+  packaged: string[];
   workspace: string;
   page: Page;
   /** Milliseconds from spawning code-server to `.monaco-workbench` in the browser. */
@@ -51,25 +56,36 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * Installs the extension unpacked exactly as the .vsix would hold it: the files `vsce ls` lists
- * (governed by .vscodeignore) copied into EXTDIR/<publisher>.<name>-<version>/.
- */
-export function installUnpacked(extensionsDir: string): string {
-  const target = join(extensionsDir, `${EXTENSION_ID}-${pkg.version}`);
+/** Packages the extension with vsce (`npm run package` does the same) into `outDir`; returns the .vsix. */
+export function packageVsix(outDir: string): string {
+  const vsix = join(outDir, `${pkg.name}-${pkg.version}.vsix`);
   const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8', timeout: 120_000 })
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  for (const required of ['package.json', 'dist/extension.js', 'dist/cli.js']) {
-    if (!files.includes(required)) throw new Error(`the package would not contain ${required}; run npm run build (packaged files: ${files.length})`);
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+  return vsix;
+}
+
+/**
+ * Installs a .vsix the way VS Code lays an installed extension out: its `extension/` folder as
+ * EXTDIR/<publisher>.<name>-<version>/ (code-server loads such a folder as installed).
+ */
+export function installVsix(vsix: string, extensionsDir: string): { dir: string; files: string[] } {
+  const dir = join(extensionsDir, `${EXTENSION_ID}-${pkg.version}`);
+  const files: string[] = [];
+  for (const entry of readZip(vsix)) {
+    if (!entry.name.startsWith('extension/') || entry.name.endsWith('/')) continue;
+    const rel = entry.name.slice('extension/'.length);
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), entry.data());
+    files.push(rel);
   }
-  for (const f of files) {
-    mkdirSync(dirname(join(target, f)), { recursive: true });
-    cpSync(join(REPO, f), join(target, f));
+  for (const required of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/sdk-catalog.json']) {
+    if (!files.includes(required)) throw new Error(`the .vsix lacks ${required}; run npm run build first (it holds: ${files.join(', ')})`);
   }
-  return target;
+  return { dir, files };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
@@ -120,7 +136,8 @@ export async function bootWorkbench(opts: { fixture: string; settings?: Record<s
     ),
   );
   writeFileSync(join(root, 'config.yaml'), 'auth: none\n');
-  installUnpacked(extensions);
+  const vsix = packageVsix(root);
+  const installed = installVsix(vsix, extensions);
 
   const port = await freePort();
   const t0 = Date.now();
@@ -216,6 +233,8 @@ export async function bootWorkbench(opts: { fixture: string; settings?: Record<s
     mkdirSync(shots, { recursive: true });
     return {
       port,
+      root,
+      packaged: installed.files,
       workspace,
       page,
       bootMs,
@@ -232,6 +251,12 @@ export async function bootWorkbench(opts: { fixture: string; settings?: Record<s
     await close();
     throw new Error(`${(e as Error).message}\n--- code-server output ---\n${output.slice(-4000)}`);
   }
+}
+
+/** Every file under `dir` (recursively). */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 /** Activates the extension the way a user does: opens a Python file with Quick Open. */
