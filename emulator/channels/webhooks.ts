@@ -11,6 +11,7 @@ import { converse } from './conversation';
 import { BodyError, parseJson, readRawBody } from './raw-body';
 import { safeEqual, verifyHubSignature, verifySlackRequest } from './signatures';
 import { parseSlackEnvelope } from './slack';
+import { SlackMentionDedupe } from './slack-dedupe';
 import { TELEGRAM_SECRET_HEADER, parseTelegramUpdate } from './telegram';
 import { MalformedPayload, type WebhookParse } from './types';
 import { parseWhatsappWebhook, whatsappHandshake } from './whatsapp';
@@ -77,6 +78,7 @@ function parseOr400<T>(payload: unknown, parse: () => T): T {
 
 export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
   const nowSeconds = options.nowSeconds ?? (() => Date.now() / 1000);
+  const mentions = new SlackMentionDedupe();
 
   const accept = (req: Request, name: string, channel: StoredChannel, payload: unknown, parse: WebhookParse) => {
     const replay = replayOf(req);
@@ -158,7 +160,10 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       if (envelope.kind === 'other') {
         accept(req, name, channel, payload, { messages: [], ignored: [`${envelope.type} requests carry no event`] });
       } else {
-        accept(req, name, channel, payload, envelope.parse);
+        const { messages, ignored } = envelope.parse;
+        const fresh = messages.filter((m) => !mentions.isDuplicate(envelope.eventType, m));
+        if (fresh.length < messages.length) ignored.push('already delivered as the other event type (message / app_mention)');
+        accept(req, name, channel, payload, { messages: fresh, ignored });
       }
     },
 

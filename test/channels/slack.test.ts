@@ -118,3 +118,17 @@ test('malformed JSON with a valid signature gets 400', async () => {
 test('no Slack credential appears in the event log', () => {
   assertNoSecrets(JSON.stringify(hub.read().events));
 });
+
+test('a mention delivered as both app_mention and message reaches the app once, without the mention', async () => {
+  const base = fixture<Record<string, unknown> & { event: Record<string, unknown> }>('slack-event-message.json');
+  const ts = '1355517999.000100';
+  const mention = { ...base, event_id: 'EvMENTION1', event: { ...base.event, type: 'app_mention', text: '<@U0LOCALBOT> what is new?', ts, event_ts: ts } };
+  const message = { ...base, event_id: 'EvMESSAGE1', event: { ...base.event, text: '<@U0LOCALBOT> what is new?', ts, event_ts: ts } };
+  const before = hub.dispatched.length;
+  assert.equal((await fetch(url, signed(JSON.stringify(mention)))).status, 200);
+  assert.equal((await fetch(url, signed(JSON.stringify(message)))).status, 200);
+  await waitFor('the mention to reach the app', () => hub.dispatched.length > before);
+  await waitFor('the duplicate to be logged', () => hub.read().events.find((e) => e.kind === 'webhook' && /already delivered/.test(e.summary)));
+  assert.equal(hub.dispatched.length, before + 1);
+  assert.equal(hub.dispatched.at(-1)!.text, 'what is new?');
+});
