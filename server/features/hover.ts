@@ -15,7 +15,10 @@ export function hover(input: FileInput, providers: Providers, offset: number): H
   const position = input.index.positionAt(offset);
   const item = itemAt(providers.model, input.path, position);
   const model = providers.model;
-  if (item?.kind === 'declaration' && item.type) {
+  // A string inside a declaration (a scope, a secret name) is more specific than the declaration.
+  const site = stringAt(input, offset);
+  const role = site ? stringRole(input, site) : undefined;
+  if (item?.kind === 'declaration' && item.type && (!role || role.kind === 'integration-type')) {
     return md(describeIntegration(item.type, item.decl), item.range);
   }
   if (item?.kind === 'use') {
@@ -27,9 +30,7 @@ export function hover(input: FileInput, providers: Providers, offset: number): H
     return md(`${describeIntegration(item.type, decl)}\n\n${where}`, item.range);
   }
   if (item?.kind === 'secret') return md(describeSecret(item.name, providers), item.range);
-  const site = stringAt(input, offset);
   if (site) {
-    const role = stringRole(input, site);
     const value = input.text.slice(site.contentFrom, site.terminated ? site.contentTo : site.contentTo);
     const range = input.index.range(site.node.from, site.node.to);
     if (role?.kind === 'scope' && role.integration) {

@@ -30,6 +30,8 @@ export class TestClient {
   readonly docs = new Map<string, TextDocument>();
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly messages: Array<{ type: number; message: string }> = [];
+  /** Every publishDiagnostics, in arrival order. */
+  readonly history: PublishDiagnosticsParams[] = [];
   readonly stderr: string[] = [];
   private listeners: Array<() => void> = [];
   private nextVersion = 1;
@@ -41,6 +43,7 @@ export class TestClient {
   ) {
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p);
+      this.history.push(p);
       this.notify();
     });
     conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {

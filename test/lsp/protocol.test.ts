@@ -133,3 +133,58 @@ test('document symbols and code lenses of an app', async () => {
     ws.remove();
   }
 });
+
+test('a burst of edits: diagnostics follow the newest version and never go back to an older one', async () => {
+  const { ws, client } = await setup({ 'app.py': APP }, { OPENAI_API_KEY: 'x', GITHUB_CLIENT_ID: 'x', GITHUB_CLIENT_SECRET: 'x' });
+  try {
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, APP);
+    await client.waitDiagnostics(uri);
+    // Type `app.add_integration("githb")` one character at a time, without waiting.
+    const typed = 'app.add_integration("githb")\n';
+    const line = APP.split('\n').length - 1;
+    for (let i = 0; i < typed.length; i++) {
+      await client.change(uri, [{ range: { start: { line, character: i }, end: { line, character: i } }, newText: typed[i]! }]);
+    }
+    const final = await client.waitDiagnostics(uri, 'diagnostics of the last version', (d) => d.length > 0);
+    assert.deepEqual(final.map((d) => [d.code, d.range.start.line]).sort(), [['capsule/oauth-missing-client', line], ['capsule/unknown-integration', line]]);
+    const versions = client.history.filter((p) => p.uri === uri).map((p) => p.version ?? 0);
+    assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'published versions only increase');
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
+
+test('hover on Integration members, scopes, channels and deprecated classes', async () => {
+  const text = `import cpsl
+
+app = cpsl.App("a", image=cpsl.Image(), channels=[cpsl.Channel("alerts"), cpsl.Telegram(bot_token=cpsl.Secret.from_name("T"))])
+app.add_integration(cpsl.GitHub(client_id=cpsl.Secret.from_name("A"), client_secret=cpsl.Secret.from_name("B"), scopes=["read:org"]))
+
+
+@app.message
+def handle(session):
+    session.prompt_integration(cpsl.Integration.GITHUB)
+`;
+  const ws = tempWorkspace({ 'app.py': text });
+  await seedStore(ws.root, { T: SECRET_VALUE, A: 'a', B: 'b' }, [{ name: 'alerts', type: 'slack', credentials: { bot_token: 'xoxb-1', signing_secret: 's' } }]);
+  const client = TestClient.inProcess();
+  try {
+    await client.initialize([{ uri: ws.uri, name: 'ws' }]);
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, text);
+    await client.waitDiagnostics(uri);
+    const at = (needle: string, delta: number) => cursor(text.replace(needle, needle.slice(0, delta) + '|' + needle.slice(delta))).position;
+    assert.match(JSON.stringify(await client.hover(uri, at('Integration.GITHUB', 14))), /GitHub OAuth app/);
+    assert.match(JSON.stringify(await client.hover(uri, at('"read:org"', 3))), /Read org and team membership/);
+    assert.match(JSON.stringify(await client.hover(uri, at('"alerts"', 2))), /Slack channel/);
+    const deprecated = JSON.stringify(await client.hover(uri, at('Telegram(', 3)));
+    assert.match(deprecated, /Deprecated/);
+    assert.ok(!deprecated.includes(SECRET_VALUE));
+    assert.match(JSON.stringify(await client.hover(uri, at('prompt_integration', 3))), /Block until the user connects/);
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
