@@ -135,6 +135,26 @@ const FIXES: Record<string, Fix> = {
     { title: 'Remove the client credential', edit: edit(input, [removeArgument(input, input.index.offsetAt(d.range.start), input.index.offsetAt(d.range.end))]) },
   ],
 
+  'capsule/config-combined-with-options': (input, _p, _d, data) => {
+    const optionRange = data.optionRange as Range | undefined;
+    const configRange = data.configRange as Range | undefined;
+    if (!optionRange || !configRange) return [];
+    const config = callAt(input, input.index.offsetAt(configRange.start));
+    const from = input.index.offsetAt(optionRange.start);
+    const to = input.index.offsetAt(optionRange.end);
+    const add = config && appendArgument(input, config, input.text.slice(from, to));
+    if (!add) return [];
+    return [{ title: `Move ${String(data.option)}= into the config object`, isPreferred: true, edit: edit(input, [add, removeArgument(input, from, to)]) }];
+  },
+
+  'capsule/custom-integration-missing-fields': (input, _p, d) => {
+    const from = input.index.offsetAt(d.range.start);
+    if (input.text[from] === '[') return [{ title: 'Add a form field (api_key)', edit: edit(input, [{ range: d.range, newText: '["api_key"]' }]) }];
+    const call = callAt(input, from);
+    const add = call && appendArgument(input, call, 'fields=["api_key"]');
+    return add ? [{ title: 'Add a form field (api_key)', edit: edit(input, [add]) }] : [];
+  },
+
   'capsule/duplicate-integration': (input, _p, _d, data) => {
     const range = data.callRange as Range | undefined;
     return range ? [{ title: 'Remove the duplicate declaration', edit: edit(input, [removeStatement(input, range)]) }] : [];

@@ -5,7 +5,10 @@
 import { CompletionItemKind, CompletionItemTag, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
 import { catalog, knownScopes, type ApiEntry } from '../../catalog/catalog';
 import type { FileInput, Providers } from './input';
-import { argumentAt, memberAt, stringAt, stringRole, type StringRole, type StringSite } from './cursor';
+import type { SyntaxNode } from '@lezer/common';
+import { dottedName, type AppModel } from '../analysis/index';
+import { argumentAt, memberAt, stringAt, stringRole, USE_METHODS, type StringRole, type StringSite } from './cursor';
+import { contains } from './at-cursor';
 import { describeIntegration, secretOrigin } from './describe';
 
 interface Candidate {
@@ -24,7 +27,7 @@ export function complete(input: FileInput, providers: Providers, offset: number)
   if (site) {
     const role = stringRole(input, site);
     if (!role) return { isIncomplete: false, items: [] };
-    const { candidates, complete } = stringCandidates(input, providers, role);
+    const { candidates, complete } = stringCandidates(input, providers, role, site);
     return { isIncomplete: !complete, items: candidates.map((c) => stringItem(input, site, c)) };
   }
   const arg = argumentAt(input, offset);
@@ -34,11 +37,11 @@ export function complete(input: FileInput, providers: Providers, offset: number)
     if (items.length) return { isIncomplete: false, items };
   }
   const member = memberAt(input, offset);
-  if (member) return { isIncomplete: false, items: memberItems(input, member.object, member.from, offset) };
+  if (member) return { isIncomplete: false, items: memberItems(input, providers.model, member.object, member.from, offset) };
   return { isIncomplete: false, items: [] };
 }
 
-function stringCandidates(input: FileInput, providers: Providers, role: StringRole): { candidates: Candidate[]; complete: boolean } {
+function stringCandidates(input: FileInput, providers: Providers, role: StringRole, site: StringSite): { candidates: Candidate[]; complete: boolean } {
   const model = providers.model;
   switch (role.kind) {
     case 'integration-type':
@@ -85,6 +88,8 @@ function stringCandidates(input: FileInput, providers: Providers, role: StringRo
       const known = new Set(out.map((c) => c.value));
       for (const ref of providers.model?.secrets ?? []) {
         if (known.has(ref.name) || present.has(ref.name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref.name)) continue;
+        // The string being edited is itself a reference: it is not a suggestion.
+        if (ref.location.path === input.path && contains(ref.location.range, input.index.positionAt(site.contentFrom))) continue;
         known.add(ref.name);
         out.push({ value: ref.name, kind: CompletionItemKind.Constant, detail: 'secret used by the app (not defined locally)', description: 'undefined', rank: 1 });
       }
@@ -157,7 +162,18 @@ export function apiDoc(entry: ApiEntry): string {
   return parts.join('\n\n');
 }
 
-function memberItems(input: FileInput, object: string[], from: number, offset: number): CompletionItem[] {
+/** Whether the expression at `offset` is the integration argument of a use (prompt_integration(...), integrations.get(...)). */
+function isUseArgument(input: FileInput, offset: number): boolean {
+  for (let n: SyntaxNode | null = input.tree.resolveInner(offset, -1); n; n = n.parent) {
+    if (n.type.name !== 'ArgList') continue;
+    const callee = n.parent?.type.name === 'CallExpression' ? dottedName(input.text, n.parent.firstChild) : undefined;
+    const tail = callee?.[callee.length - 1];
+    return !!tail && (USE_METHODS.has(tail) || (tail === 'get' && callee![callee!.length - 2] === 'integrations'));
+  }
+  return false;
+}
+
+function memberItems(input: FileInput, model: AppModel | undefined, object: string[], from: number, offset: number): CompletionItem[] {
   const { scope, index } = input;
   const range = index.range(from, offset);
   const item = (label: string, kind: CompletionItemKind, detail: string, doc: string, deprecated: boolean, rank = 0): CompletionItem => ({
@@ -174,8 +190,10 @@ function memberItems(input: FileInput, object: string[], from: number, offset: n
   }
   const path = scope.cpslPath(object);
   if (path?.length === 1 && path[0] === 'Integration') {
+    // Where an integration is used, the ones the app declares come first.
+    const declared = isUseArgument(input, from) ? new Set((model?.integrations ?? []).map((d) => d.type)) : new Set<string | undefined>();
     return [...catalog.integrations.values()].map((info) =>
-      item(info.enum, CompletionItemKind.EnumMember, `"${info.type}" — ${info.title} (${info.mode})`, describeIntegration(info.type), false),
+      item(info.enum, CompletionItemKind.EnumMember, `"${info.type}" — ${info.title} (${info.mode})${declared.has(info.type) ? ', declared' : ''}`, describeIntegration(info.type), false, declared.has(info.type) ? 0 : declared.size ? 1 : 0),
     );
   }
   if (object.length === 1 && input.summary.apps.some((a) => a.variable === object[0]) || isImportedApp(input, object)) {
