@@ -389,6 +389,8 @@ class CapsuleServer {
     for (const uri of previous) if (!byUri.has(uri)) byUri.set(uri, []);
     const now = new Set<string>();
     for (const [uri, list] of byUri) {
+      // In nested workspace folders a file belongs to the innermost one only.
+      if (this.folders.size > 1 && folder.scanDisk && this.folderFor(uri) !== folder) continue;
       const doc = this.documents.get(uri) ?? this.documents.get(normalizeUri(uri));
       const sig = JSON.stringify(list);
       if (list.length) now.add(uri);

@@ -252,11 +252,13 @@ const FIXES: Record<string, Fix> = {
     const out: Array<Omit<CodeAction, 'kind' | 'diagnostics'>> = [];
     if (typeof data.suggestion === 'string') out.push(...suggestionFix(input, providers, d, data));
     const name = String(data.channel);
-    for (const t of catalog.channels.values()) {
-      if (!t.external || !t.credentials) continue;
+    // A name that mentions a channel type (`support-telegram`) offers that type first.
+    const types = [...catalog.channels.values()].filter((t) => t.external && t.credentials);
+    const hinted = types.filter((t) => name.toLowerCase().includes(t.type));
+    for (const t of [...hinted, ...types.filter((x) => !hinted.includes(x))]) {
       const title = `Create ${t.title} channel '${name}' locally`;
       const args: CreateChannelArgs = { folder: providers.folderUri, name, type: t.type };
-      out.push({ title, command: { title, command: CREATE_CHANNEL, arguments: [args] } });
+      out.push({ title, ...(hinted.length === 1 && hinted[0] === t ? { isPreferred: true } : {}), command: { title, command: CREATE_CHANNEL, arguments: [args] } });
     }
     return out;
   },
