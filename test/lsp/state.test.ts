@@ -84,7 +84,7 @@ for (const watchFiles of [false, true]) {
 test('multi-root: each folder has its own store', async () => {
   const one = tempWorkspace({ 'app.py': USES_SECRET }, 'capsule-lsp-one-');
   const two = tempWorkspace({ 'app.py': USES_SECRET }, 'capsule-lsp-two-');
-  await seedStore(one.root, { OPENAI_API_KEY: VALUE }, [{ name: 'alerts', type: 'telegram', credentials: { bot_token: '1:x' } }]);
+  await seedStore(one.root, { OPENAI_API_KEY: VALUE, ONLY_IN_ONE: VALUE }, [{ name: 'alerts', type: 'telegram', credentials: { bot_token: '1:x' } }]);
   await seedStore(two.root, { OTHER_KEY: VALUE });
   const client = TestClient.inProcess();
   try {
@@ -99,7 +99,7 @@ test('multi-root: each folder has its own store', async () => {
     assert.deepEqual(codes(d1), []);
     assert.deepEqual(codes(d2), ['capsule/missing-secret', 'capsule/unknown-channel']);
     const c2 = await client.completion(two.fileUri('app.py'), { line: 3, character: 29 });
-    // Folder two's store has OTHER_KEY only (folder one's OPENAI_API_KEY is not offered).
+    // Folder two's store has OTHER_KEY only (folder one's ONLY_IN_ONE is not offered).
     assert.deepEqual(c2.items.map((i) => [i.label, i.labelDetails?.description]), [['OTHER_KEY', 'store']]);
     const defined = await client.executeCommand('capsule.defineSecret', [{ folder: two.uri, name: 'OPENAI_API_KEY', value: 'x' }]);
     assert.ok(defined.ok);
