@@ -65,3 +65,10 @@ for (const [label, args] of [
     }
   });
 }
+
+test('capsule-local lsp without a transport is a usage error (exit 2) and prints nothing on stdout', () => {
+  const r = spawnSync(process.execPath, [join(repo, 'dist/cli.js'), 'lsp'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--stdio/);
+});
