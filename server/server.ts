@@ -227,7 +227,7 @@ class CapsuleServer {
     for (const folder of this.allFolders()) {
       folder.setStoreDir(this.settings.storeDir);
       await this.restartWatch(folder);
-      await folder.refreshState();
+      await this.refreshNames(folder);
       this.schedule(folder, 0);
     }
   }
@@ -290,7 +290,7 @@ class CapsuleServer {
     if (!folder) {
       folder = new Folder(dir, dir, this.settings.storeDir, false);
       this.loose.set(dir, folder);
-      void folder.refreshState().then(() => this.schedule(folder!, 0));
+      void this.refreshNames(folder).then(() => this.schedule(folder!, 0));
     }
     return folder;
   }
@@ -359,7 +359,7 @@ class CapsuleServer {
     try {
       if (!folder.analysis) {
         await folder.scan();
-        await folder.refreshState();
+        await this.refreshNames(folder);
       }
       if (this.disposed || (!this.folders.has(normalizeUri(folder.uri)) && !this.loose.has(folder.root))) return;
       const analysis = folder.analyze();
@@ -410,6 +410,19 @@ class CapsuleServer {
     this.publishedBy.delete(folder);
   }
 
+  /** Re-reads a folder's names; says once when its store became unreadable (names then unknown). */
+  private async refreshNames(folder: Folder): Promise<boolean> {
+    const before = folder.storeProblem;
+    const changed = await folder.refreshState();
+    const problem = folder.storeProblem;
+    if (problem && problem !== before) {
+      const message = `Capsule: the local store of ${folder.name} cannot be read, so secret and channel checks are off: ${problem}`;
+      this.connection.console.warn(message);
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+    }
+    return changed;
+  }
+
   private async watched(changes: Array<{ path: string | undefined; deleted: boolean }>): Promise<void> {
     const touched = new Set<Folder>();
     const stateChanged = new Set<Folder>();
@@ -427,7 +440,7 @@ class CapsuleServer {
         if (changed) touched.add(folder);
       }
     }
-    for (const folder of stateChanged) if (await folder.refreshState()) touched.add(folder);
+    for (const folder of stateChanged) if (await this.refreshNames(folder)) touched.add(folder);
     for (const folder of touched) this.schedule(folder, 0);
   }
 
@@ -505,7 +518,7 @@ class CapsuleServer {
     const arg = (args[0] ?? {}) as Record<string, unknown>;
     if (command === REFRESH) {
       for (const f of this.allFolders()) {
-        await f.refreshState();
+        await this.refreshNames(f);
         this.schedule(f, 0);
       }
       return { ok: true, message: 'Refreshed local names.' };
@@ -519,7 +532,7 @@ class CapsuleServer {
     else return this.report({ ok: false, message: `Unknown command ${command}.` });
     if (result.ok) {
       // Names first, then the source edit: diagnostics computed after the edit see the new names.
-      await folder.refreshState();
+      await this.refreshNames(folder);
       const edit = (arg as { edit?: unknown }).edit;
       if (edit) {
         const applied = await this.connection.workspace.applyEdit({ label: result.message, edit: edit as never }).catch(() => undefined);

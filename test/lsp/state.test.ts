@@ -146,3 +146,22 @@ test('the storeDir initialization option names another store folder', async () =
     ws.remove();
   }
 });
+
+test('an unreadable store turns the name checks off and says so', async () => {
+  const ws = tempWorkspace({ 'app.py': USES_SECRET, '.capsule/store.json': '{ this is not json' });
+  const client = TestClient.inProcess();
+  try {
+    await client.initialize([{ uri: ws.uri, name: 'ws' }]);
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, USES_SECRET);
+    const ds = await client.waitDiagnostics(uri);
+    assert.deepEqual(codes(ds), [], 'no missing-secret or unknown-channel guesses without the store');
+    const warning = await client.waitFor('a warning about the store', () => client.messages.find((m) => m.type === 2 && /cannot be read/.test(m.message)));
+    assert.match(warning.message, /store/);
+    const list = await client.completion(uri, { line: 3, character: 29 });
+    assert.equal(list.isIncomplete, true, 'secret completions say their list is incomplete');
+  } finally {
+    await client.shutdown();
+    ws.remove();
+  }
+});
