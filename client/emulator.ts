@@ -13,6 +13,8 @@ export interface Discovery {
   port: number;
   pid: number;
   token: string;
+  /** Entries served (`app.py:app`). */
+  apps?: string[];
 }
 
 export type EmulatorState = 'stopped' | 'starting' | 'running' | 'failed';
@@ -42,7 +44,8 @@ export function readDiscovery(store: string): Discovery | undefined {
     const d = JSON.parse(readFileSync(file, 'utf8')) as Partial<Discovery>;
     if (typeof d.url !== 'string' || typeof d.pid !== 'number' || typeof d.token !== 'string') return undefined;
     if (!pidAlive(d.pid)) return undefined; // left behind by a killed emulator
-    return { url: d.url, port: typeof d.port === 'number' ? d.port : Number(new URL(d.url).port), pid: d.pid, token: d.token };
+    const apps = Array.isArray(d.apps) ? d.apps.filter((a): a is string => typeof a === 'string') : undefined;
+    return { url: d.url, port: typeof d.port === 'number' ? d.port : Number(new URL(d.url).port), pid: d.pid, token: d.token, apps };
   } catch {
     return undefined; // half-written or foreign file: treat as no emulator
   }
@@ -88,6 +91,7 @@ export class Emulator implements vscode.Disposable {
     const d = readDiscovery(this.store);
     if (d && (this.state !== 'running' || this.info?.pid !== d.pid)) {
       this.info = d;
+      if (!this.child) this.entry = d.apps?.[0];
       this.set('running');
     } else if (!d && this.state === 'running') {
       this.info = undefined;

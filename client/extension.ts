@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { entryFor, findApps, IMPORTS_CPSL, workspaceUsesCpsl, type AppRef } from './apps';
-import { CapsuleDebugProvider, type RunnerEnv } from './debug';
+import { CapsuleDebugProvider, pythonDebugType, toPythonDebugConfiguration, type RunnerEnv } from './debug';
 import { Emulator } from './emulator';
 import { createLanguageClient } from './languageClient';
 import { bundle, storeDir, toUri, workspaceFolderFor } from './paths';
@@ -24,6 +24,7 @@ export interface CapsuleApi {
   status: vscode.StatusBarItem;
   log: vscode.OutputChannel;
   ready: Promise<void>;
+  debugConfiguration(entry: string): Promise<vscode.DebugConfiguration>;
 }
 
 let languageClient: LanguageClient | undefined;
@@ -97,7 +98,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
 
   const startFor = async (app: AppRef): Promise<Emulator> => {
     const emu = emulatorFor(app.folder)!;
-    if (emu.state === 'running' && (!emu.owned || emu.entry === app.entry)) return emu;
+    if (emu.state === 'running' && (emu.entry === app.entry || (!emu.owned && (emu.info?.apps ?? []).includes(app.entry)))) return emu;
+    if (emu.state === 'running' && !emu.owned) {
+      throw new Error(`an emulator started outside VS Code (pid ${emu.info?.pid}) serves ${emu.info?.apps?.join(', ') || 'another app'} for this workspace; stop it first or use it`);
+    }
     const python = await pythonInterpreter(app.file);
     const port = vscode.workspace.getConfiguration('capsule', app.folder.uri).get<number>('emulator.port', 0);
     log.appendLine(`[capsule] Python interpreter: ${python.path} (from ${python.source})`);
@@ -120,6 +124,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     return emu.json<RunnerEnv>(`/api/runner-env?entry=${encodeURIComponent(entry)}`);
   };
   const debugProvider = new CapsuleDebugProvider({ pythonRuntime: paths.pythonRuntime, runnerEnv });
+  // The emulator handed its app to the debugger; once that session ends it has no app process, so
+  // an emulator we started is stopped (the next Run starts cleanly) and one started elsewhere is
+  // left to its owner.
+  context.subscriptions.push(
+    vscode.debug.onDidTerminateDebugSession((session) => {
+      const entry = session.configuration.capsuleEntry as string | undefined;
+      if (!entry) return;
+      const emu = emulatorFor(session.workspaceFolder);
+      log.appendLine(`[capsule] debug session for ${entry} ended`);
+      if (emu?.owned && emu.entry === entry) void emu.stop();
+    }),
+  );
   // Initial: fills a new launch.json; Dynamic: lists each app in the Run and Debug view.
   context.subscriptions.push(
     vscode.debug.registerDebugConfigurationProvider('capsule', debugProvider),
@@ -246,7 +262,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
   })();
   ready.catch((e: Error) => log.appendLine(`[capsule] start-up failed: ${e.message}`));
 
-  const api: CapsuleApi = { client: () => languageClient, emulator: emulatorFor, prompts, view, status, log, ready };
+  const api: CapsuleApi = {
+    client: () => languageClient,
+    emulator: emulatorFor,
+    prompts,
+    view,
+    status,
+    log,
+    ready,
+    // What a debug session of `entry` would launch, whichever Python debug adapter is installed.
+    debugConfiguration: async (entry: string) => {
+      const folder = workspaceFolderFor();
+      if (!folder) throw new Error('no workspace folder');
+      const python = await pythonInterpreter(folder.uri);
+      const runner = await runnerEnv(folder, entry);
+      return toPythonDebugConfiguration({
+        config: { type: 'capsule', request: 'launch', name: `Capsule: debug ${entry}`, entry },
+        debugType: pythonDebugType() ?? 'debugpy',
+        entry,
+        python: python.path,
+        runner,
+        folder,
+        pythonRuntime: paths.pythonRuntime,
+      });
+    },
+  };
 
   // Test-only: the workbench tests drive the extension from inside the extension host.
   if (process.env.CAPSULE_TEST_DRIVER) {

@@ -81,6 +81,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     await quickOpen(wb.page, 'app.py');
     const ready = await waitFor('the extension to activate and its test driver to answer', () => wb.op<{ activationMs: number; client: boolean }>('ready'), 60_000, 250);
     figures.openToActiveMs = Date.now() - t0;
+    figures.activationMs = ready.activationMs;
     assert.equal(ready.client, true, 'the language client is running');
     activationProblem = undefined;
     const status = await wb.op<{ text: string }>('status');
@@ -105,7 +106,13 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.match(lensText, /Run locally/);
     assert.match(lensText, /Debug/);
     assert.match(lensText, /Open chat/);
+    // The screenshot: the Capsule view beside the editor, and the hover of a squiggle.
+    await wb.op('command', { id: 'workbench.view.extension.capsule' });
+    await wb.page.locator('.monaco-list-row', { hasText: 'helper' }).first().waitFor({ timeout: 10_000 });
+    await wb.page.locator('.squiggly-warning').first().hover();
+    await wb.page.locator('.monaco-hover:not(.hidden)', { hasText: 'capsule/missing-secret' }).first().waitFor({ timeout: 10_000 });
     await wb.screenshot('diagnostics');
+    await wb.page.keyboard.press('Escape');
   });
 
   it('completes and hovers through the language server', async () => {
@@ -217,6 +224,43 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.equal(done.status, 0, `chat failed: ${done.stderr}`);
     assert.equal((JSON.parse(done.stdout) as { reply: string }).reply, 'Jira at https://jira.example.test');
     assert.deepEqual(await wb.op('prompts'), []);
+  });
+
+  it('debugging without the Python extension stops with a message saying what to install', async () => {
+    requireActive();
+    const r = await wb.op<{ result: boolean }>('command', { id: 'capsule.debugApp', args: [appFile, 'app'] });
+    assert.equal(r.result, false, 'no debug session starts');
+    const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'needs the Python extension' });
+    await toast.first().waitFor({ timeout: 15_000 });
+  });
+
+  it('resolves Debug to a Python launch of cpsl.runner with the emulator environment, and the emulator adopts it', async () => {
+    requireActive();
+    const config = await wb.op<{ type: string; module: string; args: string[]; cwd: string; env: string[]; pythonPath: string; python: string }>('debugConfiguration', { entry: 'app.py:app' }, 60_000);
+    assert.equal(config.type, 'debugpy');
+    assert.equal(config.module, 'cpsl.runner');
+    assert.deepEqual(config.args, ['app.py:app']);
+    assert.equal(config.cwd, wb.workspace);
+    assert.equal(config.python, 'python3', 'the capsule.python.interpreter setting is used');
+    for (const name of ['CAPSULE_GATEWAY_URL', 'CAPSULE_RUNNER_TOKEN', 'CAPSULE_APP_ID', 'WEATHER_API_KEY', 'TRANSLATE_KEY']) {
+      assert.ok(config.env.includes(name), `${name} is in the debug environment`);
+    }
+    assert.match(config.pythonPath.split(':')[0]!, /capsule-local\.capsule-local-[^/]+\/dist\/python$/, 'the bundled runtime comes first on PYTHONPATH');
+    await wb.op('simulateDebugLaunch', { entry: 'app.py:app' }, 60_000);
+    try {
+      const chat = await waitFor(
+        'the debugged app to answer a chat message',
+        async () => {
+          const r = await cli(['chat', '--json', '--timeout', '10', 'debugged'], wb.workspace);
+          return r.status === 0 ? r : undefined;
+        },
+        45_000,
+        500,
+      );
+      assert.equal((JSON.parse(chat.stdout) as { reply: string }).reply, 'echo: debugged (weather key set)');
+    } finally {
+      await wb.op('stopDebugLaunch');
+    }
   });
 
   it('keeps secret values out of everything the extension wrote', async () => {
