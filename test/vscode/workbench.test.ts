@@ -189,12 +189,34 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
       500,
     );
     figures.runToAppRunningMs = Date.now() - t0;
+    const view = await wb.op<Record<string, string[]>>('view');
+    assert.ok(view.personas!.some((p) => p.startsWith('Dev')), `the default persona is listed: ${JSON.stringify(view.personas)}`);
     const status = await wb.op<{ text: string }>('status');
     assert.match(status.text, new RegExp(`:${run.result.port}`));
     const chat = await cli(['chat', '--json', 'hello'], wb.workspace);
     assert.equal(chat.status, 0, `chat failed: ${chat.stderr}`);
     const reply = JSON.parse(chat.stdout) as { reply: string };
     assert.equal(reply.reply, 'echo: hello (weather key set)');
+  });
+
+  it('Open chat signs the browser in to the web chat, where a message gets its reply', async () => {
+    requireActive();
+    // The command opens this URL with vscode.env.openExternal. code-server rewrites loopback URLs
+    // to its own port proxy and drops the path, so the test opens the URL the command produced
+    // directly, as the system browser does under desktop VS Code.
+    const { result: url } = await wb.op<{ result: string }>('command', { id: 'capsule.openChat', args: [appFile, 'app'] });
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/login\?code=[^&]+&next=%2Fchat$/);
+    const chat = await wb.page.context().newPage();
+    try {
+      await chat.goto(url);
+      await chat.waitForURL(/\/chat$/, { timeout: 15_000 });
+      const input = chat.getByRole('textbox', { name: 'Message' });
+      await input.fill('from the browser');
+      await input.press('Enter');
+      await chat.getByRole('log', { name: 'Messages' }).getByText('echo: from the browser (weather key set)').waitFor({ timeout: 20_000 });
+    } finally {
+      await chat.close();
+    }
   });
 
   it('shows a pending prompt (notification, view with countdown) and answers it with Connect', async () => {
