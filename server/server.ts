@@ -301,12 +301,18 @@ class CapsuleServer {
 
   private track(doc: TextDocument): void {
     if (!this.isPython(doc)) return;
+    const path = uriToPath(doc.uri)!;
     const folder = this.folderFor(doc.uri);
-    const rel = folder && folder.rel(uriToPath(doc.uri)!);
+    const rel = folder && folder.rel(path);
     if (!folder || !rel) return;
     // Remove it from an implicit folder it may have been in before its workspace folder arrived.
     for (const [dir, f] of this.loose) {
-      if (f !== folder && f.open.delete(rel) && f.open.size === 0) this.loose.delete(dir);
+      const looseRel = f === folder ? undefined : f.rel(path);
+      if (!looseRel || !f.open.delete(looseRel)) continue;
+      if (f.open.size === 0) {
+        this.loose.delete(dir);
+        this.clearPublished(f);
+      } else this.schedule(f);
     }
     folder.open.set(rel, { text: doc.getText(), version: doc.version });
     this.schedule(folder);

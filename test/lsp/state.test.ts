@@ -167,15 +167,17 @@ test('an unreadable store turns the name checks off and says so', async () => {
 });
 
 test('workspace folders added later and a store folder changed by a setting', async () => {
-  const one = tempWorkspace({ 'app.py': USES_SECRET }, 'capsule-lsp-added-');
+  const one = tempWorkspace({ 'src/app.py': USES_SECRET }, 'capsule-lsp-added-');
   await seedStore(one.root, { OPENAI_API_KEY: VALUE });
   await seedStore(join(one.root, 'other'), { OPENAI_API_KEY: VALUE }, [{ name: 'alerts', type: 'telegram', credentials: { bot_token: '1:x' } }]);
   const client = TestClient.inProcess();
   try {
     await client.initialize([]);
-    await client.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: one.uri, name: 'one' }], removed: [] } });
-    const uri = one.fileUri('app.py');
+    // Opened outside every folder: analysed alone, with the (empty) state of its own directory.
+    const uri = one.fileUri('src/app.py');
     await client.open(uri, USES_SECRET);
+    await client.waitDiagnostics(uri, 'both problems with no store', (ds) => ds.length === 2);
+    await client.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: one.uri, name: 'one' }], removed: [] } });
     await client.waitDiagnostics(uri, 'unknown-channel from the added folder store', (ds) => codes(ds).join() === 'capsule/unknown-channel');
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { capsule: { storeDir: 'other/.capsule' } } });
     await client.waitDiagnostics(uri, 'no diagnostics with the other store', (ds) => ds.length === 0);
