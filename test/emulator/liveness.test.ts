@@ -37,7 +37,7 @@ test('a hung runner (no /health answer) is killed and restarted', async () => {
     const before = await appState(emu);
     const since = await lastSeq(emu);
     const frozen = await chat(emu, 'freeze');
-    assert.equal(frozen.status, 422);
+    assert.equal(frozen.status, 422, JSON.stringify(frozen.body));
     assert.match(frozen.body.error ?? '', /stopped responding/);
     await waitForEvent(emu, 'the hung report', (e) => e.kind === 'runner' && e.detail?.event === 'hung', since);
     await waitFor('the restarted app', async () => {

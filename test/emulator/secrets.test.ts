@@ -24,12 +24,12 @@ test('secrets are injected and resolved by precedence, and their values never le
     // .env beats the launching environment for the injected secret.
     const first = await chat(emu, 'secret');
     assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.equal(first.body.reply, `token length ${DOTENV_VALUE.length}, injected true`);
+    assert.equal(first.body.reply, `token length ${DOTENV_VALUE.length}, injected True`);
 
     // The store beats .env; set through the CLI while the emulator runs, the app restarts with it.
     const set = await emu.cli(['secret', 'set', 'ECHO_TOKEN'], { input: STORE_VALUE });
     assert.equal(set.status, 0, set.stderr);
-    await waitFor('the app to restart with the stored value injected', async () => (await chat(emu, 'secret')).body.reply === `token length ${STORE_VALUE.length}, injected true`, 20_000);
+    await waitFor('the app to restart with the stored value injected', async () => (await chat(emu, 'secret')).body.reply === `token length ${STORE_VALUE.length}, injected True`, 20_000);
     const stored = await emu.cli(['secret', 'set', 'FROM_STORE'], { input: STORE_VALUE });
     assert.equal(stored.status, 0, stored.stderr);
 
