@@ -161,9 +161,12 @@ const methods: Record<string, Method> = {
     return { timed_out: o.kind === 'timed_out', connected: false };
   },
 
-  GetSecret(hub, body, { sup }) {
+  async GetSecret(hub, body, { sup }) {
     const name = str(body.name);
     if (!name) return { ok: false, value: '', err_msg: 'Secret has no name' };
+    // `secret set` in another terminal may have written the store a moment ago: an (empty) update
+    // runs under the store lock and re-reads a file that changed outside.
+    await hub.update(() => undefined).catch(() => undefined);
     const r = hub.secretsImpl.resolve(name);
     hub.events.emit({
       kind: 'secret',

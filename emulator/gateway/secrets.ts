@@ -9,8 +9,11 @@ const MIN_SCRUB_LENGTH = 6;
 
 export class GatewaySecrets {
   readonly resolver: SecretResolver;
-  /** Values handed out (injected or resolved), scrubbed from recorded text. */
-  private readonly known = new Map<string, string>();
+  /**
+   * Values handed out (injected or resolved) or stored, scrubbed from recorded text. Kept by value:
+   * a secret that changed may still be printed by the app process that got the old value.
+   */
+  private readonly known = new Set<string>();
   private pattern: RegExp | undefined;
 
   constructor(private readonly store: Store, env: NodeJS.ProcessEnv = process.env) {
@@ -62,14 +65,14 @@ export class GatewaySecrets {
     this.rebuild();
   }
 
-  private remember(name: string, value: string, rebuild = true): void {
-    if (this.known.get(name) === value) return;
-    this.known.set(name, value);
+  private remember(_name: string, value: string, rebuild = true): void {
+    if (this.known.has(value)) return;
+    this.known.add(value);
     if (rebuild) this.rebuild();
   }
 
   private rebuild(): void {
-    const values = [...new Set(this.known.values())].filter((v) => v.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
+    const values = [...this.known].filter((v) => v.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
     this.pattern = values.length ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined;
   }
 }
