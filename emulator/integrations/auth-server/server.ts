@@ -368,6 +368,9 @@ export class ProviderServer implements ClientDirectory {
     const out = { ...(response.body as Record<string, unknown>) };
     // The library answers with space-separated scopes; the provider's own separator is used instead.
     if (typeof out.scope === 'string') out.scope = joinScopes(this.profile, out.scope.split(' '));
+    // The library derives expires_in from the expiry date a moment later, which can round down to
+    // one second less; every token here lives exactly the provider's lifetime.
+    if (typeof out.expires_in === 'number') out.expires_in = this.profile.expiresInSeconds;
     res.status(response.status ?? 200).json(out);
   }
 
