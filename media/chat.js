@@ -296,6 +296,8 @@
 
   $('composer').addEventListener('submit', (ev) => {
     ev.preventDefault();
+    // While the app answers, the typed text stays in the box (Send is disabled until done).
+    if (state.busy) return;
     const text = $('input').value;
     $('input').value = '';
     send(text);

@@ -31,6 +31,8 @@ describe('channel pages in a browser', () => {
     return p;
   }
 
+  const conversation = (p: Page) => p.getByRole('log', { name: 'Messages' });
+
   async function outbox(name: string) {
     const r = await emu.api(`/api/channels/${name}`);
     assert.equal(r.status, 200);
@@ -77,6 +79,7 @@ describe('channel pages in a browser', () => {
     await p.getByText('Streaming one word at a time.', { exact: true }).waitFor();
     assert.equal(await p.locator('.msg.app').count(), 1, 'deltas grew one bubble');
 
+    await waitFor('Send to be enabled once the stream is done', () => p.getByRole('button', { name: 'Send' }).isEnabled());
     await p.getByRole('textbox', { name: 'Message' }).fill('hello chat');
     await p.keyboard.press('Enter');
     await p.getByText('[chat] user_dev said: hello chat').waitFor();
@@ -123,12 +126,12 @@ describe('channel pages in a browser', () => {
     await p.getByRole('button', { name: /Alice/ }).click();
     await p.getByRole('textbox', { name: 'Message' }).fill('hi from alice');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await p.getByText('[telegram] telegram:1001 said: hi from alice').waitFor();
+    await conversation(p).getByText('[telegram] telegram:1001 said: hi from alice').waitFor();
     await p.getByRole('button', { name: /Bob/ }).click();
     await p.getByRole('textbox', { name: 'Message' }).fill('hi from bob');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await p.getByText('[telegram] telegram:1002 said: hi from bob').waitFor();
-    assert.equal(await p.getByText('hi from alice').count(), 0, "Alice's chat is not shown in Bob's");
+    await conversation(p).getByText('[telegram] telegram:1002 said: hi from bob').waitFor();
+    assert.equal(await conversation(p).getByText('hi from alice').count(), 0, "Alice's chat is not shown in Bob's");
     await p.screenshot({ path: join(SHOTS, 'telegram.png') });
     const sent = await outbox('support-telegram');
     assert.ok(sent.some((b) => b.chat_id === 1001 && b.text === '[telegram] telegram:1001 said: hi from alice'));
@@ -142,15 +145,15 @@ describe('channel pages in a browser', () => {
     await p.getByRole('combobox', { name: 'Delivery mode' }).selectOption('bad-signature');
     await p.getByRole('textbox', { name: 'Message' }).fill('forged message');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await p.getByText(/Webhook answered 401/).waitFor();
+    await conversation(p).getByText(/Webhook answered 401/).waitFor();
     await p.getByRole('combobox', { name: 'Delivery mode' }).selectOption('stale-timestamp');
     await p.getByRole('textbox', { name: 'Message' }).fill('old message');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await p.getByText(/Webhook answered 401: X-Slack-Request-Timestamp/).waitFor();
+    await conversation(p).getByText(/Webhook answered 401: X-Slack-Request-Timestamp/).waitFor();
     await p.getByRole('combobox', { name: 'Delivery mode' }).selectOption('');
     await p.getByRole('textbox', { name: 'Message' }).fill('signed message');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await p.getByText('[slack] slack:U0ALICE01 said: signed message').waitFor();
+    await conversation(p).getByText('[slack] slack:U0ALICE01 said: signed message').waitFor();
     await p.screenshot({ path: join(SHOTS, 'slack.png') });
     const texts = (await outbox('team-slack')).map((b) => String(b.text));
     assert.ok(!texts.some((t) => t.includes('forged') || t.includes('old message')), 'refused events never reached the app');
@@ -166,7 +169,7 @@ describe('channel pages in a browser', () => {
     await p.getByRole('status').filter({ hasText: 'challenge echoed' }).waitFor();
     await p.getByRole('textbox', { name: 'Message' }).fill('hola');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await p.getByText('[whatsapp] whatsapp:15550101001 said: hola').waitFor();
+    await conversation(p).getByText('[whatsapp] whatsapp:15550101001 said: hola').waitFor();
     await p.screenshot({ path: join(SHOTS, 'whatsapp.png') });
     await p.close();
   });
