@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmulator, fixture, type RunningEmulator } from '../test/support/emulator';
 import { pythonRuntimeDir } from '../emulator/runner/launch';
@@ -40,7 +40,7 @@ function importTime(workspace: string): number {
     const t0 = performance.now();
     const r = spawnSync(process.env.CAPSULE_PYTHON ?? 'python3', ['-c', 'import app'], {
       cwd: workspace,
-      env: { ...process.env, PYTHONPATH: pythonRuntimeDir(), PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, PYTHONPATH: [pythonRuntimeDir(), process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONDONTWRITEBYTECODE: '1' },
     });
     runs.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`import app failed: ${r.stderr.toString()}`);

@@ -13,6 +13,7 @@ import { HubEvents } from './events';
 import { Prompts } from './prompts';
 import { GatewaySecrets } from './secrets';
 import { TurnState } from './turns';
+import { toWire } from './credentials';
 import { HttpError } from './errors';
 import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
 
@@ -167,6 +168,8 @@ export class GatewayHub implements Hub {
 
   private async sendInbound(runner: RunnerProcess, turn: TurnState, message: Record<string, unknown>): Promise<void> {
     try {
+      // The session comes along, so that the runner need not ask for it (GetSession still works).
+      message.session = await this.sessionSnapshot(turn.sessionId);
       const res = await fetch(runner.baseUrl + '/_capsule/inbound', {
         method: 'POST',
         headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
@@ -305,6 +308,26 @@ export class GatewayHub implements Hub {
     const base: StoredSession = stored ?? { ...init!, updatedAt: init!.createdAt, history: [], dataJson: '{}' };
     const pending = open.flatMap((t) => t.journal.items);
     return pending.length ? { ...base, history: [...base.history, ...pending] } : base;
+  }
+
+  /** The `GetSession` answer of the runner protocol (also sent along with each inbound message). */
+  async sessionSnapshot(sessionId: string, historyCount = 50) {
+    const first = this.sessionView(sessionId);
+    if (!first) return undefined;
+    await this.refreshIntegrations?.(first.userId).catch(() => undefined);
+    const s = this.sessionView(sessionId) ?? first;
+    const d = this.read();
+    const persona = d.personas.find((p) => p.id === s.userId);
+    return {
+      user_id: s.userId,
+      user_email: persona?.email ?? '',
+      org_id: persona?.orgId ?? '',
+      owner_id: persona?.orgId ? `org:${persona.orgId}` : s.userId,
+      channel_type: s.channelType,
+      data_json: s.dataJson,
+      history: s.history.slice(-historyCount).map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp })),
+      integrations: Object.values(d.integrations[s.userId] ?? {}).map(toWire),
+    };
   }
 
   /** Makes the session's open turns visible in the store (before something reads it there). */

@@ -31,6 +31,7 @@ function integrationsOf(hub: GatewayHub, userId: string) {
   return Object.values(hub.read().integrations[userId] ?? {}).map(toWire);
 }
 
+
 const methods: Record<string, Method> = {
   Register(_hub, body, { runner, sup }) {
     sup.onRegister(runner, body);
@@ -85,22 +86,9 @@ const methods: Record<string, Method> = {
   },
 
   async GetSession(hub, body) {
-    const s = requireSession(hub, body.session_id);
-    await hub.refreshIntegrations?.(s.userId).catch(() => undefined);
-    const d = hub.read();
-    const persona = d.personas.find((p) => p.id === s.userId);
+    requireSession(hub, body.session_id);
     const count = typeof body.history_count === 'number' && body.history_count > 0 ? body.history_count : 50;
-    const history = s.history.slice(-count).map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp }));
-    return {
-      user_id: s.userId,
-      user_email: persona?.email ?? '',
-      org_id: persona?.orgId ?? '',
-      owner_id: persona?.orgId ? `org:${persona.orgId}` : s.userId,
-      channel_type: s.channelType,
-      data_json: s.dataJson,
-      history,
-      integrations: integrationsOf(hub, s.userId),
-    };
+    return (await hub.sessionSnapshot(str(body.session_id), count))!;
   },
 
   async SaveSessionData(hub, body) {
