@@ -53,6 +53,13 @@ export function registerServe(program: Command): void {
             healthTimeoutMs: envMs('CAPSULE_HEALTH_TIMEOUT_MS'),
             registerTimeoutMs: envMs('CAPSULE_REGISTER_TIMEOUT_MS'),
           },
+          onEvent: (e) => {
+            if (e.kind === 'runner' || e.kind === 'error') process.stderr.write(`capsule-local: ${e.summary}\n`);
+            if (e.kind === 'runner' && e.detail?.event === 'failed' && typeof e.detail.traceback === 'string') process.stderr.write(e.detail.traceback.replace(/\n?$/, '\n'));
+            if (e.kind === 'prompt' && e.detail?.outcome === 'pending') {
+              process.stderr.write(`capsule-local: ${e.summary}\n  answer: capsule-local prompts answer ${String(e.detail.id)} --allow | --deny\n`);
+            }
+          },
           onLog: (app, stream, line) => (stream === 'stderr' ? process.stderr : process.stdout).write(`[${app}] ${line}\n`),
         });
       } catch (e) {
@@ -60,7 +67,6 @@ export function registerServe(program: Command): void {
         if (e instanceof EmulatorStartError) throw new UserError(e.message);
         throw e;
       }
-      const hub = emu.hub;
       const chatUrl = emu.loginUrl('/chat');
       process.stdout.write(
         `Capsule Local emulator on ${emu.url} (store ${emu.store.paths.dir})\n` +
@@ -69,13 +75,6 @@ export function registerServe(program: Command): void {
           `  API:       ${emu.url}/api/chat (Authorization: Bearer <token from ${emu.store.paths.discovery}>)\n` +
           `The links sign this browser in once. Press Ctrl+C to stop.\n`,
       );
-      hub.events.subscribe((e) => {
-        if (e.kind === 'runner' || e.kind === 'error') process.stderr.write(`capsule-local: ${e.summary}\n`);
-        if (e.kind === 'runner' && e.detail?.event === 'failed' && typeof e.detail.traceback === 'string') process.stderr.write(e.detail.traceback.replace(/\n?$/, '\n'));
-        if (e.kind === 'prompt' && e.detail?.outcome === 'pending') {
-          process.stderr.write(`capsule-local: ${e.summary}\n  answer: capsule-local prompts answer ${String(e.detail.id)} --allow | --deny\n`);
-        }
-      });
       if (flags.open) {
         // `open` is ESM-only; load it on demand so the CLI starts fast.
         void import('open').then((m) => m.default(chatUrl)).catch(() => process.stderr.write('capsule-local: could not open a browser; use the Chat link above\n'));

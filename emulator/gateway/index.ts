@@ -4,7 +4,7 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Store, StoreError } from '../store';
+import { Store, StoreError, type StoredEvent } from '../store';
 import { modules } from '../modules';
 import { AppSupervisor, defaultSupervisorOptions, type SupervisorOptions } from '../runner/supervisor';
 import { parseEntry, pythonInterpreter } from '../runner/launch';
@@ -31,6 +31,8 @@ export interface EmulatorOptions {
   env?: NodeJS.ProcessEnv;
   supervisor?: Partial<Omit<SupervisorOptions, 'python'>>;
   onLog?: (app: string, stream: 'stdout' | 'stderr', line: string) => void;
+  /** Every event from the start on (the serve console prints some). */
+  onEvent?: (e: StoredEvent) => void;
 }
 
 export interface RunningEmulator {
@@ -63,6 +65,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
 
   const hub = new GatewayHub(store, env);
+  if (options.onEvent) hub.events.subscribe(options.onEvent);
   const auth = new SessionAuth();
   const app = express();
   app.disable('x-powered-by');

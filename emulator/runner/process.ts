@@ -79,8 +79,13 @@ export class RunnerProcess {
       });
     }
     proc.stdin!.on('error', () => undefined);
-    proc.on('error', (e) => {
-      this.failure ??= { error: `could not start ${spec.command}: ${e.message}` };
+    proc.on('error', (e: NodeJS.ErrnoException) => {
+      this.failure ??= {
+        error:
+          e.code === 'ENOENT'
+            ? `the Python interpreter "${spec.command}" was not found; pass --python PATH or set CAPSULE_PYTHON`
+            : `could not start ${spec.command}: ${e.message}`,
+      };
       this.markExited(null, null);
     });
     proc.on('exit', (code, signal) => this.markExited(code, signal));

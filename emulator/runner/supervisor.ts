@@ -123,7 +123,7 @@ export class AppSupervisor {
       if (r && r.state === 'registered' && !r.stopping) return r;
       if (this.stopped) throw new Error(`the app ${this.name} is stopped`);
       if (this.status === 'crashed' && !this.candidate && !this.restartTimer) {
-        throw new Error(`the app ${this.name} is not running: ${this.lastError?.error ?? 'it failed to start'}. Fix the error and save the file to reload.`);
+        throw new Error(`the app ${this.name} is not running: ${this.lastError?.error ?? 'it failed to start'}. Fix it and save a file of the app to start it again.`);
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`the app ${this.name} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
