@@ -47,6 +47,31 @@ export const completers: Record<string, Completer> = {
   },
 };
 
+interface CommandResult {
+  ok: boolean;
+  message: string;
+  missing?: string[];
+}
+
+/** Asks for each value the server reported missing: `value` of a secret, or credential keys. */
+async function askMissing(command: string, args: unknown[], missing: string[]): Promise<unknown[] | undefined> {
+  const a = firstObject(args);
+  if (command === 'capsule.defineSecret' && missing.includes('value')) {
+    const value = await askSecretValue(String(a.name));
+    return value === undefined ? undefined : [{ ...a, value }, ...args.slice(1)];
+  }
+  if (command === 'capsule.createChannel') {
+    const credentials = { ...((a.credentials ?? {}) as Record<string, unknown>) };
+    for (const key of missing) {
+      const value = await askSecretValue(`${String(a.name)}: ${key}`);
+      if (value === undefined) return undefined;
+      credentials[key] = { value };
+    }
+    return [{ ...a, credentials }, ...args.slice(1)];
+  }
+  return undefined;
+}
+
 export function createLanguageClient(serverModule: string, onStoreChanged: () => void): LanguageClient {
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -63,14 +88,27 @@ export function createLanguageClient(serverModule: string, onStoreChanged: () =>
         vscode.workspace.createFileSystemWatcher('**/*.py'),
       ],
     },
+    // The client reports each command's result itself (below), with the Capsule prefix.
+    initializationOptions: { commandMessages: false },
     middleware: {
       executeCommand: async (command, args, next) => {
+        if (!command.startsWith('capsule.') || command === 'capsule.refresh') return next(command, args);
         const complete = completers[command];
-        if (!complete) return next(command, args);
-        const full = await complete(args);
+        let full = complete ? await complete(args) : args;
         if (!full) return undefined; // the user cancelled: nothing is sent, nothing changes
-        const result = await next(command, full);
+        let result = (await next(command, full)) as CommandResult | undefined;
+        // The server names what it still needs (e.g. a credential it could not read from the
+        // source); ask once more for exactly those and run the command again.
+        if (result && !result.ok && result.missing?.length) {
+          full = await askMissing(command, full, result.missing);
+          if (!full) return result;
+          result = (await next(command, full)) as CommandResult | undefined;
+        }
         onStoreChanged();
+        if (result?.message) {
+          if (result.ok) void vscode.window.showInformationMessage(`Capsule: ${result.message}`);
+          else void vscode.window.showErrorMessage(`Capsule: ${result.message}`);
+        }
         return result;
       },
     },

@@ -22,6 +22,8 @@ export interface Workbench {
   packaged: string[];
   workspace: string;
   page: Page;
+  /** The headless Chromium of the workbench page (for other pages, such as the web chat). */
+  browser: Browser;
   /** Milliseconds from spawning code-server to `.monaco-workbench` in the browser. */
   bootMs: number;
   op<T = any>(op: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
@@ -237,6 +239,7 @@ export async function bootWorkbench(opts: { fixture: string; settings?: Record<s
       packaged: installed.files,
       workspace,
       page,
+      browser,
       bootMs,
       op,
       serverOutput: () => output,

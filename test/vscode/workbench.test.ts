@@ -109,7 +109,10 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     // The screenshot: the Capsule view beside the editor, and the hover of a squiggle.
     await wb.op('command', { id: 'workbench.view.extension.capsule' });
     await wb.page.locator('.monaco-list-row', { hasText: 'helper' }).first().waitFor({ timeout: 10_000 });
-    await wb.page.locator('.squiggly-warning').first().hover();
+    // The squiggle layer lies under the text layer, so point the mouse at its middle instead.
+    const box = await wb.page.locator('.squiggly-warning').first().boundingBox();
+    assert.ok(box, 'the squiggle is on screen');
+    await wb.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await wb.page.locator('.monaco-hover:not(.hidden)', { hasText: 'capsule/missing-secret' }).first().waitFor({ timeout: 10_000 });
     await wb.screenshot('diagnostics');
     await wb.page.keyboard.press('Escape');
@@ -173,6 +176,27 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.equal(asked.find((a) => a.title.includes('value of TRANSLATE_KEY'))?.password, true, 'the quick fix asked the value without echo');
   });
 
+  it('creates a missing channel through the quick fix, asking its credentials without echo', async () => {
+    requireActive();
+    const supportFile = join(wb.workspace, 'support.py');
+    await wb.op('open', { path: supportFile });
+    const { diagnostics } = await wb.op<{ diagnostics: Diag[] }>('diagnostics', { path: supportFile, code: 'capsule/unknown-channel' });
+    const d = diagnostics.find((x) => x.code === 'capsule/unknown-channel')!;
+    const at = { path: supportFile, line: d.line, character: d.character, endLine: d.endLine, endCharacter: d.endCharacter };
+    const { actions } = await wb.op<{ actions: Array<{ title: string; command: string | null }> }>('codeActions', at);
+    const fix = actions.find((a) => a.command === 'capsule.createChannel' && /Telegram/.test(a.title));
+    assert.ok(fix, `a quick fix creates a Telegram channel; got ${JSON.stringify(actions.map((a) => a.title))}`);
+    await wb.op('applyCodeAction', { ...at, title: fix.title, answers: ['123456:telegram-token-value'] });
+    await wb.op('diagnostics', { path: supportFile, code: 'capsule/unknown-channel', present: false });
+    const asked = await wb.op<Array<{ title: string; password?: boolean }>>('asked');
+    assert.equal(asked.find((a) => a.title.includes('bot_token'))?.password, true, 'the bot token is asked without echo');
+    const channels = JSON.parse((await cli(['channel', 'list', '--json'], wb.workspace)).stdout) as Array<{ name: string; type: string }>;
+    assert.deepEqual(channels.map((c) => [c.name, c.type]), [['support-tg', 'telegram']]);
+    const view = await wb.op<Record<string, string[]>>('view');
+    assert.ok(view.channels!.some((c) => c.startsWith('support-tg')), `the view lists the channel: ${JSON.stringify(view.channels)}`);
+    await wb.op('open', { path: appFile });
+  });
+
   it('runs the app locally and a chat message gets its reply', async () => {
     requireActive();
     const t0 = Date.now();
@@ -206,7 +230,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     // directly, as the system browser does under desktop VS Code.
     const { result: url } = await wb.op<{ result: string }>('command', { id: 'capsule.openChat', args: [appFile, 'app'] });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/login\?code=[^&]+&next=%2Fchat$/);
-    const chat = await wb.page.context().newPage();
+    const chat = await wb.browser.newPage();
     try {
       await chat.goto(url);
       await chat.waitForURL(/\/chat$/, { timeout: 15_000 });
@@ -295,7 +319,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.match(capsuleLog, /emulator/, 'the output channel carries the emulator log');
     for (const f of [...logs, join(wb.root, 'driver.json')]) {
       const text = readFileSync(f, 'utf8');
-      assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value'), `${f} holds no secret value`);
+      assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value'), `${f} holds no secret value`);
     }
     await wb.screenshot('view');
   });
