@@ -180,20 +180,30 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   };
 
   if (opts.waitForApp ?? true) {
-    await waitFor(
-      `the app ${entry} to register with the emulator`,
-      async () => {
-        if (exited !== undefined) throw new Error(`serve exited with ${exited}`);
-        const r = await api('/api/state');
-        if (!r.ok) return false;
-        const state = (await r.json()) as { apps: Array<{ status: string }> };
-        return state.apps.some((a) => a.status === 'running');
-      },
-      timeoutMs,
-    ).catch(async (e: Error) => {
-      await emu.kill9();
-      throw new Error(`${e.message}\n--- serve output ---\n${out}`);
-    });
+    // Not waitFor: an app that fails to import must fail the start at once, with its error.
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      if (exited !== undefined) {
+        throw new Error(`serve exited with ${exited} before the app registered\n--- serve output ---\n${out}`);
+      }
+      const state = await api('/api/state')
+        .then((r) => (r.ok ? (r.json() as Promise<{ apps: Array<{ status: string; error?: string }> }>) : undefined))
+        .catch(() => undefined);
+      const app = state?.apps[0];
+      if (app?.status === 'running') break;
+      last = app?.error ?? last;
+      // Import errors are final until a file changes; a crash while starting is retried.
+      if (app?.status === 'crashed' && app.error && !/^the app process exited \(/.test(app.error)) {
+        await emu.kill9();
+        throw new Error(`the app ${entry} failed to start: ${app.error}\n--- serve output ---\n${out}`);
+      }
+      if (Date.now() > deadline) {
+        await emu.kill9();
+        throw new Error(`timed out after ${timeoutMs} ms waiting for the app ${entry} to register${last ? ` (last error: ${last})` : ''}\n--- serve output ---\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
   return emu;
 }
