@@ -301,6 +301,14 @@ export class AppSupervisor {
   private onExit(runner: RunnerProcess): void {
     this.host.removeRunner(runner);
     if (runner !== this.current) return;
+    if (runner.external && !this.stopped) {
+      // The debug session ended (the debugger's process stopped answering): run the app ourselves.
+      this.host.runnerGone(runner, 'the debugged app process went away');
+      this.status = 'starting';
+      this.host.emit({ kind: 'runner', app: this.name, summary: `the debugged process of ${this.name} went away; starting the app again`, detail: { event: 'detached' } });
+      this.launchCandidate('restart');
+      return;
+    }
     const how = describeExit(runner.exitCode, runner.exitSignal);
     const hung = runner.failure?.error.startsWith('hung');
     this.host.runnerGone(runner, hung ? `the app stopped responding and was restarted` : `the app process exited (${how}) while handling this message`);
