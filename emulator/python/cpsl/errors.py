@@ -1,0 +1,30 @@
+"""Exceptions of the SDK, and the one error every unimplemented part raises."""
+import warnings
+
+
+class IntegrationTimeout(TimeoutError):
+    """The user did not connect the integration before the prompt's timeout."""
+
+
+class IntegrationDeclined(RuntimeError):
+    """The user declined to connect the integration (or nobody can answer the prompt)."""
+
+
+class NotAvailableLocally(NotImplementedError):
+    """A part of the SDK the local runtime does not emulate yet."""
+
+
+def not_available(what):
+    return NotAvailableLocally(
+        f"{what} is not available in Capsule Local yet; it works on the hosted Capsule platform"
+    )
+
+
+def warn_not_available(what, consequence):
+    # Declaring such a handler is legal SDK code, so import must succeed; but it must never look
+    # as if it worked.
+    warnings.warn(
+        f"{what} is not available in Capsule Local yet: {consequence}",
+        RuntimeWarning,
+        stacklevel=3,
+    )

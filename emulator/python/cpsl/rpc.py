@@ -1,0 +1,112 @@
+"""Calls from the app process into the emulator: `POST <gateway>/_runner/rpc/<Method>`, JSON.
+
+Blocking calls run in worker threads (`asyncio.to_thread`) so the event loop keeps serving other
+sessions. Each thread keeps one persistent connection: the emulator answers with keep-alive and a
+reconnect per call would double the cost of a reply.
+"""
+import asyncio
+import http.client
+import json
+import os
+import threading
+import urllib.parse
+
+
+class GatewayError(RuntimeError):
+    """The emulator answered an RPC with an error."""
+
+
+class GatewayUnreachable(GatewayError):
+    """The emulator could not be reached at all."""
+
+
+def gateway_url():
+    url = os.environ.get("CAPSULE_GATEWAY_URL")
+    if url:
+        return url.rstrip("/")
+    host = os.environ.get("CAPSULE_GATEWAY_HOST", "localhost:1980")
+    return "http://" + host
+
+
+class RpcClient:
+    def __init__(self, url=None, token=None):
+        self.url = (url or gateway_url()).rstrip("/")
+        self.token = token if token is not None else os.environ.get("CAPSULE_RUNNER_TOKEN", "")
+        parsed = urllib.parse.urlsplit(self.url)
+        self._host = parsed.hostname or "127.0.0.1"
+        self._port = parsed.port or 80
+        self._local = threading.local()
+
+    def _conn(self, timeout):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            self._local.conn = conn
+        conn.timeout = timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        return conn
+
+    def _drop(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def call(self, method, body=None, timeout=30.0):
+        """Blocking call; returns the decoded JSON answer or raises GatewayError."""
+        payload = json.dumps(body or {}).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.token}",
+            "Connection": "keep-alive",
+        }
+        path = f"/_runner/rpc/{method}"
+        for attempt in (1, 2):
+            conn = self._conn(timeout)
+            try:
+                conn.request("POST", path, body=payload, headers=headers)
+                resp = conn.getresponse()
+                raw = resp.read()
+                status = resp.status
+                if resp.getheader("Connection", "").lower() == "close":
+                    self._drop()
+                break
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.CannotSendRequest,
+                    http.client.BadStatusLine) as e:
+                # A kept-alive connection the emulator closed meanwhile: one fresh retry.
+                self._drop()
+                if attempt == 2:
+                    raise GatewayUnreachable(
+                        f"the Capsule Local emulator is not reachable at {self.url} ({method}: {e}); "
+                        "is `capsule-local serve` still running?"
+                    ) from None
+            except OSError as e:
+                self._drop()
+                raise GatewayUnreachable(
+                    f"the Capsule Local emulator is not reachable at {self.url} ({method}: {e}); "
+                    "is `capsule-local serve` still running?"
+                ) from None
+        try:
+            answer = json.loads(raw.decode("utf-8") or "{}")
+        except ValueError:
+            answer = {"error": raw.decode("utf-8", "replace")[:200]}
+        if status >= 300:
+            why = answer.get("error") if isinstance(answer, dict) else None
+            raise GatewayError(f"{method} failed ({status}): {why or 'no reason given'}")
+        return answer
+
+    async def acall(self, method, body=None, timeout=30.0):
+        return await asyncio.to_thread(self.call, method, body, timeout)
+
+
+_client = None
+
+
+def client():
+    return _client
+
+
+def set_client(c):
+    global _client
+    _client = c

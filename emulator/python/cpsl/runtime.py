@@ -1,0 +1,270 @@
+"""What the runner does with each call of the emulator: run message handlers (one at a time per
+session), answer data and endpoint requests, and run the lifecycle hooks."""
+import asyncio
+import inspect
+import json
+import re
+import sys
+import time
+import traceback
+
+from . import session as session_mod
+from .binding import data_kwargs, endpoint_args, message_args, takes_args
+from .channels import SessionChannel
+from .context import Attachment, Message, Request, RequestContext, UserInfo, org_id_from_owner_id
+from .integrations import integrations_from_wire
+from .session import Session
+
+
+async def _call(fn, *args, **kwargs):
+    result = fn(*args, **kwargs)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def merge_history(items, current_text):
+    """History as the SDK's runner builds it: consecutive items of one sender merged, and the
+    message being handled removed from the tail."""
+    merged = []
+    for h in items or []:
+        sender = h.get("sender", "user")
+        text = h.get("text", "") or ""
+        if merged and merged[-1].sender == sender and sender in ("user", "app"):
+            merged[-1].text = f"{merged[-1].text}\n{text}" if merged[-1].text else text
+            continue
+        merged.append(Message(text=text, sender=sender, channel_type=h.get("channel_type", "chat"),
+                              timestamp=h.get("timestamp", 0) or 0, attachments=None))
+    if merged and merged[-1].sender == "user" and current_text:
+        last = merged[-1]
+        if last.text == current_text:
+            merged.pop()
+        elif last.text.endswith("\n" + current_text):
+            last.text = last.text[: -len(current_text) - 1]
+    return merged
+
+
+def _user_from(user_id, email, org_id, owner_id):
+    if not org_id:
+        org_id = org_id_from_owner_id(owner_id)
+    return UserInfo(id=user_id or "", email=email or None, org_id=org_id or None)
+
+
+class Runtime:
+    def __init__(self, app, rpc, app_id=""):
+        self.app = app
+        self.rpc = rpc
+        self.app_id = app_id
+        self._locks = {}
+        self._entered = {}
+        self._tasks = set()
+        self._stop = None
+
+    def config(self):
+        return self.app._cpsl_config
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def boot(self):
+        self._stop = asyncio.Event()
+        for fn in self.app._boot:
+            await _call(fn)
+
+    def request_stop(self):
+        if self._stop is not None:
+            self._stop.set()
+
+    async def wait_stopped(self):
+        await self._stop.wait()
+
+    async def shutdown(self, grace=5.0):
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=grace)
+        for session in list(self._entered.values()):
+            for fn in self.app._exit:
+                await self._safe_hook(fn, session)
+        for fn in self.app._shutdown:
+            await self._safe_hook(fn)
+
+    async def _safe_hook(self, fn, *args):
+        try:
+            await _call(fn, *(args if takes_args(fn) else ()))
+        except Exception:
+            traceback.print_exc()
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def accept_inbound(self, message):
+        task = asyncio.get_running_loop().create_task(self.run_message(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def run_message(self, msg):
+        sid = str(msg.get("session_id") or "")
+        lock = self._locks.setdefault(sid, asyncio.Lock())
+        async with lock:
+            await self._run_message_locked(msg, sid)
+
+    def _pick_handler(self, chat_name):
+        handlers = self.app._message_handlers
+        if chat_name:
+            if chat_name not in handlers:
+                named = [n for n in handlers if n]
+                raise RuntimeError(
+                    f"Unknown chat surface '{chat_name}'. Available named chats: {', '.join(named) or 'none'}")
+            return handlers[chat_name][0]
+        if None not in handlers:
+            raise RuntimeError("this app has no default message handler (@app.message())")
+        return handlers[None][0]
+
+    async def _snapshot(self, msg, sid):
+        snap = msg.get("session")
+        if isinstance(snap, dict):
+            return snap
+        return await self.rpc.acall("GetSession", {"session_id": sid, "history_count": 50})
+
+    def _message_session(self, msg, sid, snap):
+        data = {}
+        if snap.get("data_json"):
+            data = json.loads(snap["data_json"]) or {}
+        if not data and msg.get("initial_data_json"):
+            data = json.loads(msg["initial_data_json"]) or {}
+        user = _user_from(msg.get("user_id") or snap.get("user_id"), msg.get("user_email") or snap.get("user_email"),
+                          msg.get("org_id") or snap.get("org_id"), msg.get("owner_id") or snap.get("owner_id"))
+        channel = SessionChannel(msg.get("channel_type") or snap.get("channel_type") or "chat")
+        session = Session(
+            id=sid, user=user, channel=channel,
+            history=merge_history(snap.get("history"), msg.get("text", "")),
+            data=data, integrations=integrations_from_wire(snap.get("integrations")),
+            rpc=self.rpc, app_id=self.app_id, request_id=str(msg.get("request_id") or ""),
+            app=self.app, in_message_handler=True,
+        )
+        if data and not snap.get("data_json"):
+            session._saved_json = ""  # initial data of a new session is saved with the first turn
+        return session
+
+    async def _run_message_locked(self, msg, sid):
+        request_id = str(msg.get("request_id") or "")
+        session = None
+        try:
+            handler = self._pick_handler(msg.get("chat_name") or None)
+            snap = await self._snapshot(msg, sid)
+            session = self._message_session(msg, sid, snap)
+            message = Message(
+                text=msg.get("text", "") or "", sender="user", channel_type=session.channel.type,
+                timestamp=time.time(),
+                attachments=[Attachment(name=a.get("filename", ""), content_type=a.get("content_type", ""),
+                                        url=a.get("url", ""), size=int(a.get("size") or 0))
+                             for a in (msg.get("attachments") or [])],
+            )
+            token = session_mod._current.set(session)
+            try:
+                if sid not in self._entered:
+                    self._entered[sid] = session
+                    for fn in self.app._enter:
+                        await _call(fn, *((session,) if takes_args(fn) else ()))
+                await _call(handler, *message_args(handler, session, message))
+            finally:
+                session_mod._current.reset(token)
+            await session.flush_data()
+            await self.rpc.acall("SubmitResult", {"request_id": request_id, "session_id": sid, "text": "",
+                                                  "done": True, "block_json": ""})
+        except Exception as e:
+            print(f"cpsl: the message handler raised (session {sid}):", file=sys.stderr)
+            traceback.print_exc()
+            sys.stderr.flush()
+            try:
+                if session is not None:
+                    await session.flush_data()
+                await self.rpc.acall("SubmitResult", {
+                    "request_id": request_id, "session_id": sid, "text": f"Runner error: {e}",
+                    "done": True, "block_json": "", "error": f"{type(e).__name__}: {e}",
+                })
+            except Exception as report_error:
+                print(f"cpsl: could not report the error to the emulator: {report_error}", file=sys.stderr, flush=True)
+
+    # -- data and endpoints ------------------------------------------------------------------
+
+    async def _request_context(self, headers):
+        h = {k.lower(): v for k, v in headers.items()}
+        authenticated = h.get("x-capsule-authenticated") == "true"
+        user_id = h.get("x-capsule-user-id", "")
+        owner_id = h.get("x-capsule-org-id", "")
+        user = _user_from(user_id, h.get("x-capsule-email"), None, owner_id) if user_id else None
+        integrations = {}
+        if authenticated and user is not None and self.rpc is not None:
+            answer = await self.rpc.acall("GetUserIntegrations", {
+                "app_id": self.app_id, "user_id": user.id, "user_email": user.email or "",
+                "owner_id": user.owner_id,
+            })
+            integrations = integrations_from_wire(answer.get("integrations"))
+        return RequestContext(user=user, integrations=integrations, authenticated=authenticated), h
+
+    async def handle_data(self, name, query, headers):
+        entry = self.app._data_sources.get(name)
+        if entry is None:
+            return 404, {"error": f"unknown data source '{name}'"}
+        fn, access = entry
+        ctx, h = await self._request_context(headers)
+        if access == "authenticated" and not ctx.authenticated:
+            return 401, {"error": "authentication_required"}
+        try:
+            def make_session():
+                return Session(id=h.get("x-capsule-session-id", ""), user=ctx.user, rpc=self.rpc,
+                               app_id=self.app_id, integrations=ctx.integrations, app=self.app)
+
+            result = await _call(fn, **data_kwargs(fn, ctx, make_session, query))
+            json.dumps(result)
+            return 200, result
+        except Exception as e:
+            print(f"cpsl: data handler '{name}' raised:", file=sys.stderr)
+            traceback.print_exc()
+            sys.stderr.flush()
+            return 500, {"error": str(e)}
+
+    def _match_endpoint(self, method, path):
+        path_methods = []
+        for (m, pattern, fn, authorized) in self.app._endpoints:
+            params = _match_path(pattern, path)
+            if params is None:
+                continue
+            if m == method or (m == "GET" and method == "HEAD"):
+                return fn, authorized, params, None
+            path_methods.append(m)
+        return None, None, None, path_methods
+
+    async def handle_endpoint(self, method, path, query, headers, body, raw_path):
+        fn, authorized, params, other = self._match_endpoint(method, path)
+        if fn is None:
+            if other:
+                return 405, "application/json", {"error": f"{method} is not allowed on {path} (allowed: {', '.join(other)})"}
+            return 404, "application/json", {"error": f"no endpoint {method} {path}"}
+        ctx, _h = await self._request_context(headers)
+        if authorized and not ctx.authenticated:
+            return 401, "application/json", {"error": "unauthorized"}
+        request = Request(method, path, query, headers, body, params)
+        ctx.request = request
+        try:
+            result = await _call(fn, *endpoint_args(fn, ctx, request))
+        except Exception as e:
+            print(f"cpsl: endpoint {method} {path} raised:", file=sys.stderr)
+            traceback.print_exc()
+            sys.stderr.flush()
+            return 500, "application/json", {"error": str(e)}
+        if isinstance(result, dict):
+            return 200, "application/json", result
+        return 200, "text/plain; charset=utf-8", str(result)
+
+
+def _match_path(pattern, path):
+    """aiohttp-style `/items/{id}` matching; returns the path params or None."""
+    def norm(p):
+        return p.rstrip("/") or "/"
+
+    pattern, path = norm(pattern), norm(path)
+    if "{" not in pattern:
+        return {} if pattern == path else None
+    regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(pattern)) + "$"
+    m = re.match(regex, path)
+    return m.groupdict() if m else None
