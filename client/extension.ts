@@ -124,16 +124,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     return emu.json<RunnerEnv>(`/api/runner-env?entry=${encodeURIComponent(entry)}`);
   };
   const debugProvider = new CapsuleDebugProvider({ pythonRuntime: paths.pythonRuntime, runnerEnv });
-  // The emulator handed its app to the debugger; once that session ends it has no app process, so
-  // an emulator we started is stopped (the next Run starts cleanly) and one started elsewhere is
-  // left to its owner.
+  // When the debugged process goes away the emulator hands the app back to a runner it launches
+  // itself, so the app keeps serving; the log says so.
   context.subscriptions.push(
     vscode.debug.onDidTerminateDebugSession((session) => {
       const entry = session.configuration.capsuleEntry as string | undefined;
-      if (!entry) return;
-      const emu = emulatorFor(session.workspaceFolder);
-      log.appendLine(`[capsule] debug session for ${entry} ended`);
-      if (emu?.owned && emu.entry === entry) void emu.stop();
+      if (entry) log.appendLine(`[capsule] debug session for ${entry} ended; the emulator runs the app again itself`);
     }),
   );
   // Initial: fills a new launch.json; Dynamic: lists each app in the Run and Debug view.
