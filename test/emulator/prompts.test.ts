@@ -29,7 +29,9 @@ describe('integration prompts', () => {
     assert.equal(answered.status, 0, answered.stderr);
     const done = await chatRun;
     assert.equal(done.status, 0, done.stderr);
-    assert.equal(done.stdout, 'github scopes repo\n');
+    // As on the platform: the reason goes out as a reply, then the blocking prompt card.
+    assert.equal(done.stdout, 'Connect GitHub\ngithub scopes repo\n');
+    assert.match(done.stderr, /\[block integration_prompt: github/);
     assert.match(done.stderr, /prompts answer prm_/, 'chat tells how to answer the prompt');
     // The credential is stored for bob: the next prompt_integration returns at once.
     const again = await chat(emu, 'github', { user: 'bob' });
@@ -44,7 +46,7 @@ describe('integration prompts', () => {
     const r = await emu.cli(['prompts', 'answer', p.id, '--deny']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'Declined.\n');
-    assert.equal((await pending).body.reply, 'github declined');
+    assert.equal((await pending).body.reply, 'Connect GitHub\ngithub declined');
   });
 
   test('advancing the hub clock past the deadline raises IntegrationTimeout', async () => {
@@ -54,7 +56,7 @@ describe('integration prompts', () => {
     assert.equal(early.status, 200);
     assert.ok((await json<PromptView[]>(emu, '/api/prompts')).body.some((x) => x.id === p.id), 'still pending before the deadline');
     await json(emu, '/api/clock/advance', { ms: 21_000 });
-    assert.equal((await pending).body.reply, 'github timed out');
+    assert.equal((await pending).body.reply, 'Connect GitHub\ngithub timed out');
     const late = await emu.cli(['prompts', 'answer', p.id, '--allow']);
     assert.equal(late.status, 1);
     assert.match(late.stderr, /no pending prompt/);
@@ -70,7 +72,11 @@ describe('integration prompts', () => {
     assert.match(partial.stderr, /missing fields for aws: access_key_id, secret_access_key/);
     const ok = await emu.cli(['prompts', 'answer', p.id, '--allow', '--field', 'access_key_id=AKIAEXAMPLE', '--field', 'secret_access_key=sk-example-value', '--field', 'region=eu-west-1']);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal((await pending).body.reply, 'aws region eu-west-1 env eu-west-1');
+    const reply = await pending;
+    assert.equal(reply.body.reply, 'AWS keys please\naws region eu-west-1 env eu-west-1');
+    const card = reply.body.blocks.find((b) => b.type === 'integration_prompt');
+    assert.equal(card?.payload.type, 'aws');
+    assert.equal(card?.payload.blocking, true);
   });
 
   test('the API answers with clear errors for bad answers', async () => {
@@ -87,7 +93,7 @@ describe('integration prompts', () => {
     assert.equal(usage.status, 2, 'neither --allow nor --deny is a usage error');
     const allowed = await json(emu, `/api/prompts/${p.id}/answer`, { allow: true });
     assert.equal(allowed.status, 200);
-    assert.equal((await pending).body.reply, 'github scopes read:user repo');
+    assert.equal((await pending).body.reply, 'Connect GitHub\ngithub scopes read:user repo');
   });
 });
 
