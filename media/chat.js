@@ -44,8 +44,9 @@
     const p = block.payload || {};
     const title = integrationTitle(p.type);
     const row = el('div', { class: 'row' });
-    const card = el('div', { class: `block card ${p.blocking ? 'prompt' : 'hint'}`, role: 'group', 'aria-label': `Connect ${title}`, dataset: { blockId: block.id } },
-      el('h3', {}, p.blocking ? `Connect ${title} to continue` : `${title} is not connected`),
+    const heading = p.blocking ? `Connect ${title} to continue` : `Connect ${title}`;
+    const card = el('div', { class: `block card ${p.blocking ? 'prompt' : 'hint'}`, role: 'group', 'aria-label': heading, dataset: { blockId: block.id } },
+      el('h3', {}, heading),
       p.reason ? el('p', { class: 'reason' }, p.reason) : null,
       row);
     if (opts.connected) {

@@ -97,11 +97,21 @@ describe('channel pages in a browser', () => {
     await p.close();
   });
 
-  test('web chat: a blocking integration prompt shows a countdown and Connect, then Connected', async () => {
+  test('web chat: a hint card, then a blocking prompt with a countdown and Connect, then Connected', async () => {
     const p = await page('/chat');
-    await p.getByRole('textbox', { name: 'Message' }).fill('connect');
-    await p.getByRole('button', { name: 'Send' }).click();
-    const card = p.getByRole('group', { name: 'Connect GitHub' });
+    const send = async (text: string) => {
+      await waitFor('Send to be enabled', () => p.getByRole('button', { name: 'Send' }).isEnabled());
+      await p.getByRole('textbox', { name: 'Message' }).fill(text);
+      await p.getByRole('button', { name: 'Send' }).click();
+    };
+    await send('hint');
+    const hint = p.getByRole('group', { name: 'Connect GitHub', exact: true });
+    await hint.getByText('Connect GitHub to unlock repository analysis').waitFor();
+    await hint.getByRole('link', { name: 'Connect GitHub in Integrations' }).waitFor();
+    await p.getByText('Shown a hint.').waitFor();
+
+    await send('connect');
+    const card = p.getByRole('group', { name: 'Connect GitHub to continue' });
     await card.getByText('Connect GitHub to list your repositories').waitFor();
     await card.getByText(/Expires in \d+:\d\d/).waitFor();
     const connect = card.getByRole('button', { name: 'Connect' });
@@ -113,11 +123,15 @@ describe('channel pages in a browser', () => {
     await card.getByText(/Expires in \d+:\d\d/).waitFor();
     await waitFor('the Connect button to be enabled after the reload', () => connect.isEnabled());
     assert.equal(await card.getAttribute('data-prompt-id'), promptId);
-    assert.equal(await p.getByRole('group', { name: 'Connect GitHub' }).count(), 1);
+    assert.equal(await p.getByRole('group', { name: 'Connect GitHub to continue' }).count(), 1);
     const answer = await emu.api(`/api/prompts/${promptId}/answer`, { method: 'POST', body: JSON.stringify({ allow: true }) });
     assert.equal(answer.status, 200, await answer.text());
     await card.getByText('Connected').waitFor();
     await p.getByText('GitHub connected with scopes: repo').waitFor();
+    // Once connected, a hint card says so instead of offering the link.
+    await send('hint');
+    await p.getByRole('group', { name: 'Connect GitHub', exact: true }).last().getByText('Connected').waitFor();
+    await p.screenshot({ path: join(SHOTS, 'chat-prompt.png') });
     await p.close();
   });
 
