@@ -1,0 +1,3 @@
+import cpsl
+
+app = cpsl.App(name="bare", image=cpsl.Image())
