@@ -26,8 +26,11 @@
       el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status)),
         el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—'))), 'No app is being served.'));
 
-    $('prompts').replaceChildren(table(['Prompt', 'User', 'Type', 'Expires in'], s.prompts.map((p) =>
-      el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`))), 'None waiting.'));
+    $('prompts').replaceChildren(table(['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts.map((p) =>
+      el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`),
+        el('td', { class: 'row' },
+          el('button', { type: 'button', 'aria-label': `Allow ${p.id}`, onclick: () => answerPrompt(p.id, true) }, 'Allow'),
+          el('button', { type: 'button', 'aria-label': `Deny ${p.id}`, onclick: () => answerPrompt(p.id, false) }, 'Deny')))), 'None waiting.'));
 
     $('channels').replaceChildren(table(['Channel', 'Type', 'Webhook', 'Checks', ''], s.channels.map((c) =>
       el('tr', {}, el('td', {}, el('strong', {}, c.name)), el('td', {}, c.type), el('td', {}, el('code', {}, c.webhookPath)),
@@ -49,6 +52,16 @@
     $('integrations').replaceChildren(table(['User', 'Integration', 'Scopes / fields', 'Expires'], s.integrations.flatMap((u) => u.connections.map((c) =>
       el('tr', {}, el('td', {}, u.userId), el('td', {}, `${c.type} (${c.mode})`), el('td', {}, [...c.scopes, ...c.fields].join(', ') || '—'),
         el('td', {}, c.expiresAt ? new Date(c.expiresAt * 1000).toLocaleString() : 'never')))), 'No user has connected an integration yet.'));
+  }
+
+  /** Answers a prompt headlessly (all requested scopes; secret forms need their connect page). */
+  async function answerPrompt(id, allow) {
+    try {
+      await api(`/api/prompts/${encodeURIComponent(id)}/answer`, { method: 'POST', body: { allow } });
+      refreshSoon();
+    } catch (e) {
+      banner(e.message);
+    }
   }
 
   async function refresh() {

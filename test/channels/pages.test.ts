@@ -151,6 +151,11 @@ describe('channel pages in a browser', () => {
     assert.ok(sent.some((b) => b.chat_id === 1001 && b.text === '[telegram] telegram:1001 said: hi from alice'));
     assert.ok(sent.some((b) => b.chat_id === 1002 && b.text === '[telegram] telegram:1002 said: hi from bob'));
     assert.ok(sent.some((b) => b.chat_id === 1001 && b.text === 'Thinking...'), 'notify reaches Telegram as a message');
+    // A block reaches Telegram as its text fallback.
+    await p.getByRole('textbox', { name: 'Message' }).fill('hint');
+    await p.getByRole('button', { name: 'Send', exact: true }).click();
+    await conversation(p).getByText('Open the web app to connect github.').waitFor();
+    await conversation(p).getByText('Shown a hint.').waitFor();
     await p.close();
   });
 
@@ -214,6 +219,19 @@ describe('channel pages in a browser', () => {
     await p.screenshot({ path: join(SHOTS, 'dashboard.png') });
     const sent = await outbox('support-telegram');
     assert.ok(sent.some((b) => b.chat_id === 1002 && b.text === '[telegram] telegram:1002 said: hi again, edited'));
+    await p.close();
+  });
+
+  test('dashboard: a pending prompt can be allowed from the prompts card', async () => {
+    const p = await page('/dashboard');
+    await p.getByText('live', { exact: true }).waitFor();
+    // A user who never connected GitHub asks through the API channel; the answer waits on the prompt.
+    const reply = emu.api('/api/chat', { method: 'POST', body: JSON.stringify({ text: 'connect', user: 'carol' }) }).then((r) => r.json() as Promise<{ reply: string }>);
+    const prompts = p.getByRole('region', { name: 'Pending prompts' });
+    await prompts.getByRole('button', { name: /^Allow prm_/ }).click();
+    assert.match((await reply).reply, /GitHub connected with scopes: repo/);
+    await prompts.getByText('None waiting.').waitFor();
+    await p.getByRole('region', { name: 'Integrations' }).getByText('github (oauth)').first().waitFor();
     await p.close();
   });
 
