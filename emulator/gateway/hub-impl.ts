@@ -7,7 +7,7 @@ import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '.
 import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
 import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
-import type { RunnerProcess } from '../runner/process';
+import { describeExit, type RunnerProcess } from '../runner/process';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
@@ -187,7 +187,18 @@ export class GatewayHub implements Hub {
         this.endTurn(turn, `the app refused the message (${res.status}): ${why}`);
       }
     } catch (e) {
-      if (!turn.done && !turn.finishing) this.endTurn(turn, `could not deliver the message to the app: ${(e as Error).message}`);
+      // A handler that kills its process can do so before the runner answers the delivery: give
+      // the exit a moment to be noticed, so the caller learns that the app exited, not a socket error.
+      if (runner.state !== 'exited') await Promise.race([runner.whenExited(), new Promise((r) => setTimeout(r, 1000))]);
+      await new Promise((r) => setImmediate(r));
+      if (!turn.done && !turn.finishing) {
+        this.endTurn(
+          turn,
+          runner.state === 'exited'
+            ? `the app process exited (${describeExit(runner.exitCode, runner.exitSignal)}) while handling this message`
+            : `could not deliver the message to the app: ${(e as Error).message}`,
+        );
+      }
     }
   }
 
