@@ -2,6 +2,8 @@
 // restarts a crashed runner with backoff, kills and restarts a hung one, and hot-reloads on file
 // changes (the new runner takes over only once it registered; an import error leaves the previous
 // good runner serving and is reported).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
 import { launchSpec, scanSecretNames, type Entry } from './launch';
 import { describeExit, RunnerProcess, type Registration } from './process';
@@ -85,6 +87,15 @@ export class AppSupervisor {
     }
     this.launchCandidate('start');
     this.scheduleHealth();
+    void this.resolveInterpreter();
+  }
+
+  /** The interpreter actually run; launchers such as pyenv shims cost ~0.2 s on every start. */
+  private python: string | undefined;
+
+  private async resolveInterpreter(): Promise<void> {
+    const exe = await realInterpreter(this.opts.python, this.entry.cwd);
+    if (exe) this.python = exe;
   }
 
   info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[] } {
@@ -178,7 +189,7 @@ export class AppSupervisor {
   spec(runner: RunnerProcess): ReturnType<typeof launchSpec> {
     return launchSpec({
       entry: this.entry,
-      python: this.opts.python,
+      python: runner.external ? this.opts.python : this.python ?? this.opts.python,
       gatewayUrl: this.host.gatewayUrl(),
       token: runner.token,
       appId: this.appId,
@@ -402,6 +413,16 @@ export class AppSupervisor {
     this.wake();
     await Promise.all([this.current, this.candidate].filter((r): r is RunnerProcess => !!r).map((r) => r.stop()));
   }
+}
+
+/** `sys.executable` of the configured interpreter, run in the app's folder (where pyenv looks). */
+function realInterpreter(python: string, cwd: string): Promise<string | undefined> {
+  return new Promise((resolveExe) => {
+    execFile(python, ['-c', 'import sys; print(sys.executable)'], { cwd, timeout: 10_000 }, (err, stdout) => {
+      const exe = String(stdout ?? '').trim();
+      resolveExe(!err && exe && existsSync(exe) ? exe : undefined);
+    });
+  });
 }
 
 function sameSet(a: string[], b: string[]): boolean {
