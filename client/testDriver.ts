@@ -161,7 +161,10 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
     }
     case 'command': {
       if (Array.isArray(op.answers)) ui.queueAnswers(op.answers);
-      const args = Array.isArray(op.args) ? op.args : [];
+      // `{ $file: path }` stands for vscode.Uri.file(path) (JSON cannot carry a Uri).
+      const args = (Array.isArray(op.args) ? op.args : []).map((a: unknown) =>
+        a && typeof a === 'object' && typeof (a as { $file?: unknown }).$file === 'string' ? vscode.Uri.file((a as { $file: string }).$file) : a,
+      );
       const result = await vscode.commands.executeCommand(String(op.id), ...args);
       return { result: safe(result) };
     }
@@ -208,6 +211,13 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
     case 'stopDebugLaunch': {
       for (const c of launched.splice(0)) c.kill('SIGTERM');
       return null;
+    }
+    case 'hasExtension': {
+      return Boolean(vscode.extensions.getExtension(String(op.id)));
+    }
+    case 'debugSession': {
+      const s = vscode.debug.activeDebugSession;
+      return s ? { type: s.type, name: s.name, capsuleEntry: (s.configuration.capsuleEntry as string | undefined) ?? null } : null;
     }
     case 'asked': {
       return safe(ui.asked);

@@ -70,6 +70,18 @@ export function packageVsix(outDir: string): string {
   return vsix;
 }
 
+/** Packages an extension folder (e.g. a test double) into `outDir`. */
+export function packageFolder(folder: string, outDir: string, name: string): string {
+  const vsix = join(outDir, `${name}.vsix`);
+  const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix], {
+    cwd: folder,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+  return vsix;
+}
+
 /**
  * Installs a .vsix the way VS Code lays an installed extension out: its `extension/` folder as
  * EXTDIR/<publisher>.<name>-<version>/ (code-server loads such a folder as installed).

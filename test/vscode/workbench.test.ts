@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bootWorkbench, filesUnder, quickOpen, REPO, waitFor, type Workbench } from './harness';
+import { bootWorkbench, filesUnder, packageFolder, quickOpen, REPO, waitFor, type Workbench } from './harness';
 
 const FIXTURE = join(__dirname, 'fixtures', 'workspace');
 const CLI = join(REPO, 'dist', 'cli.js');
@@ -308,6 +308,45 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     } finally {
       await wb.op('stopDebugLaunch');
     }
+  });
+
+  it('Debug runs a real debug session through the Python debugger, and the emulator takes the app back after it', async () => {
+    requireActive();
+    // Install a test double of ms-python.debugpy (it runs the configured module without a real
+    // debugger) the way a user installs a .vsix, without reloading the window.
+    const vsix = packageFolder(join(__dirname, 'fixtures', 'fake-debugpy'), wb.root, 'fake-debugpy');
+    await wb.op('command', { id: 'workbench.extensions.installExtension', args: [{ $file: vsix }] }, 60_000);
+    await waitFor('the Python debugger double to be available', () => wb.op<boolean>('hasExtension', { id: 'ms-python.debugpy' }), 30_000, 300);
+    const started = await wb.op<{ result: boolean }>('command', { id: 'capsule.debugApp', args: [appFile, 'app'] }, 60_000);
+    assert.equal(started.result, true, 'the capsule debug session starts');
+    const session = await waitFor('a debugpy session for the app', async () => {
+      const s = await wb.op<{ type: string; name: string; capsuleEntry: string } | null>('debugSession');
+      return s ?? undefined;
+    }, 20_000, 200);
+    assert.equal(session.type, 'debugpy', 'the capsule configuration resolved to a Python debug configuration');
+    assert.equal(session.capsuleEntry, 'app.py:app');
+    const reply = await waitFor(
+      'the debugged app to answer',
+      async () => {
+        const r = await cli(['chat', '--json', '--timeout', '10', 'under the debugger'], wb.workspace);
+        return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
+      },
+      45_000,
+      500,
+    );
+    assert.equal(reply, 'echo: under the debugger (weather key set)');
+    await wb.op('command', { id: 'workbench.action.debug.stop' });
+    await waitFor('the debug session to end', async () => ((await wb.op('debugSession')) === null ? true : undefined), 20_000, 200);
+    const after = await waitFor(
+      'the emulator to run the app again itself',
+      async () => {
+        const r = await cli(['chat', '--json', '--timeout', '10', 'after debugging'], wb.workspace);
+        return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
+      },
+      45_000,
+      500,
+    );
+    assert.equal(after, 'echo: after debugging (weather key set)');
   });
 
   it('keeps secret values out of everything the extension wrote', async () => {
