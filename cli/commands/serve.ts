@@ -2,8 +2,7 @@
 // Prints the chat and dashboard links (one-time login URLs that set the session cookie), opens the
 // chat in the browser unless --no-open, and shuts down cleanly on SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { EmulatorStartError, startEmulator, type RunningEmulator } from '../../emulator/gateway';
-import { EntryError } from '../../emulator/runner/launch';
+import type { RunningEmulator } from '../../emulator/gateway';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
 import { UsageError, UserError } from '../errors';
 
@@ -40,6 +39,9 @@ export function registerServe(program: Command): void {
     .option('--no-watch', 'do not reload the app when its .py files change')
     .action(async (entry: string, flags: ServeFlags) => {
       const port = parsePort(flags.port);
+      // Loaded here, not at the top: every other command starts faster without the emulator.
+      const { EmulatorStartError, startEmulator } = await import('../../emulator/gateway');
+      const { EntryError } = await import('../../emulator/runner/launch');
       let emu: RunningEmulator;
       try {
         emu = await startEmulator({
