@@ -5,6 +5,7 @@ sessions. Each thread keeps one persistent connection: the emulator answers with
 reconnect per call would double the cost of a reply.
 """
 import asyncio
+import concurrent.futures
 import http.client
 import json
 import os
@@ -36,6 +37,10 @@ class RpcClient:
         self._host = parsed.hostname or "127.0.0.1"
         self._port = parsed.port or 80
         self._local = threading.local()
+        # Own pool: WaitForIntegration holds a thread for the whole prompt, and a few waiting
+        # users must not starve replies (nor the app's own asyncio.to_thread work).
+        workers = int(os.environ.get("CAPSULE_RPC_WORKERS") or 0) or 64
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cpsl-rpc")
 
     def _conn(self, timeout):
         conn = getattr(self._local, "conn", None)
@@ -97,7 +102,8 @@ class RpcClient:
         return answer
 
     async def acall(self, method, body=None, timeout=30.0):
-        return await asyncio.to_thread(self.call, method, body, timeout)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self.call, method, body, timeout)
 
 
 _client = None

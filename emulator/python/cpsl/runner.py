@@ -143,6 +143,10 @@ def main(argv=None):
         return 2
     client = rpc_mod.RpcClient()
     rpc_mod.set_client(client)
+    if os.environ.get("CAPSULE_LOG_RPC") == "1":
+        from .logs import tee_output
+
+        tee_output(client)
     secrets.set_resolver(_secret_resolver(client))
     try:
         app = load_entry(argv[0])

@@ -145,6 +145,7 @@ class Session:
         self._in_message_handler = in_message_handler
         self._saved_json = json.dumps(data or {}, sort_keys=True)
         self._save_task = None
+        self._save_lock = asyncio.Lock()
         self.data = SessionData(data or {}, on_change=self._data_changed)
 
     # -- wire helpers ------------------------------------------------------------------------
@@ -315,17 +316,25 @@ class Session:
 
     async def _save_soon(self):
         await asyncio.sleep(0)  # a burst of changes in one step is one save
-        await self.flush_data()
+        try:
+            await self.flush_data()
+        except Exception as e:  # retried by the save after the handler
+            print(f"cpsl: could not save session data yet: {e}", file=sys.stderr, flush=True)
 
     async def flush_data(self):
-        """Saves session.data when it differs from what was last saved (nested changes too)."""
+        """Saves session.data when it differs from what was last saved (nested changes too).
+
+        Saves run one at a time, so the save after a handler also waits for one a mutation
+        started: the turn never ends before its data is stored.
+        """
         if self._rpc is None or not self.id:
             return
-        current = json.dumps(self.data, sort_keys=True)
-        if current == self._saved_json:
-            return
-        self._saved_json = current
-        await self._rpc.acall("SaveSessionData", {"session_id": self.id, "data_json": json.dumps(self.data)})
+        async with self._save_lock:
+            current = json.dumps(self.data, sort_keys=True)
+            if current == self._saved_json:
+                return
+            await self._rpc.acall("SaveSessionData", {"session_id": self.id, "data_json": json.dumps(self.data)})
+            self._saved_json = current
 
     # -- not emulated ------------------------------------------------------------------------
 

@@ -283,6 +283,19 @@ class RunnerLifecycle(unittest.TestCase):
         finally:
             gw.stop()
 
+    def test_output_through_log_rpc(self):
+        gw = FakeGateway()
+        try:
+            gw.start_runner("full_app.py:app", APPS, extra_env={"CAPSULE_LOG_RPC": "1"})
+            body = gw.wait_for("Log", lambda b: any(r["text"] == "booted" for r in b["records"]))
+            self.assertIn({"stream": "stdout", "text": "booted"}, body["records"])
+            gw.sessions["s"] = session_snapshot()
+            gw.turn("s", "boom", "r1")
+            gw.wait_for("Log", lambda b: any(r["stream"] == "stderr" and "ValueError: boom" in r["text"] for r in b["records"]))
+        finally:
+            gw.stop()
+        self.assertIn("booted", gw.stderr())  # still on the process's own stdout too
+
     def test_unreachable_gateway(self):
         env = dict(os.environ, PYTHONPATH=PYTHON_DIR, CAPSULE_GATEWAY_URL="http://127.0.0.1:9", CAPSULE_RUNNER_TOKEN=TOKEN,
                    CAPSULE_CATALOG=CATALOG)
