@@ -107,6 +107,44 @@ describe('chat through the API channel', () => {
     assert.equal(body.sessions.find((s) => s.id === sid)?.user, 'user_alice');
   });
 
+  test('chat --app picks the app; --timeout gives up with a clear message', async () => {
+    const named = await emu.cli(['chat', '--app', 'echo', 'named']);
+    assert.equal(named.status, 0, named.stderr);
+    assert.equal(named.stdout, 'echo: named\n');
+    const wrong = await emu.cli(['chat', '--app', 'nope', 'hi']);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /no app named "nope"/);
+    const slow = await emu.cli(['chat', '--timeout', '0.5', 'sleep 3']);
+    assert.equal(slow.status, 1);
+    assert.match(slow.stderr, /no reply within 0\.5 s/);
+    const bad = await emu.cli(['chat', '--timeout', 'soon', 'hi']);
+    assert.equal(bad.status, 2);
+  });
+
+  test('GET /api/events streams the event log live (SSE)', async () => {
+    const ctrl = new AbortController();
+    const r = await emu.api('/api/events', { signal: ctrl.signal });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = r.body!.getReader();
+    const seen: string[] = [];
+    const reading = (async () => {
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += Buffer.from(value).toString();
+        for (const m of buf.matchAll(/^data: (.*)$/gm)) seen.push(m[1]!);
+        if (seen.some((x) => x.includes('live event probe'))) return;
+      }
+    })();
+    await chat(emu, 'live event probe');
+    await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`no inbound event on the stream; saw ${seen.length} events`)), 10_000))]);
+    ctrl.abort();
+    const inbound = seen.map((x) => JSON.parse(x) as { kind: string; summary: string }).find((e) => e.summary.includes('live event probe'));
+    assert.equal(inbound?.kind, 'inbound');
+  });
+
   test('chat without a running emulator fails clearly', async () => {
     const { runCli } = await import('../support/emulator');
     const r = await runCli(['chat', 'hi', '--store', emu.workspace + '/elsewhere/.capsule']);
