@@ -1,6 +1,7 @@
-// The emulator's optional modules. The gateway builds the Hub, then calls each entry here once,
-// in order, before it starts listening; a module mounts its routes on `hub.protectedRouter` /
-// `hub.publicRouter` and subscribes to hub events. Each module adds its own one line below.
+// The emulator's optional modules. The gateway calls each entry here once, in order, after it
+// listens (so `hub.url` is set) and before it writes the discovery file; a module mounts its
+// routes on `hub.protectedRouter` / `hub.publicRouter` and subscribes to hub events. Each module
+// adds its own one line below.
 import type { Hub } from './hub';
 import { registerChannels } from './channels';
 import { registerDashboard } from './dashboard';
