@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator } from '../support/emulator';
 import { ECHO_APP, chat, json } from './helpers';
+import { waitFor } from '../support/wait';
 
 interface SessionDetail {
   id: string;
@@ -31,7 +32,8 @@ test('every acknowledged message survives kill -9 of the emulator', async () => 
         acknowledged.push({ session: sid, text, reply: r.body.reply });
       }
     });
-    await new Promise((r) => setTimeout(r, 600));
+    const opened = acknowledged.length;
+    await waitFor('some acknowledged traffic before the kill', () => acknowledged.length >= opened + 12, 30_000);
     await emu.kill9();
     stop = true;
     await Promise.all(loops);
