@@ -1,7 +1,9 @@
 """`cpsl.Session`: what a message handler talks back through, backed by the emulator's RPCs."""
 import asyncio
+import base64
 import contextvars
 import json
+import mimetypes
 import os
 import sys
 import uuid
@@ -21,6 +23,7 @@ from .integrations import (
 _current = contextvars.ContextVar("cpsl_current_session", default=None)
 
 KV_SCOPES = ("session", "user", "owner", "app")
+MAX_INLINE_IMAGE = 5 * 1024 * 1024
 
 
 def current_session():
@@ -122,8 +125,8 @@ class ReplyStream:
 
 
 _UNAVAILABLE_METHODS = {
-    "show_browser", "hide_browser", "show_table", "show_ui", "show_image", "show_step",
-    "show_activity", "show_suggestions", "set_title", "terminal", "prompt_file", "prompt_approval",
+    "show_browser", "hide_browser", "show_table", "show_ui", "show_step",
+    "show_activity", "show_suggestions", "terminal", "prompt_file", "prompt_approval",
     "pipedream", "chat_messages", "show_task", "publish", "emit", "trigger_action",
     "complete_onboarding",
 }
@@ -207,6 +210,30 @@ class Session:
         if not isinstance(block, dict) or "type" not in block:
             raise TypeError("session.show() takes a block: a dict with 'type' and 'payload', or an object with to_dict()")
         return await self._show_block(block["type"], block.get("payload", {}), block.get("id"))
+
+    async def show_image(self, source, *, alt="", width=None):
+        """An image block. URLs pass through; a local file travels inline as a data URL (the
+        hosted runtime uploads it with UploadFile, which the emulator does not have)."""
+        source = os.fspath(source)
+        if source.startswith(("http://", "https://", "data:")):
+            url = source
+        else:
+            if not os.path.isfile(source):
+                raise FileNotFoundError(f"show_image: no such file: {source}")
+            size = os.path.getsize(source)
+            if size > MAX_INLINE_IMAGE:
+                raise ValueError(f"show_image: {source} is {size} bytes; Capsule Local shows local images up to "
+                                 f"{MAX_INLINE_IMAGE // (1024 * 1024)} MiB")
+            content_type = mimetypes.guess_type(source)[0] or "application/octet-stream"
+            with open(source, "rb") as f:
+                url = f"data:{content_type};base64," + base64.b64encode(f.read()).decode("ascii")
+        payload = {"url": url, "alt": alt}
+        if width is not None:
+            payload["width"] = width
+        return await self._show_block("image", payload)
+
+    async def set_title(self, title):
+        await self._show_block("session_title", {"title": str(title)})
 
     # -- integrations ------------------------------------------------------------------------
 

@@ -192,6 +192,18 @@ class RunnerProtocol(unittest.TestCase):
         self.assertEqual(blocks(calls)[0]["payload"], {"type": "github", "reason": "optional", "blocking": False})
         self.assertEqual(texts(calls), ["shown"])
 
+    def test_image_and_title_blocks(self):
+        calls = self.turn("image", session="s-img")
+        b = blocks(calls)
+        self.assertEqual(b[0]["payload"], {"url": "https://example.com/a.png", "alt": "chart", "width": 200})
+        self.assertTrue(b[1]["payload"]["url"].startswith("data:image/gif;base64,R0lGOD"))
+        self.assertEqual((b[2]["type"], b[2]["payload"]), ("session_title", {"title": "Charts"}))
+
+    def test_unavailable_method_fails_loudly(self):
+        final = [b for m, b in self.turn("unavailable", session="s-na") if m == "SubmitResult"][-1]
+        self.assertEqual(final["text"], "Runner error: session.prompt_file() is not available in Capsule Local yet; "
+                                        "it works on the hosted Capsule platform")
+
     def test_secrets(self):
         self.assertEqual(texts(self.turn("secret FULL_TOKEN", session="s-sec")), ["FULL_TOKEN has 14 characters"])
         calls = self.turn("secret LOCAL_ONLY", session="s-sec")

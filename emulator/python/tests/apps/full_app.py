@@ -90,6 +90,12 @@ async def handle(session: cpsl.Session, msg: cpsl.Message):
     elif cmd == "secret":
         value = cpsl.Secret.from_name(arg).value
         await session.reply(f"{arg} has {len(value)} characters")
+    elif cmd == "image":
+        await session.show_image("https://example.com/a.png", alt="chart", width=200)
+        await session.show_image(os.path.join(os.path.dirname(__file__), "pixel.gif"))
+        await session.set_title("Charts")
+    elif cmd == "unavailable":
+        await session.prompt_file(message="upload")
     elif cmd == "sync":
         pass  # only the final done
     else:
