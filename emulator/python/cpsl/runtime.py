@@ -164,7 +164,15 @@ class Runtime:
                     self._entered[sid] = session
                     for fn in self.app._enter:
                         await _call(fn, *((session,) if takes_args(fn) else ()))
-                await _call(handler, *message_args(handler, session, message))
+                args = message_args(handler, session, message)
+                if inspect.iscoroutinefunction(handler):
+                    await handler(*args)
+                else:
+                    # A plain `def` handler may block; a worker thread keeps other sessions
+                    # served (it sees the same current_session()).
+                    result = await asyncio.to_thread(handler, *args)
+                    if inspect.isawaitable(result):
+                        await result
             finally:
                 session_mod._current.reset(token)
             await session.flush_data()

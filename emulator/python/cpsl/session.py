@@ -2,6 +2,7 @@
 import asyncio
 import base64
 import contextvars
+import functools
 import json
 import mimetypes
 import os
@@ -24,6 +25,26 @@ _current = contextvars.ContextVar("cpsl_current_session", default=None)
 
 KV_SCOPES = ("session", "user", "owner", "app")
 MAX_INLINE_IMAGE = 5 * 1024 * 1024
+
+
+def _dual(method):
+    """Lets a plain `def` message handler (run in a worker thread) call the async Session API
+    directly: from a thread the call runs on the app's loop and returns its result."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        coro = method(self, *args, **kwargs)
+        try:
+            asyncio.get_running_loop()
+            return coro
+        except RuntimeError:
+            pass
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            return asyncio.run_coroutine_threadsafe(coro, loop).result()
+        return coro
+
+    return wrapper
 
 
 def current_session():
@@ -149,6 +170,10 @@ class Session:
         self._saved_json = json.dumps(data or {}, sort_keys=True)
         self._save_task = None
         self._save_lock = asyncio.Lock()
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None
         self.data = SessionData(data or {}, on_change=self._data_changed)
 
     # -- wire helpers ------------------------------------------------------------------------
@@ -173,9 +198,11 @@ class Session:
 
     # -- replies -----------------------------------------------------------------------------
 
+    @_dual
     async def reply(self, text):
         await self._submit(str(text), False)
 
+    @_dual
     async def notify(self, text, *, detail=""):
         rpc = self._need_rpc("session.notify()")
         await rpc.acall("NotifySession", {
@@ -183,6 +210,7 @@ class Session:
             "text": str(text), "block_json": "", "external_delivery": True, "detail": detail,
         })
 
+    @_dual
     async def stream(self, async_iter):
         """Streams text deltas from an (async) iterator; returns the whole text."""
         async with self.stream_reply() as rs:
@@ -201,9 +229,11 @@ class Session:
             raise RuntimeError("stream_reply is only available inside a message handler")
         return ReplyStream(self)
 
+    @_dual
     async def stream_reply_from(self, stream):
         return await self.stream(stream)
 
+    @_dual
     async def show(self, block):
         if hasattr(block, "to_dict"):
             block = block.to_dict()
@@ -211,6 +241,7 @@ class Session:
             raise TypeError("session.show() takes a block: a dict with 'type' and 'payload', or an object with to_dict()")
         return await self._show_block(block["type"], block.get("payload", {}), block.get("id"))
 
+    @_dual
     async def show_image(self, source, *, alt="", width=None):
         """An image block. URLs pass through; a local file travels inline as a data URL (the
         hosted runtime uploads it with UploadFile, which the emulator does not have)."""
@@ -232,6 +263,7 @@ class Session:
             payload["width"] = width
         return await self._show_block("image", payload)
 
+    @_dual
     async def set_title(self, title):
         await self._show_block("session_title", {"title": str(title)})
 
@@ -240,6 +272,7 @@ class Session:
     def get_integration(self, integration):
         return self.integrations.get(wire_type(integration))
 
+    @_dual
     async def show_integration(self, integration_type, *, reason=""):
         await self._show_block("integration_prompt", {
             "type": wire_type(integration_type), "reason": reason, "blocking": False,
@@ -257,6 +290,7 @@ class Session:
                 return config.mode
         return MODE_OAUTH
 
+    @_dual
     async def prompt_integration(self, integration, *, reason="", message=None, timeout=300.0):
         t = wire_type(integration)
         existing = self.integrations.get(t)
@@ -293,6 +327,7 @@ class Session:
         _activate(t, creds)
         return creds
 
+    @_dual
     async def require_integration(self, integration, *, reason="", message=None, timeout=300.0):
         existing = self.get_integration(integration)
         if existing:
@@ -312,6 +347,7 @@ class Session:
             return self.user.owner_id if self.user else ""
         return self._app_id
 
+    @_dual
     async def get(self, key, default=None, *, scope="session"):
         scope_id = self._scope_id(scope)
         answer = await self._need_rpc("session.get()").acall(
@@ -320,12 +356,14 @@ class Session:
             return default
         return json.loads(answer.get("value_json") or "null")
 
+    @_dual
     async def set(self, key, value, *, scope="session"):
         scope_id = self._scope_id(scope)
         value_json = json.dumps(value)
         await self._need_rpc("session.set()").acall(
             "KvSet", {"scope": scope, "scope_id": scope_id, "key": str(key), "value_json": value_json})
 
+    @_dual
     async def delete(self, key, *, scope="session"):
         scope_id = self._scope_id(scope)
         await self._need_rpc("session.delete()").acall(
@@ -348,6 +386,7 @@ class Session:
         except Exception as e:  # retried by the save after the handler
             print(f"cpsl: could not save session data yet: {e}", file=sys.stderr, flush=True)
 
+    @_dual
     async def flush_data(self):
         """Saves session.data when it differs from what was last saved (nested changes too).
 

@@ -53,7 +53,8 @@ class RunnerProtocol(unittest.TestCase):
                                              {"name": "broken", "access": "public"}])
         self.assertEqual(c["endpoints"], [{"method": "POST", "path": "/hooks/build", "authorized": True},
                                           {"method": "GET", "path": "/plain", "authorized": False}])
-        self.assertEqual(c["message_handlers"], [{"name": "support", "label": "Support"}, {"name": None, "label": None}])
+        self.assertEqual(c["message_handlers"], [{"name": "support", "label": "Support"}, {"name": None, "label": None},
+                                                    {"name": "plain", "label": None}])
         self.assertIn("booted", self.gw.stderr())
 
     def test_health_meta_and_token(self):
@@ -109,7 +110,13 @@ class RunnerProtocol(unittest.TestCase):
     def test_named_chat(self):
         self.assertEqual(texts(self.turn("hi", session="s-named", chat_name="support")), ["support got hi"])
         final = [b for m, b in self.turn("hi", session="s-named", chat_name="sales") if m == "SubmitResult"][-1]
-        self.assertEqual(final["text"], "Runner error: Unknown chat surface 'sales'. Available named chats: support")
+        self.assertEqual(final["text"], "Runner error: Unknown chat surface 'sales'. Available named chats: support, plain")
+
+    def test_plain_def_handler(self):
+        self.gw.sessions["s-plain"] = session_snapshot(user="u-plain")
+        calls = self.turn("hi", session="s-plain", chat_name="plain", user_id="u-plain")
+        self.assertEqual(texts(calls), ["plain got hi", "count 1 same True"])
+        self.assertEqual(json.loads([b for m, b in calls if m == "SaveSessionData"][-1]["data_json"]), {"plain": 1})
 
     def test_history_merged_and_stripped(self):
         self.gw.sessions["s-hist"] = session_snapshot(history=[

@@ -127,3 +127,13 @@ async def build_hook(ctx: cpsl.RequestContext):
 @app.endpoint(method="GET", path="/plain", authorized=False)
 async def plain(request):
     return f"plain {request.query.get('q')}"
+
+
+@app.message("plain")
+def plain_handler(session, msg):
+    # A plain function: the Session API is called without await.
+    session.reply(f"plain got {msg.text}")
+    n = session.get("plain-count", 0, scope="user") + 1
+    session.set("plain-count", n, scope="user")
+    session.data["plain"] = n
+    session.reply(f"count {n} same {cpsl.current_session() is session}")
