@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, loginUrl, type RunningEmulator } from '../support/emulator';
-import { ECHO_APP, chat, json } from './helpers';
+import { ECHO_APP, chat } from './helpers';
 
 /** A raw request with a chosen Host header (fetch does not let us forge it). */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
