@@ -81,6 +81,10 @@ export function registerServe(program: Command): void {
         // `open` is ESM-only; load it on demand so the CLI starts fast.
         void import('open').then((m) => m.default(chatUrl)).catch(() => process.stderr.write('capsule-local: could not open a browser; use the Chat link above\n'));
       }
+      // A bug in one request's handling must not take the emulator (and every session) down; the
+      // state is in the store, so keeping on serving is safe.
+      process.on('unhandledRejection', (e) => process.stderr.write(`capsule-local: internal error (the emulator keeps running): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`));
+      process.on('uncaughtException', (e) => process.stderr.write(`capsule-local: internal error (the emulator keeps running): ${e.stack ?? e.message}\n`));
       await new Promise<void>((resolveDone) => {
         let signals = 0;
         const shutdown = (): void => {

@@ -70,7 +70,8 @@ export class Prompts implements PromptBroker {
   }
 
   answer(id: string, answer: PromptAnswer): void {
-    void this.answerDurably(id, answer);
+    // Fire and forget: an unknown or already answered prompt is not an error here.
+    void this.answerDurably(id, answer).catch(() => undefined);
   }
 
   /** Like answer, but resolves once the credential is stored (rejects for an unknown prompt). */
