@@ -38,7 +38,7 @@ export function outboundText(body: Record<string, unknown>): string {
 export function recordOutbound(hub: Hub, rec: NewOutbox): void {
   hub.events.emit({
     kind: OUTBOUND_KIND,
-    summary: `${rec.channelType} ${rec.method} → ${rec.conversation}: "${preview(outboundText(rec.body))}"`,
+    summary: `${rec.channelType} ${rec.method} → ${rec.conversation}: "${preview(outboundText(rec.body))}"${rec.warnings?.length ? ` (warning: ${rec.warnings.join('; ')})` : ''}`,
     app: rec.app,
     sessionId: rec.sessionId,
     userId: rec.userId,
@@ -54,6 +54,7 @@ export function recordOutbound(hub: Hub, rec: NewOutbox): void {
       body: rec.body,
       source: rec.source,
       ...(rec.blockType ? { blockType: rec.blockType } : {}),
+      ...(rec.warnings?.length ? { warnings: rec.warnings } : {}),
     },
   });
 }
@@ -73,6 +74,7 @@ export function toOutboxRecord(e: StoredEvent): OutboxRecord | undefined {
     body: (d.body ?? {}) as Record<string, unknown>,
     source: (d.source ?? 'reply') as OutboxRecord['source'],
     blockType: d.blockType as string | undefined,
+    warnings: Array.isArray(d.warnings) ? (d.warnings as string[]) : undefined,
     sessionId: e.sessionId,
     userId: e.userId,
     app: e.app,

@@ -1,6 +1,6 @@
 // Slack Events API: url_verification, event_callback message events (as a Slack app sees them,
 // ignoring bot messages and subtypes) and the chat.postMessage call that answers.
-import { MalformedPayload, isObject, type ChannelMessage, type OutboundRequest, type WebhookParse } from './types';
+import { MalformedPayload, isObject, lengthWarning, type ChannelMessage, type OutboundRequest, type WebhookParse } from './types';
 
 export type SlackEnvelope =
   | { kind: 'url_verification'; challenge: string }
@@ -52,5 +52,6 @@ export function parseSlackEnvelope(body: unknown): SlackEnvelope {
 export function slackPostMessage(replyTo: ChannelMessage['replyTo'], text: string): OutboundRequest {
   const body: Record<string, unknown> = { channel: replyTo.channel, text };
   if (replyTo.thread_ts !== undefined) body.thread_ts = replyTo.thread_ts;
-  return { method: 'chat.postMessage', httpMethod: 'POST', url: 'https://slack.com/api/chat.postMessage', body };
+  // Slack truncates longer texts; 40,000 characters is its documented ceiling.
+  return { method: 'chat.postMessage', httpMethod: 'POST', url: 'https://slack.com/api/chat.postMessage', body, warnings: lengthWarning('Slack chat.postMessage', text, 40_000) };
 }

@@ -1,6 +1,6 @@
 // Telegram Bot API: inbound Update objects (as POSTed to the URL given to setWebhook) and the
 // sendMessage call a bot makes to answer.
-import { MalformedPayload, isObject, type ChannelMessage, type OutboundRequest, type WebhookParse } from './types';
+import { MalformedPayload, isObject, lengthWarning, type ChannelMessage, type OutboundRequest, type WebhookParse } from './types';
 
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
@@ -56,5 +56,6 @@ export function telegramSendMessage(replyTo: ChannelMessage['replyTo'], text: st
     httpMethod: 'POST',
     url: 'https://api.telegram.org/bot<bot_token>/sendMessage',
     body: { chat_id: replyTo.chat_id, text },
+    warnings: lengthWarning('Telegram sendMessage', text, 4096),
   };
 }

@@ -31,6 +31,14 @@ export interface OutboundRequest {
   /** The real URL with the credential replaced by a placeholder (never the token itself). */
   url: string;
   body: Record<string, unknown>;
+  /** What the real API would object to (e.g. a text over its length limit); the record is kept. */
+  warnings?: string[];
+}
+
+/** A warning when `text` is longer than the platform API accepts in one message. */
+export function lengthWarning(api: string, text: string, max: number): string[] | undefined {
+  const n = [...text].length;
+  return n > max ? [`${api} accepts at most ${max} characters per message; this text has ${n}`] : undefined;
 }
 
 export type ExternalChannelType = StoredChannel['type'];

@@ -1,7 +1,7 @@
 // WhatsApp Cloud API: the GET verification handshake, inbound `messages` webhooks and the
 // `POST /<phone_number_id>/messages` call that answers.
 import { safeEqual } from './signatures';
-import { MalformedPayload, isObject, type ChannelMessage, type OutboundRequest, type WebhookParse } from './types';
+import { MalformedPayload, isObject, lengthWarning, type ChannelMessage, type OutboundRequest, type WebhookParse } from './types';
 
 export const GRAPH_VERSION = 'v21.0';
 
@@ -93,5 +93,6 @@ export function whatsappSendText(phoneNumberId: string, replyTo: ChannelMessage[
     httpMethod: 'POST',
     url: `https://graph.facebook.com/${GRAPH_VERSION}/${phoneNumberId}/messages`,
     body: { messaging_product: 'whatsapp', to: replyTo.to, type: 'text', text: { body: text } },
+    warnings: lengthWarning('WhatsApp text messages', text, 4096),
   };
 }

@@ -103,7 +103,9 @@
       const text = typeof body.text === 'string' ? body.text : (body.text && body.text.body) || '';
       const conv = d.conversation;
       push(conv, { from: 'bot', text, at: e.at, source: d.source, key: `out:${e.seq}` });
-      $('outbox').prepend(el('li', {}, el('div', {}, el('strong', {}, `${d.httpMethod} ${d.method}`), ' ', el('span', { class: 'muted' }, time(e.at))), el('code', { class: 'url' }, d.url), el('pre', {}, JSON.stringify(body, null, 2))));
+      $('outbox').prepend(el('li', {}, el('div', {}, el('strong', {}, `${d.httpMethod} ${d.method}`), ' ', el('span', { class: 'muted' }, time(e.at))), el('code', { class: 'url' }, d.url),
+        (d.warnings || []).map((w) => el('span', { class: 'pill warn', role: 'note' }, w)),
+        el('pre', {}, JSON.stringify(body, null, 2))));
       refreshChats();
     } else if (e.kind === 'error') {
       push(state.current, { from: 'system', text: e.summary, at: e.at, key: `err:${e.seq}` });

@@ -92,3 +92,13 @@ test('each outbound record keeps its source for the dashboard', async () => {
   assert.deepEqual(recs.map((r) => r.source), ['notify', 'reply']);
   assert.ok(recs.every((r) => r.sessionId?.startsWith('ses_')));
 });
+
+test('a reply longer than Telegram accepts is recorded with a warning', async () => {
+  hub.script = () => [{ kind: 'reply', text: 'x'.repeat(5000) }, { kind: 'reply', text: 'short' }];
+  await telegramTurn();
+  const [long, short] = listOutbox(hub, 'support-telegram').slice(-2);
+  assert.deepEqual(long!.warnings, ['Telegram sendMessage accepts at most 4096 characters per message; this text has 5000']);
+  assert.equal(short!.warnings, undefined);
+  const ev = hub.read().events.filter((e) => e.kind === 'outbound').at(-2)!;
+  assert.match(ev.summary, /warning: Telegram sendMessage accepts at most 4096/);
+});
