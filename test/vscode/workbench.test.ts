@@ -5,7 +5,7 @@
 // which this suite runs itself when code-server is missing; it is cached between runs).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootWorkbench, filesUnder, packageFolder, quickOpen, REPO, waitFor, type Workbench } from './harness';
@@ -273,6 +273,38 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.deepEqual(await wb.op('prompts'), []);
   });
 
+  it('Deny on the prompt notification declines it: the handler gets IntegrationDeclined', async () => {
+    requireActive();
+    // Another simulated user, who has not connected Jira yet, so the handler prompts again.
+    const chat = cli(['chat', '--json', '--user', 'Alice', '--timeout', '90', 'jira'], wb.workspace, 100_000);
+    const [prompt] = await waitFor('a prompt for the second user', async () => {
+      const list = await wb.op<Array<{ user: string }>>('prompts');
+      return list.length ? list : undefined;
+    }, 30_000, 300);
+    const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: `${prompt!.user} is asked to connect jira` });
+    await toast.first().waitFor({ timeout: 15_000 });
+    await toast.first().locator('a.monaco-button', { hasText: 'Deny' }).click();
+    const done = await chat;
+    assert.notEqual(done.status, 0, 'the handler failed');
+    assert.match(done.stderr + done.stdout, /IntegrationDeclined|declined/i);
+    await waitFor('the prompt to leave the view', async () => ((await wb.op<unknown[]>('prompts')).length === 0 ? true : undefined), 10_000, 300);
+  });
+
+  it('imports a .env file into the store and resets the local state', async () => {
+    requireActive();
+    const envFile = join(wb.workspace, 'extra.env');
+    writeFileSync(envFile, 'IMPORTED_TOKEN=imported-value-never-shown\n');
+    await wb.op('command', { id: 'capsule.secret.importEnv', args: [{ $file: envFile }] });
+    const names = (JSON.parse((await cli(['secret', 'list', '--json'], wb.workspace)).stdout) as Array<{ name: string }>).map((r) => r.name);
+    assert.ok(names.includes('IMPORTED_TOKEN'), `imported: ${names.join(', ')}`);
+    const view = await wb.op<Record<string, string[]>>('view');
+    assert.ok(view.secrets!.some((r) => r.startsWith('IMPORTED_TOKEN')));
+    await wb.op('command', { id: 'capsule.state.reset', answers: ['Sessions and state', 'Reset'] });
+    const exported = JSON.parse((await cli(['export', '-'], wb.workspace)).stdout) as { data: { sessions: object; secrets: object } };
+    assert.deepEqual(Object.keys(exported.data.sessions), [], 'sessions are gone');
+    assert.ok(Object.keys(exported.data.secrets).includes('IMPORTED_TOKEN'), 'secrets are kept');
+  });
+
   it('debugging without the Python extension stops with a message saying what to install', async () => {
     requireActive();
     const r = await wb.op<{ result: boolean }>('command', { id: 'capsule.debugApp', args: [appFile, 'app'] });
@@ -359,7 +391,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.match(capsuleLog, /emulator/, 'the output channel carries the emulator log');
     for (const f of [...logs, join(wb.root, 'driver.json')]) {
       const text = readFileSync(f, 'utf8');
-      assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value'), `${f} holds no secret value`);
+      assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value') && !text.includes('imported-value-never-shown'), `${f} holds no secret value`);
     }
     await wb.screenshot('view');
   });
