@@ -2,9 +2,7 @@
 import asyncio
 import json
 import os
-import shutil
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 
 
@@ -37,6 +35,9 @@ class Attachment:
         target = path or self.name or "attachment"
         if os.path.isdir(target):
             target = os.path.join(target, self.name or "attachment")
+
+        import shutil
+        import urllib.request  # only here: importing it costs every app's start
 
         def fetch():
             with urllib.request.urlopen(self.url, timeout=60) as r, open(target, "wb") as f:

@@ -29,6 +29,9 @@ class RunnerHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cpsl-local-runner"
+    # Headers and body leave in separate writes; with Nagle on, each answer on a kept-alive
+    # connection would wait for the peer's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         # The emulator records every forwarded call itself; access lines would only be noise.

@@ -77,10 +77,16 @@ class Runtime:
     async def wait_stopped(self):
         await self._stop.wait()
 
-    async def shutdown(self, grace=5.0):
+    async def shutdown(self, grace=1.0):
+        # The emulator escalates to SIGTERM after about two seconds: handlers still running
+        # after a short grace (e.g. waiting on a prompt) are cancelled so the hooks still run.
         pending = [t for t in self._tasks if not t.done()]
         if pending:
-            await asyncio.wait(pending, timeout=grace)
+            _done, still = await asyncio.wait(pending, timeout=grace)
+            for t in still:
+                t.cancel()
+            if still:
+                await asyncio.wait(still, timeout=grace)
         for session in list(self._entered.values()):
             for fn in self.app._exit:
                 await self._safe_hook(fn, session)
