@@ -37,6 +37,20 @@ export function appForChannel(hub: Hub, channelName: string, type: string): stri
 // Dispatches for one conversation are chained so messages reach the app in the order received.
 const chainsByHub = new WeakMap<Hub, Map<string, Promise<unknown>>>();
 
+/** Where a session's messages go on its platform, for messages sent outside a turn. */
+export interface ConversationTarget {
+  channelName: string;
+  channel: StoredChannel;
+  msg: ChannelMessage;
+}
+const targetsByHub = new WeakMap<Hub, Map<string, ConversationTarget>>();
+
+export function conversationTargets(hub: Hub): Map<string, ConversationTarget> {
+  let m = targetsByHub.get(hub);
+  if (!m) targetsByHub.set(hub, (m = new Map()));
+  return m;
+}
+
 /** Sends one platform message to the app; resolves when every reply has been recorded. */
 export function converse(hub: Hub, channelName: string, channel: StoredChannel, msg: ChannelMessage): Promise<void> {
   const key = sessionKeyFor(channel.type, channelName, msg.conversation);
@@ -61,6 +75,7 @@ export function converse(hub: Hub, channelName: string, channel: StoredChannel, 
   });
   return dispatched.then(
     async (turn) => {
+      conversationTargets(hub).set(turn.sessionId, { channelName, channel, msg });
       await deliverTurn(turn, {
         format: formatterFor(channel, msg.replyTo),
         base: { channel: channelName, channelType: channel.type, conversation: msg.conversation, userId: msg.userId },

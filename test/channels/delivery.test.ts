@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { registerWebhooks } from '../../emulator/channels/webhooks';
+import { registerBackgroundDelivery } from '../../emulator/channels/background';
 import { listOutbox, outboundText } from '../../emulator/channels/outbox';
 import { externalFallback } from '../../emulator/channels/fallbacks';
 import { relayWebhook } from '../../emulator/channels/relay';
@@ -17,6 +18,7 @@ let n = 0;
 before(async () => {
   hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
   registerWebhooks(hub);
+  registerBackgroundDelivery(hub);
 });
 after(() => hub.close());
 
@@ -101,4 +103,25 @@ test('a reply longer than Telegram accepts is recorded with a warning', async ()
   assert.equal(short!.warnings, undefined);
   const ev = hub.read().events.filter((e) => e.kind === 'outbound').at(-2)!;
   assert.match(ev.summary, /warning: Telegram sendMessage accepts at most 4096/);
+});
+
+test('a notify sent after the handler returned still reaches the Telegram chat', async () => {
+  hub.script = () => [{ kind: 'reply', text: 'Started.' }];
+  await telegramTurn();
+  const started = listOutbox(hub, 'support-telegram').at(-1)!;
+  hub.outside({ kind: 'notify', requestId: 'req_gone', text: 'Done in the background' }, { app: 'demo', sessionId: started.sessionId!, channelType: 'telegram' });
+  const later = listOutbox(hub, 'support-telegram').at(-1)!;
+  assert.deepEqual(later.body, { chat_id: started.body.chat_id, text: 'Done in the background' });
+  assert.equal(later.source, 'notify');
+  // In-turn events and web chat sessions are not delivered twice or elsewhere.
+  const count = listOutbox(hub).length;
+  hub.outside({ kind: 'reply', requestId: 'r', text: 'web only' }, { app: 'demo', sessionId: 'ses_web', channelType: 'chat' });
+  assert.equal(listOutbox(hub).length, count);
+});
+
+test('output for an external session whose conversation is unknown is reported, not lost silently', () => {
+  hub.outside({ kind: 'notify', requestId: 'r', text: 'orphan' }, { app: 'demo', sessionId: 'ses_unknown', channelType: 'slack' });
+  const err = hub.read().events.at(-1)!;
+  assert.equal(err.kind, 'error');
+  assert.match(err.summary, /was not delivered: its conversation is unknown/);
 });

@@ -15,6 +15,8 @@ export interface FakeHub extends Hub {
   close(): Promise<void>;
   /** What the scripted app answers (default: a reply echoing the text). */
   script: Script;
+  /** Sends an event to onOutbound listeners as the gateway does for app output outside a turn. */
+  outside(e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string }): void;
 }
 
 export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeHub> {
@@ -31,6 +33,7 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
   });
   const port = (server.address() as AddressInfo).port;
   const sessionsByKey = new Map<string, string>();
+  const outboundListeners = new Set<Parameters<NonNullable<Hub['onOutbound']>>[0]>();
   let clockOffset = 0;
 
   const hub: FakeHub = {
@@ -61,6 +64,13 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
     ],
     publicRouter,
     protectedRouter,
+    onOutbound(l) {
+      outboundListeners.add(l);
+      return () => outboundListeners.delete(l);
+    },
+    outside(e, ctx) {
+      for (const l of outboundListeners) l(e, { ...ctx, inTurn: false });
+    },
     async dispatch(input: InboundInput): Promise<Turn> {
       hub.dispatched.push(input);
       const key = input.sessionKey ?? '';

@@ -156,6 +156,11 @@ describe('channel pages in a browser', () => {
     await p.getByRole('button', { name: 'Send', exact: true }).click();
     await conversation(p).getByText('Open the web app to connect github.').waitFor();
     await conversation(p).getByText('Shown a hint.').waitFor();
+    // A notify from a background task, after the handler returned, still reaches the chat.
+    await p.getByRole('textbox', { name: 'Message' }).fill('later');
+    await p.getByRole('button', { name: 'Send', exact: true }).click();
+    await conversation(p).getByText('Started.').waitFor();
+    await conversation(p).getByText('Done in the background').waitFor();
     await p.close();
   });
 
