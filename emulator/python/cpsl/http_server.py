@@ -59,10 +59,26 @@ class _Handler(BaseHTTPRequestHandler):
         return hmac.compare_digest(got.encode(), f"Bearer {token}".encode())
 
     def _body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._chunked_body()
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             raise ValueError("request body too large")
         return self.rfile.read(length) if length else b""
+
+    def _chunked_body(self):
+        parts, total = [], 0
+        while True:
+            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                raise ValueError("request body too large")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline()
 
     def _run(self, coro):
         fut = asyncio.run_coroutine_threadsafe(coro, self.server.loop)

@@ -66,6 +66,18 @@ class RunnerProtocol(unittest.TestCase):
             self.assertEqual(status, 401)
             self.assertIn("error", json.loads(body))
 
+    def test_chunked_request_body(self):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.gw.registration["port"], timeout=20)
+        try:
+            conn.request("POST", "/hooks/build", body=iter([b'{"ref":', b' "dev"}']),
+                         headers={"Authorization": f"Bearer {TOKEN}", "Transfer-Encoding": "chunked",
+                                  "X-Capsule-Authenticated": "true", "X-Capsule-User-Id": "u3"}, encode_chunked=True)
+            r = conn.getresponse()
+            self.assertEqual((r.status, json.loads(r.read())), (200, {"queued": True, "user": "u3", "body": {"ref": "dev"}}))
+        finally:
+            conn.close()
+
     def test_round_trip(self):
         calls = self.turn("hello", session="s-round")
         self.assertEqual(texts(calls), ["echo: hello"])
