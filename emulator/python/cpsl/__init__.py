@@ -6,7 +6,7 @@ Everything the SDK knows about integrations and channels comes from the shared c
 """
 import warnings as _warnings
 
-from .app import App, Image, boot, data, endpoint, enter, exit, message, shutdown
+from .app import App, Image, action, boot, data, endpoint, enter, exit, message, schedule, shutdown, task
 from .catalog import KNOWN_SECRET_INTEGRATIONS
 from .channels import API, DEFAULT_CHANNEL_TYPE, Channel, ChannelRef, Chat, SessionChannel, Slack, Telegram, WhatsApp
 from .context import Attachment, Event, HomeContext, Message, RequestContext, UserInfo, org_id_from_owner_id
@@ -37,7 +37,7 @@ _warnings.filterwarnings("default", category=DeprecationWarning, module=r"cpsl(\
 
 _UNAVAILABLE = {
     "Client", "pipedream", "ui", "collection", "Column", "setting", "Workflow", "FileUpload",
-    "FileUploadTimeout", "Volume", "schedule", "task", "action", "asgi",
+    "FileUploadTimeout", "Volume",
 }
 
 
@@ -54,6 +54,6 @@ __all__ = [
     "ReplyStream", "Message", "Attachment", "Event", "RequestContext", "HomeContext", "UserInfo",
     "SessionChannel", "DEFAULT_CHANNEL_TYPE", "current_session", "IntegrationTimeout",
     "IntegrationDeclined", "NotAvailableLocally", "credentials_from_wire", "org_id_from_owner_id",
-    "message", "data", "endpoint", "boot", "shutdown", "enter", "exit",
+    "message", "data", "endpoint", "boot", "shutdown", "enter", "exit", "schedule", "task", "action",
     *sorted(_CONFIG_CONSTRUCTORS), *sorted(_INTEGRATION_CONSTANTS),
 ]

@@ -359,3 +359,25 @@ def enter(fn=None):
 
 def exit(fn=None):  # noqa: A001 - the SDK's name
     return _decorator(fn, _mark("exit"))
+
+
+def _unavailable_mark(kind, consequence):
+    def wrap(fn):
+        warn_not_available(f"@cpsl.{kind}", consequence.format(name=getattr(fn, "__name__", kind)))
+        return fn
+
+    return wrap
+
+
+def schedule(cron=None, **_):
+    return _unavailable_mark("schedule", "'{name}' is registered but never runs locally")
+
+
+def task(fn=None, **_):
+    dec = _unavailable_mark("task", "'{name}' is registered but cannot be started locally")
+    return dec(fn) if callable(fn) else dec
+
+
+def action(name=None):
+    dec = _unavailable_mark("action", "'{name}' is registered but never receives events locally")
+    return dec(name) if callable(name) else dec

@@ -52,8 +52,6 @@ def load_entry(spec):
         app = obj._cpsl_app
     else:
         raise EntryError(f"'{symbol}' in {target} is not a cpsl.App (it is {type(obj).__name__})")
-    if app._cls is None and app.image is None and app._message_handlers:
-        raise EntryError(f"app '{app.name}' must be functional (image=...) or use @app.cls")
     return app
 
 

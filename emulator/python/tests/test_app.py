@@ -143,6 +143,14 @@ class Modes(unittest.TestCase):
         with self.assertRaises(AttributeError):
             cpsl.NoSuchThing
 
+    def test_class_style_unavailable_decorators_warn(self):
+        with self.assertWarns(RuntimeWarning) as cm:
+            @cpsl.schedule("0 0 * * *")
+            def nightly(self):
+                pass
+        self.assertIn("@cpsl.schedule is not available in Capsule Local yet", str(cm.warning))
+        self.assertTrue(callable(nightly))
+
     def test_config_shape(self):
         app = cpsl.App("cfg", image=cpsl.Image(python_packages=["x"]), channels=[cpsl.Channel("tg"), cpsl.Chat(), cpsl.API()],
                        secrets=["A"])
