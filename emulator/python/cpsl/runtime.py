@@ -56,6 +56,7 @@ class Runtime:
         self.rpc = rpc
         self.app_id = app_id
         self._locks = {}
+        self._finished = {}  # session id -> turns finished in this process
         self._entered = {}
         self._tasks = set()
         self._stop = None
@@ -102,6 +103,10 @@ class Runtime:
     # -- messages ----------------------------------------------------------------------------
 
     def accept_inbound(self, message):
+        # The snapshot sent along with a message is as old as its delivery: if another turn of
+        # the same session finishes before this one starts, it is stale and GetSession is asked.
+        sid = str(message.get("session_id") or "")
+        message["_turns_seen"] = self._finished.get(sid, 0)
         task = asyncio.get_running_loop().create_task(self.run_message(message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -110,7 +115,10 @@ class Runtime:
         sid = str(msg.get("session_id") or "")
         lock = self._locks.setdefault(sid, asyncio.Lock())
         async with lock:
-            await self._run_message_locked(msg, sid)
+            try:
+                await self._run_message_locked(msg, sid)
+            finally:
+                self._finished[sid] = self._finished.get(sid, 0) + 1
 
     def _pick_handler(self, chat_name):
         handlers = self.app._message_handlers
@@ -126,7 +134,7 @@ class Runtime:
 
     async def _snapshot(self, msg, sid):
         snap = msg.get("session")
-        if isinstance(snap, dict):
+        if isinstance(snap, dict) and msg.get("_turns_seen", 0) == self._finished.get(sid, 0):
             return snap
         return await self.rpc.acall("GetSession", {"session_id": sid, "history_count": 50})
 

@@ -152,6 +152,18 @@ class RunnerProtocol(unittest.TestCase):
         # The next turn starts from the saved data (the fake gateway stores it).
         self.assertEqual(texts(self.turn("count", session="s-data")), ["count 6"])
 
+    def test_queued_turn_reads_fresh_session(self):
+        # Two messages of one session delivered together: the second runs after the first and
+        # must see its saved data, not the snapshot taken when it was delivered.
+        snap = session_snapshot(data_json=json.dumps({"n": 0}))
+        self.gw.sessions["s-queue"] = json.loads(json.dumps(snap))
+        for rid in ("q1", "q2"):
+            msg = {"request_id": rid, "session_id": "s-queue", "user_id": "u1", "text": "slowcount", "session": snap}
+            self.assertEqual(self.gw.request("POST", "/_capsule/inbound", msg)[0], 202)
+        for rid, want in (("q1", "count 1"), ("q2", "count 2")):
+            body = self.gw.wait_for("SubmitResult", lambda b, rid=rid: b.get("request_id") == rid and b.get("text"))
+            self.assertEqual(body["text"], want)
+
     def test_initial_data_for_new_session(self):
         self.gw.sessions["s-init"] = session_snapshot(data_json="")
         calls = self.turn("count", session="s-init", initial_data_json=json.dumps({"n": 10}))

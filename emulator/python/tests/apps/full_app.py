@@ -77,6 +77,11 @@ async def handle(session: cpsl.Session, msg: cpsl.Message):
         got = [await session.get("k", scope=s) for s in ("session", "user", "owner", "app")]
         await session.delete("k", scope="app")
         await session.reply(f"{[g['scope'] for g in got]} after delete {await session.get('k', scope='app')}")
+    elif cmd == "slowcount":
+        import asyncio
+        await asyncio.sleep(0.3)
+        session.data["n"] = int(session.data.get("n", 0)) + 1
+        await session.reply(f"count {session.data['n']}")
     elif cmd == "count":
         n = int(session.data.get("n", 0)) + 1
         session.data["n"] = n
