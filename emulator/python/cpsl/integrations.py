@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import catalog
-from .secrets import Secret, secret_name_or_str
+from .secrets import secret_name_or_str
 
 MODE_OAUTH = catalog.MODES["oauth"]
 MODE_SECRET = catalog.MODES["secret"]
