@@ -120,8 +120,15 @@ class ReplyStream:
         else:
             delta = text
         self._text += delta
-        prev = self._last
         session = self._session
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            # A plain `def` handler's thread: send now, on the app's loop.
+            if delta and session._loop is not None:
+                asyncio.run_coroutine_threadsafe(session._submit(delta, False, stream=True), session._loop).result()
+            return None
+        prev = self._last
 
         async def send():
             if prev is not None:
@@ -139,6 +146,12 @@ class ReplyStream:
 
     async def __aenter__(self):
         return self
+
+    def __enter__(self):  # `with session.stream_reply() as s:` in a plain `def` handler
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
     async def __aexit__(self, *exc):
         await self.flush()

@@ -127,7 +127,9 @@ class RunnerProtocol(unittest.TestCase):
     def test_plain_def_handler(self):
         self.gw.sessions["s-plain"] = session_snapshot(user="u-plain")
         calls = self.turn("hi", session="s-plain", chat_name="plain", user_id="u-plain")
-        self.assertEqual(texts(calls), ["plain got hi", "count 1 same True"])
+        self.assertEqual([b["text"] for m, b in calls if m == "SubmitResult" and not b.get("stream") and b["text"]],
+                         ["plain got hi", "count 1 same True"])
+        self.assertEqual([b["text"] for m, b in calls if m == "SubmitResult" and b.get("stream")], ["a", "b", "x", "y"])
         self.assertEqual(json.loads([b for m, b in calls if m == "SaveSessionData"][-1]["data_json"]), {"plain": 1})
 
     def test_history_merged_and_stripped(self):

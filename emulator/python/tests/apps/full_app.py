@@ -142,3 +142,7 @@ def plain_handler(session, msg):
     session.set("plain-count", n, scope="user")
     session.data["plain"] = n
     session.reply(f"count {n} same {cpsl.current_session() is session}")
+    with session.stream_reply() as s:
+        s.write("a")
+        s.write("ab")
+    session.stream(["x", "y"])
