@@ -5,7 +5,6 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreError, type StoredEvent } from '../store';
-import { modules } from '../modules';
 import { AppSupervisor, defaultSupervisorOptions, type SupervisorOptions } from '../runner/supervisor';
 import { parseEntry, pythonInterpreter } from '../runner/launch';
 import { GatewayHub } from './hub-impl';
@@ -143,6 +142,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   // The app imports (the slow part of a start) while the modules register.
   for (const sup of hub.supervisors) await sup.start();
+  // Loaded only now: the modules' code evaluates while the app's Python process starts.
+  const { modules } = await import('../modules');
   for (const m of modules) await m.register(hub);
   await writeDiscovery(store.paths.dir, store.paths.discovery, {
     url: hub.url,
