@@ -38,6 +38,13 @@ def load_entry(spec):
             sys.path.insert(0, folder)
         module_name = os.path.splitext(os.path.basename(path))[0]
         module = importlib.import_module(module_name)
+        if os.path.abspath(getattr(module, "__file__", "") or "") != path:
+            # The name belongs to a module imported earlier (e.g. a standard one): load the
+            # file itself under that name.
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
     else:
         if os.getcwd() not in sys.path:
             sys.path.insert(0, os.getcwd())

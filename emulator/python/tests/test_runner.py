@@ -308,6 +308,15 @@ class RunnerLifecycle(unittest.TestCase):
         finally:
             gw.stop()
 
+    def test_entry_file_named_like_a_standard_module(self):
+        gw = FakeGateway()
+        try:
+            gw.start_runner("types.py:app", os.path.join(APPS, "clash"))
+            gw.sessions["s"] = session_snapshot()
+            self.assertEqual(texts(gw.turn("s", "hi", "r1")), ["clash ok"])
+        finally:
+            gw.stop()
+
     def test_shutdown_runs_hooks_and_exits(self):
         gw = FakeGateway()
         try:
