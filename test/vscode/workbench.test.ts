@@ -389,6 +389,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.ok(logs.some((f) => f.endsWith('Capsule.log')), `the Capsule output channel is logged: ${logs.join(', ')}`);
     const capsuleLog = readFileSync(logs.find((f) => f.endsWith('Capsule.log'))!, 'utf8');
     assert.match(capsuleLog, /emulator/, 'the output channel carries the emulator log');
+    assert.match(capsuleLog, /helper handled 'hello'/, "the output channel carries the app's own output");
     for (const f of [...logs, join(wb.root, 'driver.json')]) {
       const text = readFileSync(f, 'utf8');
       assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value') && !text.includes('imported-value-never-shown'), `${f} holds no secret value`);
