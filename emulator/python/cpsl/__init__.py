@@ -10,7 +10,7 @@ from .app import App, Image, action, boot, data, endpoint, enter, exit, message,
 from .catalog import KNOWN_SECRET_INTEGRATIONS
 from .channels import API, DEFAULT_CHANNEL_TYPE, Channel, ChannelRef, Chat, SessionChannel, Slack, Telegram, WhatsApp
 from .context import Attachment, Event, HomeContext, Message, RequestContext, UserInfo, org_id_from_owner_id
-from .errors import IntegrationDeclined, IntegrationTimeout, NotAvailableLocally, not_available
+from .errors import FileUploadTimeout, IntegrationDeclined, IntegrationTimeout, NotAvailableLocally, Unavailable as _Unavailable
 from .integrations import (
     CONFIG_CONSTRUCTORS as _CONFIG_CONSTRUCTORS,
     INTEGRATION_CONSTANTS as _INTEGRATION_CONSTANTS,
@@ -36,14 +36,14 @@ globals().update(_INTEGRATION_CONSTANTS)
 _warnings.filterwarnings("default", category=DeprecationWarning, module=r"cpsl(\.|$)")
 
 _UNAVAILABLE = {
-    "Client", "pipedream", "ui", "collection", "Column", "setting", "Workflow", "FileUpload",
-    "FileUploadTimeout", "Volume",
+    "Client", "pipedream", "ui", "collection", "Column", "setting", "Workflow", "FileUpload", "Volume",
 }
 
 
 def __getattr__(name):
     if name in _UNAVAILABLE:
-        raise not_available(f"cpsl.{name}")
+        # `from cpsl import Client` must not break the import; using it raises.
+        return _Unavailable(f"cpsl.{name}")
     raise AttributeError(f"module 'cpsl' has no attribute '{name}'")
 
 
@@ -53,7 +53,7 @@ __all__ = [
     "MODE_SECRET", "MODE_PIPEDREAM", "KNOWN_SECRET_INTEGRATIONS", "Session", "SessionData",
     "ReplyStream", "Message", "Attachment", "Event", "RequestContext", "HomeContext", "UserInfo",
     "SessionChannel", "DEFAULT_CHANNEL_TYPE", "current_session", "IntegrationTimeout",
-    "IntegrationDeclined", "NotAvailableLocally", "credentials_from_wire", "org_id_from_owner_id",
+    "IntegrationDeclined", "FileUploadTimeout", "NotAvailableLocally", "credentials_from_wire", "org_id_from_owner_id",
     "message", "data", "endpoint", "boot", "shutdown", "enter", "exit", "schedule", "task", "action",
     *sorted(_CONFIG_CONSTRUCTORS), *sorted(_INTEGRATION_CONSTANTS),
 ]

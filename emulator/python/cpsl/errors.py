@@ -10,6 +10,10 @@ class IntegrationDeclined(RuntimeError):
     """The user declined to connect the integration (or nobody can answer the prompt)."""
 
 
+class FileUploadTimeout(TimeoutError):
+    """The SDK's prompt_file timeout (prompt_file itself is not available locally)."""
+
+
 class NotAvailableLocally(NotImplementedError):
     """A part of the SDK the local runtime does not emulate yet."""
 
@@ -28,3 +32,21 @@ def warn_not_available(what, consequence):
         RuntimeWarning,
         stacklevel=3,
     )
+
+
+class Unavailable:
+    """Stands for an SDK name the local runtime lacks: importing it works, using it raises."""
+
+    def __init__(self, what):
+        self._what = what
+
+    def __call__(self, *args, **kwargs):
+        raise not_available(self._what)
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        raise not_available(f"{self._what}.{attr}")
+
+    def __repr__(self):
+        return f"<{self._what}: not available in Capsule Local yet>"

@@ -138,8 +138,13 @@ class Modes(unittest.TestCase):
         self.assertIn("not available in Capsule Local yet", str(cm2.exception))
         with self.assertRaises(NotImplementedError):
             app.page("home")
+        from cpsl import Client, ui  # importing works, using fails
+
+        with self.assertRaises(NotImplementedError) as cm3:
+            Client()
+        self.assertIn("cpsl.Client is not available in Capsule Local yet", str(cm3.exception))
         with self.assertRaises(NotImplementedError):
-            cpsl.Client
+            ui.Page
         with self.assertRaises(AttributeError):
             cpsl.NoSuchThing
 
