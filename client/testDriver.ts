@@ -212,6 +212,10 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
       for (const c of launched.splice(0)) c.kill('SIGTERM');
       return null;
     }
+    case 'setConfiguration': {
+      await vscode.workspace.getConfiguration(String(op.section)).update(String(op.key), op.value, vscode.ConfigurationTarget.Global);
+      return null;
+    }
     case 'hasExtension': {
       return Boolean(vscode.extensions.getExtension(String(op.id)));
     }

@@ -381,6 +381,30 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.equal(after, 'echo: after debugging (weather key set)');
   });
 
+  it("runs the app with the Python extension's selected interpreter when the setting is empty", async () => {
+    requireActive();
+    const vsix = packageFolder(join(__dirname, 'fixtures', 'fake-python'), wb.root, 'fake-python');
+    await wb.op('command', { id: 'workbench.extensions.installExtension', args: [{ $file: vsix }] }, 60_000);
+    await waitFor('the Python extension double to be available', () => wb.op<boolean>('hasExtension', { id: 'ms-python.python' }), 30_000, 300);
+    await wb.op('setConfiguration', { section: 'capsule', key: 'python.interpreter', value: '' });
+    await wb.op('command', { id: 'capsule.emulator.stop' });
+    await wb.op('command', { id: 'capsule.runApp', args: [appFile, 'app'] }, 60_000);
+    const emu = await wb.op<{ state: string }>('emulator');
+    assert.equal(emu.state, 'running');
+    const reply = await waitFor(
+      'the app to answer after the restart',
+      async () => {
+        const r = await cli(['chat', '--json', '--timeout', '10', 'interpreter'], wb.workspace);
+        return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
+      },
+      45_000,
+      500,
+    );
+    assert.equal(reply, 'echo: interpreter (weather key set)');
+    const log = readFileSync(filesUnder(join(wb.root, 'user-data', 'logs')).find((f) => f.endsWith('Capsule.log'))!, 'utf8');
+    assert.match(log, /Python interpreter: \/\S*python3\S* \(from the Python extension\)/);
+  });
+
   it('keeps secret values out of everything the extension wrote', async () => {
     requireActive();
     await wb.op('command', { id: 'capsule.output.show' });
