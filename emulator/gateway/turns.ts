@@ -94,7 +94,13 @@ export class TurnState implements Turn {
     this.finishing = true;
     const result: TurnResult = { reply: this.replies.join('\n'), blocks: this.blocks, ...(error ? { error } : {}) };
     // Acknowledge (done event, finished promise) only once everything the turn wrote is on disk.
-    void Promise.allSettled([...this.writes, durable]).then(() => {
+    void Promise.allSettled([...this.writes, durable]).then((settled) => {
+      // Never acknowledge what is not on disk: a failed write turns the turn into an error.
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed && !error) {
+        error = `the conversation could not be saved: ${(failed.reason as Error)?.message ?? String(failed.reason)}`;
+        result.error = error;
+      }
       this.push({ kind: 'done', requestId: this.requestId, ...(error ? { error } : {}) });
       this.done = true;
       this.listeners.clear();
