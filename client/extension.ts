@@ -79,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
 
   // ---- running apps ----
   const resolveApp = async (uriArg?: unknown, symbolArg?: unknown, title = 'Capsule: which app?'): Promise<AppRef | undefined> => {
+    // From the Capsule view: the app's row.
+    if (uriArg && typeof uriArg === 'object' && (uriArg as Node).kind === 'app') return (uriArg as Extract<Node, { kind: 'app' }>).app;
     const uri = toUri(uriArg);
     const symbol = typeof symbolArg === 'string' ? symbolArg : undefined;
     if (uri && symbol) {
