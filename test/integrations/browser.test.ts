@@ -34,21 +34,28 @@ describe('integrations end to end (chat, consent, secret forms, refresh, revoke,
     emu?.cleanup();
   });
 
+  /**
+   * Types a message and sends it once the chat takes one (Send is disabled while the app is still
+   * answering the previous message; the typed text would wait in the box).
+   */
+  async function sendOnly(text: string): Promise<void> {
+    const send = chat.getByRole('button', { name: 'Send', exact: true });
+    await waitFor(`the chat to accept a message before "${text}"`, () => send.isEnabled(), T);
+    const box = chat.getByRole('textbox', { name: 'Message' });
+    await box.fill(text);
+    await box.press('Enter');
+    await waitFor(`the chat to send "${text}"`, async () => !(await send.isEnabled()) || (await box.inputValue()) === '', T);
+  }
+
   /** Sends a chat message and returns the text of the first new app message matching `reply`. */
   async function say(text: string, reply: RegExp): Promise<string> {
     const matches = chat.locator('#messages').getByText(reply);
     const before = await matches.count();
-    await chat.getByRole('textbox', { name: 'Message' }).fill(text);
-    await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await sendOnly(text);
     await waitFor(`a reply matching ${reply} to "${text}"`, async () => (await matches.count()) > before, T).catch(async (e: Error) => {
       throw new Error(`${e.message}\n--- chat ---\n${await chat.locator('#messages').innerText()}\n--- emulator ---\n${emu.output().slice(-2000)}`);
     });
     return (await matches.nth(before).textContent()) ?? '';
-  }
-
-  async function sendOnly(text: string): Promise<void> {
-    await chat.getByRole('textbox', { name: 'Message' }).fill(text);
-    await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
   }
 
   async function waitReply(reply: RegExp): Promise<string> {
@@ -60,7 +67,10 @@ describe('integrations end to end (chat, consent, secret forms, refresh, revoke,
   /** Clicks Connect on the newest card of `title` and returns the page it opens. */
   async function connect(title: string): Promise<Page> {
     const button = chat.getByRole('group', { name: `Connect ${title}` }).last().getByRole('button', { name: 'Connect' });
-    await waitFor(`the Connect button of the ${title} card`, () => button.isEnabled().catch(() => false), T);
+    await waitFor(`the Connect button of the ${title} card`, () => button.isEnabled().catch(() => false), T).catch(async (e: Error) => {
+      const prompts = await (await emu.api('/api/prompts')).text();
+      throw new Error(`${e.message}\n--- pending prompts ---\n${prompts}\n--- chat ---\n${await chat.locator('#messages').innerText()}`);
+    });
     const [popup] = await Promise.all([chat.context().waitForEvent('page', { timeout: T }), button.click()]);
     await popup.waitForLoadState();
     return popup;
