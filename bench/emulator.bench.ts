@@ -120,6 +120,8 @@ async function reloadTime(emu: RunningEmulator): Promise<number> {
       if (performance.now() - t0 > 20_000) throw new Error('the reload did not happen within 20 s');
     }
     runs.push(performance.now() - t0);
+    // Let the replaced process finish stopping, as between two saves of a developer.
+    await new Promise((r) => setTimeout(r, 500));
   }
   return median(runs);
 }
@@ -137,10 +139,10 @@ export default async function run(): Promise<void> {
       `API round trip: p50 ${fmt(percentile(rt, 50))}, p99 ${fmt(percentile(rt, 99))}; bare loopback echo: p50 ${fmt(percentile(echo, 50))}, p99 ${fmt(percentile(echo, 99))}; ` +
         `p50 ratio ${ratio.toFixed(2)}× (goal ≤ ${GOALS.roundTripRatio}×): ${verdict(ratio <= GOALS.roundTripRatio)}`,
     );
-    const mps = await throughput(emu, 50, 40);
-    console.log(`throughput, 50 concurrent sessions: ${mps.toFixed(0)} msg/s (goal ≥ ${GOALS.messagesPerSecond}): ${verdict(mps >= GOALS.messagesPerSecond)}`);
     const reload = await reloadTime(emu);
     console.log(`save → reloaded (new code answers): ${fmt(reload)} (goal ≤ ${GOALS.reloadMs} ms): ${verdict(reload <= GOALS.reloadMs)}`);
+    const mps = await throughput(emu, 50, 40);
+    console.log(`throughput, 50 concurrent sessions: ${mps.toFixed(0)} msg/s (goal ≥ ${GOALS.messagesPerSecond}): ${verdict(mps >= GOALS.messagesPerSecond)}`);
   } finally {
     await emu.stop();
     emu.cleanup();
