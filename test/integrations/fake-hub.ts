@@ -29,9 +29,14 @@ export const GITHUB_APP: AppInfo['integrations'][number] = {
   client_secret_secret: 'GITHUB_CLIENT_SECRET',
 };
 
-export async function startFakeHub(integrations: AppInfo['integrations'] = [GITHUB_APP], secrets: Record<string, string> = { GITHUB_CLIENT_ID: 'Iv1.local-test', GITHUB_CLIENT_SECRET: 'gh-client-secret-value' }): Promise<FakeHub> {
-  const data: StoreData = emptyStore();
-  data.personas.push({ id: 'user_ada', name: 'Ada', email: 'ada@example.com' });
+export async function startFakeHub(
+  integrations: AppInfo['integrations'] = [GITHUB_APP],
+  secrets: Record<string, string> = { GITHUB_CLIENT_ID: 'Iv1.local-test', GITHUB_CLIENT_SECRET: 'gh-client-secret-value' },
+  /** A store to start from (a copy is used), e.g. to play an emulator restart. */
+  initial?: StoreData,
+): Promise<FakeHub> {
+  const data: StoreData = initial ? (JSON.parse(JSON.stringify(initial)) as StoreData) : emptyStore();
+  if (!initial) data.personas.push({ id: 'user_ada', name: 'Ada', email: 'ada@example.com' });
   const publicRouter = Router();
   const protectedRouter = Router();
   const app = express();

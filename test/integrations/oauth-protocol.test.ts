@@ -325,6 +325,27 @@ describe("the emulator's OAuth client", () => {
     assert.equal(await oauthError(rr), 'invalid_grant');
   });
 
+  test('after an emulator restart the simulated provider still refreshes the stored connection', async () => {
+    const prompt = hub.openPrompt({ type: 'github', userId: 'user_restart' });
+    await hub.service.approve(prompt.id, {});
+    const before = hub.read().integrations.user_restart!.github!;
+    // A second emulator on the same store: its providers start with empty token tables.
+    const restarted = await startFakeHub(undefined, undefined, hub.read());
+    try {
+      await restarted.service.expire('user_restart', 'github');
+      const r = await restarted.service.refresh('user_restart', 'github');
+      assert.equal(r.outcome, 'refreshed', JSON.stringify(r));
+      const after = restarted.read().integrations.user_restart!.github!;
+      assert.notEqual(after.accessToken, before.accessToken);
+      const me = await fetch(`${restarted.url}/oauth/github/userinfo`, { headers: { authorization: `Bearer ${after.accessToken}` } });
+      assert.equal(me.status, 200);
+      const stale = await postForm(`${restarted.url}/oauth/github/token`, { grant_type: 'refresh_token', refresh_token: before.refreshToken!, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+      assert.equal(await oauthError(stale), 'invalid_grant', 'the adopted refresh token rotated');
+    } finally {
+      await restarted.close();
+    }
+  });
+
   test('expired refresh token at the client: the refresh fails with invalid_grant and the connection is dropped', async () => {
     const prompt = hub.openPrompt({ type: 'github', userId: 'user_old' });
     await hub.service.approve(prompt.id, {});
