@@ -365,6 +365,7 @@ describe('provider scope syntax, missing client secrets, custom providers, real-
         { type: 'gmail', mode: 'oauth', scopes: ['https://www.googleapis.com/auth/gmail.readonly'], fields: [], client_id_secret: 'GOOGLE_ID', client_secret_secret: 'GOOGLE_SECRET' },
         { type: 'notion', mode: 'oauth', scopes: ['read_content'], fields: [], client_id_secret: 'notion-client', client_secret_secret: 'notion-raw-secret' },
         { type: 'aws', mode: 'secret', scopes: [], fields: ['access_key_id', 'secret_access_key', 'region'] },
+        { type: 'tailscale', mode: 'secret', scopes: [], fields: ['auth_key'] },
       ],
       { LINEAR_ID: 'lin-client', LINEAR_SECRET: 'lin-secret', GOOGLE_ID: 'g-client.apps.googleusercontent.com' },
     );
@@ -468,6 +469,24 @@ describe('provider scope syntax, missing client secrets, custom providers, real-
     assert.ok(a.allow);
     if (a.allow) assert.deepEqual(a.credential.fields, { access_key_id: 'AKIATEST', secret_access_key: 'wJalr-secret', region: 'eu-west-1' });
     assert.ok(!JSON.stringify(hub.read().events).includes('wJalr-secret'));
+  });
+
+  test('Tailscale form: masked auth key required, advertise_tags optional; the panel API approves with fields', async () => {
+    const prompt = hub.openPrompt({ type: 'tailscale', userId: 'user_ts' });
+    const form = await (await get(`${hub.url}/integrations/form/${prompt.id}`)).text();
+    assert.match(form, /<label class="field" for="field-auth_key">Auth key<\/label>/);
+    assert.match(form, /name="auth_key" type="password"/);
+    assert.match(form, /placeholder="tskey-auth-..."/);
+    assert.match(form, /Advertise tags \(optional\)/);
+    assert.match(form, /name="advertise_tags" type="text"/);
+    const missing = await fetch(`${hub.url}/api/integrations/prompts/${prompt.id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { advertise_tags: 'tag:ci' } }) });
+    assert.equal(missing.status, 400);
+    assert.match(((await missing.json()) as { error: string }).error, /Auth key is required/);
+    const ok = await fetch(`${hub.url}/api/integrations/prompts/${prompt.id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { auth_key: 'tskey-auth-xyz' } }) });
+    assert.equal(ok.status, 200);
+    const a = hub.answers.find((x) => x.id === prompt.id)!.answer;
+    assert.ok(a.allow);
+    if (a.allow) assert.deepEqual(a.credential.fields, { auth_key: 'tskey-auth-xyz' }, 'an empty optional field is left out');
   });
 
   test('the fault panel API: approve with fewer scopes, deny, clock advance', async () => {
