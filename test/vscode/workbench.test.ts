@@ -233,11 +233,19 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     const chat = await wb.browser.newPage();
     try {
       await chat.goto(url);
-      await chat.waitForURL(/\/chat$/, { timeout: 15_000 });
+      await chat.waitForURL(/\/chat$/, { timeout: 20_000 });
       const input = chat.getByRole('textbox', { name: 'Message' });
       await input.fill('from the browser');
       await input.press('Enter');
-      await chat.getByRole('log', { name: 'Messages' }).getByText('echo: from the browser (weather key set)').waitFor({ timeout: 20_000 });
+      await chat
+        .getByRole('log', { name: 'Messages' })
+        .getByText('echo: from the browser (weather key set)')
+        .waitFor({ timeout: 30_000 })
+        .catch(async (e: Error) => {
+          // Say what the page showed instead, so a failure here explains itself.
+          const shown = await chat.locator('body').innerText().catch(() => '(page text unavailable)');
+          throw new Error(`${e.message}\n--- chat page (${chat.url()}) ---\n${shown.slice(0, 2000)}`);
+        });
     } finally {
       await chat.close();
     }
@@ -418,6 +426,12 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
       const text = readFileSync(f, 'utf8');
       assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value') && !text.includes('imported-value-never-shown'), `${f} holds no secret value`);
     }
+    // The screenshot: the Capsule view with the running app, and the Capsule output channel.
+    await wb.op('command', { id: 'notifications.clearAll' });
+    await wb.op('command', { id: 'workbench.view.extension.capsule' });
+    await wb.op('command', { id: 'capsule.output.show' });
+    await wb.page.locator('.monaco-list-row', { hasText: 'running' }).first().waitFor({ timeout: 15_000 });
+    await wb.page.locator('.panel .view-lines', { hasText: 'helper handled' }).first().waitFor({ timeout: 15_000 });
     await wb.screenshot('view');
   });
 });
