@@ -41,10 +41,29 @@ function server(e: ClientEndpoints): oauth.AuthorizationServer {
   return { issuer: e.issuer, authorization_endpoint: e.authorize, token_endpoint: e.token, revocation_endpoint: e.revoke };
 }
 
-function options(e: ClientEndpoints): { [oauth.allowInsecureRequests]?: boolean; signal: AbortSignal } {
+/**
+ * GitHub answers token errors with HTTP 200 and an `error` member; the RFC says 400. Such answers
+ * are turned into the 400 they stand for, so they surface as OAuth errors (bad_verification_code,
+ * invalid_grant...) instead of a malformed-response failure.
+ */
+async function tokenFetch(url: string, init: RequestInit): Promise<Response> {
+  const r = await fetch(url, init);
+  if (r.status !== 200 || !(r.headers.get('content-type') ?? '').includes('json')) return r;
+  const text = await r.text();
+  let status = 200;
+  try {
+    const body = JSON.parse(text) as { error?: unknown; access_token?: unknown };
+    if (typeof body.error === 'string' && body.access_token === undefined) status = 400;
+  } catch {
+    // Not JSON after all: let oauth4webapi report it.
+  }
+  return new Response(text, { status, headers: r.headers });
+}
+
+function options(e: ClientEndpoints): { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]: typeof tokenFetch; signal: AbortSignal } {
   // Loopback simulated providers speak plain HTTP; real providers are HTTPS.
   const insecure = e.token.startsWith('http://');
-  return { ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}), signal: AbortSignal.timeout(15000) };
+  return { ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}), [oauth.customFetch]: tokenFetch, signal: AbortSignal.timeout(15000) };
 }
 
 function toTokenSet(r: oauth.TokenEndpointResponse): TokenSet {

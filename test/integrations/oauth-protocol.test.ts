@@ -450,6 +450,31 @@ describe('provider scope syntax, missing client secrets, custom providers, real-
     assert.match(((await refused.json()) as { error: string }).error, /real-provider mode/);
   });
 
+  test("real-provider mode: a token error answered with HTTP 200 (GitHub's habit) is reported as the OAuth error", async () => {
+    const { createServer } = await import('node:http');
+    const fake = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' }));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+    const port = (fake.address() as { port: number }).port;
+    try {
+      const put = await fetch(`${hub.url}/api/integrations/real/notion`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enabled: true, authorize: `${hub.url}/oauth/notion/authorize`, token: `http://127.0.0.1:${port}/token` }) });
+      assert.equal(put.status, 200);
+      const prompt = hub.openPrompt({ type: 'notion', userId: 'user_gh200' });
+      const authorize = location(await get(`${hub.url}/connect/${prompt.id}`), hub.url);
+      const consent = location(await get(authorize.toString()), hub.url);
+      const decided = await postForm(`${hub.url}/oauth/notion/consent`, { consent_id: consent.pathname.split('/').pop()!, account: 'user_ada', granted: ['read_content'], decision: 'allow' });
+      const done = await get(location(decided, hub.url).toString());
+      assert.equal(done.status, 400);
+      assert.match(await done.text(), /bad_verification_code/);
+      assert.equal(hub.read().integrations.user_gh200, undefined);
+    } finally {
+      await fetch(`${hub.url}/api/integrations/real/notion`, { method: 'DELETE' });
+      await new Promise<void>((r) => fake.close(() => r()));
+    }
+  });
+
   test('secret form: a missing field is a validation error, then the fields reach the prompt', async () => {
     const prompt = hub.openPrompt({ type: 'aws', userId: 'user_aws' });
     const start = await get(`${hub.url}/connect/${prompt.id}`);
