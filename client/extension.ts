@@ -187,7 +187,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     'capsule.secret.set': (node?: Node) => store.setSecret(storeCtx, node?.kind === 'secret' ? node.row.name : undefined),
     'capsule.secret.remove': (node?: Node) => store.removeSecret(storeCtx, node?.kind === 'secret' ? node.row.name : undefined),
     'capsule.secret.importEnv': (uri?: vscode.Uri) => store.importEnv(storeCtx, uri instanceof vscode.Uri ? uri : undefined),
-    'capsule.channel.create': () => store.createChannel(storeCtx),
+    'capsule.channel.create': async () => {
+      // Through the language server when it runs: credentials then travel inside the editor's own
+      // connection rather than on a command line. The middleware asks name, type and credentials.
+      const folder = workspaceFolderFor();
+      if (languageClient?.isRunning() && folder) {
+        const result = (await vscode.commands.executeCommand('capsule.createChannel', { folder: folder.uri.toString() })) as { ok?: boolean } | undefined;
+        return Boolean(result?.ok);
+      }
+      return store.createChannel(storeCtx);
+    },
     'capsule.channel.remove': (node?: Node) => store.removeChannel(storeCtx, node?.kind === 'channel' ? node.name : undefined),
     'capsule.state.reset': () => store.resetState(storeCtx),
     'capsule.prompt.connect': async (node?: Node | string) => {

@@ -148,8 +148,9 @@ export async function createChannel(ctx: StoreContext, uri?: vscode.Uri): Promis
   if (!answer) return false;
   const problems = channelProblems(answer);
   if (problems.length) throw new Error(problems.join('; '));
-  // Credentials go on the command line of a short-lived local child process only; the CLI masks
-  // them in everything it prints.
+  // Without the language server (a workspace that does not use cpsl yet) the CLI creates it:
+  // credentials go on the command line of a short-lived local child process; the CLI masks them
+  // in everything it prints.
   const args = ['channel', 'create', answer.name, '--type', answer.type];
   for (const [k, v] of Object.entries(answer.credentials)) args.push('-c', `${k}=${v}`);
   const out = await cli(ctx, folder, args);

@@ -190,8 +190,10 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     await wb.op('diagnostics', { path: supportFile, code: 'capsule/unknown-channel', present: false });
     const asked = await wb.op<Array<{ title: string; password?: boolean }>>('asked');
     assert.equal(asked.find((a) => a.title.includes('bot_token'))?.password, true, 'the bot token is asked without echo');
+    // The palette command asks everything: name, type (quick pick), then each credential.
+    await wb.op('command', { id: 'capsule.channel.create', answers: ['alerts', 'slack', 'xoxb-slack-token-value', 'slack-signing-value'] });
     const channels = JSON.parse((await cli(['channel', 'list', '--json'], wb.workspace)).stdout) as Array<{ name: string; type: string }>;
-    assert.deepEqual(channels.map((c) => [c.name, c.type]), [['support-tg', 'telegram']]);
+    assert.deepEqual(channels.map((c) => [c.name, c.type]), [['alerts', 'slack'], ['support-tg', 'telegram']]);
     const view = await wb.op<Record<string, string[]>>('view');
     assert.ok(view.channels!.some((c) => c.startsWith('support-tg')), `the view lists the channel: ${JSON.stringify(view.channels)}`);
     await wb.op('open', { path: appFile });
@@ -424,7 +426,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.match(capsuleLog, /helper handled 'hello'/, "the output channel carries the app's own output");
     for (const f of [...logs, join(wb.root, 'driver.json')]) {
       const text = readFileSync(f, 'utf8');
-      assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value') && !text.includes('imported-value-never-shown'), `${f} holds no secret value`);
+      assert.ok(!text.includes(SECRET_VALUE) && !text.includes('tr-secret-value') && !text.includes('jira-token-value') && !text.includes('telegram-token-value') && !text.includes('imported-value-never-shown') && !text.includes('slack-token-value') && !text.includes('slack-signing-value'), `${f} holds no secret value`);
     }
     // The screenshot: the Capsule view with the running app, and the Capsule output channel.
     await wb.op('command', { id: 'notifications.clearAll' });
