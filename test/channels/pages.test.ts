@@ -4,7 +4,8 @@
 // with replay. Screenshots go to media/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
@@ -12,7 +13,8 @@ import { REPO, fixture, loginUrl, startEmulator, type RunningEmulator } from '..
 import { waitFor } from '../support/wait';
 import { SECRETS, assertNoSecrets } from './helpers';
 
-const SHOTS = join(REPO, 'media', 'screenshots');
+// The README's screenshots are refreshed only on request; ordinary runs write to a temp folder.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(REPO, 'media', 'screenshots') : mkdtempSync(join(tmpdir(), 'capsule-shots-'));
 const UI_TIMEOUT = 15_000;
 
 interface ChannelView {
