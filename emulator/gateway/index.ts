@@ -12,6 +12,7 @@ import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from '
 import { runnerRpcRouter } from './rpc';
 import { apiRouter } from './api';
 import { forwardRouter } from './forward';
+import { attachRunnerLink } from './link';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
 
 export { GatewayHub } from './hub-impl';
@@ -96,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 30_000;
+  attachRunnerLink(server, hub);
   const port = (server.address() as AddressInfo).port;
   hub.url = `http://127.0.0.1:${port}`;
   auth.setPort(port);
