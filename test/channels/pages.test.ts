@@ -1,20 +1,17 @@
 // The pages in headless Chromium against a real emulator and a real Python app, as a user would:
 // web chat with streaming and a prompt card, a Telegram conversation between two users, Slack's
 // signature check from the simulator, the WhatsApp handshake, and the dashboard's live event log
-// with replay. Screenshots go to media/screenshots/.
+// with replay. Screenshots go where test/support/screenshots.ts says (media/screenshots/ only with
+// UPDATE_SCREENSHOTS=1).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
-import { REPO, fixture, loginUrl, startEmulator, type RunningEmulator } from '../support/emulator';
+import { fixture, loginUrl, startEmulator, type RunningEmulator } from '../support/emulator';
+import { screenshotPath } from '../support/screenshots';
 import { waitFor } from '../support/wait';
 import { SECRETS, assertNoSecrets } from './helpers';
 
-// The README's screenshots are refreshed only on request; ordinary runs write to a temp folder.
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(REPO, 'media', 'screenshots') : mkdtempSync(join(tmpdir(), 'capsule-shots-'));
 const UI_TIMEOUT = 15_000;
 
 interface ChannelView {
@@ -43,7 +40,6 @@ describe('channel pages in a browser', () => {
   }
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     emu = await startEmulator({
       app: fixture('channels', 'app'),
       dotenv: { GITHUB_CLIENT_ID: 'local-github-client', GITHUB_CLIENT_SECRET: 'local-github-secret' },
@@ -92,7 +88,7 @@ describe('channel pages in a browser', () => {
     await p.reload();
     await p.getByText('[chat] user_dev said: hello chat').waitFor();
     await p.getByText('Streaming one word at a time.').waitFor();
-    await p.screenshot({ path: join(SHOTS, 'chat.png') });
+    await p.screenshot({ path: screenshotPath('chat.png') });
 
     await p.getByRole('button', { name: 'New session' }).click();
     await p.getByText('Say hello to the app.').waitFor();
@@ -133,7 +129,7 @@ describe('channel pages in a browser', () => {
     // Once connected, a hint card says so instead of offering the link.
     await send('hint');
     await p.getByRole('group', { name: 'Connect GitHub', exact: true }).last().getByText('Connected').waitFor();
-    await p.screenshot({ path: join(SHOTS, 'chat-prompt.png') });
+    await p.screenshot({ path: screenshotPath('chat-prompt.png') });
     await p.close();
   });
 
@@ -148,7 +144,7 @@ describe('channel pages in a browser', () => {
     await p.getByRole('button', { name: 'Send', exact: true }).click();
     await conversation(p).getByText('[telegram] telegram:1002 said: hi from bob').waitFor();
     assert.equal(await conversation(p).getByText('hi from alice').count(), 0, "Alice's chat is not shown in Bob's");
-    await p.screenshot({ path: join(SHOTS, 'telegram.png') });
+    await p.screenshot({ path: screenshotPath('telegram.png') });
     const sent = await outbox('support-telegram');
     assert.ok(sent.some((b) => b.chat_id === 1001 && b.text === '[telegram] telegram:1001 said: hi from alice'));
     assert.ok(sent.some((b) => b.chat_id === 1002 && b.text === '[telegram] telegram:1002 said: hi from bob'));
@@ -180,7 +176,7 @@ describe('channel pages in a browser', () => {
     await p.getByRole('textbox', { name: 'Message' }).fill('signed message');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
     await conversation(p).getByText('[slack] slack:U0ALICE01 said: signed message').waitFor();
-    await p.screenshot({ path: join(SHOTS, 'slack.png') });
+    await p.screenshot({ path: screenshotPath('slack.png') });
     const texts = (await outbox('team-slack')).map((b) => String(b.text));
     assert.ok(!texts.some((t) => t.includes('forged') || t.includes('old message')), 'refused events never reached the app');
     await p.close();
@@ -196,7 +192,7 @@ describe('channel pages in a browser', () => {
     await p.getByRole('textbox', { name: 'Message' }).fill('hola');
     await p.getByRole('button', { name: 'Send', exact: true }).click();
     await conversation(p).getByText('[whatsapp] whatsapp:15550101001 said: hola').waitFor();
-    await p.screenshot({ path: join(SHOTS, 'whatsapp.png') });
+    await p.screenshot({ path: screenshotPath('whatsapp.png') });
     await p.close();
   });
 
@@ -223,7 +219,7 @@ describe('channel pages in a browser', () => {
     await p.getByRole('combobox', { name: 'Filter by kind' }).selectOption('');
     await log.getByText(/said: hi again, edited/).first().waitFor();
     await p.getByRole('region', { name: 'Channels' }).getByText('support-telegram').waitFor();
-    await p.screenshot({ path: join(SHOTS, 'dashboard.png') });
+    await p.screenshot({ path: screenshotPath('dashboard.png') });
     const sent = await outbox('support-telegram');
     assert.ok(sent.some((b) => b.chat_id === 1002 && b.text === '[telegram] telegram:1002 said: hi again, edited'));
     await p.close();

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { waitFor } from '../support/wait';
 import { startFakeHub, type FakeHub } from './fake-hub';
-import { screenshotPath } from './screens';
+import { screenshotPath } from '../support/screenshots';
 
 const T = 15_000;
 

@@ -7,10 +7,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from '../support/browser';
+import { screenshotPath } from '../support/screenshots';
 import { readZip } from './zip';
 
 export const REPO = resolve(__dirname, '..', '..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
 export const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
 
@@ -28,6 +29,7 @@ export interface Workbench {
   bootMs: number;
   op<T = any>(op: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
   serverOutput(): string;
+  /** Saves the page as `vscode-<name>.png` where test/support/screenshots.ts says; returns the file. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -60,17 +62,10 @@ export function freePort(): Promise<number> {
 
 /** Packages the extension with vsce (`npm run package` does the same) into `outDir`; returns the .vsix. */
 export function packageVsix(outDir: string): string {
-  const vsix = join(outDir, `${pkg.name}-${pkg.version}.vsix`);
-  const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120_000,
-  });
-  return vsix;
+  return packageFolder(REPO, outDir, `${pkg.name}-${pkg.version}`);
 }
 
-/** Packages an extension folder (e.g. a test double) into `outDir`. */
+/** Packages an extension folder (this repository, or a test double) into `outDir/<name>.vsix`. */
 export function packageFolder(folder: string, outDir: string, name: string): string {
   const vsix = join(outDir, `${name}.vsix`);
   const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -243,8 +238,6 @@ export async function bootWorkbench(opts: { fixture: string; settings?: Record<s
       return body.result as T;
     };
 
-    const shots = join(REPO, 'media', 'screenshots');
-    mkdirSync(shots, { recursive: true });
     return {
       port,
       root,
@@ -256,7 +249,7 @@ export async function bootWorkbench(opts: { fixture: string; settings?: Record<s
       op,
       serverOutput: () => output,
       screenshot: async (name: string) => {
-        const file = join(shots, `vscode-${name}.png`);
+        const file = screenshotPath(`vscode-${name}.png`);
         await page.screenshot({ path: file });
         return file;
       },
