@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { parser } from '@lezer/python';
 import { TestClient } from '../test/lsp/client';
 import { seedStore, tempWorkspace } from '../test/lsp/workspace';
+import { githubAppHeader, withLanguageServer } from '../test/support/lsp';
 
 const repo = join(__dirname, '..');
 
@@ -28,21 +29,7 @@ function verdict(ok: boolean): string {
 
 /** A realistic app file of about `bytes`: an App, integrations and many handlers using them. */
 export function appFile(bytes: number): string {
-  let text = `import os
-import cpsl
-
-app = cpsl.App(
-    "bench",
-    image=cpsl.Image(python_packages=["httpx"]),
-    secrets=["OPENAI_API_KEY"],
-)
-app.add_integration(
-    "github",
-    client_id=cpsl.Secret.from_name("GITHUB_CLIENT_ID"),
-    client_secret=cpsl.Secret.from_name("GITHUB_CLIENT_SECRET"),
-    scopes=["repo", "read:user"],
-)
-app.add_integration("aws")
+  let text = `${githubAppHeader('bench', ['repo', 'read:user'])}app.add_integration("aws")
 `;
   for (let i = 0; text.length < bytes; i++) {
     text += `
@@ -102,11 +89,8 @@ async function requestTimes(n: number, f: () => Promise<unknown>): Promise<numbe
 
 async function editsAndRequests(size: Sizes): Promise<void> {
   const text = appFile(size.bytes);
-  const ws = tempWorkspace({ 'app.py': text });
-  await seedStore(ws.root, { OPENAI_API_KEY: 'x', GITHUB_CLIENT_ID: 'x', GITHUB_CLIENT_SECRET: 'x' });
-  const client = TestClient.inProcess();
-  try {
-    await client.initialize([{ uri: ws.uri, name: 'bench' }]);
+  const secrets = { OPENAI_API_KEY: 'x', GITHUB_CLIENT_ID: 'x', GITHUB_CLIENT_SECRET: 'x' };
+  await withLanguageServer({ files: { 'app.py': text }, secrets, folderName: 'bench' }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, text);
     await client.waitDiagnostics(uri, 'first diagnostics', () => true, 30_000);
@@ -127,10 +111,7 @@ async function editsAndRequests(size: Sizes): Promise<void> {
     console.log(`  edit -> diagnostics  p50 ${ms(p50)}  p95 ${ms(p95)}  (${(p95 / parse).toFixed(2)}x bare parse)  goal <= ${size.goal} ms: ${verdict(p95 <= size.goal)}; <= 2x parse: ${verdict(p95 <= 2 * parse)}`);
     console.log(`  completion           p95 ${ms(c95)}  (${(c95 / parse).toFixed(2)}x bare parse)  goal <= 30 ms: ${verdict(c95 <= 30)}`);
     console.log(`  hover                p95 ${ms(h95)}  (${(h95 / parse).toFixed(2)}x bare parse)`);
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 }
 
 function rssOf(pid: number): number {

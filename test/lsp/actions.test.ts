@@ -12,8 +12,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestClient } from './client';
-import { seedStore, storeData, tempWorkspace } from './workspace';
+import { withLanguageServer } from '../support/lsp';
+import { storeData } from './workspace';
 
 const dir = join(__dirname, 'fixtures', 'actions');
 
@@ -32,15 +32,9 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py') && !f.endsWi
     const expected = readFileSync(expectedFile, 'utf8');
     const state = JSON.parse(header(text, 'state')[0] ?? '{}') as { secrets?: string[]; channels?: Array<{ name: string; type: string }> };
     const [code, title] = header(text, 'fix')[0]!.split(' | ') as [string, string];
-    const ws = tempWorkspace({ 'app.py': text });
-    await seedStore(
-      ws.root,
-      Object.fromEntries((state.secrets ?? []).map((s) => [s, `stored-${s.toLowerCase()}`])),
-      (state.channels ?? []).map((c) => ({ ...c, credentials: { bot_token: '123:abc' } })),
-    );
-    const client = TestClient.inProcess();
-    try {
-      await client.initialize([{ uri: ws.uri, name: 'ws' }]);
+    const secrets = Object.fromEntries((state.secrets ?? []).map((s) => [s, `stored-${s.toLowerCase()}`]));
+    const channels = (state.channels ?? []).map((c) => ({ ...c, credentials: { bot_token: '123:abc' } }));
+    await withLanguageServer({ files: { 'app.py': text }, secrets, channels }, async (ws, client) => {
       const uri = ws.fileUri('app.py');
       await client.open(uri, text);
       const diags = await client.waitDiagnostics(uri, code, (ds) => ds.some((d) => d.code === code));
@@ -69,9 +63,6 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py') && !f.endsWi
         assert.ok(env.split('\n').includes(line), `.env has "${line}" (got ${JSON.stringify(env)})`);
       }
       await client.waitDiagnostics(uri, `${code} gone after the fix`, (ds) => !ds.some((d) => d.code === code));
-    } finally {
-      await client.shutdown();
-      ws.remove();
-    }
+    });
   });
 }

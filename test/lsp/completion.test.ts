@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionItem } from 'vscode-languageserver-types';
-import { TestClient, applyCompletion } from './client';
-import { seedStore, tempWorkspace } from './workspace';
+import { withLanguageServer } from '../support/lsp';
+import { applyCompletion } from './client';
 
 const dir = join(__dirname, 'fixtures', 'completion');
 
@@ -66,13 +66,10 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
     const text = marked.slice(0, offset) + marked.slice(offset + 3);
     const lines = text.slice(0, offset).split('\n');
     const position = { line: lines.length - 1, character: lines[lines.length - 1]!.length };
-    const ws = tempWorkspace({ 'app.py': text, ...(spec.state?.env ? { '.env': spec.state.env } : {}) });
+    const files = { 'app.py': text, ...(spec.state?.env ? { '.env': spec.state.env } : {}) };
     const secrets = Object.fromEntries((spec.state?.secrets ?? []).map((s) => [s, 'value-not-used']));
     const channels = (spec.state?.channels ?? []).map((c) => ({ ...c, credentials: (c.type === 'telegram' ? { bot_token: '1:x' } : {}) as Record<string, string> }));
-    await seedStore(ws.root, secrets, channels);
-    const client = TestClient.inProcess();
-    try {
-      await client.initialize([{ uri: ws.uri, name: 'ws' }]);
+    await withLanguageServer({ files, secrets, channels }, async (ws, client) => {
       const uri = ws.fileUri('app.py');
       await client.open(uri, text);
       await client.waitDiagnostics(uri);
@@ -92,9 +89,6 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
         assert.equal(result.split('\n')[position.line], spec.line, 'line after applying the completion');
       }
       assert.ok(!JSON.stringify(list).includes('value-not-used'), 'completions never carry secret values');
-    } finally {
-      await client.shutdown();
-      ws.remove();
-    }
+    });
   });
 }

@@ -2,24 +2,10 @@
 // value), definition, references, symbols, code lenses, shutdown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestClient, cursor } from './client';
-import { seedStore, tempWorkspace } from './workspace';
+import { githubAppHeader, withLanguageServer } from '../support/lsp';
+import { cursor } from './client';
 
-const APP = `import os
-import cpsl
-
-app = cpsl.App(
-    "support",
-    image=cpsl.Image(python_packages=["httpx"]),
-    secrets=["OPENAI_API_KEY"],
-)
-app.add_integration(
-    "github",
-    client_id=cpsl.Secret.from_name("GITHUB_CLIENT_ID"),
-    client_secret=cpsl.Secret.from_name("GITHUB_CLIENT_SECRET"),
-    scopes=["repo"],
-)
-
+const APP = `${githubAppHeader('support', ['repo'])}
 
 @app.message
 def handle(session):
@@ -30,17 +16,8 @@ def handle(session):
 
 const SECRET_VALUE = 'sk-test-value-never-shown-0000000000';
 
-async function setup(files: Record<string, string>, secrets: Record<string, string> = {}) {
-  const ws = tempWorkspace(files);
-  await seedStore(ws.root, secrets);
-  const client = TestClient.inProcess();
-  await client.initialize([{ uri: ws.uri, name: 'ws' }]);
-  return { ws, client };
-}
-
 test('open gives diagnostics; a change updates them; a fix of the text clears them', async () => {
-  const { ws, client } = await setup({ 'app.py': APP }, { OPENAI_API_KEY: SECRET_VALUE, GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' });
-  try {
+  await withLanguageServer({ files: { 'app.py': APP }, secrets: { OPENAI_API_KEY: SECRET_VALUE, GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' } }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, APP);
     const clean = await client.waitDiagnostics(uri, 'first diagnostics');
@@ -58,15 +35,11 @@ test('open gives diagnostics; a change updates them; a fix of the text clears th
     assert.ok(d.relatedInformation?.length, 'related information points at the app declarations');
     await client.change(uri, [{ range: { start: { line, character: col }, end: { line, character: col + 5 } }, newText: 'github' }]);
     await client.waitDiagnostics(uri, 'cleared diagnostics', (ds) => ds.length === 0);
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 });
 
 test('hover on a secret says where it is defined and never shows its value', async () => {
-  const { ws, client } = await setup({ 'app.py': APP, '.env': `# local\nGITHUB_CLIENT_ID=${SECRET_VALUE}\n` }, { OPENAI_API_KEY: SECRET_VALUE, GITHUB_CLIENT_SECRET: SECRET_VALUE });
-  try {
+  await withLanguageServer({ files: { 'app.py': APP, '.env': `# local\nGITHUB_CLIENT_ID=${SECRET_VALUE}\n` }, secrets: { OPENAI_API_KEY: SECRET_VALUE, GITHUB_CLIENT_SECRET: SECRET_VALUE } }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, APP);
     await client.waitDiagnostics(uri);
@@ -84,15 +57,11 @@ test('hover on a secret says where it is defined and never shows its value', asy
     assert.match(integ, /repo/);
     const member = JSON.stringify(await client.hover(uri, at('App(\n', 1)));
     assert.match(member, /A Capsule app/);
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 });
 
 test('definition and references of an integration and a secret', async () => {
-  const { ws, client } = await setup({ 'app.py': APP, '.env': 'OTHER=1\nGITHUB_CLIENT_ID=x\n' }, { OPENAI_API_KEY: SECRET_VALUE });
-  try {
+  await withLanguageServer({ files: { 'app.py': APP, '.env': 'OTHER=1\nGITHUB_CLIENT_ID=x\n' }, secrets: { OPENAI_API_KEY: SECRET_VALUE } }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, APP);
     await client.waitDiagnostics(uri);
@@ -110,15 +79,11 @@ test('definition and references of an integration and a secret', async () => {
     const key = cursor(APP.replace('environ["OPENAI', 'environ["OPEN|AI')).position;
     const keyRefs = await client.references(uri, key);
     assert.deepEqual(keyRefs.map((r) => r.range.start.line).sort((a, b) => a - b), [6, 18]);
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 });
 
 test('document symbols and code lenses of an app', async () => {
-  const { ws, client } = await setup({ 'app.py': APP });
-  try {
+  await withLanguageServer({ files: { 'app.py': APP }, secrets: {} }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, APP);
     await client.waitDiagnostics(uri);
@@ -128,15 +93,11 @@ test('document symbols and code lenses of an app', async () => {
     const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ command: { command: string; arguments: unknown[] } }>;
     assert.deepEqual(lenses.map((l) => l.command.command), ['capsule.runApp', 'capsule.debugApp', 'capsule.openChat']);
     assert.deepEqual(lenses[0]!.command.arguments, [uri, 'app']);
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 });
 
 test('a burst of edits: diagnostics follow the newest version and never go back to an older one', async () => {
-  const { ws, client } = await setup({ 'app.py': APP }, { OPENAI_API_KEY: 'x', GITHUB_CLIENT_ID: 'x', GITHUB_CLIENT_SECRET: 'x' });
-  try {
+  await withLanguageServer({ files: { 'app.py': APP }, secrets: { OPENAI_API_KEY: 'x', GITHUB_CLIENT_ID: 'x', GITHUB_CLIENT_SECRET: 'x' } }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, APP);
     await client.waitDiagnostics(uri);
@@ -150,10 +111,7 @@ test('a burst of edits: diagnostics follow the newest version and never go back 
     assert.deepEqual(final.map((d) => [d.code, d.range.start.line]).sort(), [['capsule/oauth-missing-client', line], ['capsule/unknown-integration', line]]);
     const versions = client.history.filter((p) => p.uri === uri).map((p) => p.version ?? 0);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'published versions only increase');
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 });
 
 test('hover on Integration members, scopes, channels and deprecated classes', async () => {
@@ -167,11 +125,9 @@ app.add_integration(cpsl.GitHub(client_id=cpsl.Secret.from_name("A"), client_sec
 def handle(session):
     session.prompt_integration(cpsl.Integration.GITHUB)
 `;
-  const ws = tempWorkspace({ 'app.py': text });
-  await seedStore(ws.root, { T: SECRET_VALUE, A: 'a', B: 'b' }, [{ name: 'alerts', type: 'slack', credentials: { bot_token: 'xoxb-1', signing_secret: 's' } }]);
-  const client = TestClient.inProcess();
-  try {
-    await client.initialize([{ uri: ws.uri, name: 'ws' }]);
+  const secrets = { T: SECRET_VALUE, A: 'a', B: 'b' };
+  const channels = [{ name: 'alerts', type: 'slack', credentials: { bot_token: 'xoxb-1', signing_secret: 's' } }];
+  await withLanguageServer({ files: { 'app.py': text }, secrets, channels }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, text);
     await client.waitDiagnostics(uri);
@@ -183,8 +139,5 @@ def handle(session):
     assert.match(deprecated, /Deprecated/);
     assert.ok(!deprecated.includes(SECRET_VALUE));
     assert.match(JSON.stringify(await client.hover(uri, at('prompt_integration', 3))), /Block until the user connects/);
-  } finally {
-    await client.shutdown();
-    ws.remove();
-  }
+  });
 });

@@ -4,14 +4,13 @@
 // Needs `npm run build`, Debian chromium and the code-server install (scripts/install-code-server.sh,
 // which this suite runs itself when code-server is missing; it is cached between runs).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bootWorkbench, filesUnder, packageFolder, quickOpen, REPO, waitFor, type Workbench } from './harness';
+import { runCli, type CliResult } from '../support/emulator';
+import { bootWorkbench, filesUnder, packageFolder, quickOpen, waitFor, type Workbench } from './harness';
 
 const FIXTURE = join(__dirname, 'fixtures', 'workspace');
-const CLI = join(REPO, 'dist', 'cli.js');
 // A value no output may ever contain (view, results file, emulator log, screenshots' text).
 const SECRET_VALUE = 'wx-7f3c1e-never-shown';
 
@@ -28,22 +27,22 @@ interface Diag {
 
 const figures: Record<string, number> = {};
 
-function cli(args: string[], workspace: string, timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--store', join(workspace, '.capsule')], { cwd: workspace });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`capsule-local ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** The built CLI on the workbench's workspace and store, as a user runs it in the terminal. */
+function cli(args: string[], workspace: string, timeoutMs = 60_000): Promise<CliResult> {
+  return runCli([...args, '--store', join(workspace, '.capsule')], { cwd: workspace, timeoutMs });
+}
+
+/** Sends `text` with `chat` until the app answers (it may still be starting); resolves with the reply. */
+function replyOnceRunning(what: string, text: string, workspace: string): Promise<string> {
+  return waitFor(
+    what,
+    async () => {
+      const r = await cli(['chat', '--json', '--timeout', '10', text], workspace);
+      return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
+    },
+    45_000,
+    500,
+  );
 }
 
 describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
@@ -337,16 +336,8 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.match(config.pythonPath.split(':')[0]!, /capsule-local\.capsule-local-[^/]+\/dist\/python$/, 'the bundled runtime comes first on PYTHONPATH');
     await wb.op('simulateDebugLaunch', { entry: 'app.py:app' }, 60_000);
     try {
-      const chat = await waitFor(
-        'the debugged app to answer a chat message',
-        async () => {
-          const r = await cli(['chat', '--json', '--timeout', '10', 'debugged'], wb.workspace);
-          return r.status === 0 ? r : undefined;
-        },
-        45_000,
-        500,
-      );
-      assert.equal((JSON.parse(chat.stdout) as { reply: string }).reply, 'echo: debugged (weather key set)');
+      const reply = await replyOnceRunning('the debugged app to answer a chat message', 'debugged', wb.workspace);
+      assert.equal(reply, 'echo: debugged (weather key set)');
     } finally {
       await wb.op('stopDebugLaunch');
     }
@@ -367,27 +358,11 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     }, 20_000, 200);
     assert.equal(session.type, 'debugpy', 'the capsule configuration resolved to a Python debug configuration');
     assert.equal(session.capsuleEntry, 'app.py:app');
-    const reply = await waitFor(
-      'the debugged app to answer',
-      async () => {
-        const r = await cli(['chat', '--json', '--timeout', '10', 'under the debugger'], wb.workspace);
-        return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
-      },
-      45_000,
-      500,
-    );
+    const reply = await replyOnceRunning('the debugged app to answer', 'under the debugger', wb.workspace);
     assert.equal(reply, 'echo: under the debugger (weather key set)');
     await wb.op('command', { id: 'workbench.action.debug.stop' });
     await waitFor('the debug session to end', async () => ((await wb.op('debugSession')) === null ? true : undefined), 20_000, 200);
-    const after = await waitFor(
-      'the emulator to run the app again itself',
-      async () => {
-        const r = await cli(['chat', '--json', '--timeout', '10', 'after debugging'], wb.workspace);
-        return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
-      },
-      45_000,
-      500,
-    );
+    const after = await replyOnceRunning('the emulator to run the app again itself', 'after debugging', wb.workspace);
     assert.equal(after, 'echo: after debugging (weather key set)');
   });
 
@@ -401,15 +376,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     await wb.op('command', { id: 'capsule.runApp', args: [appFile, 'app'] }, 60_000);
     const emu = await wb.op<{ state: string }>('emulator');
     assert.equal(emu.state, 'running');
-    const reply = await waitFor(
-      'the app to answer after the restart',
-      async () => {
-        const r = await cli(['chat', '--json', '--timeout', '10', 'interpreter'], wb.workspace);
-        return r.status === 0 ? (JSON.parse(r.stdout) as { reply: string }).reply : undefined;
-      },
-      45_000,
-      500,
-    );
+    const reply = await replyOnceRunning('the app to answer after the restart', 'interpreter', wb.workspace);
     assert.equal(reply, 'echo: interpreter (weather key set)');
     const log = readFileSync(filesUnder(join(wb.root, 'user-data', 'logs')).find((f) => f.endsWith('Capsule.log'))!, 'utf8');
     assert.match(log, /Python interpreter: \/\S*python3\S* \(from the Python extension\)/);
