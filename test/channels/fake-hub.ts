@@ -1,12 +1,11 @@
-// A minimal in-process Hub for the channel protocol tests: a real express server on an ephemeral
-// port with the public and protected routers, an in-memory store, and a scripted app whose turns
-// emit whatever the test asks for. The browser tests use the real emulator instead.
-import express, { Router } from 'express';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+// A minimal in-process Hub for the channel protocol tests: the shared fake Hub server
+// (test/support/fake-hub.ts: express on an ephemeral port, public and protected routers, clock),
+// an in-memory store, and a scripted app whose turns emit whatever the test asks for. The browser
+// tests use the real emulator instead.
 import { randomBytes } from 'node:crypto';
 import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt, Turn } from '../../emulator/hub';
 import { emptyStore, pushEvent, type StoreData, type StoredEvent } from '../../emulator/store';
+import { demoApp, startHubServer } from '../support/fake-hub';
 
 export type Script = (input: InboundInput) => Array<Omit<OutboundEvent, 'requestId'>>;
 
@@ -23,24 +22,14 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
   const data = emptyStore();
   init?.(data);
   const listeners = new Set<(e: StoredEvent) => void>();
-  const publicRouter = Router();
-  const protectedRouter = Router();
-  const app = express();
-  app.use(publicRouter);
-  app.use(protectedRouter);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await startHubServer();
   const sessionsByKey = new Map<string, string>();
   const outboundListeners = new Set<Parameters<NonNullable<Hub['onOutbound']>>[0]>();
-  let clockOffset = 0;
 
   const hub: FakeHub = {
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     dispatched: [],
     script: (input) => [{ kind: 'reply', text: `echo: ${input.text}` }],
-    clock: { now: () => Date.now() + clockOffset, advance: (ms) => void (clockOffset += ms) },
     events: {
       emit(e) {
         const stored = pushEvent(data, e);
@@ -59,11 +48,7 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
     },
     read: () => data,
     update: async (m) => m(data),
-    apps: (): AppInfo[] => [
-      { name: 'demo', entry: 'app.py:app', integrations: [], channels: [], secrets: [], dataSources: [], endpoints: [], status: 'running' },
-    ],
-    publicRouter,
-    protectedRouter,
+    apps: (): AppInfo[] => [demoApp()],
     onOutbound(l) {
       outboundListeners.add(l);
       return () => outboundListeners.delete(l);
@@ -107,7 +92,6 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
         },
       };
     },
-    close: () => new Promise((r) => server.close(() => r())),
   };
   return hub;
 }

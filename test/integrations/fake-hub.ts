@@ -1,14 +1,12 @@
-// An in-process Hub for the integrations protocol tests: a real express server on an ephemeral
-// port with the public and protected routers (no session token: the gateway's security is tested
-// elsewhere), an in-memory store, a prompt broker that records answers, a virtual clock, declared
-// apps and a secret resolver over a plain map.
-import express, { Router } from 'express';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+// An in-process Hub for the integrations protocol tests: the shared fake Hub server
+// (test/support/fake-hub.ts: express on an ephemeral port, public and protected routers without
+// the session token, a virtual clock), an in-memory store, a prompt broker that records answers,
+// declared apps and a secret resolver over a plain map.
 import { randomBytes } from 'node:crypto';
 import type { AppInfo, Hub, PendingPrompt, PromptAnswer } from '../../emulator/hub';
 import { emptyStore, pushEvent, type StoreData } from '../../emulator/store';
 import { register, type IntegrationsService } from '../../emulator/integrations';
+import { demoApp, startHubServer } from '../support/fake-hub';
 
 export interface FakeHub extends Hub {
   service: IntegrationsService;
@@ -37,24 +35,14 @@ export async function startFakeHub(
 ): Promise<FakeHub> {
   const data: StoreData = initial ? (JSON.parse(JSON.stringify(initial)) as StoreData) : emptyStore();
   if (!initial) data.personas.push({ id: 'user_ada', name: 'Ada', email: 'ada@example.com' });
-  const publicRouter = Router();
-  const protectedRouter = Router();
-  const app = express();
-  app.use(publicRouter);
-  app.use(protectedRouter);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
-  let offset = 0;
+  const server = await startHubServer();
   const pending = new Map<string, PendingPrompt>();
 
   const hub = {
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     secretValues: { ...secrets },
-    appList: [{ name: 'demo', entry: 'app.py:app', integrations, channels: [], secrets: [], dataSources: [], endpoints: [], status: 'running' }] as AppInfo[],
+    appList: [demoApp(integrations)],
     answers: [] as FakeHub['answers'],
-    clock: { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) },
     events: {
       emit(e: Parameters<Hub['events']['emit']>[0]) {
         pushEvent(data, e);
@@ -76,8 +64,6 @@ export async function startFakeHub(
     read: () => data,
     update: async (m: (d: StoreData) => void) => m(data),
     apps: () => hub.appList,
-    publicRouter,
-    protectedRouter,
     secrets: {
       resolve: (name: string) => (name in hub.secretValues ? { value: hub.secretValues[name]!, source: 'store' } : undefined),
     },
@@ -94,13 +80,12 @@ export async function startFakeHub(
         scopes: decl?.scopes ?? [],
         fields: decl?.fields ?? [],
         createdAt: new Date().toISOString(),
-        deadline: Date.now() + offset + 300_000,
+        deadline: server.clock.now() + 300_000,
         ...p,
       };
       pending.set(prompt.id, prompt);
       return prompt;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
   } as unknown as FakeHub;
   hub.service = register(hub);
   return hub;
