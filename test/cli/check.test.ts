@@ -1,28 +1,21 @@
 // `capsule-local check` as a user runs it: the built dist/cli.js in a child process, in a temporary
 // workspace. Run `npm run build` first.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyStore } from '../../emulator/store';
+import { assertCliBuilt, cliSync, type CliResult } from '../support/cli';
 
 const repo = join(__dirname, '..', '..');
-const cli = join(repo, 'dist', 'cli.js');
 const supportOps = readFileSync(join(repo, 'examples', 'support-ops', 'app.py'), 'utf8');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+before(assertCliBuilt);
 
-function check(cwd: string, ...args: string[]): Run {
-  assert.ok(existsSync(cli), 'dist/cli.js exists (run npm run build first)');
-  const r = spawnSync(process.execPath, [cli, 'check', ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.error, undefined, `check did not finish: ${String(r.error)}`);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function check(cwd: string, ...args: string[]): CliResult {
+  return cliSync(cwd, ['check', ...args], '', 60_000);
 }
 
 function workspace(files: Record<string, string | Buffer>): string {

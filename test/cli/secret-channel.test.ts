@@ -2,49 +2,10 @@
 // child process (run `npm run build` first; `npm test` does).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const CLI = resolve(__dirname, '../../dist/cli.js');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, args: string[], input = ''): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', timeout: 30_000 });
-  if (r.error) throw new Error(`capsule-local ${args.join(' ')} did not finish: ${r.error.message}`);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `keys` once `prompt` shows. */
-function cliOnTerminal(cwd: string, args: string[], prompt: RegExp, keys: string): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let typed = false;
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no prompt ${prompt} within 20 s; output so far: ${JSON.stringify(out)}`));
-    }, 20_000);
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (!typed && prompt.test(out)) {
-        typed = true;
-        child.stdin.write(keys);
-      }
-    });
-    child.on('exit', (status) => {
-      clearTimeout(guard);
-      resolveRun({ status, stdout: out, stderr: '' });
-    });
-  });
-}
+import { join } from 'node:path';
+import { assertCliBuilt, cliOnTerminal, cliSync as cli } from '../support/cli';
 
 function workspace(): string {
   return mkdtempSync(join(tmpdir(), 'capsule-cli-'));
@@ -54,9 +15,7 @@ function storeText(ws: string, dir = '.capsule'): string {
   return readFileSync(join(ws, dir, 'store.json'), 'utf8');
 }
 
-before(() => {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
-});
+before(assertCliBuilt);
 
 test('secret set reads the value from stdin, strips one trailing newline, and list never shows it', () => {
   const ws = workspace();

@@ -2,28 +2,15 @@
 // child process (run `npm run build` first; `npm test` does).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { assertCliBuilt, cliOnTerminal, cliSync as cli, type CliResult } from '../support/cli';
 
-const CLI = resolve(__dirname, '../../dist/cli.js');
 const SECRET = 'export-me-not-31415';
 const TOKEN = '123456:telegram-bot-token-secret';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, args: string[], input = ''): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', timeout: 30_000 });
-  if (r.error) throw new Error(`capsule-local ${args.join(' ')} did not finish: ${r.error.message}`);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ok(cwd: string, args: string[], input = ''): Run {
+function ok(cwd: string, args: string[], input = ''): CliResult {
   const r = cli(cwd, args, input);
   assert.equal(r.status, 0, `capsule-local ${args.join(' ')} failed: ${r.stderr}`);
   return r;
@@ -55,9 +42,7 @@ function populated(): string {
   return ws;
 }
 
-before(() => {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
-});
+before(assertCliBuilt);
 
 test('export leaves secret values out unless --include-secrets, and says so', () => {
   const ws = populated();
@@ -161,33 +146,13 @@ test('reset needs --yes off a terminal, keeps secrets and channels, and --all em
 
 test('reset on a terminal asks first', async () => {
   const ws = populated();
-  const run = (answer: string) =>
-    new Promise<{ status: number | null; out: string }>((resolveRun, reject) => {
-      const child = spawn('script', ['-qec', `'${process.execPath}' '${CLI}' reset`, '/dev/null'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let typed = false;
-      const guard = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`no confirmation prompt within 20 s: ${JSON.stringify(out)}`));
-      }, 20_000);
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        if (!typed && /Type "yes" to continue/.test(out)) {
-          typed = true;
-          child.stdin.write(`${answer}\r`);
-        }
-      });
-      child.on('exit', (status) => {
-        clearTimeout(guard);
-        resolveRun({ status, out });
-      });
-    });
+  const run = (answer: string) => cliOnTerminal(ws, ['reset'], /Type "yes" to continue/, `${answer}\r`);
   const no = await run('no');
   assert.equal(no.status, 1);
-  assert.match(no.out, /reset cancelled/);
+  assert.match(no.stdout, /reset cancelled/);
   assert.equal(Object.keys(readStore(ws).sessions).length, 1);
   const yes = await run('yes');
-  assert.equal(yes.status, 0, yes.out);
+  assert.equal(yes.status, 0, yes.stdout);
   assert.deepEqual(readStore(ws).sessions, {});
 });
 
