@@ -1,4 +1,5 @@
 // Shared bits of the emulator tests: the fixture apps, JSON calls, waiting for prompts and events.
+import type { promptView } from '../../emulator/gateway/api';
 import { fixture, type RunningEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 
@@ -21,17 +22,8 @@ export async function chat(emu: RunningEmulator, text: string, extra: Record<str
   return json<{ session_id: string; reply: string; blocks: Array<{ type: string; payload: Record<string, unknown> }>; error?: string }>(emu, '/api/chat', { text, ...extra });
 }
 
-export interface PromptView {
-  id: string;
-  app: string;
-  user: string;
-  type: string;
-  mode: string;
-  reason: string;
-  scopes: string[];
-  fields: string[];
-  session_id: string | null;
-}
+/** A pending prompt as GET /api/prompts lists it: the emulator's own view of one. */
+export type PromptView = ReturnType<typeof promptView>;
 
 export function waitForPrompt(emu: RunningEmulator, type: string, ms = 20_000): Promise<PromptView> {
   return waitFor(`a pending ${type} prompt`, async () => {
