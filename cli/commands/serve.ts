@@ -2,9 +2,12 @@
 // Prints the chat and dashboard links (one-time login URLs that set the session cookie), opens the
 // chat in the browser unless --no-open, and shuts down cleanly on SIGINT/SIGTERM.
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { RunningEmulator } from '../../emulator/gateway';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
+import { pythonInterpreter } from '../../emulator/runner/launch';
 import { UsageError, UserError } from '../errors';
+import { takeEarlyServe } from '../early-serve';
 
 interface ServeFlags {
   port: string;
@@ -39,6 +42,8 @@ export function registerServe(program: Command): void {
     .option('--no-watch', 'do not reload the app when its .py files change')
     .action(async (entry: string, flags: ServeFlags) => {
       const port = parsePort(flags.port);
+      // The app's process may be importing already (cli/early-serve.ts): adopt it and its socket.
+      const early = await takeEarlyServe({ entry, storeDir: resolve(flags.store), port, python: pythonInterpreter(flags.python), cwd: process.cwd() });
       // Loaded here, not at the top: every other command starts faster without the emulator.
       const { EmulatorStartError, startEmulator } = await import('../../emulator/gateway');
       const { EntryError } = await import('../../emulator/runner/launch');
@@ -49,6 +54,8 @@ export function registerServe(program: Command): void {
           storeDir: flags.store,
           port,
           python: flags.python,
+          held: early?.held,
+          prelaunched: early?.runner,
           supervisor: {
             watch: flags.watch,
             healthIntervalMs: envMs('CAPSULE_HEALTH_INTERVAL_MS'),

@@ -1,12 +1,14 @@
 // `startEmulator`: the local platform gateway. Binds 127.0.0.1 only, builds the Hub, mounts the
 // security layers, the runner RPC, the API, data/endpoint forwarding and the optional modules
 // (emulator/modules.ts), writes the discovery file and starts one supervised runner per app.
+// `serve` may hand over a socket it bound already (requests held until the routes are mounted)
+// and the first app's runner it launched already (adopted by that app's supervisor).
 import express from 'express';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreError, type StoredEvent } from '../store';
-import { AppSupervisor, defaultSupervisorOptions, type SupervisorOptions } from '../runner/supervisor';
-import { parseEntry, pythonInterpreter } from '../runner/launch';
+import { AppSupervisor, defaultSupervisorOptions, type PrelaunchedRunner, type SupervisorOptions } from '../runner/supervisor';
+import { appIdOf, parseEntry, pythonInterpreter, secretDigest, traceStartup } from '../runner/launch';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
 import { runnerRpcRouter } from './rpc';
@@ -16,6 +18,13 @@ import { attachRunnerLink } from './link';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
 
 export { GatewayHub } from './hub-impl';
+export type { PrelaunchedRunner } from '../runner/supervisor';
+
+/** A server listening on 127.0.0.1 whose requests wait until `release` hands them to the app. */
+export interface HeldServer {
+  server: Server;
+  release(handler: RequestListener): void;
+}
 export { readDiscovery, liveEmulator, type DiscoveryInfo } from './discovery';
 
 export interface EmulatorOptions {
@@ -33,6 +42,13 @@ export interface EmulatorOptions {
   onLog?: (app: string, stream: 'stdout' | 'stderr', line: string) => void;
   /** Every event from the start on (the serve console prints some). */
   onEvent?: (e: StoredEvent) => void;
+  /** Serve here instead of binding `port` (closed if the start fails). */
+  held?: HeldServer;
+  /**
+   * The first runner of `entries[0]`, already launched against `held`'s address: adopted instead
+   * of a first launch (stopped if the start fails).
+   */
+  prelaunched?: PrelaunchedRunner;
 }
 
 export interface RunningEmulator {
@@ -49,6 +65,20 @@ export interface RunningEmulator {
 export class EmulatorStartError extends Error {}
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  let adopted = false;
+  try {
+    return await start(options, () => (adopted = true));
+  } catch (e) {
+    if (!adopted) {
+      // Handed over but not taken: leave no process or socket behind.
+      await options.prelaunched?.runner.stop(500);
+      options.held?.server.close();
+    }
+    throw e;
+  }
+}
+
+async function start(options: EmulatorOptions, adopted: () => void): Promise<RunningEmulator> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const entries = options.entries.map((e) => parseEntry(e, cwd));
@@ -58,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   } catch (e) {
     throw e instanceof StoreError ? new EmulatorStartError(e.message) : e;
   }
+  traceStartup('emulator: store open');
   const running = liveEmulator(store.paths.discovery);
   if (running && running.pid !== process.pid) {
     await store.close();
@@ -87,17 +118,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   app.use(errorHandler);
 
-  const server: Server = await new Promise((resolveListen, reject) => {
-    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolveListen(s));
-    s.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new EmulatorStartError(`port ${options.port} is in use; pick another with --port (0 = any free port)`) : e),
-    );
-  });
+  const held = options.held;
+  const server: Server =
+    held?.server ??
+    (await new Promise((resolveListen, reject) => {
+      const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolveListen(s));
+      s.once('error', (e: NodeJS.ErrnoException) =>
+        reject(e.code === 'EADDRINUSE' ? new EmulatorStartError(`port ${options.port} is in use; pick another with --port (0 = any free port)`) : e),
+      );
+    }));
   // Held prompts and streams stay open for minutes; never time a response out.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 30_000;
-  attachRunnerLink(server, hub);
+  // A held server gets its routes once the runners are known (a runner's first call may be waiting).
+  if (!held) attachRunnerLink(server, hub);
   const port = (server.address() as AddressInfo).port;
   hub.url = `http://127.0.0.1:${port}`;
   auth.setPort(port);
@@ -107,7 +142,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));
   const supOpts: SupervisorOptions = { ...defaultSupervisorOptions, ...given, python };
   for (const entry of entries) {
-    const appId = `local_${entry.file.split(/[\\/]/).slice(-2, -1)[0] ?? 'app'}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const appId = appIdOf(entry);
     const sup = new AppSupervisor(
       entry,
       appId,
@@ -120,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           return r.env;
         },
         resolvable: (names) => names.filter((n) => hub.secretsImpl.sources(n).length > 0),
-        secretDigest: (names) => hub.secretsImpl.digest(names),
+        secretDigest: (names) => secretDigest(names, (n) => hub.secretsImpl.resolver.resolve(n)?.value),
         addRunner: (runner, s) => hub.runners.set(runner.token, { runner, sup: s }),
         removeRunner: (runner) => hub.runners.delete(runner.token),
         emit: (e) => hub.events.emit(e),
@@ -143,10 +178,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   envWatch.unref();
 
   // The app imports (the slow part of a start) while the modules register.
-  for (const sup of hub.supervisors) await sup.start();
+  for (const [i, sup] of hub.supervisors.entries()) await sup.start(i === 0 ? options.prelaunched : undefined);
+  adopted();
+  if (held) {
+    attachRunnerLink(server, hub);
+    held.release(app);
+  }
+  traceStartup('emulator: routes mounted, runners started');
   // Loaded only now: the modules' code evaluates while the app's Python process starts.
   const { modules } = await import('../modules');
   for (const m of modules) await m.register(hub);
+  traceStartup('emulator: modules registered');
   await writeDiscovery(store.paths.dir, store.paths.discovery, {
     url: hub.url,
     port,
@@ -155,6 +197,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     apps: entries.map((e) => e.spec),
     startedAt: new Date().toISOString(),
   });
+  traceStartup('emulator: discovery file written');
 
   let stopping: Promise<void> | undefined;
   return {

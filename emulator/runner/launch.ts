@@ -1,8 +1,10 @@
 // How the Python runner is started: interpreter, `PYTHONPATH` with the bundled `cpsl` runtime
 // first, the protocol's environment (PROTOCOL.md) and the app's injected secrets. The same
 // description serves a debugger launch (`GET /api/runner-env`).
-import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve, basename } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join, resolve, basename, isAbsolute } from 'node:path';
 
 export interface Entry {
   /** As given: `app.py:app`, `pkg/app.py:app` or `module:Name`. */
@@ -115,4 +117,146 @@ export function scanSecretNames(file: string): string[] {
     for (const s of m[1]!.matchAll(/["']([A-Za-z_][A-Za-z0-9_]*)["']/g)) names.add(s[1]!);
   }
   return [...names];
+}
+
+/**
+ * A hash of the values of `names` (sorted), kept in memory only, to notice that a declared
+ * secret changed since a runner was launched. `valueOf` is the resolver's current answer.
+ */
+export function secretDigest(names: readonly string[], valueOf: (name: string) => string | undefined): string {
+  const h = createHash('sha256');
+  for (const n of [...names].sort()) h.update(`${n}\0${valueOf(n) ?? ''}\0`);
+  return h.digest('hex');
+}
+
+// Interpreters behind launcher scripts. `python3` is often a shell script (a pyenv or asdf shim)
+// that spends 0.2–0.7 s choosing the real interpreter before Python even starts. The supervisor
+// asks the configured command for `sys.executable` anyway (reloads and restarts run that directly);
+// the answer is remembered in the user's cache folder, keyed by the command and what such launchers
+// choose by (their environment variables and version files such as `.python-version` in the app's
+// folder and above), so that the next `serve` can launch the real interpreter at once. The
+// supervisor asks the command again after each such start and relaunches the app if the answer
+// changed (e.g. after `pyenv global 3.12`).
+
+/** The file a command runs: a path as given, else the first match on PATH. */
+export function commandFile(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const isFile = (f: string): boolean => {
+    try {
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes('/') || command.includes('\\')) {
+    const f = isAbsolute(command) ? command : resolve(cwd, command);
+    return isFile(f) ? f : undefined;
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const f = join(dir, command);
+    if (isFile(f)) return f;
+  }
+  return undefined;
+}
+
+/** Whether `file` is a script (`#!`), i.e. a launcher in front of an interpreter. */
+function isScript(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b.toString('latin1') === '#!';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function cacheFile(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.CAPSULE_INTERPRETER_CACHE === 'off') return undefined;
+  const dir = env.CAPSULE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'capsule-local');
+  return join(dir, 'interpreters.json');
+}
+
+/** Version files of pyenv, asdf and mise, looked for in the app's folder and every folder above. */
+const VERSION_FILES = ['.python-version', '.tool-versions', '.mise.toml', 'mise.toml', '.mise', '.rtx.toml'];
+
+function stampOf(file: string): string | undefined {
+  try {
+    const s = statSync(file);
+    return `${file}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cache key, or undefined when `command` is not a launcher script (nothing to skip then). */
+function interpreterKey(command: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const file = commandFile(command, cwd, env);
+  if (!file || !isScript(file)) return undefined;
+  // What launchers commonly choose by; a stale answer is still caught by the check after start.
+  const stamps: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const name of VERSION_FILES) {
+      const stamp = stampOf(join(dir, name));
+      if (stamp) stamps.push(stamp);
+    }
+    if (dirname(dir) === dir) break;
+  }
+  const globalVersion = stampOf(join(env.PYENV_ROOT || join(homedir(), '.pyenv'), 'version'));
+  const vars = ['PYENV_VERSION', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'ASDF_PYTHON_VERSION', 'MISE_PYTHON_VERSION'].map((k) => env[k] ?? '');
+  return JSON.stringify([command, file, ...vars, globalVersion ?? '', ...stamps]);
+}
+
+function readCache(file: string): Record<string, { exe: string; at: number }> {
+  try {
+    const d = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, { exe: string; at: number }>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The interpreter `command` chose last time in `cwd`, when `command` is a launcher script. */
+export function rememberedInterpreter(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = cacheFile(env);
+  const key = file && interpreterKey(command, cwd, env);
+  if (!file || !key) return undefined;
+  const exe = readCache(file)[key]?.exe;
+  return typeof exe === 'string' && existsSync(exe) ? exe : undefined;
+}
+
+/** Records what `command` resolved to in `cwd` (only for launcher scripts); errors are ignored. */
+export function rememberInterpreter(command: string, cwd: string, exe: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = cacheFile(env);
+  const key = file && interpreterKey(command, cwd, env);
+  if (!file || !key) return;
+  try {
+    const all = readCache(file);
+    if (all[key]?.exe === exe) return;
+    all[key] = { exe, at: Date.now() };
+    // The 50 most recent folders are plenty.
+    const kept = Object.fromEntries(Object.entries(all).sort((a, b) => b[1].at - a[1].at).slice(0, 50));
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, JSON.stringify(kept, null, 1) + '\n', { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // A read-only or missing cache folder only costs the launcher's time on the next start.
+  }
+}
+
+/** The app id the gateway gives an entry: `local_<the app file's folder name>`. */
+export function appIdOf(entry: Entry): string {
+  return `local_${entry.file.split(/[\\/]/).slice(-2, -1)[0] ?? 'app'}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/**
+ * `CAPSULE_TRACE_STARTUP=1`: each step of a `serve` start on stderr, in ms since the process
+ * started (a debugging aid for start-up time; docs/emulator.md).
+ */
+export function traceStartup(step: string): void {
+  if (process.env.CAPSULE_TRACE_STARTUP !== '1') return;
+  process.stderr.write(`capsule-local: startup +${performance.now().toFixed(1)} ms: ${step}\n`);
 }

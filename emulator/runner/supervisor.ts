@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
-import { launchSpec, scanSecretNames, type Entry } from './launch';
+import { launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, type Entry } from './launch';
 import { describeExit, RunnerProcess, type Registration } from './process';
 import { watchApp, type AppWatcher } from './watch';
 
@@ -52,6 +52,20 @@ export const defaultSupervisorOptions: Omit<SupervisorOptions, 'python'> = {
 
 const BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000];
 
+/**
+ * A runner launched before the supervisor existed (`serve` starts the app's process first, then
+ * loads the rest of the emulator): the supervisor adopts it as its first candidate.
+ */
+export interface PrelaunchedRunner {
+  runner: RunnerProcess;
+  /** The interpreter it was launched with. */
+  python: string;
+  /** true when `python` came from the interpreter cache and has not been checked in this run. */
+  speculative: boolean;
+  /** Hands the lines the process wrote so far, then every later one, to `sink`. */
+  pipeLog(sink: (stream: 'stdout' | 'stderr', line: string) => void): void;
+}
+
 export class AppSupervisor {
   current: RunnerProcess | undefined;
   private candidate: RunnerProcess | undefined;
@@ -81,22 +95,73 @@ export class AppSupervisor {
   }
   private lastConfigName: string | undefined;
 
-  async start(): Promise<void> {
+  /** Starts the app; `pre`: adopt this already launched process as the first runner. */
+  async start(pre?: PrelaunchedRunner): Promise<void> {
     if (this.opts.watch) {
       this.watcher = watchApp(this.entry.cwd, this.opts.reloadDebounceMs, (files) => this.reload(files));
     }
-    this.launchCandidate('start');
+    if (pre) this.adoptLaunched(pre);
+    else this.launchCandidate('start');
     this.scheduleHealth();
-    void this.resolveInterpreter();
   }
 
-  /** The interpreter actually run; launchers such as pyenv shims cost ~0.2 s on every start. */
+  /** The first runner, launched by `serve` before the emulator was loaded. */
+  private adoptLaunched(pre: PrelaunchedRunner): void {
+    const runner = pre.runner;
+    this.version = Math.max(this.version, runner.version);
+    this.candidate = runner;
+    if (pre.speculative) this.speculative.add(runner);
+    this.host.addRunner(runner, this);
+    // What a launch here would have done: log the injections (names and sources only) and let the
+    // scrubber learn the values.
+    this.host.secretEnv(runner.injected, runner);
+    pre.pipeLog((stream, line) => this.host.log(this.name, runner, stream, line));
+    void this.follow(runner, 'start');
+  }
+
+  /**
+   * The interpreter actually run; launchers such as pyenv shims cost 0.2–0.7 s on every start.
+   * Resolved once the first runner has settled (not alongside it: the machine is busy importing).
+   */
   private python: string | undefined;
+  private resolving: Promise<string | undefined> | undefined;
+  /** Runners launched with a remembered interpreter that this run has not confirmed yet. */
+  private readonly speculative = new WeakSet<RunnerProcess>();
 
-  private async resolveInterpreter(): Promise<void> {
-    const exe = await realInterpreter(this.opts.python, this.entry.cwd);
-    if (exe) this.python = exe;
+  private resolveInterpreter(): Promise<string | undefined> {
+    return (this.resolving ??= realInterpreter(this.opts.python, this.entry.cwd).then((exe) => {
+      if (exe) {
+        this.python = exe;
+        rememberInterpreter(this.opts.python, this.entry.cwd, exe);
+      }
+      return exe;
+    }));
   }
+
+  /** The interpreter for a new runner, and whether it is a remembered one not yet confirmed. */
+  private interpreterFor(): { python: string; speculative: boolean } {
+    if (this.python) return { python: this.python, speculative: false };
+    const remembered = rememberedInterpreter(this.opts.python, this.entry.cwd);
+    return remembered ? { python: remembered, speculative: true } : { python: this.opts.python, speculative: false };
+  }
+
+  /**
+   * For a runner started with a remembered interpreter: asks the configured command again and, if
+   * it now names another interpreter, launches a replacement with that one (true).
+   */
+  private async interpreterChanged(runner: RunnerProcess, why: string): Promise<boolean> {
+    if (!this.speculative.has(runner)) return false;
+    this.speculative.delete(runner);
+    const used = this.launchedWith.get(runner);
+    const exe = await this.resolveInterpreter();
+    if (!exe || exe === used || this.stopped) return false;
+    if (runner !== this.candidate && runner !== this.current) return false;
+    this.host.emit({ kind: 'runner', app: this.name, summary: `${this.opts.python} now runs ${exe}; relaunching ${this.name} with it`, detail: { event: 'reloading', python: exe } });
+    this.launchCandidate(why === 'reload' ? 'reload' : 'restart');
+    return true;
+  }
+
+  private readonly launchedWith = new WeakMap<RunnerProcess, string>();
 
   info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[] } {
     const cfg = this.current?.registration?.config;
@@ -186,10 +251,10 @@ export class AppSupervisor {
   }
 
   /** The environment a runner needs (also for a debugger launch). */
-  spec(runner: RunnerProcess): ReturnType<typeof launchSpec> {
+  spec(runner: RunnerProcess, python?: string): ReturnType<typeof launchSpec> {
     return launchSpec({
       entry: this.entry,
-      python: runner.external ? this.opts.python : this.python ?? this.opts.python,
+      python: runner.external ? this.opts.python : python ?? this.python ?? this.opts.python,
       gatewayUrl: this.host.gatewayUrl(),
       token: runner.token,
       appId: this.appId,
@@ -210,8 +275,11 @@ export class AppSupervisor {
     runner.secretDigest = this.host.secretDigest(injected);
     this.candidate = runner;
     this.host.addRunner(runner, this);
+    const { python, speculative } = this.interpreterFor();
+    this.launchedWith.set(runner, python);
+    if (speculative) this.speculative.add(runner);
     try {
-      runner.launch(this.spec(runner), (stream, line) => this.host.log(this.name, runner, stream, line));
+      runner.launch(this.spec(runner, python), (stream, line) => this.host.log(this.name, runner, stream, line));
     } catch (e) {
       runner.markFailed({ error: (e as Error).message });
       runner.markExited(null, null);
@@ -231,10 +299,20 @@ export class AppSupervisor {
       await runner.whenRegistered();
     } catch (e) {
       clearTimeout(timer);
+      // A remembered interpreter that is no longer the right one: not the app's failure.
+      if (await this.interpreterChanged(runner, why)) {
+        this.host.removeRunner(runner);
+        runner.kill();
+        return;
+      }
       this.candidateFailed(runner, (e as Error).message);
       return;
     } finally {
       clearTimeout(timer);
+      // Later, not now: the first message usually follows a start at once.
+      if (!runner.external && !this.resolving) setTimeout(() => {
+        if (!this.stopped) void this.resolveInterpreter();
+      }, 1000).unref();
     }
     if (runner !== this.candidate || this.stopped) {
       void runner.stop();
@@ -254,6 +332,7 @@ export class AppSupervisor {
     this.knownSecrets = declared;
     this.activate(runner, why);
     void runner.whenExited().then(() => this.onExit(runner));
+    void this.interpreterChanged(runner, why);
   }
 
   private activate(runner: RunnerProcess, why: string): void {

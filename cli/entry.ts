@@ -1,0 +1,20 @@
+// The `capsule-local` executable (dist/cli.js): a small entry that loads the full CLI
+// (dist/cli-main.js, built from cli/main.ts). For `serve` it first starts the app's Python
+// process (cli/early-serve.ts), so that the app imports while Node loads the emulator.
+import { join } from 'node:path';
+import { traceStartup } from '../emulator/runner/launch';
+import { earlyServe } from './early-serve';
+
+function loadCli(): void {
+  traceStartup('cli: loading the emulator');
+  // A path esbuild does not follow: the full CLI is its own bundle next to this one.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(__dirname, 'cli-main.js'));
+}
+
+traceStartup('cli: started');
+if (process.argv[2] === 'serve' && process.env.CAPSULE_EARLY_SERVE !== 'off') {
+  earlyServe(process.argv.slice(3)).then(loadCli, loadCli);
+} else {
+  loadCli();
+}
