@@ -9,14 +9,14 @@ import { externalFallback } from '../../emulator/channels/fallbacks';
 import { relayWebhook } from '../../emulator/channels/relay';
 import { catalog } from '../../catalog/catalog';
 import { waitFor } from '../support/wait';
-import { startFakeHub, type FakeHub } from './fake-hub';
-import { channels } from './helpers';
+import type { FakeHub } from './fake-hub';
+import { startChannelHub } from './helpers';
 
 let hub: FakeHub;
 let n = 0;
 
 before(async () => {
-  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
+  hub = await startChannelHub();
   registerWebhooks(hub);
   registerBackgroundDelivery(hub);
 });

@@ -1,8 +1,11 @@
-// Shared bits of the channel tests: documented payload fixtures and channel records.
+// Shared bits of the channel tests: documented payload fixtures, channel records, and the fake Hub
+// holding them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newChannel } from '../../emulator/store';
+import { registerWebhooks } from '../../emulator/channels/webhooks';
+import { channelWebhookPath, newChannel } from '../../emulator/store';
 import type { StoredChannel } from '../../emulator/store';
+import { startFakeHub, type FakeHub } from './fake-hub';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 
@@ -54,4 +57,21 @@ export function assertNoSecrets(text: string): void {
   for (const [k, v] of Object.entries(SECRETS)) {
     if (text.includes(v)) throw new Error(`secret ${k} leaked into: ${text.slice(Math.max(0, text.indexOf(v) - 200), text.indexOf(v) + 100)}`);
   }
+}
+
+/** A fake Hub whose store holds the three channels of `channels()`. */
+export function startChannelHub(): Promise<FakeHub> {
+  return startFakeHub((d) => Object.assign(d.channels, channels()));
+}
+
+/** A channel hub with the webhooks mounted; `url` is the webhook URL of the channel `name`. */
+export async function startWebhookHub(name: string): Promise<{ hub: FakeHub; url: string }> {
+  const hub = await startChannelHub();
+  registerWebhooks(hub);
+  return { hub, url: hub.url + channelWebhookPath(hub.read().channels[name]!) };
+}
+
+/** POSTs `body` as JSON, exactly as written (fixtures keep their bytes for signatures). */
+export function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }

@@ -6,13 +6,13 @@ import { registerChannels } from '../../emulator/channels';
 import { registerDashboard } from '../../emulator/dashboard';
 import { relayWebhook } from '../../emulator/channels/relay';
 import { waitFor } from '../support/wait';
-import { startFakeHub, type FakeHub } from './fake-hub';
-import { channels, fixtureText } from './helpers';
+import type { FakeHub } from './fake-hub';
+import { fixtureText, startChannelHub } from './helpers';
 
 let hub: FakeHub;
 
 before(async () => {
-  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
+  hub = await startChannelHub();
   registerChannels(hub);
   registerDashboard(hub);
 });

@@ -2,21 +2,17 @@
 // the requests Slack's own verification would refuse (bad signature, stale timestamp).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { registerWebhooks } from '../../emulator/channels/webhooks';
 import { slackSignature, verifySlackRequest } from '../../emulator/channels/signatures';
 import { listOutbox } from '../../emulator/channels/outbox';
-import { channelWebhookPath } from '../../emulator/store';
 import { waitFor } from '../support/wait';
-import { startFakeHub, type FakeHub } from './fake-hub';
-import { SECRETS, assertNoSecrets, channels, fixture, fixtureText } from './helpers';
+import type { FakeHub } from './fake-hub';
+import { SECRETS, assertNoSecrets, fixture, fixtureText, startWebhookHub } from './helpers';
 
 let hub: FakeHub;
 let url: string;
 
 before(async () => {
-  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
-  registerWebhooks(hub);
-  url = hub.url + channelWebhookPath(hub.read().channels['team-slack']!);
+  ({ hub, url } = await startWebhookHub('team-slack'));
 });
 after(() => hub.close());
 

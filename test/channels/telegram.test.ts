@@ -1,26 +1,21 @@
 // Telegram Update objects at the channel's webhook URL and the sendMessage calls recorded back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { registerWebhooks } from '../../emulator/channels/webhooks';
 import { listOutbox } from '../../emulator/channels/outbox';
 import { relayWebhook } from '../../emulator/channels/relay';
-import { channelWebhookPath } from '../../emulator/store';
 import { waitFor } from '../support/wait';
-import { startFakeHub, type FakeHub } from './fake-hub';
-import { SECRETS, assertNoSecrets, channels, fixtureText } from './helpers';
+import type { FakeHub } from './fake-hub';
+import { SECRETS, assertNoSecrets, fixtureText, postJson, startWebhookHub } from './helpers';
 
 let hub: FakeHub;
 let url: string;
 
 before(async () => {
-  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
-  registerWebhooks(hub);
-  url = hub.url + channelWebhookPath(hub.read().channels['support-telegram']!);
+  ({ hub, url } = await startWebhookHub('support-telegram'));
 });
 after(() => hub.close());
 
-const post = (body: string, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+const post = (body: string, headers: Record<string, string> = {}) => postJson(url, body, headers);
 
 test('a documented message Update reaches the app as telegram:<from.id> and the reply is a sendMessage', async () => {
   const res = await post(fixtureText('telegram-update-message.json'));

@@ -2,27 +2,22 @@
 // X-Hub-Signature-256 check and the `messages` calls recorded back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { registerWebhooks } from '../../emulator/channels/webhooks';
 import { listOutbox } from '../../emulator/channels/outbox';
 import { hubSignature256 } from '../../emulator/channels/signatures';
 import { relayWebhook } from '../../emulator/channels/relay';
-import { channelWebhookPath } from '../../emulator/store';
 import { waitFor } from '../support/wait';
-import { startFakeHub, type FakeHub } from './fake-hub';
-import { SECRETS, assertNoSecrets, channels, fixtureText } from './helpers';
+import type { FakeHub } from './fake-hub';
+import { SECRETS, assertNoSecrets, fixtureText, postJson, startWebhookHub } from './helpers';
 
 let hub: FakeHub;
 let url: string;
 
 before(async () => {
-  hub = await startFakeHub((d) => Object.assign(d.channels, channels()));
-  registerWebhooks(hub);
-  url = hub.url + channelWebhookPath(hub.read().channels['shop-whatsapp']!);
+  ({ hub, url } = await startWebhookHub('shop-whatsapp'));
 });
 after(() => hub.close());
 
-const post = (body: string, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+const post = (body: string, headers: Record<string, string> = {}) => postJson(url, body, headers);
 
 test('handshake: the right verify_token gets the challenge echoed as plain text', async () => {
   const q = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': SECRETS.waVerify, 'hub.challenge': '1158201444' });
