@@ -34,7 +34,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await fsyncDir(dirname(file));
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   // Some platforms (Windows) cannot open a folder for fsync; the rename is still atomic there.
   let handle: fsp.FileHandle | undefined;
   try {

@@ -1,6 +1,7 @@
 // The store's public surface. Other modules import from here, not from the files behind it.
 export * from './schema';
-export { Store, type StoreOptions } from './store';
+export { Store, MIN_COMPACT_BYTES, type StoreOptions } from './store';
+export { loadStore, loadStoreSync, type Loaded } from './load';
 export { StoreError, type StoreErrorCode } from './errors';
 export { storePaths, DEFAULT_STORE_DIR, type StorePaths } from './paths';
 export { readNames, type StoreNames } from './read-names';

@@ -1,10 +1,11 @@
-// Reading and parsing store.json. Parsing never repairs anything: a file that does not parse or
-// has the wrong shape raises a StoreError and stays exactly as it is on disk.
-import { readFileSync, promises as fsp, statSync } from 'node:fs';
+// Reading and parsing store.json and its journal. Parsing never repairs anything: a file that does
+// not parse or has the wrong shape raises a StoreError and stays exactly as it is on disk.
+import { readFileSync, statSync } from 'node:fs';
 import { corruptStore, StoreError } from './errors';
 import { migrate, type MigrationResult } from './migrate';
+import { applyJournal, journalFileFor, parseJournal, snapshotMetaOf, type JournalState, type SnapshotMeta } from './journal';
 
-/** Identity of the file on disk; every write replaces the inode, so any writer changes it. */
+/** Identity of a file on disk; a rewrite replaces the inode and an append changes the size, so any writer changes it. */
 export type FileStamp = string;
 export const MISSING: FileStamp = 'missing';
 
@@ -18,45 +19,92 @@ export function stampOf(file: string): FileStamp {
   }
 }
 
-export function parseStore(file: string, text: string): MigrationResult {
+/** A store.json as parsed, before migration: the raw object and the snapshot it says it is. */
+interface RawSnapshot {
+  raw: Record<string, unknown>;
+  meta: SnapshotMeta | undefined;
+}
+
+function parseSnapshot(file: string, text: string): RawSnapshot {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
     throw corruptStore(file, text.trim() === '' ? 'the file is empty' : `it is not valid JSON${jsonErrorPlace(text, e)}`);
   }
-  return migrate(file, parsed);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw corruptStore(file, 'the top level is not a JSON object');
+  }
+  const raw = parsed as Record<string, unknown>;
+  const meta = snapshotMetaOf(file, raw.snapshot);
+  delete raw.snapshot;
+  return { raw, meta };
+}
+
+/** Parses store.json's text alone (no journal). */
+export function parseStore(file: string, text: string): MigrationResult {
+  return migrate(file, parseSnapshot(file, text).raw);
 }
 
 export interface Loaded extends MigrationResult {
+  /** Stamp of store.json and the journal together, taken before they were read. */
   stamp: FileStamp;
+  /** Stamp of store.json alone. */
+  snapshotStamp: FileStamp;
+  snapshotBytes: number;
+  /** Which snapshot store.json is; undefined for a file written without a journal. */
+  snapshot: SnapshotMeta | undefined;
+  journal: JournalState;
 }
 
-/** undefined when the file does not exist yet. */
+/** Stamp of the store as a whole: store.json and its journal. Any writer changes it. */
+export function storeStamp(file: string): FileStamp {
+  return `${stampOf(file)}|${stampOf(journalFileFor(file))}`;
+}
+
+function readOptional(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreError('io', file, `cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Reads store.json and applies its journal: what every reader of the store must use (the file
+ * alone misses the changes made since the last compaction). Safe without the lock: if store.json
+ * is replaced while it and the journal are read, it reads both again. undefined when there is no
+ * store.json yet.
+ */
+export function loadStoreSync(file: string): Loaded | undefined {
+  const journalFile = journalFileFor(file);
+  for (let attempt = 0; ; attempt++) {
+    // Stamps first: a file changed after its stamp was taken shows a new stamp on the next check.
+    const before = stampOf(file);
+    if (before === MISSING) return undefined;
+    const text = readOptional(file);
+    if (!text) return undefined;
+    const journalStamp = stampOf(journalFileFor(file));
+    const journalBytes = readOptional(journalFile);
+    if (stampOf(file) !== before && attempt < 20) continue; // compacted meanwhile: read the pair again
+    const { raw, meta } = parseSnapshot(file, text.toString('utf8'));
+    const journal = parseJournal(journalFile, file, journalBytes, meta, true);
+    applyJournal(journalFile, file, raw, journal.records);
+    return {
+      ...migrate(file, raw),
+      stamp: `${before}|${journalStamp}`,
+      snapshotStamp: before,
+      snapshotBytes: text.length,
+      snapshot: meta,
+      journal,
+    };
+  }
+}
+
+/** loadStoreSync for async callers. */
 export async function loadStore(file: string): Promise<Loaded | undefined> {
-  // Stamp first: if the file is replaced between the stamp and the read, the next check sees a
-  // different stamp and reads again, rather than missing the change.
-  const stamp = stampOf(file);
-  if (stamp === MISSING) return undefined;
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StoreError('io', file, `cannot read ${file}: ${(e as Error).message}`);
-  }
-  return { ...parseStore(file, text), stamp };
-}
-
-export function loadStoreSync(file: string): MigrationResult | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StoreError('io', file, `cannot read ${file}: ${(e as Error).message}`);
-  }
-  return parseStore(file, text);
+  return loadStoreSync(file);
 }
 
 /**

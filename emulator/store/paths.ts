@@ -8,6 +8,8 @@ export interface StorePaths {
   dir: string;
   /** The lowdb JSON file with all state. */
   file: string;
+  /** The write-ahead journal of `file`: changes since store.json was last rewritten. */
+  journal: string;
   /** Held during each read-modify-write of `file`. */
   lock: string;
   /** Written by a running emulator: url, port, pid, token. */
@@ -24,6 +26,7 @@ export function storePaths(dir: string = DEFAULT_STORE_DIR, cwd: string = proces
   return {
     dir: abs,
     file: join(abs, 'store.json'),
+    journal: join(abs, 'store.journal'),
     lock: join(abs, 'store.lock'),
     discovery: join(abs, 'emulator.json'),
     workspace,

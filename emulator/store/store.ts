@@ -3,21 +3,30 @@
 // and resolves once a write containing it is durable; all updates that arrive while a write is in
 // flight go out together in the next write.
 //
+// A write is one appended line in the write-ahead journal (`store.journal`, see journal.ts) holding
+// only what the batch changed (found by running mutators against a recording view, recorder.ts),
+// made durable with fdatasync. The journal is folded back into store.json (a whole, atomic rewrite)
+// when it grows past a threshold, on close(), and whenever a change cannot be expressed as a record
+// (a collection replaced, the event log rewritten: import, reset, migration).
+//
 // Several processes (the emulator and the CLI) may hold the same store. Each write happens under
 // the cross-process lock; if the file changed on disk since this process last read or wrote it,
 // the store re-reads it and re-applies the not-yet-durable mutators on top before writing. So a
 // mutator MAY RUN MORE THAN ONCE: it must only change `data` (compute ids, timestamps and other
 // side effects outside it) and must not keep references to objects from an earlier `read()`.
 import { Low, type Adapter } from 'lowdb';
-import { copyFile, chmod, constants as fsc } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'node:fs';
-import { basename } from 'node:path';
+import { copyFile, chmod, constants as fsc, open, rm, type FileHandle } from 'node:fs/promises';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import { emptyStore, type StoreData } from './schema';
-import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, FILE_MODE } from './atomic-file';
+import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, fsyncDir, FILE_MODE } from './atomic-file';
 import { acquireLock, pidAlive } from './lock';
-import { loadStore, loadStoreSync, stampOf, MISSING, type FileStamp } from './load';
+import { loadStoreSync, stampOf, storeStamp, MISSING, type FileStamp, type Loaded } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
+import { headerLine, journalFileFor, NO_JOURNAL, type JournalState, type SnapshotMeta } from './journal';
+import { ChangeRecorder } from './recorder';
 
 export interface StoreOptions {
   /** Follow changes other processes make to store.json (the emulator sets this). */
@@ -30,7 +39,17 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Working folder against which a relative store dir is resolved. */
   cwd?: string;
+  /**
+   * Fold the journal into store.json once it would grow past this many bytes (default: the larger
+   * of 4 MiB and twice the size of store.json).
+   */
+  compactBytes?: number;
+  /** false: every write rewrites store.json whole (no journal); for measurements and tests. */
+  journal?: boolean;
 }
+
+/** Smallest journal size that triggers a compaction by default. */
+export const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
 
 type Mutator = (data: StoreData) => void;
 interface Pending {
@@ -42,20 +61,28 @@ interface Pending {
 /** Indentation of store.json: readable by hand, still cheap to write. */
 const INDENT = 1;
 
+const MISSING_PAIR: FileStamp = `${MISSING}|${MISSING}`;
+
+/**
+ * store.json plus its journal. lowdb reads through `read` (the snapshot with the journal applied)
+ * and writes through `write`, which is a compaction: the whole document as a new snapshot, then
+ * the journal removed. `append` adds one record to the journal.
+ */
 class StoreFile implements Adapter<StoreData> {
-  stamp: FileStamp = MISSING;
+  /** Stamp of store.json and the journal as this process last read or wrote them. */
+  stamp: FileStamp = MISSING_PAIR;
+  snapshotStamp: FileStamp = MISSING;
+  snapshotBytes = 0;
+  meta: SnapshotMeta | undefined;
+  journal: JournalState = NO_JOURNAL;
   migratedFrom: number | undefined;
-  constructor(readonly file: string) {}
+  readonly journalFile: string;
+  constructor(readonly file: string) {
+    this.journalFile = journalFileFor(file);
+  }
 
   async read(): Promise<StoreData | null> {
-    const loaded = await loadStore(this.file);
-    if (!loaded) {
-      this.stamp = MISSING;
-      return null;
-    }
-    this.stamp = loaded.stamp;
-    this.migratedFrom = loaded.migratedFrom;
-    return loaded.data;
+    return this.readSync();
   }
 
   /**
@@ -63,20 +90,87 @@ class StoreFile implements Adapter<StoreData> {
    * the in-memory data, so no update applied meanwhile can be lost.
    */
   readSync(): StoreData | null {
-    const stamp = stampOf(this.file);
-    const loaded = stamp === MISSING ? undefined : loadStoreSync(this.file);
+    const stampIfMissing = storeStamp(this.file);
+    const loaded: Loaded | undefined = loadStoreSync(this.file);
     if (!loaded) {
-      this.stamp = MISSING;
+      // A journal without store.json is left over from a store that was deleted: the next write
+      // starts a new snapshot and removes it.
+      this.stamp = stampIfMissing;
+      this.snapshotStamp = MISSING;
+      this.snapshotBytes = 0;
+      this.meta = undefined;
+      this.journal = { ...NO_JOURNAL, exists: existsSync(this.journalFile), stale: true };
+      this.migratedFrom = undefined;
       return null;
     }
-    this.stamp = stamp;
+    this.stamp = loaded.stamp;
+    this.snapshotStamp = loaded.snapshotStamp;
+    this.snapshotBytes = loaded.snapshotBytes;
+    this.meta = loaded.snapshot;
+    // The records are applied; only the file's bookkeeping is kept.
+    this.journal = { ...loaded.journal, records: [] };
     this.migratedFrom = loaded.migratedFrom;
     return loaded.data;
   }
 
+  /** Whether a record can extend the current store.json (else the next write is a compaction). */
+  canAppend(): boolean {
+    return this.snapshotStamp !== MISSING && this.meta !== undefined && this.migratedFrom === undefined;
+  }
+
+  /** Compaction: the whole document as a new snapshot (atomic), then the journal removed. */
   async write(data: StoreData): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify(data, null, INDENT) + '\n');
-    this.stamp = stampOf(this.file);
+    const generation = Math.max(this.meta?.generation ?? 0, this.journal.header?.generation ?? 0) + 1;
+    const meta: SnapshotMeta = { generation, id: randomBytes(8).toString('hex') };
+    // `snapshot` right after `schemaVersion`, so that a reader by hand sees it first.
+    const doc: object = Object.assign({ schemaVersion: data.schemaVersion, snapshot: meta }, data);
+    const text = JSON.stringify(doc, null, INDENT) + '\n';
+    await writeFileAtomic(this.file, text);
+    // From here store.json holds everything; an old journal left by a crash now is of an older
+    // generation and ignored.
+    this.meta = meta;
+    this.migratedFrom = undefined;
+    this.snapshotBytes = Buffer.byteLength(text);
+    this.snapshotStamp = stampOf(this.file);
+    await rm(this.journalFile, { force: true });
+    this.journal = NO_JOURNAL;
+    this.stamp = `${this.snapshotStamp}|${MISSING}`;
+  }
+
+  /** Appends one record and makes it durable (fdatasync; a new journal file also syncs the folder). */
+  async append(line: string): Promise<void> {
+    const j = this.journal;
+    const fresh = !j.exists || j.stale || !j.header;
+    const header = fresh ? { format: 'capsule-local-store-journal' as const, version: 1, ...this.meta! } : j.header!;
+    const bytes = Buffer.from(fresh ? `${headerLine(this.meta!)}\n${line}\n` : `${line}\n`);
+    const at = fresh ? 0 : j.validBytes;
+    let handle: FileHandle | undefined;
+    let written = false;
+    try {
+      handle = await open(this.journalFile, fresh ? fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC : fsc.O_WRONLY, FILE_MODE);
+      if (fresh && j.exists) await handle.chmod(FILE_MODE);
+      // A line cut short by a crash was never acknowledged: cut it off before appending after it.
+      if (!fresh && j.totalBytes !== j.validBytes) await handle.truncate(j.validBytes);
+      written = true;
+      for (let off = 0; off < bytes.length; ) {
+        const { bytesWritten } = await handle.write(bytes, off, bytes.length - off, at + off);
+        off += bytesWritten;
+      }
+      await handle.datasync();
+      const s = await handle.stat({ bigint: true });
+      await handle.close();
+      handle = undefined;
+      if (!j.exists) await fsyncDir(dirname(this.journalFile));
+      const size = Number(s.size);
+      this.journal = { exists: true, validBytes: size, totalBytes: size, header, records: [], stale: false };
+      this.stamp = `${this.snapshotStamp}|${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    } catch (e) {
+      // Not acknowledged: take the line back so that it can never be replayed.
+      if (handle && written) await handle.truncate(at).catch(() => undefined);
+      throw e;
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
   }
 }
 
@@ -88,6 +182,13 @@ export class Store {
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   private needsReload = false;
+  /** close(): fold the journal into store.json at the next write. */
+  private compactNext = false;
+  /** This process wrote the store (so close() compacts). */
+  private wrote = false;
+  private readonly recorder = new ChangeRecorder();
+  private readonly journaling: boolean;
+  private readonly compactBytes: number | undefined;
   private dirReady = false;
   private backedUp = false;
   private closed = false;
@@ -105,6 +206,8 @@ export class Store {
     this.db = new Low<StoreData>(this.adapter, emptyStore());
     this.eventCap = options.eventCap ?? DEFAULT_EVENT_CAP;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.journaling = options.journal !== false;
+    this.compactBytes = options.compactBytes;
   }
 
   /**
@@ -114,6 +217,7 @@ export class Store {
   static async open(dir?: string, options: StoreOptions = {}): Promise<Store> {
     const store = new Store(storePaths(dir, options.cwd), options);
     await store.db.read();
+    store.recorder.reset(store.db.data);
     if (options.watch) store.startWatching(options.pollMs ?? 500);
     return store;
   }
@@ -125,13 +229,13 @@ export class Store {
 
   /** Whether store.json existed when last read or has been written by this process. */
   exists(): boolean {
-    return this.adapter.stamp !== MISSING;
+    return this.adapter.snapshotStamp !== MISSING;
   }
 
   update(mutator: Mutator): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     try {
-      mutator(this.db.data);
+      mutator(this.recorder.view(this.db.data));
     } catch (e) {
       // The mutator may have changed part of the data before throwing: take the file's state back.
       this.needsReload = true;
@@ -168,14 +272,24 @@ export class Store {
   async refresh(): Promise<boolean> {
     await this.flush();
     if (this.flushing || this.scheduled || this.pending.length) return false;
-    if (stampOf(this.paths.file) === this.adapter.stamp) return false;
+    if (storeStamp(this.paths.file) === this.adapter.stamp) return false;
     this.replaceFromDisk();
     this.emitChange();
     return true;
   }
 
+  /**
+   * Flushes, then (if this process wrote) folds the journal into store.json, so that a closed
+   * store is store.json alone.
+   */
   async close(): Promise<void> {
     await this.flush();
+    if (this.wrote && !this.closed) {
+      this.compactNext = true;
+      this.schedule();
+      await this.flush();
+      this.compactNext = false;
+    }
     this.closed = true;
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
@@ -195,7 +309,7 @@ export class Store {
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.pending.length || this.needsReload) {
+    while (this.pending.length || this.needsReload || this.compactNext) {
       const batch = this.pending;
       this.pending = [];
       try {
@@ -211,6 +325,8 @@ export class Store {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
+    const compact = this.compactNext;
+    this.compactNext = false;
     if (!this.dirReady) {
       ensureStoreDir(this.paths.dir);
       removeOrphanTemps(this.paths.file, pidAlive);
@@ -218,22 +334,44 @@ export class Store {
     }
     const lock = await acquireLock(this.paths.lock, this.lockTimeoutMs);
     try {
-      const outside = stampOf(this.paths.file) !== this.adapter.stamp;
+      const outside = storeStamp(this.paths.file) !== this.adapter.stamp;
       if (outside || this.needsReload) {
-        // The file is the truth; one deleted from outside means an empty store. Every mutator not
-        // yet durable is then applied again on top of it.
+        // The files are the truth; a store.json deleted from outside means an empty store. Every
+        // mutator not yet durable is then applied again on top of it.
         this.db.data = (await this.adapter.read()) ?? emptyStore();
+        this.recorder.reset(this.db.data);
         this.needsReload = false;
         this.replay(batch);
         this.replay(this.pending);
         if (outside) this.emitChange();
       }
-      if (!batch.length) return;
-      capEvents(this.db.data, this.eventCap);
-      await this.backupBeforeMigratedWrite();
-      await this.db.write();
+      if (batch.length) await this.commit(false);
+      else if (compact && (this.adapter.journal.exists || !this.adapter.canAppend())) await this.commit(true);
     } finally {
       await lock.release();
+    }
+  }
+
+  /** Under the lock: one journal record for what changed, or a whole rewrite of store.json. */
+  private async commit(compact: boolean): Promise<void> {
+    const data = this.db.data;
+    capEvents(data, this.eventCap);
+    const taken = this.recorder.take(data, this.eventCap);
+    const a = this.adapter;
+    let whole = compact || !this.journaling || taken.whole !== undefined || !a.canAppend();
+    let line: string | undefined;
+    if (!whole && taken.record) {
+      line = JSON.stringify(taken.record);
+      const limit = this.compactBytes ?? Math.max(MIN_COMPACT_BYTES, 2 * a.snapshotBytes);
+      if (a.journal.validBytes + line.length + 1 > limit) whole = true;
+    }
+    if (whole) {
+      await this.backupBeforeMigratedWrite();
+      await this.db.write();
+      this.wrote = true;
+    } else if (line !== undefined) {
+      await a.append(line);
+      this.wrote = true;
     }
   }
 
@@ -241,7 +379,7 @@ export class Store {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       try {
-        p.mutator(this.db.data);
+        p.mutator(this.recorder.view(this.db.data));
       } catch (e) {
         // Against the newer data this change no longer applies: fail it alone.
         list.splice(i--, 1);
@@ -253,13 +391,17 @@ export class Store {
   private async backupBeforeMigratedWrite(): Promise<void> {
     const from = this.adapter.migratedFrom;
     if (from === undefined || this.backedUp) return;
-    const backup = `${this.paths.file}.v${from}.bak`;
-    try {
-      await copyFile(this.paths.file, backup, fsc.COPYFILE_EXCL);
-      await chmod(backup, FILE_MODE);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
+    // The files as they were: store.json, and its journal when it holds changes.
+    const pairs: Array<[string, string]> = [[this.paths.file, `${this.paths.file}.v${from}.bak`]];
+    if (this.adapter.journal.exists && !this.adapter.journal.stale) pairs.push([this.paths.journal, `${this.paths.journal}.v${from}.bak`]);
+    for (const [source, backup] of pairs) {
+      try {
+        await copyFile(source, backup, fsc.COPYFILE_EXCL);
+        await chmod(backup, FILE_MODE);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
+      }
     }
     this.backedUp = true;
   }
@@ -271,10 +413,10 @@ export class Store {
   }
 
   private watchFolder(): void {
-    const name = basename(this.paths.file);
+    const names = new Set([basename(this.paths.file), basename(this.paths.journal)]);
     try {
       this.watcher = watch(this.paths.dir, { persistent: false }, (_event, file) => {
-        if (!file || file === name) this.checkOutside();
+        if (!file || names.has(file)) this.checkOutside();
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
@@ -289,7 +431,7 @@ export class Store {
     // A write in progress re-reads under the lock anyway.
     if (this.closed || this.flushing || this.scheduled || this.pending.length) return;
     try {
-      const stamp = stampOf(this.paths.file);
+      const stamp = storeStamp(this.paths.file);
       if (stamp === this.adapter.stamp || stamp === this.badStamp) return;
       if (!this.watcher) this.watchFolder();
       try {
@@ -307,6 +449,7 @@ export class Store {
 
   private replaceFromDisk(): void {
     this.db.data = this.adapter.readSync() ?? emptyStore();
+    this.recorder.reset(this.db.data);
   }
 
   private emitChange(): void {

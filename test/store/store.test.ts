@@ -4,11 +4,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, type StoreData } from '../../emulator/store';
+import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, loadStoreSync, type StoreData } from '../../emulator/store';
 import { waitFor } from '../support/wait';
 
 function tempStoreDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'capsule-store-')), '.capsule');
+}
+
+/** What is on disk: store.json with its journal applied (as every reader sees it). */
+function readStore(dir: string): StoreData {
+  return loadStoreSync(join(dir, 'store.json'))!.data;
 }
 
 function secret(value: string) {
@@ -37,7 +42,7 @@ test('opening creates nothing; the first write creates a 0700 folder, a 0600 fil
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   assert.equal(statSync(join(dir, 'store.json')).mode & 0o777, 0o600);
   assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), '*\n');
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.equal(onDisk.schemaVersion, SCHEMA_VERSION);
   assert.equal(onDisk.secrets.API_KEY!.value, 'v');
   await store.close();
@@ -102,7 +107,7 @@ test('a file without a schema version is migrated, and the original is kept as a
   await store.update((d) => void (d.secrets.NEW = secret('n')));
   assert.equal(readFileSync(join(dir, 'store.json.v0.bak'), 'utf8'), original);
   assert.equal(statSync(join(dir, 'store.json.v0.bak')).mode & 0o777, 0o600);
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.equal(onDisk.schemaVersion, SCHEMA_VERSION);
   assert.deepEqual(Object.keys(onDisk.secrets).sort(), ['NEW', 'OLD']);
   await store.close();
@@ -120,7 +125,7 @@ test('group commit: many concurrent updates all become durable, each promise aft
         })
         .then(() => {
           // When this resolves the key must already be on disk.
-          return (JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData).kv.load?.[`k${i}`] === String(i);
+          return (readStore(dir)).kv.load?.[`k${i}`] === String(i);
         }),
     ),
   );
@@ -142,7 +147,7 @@ test('a mutator that throws fails alone and its partial change never reaches the
   await ok1;
   await ok2;
   await store.flush();
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.deepEqual(Object.keys(onDisk.secrets).sort(), ['A', 'B']);
   assert.deepEqual(Object.keys(store.read().secrets).sort(), ['A', 'B']);
   await store.close();
@@ -161,7 +166,7 @@ test('two stores on one folder never lose each other\'s updates (re-read under t
   await Promise.all(ups);
   await a.close();
   await b.close();
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.equal(Object.keys(onDisk.kv.both!).length, 300);
 });
 
@@ -187,7 +192,7 @@ test('two processes incrementing counters on one store lose nothing', async () =
       });
     });
   await Promise.all([run('a'), run('b')]);
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.deepEqual(onDisk.kv.counters, { a: String(count), b: String(count) });
   assert.equal(existsSync(join(dir, 'store.lock')), false, 'the lock is released');
 });
@@ -206,7 +211,7 @@ test('a stale lock (dead pid) is broken; a live holder makes writes wait and the
   const err = await rejectsWith(store.update((d) => void (d.secrets.B = secret('b'))), 'locked');
   assert.match(err.message, new RegExp(`process ${process.pid}`));
   assert.match(err.message, /store\.lock/);
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.deepEqual(Object.keys(onDisk.secrets), ['A']);
 });
 
@@ -215,7 +220,7 @@ test('the event log keeps only the last N events, with increasing sequence numbe
   const store = await Store.open(dir, { eventCap: 100 });
   await Promise.all(Array.from({ length: 1_000 }, (_, i) => store.update((d) => void pushEvent(d, { kind: 'inbound', summary: `m${i}` }))));
   await store.close();
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.equal(onDisk.events.length, 100);
   assert.equal(onDisk.events[0]!.summary, 'm900');
   assert.equal(onDisk.events.at(-1)!.seq, 1_000);
@@ -271,7 +276,7 @@ test('a store.json deleted from outside counts as empty; pending updates apply o
     const scope = (d.kv.c ??= {});
     scope.n = String(Number(scope.n ?? '0') + 1);
   });
-  const onDisk = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as StoreData;
+  const onDisk = readStore(dir);
   assert.deepEqual(onDisk.kv.c, { n: '1' }, 'applied exactly once');
   assert.deepEqual(onDisk.secrets, {});
   await store.close();

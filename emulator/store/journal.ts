@@ -1,0 +1,204 @@
+// The store's write-ahead journal (`store.journal`, next to store.json): JSON lines, mode 0600.
+//
+//   line 1   header  {"format":"capsule-local-store-journal","version":1,"generation":G,"id":ID}
+//   line 2…  records {"set":[[collection,key,value],…],"delete":[[collection,key],…],
+//                     "top":{key:value,…},"events":[…],"cap":N}
+//
+// store.json records the generation it is (`"snapshot": {"generation": G, "id": ID}`); a journal
+// extends exactly the snapshot its header names. Each record holds the current value of every entry
+// a group commit changed (`sessions/<id>`, `kv/<scope>`, …), the whole value of the small top-level
+// fields it changed (`personas`, `eventSeq`) and the events appended since the previous record
+// (then the log is capped to `cap`). Replaying the records in order on top of the snapshot gives
+// the state every acknowledged update left.
+//
+// Reading never repairs anything. An unterminated last line is a write that was cut short (the
+// process died mid-append, before the update was acknowledged): it is ignored, and the next write
+// truncates it. Any other line that does not parse, or a journal whose header names another
+// snapshot, makes the store corrupt: a StoreError, and both files stay as they are. A journal of an
+// older generation than store.json is what a crash between "new store.json in place" and "journal
+// removed" leaves: its records are already in store.json, so it is ignored (and replaced on the
+// next write).
+import { StoreError } from './errors';
+
+export const JOURNAL_FORMAT = 'capsule-local-store-journal';
+export const JOURNAL_VERSION = 1;
+
+/** Which snapshot a store.json is; kept in store.json under `snapshot`. */
+export interface SnapshotMeta {
+  generation: number;
+  id: string;
+}
+
+export interface JournalHeader extends SnapshotMeta {
+  format: typeof JOURNAL_FORMAT;
+  version: number;
+}
+
+export interface JournalRecord {
+  set?: Array<[string, string, unknown]>;
+  delete?: Array<[string, string]>;
+  top?: Record<string, unknown>;
+  events?: Array<{ seq: number }>;
+  cap?: number;
+}
+
+/** What a reader found in the journal file. */
+export interface JournalState {
+  exists: boolean;
+  /** Bytes of complete lines (what the next append starts from). */
+  validBytes: number;
+  /** Size of the file; more than validBytes when the last line was cut short. */
+  totalBytes: number;
+  header?: JournalHeader;
+  /** Records that apply to the snapshot (none for a stale journal). */
+  records: JournalRecord[];
+  /** The journal extends an older snapshot: already folded in, ignored. */
+  stale: boolean;
+}
+
+export const NO_JOURNAL: JournalState = { exists: false, validBytes: 0, totalBytes: 0, records: [], stale: false };
+
+export function journalFileFor(storeFile: string): string {
+  return storeFile.replace(/\.json$/, '') + '.journal';
+}
+
+export function headerLine(meta: SnapshotMeta): string {
+  const header: JournalHeader = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, generation: meta.generation, id: meta.id };
+  return JSON.stringify(header);
+}
+
+/** The message of every journal problem: names both files, never quotes their content. */
+export function corruptJournal(journal: string, storeFile: string, problem: string): StoreError {
+  return new StoreError(
+    'corrupt',
+    journal,
+    `${journal} (the journal of ${storeFile}) cannot be used: ${problem}. Both files were left untouched. ` +
+      `To go back to the state saved in ${storeFile}, without the changes made since, move the journal away ` +
+      `(for example to ${journal}.broken); or restore your state with \`capsule-local import EXPORT.json\`.`,
+  );
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a store.json's `snapshot` field; undefined when absent (a file not written by a journaling store). */
+export function snapshotMetaOf(storeFile: string, raw: unknown): SnapshotMeta | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw) || !Number.isSafeInteger(raw.generation) || (raw.generation as number) < 1 || typeof raw.id !== 'string') {
+    throw new StoreError(
+      'corrupt',
+      storeFile,
+      `${storeFile} is not a valid Capsule Local store: "snapshot" should be {"generation": N, "id": "…"}. It was left untouched. ` +
+        'Remove the "snapshot" field by hand, or restore your state with `capsule-local import EXPORT.json`.',
+    );
+  }
+  return { generation: raw.generation as number, id: raw.id };
+}
+
+/**
+ * Parses a journal's bytes and decides whether it belongs to the snapshot `meta` (undefined: a
+ * store.json without a generation; `snapshotExists` false: no store.json at all, so any journal is
+ * left over from a store that was deleted, and ignored).
+ */
+export function parseJournal(
+  journal: string,
+  storeFile: string,
+  bytes: Buffer | undefined,
+  meta: SnapshotMeta | undefined,
+  snapshotExists: boolean,
+): JournalState {
+  if (!bytes) return NO_JOURNAL;
+  const state: JournalState = { exists: true, validBytes: 0, totalBytes: bytes.length, records: [], stale: false };
+  const lines: string[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = bytes.indexOf(0x0a, start);
+    if (nl < 0) break;
+    lines.push(bytes.toString('utf8', start, nl));
+    start = nl + 1;
+  }
+  state.validBytes = start;
+  if (!lines.length) return state; // empty, or only a header cut short: nothing was acknowledged
+  const parse = (i: number): unknown => {
+    try {
+      return JSON.parse(lines[i]!);
+    } catch {
+      throw corruptJournal(journal, storeFile, `line ${i + 1} of ${lines.length} is not valid JSON (only a cut-short last line is expected after a crash)`);
+    }
+  };
+  const header = parse(0);
+  if (!isObject(header) || header.format !== JOURNAL_FORMAT) {
+    throw corruptJournal(journal, storeFile, 'its first line is not a journal header');
+  }
+  if (typeof header.version !== 'number' || header.version > JOURNAL_VERSION) {
+    throw new StoreError(
+      'too-new',
+      journal,
+      `${journal} was written by a newer Capsule Local (journal version ${String(header.version)}). It was left untouched. Update Capsule Local.`,
+    );
+  }
+  if (!Number.isSafeInteger(header.generation) || typeof header.id !== 'string') {
+    throw corruptJournal(journal, storeFile, 'its header has no valid generation');
+  }
+  state.header = header as unknown as JournalHeader;
+  const gen = header.generation as number;
+  if (!snapshotExists || (meta && gen < meta.generation)) {
+    state.stale = true;
+    return state;
+  }
+  if (!meta || gen !== meta.generation || header.id !== meta.id) {
+    const has = meta ? `generation ${meta.generation}` : 'no generation (it was written without a journal)';
+    throw corruptJournal(journal, storeFile, `it extends store.json generation ${gen}, but store.json is ${has}: the two files do not belong together`);
+  }
+  for (let i = 1; i < lines.length; i++) {
+    const rec = parse(i);
+    if (!validRecord(rec)) throw corruptJournal(journal, storeFile, `line ${i + 1} of ${lines.length} is not a journal record`);
+    state.records.push(rec);
+  }
+  return state;
+}
+
+function validRecord(r: unknown): r is JournalRecord {
+  if (!isObject(r)) return false;
+  if (r.set !== undefined && !(Array.isArray(r.set) && r.set.every((e) => Array.isArray(e) && e.length === 3 && typeof e[0] === 'string' && typeof e[1] === 'string'))) return false;
+  if (r.delete !== undefined && !(Array.isArray(r.delete) && r.delete.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string'))) return false;
+  if (r.top !== undefined && !isObject(r.top)) return false;
+  if (r.events !== undefined && !(Array.isArray(r.events) && r.events.every((e) => isObject(e) && typeof e.seq === 'number'))) return false;
+  if (r.cap !== undefined && !(Number.isSafeInteger(r.cap) && (r.cap as number) >= 0)) return false;
+  return true;
+}
+
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * Applies the records to a parsed store.json (before migration and shape checks, so that the
+ * records apply to the schema they were written against). Event caps are applied once at the end,
+ * which gives the same log as capping after each record (the log only grows at the end and is
+ * only trimmed at the front).
+ */
+export function applyJournal(journal: string, storeFile: string, raw: Record<string, unknown>, records: JournalRecord[]): void {
+  let drop = 0;
+  records.forEach((rec, i) => {
+    const where = `record ${i + 1}`;
+    for (const [c, k, v] of rec.set ?? []) {
+      const coll = raw[c];
+      if (!isObject(coll)) throw corruptJournal(journal, storeFile, `${where} changes an entry of "${c}", which store.json does not hold as an object`);
+      put(coll, k, v);
+    }
+    for (const [c, k] of rec.delete ?? []) {
+      const coll = raw[c];
+      if (!isObject(coll)) throw corruptJournal(journal, storeFile, `${where} removes an entry of "${c}", which store.json does not hold as an object`);
+      delete coll[k];
+    }
+    for (const [k, v] of Object.entries(rec.top ?? {})) put(raw, k, v);
+    if (rec.events?.length || rec.cap !== undefined) {
+      const events = raw.events;
+      if (!Array.isArray(events)) throw corruptJournal(journal, storeFile, `${where} appends events, but store.json's "events" is not a list`);
+      for (const e of rec.events ?? []) events.push(e);
+      if (rec.cap !== undefined) drop = Math.max(drop, events.length - rec.cap);
+    }
+  });
+  if (drop > 0) (raw.events as unknown[]).splice(0, drop);
+}
