@@ -8,6 +8,8 @@ export class StoreError extends Error {
     readonly code: StoreErrorCode,
     readonly file: string,
     message: string,
+    /** For 'corrupt': what is wrong, without the advice (for messages that wrap it). */
+    readonly problem?: string,
   ) {
     super(message);
     this.name = 'StoreError';
@@ -21,6 +23,7 @@ export function corruptStore(file: string, problem: string): StoreError {
     `${file} is not a valid Capsule Local store: ${problem}. It was left untouched. ` +
       `Move it away (for example to ${file}.broken) and restore your state with ` +
       '`capsule-local import EXPORT.json`, or delete it to start with an empty store.',
+    problem,
   );
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { corruptStore, StoreError } from './errors';
 import { migrate, type MigrationResult } from './migrate';
-import { applyJournal, journalFileFor, parseJournal, snapshotMetaOf, type JournalState, type SnapshotMeta } from './journal';
+import { applyJournal, corruptJournal, journalFileFor, parseJournal, snapshotMetaOf, type JournalState, type SnapshotMeta } from './journal';
 
 /** Identity of a file on disk; a rewrite replaces the inode and an append changes the size, so any writer changes it. */
 export type FileStamp = string;
@@ -91,14 +91,32 @@ export function loadStoreSync(file: string): Loaded | undefined {
     const { raw, meta } = parseSnapshot(file, text.toString('utf8'));
     const journal = parseJournal(journalFile, file, journalBytes, meta, true);
     applyJournal(journalFile, file, raw, journal.records);
+    let migrated: MigrationResult;
+    try {
+      migrated = migrate(file, raw);
+    } catch (e) {
+      // Valid alone, store.json may be broken by what its journal changed: say it is the journal.
+      if (!(e instanceof StoreError) || e.code !== 'corrupt' || !journal.records.length || !e.problem) throw e;
+      if (!tryMigrate(file, parseSnapshot(file, text.toString('utf8')).raw)) throw e;
+      throw corruptJournal(journalFile, file, `with its ${journal.records.length} records applied, ${e.problem}`);
+    }
     return {
-      ...migrate(file, raw),
+      ...migrated,
       stamp: `${before}|${journalStamp}`,
       snapshotStamp: before,
       snapshotBytes: text.length,
       snapshot: meta,
       journal,
     };
+  }
+}
+
+function tryMigrate(file: string, raw: Record<string, unknown>): boolean {
+  try {
+    migrate(file, raw);
+    return true;
+  } catch {
+    return false;
   }
 }
 
