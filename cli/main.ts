@@ -10,6 +10,9 @@ import { registerChat } from './commands/chat';
 import { registerPrompts } from './commands/prompts';
 import { registerStoreCommands } from './commands/store-io';
 import { UsageError, UserError } from './errors';
+import { traceStartup } from '../emulator/runner/launch';
+
+traceStartup('cli: full CLI loaded');
 
 const program = new Command('capsule-local')
   .description('Check, run and debug Capsule apps on your machine.')

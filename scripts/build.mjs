@@ -2,10 +2,62 @@
 // VS Code client. The Python runtime and the SDK catalog are copied next to the bundles so the
 // packaged extension runs offline.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, chmodSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 mkdirSync('dist', { recursive: true });
+
+/**
+ * One copy of each package version: npm leaves identical versions nested under several parents
+ * (mime-db five times, iconv-lite twice), and each copy would be bundled, read and parsed again.
+ */
+const dedupe = {
+  name: 'dedupe-identical-packages',
+  setup(b) {
+    const NM = `${sep}node_modules${sep}`;
+    const canonical = new Map(); // name@version -> the first package folder seen
+    const packageRoot = (file) => {
+      const i = file.lastIndexOf(NM);
+      if (i < 0) return undefined;
+      const parts = file.slice(i + NM.length).split(sep);
+      return file.slice(0, i + NM.length) + parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join(sep);
+    };
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === dedupe) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: dedupe });
+      if (r.errors.length) return { errors: r.errors };
+      const root = !r.external && r.path ? packageRoot(r.path) : undefined;
+      if (!root) return { path: r.path, external: r.external, namespace: r.namespace, sideEffects: r.sideEffects };
+      let id;
+      try {
+        const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+        id = `${pkg.name}@${pkg.version}`;
+      } catch {
+        id = root;
+      }
+      if (!canonical.has(id)) canonical.set(id, root);
+      return { path: canonical.get(id) + r.path.slice(root.length), sideEffects: r.sideEffects };
+    });
+  },
+};
+
+/**
+ * ASCII-only output: one non-ASCII character (the `open` package has some in a regular
+ * expression) makes Node decode the whole bundle as a two-byte string, slower to read and parse.
+ * esbuild escapes strings itself; this escapes what it leaves (`\uXXXX` means the same there).
+ */
+const asciiOnly = {
+  name: 'ascii-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!/[^\x00-\x7f]/.test(text)) return undefined;
+      return { contents: text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), loader: 'js' };
+    });
+  },
+};
 
 const common = {
   bundle: true,
@@ -15,12 +67,30 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   external: ['vscode'],
+  plugins: [dedupe],
+};
+
+// The CLI is started for every command and hosts the emulator, so its start-up time counts: no
+// whitespace or comments to read (names are kept for stack traces; source maps have the rest),
+// ASCII only, and the language server is not compiled in: `capsule-local lsp` loads dist/server.js.
+const cliOptions = {
+  minifyWhitespace: true,
+  plugins: [
+    dedupe,
+    asciiOnly,
+    {
+      name: 'language-server-bundle',
+      setup(b) {
+        b.onResolve({ filter: /[\\/]server[\\/]server$/ }, (args) => (args.importer.includes(`${sep}cli${sep}`) ? { path: './server.js', external: true } : undefined));
+      },
+    },
+  ],
 };
 
 const entries = [
   // dist/cli.js is a small entry that loads dist/cli-main.js (see cli/entry.ts).
-  { in: 'cli/entry.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
-  { in: 'cli/main.ts', out: 'dist/cli-main.js' },
+  { in: 'cli/entry.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node', options: cliOptions },
+  { in: 'cli/main.ts', out: 'dist/cli-main.js', options: cliOptions },
   { in: 'server/server.ts', out: 'dist/server.js' },
   { in: 'client/extension.ts', out: 'dist/extension.js' },
 ];
@@ -29,10 +99,13 @@ await Promise.all(
   entries
     .filter((e) => existsSync(e.in))
     .map((e) =>
-      build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined }),
+      build({ ...common, ...e.options, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined }),
     ),
 );
 if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+for (const f of ['dist/cli.js', 'dist/cli-main.js']) {
+  if (existsSync(f) && /[^\x00-\x7f]/.test(readFileSync(f, 'latin1'))) console.warn(`warning: ${f} is not ASCII-only (slower to load)`);
+}
 
 cpSync('catalog/sdk-catalog.json', 'dist/sdk-catalog.json');
 if (existsSync('emulator/python')) {

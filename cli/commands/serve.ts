@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { RunningEmulator } from '../../emulator/gateway';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
-import { pythonInterpreter } from '../../emulator/runner/launch';
+import { pythonInterpreter, traceStartup } from '../../emulator/runner/launch';
 import { UsageError, UserError } from '../errors';
 import { takeEarlyServe } from '../early-serve';
 
@@ -47,6 +47,7 @@ export function registerServe(program: Command): void {
       // Loaded here, not at the top: every other command starts faster without the emulator.
       const { EmulatorStartError, startEmulator } = await import('../../emulator/gateway');
       const { EntryError } = await import('../../emulator/runner/launch');
+      traceStartup('serve: emulator code loaded');
       let emu: RunningEmulator;
       try {
         emu = await startEmulator({

@@ -110,6 +110,7 @@ export class AppSupervisor {
     const runner = pre.runner;
     this.version = Math.max(this.version, runner.version);
     this.candidate = runner;
+    this.launchedWith.set(runner, pre.python);
     if (pre.speculative) this.speculative.add(runner);
     this.host.addRunner(runner, this);
     // What a launch here would have done: log the injections (names and sources only) and let the
