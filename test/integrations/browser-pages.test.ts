@@ -4,10 +4,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import type { PendingPrompt } from '../../emulator/hub';
 import { launchBrowser } from '../support/browser';
+import { screenshotPath } from '../support/screenshots';
 import { waitFor } from '../support/wait';
 import { startFakeHub, type FakeHub } from './fake-hub';
-import { screenshotPath } from '../support/screenshots';
 
 const T = 15_000;
 
@@ -38,10 +39,19 @@ describe('integration pages in Chromium', () => {
     await hub?.close();
   });
 
-  test('GitHub consent: every scope explained, grant fewer, the prompt gets what was granted', async () => {
-    const prompt = hub.openPrompt({ type: 'github', userId: 'user_dev' });
+  /** Opens a new pending prompt's connect page; resolves with the prompt once `heading` shows. */
+  async function openConnectPage(p: Parameters<FakeHub['openPrompt']>[0], heading: string | RegExp): Promise<PendingPrompt> {
+    const prompt = hub.openPrompt(p);
     await page.goto(`${hub.url}/connect/${prompt.id}`);
-    await page.getByRole('heading', { name: 'Authorize demo' }).waitFor({ timeout: T });
+    await page.getByRole('heading', { name: heading }).waitFor({ timeout: T });
+    return prompt;
+  }
+
+  /** What the prompt was answered with (undefined while it is pending). */
+  const answerTo = (prompt: PendingPrompt) => hub.answers.find((x) => x.id === prompt.id)?.answer;
+
+  test('GitHub consent: every scope explained, grant fewer, the prompt gets what was granted', async () => {
+    const prompt = await openConnectPage({ type: 'github', userId: 'user_dev' }, 'Authorize demo');
     for (const d of ['Full control of private repositories', 'Read ALL user profile data', 'Create gists']) {
       assert.ok(await page.getByText(d).isVisible(), `scope explained: ${d}`);
     }
@@ -51,7 +61,7 @@ describe('integration pages in Chromium', () => {
     await page.getByRole('button', { name: 'Authorize' }).click();
     await page.getByRole('heading', { name: 'GitHub connected' }).waitFor({ timeout: T });
     assert.ok(await page.getByText('repo', { exact: true }).isVisible());
-    const a = hub.answers.find((x) => x.id === prompt.id)?.answer;
+    const a = answerTo(prompt);
     assert.ok(a?.allow);
     if (a?.allow) {
       assert.deepEqual(a.credential.scopes, ['repo', 'read:user']);
@@ -60,9 +70,7 @@ describe('integration pages in Chromium', () => {
   });
 
   test('"add account" in the picker creates a persona and signs in with it', async () => {
-    const prompt = hub.openPrompt({ type: 'gmail', userId: 'user_dev' });
-    await page.goto(`${hub.url}/connect/${prompt.id}`);
-    await page.getByRole('heading', { name: 'demo wants access to your Google Account' }).waitFor({ timeout: T });
+    const prompt = await openConnectPage({ type: 'gmail', userId: 'user_dev' }, 'demo wants access to your Google Account');
     assert.ok(await page.getByText('View your email messages and settings').isVisible());
     await page.screenshot({ path: screenshotPath('consent-google.png'), fullPage: true });
     await page.getByText('Use another account').click();
@@ -74,25 +82,21 @@ describe('integration pages in Chromium', () => {
     assert.ok(hub.read().personas.some((p) => p.email === 'grace@example.com'), 'a persona was created');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Gmail connected' }).waitFor({ timeout: T });
-    const a = hub.answers.find((x) => x.id === prompt.id)?.answer;
+    const a = answerTo(prompt);
     assert.ok(a?.allow && a.credential.account === 'grace@example.com');
   });
 
   test('Cancel on the Microsoft screen declines the prompt', async () => {
-    const prompt = hub.openPrompt({ type: 'outlook', userId: 'user_ms' });
-    await page.goto(`${hub.url}/connect/${prompt.id}`);
-    await page.getByRole('heading', { name: 'Permissions requested' }).waitFor({ timeout: T });
+    const prompt = await openConnectPage({ type: 'outlook', userId: 'user_ms' }, 'Permissions requested');
     assert.ok(await page.getByText('Read your mail').isVisible());
     await page.screenshot({ path: screenshotPath('consent-microsoft.png'), fullPage: true });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText('You denied access').waitFor({ timeout: T });
-    assert.deepEqual(hub.answers.find((x) => x.id === prompt.id)?.answer, { allow: false });
+    assert.deepEqual(answerTo(prompt), { allow: false });
   });
 
   test('Linear consent, and an invalid scope shown as the provider shows it', async () => {
-    const prompt = hub.openPrompt({ type: 'linear', userId: 'user_lin' });
-    await page.goto(`${hub.url}/connect/${prompt.id}`);
-    await page.getByRole('heading', { name: /requesting access to your Linear account/ }).waitFor({ timeout: T });
+    const prompt = await openConnectPage({ type: 'linear', userId: 'user_lin' }, /requesting access to your Linear account/);
     await page.screenshot({ path: screenshotPath('consent-linear.png'), fullPage: true });
 
     const bad = hub.openPrompt({ type: 'linear', userId: 'user_bad', scopes: ['read', 'time_travel'] });
@@ -104,16 +108,14 @@ describe('integration pages in Chromium', () => {
       assert.ok(await page.getByText('time_travel').isVisible());
       await page.getByRole('link', { name: 'Back to the app' }).click();
       await page.getByText('invalid_scope:').waitFor({ timeout: T });
-      assert.deepEqual(hub.answers.find((x) => x.id === bad.id)?.answer, { allow: false }, 'the app is told the connection cannot be made');
+      assert.deepEqual(answerTo(bad), { allow: false }, 'the app is told the connection cannot be made');
     } finally {
       hub.appList[0]!.integrations.find((i) => i.type === 'linear')!.scopes = ['read', 'issues:create'];
     }
   });
 
   test('AWS secret form: labels and masking from the catalog, a missing field is refused, then the fields arrive', async () => {
-    const prompt = hub.openPrompt({ type: 'aws', userId: 'user_aws', reason: 'AWS keys are needed to deploy.' });
-    await page.goto(`${hub.url}/connect/${prompt.id}`);
-    await page.getByRole('heading', { name: 'Connect AWS' }).waitFor({ timeout: T });
+    const prompt = await openConnectPage({ type: 'aws', userId: 'user_aws', reason: 'AWS keys are needed to deploy.' }, 'Connect AWS');
     assert.equal(await page.getByLabel('Secret access key').getAttribute('type'), 'password');
     assert.equal(await page.getByLabel('Access key ID').getAttribute('type'), 'text');
     await page.getByLabel('Access key ID').fill('AKIAEXAMPLE');
@@ -125,20 +127,18 @@ describe('integration pages in Chromium', () => {
     assert.equal(await page.getByLabel('Access key ID').inputValue(), 'AKIAEXAMPLE', 'non-secret input kept');
     assert.equal(await page.getByLabel('Secret access key').inputValue(), '', 'secret input never echoed back');
     await page.screenshot({ path: screenshotPath('secret-form-aws-error.png'), fullPage: true });
-    assert.equal(hub.answers.find((x) => x.id === prompt.id), undefined, 'nothing sent to the app yet');
+    assert.equal(answerTo(prompt), undefined, 'nothing sent to the app yet');
     await page.getByLabel('Secret access key').fill('wJalrXUtnFEMI-example');
     await page.getByLabel('Region').fill('eu-west-1');
     await page.getByRole('button', { name: 'Connect' }).click();
     await page.getByRole('heading', { name: 'AWS connected' }).waitFor({ timeout: T });
-    const a = hub.answers.find((x) => x.id === prompt.id)?.answer;
+    const a = answerTo(prompt);
     assert.ok(a?.allow);
     if (a?.allow) assert.deepEqual(a.credential.fields, { access_key_id: 'AKIAEXAMPLE', secret_access_key: 'wJalrXUtnFEMI-example', region: 'eu-west-1' });
   });
 
   test('custom secret form: every declared field masked and required; Deny declines', async () => {
-    const prompt = hub.openPrompt({ type: 'jira', userId: 'user_jira' });
-    await page.goto(`${hub.url}/connect/${prompt.id}`);
-    await page.getByRole('heading', { name: 'Connect jira' }).waitFor({ timeout: T });
+    const prompt = await openConnectPage({ type: 'jira', userId: 'user_jira' }, 'Connect jira');
     assert.equal(await page.getByLabel('Url').getAttribute('type'), 'password');
     assert.equal(await page.getByLabel('Token').getAttribute('type'), 'password');
     await page.screenshot({ path: screenshotPath('secret-form-custom.png'), fullPage: true });
@@ -147,7 +147,7 @@ describe('integration pages in Chromium', () => {
     assert.ok(await page.getByText('Token is required.').isVisible());
     await page.getByRole('button', { name: 'Deny' }).click();
     await page.getByText('You declined').waitFor({ timeout: T });
-    assert.deepEqual(hub.answers.find((x) => x.id === prompt.id)?.answer, { allow: false });
+    assert.deepEqual(answerTo(prompt), { allow: false });
   });
 
   test('fault panel: Connect for a non-blocking card (no prompt) stores the connection for the chosen persona', async () => {
@@ -171,7 +171,7 @@ describe('integration pages in Chromium', () => {
     await row.getByRole('button', { name: 'Approve' }).click();
     const conn = page.locator('#connections tr', { hasText: 'user_panel' });
     await conn.waitFor({ timeout: T });
-    assert.ok(hub.answers.find((x) => x.id === prompt.id)?.answer.allow);
+    assert.ok(answerTo(prompt)?.allow);
     await conn.getByRole('button', { name: 'Expire now' }).click();
     await conn.getByText(/^expired/).waitFor({ timeout: T });
     await conn.getByRole('button', { name: 'Refresh', exact: true }).click();
