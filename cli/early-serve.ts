@@ -36,9 +36,14 @@ export interface EarlyServeFlags {
   cwd: string;
 }
 
+/** A held server that also says how many requests and upgrades wait. */
+export interface HoldingServer extends HeldServer {
+  pending(): number;
+}
+
 export interface EarlyServe {
   flags: EarlyServeFlags;
-  held: HeldServer;
+  held: HoldingServer;
   runner: PrelaunchedRunner;
   /** Not adopted after all: stop the runner and close the socket. */
   discard(): Promise<void>;
@@ -63,7 +68,7 @@ export async function takeEarlyServe(flags: EarlyServeFlags): Promise<EarlyServe
 }
 
 /** Holds requests (and upgrades) until `release` hands them, and every later one, to the app. */
-export function holdRequests(server: Server): HeldServer {
+export function holdRequests(server: Server): HoldingServer {
   const requests: Array<[IncomingMessage, ServerResponse]> = [];
   const upgrades: Array<[IncomingMessage, Duplex, Buffer]> = [];
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => void requests.push([req, res]);
@@ -73,6 +78,7 @@ export function holdRequests(server: Server): HeldServer {
   let released = false;
   return {
     server,
+    pending: () => (released ? 0 : requests.length + upgrades.length),
     release(handler: RequestListener) {
       if (released) throw new Error('the held requests were released already');
       released = true;
@@ -89,7 +95,7 @@ export function holdRequests(server: Server): HeldServer {
 }
 
 /** Held-request server on 127.0.0.1 with the gateway's timeouts; rejects like `listen` does. */
-export function listenHeld(port: number): Promise<HeldServer> {
+export function listenHeld(port: number): Promise<HoldingServer> {
   // Held prompts and streams stay open for minutes; never time a response out.
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 });
   const held = holdRequests(server);
@@ -152,7 +158,7 @@ export async function earlyServe(args: string[]): Promise<void> {
     return;
   }
   traceStartup('serve: store read');
-  let held: HeldServer;
+  let held: HoldingServer;
   try {
     held = await listenHeld(flags.port);
   } catch {
