@@ -4,7 +4,6 @@
 // a timeout fired by moving the virtual clock from the integrations panel.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
@@ -183,7 +182,7 @@ describe('integrations end to end (chat, consent, secret forms, refresh, revoke,
   });
 
   test('no secret value reached the event log', () => {
-    const store = JSON.parse(readFileSync(join(emu.storeDir, 'store.json'), 'utf8')) as { events: unknown[]; integrations: Record<string, Record<string, { accessToken: string }>> };
+    const store = (require('../../emulator/store') as typeof import('../../emulator/store')).loadStoreSync(join(emu.storeDir, 'store.json'))!.data as unknown as { events: unknown[]; integrations: Record<string, Record<string, { accessToken: string }>> };
     const events = JSON.stringify(store.events);
     for (const secret of [CLIENT_SECRET, 'e2e-secret-access-key-42', 'jira-e2e-token']) assert.ok(!events.includes(secret), 'a secret value is in the event log');
     assert.ok(!/gho_[A-Za-z0-9_-]{10,}/.test(events), 'an access token is in the event log');
