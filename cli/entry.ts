@@ -13,6 +13,8 @@ function loadCli(): void {
 }
 
 traceStartup('cli: started');
+// The app's runtime traces against the same origin (emulator/python/cpsl/__init__.py).
+if (process.env.CAPSULE_TRACE_STARTUP === '1') process.env.CAPSULE_TRACE_ORIGIN ??= String(performance.timeOrigin);
 if (process.argv[2] === 'serve' && process.env.CAPSULE_EARLY_SERVE !== 'off') {
   earlyServe(process.argv.slice(3)).then(loadCli, loadCli);
 } else {

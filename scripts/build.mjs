@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, existsSync, chmodSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { join, sep } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -113,6 +114,13 @@ if (existsSync('emulator/python')) {
     recursive: true,
     filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') && !src.includes('/tests'),
   });
+  // Bytecode for the build machine's Python, checked against the source's hash (not its mtime, which
+  // copies and packaging change), so that an app's process need not compile the runtime on each
+  // start (it cannot cache it itself when PYTHONDONTWRITEBYTECODE is set or dist/ is read-only).
+  // Other Python versions ignore these files. The .vsix leaves them out (.vscodeignore).
+  const py = process.env.CAPSULE_PYTHON || 'python3';
+  const r = spawnSync(py, ['-m', 'compileall', '-q', '--invalidation-mode', 'checked-hash', 'dist/python'], { encoding: 'utf8' });
+  if (r.status !== 0) console.warn(`note: the Python runtime was not precompiled (${py}: ${(r.error?.message ?? r.stderr ?? '').trim().split('\n').at(-1)})`);
 }
 if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true });
 if (watch) console.log('watch mode is not supported; run npm run build again');

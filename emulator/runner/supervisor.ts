@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
-import { launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, type Entry } from './launch';
+import { launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type Entry } from './launch';
 import { describeExit, RunnerProcess, type Registration } from './process';
 import { watchApp, type AppWatcher } from './watch';
 
@@ -315,6 +315,7 @@ export class AppSupervisor {
         if (!this.stopped) void this.resolveInterpreter();
       }, 1000).unref();
     }
+    if (why === 'start') traceStartup(`app registered (runner v${runner.version})`);
     if (runner !== this.candidate || this.stopped) {
       void runner.stop();
       return;

@@ -4,7 +4,22 @@ Everything the SDK knows about integrations and channels comes from the shared c
 (sdk-catalog.json). Parts of the SDK this runtime does not emulate raise
 "... is not available in Capsule Local yet" when used.
 """
+import os as _os
 import warnings as _warnings
+
+if _os.environ.get("CAPSULE_TRACE_STARTUP") == "1":
+    # `serve`'s start-up trace (docs/emulator.md), against the emulator's clock when it gave it.
+    def _trace(step):
+        import sys
+        import time
+
+        origin = float(_os.environ.get("CAPSULE_TRACE_ORIGIN") or "nan")
+        at = f"+{time.time() * 1000 - origin:.1f} ms" if origin == origin else f"{time.time():.3f}"
+        print(f"cpsl: startup {at}: {step}", file=sys.stderr, flush=True)
+
+    _trace("import cpsl")
+else:
+    _trace = None
 
 from .app import App, Image, action, boot, data, endpoint, enter, exit, message, schedule, shutdown, task
 from .catalog import KNOWN_SECRET_INTEGRATIONS
@@ -34,6 +49,10 @@ globals().update(_INTEGRATION_CONSTANTS)
 
 # Deprecations raised while serializing an app are worth seeing in the app's log.
 _warnings.filterwarnings("default", category=DeprecationWarning, module=r"cpsl(\.|$)")
+
+if _trace:
+    _trace("cpsl imported")
+del _trace
 
 _UNAVAILABLE = {
     "Client", "pipedream", "ui", "collection", "Column", "setting", "Workflow", "FileUpload", "Volume",
