@@ -218,6 +218,11 @@ function readCache(file: string): Record<string, { exe: string; at: number }> {
   }
 }
 
+/** Whether `command` is a launcher script whose answer can be remembered (cache enabled). */
+export function isLauncherScript(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!cacheFile(env) && !!interpreterKey(command, cwd, env);
+}
+
 /** The interpreter `command` chose last time in `cwd`, when `command` is a launcher script. */
 export function rememberedInterpreter(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = cacheFile(env);

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
-import { launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type Entry } from './launch';
+import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type Entry } from './launch';
 import { describeExit, RunnerProcess, type Registration } from './process';
 import { watchApp, type AppWatcher } from './watch';
 
@@ -492,7 +492,14 @@ export class AppSupervisor {
     await this.watcher?.close();
     this.status = 'stopped';
     this.wake();
+    // A short session ended before the launcher was asked: ask it now, while the app stops, so that
+    // the next start can skip it (once; later starts check the remembered answer themselves).
+    const remember =
+      !this.resolving && isLauncherScript(this.opts.python, this.entry.cwd) && !rememberedInterpreter(this.opts.python, this.entry.cwd)
+        ? Promise.race([this.resolveInterpreter(), new Promise((r) => setTimeout(r, 3000).unref())])
+        : undefined;
     await Promise.all([this.current, this.candidate].filter((r): r is RunnerProcess => !!r).map((r) => r.stop()));
+    await remember;
   }
 }
 
