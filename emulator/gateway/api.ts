@@ -76,7 +76,8 @@ export function promptView(p: PendingPrompt, now: number) {
 
 function stateOf(hub: GatewayHub) {
   const d = hub.read();
-  const apps = hub.apps();
+  // `link`: whether the serving runner talks over the runner link (else over HTTP).
+  const apps = hub.supervisors.map((s) => ({ ...s.info(), link: !!s.current?.link?.open }));
   const names = new Set<string>([...Object.keys(d.secrets), ...new DotenvFile(hub.store.paths.envFile).names()]);
   for (const a of apps) for (const s of a.secrets) names.add(s);
   for (const a of apps) for (const i of a.integrations) for (const s of [i.client_id_secret, i.client_secret_secret]) if (s && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) names.add(s);

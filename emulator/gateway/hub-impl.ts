@@ -7,7 +7,7 @@ import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '.
 import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
 import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
-import { describeExit, type RunnerProcess } from '../runner/process';
+import { describeExit, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
@@ -42,6 +42,8 @@ export class GatewayHub implements Hub {
   private readonly outboundListeners = new Set<(e: OutboundEvent, ctx: OutboundContext) => void>();
   /** Prompts held by each runner, cancelled when it goes away. */
   readonly runnerPrompts = new Map<RunnerProcess, Set<() => void>>();
+  /** Open runner links (link.ts), closed with the hub. */
+  readonly links = new Set<RunnerLinkPort>();
   readyTimeoutMs = 30_000;
 
   constructor(readonly store: Store, env: NodeJS.ProcessEnv = process.env) {
@@ -170,6 +172,9 @@ export class GatewayHub implements Hub {
     try {
       // The session comes along, so that the runner need not ask for it (GetSession still works).
       message.session = await this.sessionSnapshot(turn.sessionId);
+      // A runner with a live link gets a frame; one without (an older runtime, a process that
+      // could not upgrade) or whose link just dropped gets the HTTP delivery.
+      if (runner.link?.send({ t: 'inbound', message })) return;
       const res = await fetch(runner.baseUrl + '/_capsule/inbound', {
         method: 'POST',
         headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
@@ -399,6 +404,7 @@ export class GatewayHub implements Hub {
   async close(): Promise<void> {
     this.prompts.cancelAll('the emulator is shutting down');
     for (const t of [...this.turns.values()]) this.endTurn(t, 'the emulator is shutting down');
+    for (const l of [...this.links]) l.close('the emulator is shutting down');
     this.clock.dispose();
   }
 }

@@ -1,6 +1,8 @@
-// The runner's calls into the gateway: `POST /_runner/rpc/<Method>` with the runner's per-run
-// token. Method names and fields are the platform's (see emulator/runner/PROTOCOL.md).
-import express, { Router, type Request, type Response } from 'express';
+// The runner's calls into the gateway, with the runner's per-run token. Method names and fields
+// are the platform's (see emulator/runner/PROTOCOL.md). Two transports share one method table:
+// `POST /_runner/rpc/<Method>` (this router) and `call` frames of the runner link (link.ts).
+import express, { Router } from 'express';
+import { setMaxListeners } from 'node:events';
 import { catalog } from '../../catalog/catalog';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
@@ -11,13 +13,24 @@ import { bearerOf, errorHandler } from './security';
 import type { PromptOutcome } from './prompts';
 
 type Body = Record<string, unknown>;
-interface Caller {
+
+/** Who is calling, whatever the transport. */
+export interface RunnerCaller {
   runner: RunnerProcess;
   sup: AppSupervisor;
-  req: Request;
-  res: Response;
+  /**
+   * Aborted when the caller is gone: the HTTP request closed before its answer, or the runner
+   * link dropped. Methods that hold a call open (WaitForIntegration) give up then.
+   */
+  gone: AbortSignal;
 }
-type Method = (hub: GatewayHub, body: Body, caller: Caller) => Promise<unknown> | unknown;
+type Method = (hub: GatewayHub, body: Body, caller: RunnerCaller) => Promise<unknown> | unknown;
+
+/** The answer to one runner call: a result, or an HTTP-like status with a clear message. */
+export type RunnerCallAnswer = { ok: true; result: unknown } | { ok: false; status: number; error: string };
+
+/** The largest runner call accepted (the platform allows 16 MiB messages). */
+export const MAX_RUNNER_CALL_BYTES = 16 * 1024 * 1024;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
@@ -115,7 +128,7 @@ const methods: Record<string, Method> = {
     return { integrations: integrationsOf(hub, userId) };
   },
 
-  async WaitForIntegration(hub, body, { runner, sup, res }) {
+  async WaitForIntegration(hub, body, { runner, sup, gone }) {
     const type = str(body.integration_type);
     if (!type) throw new HttpError(400, 'integration_type is required');
     const session = typeof body.session_id === 'string' ? hub.sessionView(body.session_id) : undefined;
@@ -139,12 +152,12 @@ const methods: Record<string, Method> = {
     hub.runnerPrompts.set(runner, held);
     const drop = (): void => cancel('the app stopped waiting');
     held.add(drop);
-    // The runner went away (crash, reload) while waiting: nobody is left to answer.
-    res.on('close', () => {
-      if (!res.writableFinished) drop();
-    });
+    // The runner went away (crash, reload, a dropped link) while waiting: nobody is left to answer.
+    if (gone.aborted) drop();
+    else gone.addEventListener('abort', drop, { once: true });
     const o: PromptOutcome = await outcome;
     held.delete(drop);
+    gone.removeEventListener('abort', drop);
     if (o.kind === 'connected') return { timed_out: false, connected: true, credential: toWire(o.credential) };
     return { timed_out: o.kind === 'timed_out', connected: false };
   },
@@ -203,33 +216,57 @@ const methods: Record<string, Method> = {
   },
 };
 
+/** The runner that owns `token`, if any (the same check for HTTP calls and the link). */
+export function runnerFor(hub: GatewayHub, token: string | undefined): { runner: RunnerProcess; sup: AppSupervisor } | undefined {
+  return token ? hub.runners.get(token) : undefined;
+}
+
+/**
+ * Runs one runner method. Never throws: a method's HttpError becomes its status and message, any
+ * other failure a 500 with the reason. Synchronous methods (SubmitResult, NotifySession) run at
+ * once, so calls arriving in order are applied in order.
+ */
+export async function callRunnerMethod(hub: GatewayHub, caller: RunnerCaller, name: string, body: Body): Promise<RunnerCallAnswer> {
+  const method = Object.hasOwn(methods, name) ? methods[name] : undefined;
+  if (!method) return { ok: false, status: 404, error: `unknown runner method ${name}` };
+  try {
+    const out = method(hub, body, caller);
+    return { ok: true, result: out instanceof Promise ? await out : out };
+  } catch (e) {
+    if (e instanceof HttpError) return { ok: false, status: e.status, error: e.message };
+    const status = (e as { status?: unknown })?.status;
+    const message = (e as Error)?.message ?? String(e);
+    if (typeof status === 'number' && status >= 400 && status < 500) return { ok: false, status, error: message };
+    return { ok: false, status: 500, error: `internal error: ${message}` };
+  }
+}
+
+/** An abort signal with any number of listeners (one per held call) and no leak warning. */
+export function goneController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 export function runnerRpcRouter(hub: GatewayHub): Router {
   const router = Router();
   // Blocks and logs can be large; the platform allows 16 MiB messages.
-  router.use(express.json({ limit: '16mb' }));
-  router.post('/:method', async (req, res, next) => {
-    const method = methods[req.params.method!];
-    const token = bearerOf(req);
-    const caller = token ? hub.runners.get(token) : undefined;
+  router.use(express.json({ limit: MAX_RUNNER_CALL_BYTES }));
+  router.post('/:method', async (req, res) => {
+    const caller = runnerFor(hub, bearerOf(req));
     if (!caller) {
       res.status(401).json({ error: 'wrong or missing runner token' });
       return;
     }
-    if (!method) {
-      res.status(404).json({ error: `unknown runner method ${req.params.method}` });
-      return;
-    }
-    try {
-      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
-      const out = await method(hub, body, { ...caller, req, res });
-      if (!res.headersSent && !res.destroyed) res.json(out);
-    } catch (e) {
-      if (e instanceof HttpError) {
-        if (!res.headersSent) res.status(e.status).json({ error: e.message });
-        return;
-      }
-      next(e);
-    }
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
+    const answer = await callRunnerMethod(hub, { ...caller, gone: gone.signal }, req.params.method!, body);
+    if (res.headersSent || res.destroyed) return;
+    if (answer.ok) res.json(answer.result);
+    else res.status(answer.status).json({ error: answer.error });
   });
   router.use(errorHandler);
   return router;

@@ -25,6 +25,14 @@ export interface Registration {
 
 export type RunnerState = 'starting' | 'registered' | 'failed' | 'exited';
 
+/** The gateway's end of a runner link (emulator/gateway/link.ts), as the hub uses it. */
+export interface RunnerLinkPort {
+  readonly open: boolean;
+  /** Writes one frame; false when the link is closed (the caller then uses HTTP). */
+  send(frame: object): boolean;
+  close(reason: string): void;
+}
+
 export class RunnerProcess {
   readonly token = randomBytes(24).toString('base64url');
   state: RunnerState = 'starting';
@@ -41,6 +49,8 @@ export class RunnerProcess {
   readonly stderrTail: string[] = [];
   /** Hash of the injected secrets' values when launched (never the values themselves). */
   secretDigest = '';
+  /** The persistent connection the runner opened, if it did (PROTOCOL.md "Runner link"). */
+  link: RunnerLinkPort | undefined;
   private readonly exitWaiters: Array<() => void> = [];
   private readonly registerWaiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
 

@@ -1,8 +1,10 @@
-"""Calls from the app process into the emulator: `POST <gateway>/_runner/rpc/<Method>`, JSON.
+"""Calls from the app process into the emulator, JSON in and out.
 
-Blocking calls run in worker threads (`asyncio.to_thread`) so the event loop keeps serving other
-sessions. Each thread keeps one persistent connection: the emulator answers with keep-alive and a
-reconnect per call would double the cost of a reply.
+Two transports, one answer: `acall` (from coroutines) sends a frame over the runner link
+(link.py) when it is up; otherwise, and always for the blocking `call` (sync code, possibly on
+the loop's own thread, where waiting for the link would deadlock it), `POST
+<gateway>/_runner/rpc/<Method>`. HTTP calls from coroutines run in worker threads so the event
+loop keeps serving other sessions; each thread keeps one persistent connection.
 """
 import asyncio
 import concurrent.futures
@@ -21,6 +23,11 @@ class GatewayUnreachable(GatewayError):
     """The emulator could not be reached at all."""
 
 
+def unreachable_message(url, method, why):
+    return (f"the Capsule Local emulator is not reachable at {url} ({method}: {why}); "
+            "is `capsule-local serve` still running?")
+
+
 def gateway_url():
     url = os.environ.get("CAPSULE_GATEWAY_URL")
     if url:
@@ -37,6 +44,8 @@ class RpcClient:
         self._host = parsed.hostname or "127.0.0.1"
         self._port = parsed.port or 80
         self._local = threading.local()
+        # The runner link (link.py) while it is up; set and cleared by the runner.
+        self.link = None
         # Own pool: WaitForIntegration holds a thread for the whole prompt, and a few waiting
         # users must not starve replies (nor the app's own asyncio.to_thread work).
         workers = int(os.environ.get("CAPSULE_RPC_WORKERS") or 0) or 64
@@ -82,16 +91,10 @@ class RpcClient:
                 # A kept-alive connection the emulator closed meanwhile: one fresh retry.
                 self._drop()
                 if attempt == 2:
-                    raise GatewayUnreachable(
-                        f"the Capsule Local emulator is not reachable at {self.url} ({method}: {e}); "
-                        "is `capsule-local serve` still running?"
-                    ) from None
+                    raise GatewayUnreachable(unreachable_message(self.url, method, e)) from None
             except OSError as e:
                 self._drop()
-                raise GatewayUnreachable(
-                    f"the Capsule Local emulator is not reachable at {self.url} ({method}: {e}); "
-                    "is `capsule-local serve` still running?"
-                ) from None
+                raise GatewayUnreachable(unreachable_message(self.url, method, e)) from None
         try:
             answer = json.loads(raw.decode("utf-8") or "{}")
         except ValueError:
@@ -102,6 +105,9 @@ class RpcClient:
         return answer
 
     async def acall(self, method, body=None, timeout=30.0):
+        link = self.link
+        if link is not None and link.usable():
+            return await link.call(method, body, timeout)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self.call, method, body, timeout)
 

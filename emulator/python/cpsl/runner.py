@@ -9,6 +9,7 @@ import sys
 import threading
 import traceback
 
+from . import link as link_mod
 from . import rpc as rpc_mod
 from . import secrets
 from .app import App
@@ -103,6 +104,57 @@ def _watch_stdin(loop, runtime):
     threading.Thread(target=watch, name="cpsl-stdin-watch", daemon=True).start()
 
 
+async def _open_link(client, runtime):
+    """The runner link (PROTOCOL.md): inbound messages and `acall`s over one connection. None when
+    the emulator does not offer it (an older one) or it is turned off; HTTP then carries both."""
+    if os.environ.get("CAPSULE_RUNNER_LINK", "1") == "0":
+        return None
+    try:
+        link = await link_mod.open_link(client, runtime.accept_inbound)
+    except link_mod.LinkRefused as e:
+        if e.status not in (404, 501):
+            _log(f"{e}; using HTTP")
+        return None
+    except Exception:
+        return None  # unreachable: Register over HTTP reports it
+    _attach(client, runtime, link)
+    return link
+
+
+def _attach(client, runtime, link):
+    client.link = link
+
+    def lost(why):
+        if not runtime.stopping:
+            asyncio.get_running_loop().create_task(_relink(client, runtime, why))
+
+    link.on_lost = lost
+
+
+async def _relink(client, runtime, why):
+    """The link broke while this process runs: reconnect if the emulator is still there (calls
+    use HTTP meanwhile); if it refuses this runner or cannot be reached, stop as on stdin EOF."""
+    last = None
+    for delay in (0.05, 0.25, 1.0):
+        await asyncio.sleep(delay)
+        if runtime.stopping:
+            return
+        try:
+            link = await link_mod.open_link(client, runtime.accept_inbound)
+        except link_mod.LinkRefused as e:
+            _log(f"{why}; {e}; stopping")
+            runtime.request_stop()
+            return
+        except Exception as e:
+            last = e
+            continue
+        _attach(client, runtime, link)
+        _log(f"{why}; reconnected")
+        return
+    _log(f"{why} and the emulator cannot be reached ({last}); stopping")
+    runtime.request_stop()
+
+
 async def serve(app, client):
     loop = asyncio.get_running_loop()
     runtime = Runtime(app, client, app_id=os.environ.get("CAPSULE_APP_ID", ""))
@@ -117,6 +169,17 @@ async def serve(app, client):
         except (NotImplementedError, RuntimeError):
             pass
     _watch_stdin(loop, runtime)
+    link = await _open_link(client, runtime)
+    try:
+        return await _register_and_run(app, client, runtime, server, port)
+    finally:
+        if client.link is not None:
+            client.link.close()
+        elif link is not None:
+            link.close()
+
+
+async def _register_and_run(app, client, runtime, server, port):
     try:
         answer = await client.acall("Register", {
             "app_id": os.environ.get("CAPSULE_APP_ID", ""),

@@ -71,6 +71,10 @@ class Runtime:
         for fn in self.app._boot:
             await _call(fn)
 
+    @property
+    def stopping(self):
+        return self._stop is not None and self._stop.is_set()
+
     def request_stop(self):
         if self._stop is not None:
             self._stop.set()

@@ -1,0 +1,265 @@
+"""The runner link (PROTOCOL.md, "Runner link"): one persistent connection to the emulator that
+carries inbound messages and this process's RPCs as newline-delimited JSON frames.
+
+Everything runs on the app's asyncio loop (streams, no threads): inbound messages go straight to
+`Runtime.accept_inbound`, and `RpcClient.acall` sends its calls here while the link is up.
+"""
+import asyncio
+import json
+import sys
+
+from .rpc import GatewayError, GatewayUnreachable, unreachable_message
+
+PATH = "/_runner/link"
+PROTOCOL = "capsule-runner-link/1"
+MAX_FRAME = 16 * 1024 * 1024
+READ_SIZE = 256 * 1024
+# Writes beyond this much unsent data wait for the socket to drain.
+HIGH_WATER = 1024 * 1024
+
+
+class LinkRefused(Exception):
+    """The emulator answered the upgrade with something other than 101."""
+
+    def __init__(self, status, reason):
+        super().__init__(f"the emulator refused the runner link ({status}): {reason}")
+        self.status = status
+
+
+def _log(text):
+    print(f"cpsl: {text}", file=sys.stderr, flush=True)
+
+
+def _dumps(obj):
+    return (json.dumps(obj, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+async def open_link(client, on_inbound, timeout=5.0):
+    """Connects and upgrades; returns a running RunnerLink. Raises LinkRefused or OSError."""
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(client._host, client._port, limit=MAX_FRAME + 1), timeout)
+    try:
+        host = f"{client._host}:{client._port}"
+        writer.write((
+            f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: {PROTOCOL}\r\n"
+            f"Authorization: Bearer {client.token}\r\nContent-Length: 0\r\n\r\n"
+        ).encode("latin-1"))
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+        if status != 101:
+            headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:] if l)}
+            reason = parts[2] if len(parts) > 2 else "no reason given"
+            try:
+                n = int(headers.get("content-length") or 0)
+                if 0 < n <= 65536:
+                    body = json.loads(await asyncio.wait_for(reader.readexactly(n), timeout))
+                    reason = body.get("error") or reason
+            except (ValueError, OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, AttributeError):
+                pass
+            raise LinkRefused(status, reason)
+    except BaseException:
+        writer.close()
+        raise
+    link = RunnerLink(client, reader, writer, on_inbound)
+    link.start()
+    return link
+
+
+class RunnerLink:
+    def __init__(self, client, reader, writer, on_inbound):
+        self._client = client
+        self._reader = reader
+        self._writer = writer
+        self._transport = writer.transport
+        self._on_inbound = on_inbound
+        self.loop = asyncio.get_running_loop()
+        self._pending = {}  # id -> (future, method)
+        self._next_id = 0
+        self.closed = False
+        self._closing_on_purpose = False
+        self._task = None
+        self.on_lost = None  # called once when the link breaks (not when closed on purpose)
+        self.lost = self.loop.create_future()
+
+    def start(self):
+        self._task = self.loop.create_task(self._read_loop())
+
+    def usable(self):
+        if self.closed:
+            return False
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
+
+    # -- calls -------------------------------------------------------------------------------
+
+    async def call(self, method, body=None, timeout=30.0):
+        if self.closed:
+            raise GatewayUnreachable(unreachable_message(self._client.url, method, "the runner link is closed"))
+        self._next_id += 1
+        cid = self._next_id
+        data = _dumps({"t": "call", "id": cid, "method": method, "body": body or {}})
+        if len(data) > MAX_FRAME:
+            raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
+        fut = self.loop.create_future()
+        self._pending[cid] = (fut, method)
+        timer = None
+        try:
+            self._transport.write(data)
+            if self._transport.get_write_buffer_size() > HIGH_WATER:
+                try:
+                    await self._writer.drain()
+                except ConnectionError as e:
+                    raise GatewayUnreachable(unreachable_message(self._client.url, method, e)) from None
+            if timeout:
+                timer = self.loop.call_later(timeout, self._timed_out, cid)
+            return await fut
+        finally:
+            self._pending.pop(cid, None)
+            if timer is not None:
+                timer.cancel()
+
+    def _timed_out(self, cid):
+        entry = self._pending.pop(cid, None)
+        if entry and not entry[0].done():
+            entry[0].set_exception(GatewayUnreachable(unreachable_message(self._client.url, entry[1], "timed out")))
+
+    def send_frame(self, frame):
+        if not self.closed:
+            self._transport.write(_dumps(frame))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def _read_loop(self):
+        why = "the runner link closed"
+        parts, size, skipping = [], 0, False
+        try:
+            while True:
+                chunk = await self._reader.read(READ_SIZE)
+                if not chunk:
+                    break
+                start = 0
+                while True:
+                    nl = chunk.find(b"\n", start)
+                    if nl < 0:
+                        break
+                    piece = chunk[start:nl]
+                    start = nl + 1
+                    if skipping:
+                        skipping = False
+                        continue
+                    if parts:
+                        parts.append(piece)
+                        piece = b"".join(parts)
+                        parts, size = [], 0
+                    if len(piece) > MAX_FRAME:
+                        self._too_large(piece[:4096])
+                    else:
+                        self._frame(piece)
+                if start < len(chunk) and not skipping:
+                    rest = chunk[start:]
+                    parts.append(rest)
+                    size += len(rest)
+                    if size > MAX_FRAME:
+                        self._too_large(parts[0][:4096])
+                        parts, size, skipping = [], 0, True
+        except asyncio.CancelledError:
+            why = "the runner link was closed"
+            raise
+        except (OSError, ValueError) as e:
+            why = f"the runner link broke: {e}"
+        finally:
+            self._lost(why)
+
+    def _too_large(self, head):
+        text = head.decode("utf-8", "replace")
+        self._complain(f"a frame from the emulator exceeds {MAX_FRAME // (1024 * 1024)} MiB")
+        # A result too large to read still ends its call.
+        marker = '"id":'
+        i = text.find(marker)
+        if '"t":"result"' in text and i >= 0:
+            digits = ""
+            for ch in text[i + len(marker):].lstrip():
+                if not ch.isdigit():
+                    break
+                digits += ch
+            entry = self._pending.pop(int(digits), None) if digits else None
+            if entry and not entry[0].done():
+                entry[0].set_exception(GatewayError(f"{entry[1]} failed: the answer exceeds {MAX_FRAME // (1024 * 1024)} MiB"))
+
+    def _frame(self, raw):
+        if not raw.strip():
+            return
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            return self._complain(f"malformed frame from the emulator: not valid JSON ({len(raw)} bytes)")
+        if not isinstance(frame, dict):
+            return self._complain("malformed frame from the emulator: not a JSON object")
+        t = frame.get("t")
+        if t == "inbound":
+            message = frame.get("message")
+            if not isinstance(message, dict):
+                return self._complain("malformed inbound frame: \"message\" is not a JSON object")
+            try:
+                self._on_inbound(message)
+            except Exception as e:  # a bug here must not stop the link
+                _log(f"could not start handling an inbound message: {type(e).__name__}: {e}")
+            return
+        if t == "result":
+            cid = frame.get("id")
+            entry = self._pending.pop(cid, None) if isinstance(cid, int) else None
+            if entry is None:
+                return  # its caller gave up (timed out or cancelled)
+            fut, method = entry
+            if fut.done():
+                return
+            if "status" in frame or "error" in frame:
+                fut.set_exception(GatewayError(
+                    f"{method} failed ({frame.get('status', 500)}): {frame.get('error') or 'no reason given'}"))
+            else:
+                result = frame.get("result")
+                fut.set_result(result if isinstance(result, dict) else {})
+            return
+        if t == "error":
+            _log(f"the emulator could not use a frame of this runner: {frame.get('error') or 'no reason given'}")
+            return
+        self._complain(f"unknown frame type from the emulator: {str(t)[:40]!r}")
+
+    def _complain(self, reason):
+        _log(reason)
+        try:
+            self.send_frame({"t": "error", "error": reason})
+        except Exception:
+            pass
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def _lost(self, why):
+        if self.closed:
+            return
+        self.closed = True
+        pending, self._pending = self._pending, {}
+        for fut, method in pending.values():
+            if not fut.done():
+                fut.set_exception(GatewayUnreachable(unreachable_message(self._client.url, method, why)))
+        if self._client.link is self:
+            self._client.link = None
+        try:
+            self._writer.close()
+        except Exception:
+            pass
+        if not self.lost.done():
+            self.lost.set_result(why)
+        if not self._closing_on_purpose and self.on_lost is not None:
+            self.on_lost(why)
+
+    def close(self):
+        """Closes the link on purpose (the runner is stopping)."""
+        self._closing_on_purpose = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._lost("the runner is stopping")
