@@ -66,6 +66,35 @@ async function coldStart(): Promise<{ serve: number; imp: number }> {
   return { serve: median(runs), imp };
 }
 
+/**
+ * One more start with CAPSULE_TRACE_STARTUP=1 (not part of the cold-start figure): where the time
+ * goes, in ms after the serve process started (the trace's own clock).
+ */
+async function startupBreakdown(): Promise<string> {
+  const t0 = performance.now();
+  const emu = await startEmulator({ app: APP, waitForApp: false, env: { CAPSULE_TRACE_STARTUP: '1' } });
+  try {
+    await chat(emu, 'first');
+    const total = performance.now() - t0;
+    const at = new Map<string, string>();
+    for (const m of emu.output().matchAll(/^(?:\[[^\]]*\] )?(?:capsule-local|cpsl): startup \+([\d.]+) ms: (.*)$/gm)) {
+      if (!at.has(m[2]!)) at.set(m[2]!, Number(m[1]).toFixed(0));
+    }
+    const find = (prefix: string): string => [...at].find(([k]) => k.startsWith(prefix))?.[1] ?? '?';
+    const launched = [...at.keys()].find((k) => k.startsWith('serve: runner launched'));
+    const how = launched ? `runner launched ${find('serve: runner launched')} (${/\((.*)\)/.exec(launched)?.[1]})` : 'no head start';
+    return (
+      `start-up breakdown (one traced run, ms after the serve process started): ${how}; ` +
+      `Python reached cpsl ${find('import cpsl')}, cpsl imported ${find('cpsl imported')}; ` +
+      `full CLI loaded ${find('cli: full CLI loaded')}, emulator code loaded ${find('serve: emulator code loaded')}, routes mounted ${find('emulator: routes mounted')}, ` +
+      `discovery file ${find('emulator: discovery file written')}; app registered ${find('app registered')}; first reply (from spawn) ${total.toFixed(0)}`
+    );
+  } finally {
+    await emu.stop();
+    emu.cleanup();
+  }
+}
+
 async function echoBaseline(n: number): Promise<number[]> {
   const server = createServer((req, res) => {
     let body = '';
@@ -129,6 +158,7 @@ async function reloadTime(emu: RunningEmulator): Promise<number> {
 export default async function run(): Promise<void> {
   const cold = await coldStart();
   console.log(`cold start (serve → first reply): ${fmt(cold.serve)}; python3 -c "import app": ${fmt(cold.imp)}; overhead ${fmt(cold.serve - cold.imp)} (goal ≤ ${GOALS.startOverImportMs} ms): ${verdict(cold.serve - cold.imp <= GOALS.startOverImportMs)}`);
+  console.log(await startupBreakdown());
 
   const emu = await startEmulator({ app: APP });
   try {
