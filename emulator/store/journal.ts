@@ -20,7 +20,7 @@
 // next write).
 import { StoreError } from './errors';
 
-export const JOURNAL_FORMAT = 'capsule-local-store-journal';
+export const JOURNAL_FORMAT = 'capsule-local-store-journal' as const;
 export const JOURNAL_VERSION = 1;
 
 /** Which snapshot a store.json is; kept in store.json under `snapshot`. */

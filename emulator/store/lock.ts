@@ -2,13 +2,16 @@
 // and a running emulator never lose each other's changes. Created with O_EXCL; it holds the
 // owner's pid, host and a random nonce. A lock whose owner is gone (same host, pid not alive) or
 // that is older than STALE_MS (a holder is only ever expected to keep it for one write) is broken.
-import { promises as fsp, constants as fsc, readFileSync } from 'node:fs';
+import { promises as fsp, constants as fsc, readFileSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { FILE_MODE } from './atomic-file';
 import { storeLocked } from './errors';
 
 export const STALE_MS = 30_000;
+
+/** Asked once: the lock is taken on every group commit. */
+const HOST = hostname();
 
 interface LockInfo {
   pid: number;
@@ -22,21 +25,13 @@ export interface LockHandle {
 }
 
 export async function acquireLock(lockFile: string, timeoutMs = 10_000): Promise<LockHandle> {
-  const me: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex'), at: new Date().toISOString() };
+  const me: LockInfo = { pid: process.pid, host: HOST, nonce: randomBytes(8).toString('hex'), at: new Date().toISOString() };
   const started = Date.now();
   let delay = 2;
   for (;;) {
-    try {
-      const handle = await fsp.open(lockFile, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
-      try {
-        await handle.writeFile(JSON.stringify(me));
-      } finally {
-        await handle.close();
-      }
-      return { release: () => releaseLock(lockFile, me.nonce) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+    // Synchronous: creating and removing a small file takes microseconds, far less than a round
+    // trip through the thread pool, and the lock is taken once per group commit.
+    if (tryCreate(lockFile, me)) return { release: async () => releaseLock(lockFile, me.nonce) };
     const holder = await readHolder(lockFile);
     if (holder && (await isStale(lockFile, holder))) {
       await breakLock(lockFile, holder);
@@ -50,10 +45,31 @@ export async function acquireLock(lockFile: string, timeoutMs = 10_000): Promise
   }
 }
 
-async function releaseLock(lockFile: string, nonce: string): Promise<void> {
+function tryCreate(lockFile: string, me: LockInfo): boolean {
+  let fd: number;
+  try {
+    fd = openSync(lockFile, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
+  }
+  try {
+    writeSync(fd, JSON.stringify(me));
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function releaseLock(lockFile: string, nonce: string): void {
   // Only remove the lock if it is still ours (it may have been broken as stale meanwhile).
-  const holder = await readHolder(lockFile);
-  if (holder?.nonce === nonce) await fsp.rm(lockFile, { force: true });
+  let ours = false;
+  try {
+    ours = (JSON.parse(readFileSync(lockFile, 'utf8')) as LockInfo).nonce === nonce;
+  } catch {
+    ours = false; // gone, or not ours to judge
+  }
+  if (ours) rmSync(lockFile, { force: true });
 }
 
 async function readHolder(lockFile: string): Promise<LockInfo | undefined> {
@@ -76,7 +92,7 @@ async function isStale(lockFile: string, holder: LockInfo): Promise<boolean> {
     return false; // gone: the next attempt to create it will tell
   }
   if (Date.now() - mtimeMs > STALE_MS) return true;
-  if (holder.pid > 0 && holder.host === hostname()) return !pidAlive(holder.pid);
+  if (holder.pid > 0 && holder.host === HOST) return !pidAlive(holder.pid);
   // An empty or half-written lock file: give its writer a moment before calling it stale.
   return holder.pid === 0 && Date.now() - mtimeMs > 1_000;
 }

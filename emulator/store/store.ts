@@ -15,8 +15,21 @@
 // mutator MAY RUN MORE THAN ONCE: it must only change `data` (compute ids, timestamps and other
 // side effects outside it) and must not keep references to objects from an earlier `read()`.
 import { Low, type Adapter } from 'lowdb';
-import { copyFile, chmod, constants as fsc, open, rm, type FileHandle } from 'node:fs/promises';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { copyFile, chmod, rm } from 'node:fs/promises';
+import {
+  closeSync,
+  constants as fsc,
+  existsSync,
+  fchmodSync,
+  fdatasync as fdatasyncCb,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  watch,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { emptyStore, type StoreData } from './schema';
@@ -25,7 +38,7 @@ import { acquireLock, pidAlive } from './lock';
 import { loadStoreSync, stampOf, storeStamp, MISSING, type FileStamp, type Loaded } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
-import { headerLine, journalFileFor, NO_JOURNAL, type JournalState, type SnapshotMeta } from './journal';
+import { headerLine, journalFileFor, JOURNAL_FORMAT, JOURNAL_VERSION, NO_JOURNAL, type JournalState, type SnapshotMeta } from './journal';
 import { ChangeRecorder } from './recorder';
 
 export interface StoreOptions {
@@ -61,6 +74,8 @@ interface Pending {
 /** Indentation of store.json: readable by hand, still cheap to write. */
 const INDENT = 1;
 
+const fdatasync = promisify(fdatasyncCb);
+
 const MISSING_PAIR: FileStamp = `${MISSING}|${MISSING}`;
 
 /**
@@ -77,6 +92,8 @@ class StoreFile implements Adapter<StoreData> {
   journal: JournalState = NO_JOURNAL;
   migratedFrom: number | undefined;
   readonly journalFile: string;
+  /** The journal, open for appends while `journal` describes it. */
+  private fd: number | undefined;
   constructor(readonly file: string) {
     this.journalFile = journalFileFor(file);
   }
@@ -90,6 +107,7 @@ class StoreFile implements Adapter<StoreData> {
    * the in-memory data, so no update applied meanwhile can be lost.
    */
   readSync(): StoreData | null {
+    this.closeJournal();
     const stampIfMissing = storeStamp(this.file);
     const loaded: Loaded | undefined = loadStoreSync(this.file);
     if (!loaded) {
@@ -132,6 +150,7 @@ class StoreFile implements Adapter<StoreData> {
     this.migratedFrom = undefined;
     this.snapshotBytes = Buffer.byteLength(text);
     this.snapshotStamp = stampOf(this.file);
+    this.closeJournal();
     await rm(this.journalFile, { force: true });
     this.journal = NO_JOURNAL;
     this.stamp = `${this.snapshotStamp}|${MISSING}`;
@@ -141,36 +160,52 @@ class StoreFile implements Adapter<StoreData> {
   async append(line: string): Promise<void> {
     const j = this.journal;
     const fresh = !j.exists || j.stale || !j.header;
-    const header = fresh ? { format: 'capsule-local-store-journal' as const, version: 1, ...this.meta! } : j.header!;
+    if (fresh) this.closeJournal();
+    const header = fresh ? { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...this.meta! } : j.header!;
     const bytes = Buffer.from(fresh ? `${headerLine(this.meta!)}\n${line}\n` : `${line}\n`);
     const at = fresh ? 0 : j.validBytes;
-    let handle: FileHandle | undefined;
-    let written = false;
+    let touched = false;
     try {
-      handle = await open(this.journalFile, fresh ? fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC : fsc.O_WRONLY, FILE_MODE);
-      if (fresh && j.exists) await handle.chmod(FILE_MODE);
-      // A line cut short by a crash was never acknowledged: cut it off before appending after it.
-      if (!fresh && j.totalBytes !== j.validBytes) await handle.truncate(j.validBytes);
-      written = true;
-      for (let off = 0; off < bytes.length; ) {
-        const { bytesWritten } = await handle.write(bytes, off, bytes.length - off, at + off);
-        off += bytesWritten;
+      // The small steps are synchronous (page cache, microseconds); only the flush to the disk
+      // waits in the thread pool, so that updates arriving meanwhile join the next group commit.
+      if (this.fd === undefined) {
+        this.fd = openSync(this.journalFile, fresh ? fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC : fsc.O_WRONLY, FILE_MODE);
+        if (fresh && j.exists) fchmodSync(this.fd, FILE_MODE);
       }
-      await handle.datasync();
-      const s = await handle.stat({ bigint: true });
-      await handle.close();
-      handle = undefined;
+      const fd = this.fd;
+      touched = true;
+      // A line cut short by a crash was never acknowledged: cut it off before appending after it.
+      if (!fresh && j.totalBytes !== j.validBytes) ftruncateSync(fd, j.validBytes);
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
+      await fdatasync(fd);
+      const s = fstatSync(fd, { bigint: true });
       if (!j.exists) await fsyncDir(dirname(this.journalFile));
       const size = Number(s.size);
       this.journal = { exists: true, validBytes: size, totalBytes: size, header, records: [], stale: false };
       this.stamp = `${this.snapshotStamp}|${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
     } catch (e) {
       // Not acknowledged: take the line back so that it can never be replayed.
-      if (handle && written) await handle.truncate(at).catch(() => undefined);
+      if (touched && this.fd !== undefined) {
+        try {
+          ftruncateSync(this.fd, at);
+        } catch {
+          // The next write re-reads the journal and starts from its last whole line.
+        }
+      }
+      this.closeJournal();
       throw e;
-    } finally {
-      await handle?.close().catch(() => undefined);
     }
+  }
+
+  /** Closes the journal kept open for appends (it may be replaced or removed by any writer). */
+  closeJournal(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed: nothing to release.
+    }
+    this.fd = undefined;
   }
 }
 
@@ -291,6 +326,7 @@ export class Store {
       this.compactNext = false;
     }
     this.closed = true;
+    this.adapter.closeJournal();
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
   }
