@@ -30,10 +30,10 @@ async function seededStore(): Promise<string> {
     for (let s = 0; s < SESSIONS; s++) {
       const id = `ses_${s}`;
       d.sessions[id] = { id, app: 'app', userId: 'user_dev', channelType: 'chat', createdAt: '', updatedAt: '', dataJson: '{}', history: [] };
-      for (let i = 0; i < 20; i++) d.sessions[id].history.push({ text: `message ${i} of session ${s}`, sender: i % 2 ? 'app' : 'user', channelType: 'chat', timestamp: 1_700_000_000 + i });
+      for (let i = 0; i < 10; i++) d.sessions[id].history.push({ text: `message ${i} of session ${s}`, sender: i % 2 ? 'app' : 'user', channelType: 'chat', timestamp: 1_700_000_000 + i });
     }
     for (let i = 0; i < 5_000; i++) {
-      pushEvent(d, { kind: i % 2 ? 'reply' : 'inbound', app: 'app', sessionId: `ses_${i % SESSIONS}`, userId: 'user_dev', channel: 'chat', summary: `message number ${i} from the seeded log`, detail: { requestId: `req_${i}` } });
+      pushEvent(d, { kind: i % 2 ? 'reply' : 'inbound', app: 'app', sessionId: `ses_${i % SESSIONS}`, channel: 'chat', summary: `message ${i}` });
     }
   });
   await store.close();
@@ -50,7 +50,7 @@ function message(d: StoreData): void {
   // Keep sessions at a steady size so that the figure does not drift with the run's length.
   if (s.history.length > 40) s.history.splice(0, s.history.length - 40);
   s.updatedAt = new Date(0).toISOString();
-  pushEvent(d, { kind: 'inbound', app: 'app', sessionId: id, userId: 'user_dev', channel: 'chat', summary: `bench message ${n}`, detail: { requestId: `req_b${n}` } });
+  pushEvent(d, { kind: 'inbound', app: 'app', sessionId: id, channel: 'chat', summary: `bench message ${n}` });
 }
 
 /** Durable updates per second with `callers` callers, each awaiting its own updates in turn. */
