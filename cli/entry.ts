@@ -4,12 +4,14 @@
 import { join } from 'node:path';
 import { traceStartup } from '../emulator/runner/launch';
 import { earlyServe } from './early-serve';
+import { requireWithCodeCache } from './code-cache';
 
 function loadCli(): void {
   traceStartup('cli: loading the emulator');
-  // A path esbuild does not follow: the full CLI is its own bundle next to this one.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(join(__dirname, 'cli-main.js'));
+  // The full CLI is its own bundle next to this one; serve runs for long, so its code cache is
+  // written a few seconds in (once the emulator has compiled what a start uses).
+  const serve = process.argv[2] === 'serve';
+  requireWithCodeCache(join(__dirname, 'cli-main.js'), serve ? 'serve' : 'cli', serve ? 5000 : undefined);
 }
 
 traceStartup('cli: started');

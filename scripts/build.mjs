@@ -105,7 +105,15 @@ await Promise.all(
 );
 if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 for (const f of ['dist/cli.js', 'dist/cli-main.js']) {
-  if (existsSync(f) && /[^\x00-\x7f]/.test(readFileSync(f, 'latin1'))) console.warn(`warning: ${f} is not ASCII-only (slower to load)`);
+  if (!existsSync(f)) continue;
+  const text = readFileSync(f, 'latin1');
+  if (/[^\x00-\x7f]/.test(text)) console.warn(`warning: ${f} is not ASCII-only (slower to load)`);
+  // cli/code-cache.ts runs dist/cli-main.js from V8's code cache, where import() does not work.
+  const dynamicImport = /(?<![\w$.])import\(/.exec(text);
+  if (dynamicImport) {
+    console.error(`error: ${f} calls import() (${text.slice(dynamicImport.index - 60, dynamicImport.index + 40)}); use require for what the CLI loads on demand`);
+    process.exitCode = 1;
+  }
 }
 
 cpSync('catalog/sdk-catalog.json', 'dist/sdk-catalog.json');

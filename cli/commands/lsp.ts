@@ -16,7 +16,10 @@ export function registerLsp(program: Command): void {
       if (!opts.stdio && !opts.nodeIpc && !opts.socket) throw new UsageError('choose a transport: capsule-local lsp --stdio');
       // Anything printed by a dependency must not corrupt the protocol stream.
       if (opts.stdio) console.log = console.info = console.debug = (...a: unknown[]) => console.error(...a);
-      const { startServer } = await import('../../server/server');
+      // The language server's own bundle (dist/server.js) when built; a require, not an import():
+      // the CLI bundle is loaded through V8's code cache, which has no dynamic import.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startServer } = require('../../server/server') as typeof import('../../server/server');
       startServer();
       // The connection keeps the process alive; the client's exit notification ends it.
       await new Promise<never>(() => undefined);

@@ -1,0 +1,75 @@
+// Loading the full CLI (dist/cli-main.js, ~1.6 MB) with V8's code cache: the compiled code of a
+// previous run, kept in the user's cache folder, so that this run skips most of the parsing and
+// compiling. The cache is keyed by the bundle's identity (inode, size, mtime) and by Node's
+// version and flags; V8 itself refuses a cache that does not fit. Anything unusual (no cache
+// folder, an unreadable file) falls back to a plain `require`.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.CAPSULE_CODE_CACHE === 'off') return undefined;
+  return join(env.CAPSULE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'capsule-local'), 'code-cache');
+}
+
+/**
+ * Runs the CommonJS bundle `file` as `require(file)` would. `kind` names the cache (what the run
+ * compiles differs between `serve` and the short commands); the cache is written once the run
+ * has compiled what it uses: `saveAfterMs` later, or at exit when that is undefined.
+ */
+export function requireWithCodeCache(file: string, kind: string, saveAfterMs?: number, env: NodeJS.ProcessEnv = process.env): void {
+  const folder = cacheFolder(env);
+  let source: string;
+  let cacheFile: string | undefined;
+  let prefix = '';
+  try {
+    if (!folder) throw new Error('off');
+    const st = statSync(file);
+    const hash = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
+    // <kind>-<which bundle>-<which build of it, run by which Node>.bin
+    prefix = `${kind}-${hash(file)}-`;
+    cacheFile = join(folder, `${prefix}${hash([st.ino, st.size, st.mtimeMs, process.version, process.arch, process.execArgv])}.bin`);
+    source = readFileSync(file, 'utf8');
+  } catch {
+    require(file);
+    return;
+  }
+  let cached: Buffer | undefined;
+  try {
+    cached = readFileSync(cacheFile);
+  } catch {
+    cached = undefined;
+  }
+  // No importModuleDynamically: code restored from a cache cannot use it. The build makes sure the
+  // bundle has no import() (scripts/build.mjs).
+  const script = new Script(Module.wrap(source), { filename: file, cachedData: cached });
+  if (!cached || script.cachedDataRejected) {
+    const target = cacheFile;
+    const save = (): void => {
+      try {
+        const data = script.createCachedData();
+        mkdirSync(folder!, { recursive: true, mode: 0o700 });
+        const tmp = `${target}.${process.pid}.tmp`;
+        writeFileSync(tmp, data, { mode: 0o600 });
+        renameSync(tmp, target);
+        // Caches of earlier builds of this bundle are of no use any more.
+        for (const f of readdirSync(folder!)) {
+          if (f.startsWith(prefix) && f.endsWith('.bin') && join(folder!, f) !== target) rmSync(join(folder!, f), { force: true });
+        }
+      } catch {
+        // No cache next time; nothing else changes.
+      }
+    };
+    if (saveAfterMs === undefined) process.once('exit', save);
+    else setTimeout(save, saveAfterMs).unref();
+  }
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  mod.loaded = true;
+}
