@@ -31,7 +31,7 @@ export function requireWithCodeCache(file: string, kind: string, saveAfterMs?: n
     const hash = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
     // <kind>-<which bundle>-<which build of it, run by which Node>.bin
     prefix = `${kind}-${hash(file)}-`;
-    cacheFile = join(folder, `${prefix}${hash([st.ino, st.size, st.mtimeMs, process.version, process.arch, process.execArgv])}.bin`);
+    cacheFile = join(folder, `${prefix}${hash([st.ino, st.size, st.mtimeMs, process.version, process.versions.v8, process.arch, process.execArgv])}.bin`);
     source = readFileSync(file, 'utf8');
   } catch {
     require(file);
