@@ -52,7 +52,7 @@ async function startChat(hub: GatewayHub, req: Request) {
   const sessionId = optString(b, 'session_id');
   const app = optString(b, 'app');
   let userId: string;
-  const existing = sessionId ? hub.sessionView(sessionId) : undefined;
+  const existing = sessionId ? hub.sessionHead(sessionId) : undefined;
   if (existing && !optString(b, 'user')) userId = existing.userId;
   else userId = await userFor(hub, optString(b, 'user'));
   return hub.dispatch({ app, channelType: 'api', userId, sessionId, text: b.text });

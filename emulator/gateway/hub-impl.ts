@@ -317,21 +317,46 @@ export class GatewayHub implements Hub {
    * written yet) with the open turns' unwritten history appended.
    */
   sessionView(sessionId: string): StoredSession | undefined {
-    const stored = this.store.read().sessions[sessionId];
-    const open = this.sessionTurns.get(sessionId) ?? [];
-    const init = open.find((t) => t.journal.session)?.journal.session;
-    if (!stored && !init) return undefined;
-    const base: StoredSession = stored ?? { ...init!, updatedAt: init!.createdAt, history: [], dataJson: '{}' };
-    const pending = open.flatMap((t) => t.journal.items);
+    const base = this.sessionHead(sessionId);
+    if (!base) return undefined;
+    const pending = this.pendingHistory(sessionId);
     return pending.length ? { ...base, history: [...base.history, ...pending] } : base;
+  }
+
+  /**
+   * The session's fields (user, channel, data) without copying anything: the stored session, or
+   * the new one an open turn has not written yet. Its `history` lacks the open turns' items.
+   */
+  sessionHead(sessionId: string): StoredSession | undefined {
+    const stored = this.store.read().sessions[sessionId];
+    if (stored) return stored;
+    const init = this.sessionTurns.get(sessionId)?.find((t) => t.journal.session)?.journal.session;
+    return init ? { ...init, updatedAt: init.createdAt, history: [], dataJson: '{}' } : undefined;
+  }
+
+  private pendingHistory(sessionId: string): HistoryItem[] {
+    const open = this.sessionTurns.get(sessionId);
+    if (!open) return [];
+    let pending: HistoryItem[] = [];
+    for (const t of open) if (t.journal.items.length) pending = pending.length ? pending.concat(t.journal.items) : t.journal.items;
+    return pending;
+  }
+
+  /** The last `count` history items of the session, open turns' unwritten ones included. */
+  private historyTail(sessionId: string, base: StoredSession, count: number): HistoryItem[] {
+    const pending = this.pendingHistory(sessionId);
+    if (pending.length >= count) return pending.slice(-count);
+    const fromStored = base.history.length ? base.history.slice(-(count - pending.length)) : [];
+    return pending.length ? fromStored.concat(pending) : fromStored;
   }
 
   /** The `GetSession` answer of the runner protocol (also sent along with each inbound message). */
   async sessionSnapshot(sessionId: string, historyCount = 50) {
-    const first = this.sessionView(sessionId);
+    const first = this.sessionHead(sessionId);
     if (!first) return undefined;
-    await this.refreshIntegrations?.(first.userId).catch(() => undefined);
-    const s = this.sessionView(sessionId) ?? first;
+    // Only a user with stored connections can have one to refresh.
+    if (this.refreshIntegrations && this.read().integrations[first.userId]) await this.refreshIntegrations(first.userId).catch(() => undefined);
+    const s = this.sessionHead(sessionId) ?? first;
     const d = this.read();
     const persona = d.personas.find((p) => p.id === s.userId);
     return {
@@ -341,7 +366,7 @@ export class GatewayHub implements Hub {
       owner_id: persona?.orgId ? `org:${persona.orgId}` : s.userId,
       channel_type: s.channelType,
       data_json: s.dataJson,
-      history: s.history.slice(-historyCount).map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp })),
+      history: this.historyTail(sessionId, s, historyCount).map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp })),
       integrations: Object.values(d.integrations[s.userId] ?? {}).map(toWire),
     };
   }

@@ -35,7 +35,7 @@ export const MAX_RUNNER_CALL_BYTES = 16 * 1024 * 1024;
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
 function requireSession(hub: GatewayHub, id: unknown) {
-  const s = typeof id === 'string' ? hub.sessionView(id) : undefined;
+  const s = typeof id === 'string' ? hub.sessionHead(id) : undefined;
   if (!s) throw new HttpError(404, `unknown session "${str(id)}"`);
   return s;
 }
@@ -131,7 +131,7 @@ const methods: Record<string, Method> = {
   async WaitForIntegration(hub, body, { runner, sup, gone }) {
     const type = str(body.integration_type);
     if (!type) throw new HttpError(400, 'integration_type is required');
-    const session = typeof body.session_id === 'string' ? hub.sessionView(body.session_id) : undefined;
+    const session = typeof body.session_id === 'string' ? hub.sessionHead(body.session_id) : undefined;
     const userId = session?.userId ?? hub.userIdFrom(hub.read(), body.user_id, body.user_id);
     const declared = sup.info().integrations.find((i) => i.type === type);
     const known = catalog.integrations.get(type);

@@ -96,7 +96,8 @@ class RunnerLink:
 
     # -- calls -------------------------------------------------------------------------------
 
-    async def call(self, method, body=None, timeout=30.0):
+    def post(self, method, body=None, timeout=30.0):
+        """Writes one call and returns the future of its answer (without waiting for it)."""
         if self.closed:
             raise GatewayUnreachable(unreachable_message(self._client.url, method, "the runner link is closed"))
         self._next_id += 1
@@ -106,21 +107,29 @@ class RunnerLink:
             raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
         fut = self.loop.create_future()
         self._pending[cid] = (fut, method)
-        timer = None
-        try:
-            self._transport.write(data)
-            if self._transport.get_write_buffer_size() > HIGH_WATER:
-                try:
-                    await self._writer.drain()
-                except ConnectionError as e:
-                    raise GatewayUnreachable(unreachable_message(self._client.url, method, e)) from None
-            if timeout:
-                timer = self.loop.call_later(timeout, self._timed_out, cid)
-            return await fut
-        finally:
+        self._transport.write(data)
+        timer = self.loop.call_later(timeout, self._timed_out, cid) if timeout else None
+
+        def settled(_f):
             self._pending.pop(cid, None)
             if timer is not None:
                 timer.cancel()
+
+        fut.add_done_callback(settled)
+        return fut
+
+    async def drain(self, method):
+        """Waits while much written data is still unsent (a slow reader must not fill memory)."""
+        if self._transport.get_write_buffer_size() > HIGH_WATER:
+            try:
+                await self._writer.drain()
+            except ConnectionError as e:
+                raise GatewayUnreachable(unreachable_message(self._client.url, method, e)) from None
+
+    async def call(self, method, body=None, timeout=30.0):
+        fut = self.post(method, body, timeout)
+        await self.drain(method)
+        return await fut
 
     def _timed_out(self, cid):
         entry = self._pending.pop(cid, None)

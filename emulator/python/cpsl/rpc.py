@@ -104,6 +104,22 @@ class RpcClient:
             raise GatewayError(f"{method} failed ({status}): {why or 'no reason given'}")
         return answer
 
+    def linked(self):
+        """Whether calls from this coroutine travel over the runner link."""
+        link = self.link
+        return link is not None and link.usable()
+
+    async def asend(self, method, body=None, timeout=30.0):
+        """Over the link: writes the call and returns the future of its answer without waiting for
+        it (calls on one link are applied in order). Without a link: makes the call; returns None."""
+        link = self.link
+        if link is not None and link.usable():
+            fut = link.post(method, body, timeout)
+            await link.drain(method)
+            return fut
+        await self.acall(method, body, timeout)
+        return None
+
     async def acall(self, method, body=None, timeout=30.0):
         link = self.link
         if link is not None and link.usable():

@@ -44,6 +44,27 @@ def merge_history(items, current_text):
     return merged
 
 
+_SESSION, _MESSAGE = object(), object()
+_arg_plans = {}
+
+
+def _handler_args(fn, session, message):
+    """message_args, worked out once per handler (the signature does not change)."""
+    try:
+        plan = _arg_plans.get(fn)
+    except TypeError:  # an unhashable callable
+        return message_args(fn, session, message)
+    if plan is None:
+        try:
+            plan = tuple(a is _SESSION for a in message_args(fn, _SESSION, _MESSAGE))
+        except TypeError as e:
+            plan = str(e)
+        _arg_plans[fn] = plan
+    if isinstance(plan, str):
+        raise TypeError(plan)
+    return [session if is_session else message for is_session in plan]
+
+
 def _user_from(user_id, email, org_id, owner_id):
     if not org_id:
         org_id = org_id_from_owner_id(owner_id)
@@ -182,7 +203,7 @@ class Runtime:
                     self._entered[sid] = session
                     for fn in self.app._enter:
                         await _call(fn, *((session,) if takes_args(fn) else ()))
-                args = message_args(handler, session, message)
+                args = _handler_args(handler, session, message)
                 if inspect.iscoroutinefunction(handler):
                     await handler(*args)
                 else:
@@ -194,14 +215,27 @@ class Runtime:
             finally:
                 session_mod._current.reset(token)
             await session.flush_data()
+            # Replies still unacknowledged went out on the link: the end goes after them on the
+            # same link, or (the link is gone) only once they are known to have arrived.
+            session._reap()
+            if session._unacked and not self.rpc.linked():
+                await session._settle()
             await self.rpc.acall("SubmitResult", {"request_id": request_id, "session_id": sid, "text": "",
                                                   "done": True, "block_json": ""})
+            try:
+                await session._settle()
+            except Exception as e:
+                print(f"cpsl: a reply of session {sid} was not acknowledged: {e}", file=sys.stderr, flush=True)
         except Exception as e:
             print(f"cpsl: the message handler raised (session {sid}):", file=sys.stderr)
             traceback.print_exc()
             sys.stderr.flush()
             try:
                 if session is not None:
+                    try:
+                        await session._settle()
+                    except Exception:
+                        pass  # the error being reported is what the caller learns
                     await session.flush_data()
                 await self.rpc.acall("SubmitResult", {
                     "request_id": request_id, "session_id": sid, "text": f"Runner error: {e}",

@@ -1,8 +1,10 @@
 """An in-process stand-in for the emulator's runner RPCs (PROTOCOL.md), for driving the real
-runner as a subprocess."""
+runner as a subprocess. It speaks both transports: HTTP (`POST /_runner/rpc/<Method>`,
+`POST /_capsule/inbound`) and, with `link=True`, the runner link (PROTOCOL.md, "Runner link")."""
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -17,8 +19,42 @@ CATALOG = os.path.join(REPO, "catalog", "sdk-catalog.json")
 TOKEN = "test-runner-token"
 
 
+class LinkConn:
+    """The gateway's end of one runner link."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.lock = threading.Lock()
+        self.frames = queue.Queue()  # frames from the runner other than calls
+        self.closed = threading.Event()
+
+    def send_raw(self, data):
+        with self.lock:
+            try:
+                self.handler.wfile.write(data)
+            except OSError:
+                pass  # the link closed meanwhile
+
+    def send(self, frame):
+        self.send_raw((json.dumps(frame) + "\n").encode())
+
+    def close(self):
+        try:
+            self.handler.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class FakeGateway:
-    def __init__(self):
+    def __init__(self, link=False):
+        """link: False (HTTP only: upgrades get 501 as from an older emulator), True (accepts the
+        runner link) or "refuse" (answers the upgrade with 401)."""
+        self.link_mode = link
+        self.link = None  # the live LinkConn
+        self.links = []  # every link accepted, in order
+        self.accept_links = True  # False: further upgrades get 401
+        self.transports = []  # (method, "link" | "http") per call
+        self.held = {}  # integration_type -> threading.Event released by the test (WaitForIntegration)
         self.calls = queue.Queue()  # (method, body) in arrival order
         self.log = []
         self.sessions = {}  # session_id -> GetSession answer
@@ -44,8 +80,36 @@ class FakeGateway:
                 method = self.path.rsplit("/", 1)[-1]
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     return self._send(401, {"error": "wrong or missing runner token"})
+                gateway.transports.append((method, "http"))
                 status, answer = gateway.answer(method, body)
                 self._send(status, answer)
+
+            def do_GET(self):
+                if self.path != "/_runner/link" or self.headers.get("Upgrade") != "capsule-runner-link/1":
+                    return self._send(404, {"error": "no such route"})
+                if not gateway.link_mode:
+                    return self._send(501, {"error": "this gateway has no runner link"})
+                ok = self.headers.get("Authorization") == f"Bearer {TOKEN}"
+                if not ok or gateway.link_mode == "refuse" or not gateway.accept_links:
+                    self.close_connection = True
+                    return self._send(401, {"error": "wrong or missing runner token"})
+                self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: capsule-runner-link/1\r\nConnection: Upgrade\r\n\r\n")
+                conn = LinkConn(self)
+                gateway.link = conn
+                gateway.links.append(conn)
+                try:
+                    while True:
+                        line = self.rfile.readline()
+                        if not line:
+                            break
+                        gateway._link_frame(conn, line)
+                except OSError:
+                    pass
+                finally:
+                    conn.closed.set()
+                    if gateway.link is conn:
+                        gateway.link = None
+                    self.close_connection = True
 
             def _send(self, status, answer):
                 data = json.dumps(answer).encode()
@@ -61,6 +125,36 @@ class FakeGateway:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.proc = None
         self.stderr_lines = []
+
+    # -- the runner link ----------------------------------------------------------------------
+
+    def _link_frame(self, conn, line):
+        try:
+            frame = json.loads(line)
+        except ValueError:
+            return conn.send({"t": "error", "status": 400, "error": "malformed frame: not valid JSON"})
+        if frame.get("t") != "call":
+            return conn.frames.put(frame)
+        self.transports.append((frame["method"], "link"))
+
+        def run():
+            status, answer = self.answer(frame["method"], frame.get("body") or {})
+            if status >= 300:
+                conn.send({"t": "result", "id": frame["id"], "status": status, "error": answer.get("error", "")})
+            else:
+                conn.send({"t": "result", "id": frame["id"], "result": answer})
+
+        # Calls are answered concurrently, like the emulator's (a held prompt blocks nothing).
+        threading.Thread(target=run, daemon=True).start()
+
+    def wait_link(self, count=1, timeout=20.0):
+        """The count-th accepted link (1 = the first), once it is up."""
+        deadline = time.monotonic() + timeout
+        while len(self.links) < count or self.link is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no runner link #{count} within {timeout}s\n{self.stderr()}")
+            time.sleep(0.01)
+        return self.links[count - 1]
 
     # -- RPCs --------------------------------------------------------------------------------
 
@@ -96,6 +190,10 @@ class FakeGateway:
         if method == "GetUserIntegrations":
             return 200, {"integrations": self.user_integrations}
         if method == "WaitForIntegration":
+            held = self.held.get(body["integration_type"])
+            if held is not None:
+                held.wait(30)
+                return 200, {"timed_out": True, "connected": False}
             a = self.integration_answers.get(body["integration_type"], {"timed_out": True, "connected": False})
             time.sleep(a.get("_delay", 0))
             return 200, {k: v for k, v in a.items() if not k.startswith("_")}
@@ -130,6 +228,14 @@ class FakeGateway:
             if "error" in self.registration:
                 raise AssertionError("the runner reported an import error: " + self.registration["error"])
         return self.proc
+
+    def wait_ready(self, timeout=20.0):
+        """Until the runner says it is ready (its Register was answered)."""
+        deadline = time.monotonic() + timeout
+        while "' ready on 127.0.0.1:" not in self.stderr():
+            if time.monotonic() > deadline:
+                raise AssertionError("the runner did not get ready:\n" + self.stderr())
+            time.sleep(0.01)
 
     def _drain(self, stream):
         for line in stream:
@@ -177,10 +283,17 @@ class FakeGateway:
                "initial_data_json": ""}
         msg.update(extra)
         start = len(self.log)
-        status, _, body = self.request("POST", "/_capsule/inbound", msg)
-        assert status == 202, (status, body)
+        self.deliver(msg)
         self.wait_for("SubmitResult", lambda b: b.get("request_id") == request_id and b.get("done") and not b.get("block_json"), timeout)
         return [(m, b) for m, b in self.log[start:] if b.get("request_id", request_id) == request_id or m not in ("SubmitResult", "NotifySession")]
+
+    def deliver(self, msg):
+        """An inbound message: over the runner link when there is one, else `POST /_capsule/inbound`."""
+        if self.link is not None:
+            self.link.send({"t": "inbound", "message": msg})
+            return
+        status, _, body = self.request("POST", "/_capsule/inbound", msg)
+        assert status == 202, (status, body)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -198,5 +311,9 @@ class FakeGateway:
                 s.close()
             except Exception:
                 pass
+        for conn in self.links:
+            conn.close()
+        for held in self.held.values():
+            held.set()
         self.server.shutdown()
         self.server.server_close()

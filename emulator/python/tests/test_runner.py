@@ -24,9 +24,12 @@ def blocks(calls):
 
 
 class RunnerProtocol(unittest.TestCase):
+    """Over HTTP: the gateway offers no runner link (as an older emulator)."""
+    LINK = False
+
     @classmethod
     def setUpClass(cls):
-        cls.gw = FakeGateway()
+        cls.gw = FakeGateway(link=cls.LINK)
         cls.gw.secrets["LOCAL_ONLY"] = "resolved-by-gateway"
         cls.gw.start_runner("full_app.py:app", APPS, extra_env={"FULL_TOKEN": "injected-value"})
 
@@ -84,6 +87,18 @@ class RunnerProtocol(unittest.TestCase):
         sub = [b for m, b in calls if m == "SubmitResult"]
         self.assertEqual(sub[0]["done"], False)
         self.assertEqual(sub[-1], {"request_id": sub[-1]["request_id"], "session_id": "s-round", "text": "", "done": True, "block_json": ""})
+
+    def test_transport(self):
+        start = len(self.gw.transports)
+        self.turn("kv", session="s-transport")
+        used = {m: t for m, t in self.gw.transports[start:]}
+        want = "link" if self.LINK else "http"
+        self.assertEqual((used["SubmitResult"], used["KvSet"], used["KvGet"]), (want, want, want))
+        self.assertEqual(self.gw.link is not None, self.LINK)
+        # Secret.value is a blocking call (sync code, maybe on the loop's thread): always HTTP.
+        start = len(self.gw.transports)
+        self.turn(f"secret UNSEEN_{type(self).__name__}", session="s-transport")
+        self.assertIn(("GetSecret", "http"), self.gw.transports[start:])
 
     def test_inbound_session_skips_get_session(self):
         snap = session_snapshot(history=[{"text": "hi", "sender": "user"}])
@@ -161,7 +176,7 @@ class RunnerProtocol(unittest.TestCase):
         self.gw.sessions["s-queue"] = json.loads(json.dumps(snap))
         for rid in ("q1", "q2"):
             msg = {"request_id": rid, "session_id": "s-queue", "user_id": "u1", "text": "slowcount", "session": snap}
-            self.assertEqual(self.gw.request("POST", "/_capsule/inbound", msg)[0], 202)
+            self.gw.deliver(msg)
         for rid, want in (("q1", "count 1"), ("q2", "count 2")):
             body = self.gw.wait_for("SubmitResult", lambda b, rid=rid: b.get("request_id") == rid and b.get("text"))
             self.assertEqual(body["text"], want)
@@ -271,6 +286,11 @@ class RunnerProtocol(unittest.TestCase):
         self.assertTrue(ctype.startswith("text/plain"))
         self.assertEqual(self.gw.request("GET", "/hooks/build")[0], 405)
         self.assertEqual(self.gw.request("GET", "/nowhere")[0], 404)
+
+
+class RunnerProtocolOverLink(RunnerProtocol):
+    """The same protocol tests with the runner link: inbound frames and calls over one connection."""
+    LINK = True
 
 
 class RunnerLifecycle(unittest.TestCase):
