@@ -382,7 +382,8 @@ export class Store {
         if (outside) this.emitChange();
       }
       if (batch.length) await this.commit(false);
-      else if (compact && (this.adapter.journal.exists || !this.adapter.canAppend())) await this.commit(true);
+      // close(): fold a journal into its store.json (a store.json deleted meanwhile stays deleted).
+      else if (compact && this.adapter.journal.exists && this.adapter.snapshotStamp !== MISSING) await this.commit(true);
     } finally {
       await lock.release();
     }
