@@ -2,7 +2,7 @@
 // VS Code client. The Python runtime and the SDK catalog are copied next to the bundles so the
 // packaged extension runs offline.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, existsSync, chmodSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, chmodSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join, sep } from 'node:path';
@@ -125,10 +125,22 @@ if (existsSync('emulator/python')) {
   // Bytecode for the build machine's Python, checked against the source's hash (not its mtime, which
   // copies and packaging change), so that an app's process need not compile the runtime on each
   // start (it cannot cache it itself when PYTHONDONTWRITEBYTECODE is set or dist/ is read-only).
-  // Other Python versions ignore these files. The .vsix leaves them out (.vscodeignore).
-  const py = process.env.CAPSULE_PYTHON || 'python3';
-  const r = spawnSync(py, ['-m', 'compileall', '-q', '--invalidation-mode', 'checked-hash', 'dist/python'], { encoding: 'utf8' });
-  if (r.status !== 0) console.warn(`note: the Python runtime was not precompiled (${py}: ${(r.error?.message ?? r.stderr ?? '').trim().split('\n').at(-1)})`);
+  // Other Python versions ignore these files.
+  // `--no-pyc` (npm run package): none, as .vscodeignore intends for the .vsix.
+  if (process.argv.includes('--no-pyc')) {
+    const drop = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (!e.isDirectory()) continue;
+        if (e.name === '__pycache__') rmSync(join(dir, e.name), { recursive: true, force: true });
+        else drop(join(dir, e.name));
+      }
+    };
+    drop('dist/python');
+  } else {
+    const py = process.env.CAPSULE_PYTHON || 'python3';
+    const r = spawnSync(py, ['-m', 'compileall', '-q', '--invalidation-mode', 'checked-hash', 'dist/python'], { encoding: 'utf8' });
+    if (r.status !== 0) console.warn(`note: the Python runtime was not precompiled (${py}: ${(r.error?.message ?? r.stderr ?? '').trim().split('\n').at(-1)})`);
+  }
 }
 if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true });
 if (watch) console.log('watch mode is not supported; run npm run build again');
