@@ -42,7 +42,7 @@ import { headerLine, journalFileFor, JOURNAL_FORMAT, JOURNAL_VERSION, NO_JOURNAL
 import { ChangeRecorder } from './recorder';
 
 export interface StoreOptions {
-  /** Follow changes other processes make to store.json (the emulator sets this). */
+  /** Follow changes other processes make to the store, store.json or its journal (the emulator sets this). */
   watch?: boolean;
   /** How often to look for outside changes when watching, in ms (fs.watch events also trigger). */
   pollMs?: number;
@@ -291,7 +291,7 @@ export class Store {
     }
   }
 
-  /** Called after another process changed the file and this store re-read it. */
+  /** Called after another process changed the store on disk and this store re-read it. */
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
@@ -303,7 +303,7 @@ export class Store {
     return () => this.errorListeners.delete(listener);
   }
 
-  /** Re-reads store.json if another process changed it. Returns whether it did. */
+  /** Re-reads the store (store.json and its journal) if another process changed it. Returns whether it did. */
   async refresh(): Promise<boolean> {
     await this.flush();
     if (this.flushing || this.scheduled || this.pending.length) return false;
