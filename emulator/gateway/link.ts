@@ -126,9 +126,21 @@ export class RunnerLink implements RunnerLinkPort {
     } catch {
       return false;
     }
+    // Frames written in one tick (the answers to a batch of calls) leave in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(line);
     return true;
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   close(_reason: string): void {
     if (this.closed) return;
