@@ -151,7 +151,7 @@ export class AppSupervisor {
    * it now names another interpreter, launches a replacement with that one (true).
    */
   private async interpreterChanged(runner: RunnerProcess, why: string): Promise<boolean> {
-    if (!this.speculative.has(runner)) return false;
+    if (!this.speculative.has(runner) || this.stopped) return false;
     this.speculative.delete(runner);
     const used = this.launchedWith.get(runner);
     const exe = await this.resolveInterpreter();
@@ -311,9 +311,11 @@ export class AppSupervisor {
     } finally {
       clearTimeout(timer);
       // Later, not now: the first message usually follows a start at once.
-      if (!runner.external && !this.resolving) setTimeout(() => {
-        if (!this.stopped) void this.resolveInterpreter();
-      }, 1000).unref();
+      if (!runner.external && !this.resolving && !this.speculative.has(runner)) {
+        setTimeout(() => {
+          if (!this.stopped) void this.resolveInterpreter();
+        }, 1000).unref();
+      }
     }
     if (why === 'start') traceStartup(`app registered (runner v${runner.version})`);
     if (runner !== this.candidate || this.stopped) {
@@ -334,7 +336,8 @@ export class AppSupervisor {
     this.knownSecrets = declared;
     this.activate(runner, why);
     void runner.whenExited().then(() => this.onExit(runner));
-    void this.interpreterChanged(runner, why);
+    // Checked a moment later, like the resolution above: the first message usually comes at once.
+    if (this.speculative.has(runner)) setTimeout(() => void this.interpreterChanged(runner, why), 1000).unref();
   }
 
   private activate(runner: RunnerProcess, why: string): void {
