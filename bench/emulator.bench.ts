@@ -177,4 +177,14 @@ export default async function run(): Promise<void> {
     await emu.stop();
     emu.cleanup();
   }
+  // Breakdown: the same app with the runner link turned off (every message and call over HTTP).
+  const http = await startEmulator({ app: APP, env: { CAPSULE_RUNNER_LINK: '0' } });
+  try {
+    const rt = await roundTrips(http, 300);
+    const mps = await throughput(http, 50, 10);
+    console.log(`  without the runner link (HTTP runner protocol): round trip p50 ${fmt(percentile(rt, 50))}, p99 ${fmt(percentile(rt, 99))}; 50 sessions ${mps.toFixed(0)} msg/s`);
+  } finally {
+    await http.stop();
+    http.cleanup();
+  }
 }
