@@ -226,6 +226,8 @@ class Runtime:
                 await session._settle()
             except Exception as e:
                 print(f"cpsl: a reply of session {sid} was not acknowledged: {e}", file=sys.stderr, flush=True)
+            finally:
+                session._unacked = None  # replies after the turn (a background task) wait for theirs
         except Exception as e:
             print(f"cpsl: the message handler raised (session {sid}):", file=sys.stderr)
             traceback.print_exc()
@@ -236,6 +238,7 @@ class Runtime:
                         await session._settle()
                     except Exception:
                         pass  # the error being reported is what the caller learns
+                    session._unacked = None
                     await session.flush_data()
                 await self.rpc.acall("SubmitResult", {
                     "request_id": request_id, "session_id": sid, "text": f"Runner error: {e}",
