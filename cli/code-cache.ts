@@ -3,6 +3,7 @@
 // compiling. The cache is keyed by the bundle's identity (inode, size, mtime) and by Node's
 // version and flags; V8 itself refuses a cache that does not fit. Anything unusual (no cache
 // folder, an unreadable file) falls back to a plain `require`.
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -18,7 +19,7 @@ function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
 /**
  * Runs the CommonJS bundle `file` as `require(file)` would. `kind` names the cache (what the run
  * compiles differs between `serve` and the short commands); the cache is written once the run
- * has compiled what it uses: `saveAfterMs` later, or at exit when that is undefined.
+ * has compiled what it uses: `saveAfterMs` later, or at exit if that comes first.
  */
 export function requireWithCodeCache(file: string, kind: string, saveAfterMs?: number, env: NodeJS.ProcessEnv = process.env): void {
   const folder = cacheFolder(env);
@@ -32,7 +33,9 @@ export function requireWithCodeCache(file: string, kind: string, saveAfterMs?: n
     // <kind>-<which bundle>-<which build of it, run by which Node>.bin
     prefix = `${kind}-${hash(file)}-`;
     cacheFile = join(folder, `${prefix}${hash([st.ino, st.size, st.mtimeMs, process.version, process.versions.v8, process.arch, process.execArgv])}.bin`);
-    source = readFileSync(file, 'utf8');
+    // The build keeps the bundle ASCII; read so, it needs no UTF-8 decoding (20+ ms for 1.6 MB).
+    const bytes = readFileSync(file);
+    source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   } catch {
     require(file);
     return;
@@ -63,8 +66,16 @@ export function requireWithCodeCache(file: string, kind: string, saveAfterMs?: n
         // No cache next time; nothing else changes.
       }
     };
-    if (saveAfterMs === undefined) process.once('exit', save);
-    else setTimeout(save, saveAfterMs).unref();
+    // Once: at the given moment, or at exit if the run ends before.
+    let saved = false;
+    const saveOnce = (): void => {
+      if (saved) return;
+      saved = true;
+      process.off('exit', saveOnce);
+      save();
+    };
+    process.once('exit', saveOnce);
+    if (saveAfterMs !== undefined) setTimeout(saveOnce, saveAfterMs).unref();
   }
   const mod = new Module(file, module);
   mod.filename = file;

@@ -5,9 +5,8 @@ import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import type { Command } from 'commander';
-import { analyzeWorkspace, type CapsuleDiagnostic, type SourceFile } from '../../server/analysis/index';
+import type { CapsuleDiagnostic, SourceFile } from '../../server/analysis/index';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
-import { readCheckState } from '../local-state';
 import { UsageError } from '../errors';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', '.capsule']);
@@ -142,10 +141,13 @@ export function registerCheck(program: Command): void {
     .argument('[paths...]', 'files or folders to check')
     .option('--format <format>', 'text or json', 'text')
     .option('--store <dir>', 'the store folder whose secrets and channels count as defined', DEFAULT_STORE_DIR)
-    .action((paths: string[], opts: CheckOptions) => {
+    .action(async (paths: string[], opts: CheckOptions) => {
       if (opts.format !== 'text' && opts.format !== 'json') {
         throw new UsageError(`--format must be "text" or "json", not "${opts.format}"`);
       }
+      // Loaded here, not at the top: the analysis (and its parser tables) is for this command only.
+      const { analyzeWorkspace } = await import('../../server/analysis/index');
+      const { readCheckState } = await import('../local-state');
       const cwd = process.cwd();
       const { files, notes } = collectSources(paths, cwd);
       const local = readCheckState(opts.store, cwd);
