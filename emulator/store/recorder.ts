@@ -17,6 +17,10 @@ import type { JournalRecord } from './journal';
 
 export const RECORD_COLLECTIONS: ReadonlySet<string> = new Set(['secrets', 'channels', 'integrations', 'sessions', 'kv']);
 
+/** What editors read from store.json without the journal (see watchedChange). */
+const WATCHED_COLLECTIONS = ['secrets', 'channels'] as const;
+const WATCHED_TOPS = ['personas'] as const;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const REWRITING_METHODS = new Set(['pop', 'unshift', 'sort', 'reverse', 'fill', 'copyWithin']);
 
@@ -65,6 +69,7 @@ export class ChangeRecorder {
     const events = data.events;
     let whole = this.whole;
     if (!whole && this.trimmed > 0 && events.length < cap) whole = 'events were removed from the log';
+    if (!whole) whole = this.watchedChange();
     const record: JournalRecord = {};
     if (!whole) {
       const set: Array<[string, string, unknown]> = [];
@@ -108,6 +113,17 @@ export class ChangeRecorder {
     this.lastSeq = Math.max(this.lastSeq, lastSeqOf(data));
     if (whole) return { whole };
     return Object.keys(record).length ? { record } : {};
+  }
+
+  /**
+   * Editors watch store.json alone (the language server for secret and channel names, the VS Code
+   * view for personas too): a change to those is written into store.json itself, never only into
+   * the journal. They are rare; messages, sessions, kv and events stay journaled.
+   */
+  private watchedChange(): string | undefined {
+    for (const c of WATCHED_COLLECTIONS) if (this.entries.get(c)?.size) return `"${c}" changed (kept in store.json itself, which editors watch)`;
+    for (const t of WATCHED_TOPS) if (this.tops.has(t)) return `"${t}" changed (kept in store.json itself, which editors watch)`;
+    return undefined;
   }
 
   private cached(target: object, make: () => object): object {

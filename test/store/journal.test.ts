@@ -27,6 +27,9 @@ const files = (dir: string) => ({ file: join(dir, 'store.json'), journal: join(d
 const readStore = (dir: string): StoreData => loadStoreSync(files(dir).file)!.data;
 const snapshotOf = (dir: string) => (JSON.parse(readFileSync(files(dir).file, 'utf8')) as { snapshot?: { generation: number; id: string } }).snapshot;
 const journalLines = (dir: string): string[] => readFileSync(files(dir).journal, 'utf8').split('\n').filter(Boolean);
+/** A journaled change: a key in the `app:t` kv scope (secrets, channels and personas go to store.json itself). */
+const put = (key: string, value: string) => (d: StoreData): void => void ((d.kv['app:t'] ??= {})[key] = JSON.stringify(value));
+const keysOf = (d: StoreData): string[] => Object.keys(d.kv['app:t'] ?? {}).sort();
 const secret = (value: string) => ({ value, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
 
 /** A store whose first write is done (store.json with a generation) and whose next writes journal. */
@@ -80,14 +83,14 @@ test('a write on a store with a full event log appends one small record; store.j
 // the journal) must equal the store's memory; `journaled` says whether the change was one record
 // or needed store.json rewritten.
 const changes: Array<{ name: string; journaled: boolean; change: (d: StoreData) => void }> = [
-  { name: 'set a secret', journaled: true, change: (d) => void (d.secrets.NEW = secret('n')) },
-  { name: 'delete a secret', journaled: true, change: (d) => void delete d.secrets.BASE },
+  { name: 'set a secret (kept in store.json itself, which editors watch)', journaled: false, change: (d) => void (d.secrets.NEW = secret('n')) },
+  { name: 'delete a secret (store.json itself)', journaled: false, change: (d) => void delete d.secrets.BASE },
   { name: 'add a kv key in a new scope', journaled: true, change: (d) => void ((d.kv['user:u1'] ??= {}).k = '1') },
   { name: 'delete a kv scope', journaled: true, change: (d) => void delete d.kv['app:a'] },
   { name: 'append to a session history', journaled: true, change: (d) => void d.sessions.s1!.history.push({ text: 'more', sender: 'user', channelType: 'chat', timestamp: 2 }) },
-  { name: 'change a channel credential', journaled: true, change: (d) => void (d.channels.support!.credentials.bot_token = 'xoxb-2') },
+  { name: 'change a channel credential (store.json itself)', journaled: false, change: (d) => void (d.channels.support!.credentials.bot_token = 'xoxb-2') },
   { name: 'connect an integration', journaled: true, change: (d) => void ((d.integrations.user_dev ??= {}).github = { type: 'github', mode: 'oauth', accessToken: 't', tokenType: 'bearer', scopes: [], expiresAt: 0, fields: {}, connectedAt: '' }) },
-  { name: 'add a persona', journaled: true, change: (d) => void d.personas.push({ id: 'p2', name: 'Ada' }) },
+  { name: 'add a persona (store.json itself)', journaled: false, change: (d) => void d.personas.push({ id: 'p2', name: 'Ada' }) },
   { name: 'push events', journaled: true, change: (d) => void [1, 2, 3].forEach((i) => pushEvent(d, { kind: 'inbound', summary: `e${i}` })) },
   { name: 'iterate over every session', journaled: true, change: (d) => Object.values(d.sessions).forEach((s) => (s.dataJson = '{"seen":true}')) },
   { name: 'replace a collection', journaled: false, change: (d) => void (d.sessions = {}) },
@@ -177,28 +180,27 @@ test('random mixes of journaled changes, in batches of any size, always read bac
 
 test('an unfinished last line (a writer killed mid-append) is ignored, then cut off by the next write', async () => {
   const { dir, store } = await journaledStore();
-  await store.update((d) => void (d.secrets.ACKED = secret('a')));
+  await store.update(put('ACKED', 'a'));
   await store.close();
   // The close folded everything in: journal again, then a torn record after it.
   const s2 = await Store.open(dir);
-  await s2.update((d) => void (d.secrets.SECOND = secret('2')));
+  await s2.update(put('SECOND', '2'));
   const { journal } = files(dir);
   const whole = readFileSync(journal);
-  appendFileSync(journal, '{"set":[["secrets","TORN",{"value":"never-acknowledged"');
+  appendFileSync(journal, '{"set":[["kv","app:t",{"TORN":"never-acknowledged"');
   const torn = readFileSync(journal);
   // Readers ignore it.
-  assert.deepEqual(Object.keys(readStore(dir).secrets).sort(), ['ACKED', 'BASE', 'SECOND']);
-  assert.deepEqual(readNames(dir).secrets.map((s) => s.name).sort(), ['ACKED', 'BASE', 'SECOND']);
+  assert.deepEqual(keysOf(readStore(dir)), ['ACKED', 'SECOND']);
   const reader = await Store.open(dir);
-  assert.equal(reader.read().secrets.TORN, undefined);
+  assert.deepEqual(keysOf(reader.read()), ['ACKED', 'SECOND']);
   assert.deepEqual(readFileSync(journal), torn, 'reading changes nothing');
   // The next write (from any store) cuts it off and appends after the last whole line.
-  await reader.update((d) => void (d.secrets.THIRD = secret('3')));
+  await reader.update(put('THIRD', '3'));
   const now = readFileSync(journal);
   assert.deepEqual(now.subarray(0, whole.length), whole, 'the acknowledged lines are kept as they were');
   assert.ok(!now.includes('never-acknowledged'));
   assert.ok(now.toString().endsWith('\n'));
-  assert.deepEqual(Object.keys(readStore(dir).secrets).sort(), ['ACKED', 'BASE', 'SECOND', 'THIRD']);
+  assert.deepEqual(keysOf(readStore(dir)), ['ACKED', 'SECOND', 'THIRD']);
   await reader.close();
   await s2.close();
 });
@@ -209,24 +211,24 @@ test('a journal cut inside its header (killed while starting it) holds nothing a
   writeFileSync(files(dir).journal, '{"format":"capsule-local-st');
   const s = await Store.open(dir);
   assert.deepEqual(Object.keys(s.read().secrets), ['BASE']);
-  await s.update((d) => void (d.secrets.NEXT = secret('n')));
+  await s.update(put('NEXT', 'n'));
   assert.equal(journalLines(dir).length, 2);
-  assert.deepEqual(Object.keys(readStore(dir).secrets).sort(), ['BASE', 'NEXT']);
+  assert.deepEqual(keysOf(readStore(dir)), ['NEXT']);
   await s.close();
 });
 
 test('a record that does not parse in the middle is a corrupt store: clear error, both files untouched', async () => {
   const { dir, store } = await journaledStore();
-  await store.update((d) => void (d.secrets.ONE = secret('hunter2-one')));
-  await store.update((d) => void (d.secrets.TWO = secret('hunter2-two')));
+  await store.update(put('ONE', 'hunter2-one'));
+  await store.update(put('TWO', 'hunter2-two'));
   const { file, journal } = files(dir);
   const lines = journalLines(dir);
   assert.equal(lines.length, 3);
-  // Damage the middle record (a secret value stays in the damaged text).
+  // Damage the middle record (its value stays in the damaged text; files may hold secrets).
   const broken = [lines[0], lines[1]!.replace('"set":', '"set":#'), lines[2], ''].join('\n');
   writeFileSync(journal, broken);
   const storeBefore = readFileSync(file);
-  for (const attempt of [() => Store.open(dir), () => readNames(dir), () => loadStoreSync(file), () => store.update((d) => void (d.secrets.THREE = secret('3')))]) {
+  for (const attempt of [() => Store.open(dir), () => readNames(dir), () => loadStoreSync(file), () => store.update(put('THREE', '3'))]) {
     const err = await rejectsWith(attempt, 'corrupt');
     assert.match(err.message, /store\.journal/);
     assert.match(err.message, /line 2 of 3 is not valid JSON/);
@@ -302,7 +304,7 @@ test('a journal that does not belong to store.json is refused, both files untouc
   ];
   for (const c of cases) {
     const { dir, store } = await journaledStore();
-    await store.update((d) => void (d.secrets.JOURNALED = secret('j')));
+    await store.update(put('JOURNALED', 'j'));
     await store.flush();
     c.tamper(dir);
     const { file, journal } = files(dir);
@@ -310,7 +312,7 @@ test('a journal that does not belong to store.json is refused, both files untouc
     const err = await rejectsWith(() => Store.open(dir), 'corrupt');
     assert.match(err.message, c.message, c.name);
     await rejectsWith(() => readNames(dir), 'corrupt');
-    await rejectsWith(store.update((d) => void (d.secrets.MORE = secret('m'))), 'corrupt');
+    await rejectsWith(store.update(put('MORE', 'm')), 'corrupt');
     await store.close();
     assert.deepEqual([readFileSync(file), readFileSync(journal)], before, `${c.name}: untouched`);
   }
@@ -391,13 +393,14 @@ test('a watching store (the emulator) sees a record another process (the CLI) ap
   assert.equal(Object.keys(final.kv.emu!).length, 30);
 });
 
-test('readNames, a second store and export see secrets and channels that are only in the journal', async () => {
+test('secrets and channels go to store.json itself (editors watch it); readNames, a second store and export see them', async () => {
   const { dir, store } = await journaledStore();
   await store.update((d) => {
     d.secrets.JOURNAL_ONLY = secret('journal-value');
     d.channels.support = { id: 'ch_1', webhookId: 'w1', type: 'slack', credentials: { bot_token: 'xoxb-j', signing_secret: 'sig-j' }, createdAt: '' };
   });
-  assert.ok(!readFileSync(files(dir).file, 'utf8').includes('JOURNAL_ONLY'), 'the change is in the journal only');
+  assert.ok(readFileSync(files(dir).file, 'utf8').includes('JOURNAL_ONLY'), 'store.json itself holds the new name');
+  assert.equal(existsSync(files(dir).journal), false, 'nothing waits in the journal');
   const names = readNames(dir);
   assert.deepEqual(names.secrets.map((s) => s.name).sort(), ['BASE', 'JOURNAL_ONLY']);
   assert.deepEqual(names.channels, [{ name: 'support', type: 'slack', id: 'ch_1' }]);
@@ -453,7 +456,7 @@ test('a record that parses but leaves a store of the wrong shape is reported as 
   await store.update((d) => void (d.secrets.OK = secret('ok')));
   await store.close();
   const s = await Store.open(dir);
-  await s.update((d) => void (d.secrets.OK2 = secret('ok')));
+  await s.update(put('OK2', 'ok'));
   appendFileSync(files(dir).journal, JSON.stringify({ set: [['secrets', 'BAD', { value: 42 }]] }) + '\n');
   const err = await rejectsWith(() => Store.open(dir), 'corrupt');
   assert.equal(err.file, files(dir).journal);
