@@ -11,6 +11,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
+/** Cache files of other bundles kept (each about 1 MB). */
+const MAX_OTHER_CACHES = 11;
+
 function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   if (env.CAPSULE_CODE_CACHE === 'off') return undefined;
   return join(env.CAPSULE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'capsule-local'), 'code-cache');
@@ -58,10 +61,16 @@ export function requireWithCodeCache(file: string, kind: string, saveAfterMs?: n
         const tmp = `${target}.${process.pid}.tmp`;
         writeFileSync(tmp, data, { mode: 0o600 });
         renameSync(tmp, target);
-        // Caches of earlier builds of this bundle are of no use any more.
+        // Caches of earlier builds of this bundle are of no use any more; of other bundles (other
+        // installs, unpacked test copies) the most recently written few are kept.
+        const others: Array<{ path: string; at: number }> = [];
         for (const f of readdirSync(folder!)) {
-          if (f.startsWith(prefix) && f.endsWith('.bin') && join(folder!, f) !== target) rmSync(join(folder!, f), { force: true });
+          const path = join(folder!, f);
+          if (!f.endsWith('.bin') || path === target) continue;
+          if (f.startsWith(prefix)) rmSync(path, { force: true });
+          else others.push({ path, at: statSync(path).mtimeMs });
         }
+        for (const { path } of others.sort((a, b) => b.at - a.at).slice(MAX_OTHER_CACHES)) rmSync(path, { force: true });
       } catch {
         // No cache next time; nothing else changes.
       }
