@@ -122,10 +122,11 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   const server: Server =
     held?.server ??
     (await new Promise((resolveListen, reject) => {
-      const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolveListen(s));
-      s.once('error', (e: NodeJS.ErrnoException) =>
-        reject(e.code === 'EADDRINUSE' ? new EmulatorStartError(`port ${options.port} is in use; pick another with --port (0 = any free port)`) : e),
-      );
+      const failed = (e: NodeJS.ErrnoException): void =>
+        reject(e.code === 'EADDRINUSE' ? new EmulatorStartError(`port ${options.port} is in use; pick another with --port (0 = any free port)`) : e);
+      // Express 5 calls back with the error too (and then the server is not listening).
+      const s = app.listen(options.port ?? 0, '127.0.0.1', (e?: Error) => (e ? failed(e) : resolveListen(s)));
+      s.once('error', failed);
     }));
   // Held prompts and streams stay open for minutes; never time a response out.
   server.requestTimeout = 0;

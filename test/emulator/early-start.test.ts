@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { earlyServe, takeEarlyServe } from '../../cli/early-serve';
 import { startEmulator as startInProcess } from '../../emulator/gateway';
-import { startEmulator } from '../support/emulator';
+import { runCli, startEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 import { ECHO_APP, RELOAD_APP, appState, chat, events, lastSeq, waitForEvent } from './helpers';
 
@@ -127,6 +127,19 @@ test('with the head start off (CAPSULE_EARLY_SERVE=off), serve launches the app 
   try {
     assert.ok(!steps(emu.output()).some((s) => s.startsWith('serve: runner launched')), 'no head start');
     assert.equal((await chat(emu, 'hi')).body.reply, 'v1: hi');
+  } finally {
+    await emu.stop();
+    emu.cleanup();
+  }
+});
+
+test('a port in use: the head start steps aside and serve says so', async () => {
+  const emu = await startEmulator({ app: RELOAD_APP });
+  try {
+    const other = await runCli(['serve', 'app.py:app', '--no-open', '--port', String(emu.port), '--store', join(emu.workspace, 'other-store')], { cwd: emu.workspace, timeoutMs: 30_000 });
+    assert.equal(other.status, 1, other.stderr);
+    assert.match(other.stderr, new RegExp(`port ${emu.port} is in use; pick another with --port`));
+    assert.equal((await chat(emu, 'still')).body.reply, 'v1: still', 'the running emulator is not disturbed');
   } finally {
     await emu.stop();
     emu.cleanup();
