@@ -2,6 +2,7 @@
 //
 //   line 1   header  {"format":"capsule-local-store-journal","version":1,"generation":G,"id":ID}
 //   line 2…  records {"set":[[collection,key,value],…],"delete":[[collection,key],…],
+//                     "history":[[session id,from,[items…],{the session's other fields}],…],
 //                     "top":{key:value,…},"events":[…],"cap":N}
 //
 // store.json records the generation it is (`"snapshot": {"generation": G, "id": ID}`); a journal
@@ -36,6 +37,8 @@ export interface JournalHeader extends SnapshotMeta {
 
 export interface JournalRecord {
   set?: Array<[string, string, unknown]>;
+  /** Sessions whose history grew: [id, items before, new items, every other field of the session]. */
+  history?: Array<[string, number, unknown[], Record<string, unknown>]>;
   delete?: Array<[string, string]>;
   top?: Record<string, unknown>;
   events?: Array<{ seq: number }>;
@@ -161,6 +164,7 @@ function validRecord(r: unknown): r is JournalRecord {
   if (!isObject(r)) return false;
   if (r.set !== undefined && !(Array.isArray(r.set) && r.set.every((e) => Array.isArray(e) && e.length === 3 && typeof e[0] === 'string' && typeof e[1] === 'string'))) return false;
   if (r.delete !== undefined && !(Array.isArray(r.delete) && r.delete.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string'))) return false;
+  if (r.history !== undefined && !(Array.isArray(r.history) && r.history.every((e) => Array.isArray(e) && e.length === 4 && typeof e[0] === 'string' && Number.isSafeInteger(e[1]) && Array.isArray(e[2]) && isObject(e[3])))) return false;
   if (r.top !== undefined && !isObject(r.top)) return false;
   if (r.events !== undefined && !(Array.isArray(r.events) && r.events.every((e) => isObject(e) && typeof e.seq === 'number'))) return false;
   if (r.cap !== undefined && !(Number.isSafeInteger(r.cap) && (r.cap as number) >= 0)) return false;
@@ -191,6 +195,17 @@ export function applyJournal(journal: string, storeFile: string, raw: Record<str
       const coll = raw[c];
       if (!isObject(coll)) throw corruptJournal(journal, storeFile, `${where} removes an entry of "${c}", which store.json does not hold as an object`);
       delete coll[k];
+    }
+    for (const [id, from, items, fields] of rec.history ?? []) {
+      const sessions = raw.sessions;
+      const s = isObject(sessions) && Object.hasOwn(sessions, id) ? sessions[id] : undefined;
+      const history = isObject(s) ? s.history : undefined;
+      if (!Array.isArray(history) || history.length !== from) {
+        const has = Array.isArray(history) ? `${history.length} items` : 'no such session';
+        throw corruptJournal(journal, storeFile, `${where} adds to the history of a session from item ${from + 1}, but store.json with the records before it has ${has}`);
+      }
+      for (const item of items) history.push(item);
+      put(sessions as Record<string, unknown>, id, { ...fields, history });
     }
     for (const [k, v] of Object.entries(rec.top ?? {})) put(raw, k, v);
     if (rec.events?.length || rec.cap !== undefined) {

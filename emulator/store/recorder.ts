@@ -4,6 +4,10 @@
 //     entry the mutator reads, writes or deletes (`sessions/<id>`, `kv/<scope>`) is marked, and its
 //     current value is written at commit time (reads count, because what a mutator changes below
 //     an entry cannot be seen);
+//   - `sessions/<id>`: when the session's history only grew (the same history list, longer), the
+//     record holds the new items and the session's other fields, not the whole history (a long
+//     conversation would otherwise rewrite all of its history with every message). History items
+//     are append-only: changing an old item in place is not recorded;
 //   - `events`: appends (with increasing `seq`) and trims at the front are followed; anything else
 //     (clearing, sorting, replacing an event) cannot be journaled;
 //   - any other top-level field read as an object or assigned (`personas`, `eventSeq`) is marked
@@ -33,6 +37,8 @@ export interface TakenChanges {
 
 export class ChangeRecorder {
   private entries = new Map<string, Set<string>>();
+  /** Each marked session as first seen in this batch (null: it did not exist then). */
+  private historyBase = new Map<string, { session: object; history: unknown[]; length: number } | null>();
   private tops = new Set<string>();
   private whole: string | undefined;
   /** Events trimmed at the front since the last commit. */
@@ -45,6 +51,7 @@ export class ChangeRecorder {
   /** Forgets every mark: the data was just read from disk. `lastSeq` is the log's last seq there. */
   reset(data: StoreData): void {
     this.entries.clear();
+    this.historyBase.clear();
     this.tops.clear();
     this.whole = undefined;
     this.trimmed = 0;
@@ -73,6 +80,7 @@ export class ChangeRecorder {
     const record: JournalRecord = {};
     if (!whole) {
       const set: Array<[string, string, unknown]> = [];
+      const history: NonNullable<JournalRecord['history']> = [];
       const del: Array<[string, string]> = [];
       for (const [c, keys] of this.entries) {
         const coll = (data as unknown as Record<string, unknown>)[c];
@@ -82,7 +90,9 @@ export class ChangeRecorder {
         }
         for (const k of keys) {
           const v = Object.hasOwn(coll, k) ? coll[k] : undefined;
-          if (v === undefined) del.push([c, k]);
+          const grown = c === 'sessions' ? this.grownHistory(k, v) : undefined;
+          if (grown) history.push(grown);
+          else if (v === undefined) del.push([c, k]);
           else set.push([c, k, v]);
         }
       }
@@ -99,6 +109,7 @@ export class ChangeRecorder {
       let from = events.length;
       while (from > 0 && events[from - 1]!.seq > this.lastSeq) from--;
       if (set.length) record.set = set;
+      if (history.length) record.history = history;
       if (del.length) record.delete = del;
       if (tops) record.top = top;
       if (from < events.length) {
@@ -107,6 +118,7 @@ export class ChangeRecorder {
       }
     }
     this.entries.clear();
+    this.historyBase.clear();
     this.tops.clear();
     this.whole = undefined;
     this.trimmed = 0;
@@ -179,7 +191,19 @@ export class ChangeRecorder {
     });
   }
 
-  private mark(collection: string, key: string): void {
+  /** The history append of a session whose history only grew since it was first marked. */
+  private grownHistory(id: string, now: unknown): NonNullable<JournalRecord['history']>[number] | undefined {
+    const base = this.historyBase.get(id);
+    if (!base || now !== base.session || !isPlainObject(now) || now.history !== base.history || base.history.length < base.length) return undefined;
+    const { history, ...fields } = now as Record<string, unknown> & { history: unknown[] };
+    return [id, base.length, history.slice(base.length), fields];
+  }
+
+  private mark(collection: string, key: string, coll?: Record<string, unknown>): void {
+    if (collection === 'sessions' && coll && !this.historyBase.has(key)) {
+      const s = Object.hasOwn(coll, key) ? coll[key] : undefined;
+      this.historyBase.set(key, isPlainObject(s) && Array.isArray(s.history) ? { session: s, history: s.history, length: s.history.length } : null);
+    }
     let keys = this.entries.get(collection);
     if (!keys) this.entries.set(collection, (keys = new Set()));
     keys.add(key);
@@ -189,23 +213,23 @@ export class ChangeRecorder {
     const rec = this;
     return new Proxy(coll, {
       get(target, p) {
-        if (typeof p === 'string') rec.mark(collection, p);
+        if (typeof p === 'string') rec.mark(collection, p, target);
         return Reflect.get(target, p);
       },
       getOwnPropertyDescriptor(target, p) {
-        if (typeof p === 'string') rec.mark(collection, p);
+        if (typeof p === 'string') rec.mark(collection, p, target);
         return Reflect.getOwnPropertyDescriptor(target, p);
       },
       set(target, p, value) {
-        if (typeof p === 'string') rec.mark(collection, p);
+        if (typeof p === 'string') rec.mark(collection, p, target);
         return Reflect.set(target, p, rec.unwrap(value));
       },
       deleteProperty(target, p) {
-        if (typeof p === 'string') rec.mark(collection, p);
+        if (typeof p === 'string') rec.mark(collection, p, target);
         return Reflect.deleteProperty(target, p);
       },
       defineProperty(target, p, desc) {
-        if (typeof p === 'string') rec.mark(collection, p);
+        if (typeof p === 'string') rec.mark(collection, p, target);
         return Reflect.defineProperty(target, p, desc);
       },
     });

@@ -463,3 +463,38 @@ test('a record that parses but leaves a store of the wrong shape is reported as 
   assert.match(err.message, /with its 2 records applied, "secrets\.BAD\.value" should be a string/);
   await s.close();
 });
+
+test('a message in a long conversation journals the new history items, not the whole history', async () => {
+  const { dir, store } = await journaledStore();
+  const item = (i: number) => ({ text: `message ${i} `.padEnd(200, '.'), sender: 'user' as const, channelType: 'chat', timestamp: i });
+  await store.update((d) => {
+    d.sessions.long = { id: 'long', app: 'a', userId: 'user_dev', channelType: 'chat', createdAt: '', updatedAt: '', history: Array.from({ length: 1_000 }, (_, i) => item(i)), dataJson: '{}' };
+  });
+  await store.close();
+  const s = await Store.open(dir);
+  await s.update((d) => {
+    d.sessions.long!.history.push(item(1_000));
+    d.sessions.long!.updatedAt = 'now';
+  });
+  const lines = journalLines(dir);
+  assert.equal(lines.length, 2);
+  assert.ok(lines[1]!.length < 1_000, `the record holds the new item only (${lines[1]!.length} bytes)`);
+  assert.deepEqual(readStore(dir), s.read());
+  assert.equal(readStore(dir).sessions.long!.history.length, 1_001);
+  assert.equal(readStore(dir).sessions.long!.updatedAt, 'now');
+  // A history that shrank cannot be an append: the whole session is written.
+  await s.update((d) => void d.sessions.long!.history.splice(0, 10));
+  assert.ok(journalLines(dir)[2]!.length > 100_000);
+  assert.deepEqual(readStore(dir), s.read());
+  await s.close();
+});
+
+test('a history record that does not fit the session it extends is a corrupt journal', async () => {
+  const { dir, store } = await journaledStore();
+  await store.update((d) => void (d.sessions.s = { id: 's', app: 'a', userId: 'u', channelType: 'chat', createdAt: '', updatedAt: '', history: [], dataJson: '{}' }));
+  await store.flush();
+  appendFileSync(files(dir).journal, JSON.stringify({ history: [['s', 5, [{ text: 'x' }], { id: 's' }]] }) + '\n');
+  const err = await rejectsWith(() => Store.open(dir), 'corrupt');
+  assert.match(err.message, /adds to the history of a session from item 6, but store\.json with the records before it has 0 items/);
+  await store.close().catch(() => undefined);
+});
