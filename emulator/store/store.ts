@@ -5,9 +5,17 @@
 //
 // A write is one appended line in the write-ahead journal (`store.journal`, see journal.ts) holding
 // only what the batch changed (found by running mutators against a recording view, recorder.ts),
-// made durable with fdatasync. The journal is folded back into store.json (a whole, atomic rewrite)
+// written before update() resolves. The journal is folded back into store.json (a whole, atomic rewrite)
 // when it grows past a threshold, on close(), and whenever a change cannot be expressed as a record
 // (a collection replaced, the event log rewritten: import, reset, migration).
+//
+// Durability follows SQLite's WAL mode with synchronous=NORMAL: an update is acknowledged once its
+// record is written to the journal file (in the operating system's cache), which survives the
+// process being killed at any point (kill -9 included); the journal is flushed to the disk
+// (fdatasync) in the background within `syncMs`, and always before store.json replaces it. So an
+// operating-system crash or a power cut may lose the last `syncMs` of acknowledged changes, never
+// more, and never leaves a mixed state. `sync: 'full'` (or CAPSULE_STORE_SYNC=full) flushes each
+// record before acknowledging it, at about 0.5-1 ms per write.
 //
 // Several processes (the emulator and the CLI) may hold the same store. Each write happens under
 // the cross-process lock; if the file changed on disk since this process last read or wrote it,
@@ -22,6 +30,7 @@ import {
   existsSync,
   fchmodSync,
   fdatasync as fdatasyncCb,
+  fdatasyncSync,
   fstatSync,
   ftruncateSync,
   openSync,
@@ -59,7 +68,17 @@ export interface StoreOptions {
   compactBytes?: number;
   /** false: every write rewrites store.json whole (no journal); for measurements and tests. */
   journal?: boolean;
+  /**
+   * 'normal' (default): a record is acknowledged once written, flushed to the disk within `syncMs`;
+   * 'full': flushed (fdatasync) before it is acknowledged. Default from CAPSULE_STORE_SYNC.
+   */
+  sync?: 'normal' | 'full';
+  /** With sync 'normal': the longest a written record waits for its flush to the disk (ms). */
+  syncMs?: number;
 }
+
+/** Default of StoreOptions.syncMs. */
+export const DEFAULT_SYNC_MS = 100;
 
 /** Smallest journal size that triggers a compaction by default. */
 export const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
@@ -94,7 +113,13 @@ class StoreFile implements Adapter<StoreData> {
   readonly journalFile: string;
   /** The journal, open for appends while `journal` describes it. */
   private fd: number | undefined;
-  constructor(readonly file: string) {
+  /** A flush to the disk of records written but not yet synced (sync 'normal'). */
+  private syncTimer: NodeJS.Timeout | undefined;
+  constructor(
+    readonly file: string,
+    private readonly syncEach: boolean,
+    private readonly syncMs: number,
+  ) {
     this.journalFile = journalFileFor(file);
   }
 
@@ -177,7 +202,8 @@ class StoreFile implements Adapter<StoreData> {
       // A line cut short by a crash was never acknowledged: cut it off before appending after it.
       if (!fresh && j.totalBytes !== j.validBytes) ftruncateSync(fd, j.validBytes);
       for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
-      await fdatasync(fd);
+      if (this.syncEach) await fdatasync(fd);
+      else this.syncSoon();
       const s = fstatSync(fd, { bigint: true });
       if (!j.exists) await fsyncDir(dirname(this.journalFile));
       const size = Number(s.size);
@@ -197,8 +223,33 @@ class StoreFile implements Adapter<StoreData> {
     }
   }
 
+  /** Flushes written records to the disk within syncMs, in the thread pool. */
+  private syncSoon(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      const fd = this.fd;
+      if (fd !== undefined) fdatasyncCb(fd, () => undefined);
+    }, this.syncMs);
+    this.syncTimer.unref();
+  }
+
+  /** Flushes now what syncSoon would flush later (before the file is closed or replaced). */
+  syncNow(): void {
+    if (!this.syncTimer) return;
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (this.fd === undefined) return;
+    try {
+      fdatasyncSync(this.fd);
+    } catch {
+      // The records were written; only the flush failed (the file system will write them back).
+    }
+  }
+
   /** Closes the journal kept open for appends (it may be replaced or removed by any writer). */
   closeJournal(): void {
+    this.syncNow();
     if (this.fd === undefined) return;
     try {
       closeSync(this.fd);
@@ -237,7 +288,8 @@ export class Store {
 
   private constructor(paths: StorePaths, options: StoreOptions) {
     this.paths = paths;
-    this.adapter = new StoreFile(paths.file);
+    const sync = options.sync ?? (process.env.CAPSULE_STORE_SYNC === 'full' ? 'full' : 'normal');
+    this.adapter = new StoreFile(paths.file, sync === 'full', options.syncMs ?? DEFAULT_SYNC_MS);
     this.db = new Low<StoreData>(this.adapter, emptyStore());
     this.eventCap = options.eventCap ?? DEFAULT_EVENT_CAP;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;

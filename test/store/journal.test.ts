@@ -498,3 +498,15 @@ test('a history record that does not fit the session it extends is a corrupt jou
   assert.match(err.message, /adds to the history of a session from item 6, but store\.json with the records before it has 0 items/);
   await store.close().catch(() => undefined);
 });
+
+test('sync "full" flushes each record before acknowledging it; the journal reads back the same', async () => {
+  for (const sync of ['full', 'normal'] as const) {
+    const { dir, store } = await journaledStore({ sync, syncMs: 5 });
+    for (let i = 0; i < 20; i++) await store.update(put(`k${i}`, sync));
+    assert.equal(journalLines(dir).length, 21, `${sync}: one record per awaited update`);
+    assert.deepEqual(readStore(dir), store.read());
+    await new Promise((r) => setTimeout(r, 20)); // a pending background flush runs and finds the file open
+    await store.close();
+    assert.equal(keysOf(readStore(dir)).length, 20);
+  }
+});
