@@ -3,8 +3,15 @@
 //   API round trip p50/p99 vs a bare loopback HTTP echo                goal: p50 ≤ 3× echo
 //   messages/s with 50 concurrent sessions                             goal: ≥ 1,000 msg/s
 //   save → the new code answers                                        goal: ≤ 500 ms
+// Clients: the round trip is measured with the same client against the emulator and the echo, once
+// with fetch (the goal's figure) and once with a keep-alive node:http client. Throughput is driven
+// by the keep-alive node:http client, as load tools do: on 2 shared cores fetch itself costs
+// ~1.4 ms of CPU per request, which would be measured instead of the emulator (its figure is shown
+// too). The cold start is compared with `python3 -c "import app"` as the goal says, and also with
+// the real interpreter behind python3 (a launcher such as a pyenv shim adds ~0.25 s to every
+// start, which the emulator remembers how to skip): the verdict takes the stricter of the two.
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -34,11 +41,43 @@ async function chat(emu: RunningEmulator, text: string, sessionId?: string): Pro
   return (await r.json()) as { session_id: string; reply: string };
 }
 
-function importTime(workspace: string): number {
+/** A keep-alive HTTP client with little CPU of its own: POST JSON, resolve with the parsed answer. */
+function leanClient(url: string, token?: string): { post(path: string, body: unknown): Promise<{ status: number; json: any }>; close(): void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const { hostname, port } = new URL(url);
+  return {
+    post: (path, body) =>
+      new Promise((resolve, reject) => {
+        const data = Buffer.from(JSON.stringify(body));
+        const req = request({ agent, hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length, ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            try {
+              resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') });
+            } catch (e) {
+              reject(e);
+            }
+          });
+        });
+        req.on('error', reject);
+        req.end(data);
+      }),
+    close: () => agent.destroy(),
+  };
+}
+
+/** The interpreter python3 really runs (a launcher script such as a pyenv shim execs another). */
+function realPython(): string {
+  const r = spawnSync(process.env.CAPSULE_PYTHON ?? 'python3', ['-c', 'import sys; print(sys.executable)']);
+  return r.stdout.toString().trim() || (process.env.CAPSULE_PYTHON ?? 'python3');
+}
+
+function importTime(workspace: string, python = process.env.CAPSULE_PYTHON ?? 'python3'): number {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.env.CAPSULE_PYTHON ?? 'python3', ['-c', 'import app'], {
+    const r = spawnSync(python, ['-c', 'import app'], {
       cwd: workspace,
       env: { ...process.env, PYTHONPATH: [pythonRuntimeDir(), process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONDONTWRITEBYTECODE: '1' },
     });
@@ -48,22 +87,27 @@ function importTime(workspace: string): number {
   return median(runs);
 }
 
-async function coldStart(): Promise<{ serve: number; imp: number }> {
+async function coldStart(): Promise<{ serve: number; imp: number; realImp: number; real: string }> {
   const runs: number[] = [];
   let imp = 0;
+  let realImp = 0;
+  const real = realPython();
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const emu = await startEmulator({ app: APP, waitForApp: false });
     try {
       await chat(emu, 'first');
       runs.push(performance.now() - t0);
-      if (i === 0) imp = importTime(emu.workspace);
+      if (i === 0) {
+        imp = importTime(emu.workspace);
+        realImp = importTime(emu.workspace, real);
+      }
     } finally {
       await emu.stop();
       emu.cleanup();
     }
   }
-  return { serve: median(runs), imp };
+  return { serve: median(runs), imp, realImp, real };
 }
 
 /**
@@ -95,7 +139,7 @@ async function startupBreakdown(): Promise<string> {
   }
 }
 
-async function echoBaseline(n: number): Promise<number[]> {
+async function startEcho(): Promise<{ url: string; close(): void }> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -105,15 +149,17 @@ async function echoBaseline(n: number): Promise<number[]> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+async function echoBaseline(url: string, n: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `m${i}` }) });
+    const r = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `m${i}` }) });
     await r.json();
     times.push(performance.now() - t0);
   }
-  server.close();
   return times;
 }
 
@@ -128,12 +174,38 @@ async function roundTrips(emu: RunningEmulator, n: number): Promise<number[]> {
   return times;
 }
 
-async function throughput(emu: RunningEmulator, sessions: number, perSession: number): Promise<number> {
+async function leanRoundTrips(url: string, path: string, token: string | undefined, n: number, sessionId?: string): Promise<number[]> {
+  const client = leanClient(url, token);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < n + 20; i++) {
+      const t0 = performance.now();
+      const r = await client.post(path, { text: `l${i}`, ...(sessionId ? { session_id: sessionId } : {}) });
+      if (r.status !== 200) throw new Error(`chat failed: ${r.status} ${JSON.stringify(r.json)}`);
+      if (i >= 20) times.push(performance.now() - t0); // the first ones open connections
+    }
+  } finally {
+    client.close();
+  }
+  return times;
+}
+
+async function throughput(emu: RunningEmulator, sessions: number, perSession: number, lean = true): Promise<number> {
   const ids = await Promise.all(Array.from({ length: sessions }, (_, i) => chat(emu, `open ${i}`).then((r) => r.session_id)));
+  const client = leanClient(emu.url, emu.token);
+  const send = async (text: string, id: string): Promise<void> => {
+    if (!lean) return void (await chat(emu, text, id));
+    const r = await client.post('/api/chat', { text, session_id: id });
+    if (r.status !== 200) throw new Error(`chat failed: ${r.status} ${JSON.stringify(r.json)}`);
+  };
   const t0 = performance.now();
-  await Promise.all(ids.map(async (id) => {
-    for (let i = 0; i < perSession; i++) await chat(emu, `m${i}`, id);
-  }));
+  try {
+    await Promise.all(ids.map(async (id) => {
+      for (let i = 0; i < perSession; i++) await send(`m${i}`, id);
+    }));
+  } finally {
+    client.close();
+  }
   return (sessions * perSession) / ((performance.now() - t0) / 1000);
 }
 
@@ -157,22 +229,38 @@ async function reloadTime(emu: RunningEmulator): Promise<number> {
 
 export default async function run(): Promise<void> {
   const cold = await coldStart();
-  console.log(`cold start (serve → first reply): ${fmt(cold.serve)}; python3 -c "import app": ${fmt(cold.imp)}; overhead ${fmt(cold.serve - cold.imp)} (goal ≤ ${GOALS.startOverImportMs} ms): ${verdict(cold.serve - cold.imp <= GOALS.startOverImportMs)}`);
+  const worst = Math.max(cold.serve - cold.imp, cold.serve - cold.realImp);
+  console.log(
+    `cold start (serve → first reply): ${fmt(cold.serve)}; python3 -c "import app": ${fmt(cold.imp)} (overhead ${fmt(cold.serve - cold.imp)}); ` +
+      `with the real interpreter (${cold.real}): ${fmt(cold.realImp)} (overhead ${fmt(cold.serve - cold.realImp)}); goal ≤ ${GOALS.startOverImportMs} ms: ${verdict(worst <= GOALS.startOverImportMs)}`,
+  );
   console.log(await startupBreakdown());
 
   const emu = await startEmulator({ app: APP });
   try {
-    const echo = await echoBaseline(500);
+    const echoServer = await startEcho();
+    const echoUrl = echoServer.url;
+    const echo = await echoBaseline(echoUrl, 500);
     const rt = await roundTrips(emu, 500);
     const ratio = percentile(rt, 50) / percentile(echo, 50);
     console.log(
       `API round trip: p50 ${fmt(percentile(rt, 50))}, p99 ${fmt(percentile(rt, 99))}; bare loopback echo: p50 ${fmt(percentile(echo, 50))}, p99 ${fmt(percentile(echo, 99))}; ` +
         `p50 ratio ${ratio.toFixed(2)}× (goal ≤ ${GOALS.roundTripRatio}×): ${verdict(ratio <= GOALS.roundTripRatio)}`,
     );
+    const session = (await chat(emu, 'lean')).session_id;
+    const leanEcho = await leanRoundTrips(echoUrl, '/', undefined, 500);
+    const leanRt = await leanRoundTrips(emu.url, '/api/chat', emu.token, 500, session);
+    console.log(
+      `  with a keep-alive node:http client: round trip p50 ${fmt(percentile(leanRt, 50))}, p99 ${fmt(percentile(leanRt, 99))}; echo p50 ${fmt(percentile(leanEcho, 50))}; ` +
+        `ratio ${(percentile(leanRt, 50) / percentile(leanEcho, 50)).toFixed(2)}×`,
+    );
+    echoServer.close();
     const reload = await reloadTime(emu);
     console.log(`save → reloaded (new code answers): ${fmt(reload)} (goal ≤ ${GOALS.reloadMs} ms): ${verdict(reload <= GOALS.reloadMs)}`);
     const mps = await throughput(emu, 50, 40);
     console.log(`throughput, 50 concurrent sessions: ${mps.toFixed(0)} msg/s (goal ≥ ${GOALS.messagesPerSecond}): ${verdict(mps >= GOALS.messagesPerSecond)}`);
+    const fetchMps = await throughput(emu, 50, 20, false);
+    console.log(`  the same load sent with fetch (its own CPU counted in): ${fetchMps.toFixed(0)} msg/s`);
   } finally {
     await emu.stop();
     emu.cleanup();

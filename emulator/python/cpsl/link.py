@@ -82,6 +82,27 @@ class RunnerLink:
         self._task = None
         self.on_lost = None  # called once when the link breaks (not when closed on purpose)
         self.lost = self.loop.create_future()
+        # Frames written during one turn of the event loop leave in one write: a handler's last
+        # reply and the end of its turn usually reach the emulator together.
+        self._out = []
+        self._flush_scheduled = False
+
+    def _write(self, data):
+        self._out.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._flush)
+
+    def flush_if_on_loop(self):
+        """Sends buffered frames now, when called on the link's own loop (a blocking call is next)."""
+        if self._out and self.usable():
+            self._flush()
+
+    def _flush(self):
+        self._flush_scheduled = False
+        out, self._out = self._out, []
+        if out and not self.closed:
+            self._transport.write(b"".join(out))
 
     def start(self):
         self._task = self.loop.create_task(self._read_loop())
@@ -107,7 +128,7 @@ class RunnerLink:
             raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
         fut = self.loop.create_future()
         self._pending[cid] = (fut, method)
-        self._transport.write(data)
+        self._write(data)
         timer = self.loop.call_later(timeout, self._timed_out, cid) if timeout else None
 
         def settled(_f):
@@ -138,7 +159,7 @@ class RunnerLink:
 
     def send_frame(self, frame):
         if not self.closed:
-            self._transport.write(_dumps(frame))
+            self._write(_dumps(frame))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -269,6 +290,7 @@ class RunnerLink:
     def close(self):
         """Closes the link on purpose (the runner is stopping)."""
         self._closing_on_purpose = True
+        self._flush()
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._lost("the runner is stopping")

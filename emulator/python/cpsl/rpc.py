@@ -69,6 +69,10 @@ class RpcClient:
 
     def call(self, method, body=None, timeout=30.0):
         """Blocking call; returns the decoded JSON answer or raises GatewayError."""
+        link = self.link
+        if link is not None:
+            # Replies written over the link in this turn of the loop leave first, in order.
+            link.flush_if_on_loop()
         payload = json.dumps(body or {}).encode("utf-8")
         headers = {
             "Content-Type": "application/json",

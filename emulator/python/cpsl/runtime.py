@@ -174,7 +174,7 @@ class Runtime:
         channel = SessionChannel(msg.get("channel_type") or snap.get("channel_type") or "chat")
         session = Session(
             id=sid, user=user, channel=channel,
-            history=merge_history(snap.get("history"), msg.get("text", "")),
+            history=lambda: merge_history(snap.get("history"), msg.get("text", "")),
             data=data, integrations=integrations_from_wire(snap.get("integrations")),
             rpc=self.rpc, app_id=self.app_id, request_id=str(msg.get("request_id") or ""),
             app=self.app, in_message_handler=True,

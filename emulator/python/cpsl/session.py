@@ -173,7 +173,9 @@ class Session:
         self.id = id
         self.user = user
         self.channel = channel or SessionChannel()
-        self.history = list(history or [])
+        # The history is built when the handler first reads it (most handlers never do).
+        self._history = None
+        self._history_source = history
         self.integrations = dict(integrations or {})
         self._rpc = rpc
         self._app_id = app_id
@@ -191,6 +193,18 @@ class Session:
         except RuntimeError:
             self._loop = None
         self.data = SessionData(data or {}, on_change=self._data_changed)
+
+    @property
+    def history(self):
+        if self._history is None:
+            source, self._history_source = self._history_source, None
+            self._history = list((source() if callable(source) else source) or [])
+        return self._history
+
+    @history.setter
+    def history(self, value):
+        self._history_source = None
+        self._history = list(value or [])
 
     # -- wire helpers ------------------------------------------------------------------------
 
