@@ -1,8 +1,12 @@
 // A cross-process lock file (`store.lock`) around each read-modify-write of store.json, so the CLI
 // and a running emulator never lose each other's changes. Created with O_EXCL; it holds the
 // owner's pid, host and a random nonce. A lock whose owner is gone (same host, pid not alive) or
-// that is older than STALE_MS (a holder is only ever expected to keep it for one write) is broken.
-import { promises as fsp, constants as fsc, readFileSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+// that is older than STALE_MS (a holder keeps it for a few hundred milliseconds at most) is broken.
+//
+// A writer that finds the lock taken announces itself in `store.lock.wait` (touched on every retry)
+// so that a holder keeping the lock across writes (the store's lease) lets go at once and stands
+// back until the waiter had its turn.
+import { promises as fsp, constants as fsc, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { FILE_MODE } from './atomic-file';
@@ -22,26 +26,58 @@ interface LockInfo {
 
 export interface LockHandle {
   release(): Promise<void>;
+  /** For process exit, where nothing asynchronous runs any more. */
+  releaseSync(): void;
+}
+
+/** A waiter's announcement older than this is left over from a waiter that is gone. */
+const WAITER_FRESH_MS = 1_000;
+
+export function waiterFile(lockFile: string): string {
+  return `${lockFile}.wait`;
+}
+
+/** Whether another writer announced (recently) that it waits for the lock. */
+export function waiterPresent(lockFile: string): boolean {
+  try {
+    return Date.now() - statSync(waiterFile(lockFile)).mtimeMs < WAITER_FRESH_MS;
+  } catch {
+    return false;
+  }
 }
 
 export async function acquireLock(lockFile: string, timeoutMs = 10_000): Promise<LockHandle> {
   const me: LockInfo = { pid: process.pid, host: HOST, nonce: randomBytes(8).toString('hex'), at: new Date().toISOString() };
   const started = Date.now();
   let delay = 2;
+  let waited = false;
+  const done = (): void => {
+    if (waited) rmSync(waiterFile(lockFile), { force: true });
+  };
   for (;;) {
     // Synchronous: creating and removing a small file takes microseconds, far less than a round
-    // trip through the thread pool, and the lock is taken once per group commit.
-    if (tryCreate(lockFile, me)) return { release: async () => releaseLock(lockFile, me.nonce) };
+    // trip through the thread pool.
+    if (tryCreate(lockFile, me)) {
+      done();
+      return { release: async () => releaseLock(lockFile, me.nonce), releaseSync: () => releaseLock(lockFile, me.nonce) };
+    }
+    try {
+      writeFileSync(waiterFile(lockFile), `${process.pid}\n`, { mode: FILE_MODE });
+      waited = true;
+    } catch {
+      // The folder is not writable for us: waiting still works, only more slowly.
+    }
     const holder = await readHolder(lockFile);
     if (holder && (await isStale(lockFile, holder))) {
       await breakLock(lockFile, holder);
       continue;
     }
     if (Date.now() - started > timeoutMs) {
+      done();
       throw storeLocked(lockFile, holder ? `process ${holder.pid} on ${holder.host}` : 'another process', Date.now() - started);
     }
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 50);
+    delay = Math.min(delay * 2, 10);
   }
 }
 

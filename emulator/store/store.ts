@@ -43,7 +43,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { emptyStore, type StoreData } from './schema';
 import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, fsyncDir, FILE_MODE } from './atomic-file';
-import { acquireLock, pidAlive } from './lock';
+import { acquireLock, pidAlive, waiterPresent, type LockHandle } from './lock';
 import { loadStoreSync, stampOf, storeStamp, MISSING, type FileStamp, type Loaded } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
@@ -79,6 +79,16 @@ export interface StoreOptions {
 
 /** Default of StoreOptions.syncMs. */
 export const DEFAULT_SYNC_MS = 100;
+
+/**
+ * The lock is kept after a write for the next one (a lease): taking and dropping it costs more than
+ * the write itself. It is let go after LEASE_IDLE_MS without writes, after LEASE_MAX_MS of writes
+ * in a row, and at once when another process announces that it waits (lock.ts); the store then
+ * stands back up to YIELD_MS so that the waiter gets its turn.
+ */
+const LEASE_IDLE_MS = 20;
+const LEASE_MAX_MS = 250;
+const YIELD_MS = 100;
 
 /** Smallest journal size that triggers a compaction by default. */
 export const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
@@ -267,6 +277,8 @@ export class Store {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
+  private lease: { lock: LockHandle; since: number; timer?: NodeJS.Timeout; onExit: () => void } | undefined;
+  private inBatch = false;
   private needsReload = false;
   /** close(): fold the journal into store.json at the next write. */
   private compactNext = false;
@@ -378,6 +390,7 @@ export class Store {
       this.compactNext = false;
     }
     this.closed = true;
+    await this.dropLease();
     this.adapter.closeJournal();
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
@@ -420,7 +433,9 @@ export class Store {
       removeOrphanTemps(this.paths.file, pidAlive);
       this.dirReady = true;
     }
-    const lock = await acquireLock(this.paths.lock, this.lockTimeoutMs);
+    this.inBatch = true;
+    let ok = false;
+    await this.takeLease();
     try {
       const outside = storeStamp(this.paths.file) !== this.adapter.stamp;
       if (outside || this.needsReload) {
@@ -436,9 +451,47 @@ export class Store {
       if (batch.length) await this.commit(false);
       // close(): fold a journal into its store.json (a store.json deleted meanwhile stays deleted).
       else if (compact && this.adapter.journal.exists && this.adapter.snapshotStamp !== MISSING) await this.commit(true);
+      ok = true;
     } finally {
-      await lock.release();
+      this.inBatch = false;
+      await this.keepOrDropLease(!ok || compact);
     }
+  }
+
+  private async takeLease(): Promise<void> {
+    const held = this.lease;
+    if (held) {
+      clearTimeout(held.timer);
+      held.timer = undefined;
+      return;
+    }
+    // A waiter was let in: give it the time to take the lock before asking for it again.
+    const until = Date.now() + YIELD_MS;
+    while (Date.now() < until && waiterPresent(this.paths.lock)) await new Promise((r) => setTimeout(r, 2));
+    const lock = await acquireLock(this.paths.lock, this.lockTimeoutMs);
+    // A process that exits without close() must not leave its lock behind for the next one.
+    const onExit = (): void => lock.releaseSync();
+    process.once('exit', onExit);
+    this.lease = { lock, since: Date.now(), onExit };
+  }
+
+  private async keepOrDropLease(dropNow: boolean): Promise<void> {
+    const l = this.lease;
+    if (!l) return;
+    if (dropNow || this.closed || Date.now() - l.since >= LEASE_MAX_MS || waiterPresent(this.paths.lock)) return this.dropLease();
+    l.timer = setTimeout(() => {
+      if (this.lease === l && !this.inBatch) void this.dropLease();
+    }, LEASE_IDLE_MS);
+    l.timer.unref();
+  }
+
+  private async dropLease(): Promise<void> {
+    const l = this.lease;
+    if (!l) return;
+    this.lease = undefined;
+    clearTimeout(l.timer);
+    process.removeListener('exit', l.onExit);
+    await l.lock.release();
   }
 
   /** Under the lock: one journal record for what changed, or a whole rewrite of store.json. */

@@ -205,7 +205,8 @@ test('a stale lock (dead pid) is broken; a live holder makes writes wait and the
   writeFileSync(lock, JSON.stringify({ pid: 2 ** 30, host: hostname(), nonce: 'dead', at: '' }));
   const store = await Store.open(dir, { lockTimeoutMs: 300 });
   await store.update((d) => void (d.secrets.A = secret('a')));
-  assert.equal(existsSync(lock), false);
+  // The store keeps the lock a moment for its next write (a lease), then lets it go.
+  await waitFor('the lease to end', () => !existsSync(lock), 2_000);
 
   writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'live', at: '' }));
   const err = await rejectsWith(store.update((d) => void (d.secrets.B = secret('b'))), 'locked');
@@ -280,4 +281,51 @@ test('a store.json deleted from outside counts as empty; pending updates apply o
   assert.deepEqual(onDisk.kv.c, { n: '1' }, 'applied exactly once');
   assert.deepEqual(onDisk.secrets, {});
   await store.close();
+});
+
+test('the lock is kept across writes in a row and let go when idle', async () => {
+  const dir = tempStoreDir();
+  const lock = join(dir, 'store.lock');
+  const store = await Store.open(dir);
+  await store.update((d) => void (d.secrets.A = secret('a')));
+  const holder = readFileSync(lock, 'utf8');
+  for (let i = 0; i < 5; i++) await store.update((d) => void ((d.kv['app:t'] ??= {})[`k${i}`] = '1'));
+  assert.equal(readFileSync(lock, 'utf8'), holder, 'the same lock served every write');
+  await waitFor('the lease to end', () => !existsSync(lock), 2_000);
+  await store.close();
+});
+
+test('a writer that waits for the lock gets it while another store writes without pause', async () => {
+  const dir = tempStoreDir();
+  const busy = await Store.open(dir);
+  let stop = false;
+  let writes = 0;
+  const loop = (async () => {
+    while (!stop) {
+      await busy.update((d) => void ((d.kv['app:busy'] ??= {}).n = String(++writes)));
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 100));
+  const other = await Store.open(dir, { lockTimeoutMs: 2_000 });
+  const before = writes;
+  await other.update((d) => void (d.secrets.FROM_CLI = secret('x')));
+  await other.close();
+  await new Promise((r) => setTimeout(r, 100));
+  stop = true;
+  await loop;
+  assert.ok(writes > before, 'the busy store went on writing after the waiter had its turn');
+  await busy.close();
+  const onDisk = readStore(dir);
+  assert.ok(onDisk.secrets.FROM_CLI, "the waiter's change is kept");
+  assert.equal(onDisk.kv['app:busy']!.n, String(writes), "and every one of the busy store's");
+  assert.equal(existsSync(join(dir, 'store.lock.wait')), false, 'the waiter removed its announcement');
+});
+
+test('a process that exits right after a write (no close) leaves no lock behind', async () => {
+  const dir = tempStoreDir();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'exit-writer.ts'), dir], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0);
+  assert.equal(existsSync(join(dir, 'store.lock')), false);
+  assert.equal(readStore(dir).kv['app:x']!.k, '1');
 });
