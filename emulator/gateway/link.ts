@@ -88,6 +88,9 @@ function idIn(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Calls whose answer the runner does not wait on to go on with the handler (see send). */
+const LATER_ANSWERS = new Set(['SubmitResult', 'NotifySession']);
+
 export class RunnerLink implements RunnerLinkPort {
   private parts: Buffer[] = [];
   private partBytes = 0;
@@ -118,13 +121,43 @@ export class RunnerLink implements RunnerLinkPort {
     return !this.closed && !this.socket.destroyed && this.socket.writable;
   }
 
-  send(frame: object): boolean {
+  /**
+   * `later`: an answer the runner does not wait on to go on (the acknowledgement of a reply or of
+   * the end of a turn) leaves after the work of this turn of the event loop (the store write and
+   * the caller's answer), not before it: waking the runner's process costs more than the write.
+   */
+  send(frame: object, later = false): boolean {
     if (!this.open) return false;
     let line: string;
     try {
       line = JSON.stringify(frame) + '\n';
     } catch {
       return false;
+    }
+    if (later) {
+      this.deferred.push(line);
+      if (!this.deferScheduled) {
+        this.deferScheduled = true;
+        setImmediate(this.sendDeferred);
+      }
+      return true;
+    }
+    this.write(line);
+    return true;
+  }
+
+  private deferred: string[] = [];
+  private deferScheduled = false;
+  private readonly sendDeferred = (): void => {
+    this.deferScheduled = false;
+    if (this.deferred.length && this.open) this.write('');
+  };
+
+  private write(line: string): void {
+    // Frames keep their order: answers held back go out before anything written after them.
+    if (this.deferred.length) {
+      line = this.deferred.join('') + line;
+      this.deferred = [];
     }
     // Frames written in one tick (the answers to a batch of calls) leave in one write.
     if (!this.corked) {
@@ -133,7 +166,6 @@ export class RunnerLink implements RunnerLinkPort {
       process.nextTick(this.uncork);
     }
     this.socket.write(line);
-    return true;
   }
 
   private corked = false;
@@ -223,7 +255,7 @@ export class RunnerLink implements RunnerLinkPort {
 
   private async call(id: number, method: string, body: Record<string, unknown>): Promise<void> {
     const answer = await callRunnerMethod(this.hub, this.caller, method, body);
-    if (answer.ok) this.send({ t: 'result', id, result: answer.result ?? {} });
+    if (answer.ok) this.send({ t: 'result', id, result: answer.result ?? {} }, LATER_ANSWERS.has(method));
     else this.send({ t: 'result', id, status: answer.status, error: answer.error });
   }
 
