@@ -167,6 +167,12 @@ export class RunnerProcess {
 
   kill(): void {
     this.stopping = true;
+    // A debugger's runner that never started has no process of ours to kill: it is abandoned,
+    // so that nothing (a restart, a shutdown) waits for it to register.
+    if (!this.proc && this.external && this.state === 'starting') {
+      this.markExited(null, null);
+      return;
+    }
     try {
       this.proc?.kill('SIGKILL');
     } catch {

@@ -290,12 +290,15 @@ export class AppSupervisor {
 
   private async follow(runner: RunnerProcess, why: string): Promise<void> {
     // A debugger's process registers whenever the developer starts it: no deadline.
-    const timer = setTimeout(() => {
-      if (runner.state === 'starting' && !runner.external) {
-        runner.markFailed({ error: `the app did not register within ${Math.round(this.opts.registerTimeoutMs / 1000)} s` });
-        runner.kill();
-      }
-    }, this.opts.registerTimeoutMs);
+    const timer = runner.external
+      ? undefined
+      : setTimeout(() => {
+          if (runner.state === 'starting') {
+            runner.markFailed({ error: `the app did not register within ${Math.round(this.opts.registerTimeoutMs / 1000)} s` });
+            runner.kill();
+          }
+        }, this.opts.registerTimeoutMs);
+    timer?.unref();
     try {
       await runner.whenRegistered();
     } catch (e) {
@@ -421,7 +424,9 @@ export class AppSupervisor {
     });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      if (this.candidate?.alive) return;
+      // A debug environment handed out but never started does not stand in for the app.
+      const waiting = this.candidate;
+      if (waiting?.alive && !(waiting.external && waiting.state === 'starting')) return;
       this.launchCandidate('restart');
     }, delay);
   }

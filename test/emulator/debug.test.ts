@@ -50,3 +50,23 @@ test('a runner launched with /api/runner-env takes over, and the emulator takes 
     emu.cleanup();
   }
 });
+
+test('debug environments asked for but never started hold up neither a crash restart nor the shutdown', async () => {
+  const emu = await startEmulator({ app: ECHO_APP });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const { status } = await json<RunnerEnv>(emu, `/api/runner-env?entry=${encodeURIComponent(emu.entry)}`);
+      assert.equal(status, 200);
+    }
+    // Nobody started a debugger: the emulator's own runner keeps serving.
+    assert.equal((await chat(emu, 'still here')).body.reply, 'echo: still here');
+    const crash = await chat(emu, 'die');
+    assert.equal(crash.status, 422);
+    await waitFor('the app to be restarted after the crash', async () => (await chat(emu, 'again')).body.reply === 'echo: again', 20_000);
+  } finally {
+    const started = Date.now();
+    assert.equal(await emu.stop(), 0);
+    assert.ok(Date.now() - started < 20_000, 'serve stopped without waiting for the never-started debug runners');
+    emu.cleanup();
+  }
+});
