@@ -129,6 +129,9 @@ class RunnerLink:
         fut = self.loop.create_future()
         self._pending[cid] = (fut, method)
         self._write(data)
+        if method == "SubmitResult" and isinstance(body, dict) and body.get("done") and not body.get("block_json"):
+            # The end of a turn: nothing of this turn is left to join the write, so it leaves now.
+            self._flush()
         timer = self.loop.call_later(timeout, self._timed_out, cid) if timeout else None
 
         def settled(_f):
