@@ -237,12 +237,12 @@ export class RunnerLink implements RunnerLinkPort {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return this.complain(400, 'malformed frame: not a JSON object');
     const f = parsed as Record<string, unknown>;
     const id = typeof f.id === 'number' || typeof f.id === 'string' ? f.id : undefined;
-    if (f.t === 'call') {
-      if (typeof f.id !== 'number' || !Number.isSafeInteger(f.id) || f.id < 0) return this.complain(400, 'malformed frame: a call needs an "id" (a non-negative integer)', id);
-      if (typeof f.method !== 'string' || !f.method) return this.complain(400, 'malformed frame: a call needs a "method"', id);
+    if (f.t === 'call' || f.t === 'cast') {
+      if (typeof f.id !== 'number' || !Number.isSafeInteger(f.id) || f.id < 0) return this.complain(400, `malformed frame: a ${f.t} needs an "id" (a non-negative integer)`, id);
+      if (typeof f.method !== 'string' || !f.method) return this.complain(400, `malformed frame: a ${f.t} needs a "method"`, id);
       const body = f.body ?? {};
       if (typeof body !== 'object' || Array.isArray(body)) return this.complain(400, 'malformed frame: "body" must be a JSON object', id);
-      void this.call(f.id, f.method, body as Record<string, unknown>);
+      void this.call(f.id, f.method, body as Record<string, unknown>, f.t === 'cast');
       return;
     }
     if (f.t === 'error') {
@@ -250,11 +250,13 @@ export class RunnerLink implements RunnerLinkPort {
       this.log(`the runner reported: ${String(f.error ?? 'an unusable frame').slice(0, 300)}`);
       return;
     }
-    this.complain(400, `malformed frame: unknown frame type ${JSON.stringify(f.t ?? null).slice(0, 40)} (expected "call")`, id);
+    this.complain(400, `malformed frame: unknown frame type ${JSON.stringify(f.t ?? null).slice(0, 40)} (expected "call" or "cast")`, id);
   }
 
-  private async call(id: number, method: string, body: Record<string, unknown>): Promise<void> {
+  /** A call's answer goes back; a cast's only when it failed (the runner logs it). */
+  private async call(id: number, method: string, body: Record<string, unknown>, cast = false): Promise<void> {
     const answer = await callRunnerMethod(this.hub, this.caller, method, body);
+    if (answer.ok && cast) return;
     if (answer.ok) this.send({ t: 'result', id, result: answer.result ?? {} }, LATER_ANSWERS.has(method));
     else this.send({ t: 'result', id, status: answer.status, error: answer.error });
   }

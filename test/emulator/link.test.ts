@@ -257,6 +257,16 @@ describe('runner link: the handshake and malformed frames', () => {
       assert.deepEqual(await link.next('KvGet', (f) => f.id === 15), { t: 'result', id: 15, result: { found: true, value_json: '1' } });
       assert.equal(link.closed, false);
 
+      // A cast is applied in order like a call, and answered only when it fails.
+      link.send(
+        '{"t":"cast","id":16,"method":"KvSet","body":{"scope":"app","scope_id":"raw","key":"c","value_json":"2"}}\n' +
+          '{"t":"cast","id":17,"method":"NoSuchMethod","body":{}}\n' +
+          '{"t":"call","id":18,"method":"KvGet","body":{"scope":"app","scope_id":"raw","key":"c"}}\n',
+      );
+      assert.equal((await link.next('the failed cast', (f) => f.id === 17)).status, 404);
+      assert.deepEqual(await link.next('KvGet after the cast', (f) => f.id === 18), { t: 'result', id: 18, result: { found: true, value_json: '2' } });
+      assert.equal(link.frames.some((f) => f.id === 16), false, 'a successful cast is not answered');
+
       const logged = await waitForEvent(emu, 'a logged link problem', (e) => e.kind === 'runner' && e.detail?.event === 'link-error', since);
       assert.match(logged.summary, /runner link of linked/);
     } finally {

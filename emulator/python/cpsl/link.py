@@ -12,6 +12,8 @@ from .rpc import GatewayError, GatewayUnreachable, unreachable_message
 
 PATH = "/_runner/link"
 PROTOCOL = "capsule-runner-link/1"
+# Casts whose failure can still be told by name; an answer to an older one is logged without it.
+MAX_CASTS_REMEMBERED = 1024
 MAX_FRAME = 16 * 1024 * 1024
 READ_SIZE = 256 * 1024
 # Writes beyond this much unsent data wait for the socket to drain.
@@ -76,6 +78,7 @@ class RunnerLink:
         self._on_inbound = on_inbound
         self.loop = asyncio.get_running_loop()
         self._pending = {}  # id -> (future, method)
+        self._casts = {}  # id -> method, of the latest casts (only a failure is answered)
         self._next_id = 0
         self.closed = False
         self._closing_on_purpose = False
@@ -116,6 +119,24 @@ class RunnerLink:
             return False
 
     # -- calls -------------------------------------------------------------------------------
+
+    def cast(self, method, body=None):
+        """Writes one call whose success is not answered (PROTOCOL.md, "cast"); a failure is
+        answered and logged here. For the replies and the end of a turn: nothing waits on them."""
+        if self.closed:
+            raise GatewayUnreachable(unreachable_message(self._client.url, method, "the runner link is closed"))
+        self._next_id += 1
+        cid = self._next_id
+        data = _dumps({"t": "cast", "id": cid, "method": method, "body": body or {}})
+        if len(data) > MAX_FRAME:
+            raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
+        self._casts[cid] = method
+        if len(self._casts) > MAX_CASTS_REMEMBERED:
+            del self._casts[next(iter(self._casts))]
+        self._write(data)
+        if method == "SubmitResult" and isinstance(body, dict) and body.get("done") and not body.get("block_json"):
+            # The end of a turn: nothing of this turn is left to join the write, so it leaves now.
+            self._flush()
 
     def post(self, method, body=None, timeout=30.0):
         """Writes one call and returns the future of its answer (without waiting for it)."""
@@ -246,7 +267,10 @@ class RunnerLink:
             cid = frame.get("id")
             entry = self._pending.pop(cid, None) if isinstance(cid, int) else None
             if entry is None:
-                return  # its caller gave up (timed out or cancelled)
+                method = self._casts.pop(cid, None) if isinstance(cid, int) else None
+                if method is not None and ("status" in frame or "error" in frame):
+                    _log(f"the emulator refused {method} ({frame.get('status', 500)}): {frame.get('error') or 'no reason given'}")
+                return  # a cast's failure (logged), or a call whose caller gave up
             fut, method = entry
             if fut.done():
                 return

@@ -124,6 +124,16 @@ class RpcClient:
         await self.acall(method, body, timeout)
         return None
 
+    async def acast(self, method, body=None, timeout=30.0):
+        """Over the link: writes the call without asking for its answer (a failure is logged).
+        Without a link: makes the call."""
+        link = self.link
+        if link is not None and link.usable():
+            link.cast(method, body)
+            await link.drain(method)
+            return
+        await self.acall(method, body, timeout)
+
     async def acall(self, method, body=None, timeout=30.0):
         link = self.link
         if link is not None and link.usable():

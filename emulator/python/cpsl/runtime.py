@@ -215,30 +215,19 @@ class Runtime:
             finally:
                 session_mod._current.reset(token)
             await session.flush_data()
-            # Replies still unacknowledged went out on the link: the end goes after them on the
-            # same link, or (the link is gone) only once they are known to have arrived.
-            session._reap()
-            if session._unacked and not self.rpc.linked():
-                await session._settle()
-            await self.rpc.acall("SubmitResult", {"request_id": request_id, "session_id": sid, "text": "",
-                                                  "done": True, "block_json": ""})
+            # After the replies on the same link (applied in order), or over HTTP after theirs.
             try:
-                await session._settle()
-            except Exception as e:
-                print(f"cpsl: a reply of session {sid} was not acknowledged: {e}", file=sys.stderr, flush=True)
+                await self.rpc.acast("SubmitResult", {"request_id": request_id, "session_id": sid, "text": "",
+                                                      "done": True, "block_json": ""})
             finally:
-                session._unacked = None  # replies after the turn (a background task) wait for theirs
+                session._in_turn = False  # replies after the turn (a background task) wait for theirs
         except Exception as e:
             print(f"cpsl: the message handler raised (session {sid}):", file=sys.stderr)
             traceback.print_exc()
             sys.stderr.flush()
             try:
                 if session is not None:
-                    try:
-                        await session._settle()
-                    except Exception:
-                        pass  # the error being reported is what the caller learns
-                    session._unacked = None
+                    session._in_turn = False
                     await session.flush_data()
                 await self.rpc.acall("SubmitResult", {
                     "request_id": request_id, "session_id": sid, "text": f"Runner error: {e}",

@@ -182,9 +182,9 @@ class Session:
         self._request_id = request_id
         self._app = app
         self._in_message_handler = in_message_handler
-        # Replies sent over the runner link whose acknowledgement is still out (None: every
-        # reply waits for its acknowledgement, as outside message handlers).
-        self._unacked = [] if in_message_handler and request_id else None
+        # Inside its message handler's turn a reply does not wait for an acknowledgement (over the
+        # runner link it is a cast: only a failure is answered, and logged); outside, it waits.
+        self._in_turn = bool(in_message_handler and request_id)
         self._saved_json = json.dumps(data or {}, sort_keys=True)
         self._save_task = None
         self._save_lock = asyncio.Lock()
@@ -219,44 +219,11 @@ class Session:
             raise RuntimeError("this session has no message to reply to (replies work inside a message handler)")
         body = {"request_id": self._request_id, "session_id": self.id, "text": text, "done": done, "block_json": ""}
         body.update(extra)
-        if self._unacked is None:
+        if not self._in_turn:
             await rpc.acall("SubmitResult", body)
             return
-        # Inside a message handler, over the runner link: the reply goes out now and the handler
-        # goes on without waiting for its acknowledgement (the link applies calls in order; the
-        # runtime checks them all when the turn ends). An earlier failure surfaces here.
-        self._reap()
-        fut = await rpc.asend("SubmitResult", body)
-        if fut is not None:
-            self._unacked.append(fut)
-
-    def _reap(self):
-        """Drops acknowledged replies; raises the error of one that failed."""
-        if not self._unacked:
-            return
-        error, keep = None, []
-        for fut in self._unacked:
-            if not fut.done():
-                keep.append(fut)
-            elif not fut.cancelled() and fut.exception() is not None and error is None:
-                error = fut.exception()
-        self._unacked = keep
-        if error is not None:
-            raise error
-
-    async def _settle(self):
-        """Waits for every reply still unacknowledged; raises the first failure."""
-        if not self._unacked:
-            return
-        futs, self._unacked = self._unacked, []
-        error = None
-        for fut in futs:
-            try:
-                await fut
-            except Exception as e:
-                error = error or e
-        if error is not None:
-            raise error
+        # The link applies calls in order: the end of the turn, sent later, comes after this.
+        await rpc.acast("SubmitResult", body)
 
     async def _show_block(self, block_type, payload, block_id=None):
         block = {"id": block_id or f"blk_{uuid.uuid4().hex[:12]}", "type": block_type, "payload": payload}

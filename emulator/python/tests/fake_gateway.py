@@ -133,6 +133,13 @@ class FakeGateway:
             frame = json.loads(line)
         except ValueError:
             return conn.send({"t": "error", "status": 400, "error": "malformed frame: not valid JSON"})
+        if frame.get("t") == "cast":
+            # A cast is applied on arrival, in order; only a failure is answered (PROTOCOL.md).
+            self.transports.append((frame["method"], "link"))
+            status, answer = self.answer(frame["method"], frame.get("body") or {})
+            if status >= 300:
+                conn.send({"t": "result", "id": frame["id"], "status": status, "error": answer.get("error", "")})
+            return None
         if frame.get("t") != "call":
             return conn.frames.put(frame)
         self.transports.append((frame["method"], "link"))
