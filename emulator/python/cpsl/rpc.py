@@ -113,17 +113,6 @@ class RpcClient:
         link = self.link
         return link is not None and link.usable()
 
-    async def asend(self, method, body=None, timeout=30.0):
-        """Over the link: writes the call and returns the future of its answer without waiting for
-        it (calls on one link are applied in order). Without a link: makes the call; returns None."""
-        link = self.link
-        if link is not None and link.usable():
-            fut = link.post(method, body, timeout)
-            await link.drain(method)
-            return fut
-        await self.acall(method, body, timeout)
-        return None
-
     async def acast(self, method, body=None, timeout=30.0):
         """Over the link: writes the call without asking for its answer (a failure is logged).
         Without a link: makes the call."""
