@@ -153,30 +153,40 @@ async function startEcho(): Promise<{ url: string; close(): void }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
+interface Target {
+  url: string;
+  path: string;
+  sessionId: string;
+}
+
 /**
- * Round trips with fetch, the same request shape for the emulator and the echo (headers, token,
- * body with a session id). The first WARMUP requests open connections and let the JIT compile the
- * hot paths on both sides (a steady state, as in a developer's session), and are not counted.
+ * Round trips with fetch, the same request shape for every target (headers, token, body with a
+ * session id), one request to each target in turn, so that the emulator and the echo are measured
+ * under the same load of this shared machine. The first WARMUP rounds open connections and let the
+ * JIT compile the hot paths on both sides (a steady state, as in a developer's session), and are
+ * not counted.
  */
-async function fetchRoundTrips(url: string, path: string, token: string, n: number, sessionId: string): Promise<number[]> {
-  const times: number[] = [];
+async function fetchRoundTrips(targets: Target[], token: string, n: number): Promise<number[][]> {
+  const times = targets.map((): number[] => []);
   for (let i = 0; i < n + WARMUP; i++) {
-    const t0 = performance.now();
-    const r = await fetch(url + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ text: `m${i}`, session_id: sessionId }),
-    });
-    if (!r.ok) throw new Error(`round trip failed: ${r.status} ${await r.text()}`);
-    await r.json();
-    if (i >= WARMUP) times.push(performance.now() - t0);
+    for (const [k, t] of targets.entries()) {
+      const t0 = performance.now();
+      const r = await fetch(t.url + t.path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text: `m${i}`, session_id: t.sessionId }),
+      });
+      if (!r.ok) throw new Error(`round trip failed: ${r.status} ${await r.text()}`);
+      await r.json();
+      if (i >= WARMUP) times[k]!.push(performance.now() - t0);
+    }
   }
   return times;
 }
 
 async function roundTrips(emu: RunningEmulator, n: number): Promise<number[]> {
   const { session_id } = await chat(emu, 'warm');
-  return fetchRoundTrips(emu.url, '/api/chat', emu.token, n, session_id);
+  return (await fetchRoundTrips([{ url: emu.url, path: '/api/chat', sessionId: session_id }], emu.token, n))[0]!;
 }
 
 async function leanRoundTrips(url: string, path: string, token: string | undefined, n: number, sessionId?: string): Promise<number[]> {
@@ -248,8 +258,15 @@ export default async function run(): Promise<void> {
   try {
     const echoServer = await startEcho();
     const echoUrl = echoServer.url;
-    const echo = await fetchRoundTrips(echoUrl, '/', emu.token, 500, 'ses_echo');
-    const rt = await roundTrips(emu, 500);
+    const warm = await chat(emu, 'warm');
+    const [echo, rt] = (await fetchRoundTrips(
+      [
+        { url: echoUrl, path: '/', sessionId: 'ses_echo' },
+        { url: emu.url, path: '/api/chat', sessionId: warm.session_id },
+      ],
+      emu.token,
+      500,
+    )) as [number[], number[]];
     const ratio = percentile(rt, 50) / percentile(echo, 50);
     console.log(
       `API round trip: p50 ${fmt(percentile(rt, 50))}, p99 ${fmt(percentile(rt, 99))}; bare loopback echo: p50 ${fmt(percentile(echo, 50))}, p99 ${fmt(percentile(echo, 99))}; ` +
