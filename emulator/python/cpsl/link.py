@@ -120,39 +120,34 @@ class RunnerLink:
 
     # -- calls -------------------------------------------------------------------------------
 
+    def _send(self, kind, method, body):
+        """Writes one call or cast frame; returns its id."""
+        if self.closed:
+            raise GatewayUnreachable(unreachable_message(self._client.url, method, "the runner link is closed"))
+        self._next_id += 1
+        cid = self._next_id
+        data = _dumps({"t": kind, "id": cid, "method": method, "body": body or {}})
+        if len(data) > MAX_FRAME:
+            raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
+        self._write(data)
+        if method == "SubmitResult" and isinstance(body, dict) and body.get("done") and not body.get("block_json"):
+            # The end of a turn: nothing of this turn is left to join the write, so it leaves now.
+            self._flush()
+        return cid
+
     def cast(self, method, body=None):
         """Writes one call whose success is not answered (PROTOCOL.md, "cast"); a failure is
         answered and logged here. For the replies and the end of a turn: nothing waits on them."""
-        if self.closed:
-            raise GatewayUnreachable(unreachable_message(self._client.url, method, "the runner link is closed"))
-        self._next_id += 1
-        cid = self._next_id
-        data = _dumps({"t": "cast", "id": cid, "method": method, "body": body or {}})
-        if len(data) > MAX_FRAME:
-            raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
+        cid = self._send("cast", method, body)
         self._casts[cid] = method
         if len(self._casts) > MAX_CASTS_REMEMBERED:
             del self._casts[next(iter(self._casts))]
-        self._write(data)
-        if method == "SubmitResult" and isinstance(body, dict) and body.get("done") and not body.get("block_json"):
-            # The end of a turn: nothing of this turn is left to join the write, so it leaves now.
-            self._flush()
 
     def post(self, method, body=None, timeout=30.0):
         """Writes one call and returns the future of its answer (without waiting for it)."""
-        if self.closed:
-            raise GatewayUnreachable(unreachable_message(self._client.url, method, "the runner link is closed"))
-        self._next_id += 1
-        cid = self._next_id
-        data = _dumps({"t": "call", "id": cid, "method": method, "body": body or {}})
-        if len(data) > MAX_FRAME:
-            raise GatewayError(f"{method} failed (413): request body too large: the limit is {MAX_FRAME // 1024} KiB")
+        cid = self._send("call", method, body)
         fut = self.loop.create_future()
         self._pending[cid] = (fut, method)
-        self._write(data)
-        if method == "SubmitResult" and isinstance(body, dict) and body.get("done") and not body.get("block_json"):
-            # The end of a turn: nothing of this turn is left to join the write, so it leaves now.
-            self._flush()
         timer = self.loop.call_later(timeout, self._timed_out, cid) if timeout else None
 
         def settled(_f):
