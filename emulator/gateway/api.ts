@@ -20,8 +20,7 @@ import { findPersona, personaFor } from './sessions';
 
 type Json = Record<string, unknown>;
 
-function bodyOf(req: Request): Json {
-  const b: unknown = req.body;
+function jsonObject(b: unknown): Json {
   if (b === undefined || b === null || (typeof b === 'object' && !Array.isArray(b) && !Buffer.isBuffer(b))) return (b ?? {}) as Json;
   throw new HttpError(400, 'the request body must be a JSON object');
 }
@@ -46,8 +45,12 @@ async function userFor(hub: GatewayHub, who: string | undefined): Promise<string
   return p.id;
 }
 
-async function startChat(hub: GatewayHub, req: Request) {
-  const b = bodyOf(req);
+function bodyOf(req: Request): Json {
+  return jsonObject(req.body);
+}
+
+async function startChat(hub: GatewayHub, body: unknown) {
+  const b = jsonObject(body);
   if (typeof b.text !== 'string' || !b.text.trim()) throw new HttpError(400, '"text" is required: the message to send');
   const sessionId = optString(b, 'session_id');
   const app = optString(b, 'app');
@@ -56,6 +59,22 @@ async function startChat(hub: GatewayHub, req: Request) {
   if (existing && !optString(b, 'user')) userId = existing.userId;
   else userId = await userFor(hub, optString(b, 'user'));
   return hub.dispatch({ app, channelType: 'api', userId, sessionId, text: b.text });
+}
+
+/**
+ * `POST /api/chat`: one message, answered when its turn is done (served by the fast lane, and by
+ * the express route for requests the fast lane hands over).
+ */
+export async function chatAnswer(hub: GatewayHub, requestBody: unknown): Promise<{ status: number; body: Json }> {
+  try {
+    const turn = await startChat(hub, requestBody);
+    const out = await turn.finished;
+    const body = { session_id: turn.sessionId, reply: out.reply, blocks: out.blocks };
+    return out.error ? { status: 422, body: { error: out.error, ...body } } : { status: 200, body };
+  } catch (e) {
+    if (e instanceof HttpError) return { status: e.status, body: { error: e.message, ...e.extra } };
+    throw e;
+  }
 }
 
 export function promptView(p: PendingPrompt, now: number) {
@@ -123,15 +142,12 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
   });
 
   r.post('/api/chat', wrap(async (req, res) => {
-    const turn = await startChat(hub, req);
-    const out = await turn.finished;
-    const body = { session_id: turn.sessionId, reply: out.reply, blocks: out.blocks };
-    if (out.error) res.status(422).json({ error: out.error, ...body });
-    else res.json(body);
+    const answer = await chatAnswer(hub, req.body);
+    res.status(answer.status).json(answer.body);
   }));
 
   r.post('/api/chat/stream', wrap(async (req, res) => {
-    const turn = await startChat(hub, req);
+    const turn = await startChat(hub, req.body);
     const sse = (req.headers.accept ?? '').includes('text/event-stream');
     res.status(200);
     res.setHeader('content-type', sse ? 'text/event-stream' : 'application/x-ndjson');

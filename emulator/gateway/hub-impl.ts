@@ -7,7 +7,7 @@ import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '.
 import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
 import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
-import { describeExit, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
+import { describeExit, type HistoryHeld, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
@@ -16,6 +16,9 @@ import { TurnState } from './turns';
 import { toWire } from './credentials';
 import { HttpError } from './errors';
 import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
+
+/** History items sent with each message and answered to GetSession (the platform's default). */
+export const HISTORY_COUNT = 50;
 
 export interface OutboundContext {
   app: string;
@@ -171,10 +174,13 @@ export class GatewayHub implements Hub {
   private async sendInbound(runner: RunnerProcess, turn: TurnState, message: Record<string, unknown>): Promise<void> {
     try {
       // The session comes along, so that the runner need not ask for it (GetSession still works).
-      message.session = await this.sessionSnapshot(turn.sessionId);
+      // Over the link, only the history the runner was not sent yet (PROTOCOL.md, "history").
+      const link = runner.link?.open ? runner.link : undefined;
+      message.session = await this.sessionSnapshot(turn.sessionId, HISTORY_COUNT, link?.historySent(turn.sessionId));
       // A runner with a live link gets a frame; one without (an older runtime, a process that
-      // could not upgrade) or whose link just dropped gets the HTTP delivery.
-      if (runner.link?.send({ t: 'inbound', message })) return;
+      // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
+      if (link?.sendInbound(message as { session_id: string })) return;
+      if (link) message.session = await this.sessionSnapshot(turn.sessionId);
       const res = await fetch(runner.baseUrl + '/_capsule/inbound', {
         method: 'POST',
         headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
@@ -342,16 +348,20 @@ export class GatewayHub implements Hub {
     return pending;
   }
 
-  /** The last `count` history items of the session, open turns' unwritten ones included. */
-  private historyTail(sessionId: string, base: StoredSession, count: number): HistoryItem[] {
-    const pending = this.pendingHistory(sessionId);
-    if (pending.length >= count) return pending.slice(-count);
-    const fromStored = base.history.length ? base.history.slice(-(count - pending.length)) : [];
+  /** The session's history from index `from` on, open turns' unwritten items included. */
+  private historyFrom(base: StoredSession, pending: HistoryItem[], from: number): HistoryItem[] {
+    const stored = base.history.length;
+    if (from >= stored) return from > stored ? pending.slice(from - stored) : pending;
+    const fromStored = base.history.slice(from);
     return pending.length ? fromStored.concat(pending) : fromStored;
   }
 
-  /** The `GetSession` answer of the runner protocol (also sent along with each inbound message). */
-  async sessionSnapshot(sessionId: string, historyCount = 50) {
+  /**
+   * The `GetSession` answer of the runner protocol (also sent along with each inbound message):
+   * the last `historyCount` history items, or, given what a runner already holds of this session
+   * (`held`), only the items after it (`history_delta`).
+   */
+  async sessionSnapshot(sessionId: string, historyCount = HISTORY_COUNT, held?: HistoryHeld) {
     const first = this.sessionHead(sessionId);
     if (!first) return undefined;
     // Only a user with stored connections can have one to refresh.
@@ -359,6 +369,13 @@ export class GatewayHub implements Hub {
     const s = this.sessionHead(sessionId) ?? first;
     const d = this.read();
     const persona = d.personas.find((p) => p.id === s.userId);
+    const pending = this.pendingHistory(sessionId);
+    const total = s.history.length + pending.length;
+    const tailFrom = Math.max(0, total - historyCount);
+    // A delta only when it is shorter than the tail and the runner's copy is of this session (a
+    // session deleted and created again under the same id has another creation time).
+    const delta = !!held && held.createdAt === s.createdAt && held.length <= total && held.length > tailFrom;
+    const items = this.historyFrom(s, pending, delta ? held!.length : tailFrom);
     return {
       user_id: s.userId,
       user_email: persona?.email ?? '',
@@ -366,7 +383,10 @@ export class GatewayHub implements Hub {
       owner_id: persona?.orgId ? `org:${persona.orgId}` : s.userId,
       channel_type: s.channelType,
       data_json: s.dataJson,
-      history: this.historyTail(sessionId, s, historyCount).map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp })),
+      created_at: s.createdAt,
+      history: items.map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp })),
+      history_length: total,
+      ...(delta ? { history_delta: true } : {}),
       integrations: Object.values(d.integrations[s.userId] ?? {}).map(toWire),
     };
   }

@@ -1,10 +1,11 @@
 // `startEmulator`: the local platform gateway. Binds 127.0.0.1 only, builds the Hub, mounts the
-// security layers, the runner RPC, the API, data/endpoint forwarding and the optional modules
+// security layers, the runner RPC, the API (its hot route also on a fast lane ahead of express),
+// data/endpoint forwarding and the optional modules
 // (emulator/modules.ts), writes the discovery file and starts one supervised runner per app.
 // `serve` may hand over a socket it bound already (requests held until the routes are mounted)
 // and the first app's runner it launched already (adopted by that app's supervisor).
 import express from 'express';
-import type { RequestListener, Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreError, type StoredEvent } from '../store';
 import { AppSupervisor, defaultSupervisorOptions, type PrelaunchedRunner, type SupervisorOptions } from '../runner/supervisor';
@@ -15,6 +16,7 @@ import { runnerRpcRouter } from './rpc';
 import { apiRouter } from './api';
 import { forwardRouter } from './forward';
 import { attachRunnerLink } from './link';
+import { withFastLane } from './fast-lane';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
 
 export { GatewayHub } from './hub-impl';
@@ -118,15 +120,18 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   });
   app.use(errorHandler);
 
+  // The API's hot route first (fast-lane.ts), then express.
+  const listener = withFastLane(app, hub, auth);
+
   const held = options.held;
   const server: Server =
     held?.server ??
     (await new Promise((resolveListen, reject) => {
       const failed = (e: NodeJS.ErrnoException): void =>
         reject(e.code === 'EADDRINUSE' ? new EmulatorStartError(`port ${options.port} is in use; pick another with --port (0 = any free port)`) : e);
-      // Express 5 calls back with the error too (and then the server is not listening).
-      const s = app.listen(options.port ?? 0, '127.0.0.1', (e?: Error) => (e ? failed(e) : resolveListen(s)));
+      const s = createServer(listener);
       s.once('error', failed);
+      s.listen(options.port ?? 0, '127.0.0.1', () => resolveListen(s));
     }));
   // Held prompts and streams stay open for minutes; never time a response out.
   server.requestTimeout = 0;
@@ -183,7 +188,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   adopted();
   if (held) {
     attachRunnerLink(server, hub);
-    held.release(app);
+    held.release(listener);
   }
   traceStartup('emulator: routes mounted, runners started');
   // Loaded only now: the modules' code evaluates while the app's Python process starts.

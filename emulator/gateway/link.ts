@@ -18,11 +18,11 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { RunnerLinkPort, RunnerProcess } from '../runner/process';
+import type { HistoryHeld, RunnerLinkPort, RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import type { GatewayHub } from './hub-impl';
 import { MAX_RUNNER_CALL_BYTES, callRunnerMethod, goneController, runnerFor, type RunnerCaller } from './rpc';
-import { bearerOf, isLoopbackHost } from './security';
+import { bearerOf, isLoopbackHost, originAllowed } from './security';
 
 export const LINK_PATH = '/_runner/link';
 export const LINK_PROTOCOL = 'capsule-runner-link/1';
@@ -48,10 +48,9 @@ function accept(hub: GatewayHub, req: IncomingMessage, socket: Socket, head: Buf
   if (req.method !== 'GET') return refuse(socket, 405, `the runner link is opened with GET ${LINK_PATH}`);
   // Same rules as the HTTP side: loopback only, no browser pages of other origins.
   if (!isLoopbackHost(req.headers.host)) return refuse(socket, 403, `refused: Host "${req.headers.host ?? ''}" is not a loopback name (use 127.0.0.1 or localhost)`);
-  const origin = req.headers.origin;
-  if (origin && origin !== 'null' && !loopbackOrigin(origin)) return refuse(socket, 403, `refused: requests from origin ${origin} are not allowed`);
+  if (!originAllowed(req.headers.origin)) return refuse(socket, 403, `refused: requests from origin ${req.headers.origin} are not allowed`);
   if (!loopbackAddress(socket.remoteAddress)) return refuse(socket, 403, 'refused: the runner link is for processes on this machine only');
-  const owner = runnerFor(hub, bearerOf(req as unknown as Parameters<typeof bearerOf>[0]));
+  const owner = runnerFor(hub, bearerOf(req));
   if (!owner) return refuse(socket, 401, 'wrong or missing runner token');
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${LINK_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
   const previous = owner.runner.link;
@@ -69,14 +68,6 @@ function refuse(socket: Duplex, status: number, error: string): void {
   );
 }
 
-function loopbackOrigin(origin: string): boolean {
-  try {
-    return isLoopbackHost(new URL(origin).host);
-  } catch {
-    return false;
-  }
-}
-
 function loopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
@@ -87,6 +78,9 @@ function idIn(text: string): number | undefined {
   const m = /"id"\s*:\s*(\d{1,15})\b/.exec(text.slice(0, 4096));
   return m ? Number(m[1]) : undefined;
 }
+
+/** Sessions whose history this side remembers sending (older ones get their whole tail again). */
+const MAX_SESSIONS_REMEMBERED = 10_000;
 
 /** Calls whose answer the runner does not wait on to go on with the handler (see send). */
 const LATER_ANSWERS = new Set(['SubmitResult', 'NotifySession']);
@@ -143,6 +137,25 @@ export class RunnerLink implements RunnerLinkPort {
       return true;
     }
     this.write(line);
+    return true;
+  }
+
+  /** Per session, what the runner was sent of its history (PROTOCOL.md, "history"). */
+  private readonly historyHeld = new Map<string, HistoryHeld>();
+
+  historySent(sessionId: string): HistoryHeld | undefined {
+    return this.historyHeld.get(sessionId);
+  }
+
+  sendInbound(message: { session_id: string; session?: unknown }): boolean {
+    if (!this.send({ t: 'inbound', message })) return false;
+    const s = message.session as { created_at?: unknown; history_length?: unknown } | undefined;
+    const held = this.historyHeld;
+    held.delete(message.session_id); // re-inserted last: the map's order is least recently sent first
+    if (s && typeof s.created_at === 'string' && typeof s.history_length === 'number') {
+      held.set(message.session_id, { createdAt: s.created_at, length: s.history_length });
+      if (held.size > MAX_SESSIONS_REMEMBERED) held.delete(held.keys().next().value!);
+    }
     return true;
   }
 

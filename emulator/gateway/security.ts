@@ -4,8 +4,10 @@
 // with a clear message; nothing here ever throws past the error handler.
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 export const BODY_LIMIT = '1mb';
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 
 export function isLoopbackHost(host: string | undefined): boolean {
@@ -18,15 +20,18 @@ export const hostCheck: RequestHandler = (req, res, next) => {
 };
 
 /** Browsers send Origin on cross-site requests; only pages of a loopback origin may call in. */
-export const originCheck: RequestHandler = (req, res, next) => {
-  const origin = req.headers.origin;
-  if (!origin || origin === 'null') return next();
+export function originAllowed(origin: string | undefined): boolean {
+  if (!origin || origin === 'null') return true;
   try {
-    if (isLoopbackHost(new URL(origin).host)) return next();
+    return isLoopbackHost(new URL(origin).host);
   } catch {
-    // An unparsable Origin is refused below.
+    return false; // an unparsable Origin is refused
   }
-  res.status(403).json({ error: `refused: requests from origin ${origin} are not allowed` });
+}
+
+export const originCheck: RequestHandler = (req, res, next) => {
+  if (originAllowed(req.headers.origin)) return next();
+  res.status(403).json({ error: `refused: requests from origin ${req.headers.origin} are not allowed` });
 };
 
 export function sameToken(given: string | undefined, token: string): boolean {
@@ -36,13 +41,13 @@ export function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function bearerOf(req: Request): string | undefined {
+export function bearerOf(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
   return m?.[1];
 }
 
-function cookieOf(req: Request, name: string): string | undefined {
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -85,8 +90,13 @@ export class SessionAuth {
     res.redirect(303, next);
   };
 
+  /** Whether the request carries the session token (bearer or cookie). */
+  allows(req: IncomingMessage): boolean {
+    return sameToken(bearerOf(req), this.token) || sameToken(cookieOf(req, this.cookieName), this.token);
+  }
+
   require: RequestHandler = (req, res, next) => {
-    if (sameToken(bearerOf(req), this.token) || sameToken(cookieOf(req, this.cookieName), this.token)) return next();
+    if (this.allows(req)) return next();
     const wantsHtml = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
     res.status(401);
     if (wantsHtml) {
@@ -106,7 +116,8 @@ export function bodyParsers(limit: string = BODY_LIMIT): RequestHandler[] {
   return [express.json({ limit, verify: rawSaver }), express.urlencoded({ extended: false, limit, verify: rawSaver })];
 }
 
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+/** The status and message an error becomes (body parser errors, HttpErrors, anything else: 500). */
+export function errorAnswer(err: unknown): { status: number; body: { error: string } } {
   const e = err as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number };
   let status = e.status ?? e.statusCode ?? 500;
   let message: string;
@@ -125,9 +136,14 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req: Request, r
     status = 500;
     message = `internal error: ${e.message ?? String(err)}`;
   }
+  return { status, body: { error: message } };
+}
+
+export const errorHandler: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(status).json({ error: message });
+  const { status, body } = errorAnswer(err);
+  res.status(status).json(body);
 };

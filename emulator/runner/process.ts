@@ -26,10 +26,20 @@ export interface Registration {
 export type RunnerState = 'starting' | 'registered' | 'failed' | 'exited';
 
 /** The gateway's end of a runner link (emulator/gateway/link.ts), as the hub uses it. */
+/** What a runner holds of a session's history: its first `length` items, as of `createdAt`. */
+export interface HistoryHeld {
+  createdAt: string;
+  length: number;
+}
+
 export interface RunnerLinkPort {
   readonly open: boolean;
   /** Writes one frame; false when the link is closed (the caller then uses HTTP). */
   send(frame: object): boolean;
+  /** What this link's runner was last sent of a session's history (undefined: nothing known). */
+  historySent(sessionId: string): HistoryHeld | undefined;
+  /** Writes an inbound message (its session's history as sessionSnapshot gave it); false when closed. */
+  sendInbound(message: { session_id: string; session?: unknown }): boolean;
   close(reason: string): void;
 }
 

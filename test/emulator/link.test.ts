@@ -146,6 +146,28 @@ describe('runner link', () => {
     assert.deepEqual(many.map((r) => r.body.reply), Array.from({ length: 30 }, (_, i) => `echo: hello ${i}`));
   });
 
+  test('each message carries only the history the runner was not sent; the app sees the whole tail', async () => {
+    const first = await chat(emu, 'note 0');
+    const sid = first.body.session_id;
+    for (let i = 1; i < 30; i++) assert.equal((await chat(emu, `note ${i}`, { session_id: sid })).body.reply, `echo: note ${i}`);
+    // 61 items: the last 50 without this message, the same as GetSession's; sent: the last reply and this message.
+    assert.equal((await chat(emu, 'history', { session_id: sid })).body.reply, 'history 49, same True, delta True, items 2');
+    // Another session in between changes nothing for this one.
+    await chat(emu, 'elsewhere');
+    assert.equal((await chat(emu, 'history', { session_id: sid })).body.reply, 'history 49, same True, delta True, items 2');
+    // A new link knows nothing yet: the whole tail again, then deltas.
+    const app = await linkedApp(emu);
+    const oldLink = (await chat(emu, 'linkid')).body.reply;
+    assert.equal((await chat(emu, 'droplink', { session_id: sid })).body.reply, 'dropping');
+    await waitFor('the new link', async () => {
+      const now = (await chat(emu, 'linkid')).body.reply;
+      return now !== oldLink && now !== 'link none' && (await chat(emu, 'via')).body.reply.startsWith('inbound link');
+    });
+    assert.equal((await linkedApp(emu)).pid, app.pid);
+    assert.equal((await chat(emu, 'history', { session_id: sid })).body.reply, 'history 49, same True, delta False, items 50');
+    assert.equal((await chat(emu, 'history', { session_id: sid })).body.reply, 'history 49, same True, delta True, items 2');
+  });
+
   test('a runner killed mid-turn: the caller gets the clear error and the app restarts', async () => {
     const before = await linkedApp(emu);
     const since = await lastSeq(emu);

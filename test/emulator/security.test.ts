@@ -90,6 +90,59 @@ describe('gateway security', () => {
     assert.equal(stillUp.body.reply, 'echo: alive?');
   });
 
+  test('POST /api/chat answers alike on its fast lane and through express', async () => {
+    // `/api/chat?via=express` is not taken by the fast lane (fast-lane.ts): the same route, the other way.
+    const cases: Array<[string, string, Record<string, string>?]> = [
+      ['a message', '{"text":"hi"}'],
+      ['malformed JSON', '{"text": "hi",'],
+      ['no text', '{"user":"dana"}'],
+      ['not an object', '[1,2]'],
+      ['an empty body', ''],
+      ['an unknown app', '{"text":"hi","app":"nope"}'],
+      ['a bad session id', '{"text":"hi","session_id":"no spaces allowed"}'],
+      ['a handler error', '{"text":"boom"}'],
+      ['JSON with a charset', '{"text":"hi"}', { 'content-type': 'application/json; charset=utf-8' }],
+    ];
+    for (const [name, body, headers] of cases) {
+      const send = async (path: string) => {
+        const r = await emu.api(path, { method: 'POST', body, headers });
+        const b = (await r.json()) as Record<string, unknown>;
+        delete b.session_id; // a new session each time
+        return { status: r.status, type: r.headers.get('content-type'), body: b };
+      };
+      assert.deepEqual(await send('/api/chat'), await send('/api/chat?via=express'), name);
+    }
+    // A body over the limit without a Content-Length (chunked): refused while it is read.
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(emu.url + '/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emu.token}` } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.write('{"text":"');
+      for (let i = 0; i < 12; i++) req.write('x'.repeat(100_000));
+      req.end('"}');
+    });
+    assert.equal(chunked.status, 413);
+    assert.match(chunked.body, /too large: the limit is 1024 KiB/);
+    // Requests the lane does not take go to express with their checks.
+    const plain = await emu.api('/api/chat', { method: 'POST', body: 'hi', headers: { 'content-type': 'text/plain' } });
+    assert.equal(plain.status, 400);
+    const foreign = await emu.api('/api/chat', { method: 'POST', body: '{"text":"hi"}', headers: { origin: 'https://evil.example.com' } });
+    assert.equal(foreign.status, 403);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(emu.url + '/api/chat', { method: 'POST', headers: { host: 'evil.example.com', 'content-type': 'application/json', authorization: `Bearer ${emu.token}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{"text":"hi"}');
+    });
+    assert.equal(rebound, 403, 'a foreign Host is refused on the fast lane too');
+    assert.equal((await chat(emu, 'still here')).body.reply, 'echo: still here');
+  });
+
   test('the one-time login link sets an HttpOnly SameSite=Strict cookie and works once', async () => {
     const url = await loginUrl(emu, '/api/state');
     const first = await fetch(url, { redirect: 'manual' });

@@ -12,6 +12,7 @@ from . import session as session_mod
 from .binding import data_kwargs, endpoint_args, message_args, takes_args
 from .channels import SessionChannel
 from .context import Attachment, Message, Request, RequestContext, UserInfo, org_id_from_owner_id
+from .history_cache import HISTORY_COUNT, HistoryCache
 from .integrations import integrations_from_wire
 from .session import Session
 
@@ -78,6 +79,7 @@ class Runtime:
         self.app_id = app_id
         self._locks = {}
         self._finished = {}  # session id -> turns finished in this process
+        self._history = HistoryCache()
         self._entered = {}
         self._tasks = set()
         self._stop = None
@@ -132,6 +134,14 @@ class Runtime:
         # the same session finishes before this one starts, it is stale and GetSession is asked.
         sid = str(message.get("session_id") or "")
         message["_turns_seen"] = self._finished.get(sid, 0)
+        # Joined now, in the order the messages came: the cache is of the latest one.
+        snap = message.get("session")
+        if isinstance(snap, dict):
+            history = self._history.resolve(sid, snap)
+            if history is None:
+                message["session"] = None  # a delta this process cannot join: GetSession instead
+            else:
+                snap["history"] = history
         task = asyncio.get_running_loop().create_task(self.run_message(message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -161,7 +171,10 @@ class Runtime:
         snap = msg.get("session")
         if isinstance(snap, dict) and msg.get("_turns_seen", 0) == self._finished.get(sid, 0):
             return snap
-        return await self.rpc.acall("GetSession", {"session_id": sid, "history_count": 50})
+        snap = await self.rpc.acall("GetSession", {"session_id": sid, "history_count": HISTORY_COUNT})
+        history = self._history.resolve(sid, snap)
+        snap["history"] = history if history is not None else []
+        return snap
 
     def _message_session(self, msg, sid, snap):
         data = {}

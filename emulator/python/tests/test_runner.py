@@ -153,6 +153,27 @@ class RunnerProtocol(unittest.TestCase):
             {"text": "history", "sender": "user"}])
         self.assertEqual(texts(self.turn("history", session="s-hist")), ["user:a\nb | app:r"])
 
+    def test_history_delta_joined_or_fetched(self):
+        created = "2026-01-01T00:00:00.000Z"
+        first = [{"text": "a", "sender": "user"}, {"text": "r", "sender": "app"}, {"text": "history", "sender": "user"}]
+        self.gw.sessions["s-delta"] = session_snapshot(history=first)
+        full = dict(self.gw.sessions["s-delta"], created_at=created, history_length=3)
+        self.assertEqual(texts(self.gw.turn("s-delta", "history", "r-delta-1", session=full)), ["user:a | app:r"])
+        # Only what is new: the reply and this message (GetSession would answer all of it).
+        new = [{"text": "user:a | app:r", "sender": "app"}, {"text": "history", "sender": "user"}]
+        self.gw.sessions["s-delta"]["history"] = first + new
+        delta = dict(full, history=new, history_length=5, history_delta=True)
+        calls = self.gw.turn("s-delta", "history", "r-delta-2", session=delta)
+        if self.LINK:  # over HTTP the message may arrive before the last turn counted as finished
+            self.assertNotIn("GetSession", [m for m, _ in calls])
+        self.assertEqual(texts(calls), ["user:a | app:r | user:history | app:user:a | app:r"])
+        # A delta of another session under the same id cannot be joined: GetSession is asked.
+        self.gw.sessions["s-delta"] = session_snapshot(history=[{"text": "fresh", "sender": "app"}, {"text": "history", "sender": "user"}])
+        other = dict(delta, created_at="2026-02-02T00:00:00.000Z", history_length=9)
+        calls = self.gw.turn("s-delta", "history", "r-delta-3", session=other)
+        self.assertIn("GetSession", [m for m, _ in calls])
+        self.assertEqual(texts(calls), ["app:fresh"])
+
     def test_identity_and_current_session(self):
         self.gw.sessions["s-who"] = session_snapshot(user="u9")
         out = texts(self.turn("whoami", session="s-who", user_id="u9", org_id="acme", owner_id="org:acme"))[0]
