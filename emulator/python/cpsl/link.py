@@ -1,8 +1,9 @@
 """The runner link (PROTOCOL.md, "Runner link"): one persistent connection to the emulator that
 carries inbound messages and this process's RPCs as newline-delimited JSON frames.
 
-Everything runs on the app's asyncio loop (streams, no threads): inbound messages go straight to
-`Runtime.accept_inbound`, and `RpcClient.acall` sends its calls here while the link is up.
+Everything runs on the app's asyncio loop (a buffered protocol, no threads): inbound messages go
+straight from the read to `Runtime.accept_inbound`, and `RpcClient.acall` sends its calls here
+while the link is up.
 """
 import asyncio
 import json
@@ -38,15 +39,16 @@ def _dumps(obj):
 
 async def open_link(client, on_inbound, timeout=5.0):
     """Connects and upgrades; returns a running RunnerLink. Raises LinkRefused or OSError."""
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(client._host, client._port, limit=MAX_FRAME + 1), timeout)
+    loop = asyncio.get_running_loop()
+    transport, proto = await asyncio.wait_for(
+        loop.create_connection(_LinkProtocol, client._host, client._port), timeout)
     try:
         host = f"{client._host}:{client._port}"
-        writer.write((
+        transport.write((
             f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: {PROTOCOL}\r\n"
             f"Authorization: Bearer {client.token}\r\nContent-Length: 0\r\n\r\n"
         ).encode("latin-1"))
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+        head = await asyncio.wait_for(proto.read_until(b"\r\n\r\n"), timeout)
         lines = head.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ", 2)
         status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
@@ -56,25 +58,117 @@ async def open_link(client, on_inbound, timeout=5.0):
             try:
                 n = int(headers.get("content-length") or 0)
                 if 0 < n <= 65536:
-                    body = json.loads(await asyncio.wait_for(reader.readexactly(n), timeout))
+                    body = json.loads(await asyncio.wait_for(proto.read_exactly(n), timeout))
                     reason = body.get("error") or reason
-            except (ValueError, OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, AttributeError):
+            except (ValueError, OSError, asyncio.TimeoutError, AttributeError):
                 pass
             raise LinkRefused(status, reason)
     except BaseException:
-        writer.close()
+        transport.close()
         raise
-    link = RunnerLink(client, reader, writer, on_inbound)
-    link.start()
+    link = RunnerLink(client, transport, proto, on_inbound)
+    proto.attach(link)
     return link
 
 
+class _LinkProtocol(asyncio.BufferedProtocol):
+    """The connection under a link: the handshake's bytes until the link is attached, then every
+    read handed to the link. Reads land in one buffer kept for the connection's life (no buffer
+    is allocated per read)."""
+
+    def __init__(self):
+        self._view = memoryview(bytearray(READ_SIZE))
+        self._early = bytearray()  # read before the link is attached (the handshake's answer)
+        self._arrived = None  # a future while the handshake waits for more bytes
+        self._link = None
+        self._lost_why = None
+        self._drained = None  # a future while writing is paused
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def get_buffer(self, sizehint):
+        return self._view
+
+    def buffer_updated(self, nbytes):
+        data = bytes(self._view[:nbytes])
+        if self._link is not None:
+            self._link._data(data)
+            return
+        self._early += data
+        self._wake()
+
+    def eof_received(self):
+        return False  # close: the other side ended the link
+
+    def connection_lost(self, exc):
+        self._lost_why = f"the runner link broke: {exc}" if exc else "the runner link closed"
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        if self._link is not None:
+            self._link._lost(self._lost_why)
+        self._wake()
+
+    def pause_writing(self):
+        if self._drained is None or self._drained.done():
+            self._drained = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self):
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    async def drained(self):
+        if self._drained is not None and not self._drained.done():
+            await self._drained
+        if self._lost_why is not None:
+            raise ConnectionResetError(self._lost_why)
+
+    # -- the handshake -----------------------------------------------------------------------
+
+    def _wake(self):
+        if self._arrived is not None and not self._arrived.done():
+            self._arrived.set_result(None)
+
+    async def _more(self):
+        if self._lost_why is not None:
+            raise ConnectionResetError(self._lost_why)
+        self._arrived = asyncio.get_running_loop().create_future()
+        await self._arrived
+
+    async def read_until(self, marker):
+        while True:
+            i = self._early.find(marker)
+            if i >= 0:
+                head = bytes(self._early[:i + len(marker)])
+                del self._early[:i + len(marker)]
+                return head
+            if len(self._early) > 65536:
+                raise ValueError("the emulator's answer to the link upgrade is too long")
+            await self._more()
+
+    async def read_exactly(self, n):
+        while len(self._early) < n:
+            await self._more()
+        data = bytes(self._early[:n])
+        del self._early[:n]
+        return data
+
+    def attach(self, link):
+        """From now on reads go to the link, starting with what came after the handshake."""
+        self._link = link
+        early, self._early = bytes(self._early), bytearray()
+        if early:
+            link._data(early)
+        if self._lost_why is not None:
+            link._lost(self._lost_why)
+
+
 class RunnerLink:
-    def __init__(self, client, reader, writer, on_inbound):
+    def __init__(self, client, transport, protocol, on_inbound):
         self._client = client
-        self._reader = reader
-        self._writer = writer
-        self._transport = writer.transport
+        self._transport = transport
+        self._protocol = protocol
         self._on_inbound = on_inbound
         self.loop = asyncio.get_running_loop()
         self._pending = {}  # id -> (future, method)
@@ -82,13 +176,16 @@ class RunnerLink:
         self._next_id = 0
         self.closed = False
         self._closing_on_purpose = False
-        self._task = None
         self.on_lost = None  # called once when the link breaks (not when closed on purpose)
         self.lost = self.loop.create_future()
         # Frames written during one turn of the event loop leave in one write: a handler's last
         # reply and the end of its turn usually reach the emulator together.
         self._out = []
         self._flush_scheduled = False
+        # A frame split across reads, and whether the rest of an oversized one is being skipped.
+        self._parts = []
+        self._part_bytes = 0
+        self._skipping = False
 
     def _write(self, data):
         self._out.append(data)
@@ -106,9 +203,6 @@ class RunnerLink:
         out, self._out = self._out, []
         if out and not self.closed:
             self._transport.write(b"".join(out))
-
-    def start(self):
-        self._task = self.loop.create_task(self._read_loop())
 
     def usable(self):
         if self.closed:
@@ -162,7 +256,7 @@ class RunnerLink:
         """Waits while much written data is still unsent (a slow reader must not fill memory)."""
         if self._transport.get_write_buffer_size() > HIGH_WATER:
             try:
-                await self._writer.drain()
+                await self._protocol.drained()
             except ConnectionError as e:
                 raise GatewayUnreachable(unreachable_message(self._client.url, method, e)) from None
 
@@ -182,46 +276,33 @@ class RunnerLink:
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def _read_loop(self):
-        why = "the runner link closed"
-        parts, size, skipping = [], 0, False
-        try:
-            while True:
-                chunk = await self._reader.read(READ_SIZE)
-                if not chunk:
-                    break
-                start = 0
-                while True:
-                    nl = chunk.find(b"\n", start)
-                    if nl < 0:
-                        break
-                    piece = chunk[start:nl]
-                    start = nl + 1
-                    if skipping:
-                        skipping = False
-                        continue
-                    if parts:
-                        parts.append(piece)
-                        piece = b"".join(parts)
-                        parts, size = [], 0
-                    if len(piece) > MAX_FRAME:
-                        self._too_large(piece[:4096])
-                    else:
-                        self._frame(piece)
-                if start < len(chunk) and not skipping:
-                    rest = chunk[start:]
-                    parts.append(rest)
-                    size += len(rest)
-                    if size > MAX_FRAME:
-                        self._too_large(parts[0][:4096])
-                        parts, size, skipping = [], 0, True
-        except asyncio.CancelledError:
-            why = "the runner link was closed"
-            raise
-        except (OSError, ValueError) as e:
-            why = f"the runner link broke: {e}"
-        finally:
-            self._lost(why)
+    def _data(self, chunk):
+        """Bytes from the emulator: complete lines are frames."""
+        start = 0
+        while not self.closed:
+            nl = chunk.find(b"\n", start)
+            if nl < 0:
+                break
+            piece = chunk[start:nl]
+            start = nl + 1
+            if self._skipping:
+                self._skipping = False
+                continue
+            if self._parts:
+                self._parts.append(piece)
+                piece = b"".join(self._parts)
+                self._parts, self._part_bytes = [], 0
+            if len(piece) > MAX_FRAME:
+                self._too_large(piece[:4096])
+            else:
+                self._frame(piece)
+        if start < len(chunk) and not self._skipping and not self.closed:
+            rest = chunk[start:]
+            self._parts.append(rest)
+            self._part_bytes += len(rest)
+            if self._part_bytes > MAX_FRAME:
+                self._too_large(self._parts[0][:4096])
+                self._parts, self._part_bytes, self._skipping = [], 0, True
 
     def _too_large(self, head):
         text = head.decode("utf-8", "replace")
@@ -301,7 +382,7 @@ class RunnerLink:
         if self._client.link is self:
             self._client.link = None
         try:
-            self._writer.close()
+            self._transport.close()
         except Exception:
             pass
         if not self.lost.done():
@@ -313,6 +394,4 @@ class RunnerLink:
         """Closes the link on purpose (the runner is stopping)."""
         self._closing_on_purpose = True
         self._flush()
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
         self._lost("the runner is stopping")
