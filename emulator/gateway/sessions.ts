@@ -4,8 +4,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { HistoryItem, Persona, StoreData, StoredSession } from '../store';
 
+/** Random bytes drawn in blocks: one id per message, and a draw per id costs more than the id. */
+let idPool = Buffer.alloc(0);
+let idPoolAt = 0;
+
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(9).toString('base64url')}`;
+  if (idPoolAt + 9 > idPool.length) {
+    idPool = randomBytes(4608);
+    idPoolAt = 0;
+  }
+  return `${prefix}_${idPool.toString('base64url', idPoolAt, (idPoolAt += 9))}`;
 }
 
 export function sessionIdForKey(key: string): string {

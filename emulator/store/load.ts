@@ -10,13 +10,9 @@ export type FileStamp = string;
 export const MISSING: FileStamp = 'missing';
 
 export function stampOf(file: string): FileStamp {
-  try {
-    const s = statSync(file, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return MISSING;
-    throw e;
-  }
+  // Checked before every write: a missing file (no journal yet) must not cost an exception.
+  const s = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return s ? `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}` : MISSING;
 }
 
 /** A store.json as parsed, before migration: the raw object and the snapshot it says it is. */

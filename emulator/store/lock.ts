@@ -40,7 +40,9 @@ export function waiterFile(lockFile: string): string {
 /** Whether another writer announced (recently) that it waits for the lock. */
 export function waiterPresent(lockFile: string): boolean {
   try {
-    return Date.now() - statSync(waiterFile(lockFile)).mtimeMs < WAITER_FRESH_MS;
+    // Asked after every write under a lease: usually there is no waiter, and no exception then.
+    const s = statSync(waiterFile(lockFile), { throwIfNoEntry: false });
+    return !!s && Date.now() - s.mtimeMs < WAITER_FRESH_MS;
   } catch {
     return false;
   }
