@@ -38,9 +38,10 @@ export function ensureSession(d: StoreData, s: Omit<StoredSession, 'history' | '
 export function appendHistory(d: StoreData, sessionId: string, item: HistoryItem): void {
   const s = d.sessions[sessionId];
   if (!s) return;
-  const clean = { ...item };
-  if (clean.blockJson === undefined) delete clean.blockJson;
-  if (clean.requestId === undefined) delete clean.requestId;
+  // Built field by field (no `delete`: objects stay in V8's fast shape, cheap to serialize).
+  const clean: HistoryItem = { text: item.text, sender: item.sender, channelType: item.channelType, timestamp: item.timestamp };
+  if (item.blockJson !== undefined) clean.blockJson = item.blockJson;
+  if (item.requestId !== undefined) clean.requestId = item.requestId;
   s.history.push(clean);
   s.updatedAt = new Date(item.timestamp * 1000).toISOString();
 }
