@@ -252,6 +252,9 @@ class RunnerLink:
         fut.add_done_callback(settled)
         return fut
 
+    def backed_up(self):
+        return self._transport.get_write_buffer_size() > HIGH_WATER
+
     async def drain(self, method):
         """Waits while much written data is still unsent (a slow reader must not fill memory)."""
         if self._transport.get_write_buffer_size() > HIGH_WATER:

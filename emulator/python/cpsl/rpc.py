@@ -119,7 +119,8 @@ class RpcClient:
         link = self.link
         if link is not None and link.usable():
             link.cast(method, body)
-            await link.drain(method)
+            if link.backed_up():
+                await link.drain(method)
             return
         await self.acall(method, body, timeout)
 

@@ -148,7 +148,9 @@ class Runtime:
 
     async def run_message(self, msg):
         sid = str(msg.get("session_id") or "")
-        lock = self._locks.setdefault(sid, asyncio.Lock())
+        lock = self._locks.get(sid)
+        if lock is None:
+            lock = self._locks[sid] = asyncio.Lock()
         async with lock:
             try:
                 await self._run_message_locked(msg, sid)
@@ -167,10 +169,14 @@ class Runtime:
             raise RuntimeError("this app has no default message handler (@app.message())")
         return handlers[None][0]
 
-    async def _snapshot(self, msg, sid):
+    def _fresh_snapshot(self, msg, sid):
+        """The snapshot delivered with the message, unless a turn of its session finished since."""
         snap = msg.get("session")
         if isinstance(snap, dict) and msg.get("_turns_seen", 0) == self._finished.get(sid, 0):
             return snap
+        return None
+
+    async def _fetch_snapshot(self, sid):
         snap = await self.rpc.acall("GetSession", {"session_id": sid, "history_count": HISTORY_COUNT})
         history = self._history.resolve(sid, snap)
         snap["history"] = history if history is not None else []
@@ -201,7 +207,9 @@ class Runtime:
         session = None
         try:
             handler = self._pick_handler(msg.get("chat_name") or None)
-            snap = await self._snapshot(msg, sid)
+            snap = self._fresh_snapshot(msg, sid)
+            if snap is None:
+                snap = await self._fetch_snapshot(sid)
             session = self._message_session(msg, sid, snap)
             message = Message(
                 text=msg.get("text", "") or "", sender="user", channel_type=session.channel.type,

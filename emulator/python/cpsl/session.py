@@ -185,7 +185,7 @@ class Session:
         # Inside its message handler's turn a reply does not wait for an acknowledgement (over the
         # runner link it is a cast: only a failure is answered, and logged); outside, it waits.
         self._in_turn = bool(in_message_handler and request_id)
-        self._saved_json = json.dumps(data or {}, sort_keys=True)
+        self._saved_json = json.dumps(data, sort_keys=True) if data else "{}"
         self._save_task = None
         self._save_lock = asyncio.Lock()
         try:
@@ -429,6 +429,8 @@ class Session:
         """
         if self._rpc is None or not self.id:
             return
+        if not self.data and self._saved_json == "{}" and not self._save_lock.locked():
+            return  # nothing to save, nothing being saved (most turns)
         async with self._save_lock:
             current = json.dumps(self.data, sort_keys=True)
             if current == self._saved_json:
