@@ -1,6 +1,8 @@
 // Emulator figures against baselines measured in the same run (the machines are shared and noisy):
 //   cold start (serve → first reply) vs `python3 -c "import app"`      goal: ≤ import + 300 ms
 //   API round trip p50/p99 vs a bare loopback HTTP echo                goal: p50 ≤ 3× echo
+//     (the echo runs in the bench process, the stricter baseline: a request to it crosses no
+//     process; one in a process of its own is shown too)
 //   messages/s with 50 concurrent sessions                             goal: ≥ 1,000 msg/s
 //   save → the new code answers                                        goal: ≤ 500 ms
 // Clients: the round trip is measured with the same client against the emulator and the echo, once
@@ -10,7 +12,7 @@
 // too). The cold start is compared with `python3 -c "import app"` as the goal says, and also with
 // the real interpreter behind python3 (a launcher such as a pyenv shim adds ~0.25 s to every
 // start, which the emulator remembers how to skip): the verdict takes the stricter of the two.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { pythonRuntimeDir } from '../emulator/runner/launch';
 
 const APP = fixture('emulator', 'reload');
 const WARMUP = 200;
+const ROUND_TRIP_BLOCKS = 3;
 const GOALS = { startOverImportMs: 300, roundTripRatio: 3, messagesPerSecond: 1000, reloadMs: 500 };
 
 function median(xs: number[]): number {
@@ -153,6 +156,17 @@ async function startEcho(): Promise<{ url: string; close(): void }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
+/** The same echo in a child process: what a client pays to reach any other process. */
+async function startEchoProcess(): Promise<{ url: string; close(): void }> {
+  const code = `const s=require('node:http').createServer((q,r)=>{let b='';q.on('data',c=>b+=c);q.on('end',()=>{r.setHeader('content-type','application/json');r.end(b)})});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (d: Buffer) => resolvePort(Number(d.toString().trim())));
+  });
+  return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
+}
+
 interface Target {
   url: string;
   path: string;
@@ -258,20 +272,34 @@ export default async function run(): Promise<void> {
   try {
     const echoServer = await startEcho();
     const echoUrl = echoServer.url;
+    const outside = await startEchoProcess();
     const warm = await chat(emu, 'warm');
-    const [echo, rt] = (await fetchRoundTrips(
-      [
-        { url: echoUrl, path: '/', sessionId: 'ses_echo' },
-        { url: emu.url, path: '/api/chat', sessionId: warm.session_id },
-      ],
-      emu.token,
-      500,
-    )) as [number[], number[]];
-    const ratio = percentile(rt, 50) / percentile(echo, 50);
+    // Blocks of alternating requests; the figure is the median block (one block can fall on a
+    // burst of the machine's other load), the range shows them all.
+    const blocks: Array<{ rt: number[]; echo: number[]; ratio: number; outside: number }> = [];
+    for (let b = 0; b < ROUND_TRIP_BLOCKS; b++) {
+      const [echo, rt, other] = (await fetchRoundTrips(
+        [
+          { url: echoUrl, path: '/', sessionId: 'ses_echo' },
+          { url: emu.url, path: '/api/chat', sessionId: warm.session_id },
+          ...(b === 0 ? [{ url: outside.url, path: '/', sessionId: 'ses_echo' }] : []),
+        ],
+        emu.token,
+        500,
+      )) as [number[], number[], number[] | undefined];
+      blocks.push({ rt, echo, ratio: percentile(rt, 50) / percentile(echo, 50), outside: other ? percentile(other, 50) : NaN });
+    }
+    const mid = [...blocks].sort((a, b) => a.ratio - b.ratio)[Math.floor(blocks.length / 2)]!;
+    const { rt, echo, ratio } = mid;
     console.log(
       `API round trip: p50 ${fmt(percentile(rt, 50))}, p99 ${fmt(percentile(rt, 99))}; bare loopback echo: p50 ${fmt(percentile(echo, 50))}, p99 ${fmt(percentile(echo, 99))}; ` +
-        `p50 ratio ${ratio.toFixed(2)}× (goal ≤ ${GOALS.roundTripRatio}×): ${verdict(ratio <= GOALS.roundTripRatio)}`,
+        `p50 ratio ${ratio.toFixed(2)}× (median of ${blocks.length} blocks, ${blocks.map((x) => x.ratio.toFixed(2)).join(', ')}) (goal ≤ ${GOALS.roundTripRatio}×): ${verdict(ratio <= GOALS.roundTripRatio)}`,
     );
+    console.log(
+      `  the echo in a process of its own (as the emulator is, crossing processes like it): p50 ${fmt(blocks[0]!.outside)}; ` +
+        `the emulator's p50 in that block is ${(percentile(blocks[0]!.rt, 50) / blocks[0]!.outside).toFixed(2)}× it`,
+    );
+    outside.close();
     const session = (await chat(emu, 'lean')).session_id;
     const leanEcho = await leanRoundTrips(echoUrl, '/', undefined, 500);
     const leanRt = await leanRoundTrips(emu.url, '/api/chat', emu.token, 500, session);
