@@ -174,7 +174,8 @@ export class GatewayHub implements Hub {
   private async sendInbound(runner: RunnerProcess, turn: TurnState, message: Record<string, unknown>): Promise<void> {
     try {
       // The session comes along, so that the runner need not ask for it (GetSession still works).
-      // Over the link, only the history the runner was not sent yet (PROTOCOL.md, "history").
+      // Over the link, only the history the runner was not sent yet (PROTOCOL.md, "History over
+      // the link").
       const link = runner.link?.open ? runner.link : undefined;
       message.session = await this.sessionSnapshot(turn.sessionId, HISTORY_COUNT, link?.historySent(turn.sessionId));
       // A runner with a live link gets a frame; one without (an older runtime, a process that

@@ -239,7 +239,7 @@ export class RunnerLink implements RunnerLinkPort {
 
   private frame(line: Buffer): void {
     const text = line.toString('utf8');
-    if (!text.trim()) return; // an empty line: nothing to do
+    if (!/\S/.test(text)) return; // an empty line: nothing to do (without copying the frame)
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

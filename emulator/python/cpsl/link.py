@@ -324,7 +324,7 @@ class RunnerLink:
                 entry[0].set_exception(GatewayError(f"{entry[1]} failed: the answer exceeds {MAX_FRAME // (1024 * 1024)} MiB"))
 
     def _frame(self, raw):
-        if not raw.strip():
+        if not raw or raw.isspace():  # an empty line (no copy of a whole frame to find out)
             return
         try:
             frame = json.loads(raw)
