@@ -555,9 +555,13 @@ export class Store {
   }
 
   private watchFolder(): void {
-    const names = new Set([basename(this.paths.file), basename(this.paths.journal)]);
+    const journal = basename(this.paths.journal);
+    const names = new Set([basename(this.paths.file), journal]);
     try {
       this.watcher = watch(this.paths.dir, { persistent: false }, (_event, file) => {
+        // The journal changes under our lease are our own appends (other writers need the lock):
+        // nothing to check. Anything else written meanwhile is found by the next write or the poll.
+        if (file === journal && this.lease) return;
         if (!file || names.has(file)) this.checkOutside();
       });
       this.watcher.on('error', () => {
