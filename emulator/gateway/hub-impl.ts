@@ -180,7 +180,11 @@ export class GatewayHub implements Hub {
       message.session = await this.sessionSnapshot(turn.sessionId, HISTORY_COUNT, link?.historySent(turn.sessionId));
       // A runner with a live link gets a frame; one without (an older runtime, a process that
       // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
-      if (link?.sendInbound(message as { session_id: string })) return;
+      if (link?.sendInbound(message as { session_id: string })) {
+        // While the app handles it, the store checks its files for the turn's write.
+        setImmediate(() => this.store.expectWrite());
+        return;
+      }
       if (link) message.session = await this.sessionSnapshot(turn.sessionId);
       const res = await fetch(runner.baseUrl + '/_capsule/inbound', {
         method: 'POST',

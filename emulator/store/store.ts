@@ -280,6 +280,8 @@ export class Store {
   private lease: { lock: LockHandle; since: number; timer?: NodeJS.Timeout; onExit: () => void } | undefined;
   private inBatch = false;
   private needsReload = false;
+  /** The lease under which expectWrite() found the files unchanged since this process's last write. */
+  private checkedUnder: Store['lease'];
   /** close(): fold the journal into store.json at the next write. */
   private compactNext = false;
   /** This process wrote the store (so close() compacts). */
@@ -345,6 +347,17 @@ export class Store {
       this.pending.push({ mutator, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * A write is expected soon (a turn of the app is running): checks the files for changes from
+   * outside now, while this process has nothing else to do, so that the write need not. Only
+   * under a lease kept until that write; a change that comes in between is found by the next one
+   * (or the folder watcher).
+   */
+  expectWrite(): void {
+    if (!this.lease || this.closed || this.inBatch || this.needsReload || this.flushing || this.scheduled) return;
+    if (storeStamp(this.paths.file) === this.adapter.stamp) this.checkedUnder = this.lease;
   }
 
   /** Resolves when every update issued so far is durable (or has failed). */
@@ -435,9 +448,11 @@ export class Store {
     }
     this.inBatch = true;
     let ok = false;
-    await this.takeLease();
+    const kept = await this.takeLease();
+    const checked = kept && this.checkedUnder === this.lease;
+    this.checkedUnder = undefined;
     try {
-      const outside = storeStamp(this.paths.file) !== this.adapter.stamp;
+      const outside = !checked && storeStamp(this.paths.file) !== this.adapter.stamp;
       if (outside || this.needsReload) {
         // The files are the truth; a store.json deleted from outside means an empty store. Every
         // mutator not yet durable is then applied again on top of it.
@@ -458,12 +473,13 @@ export class Store {
     }
   }
 
-  private async takeLease(): Promise<void> {
+  /** Takes the lock, or keeps the lease held; true when it was held already. */
+  private async takeLease(): Promise<boolean> {
     const held = this.lease;
     if (held) {
       clearTimeout(held.timer);
       held.timer = undefined;
-      return;
+      return true;
     }
     // A waiter was let in: give it the time to take the lock before asking for it again.
     const until = Date.now() + YIELD_MS;
@@ -473,6 +489,7 @@ export class Store {
     const onExit = (): void => lock.releaseSync();
     process.once('exit', onExit);
     this.lease = { lock, since: Date.now(), onExit };
+    return false;
   }
 
   private async keepOrDropLease(dropNow: boolean): Promise<void> {

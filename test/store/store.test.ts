@@ -283,6 +283,36 @@ test('a store.json deleted from outside counts as empty; pending updates apply o
   await store.close();
 });
 
+test('expectWrite: a change from outside before it is seen by the next write; one after it by the write after that; nothing is lost', async () => {
+  const dir = tempStoreDir();
+  const file = join(dir, 'store.json');
+  const store = await Store.open(dir);
+  const bump = (key: string) => store.update((d) => void ((d.kv['app:t'] ??= {})[key] = '1'));
+  await store.update((d) => void (d.secrets.A = secret('a')));
+  await store.flush();
+  const handEdit = (name: string): void => {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as StoreData;
+    doc.secrets[name] = secret(name.toLowerCase());
+    writeFileSync(file, JSON.stringify(doc, null, 1));
+  };
+  // Before: the check finds it, and the write starts from the edited file.
+  handEdit('BEFORE');
+  store.expectWrite();
+  await bump('k1');
+  assert.ok(store.read().secrets.BEFORE, 'seen by the write');
+  assert.ok(readStore(dir).secrets.BEFORE && readStore(dir).kv['app:t']?.k1);
+  // After: this write was checked already; the next one sees it. Nothing on disk is lost.
+  store.expectWrite();
+  handEdit('AFTER');
+  await bump('k2');
+  await bump('k3');
+  assert.ok(store.read().secrets.AFTER, 'seen by the write after');
+  const onDisk = readStore(dir);
+  assert.ok(onDisk.secrets.AFTER && onDisk.secrets.BEFORE && onDisk.secrets.A);
+  assert.deepEqual(onDisk.kv['app:t'], { k1: '1', k2: '1', k3: '1' });
+  await store.close();
+});
+
 test('the lock is kept across writes in a row and let go when idle', async () => {
   const dir = tempStoreDir();
   const lock = join(dir, 'store.lock');
