@@ -181,8 +181,9 @@ export class GatewayHub implements Hub {
       // A runner with a live link gets a frame; one without (an older runtime, a process that
       // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
       if (link?.sendInbound(message as { session_id: string })) {
-        // While the app handles it, the store checks its files for the turn's write.
-        setImmediate(() => this.store.expectWrite());
+        // While the app handles it: the message is written, then the store checks its files for
+        // the write of the turn's end (so that little is left to do when the reply comes).
+        setImmediate(() => void this.flushTurn(turn).then(() => this.store.expectWrite(), () => undefined));
         return;
       }
       if (link) message.session = await this.sessionSnapshot(turn.sessionId);

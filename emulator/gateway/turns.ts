@@ -7,9 +7,10 @@ import type { RunnerProcess } from '../runner/process';
 import type { NewHubEvent } from './events';
 
 /**
- * What a turn has to write: the session (if new), history items and events. Short turns write it
- * once, with their end, so that one store write carries a whole message exchange; a turn that
- * lasts longer (a prompt, a slow handler) writes what it has after a short delay.
+ * What a turn has still to write: the session (if new), history items and events. The message
+ * and its session are written as soon as the message is on its way to the app (while the app
+ * handles it); the app's replies with the turn's end, or, in a turn that lasts longer (a prompt, a
+ * slow handler), after a short delay.
  */
 export interface Journal {
   session?: Omit<StoredSession, 'history' | 'dataJson' | 'updatedAt'>;
