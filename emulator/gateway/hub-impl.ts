@@ -171,7 +171,7 @@ export class GatewayHub implements Hub {
     return turn;
   }
 
-  private async sendInbound(runner: RunnerProcess, turn: TurnState, message: Record<string, unknown>): Promise<void> {
+  private async sendInbound(runner: RunnerProcess, turn: TurnState, message: { session_id: string; session?: unknown } & Record<string, unknown>): Promise<void> {
     try {
       // The session comes along, so that the runner need not ask for it (GetSession still works).
       // Over the link, only the history the runner was not sent yet (PROTOCOL.md, "History over
@@ -180,7 +180,7 @@ export class GatewayHub implements Hub {
       message.session = await this.sessionSnapshot(turn.sessionId, HISTORY_COUNT, link?.historySent(turn.sessionId));
       // A runner with a live link gets a frame; one without (an older runtime, a process that
       // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
-      if (link?.sendInbound(message as { session_id: string })) {
+      if (link?.sendInbound(message)) {
         // While the app handles it: the message is written, then the store checks its files for
         // the write of the turn's end (so that little is left to do when the reply comes).
         setImmediate(() => void this.flushTurn(turn).then(() => this.store.expectWrite(), () => undefined));

@@ -1,20 +1,14 @@
 // The API channel and the chat CLI against a real app process: round trips, streaming, handler
 // errors, sessions and their data.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../support/emulator';
+import { emulatorForSuite, type RunningEmulator } from '../support/emulator';
 import { ECHO_APP, chat, json } from './helpers';
 
 describe('chat through the API channel', () => {
   let emu: RunningEmulator;
-  before(async () => {
-    emu = await startEmulator({ app: ECHO_APP, env: { ECHO_TOKEN: 'echo-token-value-1234' } });
-  });
-  after(async () => {
-    await emu?.stop();
-    emu?.cleanup();
-  });
+  emulatorForSuite({ app: ECHO_APP, env: { ECHO_TOKEN: 'echo-token-value-1234' } }, (e) => (emu = e));
 
   test('POST /api/chat answers with the reply and a session id, and the session continues', async () => {
     const first = await chat(emu, 'hello there');

@@ -1,20 +1,14 @@
 // Data handlers and endpoints forwarded to the app with identity headers, with the platform's
 // access rules: `access="authenticated"` data and `authorized=True` endpoints answer 401 without a
 // signed-in user.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator, type RunningEmulator } from '../support/emulator';
+import { emulatorForSuite, type RunningEmulator } from '../support/emulator';
 import { ECHO_APP, chat, json, waitForEvent } from './helpers';
 
 describe('data and endpoint forwarding', () => {
   let emu: RunningEmulator;
-  before(async () => {
-    emu = await startEmulator({ app: ECHO_APP });
-  });
-  after(async () => {
-    await emu?.stop();
-    emu?.cleanup();
-  });
+  emulatorForSuite({ app: ECHO_APP }, (e) => (emu = e));
 
   test('public data answers anyone; authenticated data needs a persona or a session', async () => {
     const pub = await json(emu, '/apps/echo/data/public_info');

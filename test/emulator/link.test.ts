@@ -1,10 +1,10 @@
 // The runner link: inbound messages and the runner's calls travel as frames over one upgraded
 // loopback connection (PROTOCOL.md, "Runner link"). Real emulator, real app processes, real sockets.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { fixture, startEmulator, type RunningEmulator } from '../support/emulator';
+import { fixture, emulatorForSuite, startEmulator, type RunningEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 import { appState, chat, events, json, lastSeq, waitForEvent, waitForPrompt } from './helpers';
 
@@ -122,13 +122,7 @@ function pidAlive(pid: number): boolean {
 
 describe('runner link', () => {
   let emu: RunningEmulator;
-  before(async () => {
-    emu = await startEmulator({ app: LINK_APP });
-  });
-  after(async () => {
-    await emu?.stop();
-    emu?.cleanup();
-  });
+  emulatorForSuite({ app: LINK_APP }, (e) => (emu = e));
 
   test('messages and the runner calls travel over the link', async () => {
     const app = await linkedApp(emu);
@@ -213,13 +207,7 @@ describe('runner link', () => {
 // launch (that pending runner would hold off restarts, hence an emulator of its own).
 describe('runner link: the handshake and malformed frames', () => {
   let emu: RunningEmulator;
-  before(async () => {
-    emu = await startEmulator({ app: LINK_APP });
-  });
-  after(async () => {
-    await emu?.stop();
-    emu?.cleanup();
-  });
+  emulatorForSuite({ app: LINK_APP }, (e) => (emu = e));
 
   test('the link is refused without the runner token, with a wrong one, elsewhere and for other protocols', async () => {
     const missing = await RawLink.open(emu.port, {});

@@ -1,19 +1,13 @@
 // Integration prompts answered headlessly (CLI and API) while the handler waits: allow with fewer
 // scopes, deny, timeout on the hub clock, secret-form fields.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator, type RunningEmulator } from '../support/emulator';
+import { emulatorForSuite, type RunningEmulator } from '../support/emulator';
 import { ECHO_APP, chat, json, waitForPrompt } from './helpers';
 
 describe('integration prompts', () => {
   let emu: RunningEmulator;
-  before(async () => {
-    emu = await startEmulator({ app: ECHO_APP });
-  });
-  after(async () => {
-    await emu?.stop();
-    emu?.cleanup();
-  });
+  emulatorForSuite({ app: ECHO_APP }, (e) => (emu = e));
 
   test('chat waits while the handler waits; prompts answer --allow --scope grants fewer scopes', async () => {
     const chatRun = emu.cli(['chat', '--user', 'bob', 'github'], { timeoutMs: 60_000 });

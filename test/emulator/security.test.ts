@@ -1,35 +1,39 @@
 // Security probes against a running emulator: token on every route, loopback Host only, no CORS,
 // body limits, malformed JSON, the one-time login link, the discovery file.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, loginUrl, type RunningEmulator } from '../support/emulator';
+import { emulatorForSuite, startEmulator, loginUrl, type RunningEmulator } from '../support/emulator';
 import { ECHO_APP, chat } from './helpers';
 
-/** A raw request with a chosen Host header (fetch does not let us forge it). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+/**
+ * A raw request: a chosen Host header (fetch does not let us forge it), a body sent in pieces
+ * (chunked, without a Content-Length).
+ */
+function rawRequest(
+  url: string,
+  headers: Record<string, string>,
+  { method = 'GET', pieces = [] as string[] } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
+    const req = request(url, { method, headers }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
+    for (const piece of pieces) req.write(piece);
     req.end();
   });
 }
 
+const rawGet = (url: string, headers: Record<string, string>) => rawRequest(url, headers);
+
 describe('gateway security', () => {
   let emu: RunningEmulator;
-  before(async () => {
-    emu = await startEmulator({ app: ECHO_APP });
-  });
-  after(async () => {
-    await emu?.stop();
-    emu?.cleanup();
-  });
+  emulatorForSuite({ app: ECHO_APP }, (e) => (emu = e));
 
   test('the emulator listens on 127.0.0.1 only', () => {
     assert.match(emu.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -113,16 +117,9 @@ describe('gateway security', () => {
       assert.deepEqual(await send('/api/chat'), await send('/api/chat?via=express'), name);
     }
     // A body over the limit without a Content-Length (chunked): refused while it is read.
-    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(emu.url + '/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emu.token}` } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on('error', reject);
-      req.write('{"text":"');
-      for (let i = 0; i < 12; i++) req.write('x'.repeat(100_000));
-      req.end('"}');
+    const chunked = await rawRequest(emu.url + '/api/chat', { 'content-type': 'application/json', authorization: `Bearer ${emu.token}` }, {
+      method: 'POST',
+      pieces: ['{"text":"', ...Array.from({ length: 12 }, () => 'x'.repeat(100_000)), '"}'],
     });
     assert.equal(chunked.status, 413);
     assert.match(chunked.body, /too large: the limit is 1024 KiB/);
@@ -131,14 +128,12 @@ describe('gateway security', () => {
     assert.equal(plain.status, 400);
     const foreign = await emu.api('/api/chat', { method: 'POST', body: '{"text":"hi"}', headers: { origin: 'https://evil.example.com' } });
     assert.equal(foreign.status, 403);
-    const rebound = await new Promise<number>((resolve, reject) => {
-      const req = request(emu.url + '/api/chat', { method: 'POST', headers: { host: 'evil.example.com', 'content-type': 'application/json', authorization: `Bearer ${emu.token}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.end('{"text":"hi"}');
-    });
+    const rebound = (
+      await rawRequest(emu.url + '/api/chat', { host: 'evil.example.com', 'content-type': 'application/json', authorization: `Bearer ${emu.token}` }, {
+        method: 'POST',
+        pieces: ['{"text":"hi"}'],
+      })
+    ).status;
     assert.equal(rebound, 403, 'a foreign Host is refused on the fast lane too');
     assert.equal((await chat(emu, 'still here')).body.reply, 'echo: still here');
   });

@@ -3,12 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Store,
-  StoreError,
   applyImport,
   applyReset,
   buildExport,
@@ -18,13 +16,9 @@ import {
   type StoreData,
 } from '../../emulator/store';
 import { waitFor } from '../support/wait';
-
-function tempStoreDir(): string {
-  return join(mkdtempSync(join(tmpdir(), 'capsule-journal-')), '.capsule');
-}
+import { readStore, rejectsWith, tempStoreDir } from '../support/store';
 
 const files = (dir: string) => ({ file: join(dir, 'store.json'), journal: join(dir, 'store.journal') });
-const readStore = (dir: string): StoreData => loadStoreSync(files(dir).file)!.data;
 const snapshotOf = (dir: string) => (JSON.parse(readFileSync(files(dir).file, 'utf8')) as { snapshot?: { generation: number; id: string } }).snapshot;
 const journalLines = (dir: string): string[] => readFileSync(files(dir).journal, 'utf8').split('\n').filter(Boolean);
 /** A journaled change: a key in the `app:t` kv scope (secrets, channels and personas go to store.json itself). */
@@ -38,17 +32,6 @@ async function journaledStore(options: Parameters<typeof Store.open>[1] = {}): P
   const store = await Store.open(dir, options);
   await store.update((d) => void (d.secrets.BASE = secret('base')));
   return { dir, store };
-}
-
-async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string): Promise<StoreError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    assert.ok(e instanceof StoreError, `expected a StoreError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`expected StoreError ${code}`);
 }
 
 test('a write on a store with a full event log appends one small record; store.json stays as it is', async () => {

@@ -1,34 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, loadStoreSync, type StoreData } from '../../emulator/store';
+import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, type StoreData } from '../../emulator/store';
 import { waitFor } from '../support/wait';
-
-function tempStoreDir(): string {
-  return join(mkdtempSync(join(tmpdir(), 'capsule-store-')), '.capsule');
-}
-
-/** What is on disk: store.json with its journal applied (as every reader sees it). */
-function readStore(dir: string): StoreData {
-  return loadStoreSync(join(dir, 'store.json'))!.data;
-}
+import { readStore, rejectsWith, tempStoreDir } from '../support/store';
 
 function secret(value: string) {
   return { value, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StoreError, `expected a StoreError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`expected StoreError ${code}`);
 }
 
 test('opening creates nothing; the first write creates a 0700 folder, a 0600 file and a .gitignore of *', async () => {

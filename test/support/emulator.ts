@@ -2,6 +2,7 @@
 // and hands back what a test needs: url, token, store folder, captured output, stop/kill. Build
 // first (`npm run build`); every test area that needs a running emulator uses this.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -227,3 +228,18 @@ export function fixture(area: string, ...parts: string[]): string {
   return join(REPO, 'test', area, 'fixtures', ...parts);
 }
 
+/**
+ * One emulator for the tests of a `describe` block: started before them, stopped and removed
+ * after. `use` receives it (tests keep it in a variable of their own).
+ */
+export function emulatorForSuite(opts: EmulatorOptions, use: (emu: RunningEmulator) => void): void {
+  let emu: RunningEmulator | undefined;
+  before(async () => {
+    emu = await startEmulator(opts);
+    use(emu);
+  });
+  after(async () => {
+    await emu?.stop();
+    emu?.cleanup();
+  });
+}

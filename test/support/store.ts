@@ -1,0 +1,28 @@
+// Helpers of the store tests: a fresh store folder, the store as readers see it, StoreError checks.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StoreError, loadStoreSync, type StoreData } from '../../emulator/store';
+
+/** A `.capsule` folder (not created yet) in a new temporary directory. */
+export function tempStoreDir(prefix = 'capsule-store-'): string {
+  return join(mkdtempSync(join(tmpdir(), prefix)), '.capsule');
+}
+
+/** What is on disk: store.json with its journal applied (as every reader sees it). */
+export function readStore(dir: string): StoreData {
+  return loadStoreSync(join(dir, 'store.json'))!.data;
+}
+
+/** Awaits `p` (or calls it) and checks that it fails with a StoreError of `code`. */
+export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string): Promise<StoreError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    assert.ok(e instanceof StoreError, `expected a StoreError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    return e;
+  }
+  assert.fail(`expected StoreError ${code}`);
+}
