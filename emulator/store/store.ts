@@ -59,6 +59,8 @@ export interface StoreOptions {
   eventCap?: number;
   /** How long to wait for the cross-process lock before failing. */
   lockTimeoutMs?: number;
+  /** How long the lock is kept after a write when no other write follows (default 20 ms). */
+  leaseIdleMs?: number;
   /** Working folder against which a relative store dir is resolved. */
   cwd?: string;
   /**
@@ -282,6 +284,8 @@ export class Store {
   private needsReload = false;
   /** The lease under which expectWrite() found the files unchanged since this process's last write. */
   private checkedUnder: Store['lease'];
+  /** expectWrite() was called since the last write. */
+  private writeExpected = false;
   /** close(): fold the journal into store.json at the next write. */
   private compactNext = false;
   /** This process wrote the store (so close() compacts). */
@@ -299,6 +303,7 @@ export class Store {
   private readonly errorListeners = new Set<(e: unknown) => void>();
   private readonly eventCap: number;
   private readonly lockTimeoutMs: number;
+  private readonly leaseIdleMs: number;
 
   private constructor(paths: StorePaths, options: StoreOptions) {
     this.paths = paths;
@@ -307,6 +312,7 @@ export class Store {
     this.db = new Low<StoreData>(this.adapter, emptyStore());
     this.eventCap = options.eventCap ?? DEFAULT_EVENT_CAP;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.leaseIdleMs = options.leaseIdleMs ?? LEASE_IDLE_MS;
     this.journaling = options.journal !== false;
     this.compactBytes = options.compactBytes;
   }
@@ -350,13 +356,19 @@ export class Store {
   }
 
   /**
-   * A write is expected soon (a turn of the app is running): checks the files for changes from
-   * outside now, while this process has nothing else to do, so that the write need not. Only
-   * under a lease kept until that write; a change that comes in between is found by the next one
-   * (or the folder watcher).
+   * A write is expected soon (a turn of the app is running): the files are checked for changes
+   * from outside now (or as soon as the write in progress is done), while this process has
+   * nothing else to do, so that the expected write need not. Only under a lease kept until that
+   * write; a change by hand in between is found by the write after it (or the folder watcher).
    */
   expectWrite(): void {
-    if (!this.lease || this.closed || this.inBatch || this.needsReload || this.flushing || this.scheduled) return;
+    this.writeExpected = true;
+    if (!this.flushing && !this.scheduled) this.checkAhead();
+  }
+
+  private checkAhead(): void {
+    this.writeExpected = false;
+    if (!this.lease || this.closed || this.needsReload || this.pending.length) return;
     if (storeStamp(this.paths.file) === this.adapter.stamp) this.checkedUnder = this.lease;
   }
 
@@ -426,28 +438,34 @@ export class Store {
     while (this.pending.length || this.needsReload || this.compactNext) {
       const batch = this.pending;
       this.pending = [];
+      const compact = this.compactNext;
+      this.compactNext = false;
       try {
-        await this.writeBatch(batch);
+        await this.writeBatch(batch, compact);
       } catch (e) {
         for (const p of batch) p.reject(e);
         // Memory holds changes that never reached the file: the next write starts from the file.
         this.needsReload = true;
+        await this.keepOrDropLease(true);
         return;
       }
       for (const p of batch) p.resolve();
+      // The lease's bookkeeping (a stat for waiting processes) waits until the callers'
+      // continuations have run: the answer to a message goes out before it.
+      if (batch.length) await new Promise((r) => setImmediate(r));
+      await this.keepOrDropLease(compact);
     }
+    if (this.writeExpected) this.checkAhead();
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
-    const compact = this.compactNext;
-    this.compactNext = false;
+  private async writeBatch(batch: Pending[], compact: boolean): Promise<void> {
+    this.writeExpected = false;
     if (!this.dirReady) {
       ensureStoreDir(this.paths.dir);
       removeOrphanTemps(this.paths.file, pidAlive);
       this.dirReady = true;
     }
     this.inBatch = true;
-    let ok = false;
     const kept = await this.takeLease();
     const checked = kept && this.checkedUnder === this.lease;
     this.checkedUnder = undefined;
@@ -466,10 +484,8 @@ export class Store {
       if (batch.length) await this.commit(false);
       // close(): fold a journal into its store.json (a store.json deleted meanwhile stays deleted).
       else if (compact && this.adapter.journal.exists && this.adapter.snapshotStamp !== MISSING) await this.commit(true);
-      ok = true;
     } finally {
       this.inBatch = false;
-      await this.keepOrDropLease(!ok || compact);
     }
   }
 
@@ -498,7 +514,7 @@ export class Store {
     if (dropNow || this.closed || Date.now() - l.since >= LEASE_MAX_MS || waiterPresent(this.paths.lock)) return this.dropLease();
     l.timer = setTimeout(() => {
       if (this.lease === l && !this.inBatch) void this.dropLease();
-    }, LEASE_IDLE_MS);
+    }, this.leaseIdleMs);
     l.timer.unref();
   }
 
@@ -579,6 +595,7 @@ export class Store {
         // The journal changes under our lease are our own appends (other writers need the lock):
         // nothing to check. Anything else written meanwhile is found by the next write or the poll.
         if (file === journal && this.lease) return;
+        this.checkedUnder = undefined;
         if (!file || names.has(file)) this.checkOutside();
       });
       this.watcher.on('error', () => {

@@ -294,6 +294,28 @@ test('expectWrite: a change from outside before it is seen by the next write; on
   await store.close();
 });
 
+test('expectWrite called as a write ends (as the gateway does while the app handles a message) takes effect once that write is done', async () => {
+  const dir = tempStoreDir();
+  const file = join(dir, 'store.json');
+  // A long lease: the check made ahead holds only while the lease is kept.
+  const store = await Store.open(dir, { leaseIdleMs: 60_000 });
+  const bump = (key: string) => store.update((d) => void ((d.kv['app:t'] ??= {})[key] = '1'));
+  await store.update((d) => void (d.secrets.A = secret('a')));
+  await bump('k0').then(() => store.expectWrite());
+  await store.flush();
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as StoreData;
+  doc.secrets.LATE = secret('late');
+  writeFileSync(file, JSON.stringify(doc, null, 1));
+  await bump('k1');
+  assert.equal(store.read().secrets.LATE, undefined, 'the expected write relied on the check made ahead');
+  await bump('k2');
+  assert.ok(store.read().secrets.LATE, 'the write after it checks the files again');
+  const onDisk = readStore(dir);
+  assert.ok(onDisk.secrets.LATE && onDisk.secrets.A);
+  assert.deepEqual(onDisk.kv['app:t'], { k0: '1', k1: '1', k2: '1' });
+  await store.close();
+});
+
 test('the lock is kept across writes in a row and let go when idle', async () => {
   const dir = tempStoreDir();
   const lock = join(dir, 'store.lock');
