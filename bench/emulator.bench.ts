@@ -3,7 +3,7 @@
 //   API round trip p50/p99 vs a bare loopback HTTP echo                goal: p50 ≤ 3× echo
 //     (at the steady state, after a few thousand requests have let the JIT settle)
 //     (the echo runs in the bench process, the stricter baseline: a request to it crosses no
-//     process; one in a process of its own is shown too)
+//     process; one in a process of its own and a relay that does no work are shown too)
 //   messages/s with 50 concurrent sessions                             goal: ≥ 1,000 msg/s
 //   save → the new code answers                                        goal: ≤ 500 ms
 // Clients: the round trip is measured with the same client against the emulator and the echo, once
