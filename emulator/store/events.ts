@@ -15,6 +15,14 @@ export function pushEvent(data: StoreData, event: NewEvent, cap: number = DEFAUL
   return stored;
 }
 
+/** Events trimmed one by one with shift(); more are cut with one splice(). */
+const SHIFT_AT_MOST = 64;
+
 export function capEvents(data: StoreData, cap: number = DEFAULT_EVENT_CAP): void {
-  if (data.events.length > cap) data.events.splice(0, data.events.length - cap);
+  const excess = data.events.length - cap;
+  if (excess <= 0) return;
+  // A full log loses an event or two with every write: shift() drops them in place (V8 moves the
+  // start of the array), where splice() copies the whole log each time.
+  if (excess <= SHIFT_AT_MOST) for (let i = 0; i < excess; i++) data.events.shift();
+  else data.events.splice(0, excess);
 }

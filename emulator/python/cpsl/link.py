@@ -8,6 +8,7 @@ while the link is up.
 import asyncio
 import json
 import sys
+import threading
 
 from .rpc import GatewayError, GatewayUnreachable, unreachable_message
 
@@ -33,8 +34,11 @@ def _log(text):
     print(f"cpsl: {text}", file=sys.stderr, flush=True)
 
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every frame
+
+
 def _dumps(obj):
-    return (json.dumps(obj, separators=(",", ":")) + "\n").encode("utf-8")
+    return (_encode(obj) + "\n").encode("utf-8")
 
 
 async def open_link(client, on_inbound, timeout=5.0):
@@ -171,6 +175,7 @@ class RunnerLink:
         self._protocol = protocol
         self._on_inbound = on_inbound
         self.loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
         self._pending = {}  # id -> (future, method)
         self._casts = {}  # id -> method, of the latest casts (only a failure is answered)
         self._next_id = 0
@@ -205,12 +210,10 @@ class RunnerLink:
             self._transport.write(b"".join(out))
 
     def usable(self):
-        if self.closed:
-            return False
-        try:
-            return asyncio.get_running_loop() is self.loop
-        except RuntimeError:
-            return False
+        """Whether the caller runs on the link's loop (else it must not write to the link)."""
+        # The loop's thread while it runs, rather than asking for the running loop: that costs a
+        # system call per ask on 3.11, and a message asks several times.
+        return not self.closed and threading.get_ident() == self._thread and self.loop.is_running()
 
     # -- calls -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import inspect
 import json
 import re
 import sys
+import threading
 import time
 import traceback
 
@@ -83,6 +84,16 @@ class Runtime:
         self._entered = {}
         self._tasks = set()
         self._stop = None
+        self._event_loop = None
+
+    def _loop(self):
+        """The running loop, remembered with its thread: asking for it costs a system call on 3.11."""
+        kept = self._event_loop
+        if kept is not None and kept[1] == threading.get_ident() and kept[0].is_running():
+            return kept[0]
+        loop = asyncio.get_running_loop()
+        self._event_loop = (loop, threading.get_ident())
+        return loop
 
     def config(self):
         return self.app._cpsl_config
@@ -142,7 +153,7 @@ class Runtime:
                 message["session"] = None  # a delta this process cannot join: GetSession instead
             else:
                 snap["history"] = history
-        task = asyncio.get_running_loop().create_task(self.run_message(message))
+        task = self._loop().create_task(self.run_message(message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -196,7 +207,7 @@ class Runtime:
             history=lambda: merge_history(snap.get("history"), msg.get("text", "")),
             data=data, integrations=integrations_from_wire(snap.get("integrations")),
             rpc=self.rpc, app_id=self.app_id, request_id=str(msg.get("request_id") or ""),
-            app=self.app, in_message_handler=True,
+            app=self.app, in_message_handler=True, loop=self._loop(),
         )
         if data and not snap.get("data_json"):
             session._saved_json = ""  # initial data of a new session is saved with the first turn

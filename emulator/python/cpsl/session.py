@@ -7,6 +7,7 @@ import json
 import mimetypes
 import os
 import sys
+import threading
 import uuid
 
 from . import catalog
@@ -34,6 +35,8 @@ def _dual(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         coro = method(self, *args, **kwargs)
+        if threading.get_ident() == self._loop_thread:
+            return coro  # the handler's own thread (asking the loop costs a system call on 3.11)
         try:
             asyncio.get_running_loop()
             return coro
@@ -169,7 +172,7 @@ _UNAVAILABLE_ATTRS = {"media", "db", "collections"}
 
 class Session:
     def __init__(self, *, id="", user=None, channel=None, history=None, data=None, integrations=None,
-                 rpc=None, app_id="", request_id="", app=None, in_message_handler=False):
+                 rpc=None, app_id="", request_id="", app=None, in_message_handler=False, loop=None):
         self.id = id
         self.user = user
         self.channel = channel or SessionChannel()
@@ -188,10 +191,14 @@ class Session:
         self._saved_json = json.dumps(data, sort_keys=True) if data else "{}"
         self._save_task = None
         self._save_lock = asyncio.Lock()
-        try:
-            self._loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._loop = None
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+        self._loop = loop
+        # The thread the loop runs in (a Session is made on it): calls from it need no hand-over.
+        self._loop_thread = threading.get_ident() if loop is not None else None
         self.data = SessionData(data or {}, on_change=self._data_changed)
 
     @property

@@ -154,3 +154,33 @@ class LinkBehaviour(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LinkOwnership(unittest.TestCase):
+    """Only code on the link's own loop writes to it; a handler's worker thread goes through the
+    loop (the check is made without asking for the running loop, a system call on 3.11)."""
+
+    def test_usable_only_on_its_loop_while_it_runs(self):
+        import asyncio
+        import types
+
+        from cpsl.link import RunnerLink
+
+        def new_link():
+            transport = types.SimpleNamespace(write=lambda data: None, close=lambda: None)
+            return RunnerLink(types.SimpleNamespace(link=None), transport, None, lambda message: None)
+
+        seen = {}
+
+        async def main():
+            kept, closed = new_link(), new_link()
+            seen["on the loop"] = kept.usable()
+            seen["from a worker thread"] = await asyncio.to_thread(kept.usable)
+            closed.close()
+            seen["once closed"] = closed.usable()
+            return kept
+
+        kept = asyncio.run(main())
+        seen["after its loop stopped"] = kept.usable()
+        self.assertEqual(seen, {"on the loop": True, "from a worker thread": False, "once closed": False,
+                                "after its loop stopped": False})
