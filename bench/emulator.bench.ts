@@ -30,7 +30,7 @@ const WARMUP = 200;
  * (a gateway serves a developer for hours), in which the ratio is higher than early on.
  */
 const STEADY_WARMUP = 2_500;
-const ROUND_TRIP_BLOCKS = 3;
+const ROUND_TRIP_BLOCKS = 5;
 const LEAN_WARMUP = 300;
 const GOALS = { startOverImportMs: 300, roundTripRatio: 3, messagesPerSecond: 1000, reloadMs: 500 };
 
