@@ -12,7 +12,7 @@ import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
 import { GatewaySecrets } from './secrets';
-import { TurnState } from './turns';
+import { TurnState, type InboundMessage } from './turns';
 import { toWire } from './credentials';
 import { HttpError } from './errors';
 import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
@@ -167,11 +167,12 @@ export class GatewayHub implements Hub {
       chat_name: input.chatName ?? '',
       initial_data_json: '',
     };
+    turn.inbound = message;
     void this.sendInbound(runner, turn, message);
     return turn;
   }
 
-  private async sendInbound(runner: RunnerProcess, turn: TurnState, message: { session_id: string; session?: unknown } & Record<string, unknown>): Promise<void> {
+  private async sendInbound(runner: RunnerProcess, turn: TurnState, message: InboundMessage): Promise<void> {
     try {
       // The session comes along, so that the runner need not ask for it (GetSession still works).
       // Over the link, only the history the runner was not sent yet (PROTOCOL.md, "History over
@@ -181,6 +182,7 @@ export class GatewayHub implements Hub {
       // A runner with a live link gets a frame; one without (an older runtime, a process that
       // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
       if (link?.sendInbound(message)) {
+        turn.sentOver = link;
         // While the app handles it: the message is written, then the store checks its files for
         // the write of the turn's end (so that little is left to do when the reply comes).
         setImmediate(() => void this.flushTurn(turn).then(() => this.store.expectWrite(), () => undefined));
@@ -216,6 +218,22 @@ export class GatewayHub implements Hub {
             : `could not deliver the message to the app: ${(e as Error).message}`,
         );
       }
+    }
+  }
+
+  /**
+   * A runner link closed. A message written to it as the runner's end went away never reached the
+   * app, and nothing else would ever end its turn: every open turn sent over that link is sent
+   * again (over HTTP, or the runner's new link). The runtime takes a message once by its request
+   * id, so one that did arrive is not handled twice (PROTOCOL.md, "When the link closes").
+   */
+  linkClosed(link: RunnerLinkPort): void {
+    for (const turn of this.turns.values()) {
+      if (turn.sentOver !== link || turn.finishing || !turn.inbound) continue;
+      turn.sentOver = undefined;
+      const runner = turn.runner;
+      // A runner being stopped or gone ends its turns itself (runnerGone).
+      if (runner?.alive && !runner.stopping) void this.sendInbound(runner, turn, turn.inbound);
     }
   }
 

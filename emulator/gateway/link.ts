@@ -195,6 +195,7 @@ export class RunnerLink implements RunnerLinkPort {
     this.hub.links.delete(this);
     // Held calls (a prompt the app waits on) have nobody left to answer them.
     this.gone.abort();
+    this.hub.linkClosed(this);
   }
 
   /** Bytes from the runner: complete lines are frames. */

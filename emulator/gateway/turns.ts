@@ -3,7 +3,7 @@
 // API answering after dispatch returned) still sees all of them, in order.
 import type { OutboundEvent, Turn } from '../hub';
 import type { HistoryItem, StoredSession } from '../store';
-import type { RunnerProcess } from '../runner/process';
+import type { RunnerLinkPort, RunnerProcess } from '../runner/process';
 import type { NewHubEvent } from './events';
 
 /**
@@ -18,6 +18,9 @@ export interface Journal {
   events: NewHubEvent[];
   timer?: NodeJS.Timeout;
 }
+
+/** An inbound message of the runner protocol (its `session` is added when it is sent). */
+export type InboundMessage = { session_id: string; session?: unknown } & Record<string, unknown>;
 
 export interface TurnResult {
   reply: string;
@@ -39,6 +42,9 @@ export class TurnState implements Turn {
   /** Pending store writes that must be durable before the turn is acknowledged. */
   readonly writes: Array<Promise<void>> = [];
   readonly journal: Journal = { items: [], events: [] };
+  /** The message as sent to the app (for a redelivery), and the link it went over, if it did. */
+  inbound: InboundMessage | undefined;
+  sentOver: RunnerLinkPort | undefined;
 
   constructor(
     readonly app: string,

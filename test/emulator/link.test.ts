@@ -162,6 +162,23 @@ describe('runner link', () => {
     assert.equal((await chat(emu, 'history', { session_id: sid })).body.reply, 'history 49, same True, delta True, items 2');
   });
 
+  test('a message written as the link closes is sent again over HTTP, and handled once', { timeout: 90_000 }, async () => {
+    const pid = (await linkedApp(emu)).pid;
+    const relinked = () => waitFor('the link again', async () => (await chat(emu, 'via')).body.reply.startsWith('inbound link'));
+    // The frame is lost with the connection: without a second delivery its turn never ends.
+    assert.equal((await chat(emu, 'lose')).body.reply, 'armed');
+    const lost = await chat(emu, 'via');
+    assert.equal(lost.status, 200, JSON.stringify(lost.body));
+    assert.match(lost.body.reply, new RegExp(`^inbound http, calls (http|link), pid ${pid}$`));
+    await relinked();
+    // The frame arrives, then the connection goes: the second delivery is recognised and dropped.
+    assert.equal((await chat(emu, 'dup')).body.reply, 'armed');
+    assert.equal((await chat(emu, 'tally')).body.reply, 'tally 1');
+    await relinked();
+    assert.equal((await chat(emu, 'tally')).body.reply, 'tally 2', 'the message sent twice was handled once');
+    assert.equal((await linkedApp(emu)).pid, pid, 'the same process throughout');
+  });
+
   test('a runner killed mid-turn: the caller gets the clear error and the app restarts', async () => {
     const before = await linkedApp(emu);
     const since = await lastSeq(emu);

@@ -206,14 +206,54 @@ class RunnerLink:
     def _flush(self):
         self._flush_scheduled = False
         out, self._out = self._out, []
-        if out and not self.closed:
-            self._transport.write(b"".join(out))
+        if not out:
+            return
+        if self.closed or self._transport.is_closing():
+            # The connection went away since these frames were written: the transport would drop
+            # them without a word. They go over HTTP instead, in order.
+            self._over_http(out)
+            return
+        self._transport.write(b"".join(out))
+
+    def _over_http(self, frames):
+        jobs = []
+        for raw in frames:
+            try:
+                f = json.loads(raw)
+            except ValueError:
+                continue
+            if f.get("t") not in ("call", "cast"):
+                continue  # an error frame about the emulator's frames: nobody left to tell
+            entry = self._pending.pop(f.get("id"), None) if f["t"] == "call" else None
+            jobs.append((f.get("method", ""), f.get("body") or {}, entry[0] if entry else None))
+        loop = self.loop
+
+        def settle(fut, result, error):
+            if not fut.done():
+                if error is not None:
+                    fut.set_exception(error)
+                else:
+                    fut.set_result(result if isinstance(result, dict) else {})
+
+        def send_all():  # one thread, so that the frames keep their order
+            for method, body, fut in jobs:
+                try:
+                    result, error = self._client.call(method, body), None
+                except Exception as e:
+                    result, error = None, e
+                    if fut is None:
+                        _log(f"{method} could not be sent after the runner link closed: {e}")
+                if fut is not None and not loop.is_closed():
+                    loop.call_soon_threadsafe(settle, fut, result, error)
+
+        threading.Thread(target=send_all, name="cpsl-link-handoff", daemon=True).start()
 
     def usable(self):
         """Whether the caller runs on the link's loop (else it must not write to the link)."""
         # The loop's thread while it runs, rather than asking for the running loop: that costs a
         # system call per ask on 3.11, and a message asks several times.
-        return not self.closed and threading.get_ident() == self._thread and self.loop.is_running()
+        return (not self.closed and threading.get_ident() == self._thread and self.loop.is_running()
+                and not self._transport.is_closing())
 
     # -- calls -------------------------------------------------------------------------------
 

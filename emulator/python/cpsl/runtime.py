@@ -17,6 +17,9 @@ from .history_cache import HISTORY_COUNT, HistoryCache
 from .integrations import integrations_from_wire
 from .session import Session
 
+# Request ids of the latest messages taken, so that one sent again is not handled twice.
+MAX_REQUESTS_REMEMBERED = 10_000
+
 
 async def _call(fn, *args, **kwargs):
     result = fn(*args, **kwargs)
@@ -81,6 +84,7 @@ class Runtime:
         self._locks = {}
         self._finished = {}  # session id -> turns finished in this process
         self._history = HistoryCache()
+        self._accepted = {}  # request id -> None, oldest first
         self._entered = {}
         self._tasks = set()
         self._stop = None
@@ -141,6 +145,16 @@ class Runtime:
     # -- messages ----------------------------------------------------------------------------
 
     def accept_inbound(self, message):
+        # The emulator sends a message again when the link it went over closed before its turn
+        # ended (PROTOCOL.md, "When the link closes"): one that did arrive is not handled twice.
+        rid = message.get("request_id")
+        if isinstance(rid, str) and rid:
+            accepted = self._accepted
+            if rid in accepted:
+                return
+            accepted[rid] = None
+            if len(accepted) > MAX_REQUESTS_REMEMBERED:
+                del accepted[next(iter(accepted))]
         # The snapshot sent along with a message is as old as its delivery: if another turn of
         # the same session finishes before this one starts, it is stale and GetSession is asked.
         sid = str(message.get("session_id") or "")

@@ -112,6 +112,20 @@ class LinkBehaviour(unittest.TestCase):
         gw.held["github"].set()
         self.assertEqual(texts(self.turn("later")), ["echo: later"])
 
+    def test_a_message_delivered_twice_is_handled_once(self):
+        """The emulator sends a message again when the link it went over closed before its turn
+        ended; the runtime knows it by its request id."""
+        gw = self.start()
+        self.assertEqual(texts(self.turn("once", rid="r-twice")), ["echo: once"])
+        again = {"request_id": "r-twice", "session_id": "s1", "user_id": "u1", "text": "once",
+                 "session": gw.sessions["s1"]}
+        gw.deliver(dict(again))  # over the link
+        status, _, _ = gw.request("POST", "/_capsule/inbound", dict(again))  # and over HTTP
+        self.assertEqual(status, 202)
+        self.assertEqual(texts(self.turn("next", rid="r-next")), ["echo: next"])
+        replies = [b for m, b in gw.log if m == "SubmitResult" and b.get("request_id") == "r-twice" and b.get("text")]
+        self.assertEqual([b["text"] for b in replies], ["echo: once"])
+
     def test_runner_stops_when_the_gateway_refuses_it_after_a_drop(self):
         gw = self.start()
         gw.accept_links = False
@@ -166,21 +180,55 @@ class LinkOwnership(unittest.TestCase):
 
         from cpsl.link import RunnerLink
 
-        def new_link():
-            transport = types.SimpleNamespace(write=lambda data: None, close=lambda: None)
+        def new_link(closing=False):
+            transport = types.SimpleNamespace(write=lambda data: None, close=lambda: None, is_closing=lambda: closing)
             return RunnerLink(types.SimpleNamespace(link=None), transport, None, lambda message: None)
 
         seen = {}
 
         async def main():
-            kept, closed = new_link(), new_link()
+            kept, closed, closing = new_link(), new_link(), new_link(closing=True)
             seen["on the loop"] = kept.usable()
             seen["from a worker thread"] = await asyncio.to_thread(kept.usable)
             closed.close()
             seen["once closed"] = closed.usable()
+            seen["while its connection closes"] = closing.usable()
             return kept
 
         kept = asyncio.run(main())
         seen["after its loop stopped"] = kept.usable()
         self.assertEqual(seen, {"on the loop": True, "from a worker thread": False, "once closed": False,
-                                "after its loop stopped": False})
+                                "while its connection closes": False, "after its loop stopped": False})
+
+    def test_frames_left_when_the_connection_closes_go_over_http_in_order(self):
+        """A transport drops what is written to it once it closes; the link hands those frames to
+        HTTP instead, and a call among them gets the HTTP answer."""
+        import asyncio
+        import types
+
+        from cpsl.link import RunnerLink
+
+        sent_over_http, written = [], []
+
+        def http_call(method, body=None, timeout=30.0):
+            sent_over_http.append((method, body))
+            return {"answer": body.get("n")}
+
+        async def main():
+            state = {"closing": False}
+            transport = types.SimpleNamespace(write=written.append, close=lambda: None,
+                                              is_closing=lambda: state["closing"])
+            link = RunnerLink(types.SimpleNamespace(link=None, call=http_call), transport, None, lambda m: None)
+            link.cast("SubmitResult", {"n": 1})
+            answer = link.post("GetSession", {"n": 2})
+            link.cast("SubmitResult", {"n": 3})
+            state["closing"] = True  # before the frames of this turn of the loop are flushed
+            return await asyncio.wait_for(answer, 10)
+
+        result = asyncio.run(main())
+        deadline = time.monotonic() + 10  # the cast after the call leaves after its answer came
+        while len(sent_over_http) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(written, [], "nothing was written to the closing connection")
+        self.assertEqual(sent_over_http, [("SubmitResult", {"n": 1}), ("GetSession", {"n": 2}), ("SubmitResult", {"n": 3})])
+        self.assertEqual(result, {"answer": 2})
