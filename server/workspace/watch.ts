@@ -25,10 +25,39 @@ export function watchFolder(root: string, storeDir: string, envFile: string, onC
   if (!inside(storeDir, root)) targets.push(storeDir);
   if (!inside(dirname(envFile), root)) targets.push(envFile);
   const watcher: FSWatcher = watch(targets, { ignoreInitial: true, ignored, persistent: true });
-  watcher.on('add', (p) => onChange(p, 'created'));
-  watcher.on('change', (p) => onChange(p, 'changed'));
-  watcher.on('unlink', (p) => onChange(p, 'deleted'));
+  let closed = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const report = (p: string, kind: WatchKind): void => {
+    if (!closed) onChange(p, kind);
+  };
+  watcher.on('add', (p) => report(p, 'created'));
+  watcher.on('change', (p) => report(p, 'changed'));
+  watcher.on('unlink', (p) => report(p, 'deleted'));
+  // chokidar reads a new folder before it watches it, so a store written just as its folder is
+  // created (the CLI's first write) is never reported: the store is read again a moment after its
+  // folder appears. Changes made while the watcher started count as its initial state and are not
+  // reported either: the store and the .env are read again once it is ready.
+  watcher.on('addDir', (p) => {
+    if (p !== storeDir) return;
+    for (const ms of [100, 1000]) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        report(storeDir, 'changed');
+      }, ms);
+      timers.add(t);
+    }
+  });
+  watcher.on('ready', () => {
+    report(storeDir, 'changed');
+    report(envFile, 'changed');
+  });
   // A watcher error (too many files, permissions) must not take the server down.
   watcher.on('error', () => undefined);
-  return { close: () => watcher.close() };
+  return {
+    close: () => {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      return watcher.close();
+    },
+  };
 }
