@@ -321,6 +321,22 @@ test('HTTP fallback: a runner without the link is served over HTTP', async () =>
   }
 });
 
+test('the app process stops when the emulator is killed with kill -9: its stdin closes (with the link or without)', async () => {
+  for (const link of ['0', '1']) {
+    const emu = await startEmulator({ app: LINK_APP, env: { CAPSULE_RUNNER_LINK: link } });
+    const pid = (await appState(emu)).pid!;
+    try {
+      assert.ok(pidAlive(pid));
+      emu.proc.kill('SIGKILL');
+      await waitFor(`the app process to exit (runner link ${link === '1' ? 'on' : 'off'})`, () => !pidAlive(pid), 15_000);
+    } finally {
+      if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      await emu.stop();
+      emu.cleanup();
+    }
+  }
+});
+
 test('a debugger-launched runner (no stdin pipe) stops when the emulator is gone: its link breaks', async () => {
   const emu = await startEmulator({ app: LINK_APP });
   let debugged: ReturnType<typeof spawn> | undefined;

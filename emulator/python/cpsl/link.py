@@ -31,7 +31,10 @@ class LinkRefused(Exception):
 
 
 def _log(text):
-    print(f"cpsl: {text}", file=sys.stderr, flush=True)
+    try:
+        print(f"cpsl: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass  # stderr went with the emulator (a killed emulator's end of the pipe): nobody to tell
 
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every frame

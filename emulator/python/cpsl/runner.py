@@ -64,7 +64,10 @@ def load_entry(spec):
 
 
 def _log(text):
-    print(f"cpsl: {text}", file=sys.stderr, flush=True)
+    try:
+        print(f"cpsl: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass  # stderr went with the emulator (a killed emulator's end of the pipe): nobody to tell
 
 
 def _register_failure(client, exc, tb):
@@ -88,7 +91,8 @@ def _watch_stdin(loop, runtime):
         mode = os.fstat(fd).st_mode
     except (OSError, ValueError, AttributeError):
         return
-    if not stat.S_ISFIFO(mode):
+    # The emulator's pipes are socket pairs (node's), a pipe of Python's subprocess is a FIFO.
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         return  # a terminal or a debugger's console: not ours to watch
 
     def watch():
@@ -98,8 +102,8 @@ def _watch_stdin(loop, runtime):
                 pass
         except OSError:
             pass
-        _log("the emulator closed stdin; stopping")
         loop.call_soon_threadsafe(runtime.request_stop)
+        _log("the emulator closed stdin; stopping")
 
     threading.Thread(target=watch, name="cpsl-stdin-watch", daemon=True).start()
 
