@@ -163,7 +163,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     },
     async kill9() {
       if (exited !== undefined) return;
-      // The app processes outlive a SIGKILLed emulator: note them first, then end them too.
+      // The app processes stop on their own once their emulator is gone (their stdin closes), a
+      // few hundred ms later: note them first and end them too, so that none outlives the test.
       const pids = await runnerPids(api).catch(() => [] as number[]);
       proc.kill('SIGKILL');
       await exitPromise;
