@@ -7,10 +7,10 @@ while the link is up.
 """
 import asyncio
 import json
-import sys
 import threading
 
 from .rpc import GatewayError, GatewayUnreachable, unreachable_message
+from .logs import say as _log
 
 PATH = "/_runner/link"
 PROTOCOL = "capsule-runner-link/1"
@@ -28,13 +28,6 @@ class LinkRefused(Exception):
     def __init__(self, status, reason):
         super().__init__(f"the emulator refused the runner link ({status}): {reason}")
         self.status = status
-
-
-def _log(text):
-    try:
-        print(f"cpsl: {text}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass  # stderr went with the emulator (a killed emulator's end of the pipe): nobody to tell
 
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every frame

@@ -1,5 +1,6 @@
-"""Sending the app's output through the `Log` RPC, for a process the emulator did not start
-(a debugger's launch): the emulator cannot read that process's stdout/stderr itself.
+"""The runtime's own lines on stderr (`say`), and the app's output sent through the `Log` RPC
+for a process the emulator did not start (a debugger's launch): the emulator cannot read that
+process's stdout/stderr itself.
 
 Output still goes to the original streams; the copy is sent in batches from a background
 thread, and dropped (never retried forever) if the emulator does not take it.
@@ -10,6 +11,15 @@ import threading
 
 _FLUSH_SECONDS = 0.3
 _MAX_BUFFERED = 2000
+
+
+def say(text):
+    """One line of the runtime's own on stderr, where the emulator reads it. A killed emulator's
+    end of that pipe is gone: the line is dropped, never an error in what was going on."""
+    try:
+        print(f"cpsl: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 class _Tee(io.TextIOBase):

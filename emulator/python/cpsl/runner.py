@@ -14,6 +14,7 @@ from . import rpc as rpc_mod
 from . import secrets
 from .app import App
 from .http_server import RunnerHTTPServer
+from .logs import say as _log
 from .runtime import Runtime
 
 EXIT_IMPORT_ERROR = 3
@@ -61,13 +62,6 @@ def load_entry(spec):
     else:
         raise EntryError(f"'{symbol}' in {target} is not a cpsl.App (it is {type(obj).__name__})")
     return app
-
-
-def _log(text):
-    try:
-        print(f"cpsl: {text}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass  # stderr went with the emulator (a killed emulator's end of the pipe): nobody to tell
 
 
 def _register_failure(client, exc, tb):
