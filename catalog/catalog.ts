@@ -65,6 +65,8 @@ export interface ChannelTypeInfo {
   external: boolean;
   deprecatedClass?: string;
   credentials?: Record<string, CredentialKeyInfo>;
+  /** The credential that authenticates the platform's webhook requests; without it anyone who knows the URL can post. */
+  webhookAuth?: string;
   doc: string;
 }
 

@@ -1,10 +1,14 @@
 // `capsule-local channel create|list|rm`: named channels, as the platform's CLI
 // (`channel create NAME --type telegram|slack|whatsapp -c key=value...`). Types and credential
-// keys come from the catalog; credentials are masked in listings.
+// keys come from the catalog; credentials are masked in listings. Credentials can also come from
+// a file or stdin (`--credentials-file`), which keeps them out of `ps` and shell history.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { nearest } from '../../catalog/catalog';
-import { channelProblems, channelWebhookPath, maskCredential, namedChannelTypes, newChannel } from '../../emulator/store';
+import { parse } from 'dotenv';
+import { catalog, nearest } from '../../catalog/catalog';
+import { channelProblems, channelWebhookPath, maskCredential, namedChannelTypes, newChannel, webhookAuthKey, webhookAuthKeyOf } from '../../emulator/store';
 import { UsageError, UserError } from '../errors';
+import { readAll, readHidden } from './read-input';
 import { commit, formatTable, openStore, runningEmulator, shortTime, withStoreOption, type StoreFlag } from './store-io';
 
 function collectCredential(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -20,14 +24,68 @@ function collectCredential(value: string, previous: Record<string, string> = {})
 class AlreadyExists extends Error {}
 
 function credentialHelp(): string {
-  const lines = ['', 'Credentials per type (-c key=value):'];
+  const lines = ['', 'Credentials per type (key=value, with -c or in --credentials-file):'];
   for (const t of namedChannelTypes()) {
     for (const [i, [key, info]] of Object.entries(t.credentials ?? {}).entries()) {
       lines.push(`  ${(i === 0 ? t.type : '').padEnd(10)}${key.padEnd(17)}${info.required ? '' : '(optional) '}${info.doc}`);
     }
   }
-  lines.push('', 'Example: capsule-local channel create support --type slack -c bot_token=xoxb-... -c signing_secret=...');
+  lines.push(
+    '',
+    'Prefer --credentials-file: values given with -c show in `ps` and stay in your shell history.',
+    'The file (or stdin, with -) holds key=value lines; on a terminal, - asks for each key without echo.',
+    '',
+    'Examples:',
+    '  capsule-local channel create support --type slack --credentials-file slack.env',
+    '  capsule-local channel create tg --type telegram --credentials-file -      # asks for each key',
+    '  capsule-local channel create support --type slack -c bot_token=xoxb-... -c signing_secret=...',
+  );
   return lines.join('\n');
+}
+
+/** key=value lines of a file, or of stdin for "-" (asked key by key, without echo, on a terminal). */
+async function credentialsFrom(source: string, type: string): Promise<Record<string, string>> {
+  if (source === '-' && process.stdin.isTTY) return askCredentials(type);
+  let text: string;
+  try {
+    text = source === '-' ? await readAll() : readFileSync(source, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const found = parse(text);
+  if (!Object.keys(found).length) {
+    throw new UsageError(`no key=value lines in ${source === '-' ? 'stdin' : source} (e.g. bot_token=123456:ABC...)`);
+  }
+  return found;
+}
+
+async function askCredentials(type: string): Promise<Record<string, string>> {
+  const keys = catalog.channels.get(type)?.credentials;
+  if (!keys) return {};
+  const out: Record<string, string> = {};
+  for (const [key, info] of Object.entries(keys)) {
+    const hint = info.required ? '' : ', optional: Enter skips';
+    const value = await readHidden(`${key} (${info.doc}; input hidden${hint}): `);
+    if (value !== '') out[key] = value;
+    else if (info.required) throw new UserError(`empty ${key}: nothing was saved`);
+  }
+  return out;
+}
+
+function mergeCredentials(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
+  for (const key of Object.keys(b)) if (key in a) throw new UsageError(`credential ${key} given twice (with -c and in --credentials-file)`);
+  return { ...a, ...b };
+}
+
+/** What protects the webhook URL, said plainly when nothing does. */
+function authLine(name: string, created: Parameters<typeof webhookAuthKey>[0]): string {
+  const key = webhookAuthKey(created);
+  if (key) return `  webhook auth: ${key} (requests that fail the check are refused with 401)`;
+  const advice = webhookAuthKeyOf(created.type);
+  return (
+    '  webhook auth: NONE. Anyone who knows the webhook URL can post messages to the app.' +
+    (advice ? `\n                To turn it on: capsule-local channel rm ${name}, then create it again with ${advice}=... in --credentials-file.` : '')
+  );
 }
 
 export function registerChannel(program: Command): void {
@@ -41,13 +99,15 @@ export function registerChannel(program: Command): void {
       .addHelpText('after', credentialHelp())
       .argument('<name>', 'the channel name (lowercase letters, digits, - and _), used as cpsl.Channel("name")')
       .requiredOption('--type <type>', `one of ${types.join(', ')}`)
-      .option('-c, --credential <key=value>', 'a credential (repeat for each key)', collectCredential),
-  ).action(async (name: string, opts: StoreFlag & { type: string; credential?: Record<string, string> }) => {
-    const credentials = opts.credential ?? {};
+      .option('-c, --credential <key=value>', 'a credential (repeat for each key); visible in ps and shell history', collectCredential)
+      .option('--credentials-file <file>', 'key=value lines from a file, or - for stdin (asked without echo on a terminal)'),
+  ).action(async (name: string, opts: StoreFlag & { type: string; credential?: Record<string, string>; credentialsFile?: string }) => {
+    let credentials = opts.credential ?? {};
+    if (opts.credentialsFile !== undefined) credentials = mergeCredentials(credentials, await credentialsFrom(opts.credentialsFile, opts.type));
     const input = { name, type: opts.type, credentials };
     const problems = channelProblems(input);
     if (!Object.keys(credentials).length && !problems.length) {
-      problems.push('give at least one credential with -c key=value');
+      problems.push('give the credentials with --credentials-file FILE (key=value lines; - for stdin) or -c key=value');
     }
     if (problems.length) throw new UsageError(problems.join('\n'));
     const store = await openStore(opts);
@@ -72,6 +132,7 @@ export function registerChannel(program: Command): void {
       `  id:          ${created.id}`,
       `  webhook id:  ${created.webhookId}`,
       `  webhook:     ${running ? new URL(path, running.url).toString() : `${path} (on the emulator's address)`}`,
+      authLine(name, created),
       `Use it in your app with cpsl.Channel("${name}").`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -6,6 +6,7 @@ import { parse } from 'dotenv';
 import { DotenvFile, secretNameProblem } from '../../emulator/store';
 import { nearest } from '../../catalog/catalog';
 import { UsageError, UserError } from '../errors';
+import { readAll, readHidden, stripNewline } from './read-input';
 import { commit, formatTable, openStore, shortTime, withStoreOption, type StoreFlag } from './store-io';
 
 function checkName(name: string): void {
@@ -18,44 +19,6 @@ async function readValue(name: string): Promise<string> {
   const value = process.stdin.isTTY ? await readHidden(`Value for ${name} (input hidden): `) : stripNewline(await readAll());
   if (value === '') throw new UserError(`empty value: nothing was saved for ${name}. Pipe the value in, e.g. \`printf %s "$VALUE" | capsule-local secret set ${name}\``);
   return value;
-}
-
-function stripNewline(text: string): string {
-  return text.replace(/\r?\n$/, '');
-}
-
-async function readAll(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function readHidden(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  // Echo off before the prompt shows, so that nothing typed right after it is echoed.
-  stdin.setRawMode(true);
-  process.stderr.write(prompt);
-  return new Promise((resolveValue, reject) => {
-    let value = '';
-    const finish = (err?: Error): void => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolveValue(value);
-    };
-    const onData = (chunk: Buffer): void => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
-        if (ch === '\u0003') return finish(new UserError('cancelled; nothing was saved', 130));
-        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
-        else if (ch >= ' ') value += ch;
-      }
-    };
-    stdin.resume();
-    stdin.on('data', onData);
-  });
 }
 
 export function registerSecret(program: Command): void {

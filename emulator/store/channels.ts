@@ -81,6 +81,21 @@ export function newChannel(input: ChannelInput, now = new Date()): StoredChannel
   };
 }
 
+/**
+ * The credential that authenticates the channel's webhook requests (Slack's signing_secret,
+ * Telegram's secret_token, WhatsApp's app_secret), or undefined when the channel has none set:
+ * then anyone who knows the webhook URL can post to it.
+ */
+export function webhookAuthKey(channel: Pick<StoredChannel, 'type' | 'credentials'>): string | undefined {
+  const key = catalog.channels.get(channel.type)?.webhookAuth;
+  return key && channel.credentials[key] ? key : undefined;
+}
+
+/** The credential a channel type would use to authenticate its webhooks (for advice). */
+export function webhookAuthKeyOf(type: string): string | undefined {
+  return catalog.channels.get(type)?.webhookAuth;
+}
+
 /** Whether a credential key holds a secret (masked in listings, left out of exports). */
 export function isSecretCredential(type: string, key: string): boolean {
   // Unknown keys are treated as secret: masking too much is the safe mistake.

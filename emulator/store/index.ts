@@ -23,6 +23,8 @@ export {
   newChannel,
   isSecretCredential,
   maskCredential,
+  webhookAuthKey,
+  webhookAuthKeyOf,
   type ChannelInput,
   type NamedChannelType,
 } from './channels';

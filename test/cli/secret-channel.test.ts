@@ -202,3 +202,51 @@ test('a corrupt store gives a clear error and stays as it was', () => {
   assert.doesNotMatch(r.stderr, /unexpected error/);
   assert.equal(readFileSync(file, 'utf8'), '{"secrets": ');
 });
+
+test('channel create takes the optional webhook secrets and says when a channel has no webhook authentication', () => {
+  const ws = workspace();
+  const open = cli(ws, ['channel', 'create', 'tg-open', '--type', 'telegram', '-c', 'bot_token=1']);
+  assert.equal(open.status, 0, open.stderr);
+  assert.match(open.stdout, /webhook auth: NONE\. Anyone who knows the webhook URL can post/);
+  assert.match(open.stdout, /secret_token=\.\.\. in --credentials-file/);
+  const guarded = cli(ws, ['channel', 'create', 'tg', '--type', 'telegram', '-c', 'bot_token=1', '-c', 'secret_token=tg-secret-token-value']);
+  assert.equal(guarded.status, 0, guarded.stderr);
+  assert.match(guarded.stdout, /webhook auth: secret_token/);
+  const wa = cli(ws, ['channel', 'create', 'wa', '--type', 'whatsapp', '-c', 'access_token=a', '-c', 'phone_number_id=1', '-c', 'verify_token=v', '-c', 'app_secret=wa-app-secret-value']);
+  assert.equal(wa.status, 0, wa.stderr);
+  assert.match(wa.stdout, /webhook auth: app_secret/);
+  const slack = cli(ws, ['channel', 'create', 'sl', '--type', 'slack', '-c', 'bot_token=b', '-c', 'signing_secret=s']);
+  assert.match(slack.stdout, /webhook auth: signing_secret/);
+  const stored = JSON.parse(storeText(ws)) as { channels: Record<string, { credentials: Record<string, string> }> };
+  assert.equal(stored.channels.tg!.credentials.secret_token, 'tg-secret-token-value');
+  assert.equal(stored.channels.wa!.credentials.app_secret, 'wa-app-secret-value');
+  const list = cli(ws, ['channel', 'list']).stdout;
+  assert.match(list, /secret_token=\*{8}/);
+  assert.ok(!list.includes('tg-secret-token-value') && !list.includes('wa-app-secret-value'), list);
+});
+
+test('channel create reads credentials from a file or stdin, off the command line', () => {
+  const ws = workspace();
+  const token = 'xoxb-from-a-file-0000111122223333';
+  writeFileSync(join(ws, 'slack.env'), `# Slack app\nbot_token=${token}\nsigning_secret="file-signing-secret"\n`);
+  const fromFile = cli(ws, ['channel', 'create', 'sl', '--type', 'slack', '--credentials-file', 'slack.env']);
+  assert.equal(fromFile.status, 0, fromFile.stderr);
+  const fromStdin = cli(ws, ['channel', 'create', 'tg', '--type', 'telegram', '--credentials-file', '-'], 'bot_token=123:stdin-bot-token\nsecret_token=stdin-secret\n');
+  assert.equal(fromStdin.status, 0, fromStdin.stderr);
+  assert.match(fromStdin.stdout, /webhook auth: secret_token/);
+  const stored = JSON.parse(storeText(ws)) as { channels: Record<string, { credentials: Record<string, string> }> };
+  assert.deepEqual(stored.channels.sl!.credentials, { bot_token: token, signing_secret: 'file-signing-secret' });
+  assert.deepEqual(stored.channels.tg!.credentials, { bot_token: '123:stdin-bot-token', secret_token: 'stdin-secret' });
+  for (const r of [fromFile, fromStdin]) for (const s of [token, 'file-signing-secret', 'stdin-bot-token', 'stdin-secret']) assert.ok(!(r.stdout + r.stderr).includes(s), `output shows ${s}`);
+
+  const twice = cli(ws, ['channel', 'create', 'sl2', '--type', 'slack', '-c', 'bot_token=x', '--credentials-file', 'slack.env']);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /bot_token given twice/);
+  const missing = cli(ws, ['channel', 'create', 'sl3', '--type', 'slack', '--credentials-file', 'nope.env']);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /cannot read nope\.env: no such file/);
+  const empty = cli(ws, ['channel', 'create', 'sl4', '--type', 'slack', '--credentials-file', '-'], '\n');
+  assert.equal(empty.status, 2);
+  assert.match(empty.stderr, /no key=value lines in stdin/);
+  assert.match(cli(ws, ['channel', 'create', '--help']).stdout, /Prefer --credentials-file/);
+});
