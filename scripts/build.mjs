@@ -142,5 +142,8 @@ if (existsSync('emulator/python')) {
     if (r.status !== 0) console.warn(`note: the Python runtime was not precompiled (${py}: ${(r.error?.message ?? r.stderr ?? '').trim().split('\n').at(-1)})`);
   }
 }
-if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true });
+// The web pages' assets only: the README's screenshots and the extension's icons (package.json
+// names them in media/icons) are not something a page shows.
+const notPageAssets = [`media${sep}screenshots`, `media${sep}icons`];
+if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true, filter: (src) => !notPageAssets.some((d) => src.includes(d)) });
 if (watch) console.log('watch mode is not supported; run npm run build again');

@@ -141,7 +141,7 @@ export function registerChannel(program: Command): void {
   withStoreOption(
     channel
       .command('list')
-      .description('List named channels: name, type, id, created time; credentials masked.')
+      .description('List named channels: name, type, id, created time, webhook URL; credentials masked.')
       .option('--json', 'print a JSON array'),
   ).action(async (opts: StoreFlag & { json?: boolean }) => {
     const store = await openStore(opts);
@@ -164,11 +164,15 @@ export function registerChannel(program: Command): void {
       process.stdout.write('No channels. Create one with `capsule-local channel create NAME --type telegram -c bot_token=...`.\n');
       return;
     }
-    const table = [['NAME', 'TYPE', 'ID', 'CREATED', 'CREDENTIALS']];
+    // Full webhook URLs when an emulator serves this store; else the paths, on its future address.
+    const running = runningEmulator(store);
+    const table = [['NAME', 'TYPE', 'ID', 'CREATED', running ? 'WEBHOOK URL' : 'WEBHOOK PATH', 'CREDENTIALS']];
     for (const r of rows) {
-      table.push([r.name, r.type, r.id, shortTime(r.createdAt), Object.entries(r.credentials).map(([k, v]) => `${k}=${v}`).join(' ')]);
+      const webhook = running ? new URL(r.webhookPath, running.url).toString() : r.webhookPath;
+      table.push([r.name, r.type, r.id, shortTime(r.createdAt), webhook, Object.entries(r.credentials).map(([k, v]) => `${k}=${v}`).join(' ')]);
     }
     process.stdout.write(formatTable(table));
+    if (!running) process.stdout.write('Webhook paths are served on the emulator\'s address (`capsule-local serve` prints it).\n');
   });
 
   withStoreOption(

@@ -7,7 +7,7 @@ import { DotenvFile, secretNameProblem } from '../../emulator/store';
 import { nearest } from '../../catalog/catalog';
 import { UsageError, UserError } from '../errors';
 import { readAll, readHidden, stripNewline } from './read-input';
-import { commit, formatTable, openStore, shortTime, withStoreOption, type StoreFlag } from './store-io';
+import { commit, formatTable, openStore, reportPickup, shortTime, withStoreOption, type StoreFlag } from './store-io';
 
 function checkName(name: string): void {
   const problem = secretNameProblem(name);
@@ -43,6 +43,7 @@ export function registerSecret(program: Command): void {
       d.secrets[name] = { value, createdAt: old?.createdAt ?? now, updatedAt: now };
     });
     process.stdout.write(`${existed ? 'Updated' : 'Saved'} secret ${name} in ${store.paths.file}.\n`);
+    await reportPickup(store, `the new value of ${name}`, (state) => !!state.secrets?.some((s) => s.name === name && s.updatedAt === now));
   });
 
   withStoreOption(
@@ -91,6 +92,7 @@ export function registerSecret(program: Command): void {
       delete d.secrets[name];
     });
     process.stdout.write(`Removed secret ${name}.\n`);
+    await reportPickup(store, `the removal of ${name}`, (state) => !state.secrets?.some((s) => s.name === name && s.sources.includes('store')));
   });
 
   withStoreOption(
@@ -127,5 +129,6 @@ export function registerSecret(program: Command): void {
     if (updated.length) lines.push(`  updated: ${updated.join(', ')}`);
     if (empty.length) lines.push(`  skipped (empty value): ${empty.join(', ')}`);
     process.stdout.write(lines.join('\n') + '\n');
+    await reportPickup(store, 'the imported secrets', (state) => entries.every(([n]) => state.secrets?.some((s) => s.name === n && s.updatedAt === now)));
   });
 }

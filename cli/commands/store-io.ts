@@ -16,7 +16,8 @@ import {
   type ImportReport,
   type ResetReport,
 } from '../../emulator/store';
-import { pidAlive } from '../../emulator/store/lock';
+import { callEmulator, errorOf } from '../../emulator/gateway/client';
+import { liveEmulator, type DiscoveryInfo } from '../../emulator/gateway/discovery';
 import { UsageError, UserError } from '../errors';
 
 export interface StoreFlag {
@@ -61,19 +62,45 @@ export function shortTime(iso: string | undefined): string {
 }
 
 /** The emulator serving this store, if its discovery file names a live process. */
-export function runningEmulator(store: Store): { url: string; pid: number } | undefined {
-  try {
-    const info = JSON.parse(readFileSync(store.paths.discovery, 'utf8')) as { url?: unknown; pid?: unknown };
-    if (typeof info.url === 'string' && typeof info.pid === 'number' && pidAlive(info.pid)) return { url: info.url, pid: info.pid };
-  } catch {
-    // No discovery file or an unreadable one: no emulator to tell about.
-  }
-  return undefined;
+export function runningEmulator(store: Store): DiscoveryInfo | undefined {
+  return liveEmulator(store.paths.discovery);
 }
 
 export function noteRunningEmulator(store: Store): void {
   const running = runningEmulator(store);
   if (running) process.stderr.write(`The running emulator (pid ${running.pid}, ${running.url}) picks up the change.\n`);
+}
+
+/** What the running emulator's state (`GET /api/state`) shows once it has picked a change up. */
+export type PickedUp = (state: { secrets?: Array<{ name: string; sources: string[]; updatedAt: string | null }>; channels?: Array<{ name: string }> }) => boolean;
+
+/**
+ * Says whether the running emulator has really picked the change up: it reads the store when the
+ * file changes, so this asks its state until it shows the change, for a few seconds at most.
+ */
+export async function reportPickup(store: Store, what: string, pickedUp: PickedUp, waitMs = 5_000): Promise<void> {
+  const running = runningEmulator(store);
+  if (!running) return;
+  const deadline = Date.now() + waitMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const { status, body } = await callEmulator(running, '/api/state');
+      if (status === 200 && pickedUp(body as Parameters<PickedUp>[0])) {
+        process.stderr.write(`The running emulator (pid ${running.pid}, ${running.url}) has picked up ${what}.\n`);
+        return;
+      }
+      lastError = status === 200 ? '' : errorOf(body, status);
+    } catch (e) {
+      lastError = (e as Error).message;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stderr.write(
+    `The running emulator (pid ${running.pid}, ${running.url}) has not picked up ${what} after ${waitMs / 1000} s` +
+      `${lastError ? ` (${lastError})` : ''}: restart it to be sure it uses the change.\n`,
+  );
 }
 
 function plural(n: number, word: string): string {

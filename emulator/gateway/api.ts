@@ -102,7 +102,8 @@ function stateOf(hub: GatewayHub) {
   for (const a of apps) for (const i of a.integrations) for (const s of [i.client_id_secret, i.client_secret_secret]) if (s && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) names.add(s);
   const secrets = [...names].sort().map((name) => {
     const sources = hub.secretsImpl.sources(name);
-    return { name, source: sources[0] ?? null, sources, declared: apps.some((a) => a.secrets.includes(name)) };
+    // `updatedAt` (of the store's value): lets `secret set` tell that this emulator has read its change.
+    return { name, source: sources[0] ?? null, sources, declared: apps.some((a) => a.secrets.includes(name)), updatedAt: d.secrets[name]?.updatedAt ?? null };
   });
   const sessions = Object.values(d.sessions)
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))

@@ -154,8 +154,8 @@ test('channel create, list (masked) and rm', () => {
 
   const list = cli(ws, ['channel', 'list']);
   assert.equal(list.status, 0, list.stderr);
-  assert.match(list.stdout, /^NAME\s+TYPE\s+ID\s+CREATED\s+CREDENTIALS/m);
-  assert.match(list.stdout, new RegExp(`^support\\s+slack\\s+${id}\\s+\\d{4}-`, 'm'));
+  assert.match(list.stdout, /^NAME\s+TYPE\s+ID\s+CREATED\s+WEBHOOK PATH\s+CREDENTIALS/m);
+  assert.match(list.stdout, new RegExp(`^support\\s+slack\\s+${id}\\s+\\d{4}-.*\\s/webhooks/slack/${webhookId}\\s`, 'm'));
   assert.match(list.stdout, /phone_number_id=15550001/);
   for (const s of [token, signing, 'wa-token-secret', 'verify-me-secret']) assert.ok(!(list.stdout + list.stderr).includes(s), `list shows ${s}`);
   const json = JSON.parse(cli(ws, ['channel', 'list', '--json']).stdout) as Array<{ name: string; webhookPath: string }>;

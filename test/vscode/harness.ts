@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM } from '../support/browser';
 import { screenshotPath } from '../support/screenshots';
 import { readZip } from './zip';
+import { packageExtension } from '../../scripts/package.mjs';
 
 export const REPO = resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
@@ -62,10 +63,10 @@ export function freePort(): Promise<number> {
 
 /** Packages the extension with vsce (`npm run package` does the same) into `outDir`; returns the .vsix. */
 export function packageVsix(outDir: string): string {
-  return packageFolder(REPO, outDir, `${pkg.name}-${pkg.version}`);
+  return packageExtension(join(outDir, `${pkg.name}-${pkg.version}.vsix`));
 }
 
-/** Packages an extension folder (this repository, or a test double) into `outDir/<name>.vsix`. */
+/** Packages a test double's extension folder into `outDir/<name>.vsix`. */
 export function packageFolder(folder: string, outDir: string, name: string): string {
   const vsix = join(outDir, `${name}.vsix`);
   const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');

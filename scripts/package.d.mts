@@ -1,0 +1,2 @@
+export function vsceArgs(out: string): string[];
+export function packageExtension(out: string): string;
