@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hub } from '../hub';
 import { channelWebhookPath } from '../store/channels';
 import type { StoredChannel } from '../store/schema';
+import { issueRelayToken, RELAY_TOKEN_HEADER } from './relay-token';
 import { hubSignature256, slackSignature, SLACK_TOLERANCE_SECONDS } from './signatures';
 import { TELEGRAM_SECRET_HEADER } from './telegram';
 import { REPLAY_HEADER } from './webhooks';
@@ -81,9 +82,16 @@ export async function relayWebhook(hub: Hub, channelName: string, req: RelayRequ
       shown['x-hub-signature-256'] = req.tamper === 'bad-signature' ? 'sha256=… (spoiled)' : 'sha256=… (signed with app_secret)';
     }
   }
+  const relayed = issueRelayToken(hub);
+  headers[RELAY_TOKEN_HEADER] = relayed.token;
   if (req.replayOf) headers[REPLAY_HEADER] = String(req.replayOf);
 
-  const res = await fetch(new URL(path, hub.url), { method, headers, body, signal: AbortSignal.timeout(10_000) });
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, hub.url), { method, headers, body, signal: AbortSignal.timeout(10_000) });
+  } finally {
+    relayed.done();
+  }
   return {
     status: res.status,
     contentType: res.headers.get('content-type') ?? '',

@@ -4,7 +4,7 @@ import { MalformedPayload, isObject, lengthWarning, type ChannelMessage, type Ou
 
 export type SlackEnvelope =
   | { kind: 'url_verification'; challenge: string }
-  | { kind: 'event_callback'; eventType: string; parse: WebhookParse }
+  | { kind: 'event_callback'; eventType: string; eventId?: string; parse: WebhookParse }
   | { kind: 'other'; type: string };
 
 export function parseSlackEnvelope(body: unknown): SlackEnvelope {
@@ -45,7 +45,7 @@ export function parseSlackEnvelope(body: unknown): SlackEnvelope {
       externalId: typeof event.ts === 'string' ? event.ts : undefined,
     });
   }
-  return { kind: 'event_callback', eventType: event.type, parse };
+  return { kind: 'event_callback', eventType: event.type, eventId: typeof body.event_id === 'string' ? body.event_id : undefined, parse };
 }
 
 /** `POST https://slack.com/api/chat.postMessage` with `Authorization: Bearer <bot_token>`. */

@@ -4,6 +4,7 @@
 //   GET  /webhooks/whatsapp/<webhookId>   WhatsApp verification handshake (verify_token)
 //   POST /webhooks/whatsapp/<webhookId>   WhatsApp Cloud API messages (X-Hub-Signature-256 with app_secret)
 // A request the platform would have rejected gets the platform's status and never reaches the app.
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Hub } from '../hub';
 import type { StoredChannel } from '../store/schema';
@@ -11,14 +12,18 @@ import { converse } from './conversation';
 import { BodyError, parseJson, readRawBody } from './raw-body';
 import { safeEqual, verifyHubSignature, verifySlackRequest } from './signatures';
 import { parseSlackEnvelope } from './slack';
-import { SlackMentionDedupe } from './slack-dedupe';
+import { consumeRelayToken, RELAY_TOKEN_HEADER } from './relay-token';
+import { SlackDedupe } from './slack-dedupe';
 import { TELEGRAM_SECRET_HEADER, parseTelegramUpdate } from './telegram';
 import { MalformedPayload, type WebhookParse } from './types';
 import { parseWhatsappWebhook, whatsappHandshake } from './whatsapp';
 
 export const WEBHOOK_KIND = 'webhook';
 export const REJECTED_KIND = 'webhook-rejected';
-/** Set by the emulator's own relay (simulators, replay) to link a delivery to the event it replays. */
+/**
+ * Set by the emulator's own relay (the dashboard's replay) to link a delivery to the event it
+ * replays. Believed only with the relay's one-time token (relay-token.ts).
+ */
 export const REPLAY_HEADER = 'x-capsule-replay-of';
 
 export interface WebhookOptions {
@@ -46,9 +51,17 @@ class Rejection extends Error {
   }
 }
 
-function replayOf(req: Request): number | undefined {
+function replayHeader(req: Request): number | undefined {
   const v = Number(req.headers[REPLAY_HEADER]);
   return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+/** Slack's retry headers, as Slack sends them when an earlier delivery got no timely 200. */
+function slackRetry(req: Request): { num: string; reason: string } | undefined {
+  const num = req.headers['x-slack-retry-num'];
+  if (typeof num !== 'string') return undefined;
+  const reason = req.headers['x-slack-retry-reason'];
+  return { num, reason: typeof reason === 'string' ? reason : 'unknown' };
 }
 
 function tryJson(raw: Buffer): unknown {
@@ -78,9 +91,12 @@ function parseOr400<T>(payload: unknown, parse: () => T): T {
 
 export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
   const nowSeconds = options.nowSeconds ?? (() => Date.now() / 1000);
-  const mentions = new SlackMentionDedupe();
+  const slackSeen = new SlackDedupe();
+  // Replays the emulator itself sends (its relay's token checked once, in the route below).
+  const replays = new WeakMap<Request, number>();
+  const replayOf = (req: Request) => replays.get(req);
 
-  const accept = (req: Request, name: string, channel: StoredChannel, payload: unknown, parse: WebhookParse) => {
+  const accept = (req: Request, name: string, channel: StoredChannel, payload: unknown, parse: WebhookParse, extra: Record<string, unknown> = {}) => {
     const replay = replayOf(req);
     const who = parse.messages.map((m) => m.userId).join(', ');
     hub.events.emit({
@@ -98,6 +114,7 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
         payload,
         messages: parse.messages.map(({ userId, userName, conversation, text, externalId }) => ({ userId, userName, conversation, text, externalId })),
         ignored: parse.ignored,
+        ...extra,
         ...(replay ? { replayOf: replay } : {}),
       },
     });
@@ -160,10 +177,20 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       if (envelope.kind === 'other') {
         accept(req, name, channel, payload, { messages: [], ignored: [`${envelope.type} requests carry no event`] });
       } else {
+        const now = nowSeconds() * 1000;
+        const retry = slackRetry(req);
+        // Without an event_id, the exact bytes identify the request (a replay resends them).
+        const eventId = envelope.eventId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+        const ago = replayOf(req) ? undefined : slackSeen.deliveredBefore(name, eventId, now);
+        if (ago !== undefined) {
+          const why = retry ? `Slack retry #${retry.num} (${retry.reason})` : 'the same signed request again (a replay)';
+          accept(req, name, channel, payload, { messages: [], ignored: [`${envelope.eventId ?? 'this event'} already reached the app ${Math.round(ago / 1000)} s ago; ${why} acknowledged, not delivered again`] }, { duplicateOf: eventId, ...(retry ? { slackRetry: retry } : {}) });
+          return;
+        }
         const { messages, ignored } = envelope.parse;
-        const fresh = messages.filter((m) => !mentions.isDuplicate(envelope.eventType, m));
+        const fresh = messages.filter((m) => !slackSeen.isMentionTwin(name, envelope.eventType, m, now));
         if (fresh.length < messages.length) ignored.push('already delivered as the other event type (message / app_mention)');
-        accept(req, name, channel, payload, { messages: fresh, ignored });
+        accept(req, name, channel, payload, { messages: fresh, ignored }, retry ? { slackRetry: retry } : {});
       }
     },
 
@@ -196,6 +223,8 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       return;
     }
     const [name, channel] = found;
+    const replay = replayHeader(req);
+    if (consumeRelayToken(hub, req.headers[RELAY_TOKEN_HEADER]) && replay) replays.set(req, replay);
     try {
       await handlers[channel.type](req, res, name, channel);
     } catch (e) {

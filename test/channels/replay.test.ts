@@ -67,3 +67,11 @@ test('events that are not inbound messages cannot be replayed', async () => {
   assert.match(((await res.json()) as { error: string }).error, /not an inbound message/);
   assert.equal((await replay(999_999)).status, 404);
 });
+
+test('the dashboard\'s replay of a Slack event reaches the app again, unedited (its event_id is already known)', async () => {
+  const original = hub.read().events.find((e) => e.kind === 'webhook' && e.detail?.channelName === 'team-slack' && e.detail?.replayOf === undefined)!;
+  const before = hub.dispatched.filter((d) => d.text === 'Hello world').length;
+  const res = await replay(original.seq);
+  assert.equal(((await res.json()) as { result: { status: number } }).result.status, 200);
+  await waitFor('the replay to reach the app', () => hub.dispatched.filter((d) => d.text === 'Hello world').length > before);
+});

@@ -128,3 +128,57 @@ test('a mention delivered as both app_mention and message reaches the app once, 
   assert.equal(hub.dispatched.length, before + 1);
   assert.equal(hub.dispatched.at(-1)!.text, 'what is new?');
 });
+
+/** A signed copy of the message fixture with its own event_id and ts, sent once so it is known. */
+async function deliveredEvent(eventId: string, text: string): Promise<{ body: string; init: RequestInit }> {
+  const base = fixture<Record<string, unknown> & { event: Record<string, unknown> }>('slack-event-message.json');
+  const ts = `1355518${eventId.length}${Math.floor(Math.random() * 1e6)}.000200`;
+  const body = JSON.stringify({ ...base, event_id: eventId, event: { ...base.event, text, ts, event_ts: ts } });
+  const init = signed(body);
+  const before = hub.dispatched.length;
+  assert.equal((await fetch(url, init)).status, 200);
+  await waitFor('the first delivery', () => hub.dispatched.length > before);
+  return { body, init };
+}
+
+test('the same signed request sent again inside the 5-minute window is acknowledged and does not reach the app again', async () => {
+  const { init } = await deliveredEvent('EvREPLAY001', 'pay the invoice');
+  const before = hub.dispatched.length;
+  const again = await fetch(url, init);
+  assert.equal(again.status, 200);
+  const ev = await waitFor('the duplicate to be logged', () => hub.read().events.find((e) => e.kind === 'webhook' && /EvREPLAY001 already reached the app/.test(e.summary)));
+  assert.match(ev.summary, /a replay/);
+  assert.equal(ev.detail?.duplicateOf, 'EvREPLAY001');
+  assert.equal(hub.dispatched.length, before);
+  assert.equal(hub.dispatched.filter((d) => d.text === 'pay the invoice').length, 1);
+});
+
+test('a replay that claims to be the emulator\'s own replay, without its token, is still a duplicate', async () => {
+  const { init } = await deliveredEvent('EvREPLAY002', 'forged replay');
+  const forged = { ...init, headers: { ...(init.headers as Record<string, string>), 'x-capsule-replay-of': '1', 'x-capsule-relay-token': 'guessed' } };
+  assert.equal((await fetch(url, forged)).status, 200);
+  await waitFor('the duplicate to be logged', () => hub.read().events.find((e) => e.kind === 'webhook' && /EvREPLAY002 already reached the app/.test(e.summary)));
+  assert.equal(hub.dispatched.filter((d) => d.text === 'forged replay').length, 1);
+  assert.ok(!hub.read().events.some((e) => e.kind === 'webhook' && /EvREPLAY002/.test(e.summary) && e.detail?.replayOf !== undefined));
+});
+
+test('a Slack retry (X-Slack-Retry-Num) of a delivered event gets 200 and no second delivery; a retry of an unseen event is delivered', async () => {
+  const { body } = await deliveredEvent('EvRETRY0001', 'retried question');
+  const retry = signed(body);
+  (retry.headers as Record<string, string>)['x-slack-retry-num'] = '1';
+  (retry.headers as Record<string, string>)['x-slack-retry-reason'] = 'http_timeout';
+  const res = await fetch(url, retry);
+  assert.equal(res.status, 200);
+  const ev = await waitFor('the retry to be logged', () => hub.read().events.find((e) => e.kind === 'webhook' && /EvRETRY0001 already reached the app/.test(e.summary)));
+  assert.match(ev.summary, /Slack retry #1 \(http_timeout\) acknowledged, not delivered again/);
+  assert.deepEqual(ev.detail?.slackRetry, { num: '1', reason: 'http_timeout' });
+  assert.equal(hub.dispatched.filter((d) => d.text === 'retried question').length, 1);
+
+  // The first delivery never arrived (the emulator was down): the retry is the delivery.
+  const base = fixture<Record<string, unknown> & { event: Record<string, unknown> }>('slack-event-message.json');
+  const fresh = signed(JSON.stringify({ ...base, event_id: 'EvRETRY0002', event: { ...base.event, text: 'first seen as a retry', ts: '1355519000.000300' } }));
+  (fresh.headers as Record<string, string>)['x-slack-retry-num'] = '2';
+  (fresh.headers as Record<string, string>)['x-slack-retry-reason'] = 'http_error';
+  assert.equal((await fetch(url, fresh)).status, 200);
+  await waitFor('the retried event to reach the app', () => hub.dispatched.find((d) => d.text === 'first seen as a retry'));
+});
