@@ -2,6 +2,8 @@
 // JSON file) the Python runtime read it; nothing else hard-codes integration types, scopes,
 // channel credential keys or the cpsl surface.
 import raw from './sdk-catalog.json';
+// Generated from the pinned wheel by `npm run catalog` (scripts/gen-catalog.py); never edited by hand.
+import surfaceRaw from './sdk-surface.json';
 
 export type IntegrationMode = 'oauth' | 'secret' | 'pipedream';
 
@@ -70,11 +72,28 @@ export interface ChannelTypeInfo {
   doc: string;
 }
 
+export interface ParamInfo {
+  name: string;
+  kind: 'positional' | 'either' | 'keyword' | 'varargs' | 'varkw';
+  type?: string;
+  /** The default as Python source (`'app'`, `None`, `0`). */
+  default?: string;
+  /** The values a Literal annotation allows. */
+  literals?: Array<string | number | boolean>;
+}
+
 export interface ApiEntry {
-  kind?: 'class' | 'function' | 'enum' | 'constant';
+  kind?: 'class' | 'function' | 'enum' | 'constant' | 'type' | 'module' | 'method' | 'property' | 'attribute';
   signature: string;
   doc: string;
+  /** Parameters, from the SDK's own signature. */
+  params?: ParamInfo[];
+  /** Names that can be passed as keywords (from params). */
   kwargs?: string[];
+  /** Enum members: name -> value. */
+  members?: Record<string, string>;
+  /** `cpsl.ui` components: the widget type in the serialised tree (`chat_panel`). */
+  widget?: string;
   deprecated?: string;
   /** Config constructors: the integration type they declare. */
   integration?: string;
@@ -101,10 +120,80 @@ export interface Catalog {
   integrationUseMethods: Record<string, 'read' | 'prompt' | 'require' | 'show'>;
   /** Types whose `.integrations` holds the user's connected integrations. */
   contextTypes: string[];
-  api: { module: Record<string, ApiEntry>; app: Record<string, ApiEntry>; session: Record<string, ApiEntry> };
+  /** The SDK surface: generated from the wheel, with our notes (deprecations, local support) merged in. */
+  api: {
+    module: Record<string, ApiEntry>;
+    app: Record<string, ApiEntry>;
+    session: Record<string, ApiEntry>;
+    ui: Record<string, ApiEntry>;
+    workflow: Record<string, ApiEntry>;
+    collection: Record<string, ApiEntry>;
+    task: Record<string, ApiEntry>;
+  };
+  /** What the SDK validates, read from its source: allowed values, messages of its exceptions. */
+  sdk: SdkRules;
+}
+
+export interface RaiseInfo {
+  exception: string;
+  /** The message, with `{expr}` where the SDK interpolates a value. */
+  message: string;
+  /** The condition, as Python source. */
+  when: string;
+}
+
+export interface SdkRules {
+  version: string;
+  sets: Record<string, string[]>;
+  literals: Record<string, Array<string | number | boolean>>;
+  settingTypes: string[];
+  themeFields: string[];
+  /** `Class.method:param` -> values an `if param not in (...)` check allows. */
+  choices: Record<string, string[]>;
+  /** `module:Class.method` -> the exceptions it raises itself, in source order. */
+  raises: Record<string, RaiseInfo[]>;
+}
+
+interface SurfaceEntry extends Omit<ApiEntry, 'kwargs'> {}
+interface Surface {
+  generatedFrom: string;
+  module: Record<string, SurfaceEntry>;
+  classes: Record<string, { doc: string; methods: Record<string, SurfaceEntry> }>;
+  ui: Record<string, SurfaceEntry>;
+  literals: SdkRules['literals'];
+  sets: SdkRules['sets'];
+  settingTypes: string[];
+  themeFields: string[];
+  choices: SdkRules['choices'];
+  raises: SdkRules['raises'];
+}
+
+type Note = Partial<Pick<ApiEntry, 'doc' | 'deprecated' | 'localSupport' | 'integration' | 'signature'>>;
+
+/** A generated entry with our note merged in; `prefix` names the receiver in the signature. */
+function entry(e: SurfaceEntry, note: Note | undefined, prefix = ''): ApiEntry {
+  const kwargs = (e.params ?? []).filter((p) => p.kind === 'either' || p.kind === 'keyword').map((p) => p.name);
+  const out: ApiEntry = { ...e, signature: prefix + e.signature, doc: e.doc || note?.doc || '' };
+  if (kwargs.length) out.kwargs = kwargs;
+  if (note?.deprecated) out.deprecated = note.deprecated;
+  if (note?.localSupport !== undefined) out.localSupport = note.localSupport;
+  if (note?.integration) out.integration = note.integration;
+  return out;
+}
+
+function entries(from: Record<string, SurfaceEntry>, notes: Record<string, Note>, prefix = ''): Record<string, ApiEntry> {
+  const out: Record<string, ApiEntry> = {};
+  for (const [name, e] of Object.entries(from)) out[name] = entry(e, notes[name], prefix);
+  // Attributes the SDK sets in __init__ are not in the class; our notes describe them.
+  for (const [name, n] of Object.entries(notes)) {
+    if (!out[name] && n.signature) out[name] = { kind: 'attribute', signature: n.signature, doc: n.doc ?? '' };
+  }
+  return out;
 }
 
 function load(): Catalog {
+  const surface = surfaceRaw as unknown as Surface;
+  const notes = raw.apiNotes as unknown as Record<'module' | 'app' | 'session', Record<string, Note>>;
   const integrations = new Map<string, IntegrationInfo>();
   for (const [type, v] of Object.entries(raw.integrations)) {
     integrations.set(type, { type, ...(v as Omit<IntegrationInfo, 'type'>) });
@@ -128,7 +217,24 @@ function load(): Catalog {
     functionalDecorators: raw.functionalDecorators,
     integrationUseMethods: raw.integrationUseMethods as Catalog['integrationUseMethods'],
     contextTypes: raw.contextTypes,
-    api: raw.api as Catalog['api'],
+    api: {
+      module: entries(surface.module, notes.module),
+      app: entries(surface.classes.App!.methods, notes.app, 'app.'),
+      session: entries(surface.classes.Session!.methods, notes.session, 'session.'),
+      ui: entries(surface.ui, {}, 'ui.'),
+      workflow: entries(surface.classes.Workflow!.methods, {}, 'wf.'),
+      collection: entries(surface.classes.CollectionRef!.methods, {}),
+      task: entries(surface.classes.TaskDescriptor!.methods, {}),
+    },
+    sdk: {
+      version: surface.generatedFrom,
+      sets: surface.sets,
+      literals: surface.literals,
+      settingTypes: surface.settingTypes,
+      themeFields: surface.themeFields,
+      choices: surface.choices,
+      raises: surface.raises,
+    },
   };
 }
 
@@ -197,4 +303,9 @@ export function nearest(name: string, candidates: Iterable<string>): string | un
     }
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** The message of the exception `fn` raises when `when` (a substring of its condition) holds. */
+export function sdkMessage(fn: string, when: string): string | undefined {
+  return catalog.sdk.raises[fn]?.find((r) => r.when.includes(when))?.message;
 }

@@ -36,6 +36,7 @@ import { hover } from './features/hover';
 import { definition, references } from './features/navigation';
 import { codeLenses, documentSymbols } from './features/symbols';
 import { codeActions, type FixableDiagnostic } from './features/code-actions';
+import { signatureHelp } from './features/signature-help';
 import { toLspDiagnostic, type DiagnosticData } from './features/diagnostics';
 import {
   CREATE_CHANNEL,
@@ -134,6 +135,11 @@ class CapsuleServer {
       const ctx = this.context(p.textDocument.uri);
       return ctx ? hover(ctx.input, ctx.providers, ctx.input.index.offsetAt(p.position)) : null;
     });
+    c.onSignatureHelp((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      if (!ctx || token.isCancellationRequested) return null;
+      return signatureHelp(ctx.input, ctx.input.index.offsetAt(p.position));
+    });
     c.onDefinition((p) => {
       const ctx = this.context(p.textDocument.uri);
       return ctx ? definition(ctx.input, ctx.providers, ctx.input.index.offsetAt(p.position)) : null;
@@ -174,6 +180,7 @@ class CapsuleServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         completionProvider: { triggerCharacters: ['"', "'", '.', '[', '(', ',', '='], resolveProvider: false },
         hoverProvider: true,
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: ['='] },
         definitionProvider: true,
         referencesProvider: true,
         documentSymbolProvider: true,

@@ -6,10 +6,11 @@ import { CompletionItemKind, CompletionItemTag, InsertTextFormat, MarkupKind, ty
 import { catalog, knownScopes, type ApiEntry } from '../../catalog/catalog';
 import type { FileInput, Providers } from './input';
 import type { SyntaxNode } from '@lezer/common';
-import { dottedName, type AppModel } from '../analysis/index';
+import { callArgs, dottedName, type AppModel } from '../analysis/index';
 import { argumentAt, memberAt, stringAt, stringRole, USE_METHODS, type StringRole, type StringSite } from './cursor';
 import { contains } from './at-cursor';
 import { describeIntegration, secretOrigin } from './describe';
+import { entryForCallee, membersOf, paramChoices } from './api-lookup';
 
 interface Candidate {
   value: string;
@@ -33,7 +34,7 @@ export function complete(input: FileInput, providers: Providers, offset: number)
   const arg = argumentAt(input, offset);
   if (arg?.valueFor) return { isIncomplete: false, items: valueItems(input, arg.valueFor, arg.call.callee, offset) };
   if (arg) {
-    const items = keywordItems(input, arg.call.callee, arg.call.decorator, arg.used, arg.from, offset);
+    const items = keywordItems(input, arg.call.callee, arg.call.argList, arg.used, arg.from, offset);
     if (items.length) return { isIncomplete: false, items };
   }
   const member = memberAt(input, offset);
@@ -105,6 +106,11 @@ function stringCandidates(input: FileInput, providers: Providers, role: StringRo
     }
     case 'access':
       return { candidates: catalog.accessLevels.map((a, i) => ({ value: a, kind: CompletionItemKind.EnumMember, detail: 'access level', rank: i })), complete: true };
+    case 'choice':
+      return {
+        candidates: role.values.filter((v) => typeof v === 'string').map((v, i) => ({ value: String(v), kind: CompletionItemKind.EnumMember, detail: `${role.param}= of ${role.signature.split('(')[0]}`, rank: i })),
+        complete: true,
+      };
   }
 }
 
@@ -156,7 +162,8 @@ function apiKind(entry: ApiEntry): CompletionItemKind {
 }
 
 export function apiDoc(entry: ApiEntry): string {
-  const parts = ['```python\n' + entry.signature + '\n```', entry.doc];
+  // SDK docstrings are reStructuredText: ``x`` is inline code there.
+  const parts = ['```python\n' + entry.signature + '\n```', entry.doc.replace(/``([^`]+)``/g, '`$1`')];
   if (entry.deprecated) parts.push(`**Deprecated.** ${entry.deprecated}`);
   if (entry.localSupport === false) parts.push('_Not available in Capsule Local yet: the local runtime raises when it is used._');
   return parts.join('\n\n');
@@ -185,8 +192,10 @@ function memberItems(input: FileInput, model: AppModel | undefined, object: stri
     ...(deprecated ? { tags: [CompletionItemTag.Deprecated] } : {}),
     textEdit: { range, newText: label },
   });
-  if (object.length === 1 && scope.cpslModules.has(object[0]!)) {
-    return Object.entries(catalog.api.module).map(([name, e]) => item(name, apiKind(e), e.signature, apiDoc(e), !!e.deprecated));
+  const members = membersOf(input, object);
+  if (members && members.kind !== 'app') {
+    const kind = (e: ApiEntry) => (members.kind === 'module' || members.kind === 'ui' ? apiKind(e) : e.kind === 'property' || e.kind === 'attribute' ? CompletionItemKind.Property : CompletionItemKind.Method);
+    return Object.entries(members.table).map(([name, e]) => item(name, kind(e), e.signature, apiDoc(e), !!e.deprecated));
   }
   const path = scope.cpslPath(object);
   if (path?.length === 1 && path[0] === 'Integration') {
@@ -196,35 +205,25 @@ function memberItems(input: FileInput, model: AppModel | undefined, object: stri
       item(info.enum, CompletionItemKind.EnumMember, `"${info.type}" — ${info.title} (${info.mode})${declared.has(info.type) ? ', declared' : ''}`, describeIntegration(info.type), false, declared.has(info.type) ? 0 : declared.size ? 1 : 0),
     );
   }
-  if (object.length === 1 && input.summary.apps.some((a) => a.variable === object[0]) || isImportedApp(input, object)) {
-    return Object.entries(catalog.api.app).map(([name, e]) => item(name, CompletionItemKind.Method, e.signature, apiDoc(e), false, e.localSupport === false ? 5 : 0));
+  if (members?.kind === 'app') {
+    return Object.entries(members.table).map(([name, e]) => item(name, CompletionItemKind.Method, e.signature, apiDoc(e), false, e.localSupport === false ? 5 : 0));
   }
   return [];
 }
 
-/** `from app import app` in a handlers module: the name is an App from another file. */
-function isImportedApp(input: FileInput, object: string[]): boolean {
-  if (object.length !== 1) return false;
-  return input.summary.imports.some((b) => b.kind === 'from' && b.local === object[0] && /(^|_)app$/i.test(b.name));
-}
-
-function keywordItems(input: FileInput, callee: string[] | undefined, decorator: boolean, used: Set<string>, from: number, offset: number): CompletionItem[] {
-  if (!callee) return [];
-  let entry: ApiEntry | undefined;
-  const tail = callee[callee.length - 1]!;
-  if (decorator || (callee.length === 2 && tail in catalog.api.app && !input.scope.cpslPath(callee))) {
-    entry = callee.length >= 2 ? (catalog.api.app as Record<string, ApiEntry>)[tail] : undefined;
-  } else {
-    const path = input.scope.cpslPath(callee);
-    if (path?.length === 1) entry = catalog.api.module[path[0]!];
-  }
+function keywordItems(input: FileInput, callee: string[] | undefined, argList: SyntaxNode, used: Set<string>, from: number, offset: number): CompletionItem[] {
+  const entry = entryForCallee(input, callee);
   if (!entry?.kwargs) return [];
+  // Parameters already given by position are not offered again as keywords.
+  const positional = callArgs(input.text, argList).positional.filter((n) => n.to < from).length;
+  for (const p of (entry.params ?? []).slice(0, positional)) if (p.kind === 'either') used = new Set([...used, p.name]);
   const range = input.index.range(from, offset);
   return entry.kwargs
     .filter((k) => !used.has(k))
     .map((k, i) => ({
       label: `${k}=`,
       kind: CompletionItemKind.Property,
+      ...(defaultOf(entry, k) !== undefined ? { labelDetails: { description: `default ${defaultOf(entry, k)}` } } : {}),
       detail: entry!.signature,
       documentation: { kind: MarkupKind.Markdown, value: apiDoc(entry!) },
       sortText: sortText(0, String(i).padStart(3, '0')),
@@ -234,13 +233,22 @@ function keywordItems(input: FileInput, callee: string[] | undefined, decorator:
     }));
 }
 
+function defaultOf(entry: ApiEntry, name: string): string | undefined {
+  return entry.params?.find((p) => p.name === name)?.default;
+}
+
 function valueItems(input: FileInput, keyword: string, callee: string[] | undefined, offset: number): CompletionItem[] {
-  if (keyword !== 'access' || !callee) return [];
+  if (!callee) return [];
+  const entry = entryForCallee(input, callee);
+  const values = keyword === 'access' ? catalog.accessLevels : entry ? paramChoices(entry, keyword)?.filter((v): v is string => typeof v === 'string') : undefined;
+  if (!values) return [];
   const range = input.index.range(offset, offset);
-  return catalog.accessLevels.map((a, i) => ({
+  const def = entry ? defaultOf(entry, keyword) : undefined;
+  return values.map((a, i) => ({
     label: `"${a}"`,
     kind: CompletionItemKind.EnumMember,
-    detail: 'access level',
+    detail: keyword === 'access' ? 'access level' : `${keyword}=`,
+    ...(def === `'${a}'` ? { labelDetails: { description: 'default' } } : {}),
     sortText: sortText(i, a),
     filterText: a,
     textEdit: { range, newText: `"${a}"` },

@@ -6,6 +6,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { catalog, integrationByConfig } from '../../catalog/catalog';
 import { dottedName, stringValue, isStringNode, callArgs, type Scope } from '../analysis/index';
 import type { FileInput } from './input';
+import { activeParam, entryForCallee, paramChoices } from './api-lookup';
 
 export const USE_METHODS = new Set(['prompt_integration', 'require_integration', 'get_integration', 'show_integration']);
 
@@ -15,7 +16,9 @@ export type StringRole =
   | { kind: 'scope'; integration: string | undefined; present: string[] }
   | { kind: 'secret'; via: 'from-name' | 'app-secrets' | 'environ'; present: string[] }
   | { kind: 'channel' }
-  | { kind: 'access' };
+  | { kind: 'access' }
+  /** A parameter whose values the SDK names (`scope=`, `mode=`, `Column(type=)`...). */
+  | { kind: 'choice'; param: string; values: Array<string | number | boolean>; signature: string };
 
 export interface StringSite {
   node: SyntaxNode;
@@ -193,6 +196,13 @@ export function stringRole(input: FileInput, site: StringSite): StringRole | und
   const index = kw ? undefined : positionalIndex(arg);
   const tail = call.callee[call.callee.length - 1]!;
   if (kw === 'access') return { kind: 'access' };
+  const entry = entryForCallee(input, call.callee);
+  if (entry?.params) {
+    const i = activeParam(entry.params, kw, index ?? -1);
+    const param = i >= 0 ? entry.params[i]!.name : undefined;
+    const values = param ? paramChoices(entry, param) : undefined;
+    if (param && values?.length) return { kind: 'choice', param, values, signature: entry.signature };
+  }
   if (call.decorator) return undefined;
   const path = scope.cpslPath(call.callee);
   const first = index === 0;

@@ -49,6 +49,10 @@ export function hover(input: FileInput, providers: Providers, offset: number): H
     }
     if (role?.kind === 'secret') return md(describeSecret(value, providers), range);
     if (role?.kind === 'integration-type' || role?.kind === 'integration-use') return md(describeIntegration(value), range);
+    if (role?.kind === 'choice') {
+      const ok = role.values.includes(value);
+      return md(`\`${role.param}=\` of \`${role.signature.split('(')[0]}\`: ${ok ? '' : `**\`${value}\` is not one of the values the SDK accepts.** `}one of ${role.values.map((v) => `\`${v}\``).join(', ')}.`, range);
+    }
     if (role?.kind === 'access') return md(`Access level \`${value}\`: one of ${catalog.accessLevels.map((a) => `\`${a}\``).join(', ')}.`, range);
     return null;
   }
@@ -97,6 +101,7 @@ function nameHover(input: FileInput, offset: number): Hover | null {
     const e = catalog.api.module[path[0]!];
     if (e) return md(apiDoc(e), range);
   }
+  if (path?.length === 2 && path[0] === 'ui' && Object.hasOwn(catalog.api.ui, path[1]!)) return md(apiDoc(catalog.api.ui[path[1]!]!), range);
   if (path?.length === 2 && path[0] === 'Integration') {
     const info = integrationByEnum(path[1]!);
     if (info) return md(describeIntegration(info.type), range);

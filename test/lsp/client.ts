@@ -15,6 +15,8 @@ import type {
   Hover,
   Location,
   Position,
+  Range,
+  SignatureHelp,
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-types';
@@ -197,6 +199,15 @@ export class TestClient {
 
   hover(uri: string, position: Position): Promise<Hover | null> {
     return withTimeout('hover', this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position })) as Promise<Hover | null>;
+  }
+
+  signatureHelp(uri: string, position: Position): Promise<SignatureHelp | null> {
+    return withTimeout('signatureHelp', this.conn.sendRequest('textDocument/signatureHelp', { textDocument: { uri }, position })) as Promise<SignatureHelp | null>;
+  }
+
+  /** A code action request with any range and diagnostics (a client may send none). */
+  codeActionsAt(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
+    return withTimeout('codeAction', this.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } })) as Promise<CodeAction[]>;
   }
 
   definition(uri: string, position: Position): Promise<Location[]> {

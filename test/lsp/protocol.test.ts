@@ -56,7 +56,7 @@ test('hover on a secret says where it is defined and never shows its value', asy
     assert.match(integ, /oauth/);
     assert.match(integ, /repo/);
     const member = JSON.stringify(await client.hover(uri, at('App(\n', 1)));
-    assert.match(member, /A Capsule app/);
+    assert.match(member, /Deployment namespace for capsule apps/);
   });
 });
 
