@@ -1,40 +1,48 @@
 // The `capsule` debug type. A configuration names an entry (`app.py:app`); resolving it makes sure
-// the emulator serves that entry, asks it for the runner's environment (`GET /api/runner-env`:
-// gateway URL, per-run token, injected secrets, PYTHONPATH with the bundled `cpsl` runtime) and
-// hands VS Code a Python debug configuration that launches `python -m cpsl.runner ENTRY` with it.
-// The emulator then adopts the debugged process instead of launching its own.
+// the emulator serves that entry and asks it to relaunch the app under debugpy (`POST /api/debug`),
+// which answers only where debugpy listens. VS Code then attaches the Python debugger there. The
+// app's environment (gateway address, runner token, secrets) never leaves the emulator: nothing
+// here sees a secret value. When the session ends the emulator runs the app without the debugger.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findApps } from './apps';
-import { DEBUGPY_EXTENSION, PYTHON_EXTENSION, pythonInterpreter } from './python';
+import { DEBUGPY_EXTENSION, PYTHON_EXTENSION } from './python';
 import * as ui from './ui';
 
 export interface CapsuleDebugConfiguration extends vscode.DebugConfiguration {
   entry?: string;
-  python?: string;
   justMyCode?: boolean;
   env?: Record<string, string>;
 }
 
-/** `GET /api/runner-env?entry=` of the emulator (docs/emulator.md). */
-export interface RunnerEnv {
+/** `POST /api/debug` of the emulator (docs/emulator.md): where the debugged app's debugpy listens. */
+export interface DebugTarget {
   app?: string;
   entry?: string;
-  /** The interpreter the emulator would use. */
-  command?: string;
-  /** Full argument list, e.g. ['-m', 'cpsl.runner', 'app.py:app']. */
-  args?: string[];
-  cwd?: string;
-  env: Record<string, string>;
-  module?: string;
-  /** Arguments after `-m cpsl.runner`. */
-  runnerArgs?: string[];
+  host: string;
+  port: number;
+}
+
+export interface DebugRequest {
+  /** Folders holding debugpy, put on the debugged process's PYTHONPATH (the editor's own copy). */
+  pythonPath?: string[];
+  env?: Record<string, string>;
 }
 
 export interface DebugHost {
-  pythonRuntime: string;
-  /** Starts (or reuses) the emulator for this entry and returns the runner environment. */
-  runnerEnv(folder: vscode.WorkspaceFolder, entry: string): Promise<RunnerEnv>;
+  /** Starts (or reuses) the emulator for this entry and relaunches the app under debugpy. */
+  debugTarget(folder: vscode.WorkspaceFolder, entry: string, request: DebugRequest): Promise<DebugTarget>;
+}
+
+/**
+ * The debugpy that the Python Debugger extension ships (`bundled/libs`), so that the app's
+ * interpreter needs no debugpy of its own; none when the extension has no such folder.
+ */
+export function bundledDebugpy(): string[] {
+  const ext = vscode.extensions.getExtension(DEBUGPY_EXTENSION);
+  const libs = ext && path.join(ext.extensionPath, 'bundled', 'libs');
+  return libs && existsSync(path.join(libs, 'debugpy')) ? [libs] : [];
 }
 
 /** Which Python debug adapter is installed: the Python Debugger extension, or the older one in the Python extension. */
@@ -73,9 +81,8 @@ export class CapsuleDebugProvider implements vscode.DebugConfigurationProvider {
     if (!target) throw new Error('open the folder that holds the app to debug it');
     const entry = config.entry ?? (await chooseEntry(target));
     if (!entry) return undefined;
-    const python = config.python ?? (await pythonInterpreter(target.uri)).path;
-    const runner = await this.host.runnerEnv(target, entry);
-    return toPythonDebugConfiguration({ config, debugType, entry, python, runner, folder: target, pythonRuntime: this.host.pythonRuntime });
+    const debug = await this.host.debugTarget(target, entry, { pythonPath: bundledDebugpy(), env: config.env });
+    return toPythonDebugConfiguration({ config, debugType, entry, target: debug });
   }
 }
 
@@ -89,37 +96,22 @@ async function chooseEntry(folder: vscode.WorkspaceFolder): Promise<string | und
   return (await ui.pick(candidates.map((a) => ({ label: a.entry })), { title: 'Capsule: debug which app?' }))?.label;
 }
 
-/** Pure mapping from a `capsule` configuration and the runner environment to a Python one. */
+/** Pure mapping from a `capsule` configuration and the emulator's debug target to a Python attach. */
 export function toPythonDebugConfiguration(i: {
   config: CapsuleDebugConfiguration;
   debugType: 'debugpy' | 'python';
   entry: string;
-  python: string;
-  runner: RunnerEnv;
-  folder: vscode.WorkspaceFolder;
-  pythonRuntime: string;
+  target: DebugTarget;
 }): vscode.DebugConfiguration {
-  const env: Record<string, string> = { ...i.runner.env, ...(i.config.env ?? {}) };
-  // The bundled runtime must come first so `import cpsl` gets the local one, not an installed SDK.
-  const parts = (env.PYTHONPATH ?? '').split(path.delimiter).filter(Boolean);
-  if (!parts.includes(i.pythonRuntime)) parts.unshift(i.pythonRuntime);
-  env.PYTHONPATH = parts.join(path.delimiter);
-  env.PYTHONUNBUFFERED = '1';
-  const file = i.entry.slice(0, i.entry.lastIndexOf(':'));
-  const symbol = i.entry.slice(i.entry.lastIndexOf(':') + 1);
-  const cwd = i.runner.cwd ?? path.dirname(path.join(i.folder.uri.fsPath, file));
-  const runnerArgs = i.runner.runnerArgs ?? (i.runner.args?.length ? [i.runner.args[i.runner.args.length - 1]!] : [`${path.basename(file)}:${symbol}`]);
   return {
     type: i.debugType,
-    request: 'launch',
+    request: 'attach',
     name: i.config.name ?? `Capsule: debug ${i.entry}`,
-    module: i.runner.module ?? 'cpsl.runner',
-    args: runnerArgs,
-    cwd,
-    env,
-    python: i.python,
+    connect: { host: i.target.host, port: i.target.port },
     justMyCode: i.config.justMyCode ?? true,
-    console: 'integratedTerminal',
+    // The app's output stays with the emulator, which scrubs secret values from it (the Capsule
+    // output channel shows it); debugpy would copy it raw into the debug console.
+    redirectOutput: false,
     // Marks the session so the extension can tell the emulator's debugged runner apart.
     capsuleEntry: i.entry,
   };

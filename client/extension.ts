@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { entryFor, findApps, IMPORTS_CPSL, workspaceUsesCpsl, type AppRef } from './apps';
-import { CapsuleDebugProvider, pythonDebugType, toPythonDebugConfiguration, type RunnerEnv } from './debug';
+import { CapsuleDebugProvider, bundledDebugpy, pythonDebugType, toPythonDebugConfiguration, type DebugRequest, type DebugTarget } from './debug';
 import { Emulator } from './emulator';
 import { createLanguageClient } from './languageClient';
 import { bundle, storeDir, toUri, workspaceFolderFor } from './paths';
@@ -120,18 +120,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     return url;
   };
 
-  const runnerEnv = async (folder: vscode.WorkspaceFolder, entry: string): Promise<RunnerEnv> => {
+  const debugTarget = async (folder: vscode.WorkspaceFolder, entry: string, request: DebugRequest): Promise<DebugTarget> => {
     const file = vscode.Uri.joinPath(folder.uri, entry.slice(0, entry.lastIndexOf(':')));
     const emu = await startFor({ file, symbol: entry.slice(entry.lastIndexOf(':') + 1), line: 0, folder, entry });
-    return emu.json<RunnerEnv>(`/api/runner-env?entry=${encodeURIComponent(entry)}`);
+    return emu.json<DebugTarget>('/api/debug', { method: 'POST', body: JSON.stringify({ app: entry, python_path: request.pythonPath, env: request.env }), signal: AbortSignal.timeout(60_000) });
   };
-  const debugProvider = new CapsuleDebugProvider({ pythonRuntime: paths.pythonRuntime, runnerEnv });
-  // When the debugged process goes away the emulator hands the app back to a runner it launches
-  // itself, so the app keeps serving; the log says so.
+  const debugProvider = new CapsuleDebugProvider({ debugTarget });
+  // The debug session ended: the emulator runs the app again without the debugger.
   context.subscriptions.push(
     vscode.debug.onDidTerminateDebugSession((session) => {
       const entry = session.configuration.capsuleEntry as string | undefined;
-      if (entry) log.appendLine(`[capsule] debug session for ${entry} ended; the emulator runs the app again itself`);
+      if (!entry) return;
+      log.appendLine(`[capsule] debug session for ${entry} ended; the emulator runs the app without the debugger`);
+      const emu = session.workspaceFolder ? emulatorFor(session.workspaceFolder) : undefined;
+      void emu?.json('/api/debug/stop', { method: 'POST', body: JSON.stringify({ app: entry }) }).catch((e: Error) => log.appendLine(`[capsule] ${e.message}`));
     }),
   );
   // Initial: fills a new launch.json; Dynamic: lists each app in the Run and Debug view.
@@ -277,20 +279,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     status,
     log,
     ready,
-    // What a debug session of `entry` would launch, whichever Python debug adapter is installed.
+    // What a debug session of `entry` attaches to, whichever Python debug adapter is installed.
     debugConfiguration: async (entry: string) => {
       const folder = workspaceFolderFor();
       if (!folder) throw new Error('no workspace folder');
-      const python = await pythonInterpreter(folder.uri);
-      const runner = await runnerEnv(folder, entry);
+      const target = await debugTarget(folder, entry, { pythonPath: bundledDebugpy() });
       return toPythonDebugConfiguration({
         config: { type: 'capsule', request: 'launch', name: `Capsule: debug ${entry}`, entry },
         debugType: pythonDebugType() ?? 'debugpy',
         entry,
-        python: python.path,
-        runner,
-        folder,
-        pythonRuntime: paths.pythonRuntime,
+        target,
       });
     },
   };

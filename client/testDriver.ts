@@ -4,7 +4,6 @@
 // file, await diagnostics, run completion/hover/code actions, run our commands with queued
 // answers, read the view and the status bar. Every operation and its outcome is appended to the
 // results file as well. Answers (secret values) are never written anywhere.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as vscode from 'vscode';
@@ -15,7 +14,6 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Op = { op: string } & Record<string, any>;
 
 const started = Date.now();
-const launched: ChildProcess[] = [];
 
 function codeOf(d: vscode.Diagnostic): string {
   return typeof d.code === 'object' ? String(d.code.value) : String(d.code ?? '');
@@ -189,28 +187,8 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
       return safe(api.prompts.prompts);
     }
     case 'debugConfiguration': {
-      // The environment is returned by variable name only, except the ones a test may check.
-      const config = await api.debugConfiguration(String(op.entry));
-      const env = (config.env ?? {}) as Record<string, string>;
-      return safe({ ...config, env: Object.keys(env).sort(), pythonPath: env.PYTHONPATH ?? null });
-    }
-    case 'simulateDebugLaunch': {
-      // Stands in for the Python debug adapter (absent from code-server offline): launches exactly
-      // what the resolved configuration names, the way debugpy's launcher would without a debugger.
-      const config = await api.debugConfiguration(String(op.entry));
-      const child = spawn(String(config.python), ['-m', String(config.module), ...(config.args as string[])], {
-        cwd: String(config.cwd),
-        env: config.env as Record<string, string>,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout.on('data', (b: Buffer) => api.log.append(b.toString()));
-      child.stderr.on('data', (b: Buffer) => api.log.append(b.toString()));
-      launched.push(child);
-      return { pid: child.pid ?? null };
-    }
-    case 'stopDebugLaunch': {
-      for (const c of launched.splice(0)) c.kill('SIGTERM');
-      return null;
+      // An attach configuration: where the emulator's debugpy listens, nothing else.
+      return safe(await api.debugConfiguration(String(op.entry)));
     }
     case 'setConfiguration': {
       await vscode.workspace.getConfiguration(String(op.section)).update(String(op.key), op.value, vscode.ConfigurationTarget.Global);
@@ -269,7 +247,6 @@ export async function startTestDriver(resultsFile: string, api: CapsuleApi): Pro
   save();
   return {
     dispose: () => {
-      for (const c of launched.splice(0)) c.kill('SIGTERM');
       server.close();
     },
   };

@@ -7,7 +7,8 @@
 //   GET  /api/events          live event log (SSE; ?since=<seq> replays newer stored events)
 //   GET  /api/events/log      stored events as JSON (?since, ?limit)
 //   POST /api/clock/advance   {ms}
-//   GET  /api/runner-env      ?entry= → how a debugger launches the runner
+//   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
+//   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
 import { Router, type Request, type Response } from 'express';
 import { maskCredential, DotenvFile } from '../store';
@@ -237,12 +238,29 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
     res.json({ now: hub.clock.now() });
   }));
 
-  r.get('/api/runner-env', wrap((req, res) => {
-    const entry = typeof req.query.entry === 'string' ? req.query.entry : undefined;
-    const sup = hub.pickApp(entry);
-    const runner = sup.newExternal();
-    const spec = sup.spec(runner);
-    res.json({ app: sup.name, entry: sup.entry.spec, command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env, module: 'cpsl.runner', runnerArgs: [sup.entry.arg] });
+  // Debugging: the emulator relaunches the app under debugpy and says where to attach. Nothing
+  // here hands out a secret value or a runner token: those stay in the app's own environment.
+  r.post('/api/debug', wrap(async (req, res) => {
+    const b = bodyOf(req);
+    const sup = hub.pickApp(optString(b, 'app'));
+    const pythonPath = b.python_path;
+    if (pythonPath !== undefined && !(Array.isArray(pythonPath) && pythonPath.every((p) => typeof p === 'string'))) throw new HttpError(400, '"python_path" must be an array of folder paths');
+    const env = b.env;
+    if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.values(env).every((v) => typeof v === 'string'))) {
+      throw new HttpError(400, '"env" must be an object of strings');
+    }
+    let target;
+    try {
+      target = await sup.debug({ pythonPath: pythonPath as string[] | undefined, env: env as Record<string, string> | undefined });
+    } catch (e) {
+      throw new HttpError(409, `could not start ${sup.name} under the debugger: ${(e as Error).message}`);
+    }
+    res.json({ app: sup.name, entry: sup.entry.spec, host: '127.0.0.1', port: target.port, pid: target.pid ?? null });
+  }));
+
+  r.post('/api/debug/stop', wrap((req, res) => {
+    const sup = hub.pickApp(optString(bodyOf(req), 'app'));
+    res.json({ app: sup.name, stopped: sup.stopDebugging() });
   }));
 
   return r;

@@ -1,6 +1,7 @@
 // How the Python runner is started: interpreter, `PYTHONPATH` with the bundled `cpsl` runtime
-// first, the protocol's environment (PROTOCOL.md) and the app's injected secrets. The same
-// description serves a debugger launch (`GET /api/runner-env`).
+// first, the protocol's environment (PROTOCOL.md) and the app's injected secrets. A debug launch is
+// the same command wrapped in debugpy, which listens on loopback for the editor to attach: the
+// emulator starts the debugged process itself, so no secret value ever leaves it for the editor.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -77,6 +78,16 @@ export interface LaunchInput {
   secrets: Record<string, string>;
   /** The launching environment the runner inherits (PATH, HOME, ...). */
   baseEnv?: NodeJS.ProcessEnv;
+  /** Run under debugpy, waiting on 127.0.0.1:port for a debugger to attach before the app starts. */
+  debug?: DebugLaunch;
+}
+
+export interface DebugLaunch {
+  port: number;
+  /** Folders put first on PYTHONPATH (e.g. the editor's own copy of debugpy). */
+  pythonPath?: string[];
+  /** Extra variables for the debugged process (a launch configuration's `env`). */
+  env?: Record<string, string>;
 }
 
 export function launchSpec(i: LaunchInput): LaunchSpec {
@@ -84,8 +95,8 @@ export function launchSpec(i: LaunchInput): LaunchSpec {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   const host = i.gatewayUrl.replace(/^https?:\/\//, '');
-  Object.assign(env, i.secrets, {
-    PYTHONPATH: [pythonRuntimeDir(), base.PYTHONPATH].filter(Boolean).join(delimiter),
+  Object.assign(env, i.debug?.env, i.secrets, {
+    PYTHONPATH: [pythonRuntimeDir(), ...(i.debug?.pythonPath ?? []), base.PYTHONPATH].filter(Boolean).join(delimiter),
     PYTHONUNBUFFERED: '1',
     CAPSULE_GATEWAY_URL: i.gatewayUrl,
     CAPSULE_GATEWAY_HOST: host,
@@ -97,7 +108,17 @@ export function launchSpec(i: LaunchInput): LaunchSpec {
     CAPSULE_ENV_TYPE: 'serve',
     CAPSULE_CATALOG: catalogPath(),
   });
-  return { command: i.python, args: ['-m', 'cpsl.runner', i.entry.arg], cwd: i.entry.cwd, env };
+  const runner = ['-m', 'cpsl.runner', i.entry.arg];
+  return { command: i.python, args: i.debug ? debugArgs(i.debug.port, runner) : runner, cwd: i.entry.cwd, env };
+}
+
+/**
+ * `python -m debugpy --listen 127.0.0.1:PORT --wait-for-client -m cpsl.runner ENTRY`: the app is
+ * imported only once a debugger attached, so breakpoints at import time hit too. Frozen modules
+ * off, as debugpy asks (else breakpoints in the standard library may be missed).
+ */
+export function debugArgs(port: number, runnerArgs: string[]): string[] {
+  return ['-Xfrozen_modules=off', '-m', 'debugpy', '--listen', `127.0.0.1:${port}`, '--wait-for-client', ...runnerArgs];
 }
 
 /**

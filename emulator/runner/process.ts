@@ -1,5 +1,5 @@
-// One runner: a Python process the emulator launched (or one a debugger launched with the
-// emulator's environment), its per-run token, and what it told the emulator when it registered.
+// One runner: a Python process the emulator launched (possibly under debugpy, waiting for a
+// debugger to attach), its per-run token, and what it told the emulator when it registered.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -69,7 +69,8 @@ export class RunnerProcess {
     readonly versionId: string,
     /** Secret names injected into this process's environment. */
     readonly injected: string[],
-    readonly external: boolean,
+    /** Launched under debugpy: it registers only once a debugger attached, and may sit at a breakpoint. */
+    readonly debugged: boolean,
   ) {}
 
   get baseUrl(): string | undefined {
@@ -162,8 +163,7 @@ export class RunnerProcess {
     this.stopping = true;
     if (this.state === 'exited') return;
     if (!this.proc) {
-      // A debugger's process: ask it to stop, it is not ours to kill.
-      await this.post('/_capsule/shutdown', graceMs).catch(() => undefined);
+      // Its launch failed: there is no process.
       this.markExited(null, null);
       return;
     }
@@ -177,12 +177,6 @@ export class RunnerProcess {
 
   kill(): void {
     this.stopping = true;
-    // A debugger's runner that never started has no process of ours to kill: it is abandoned,
-    // so that nothing (a restart, a shutdown) waits for it to register.
-    if (!this.proc && this.external && this.state === 'starting') {
-      this.markExited(null, null);
-      return;
-    }
     try {
       this.proc?.kill('SIGKILL');
     } catch {

@@ -1,11 +1,13 @@
 // Keeps one app's runner alive: launches it, adopts it when it registers, probes `/health`,
 // restarts a crashed runner with backoff, kills and restarts a hung one, and hot-reloads on file
 // changes (the new runner takes over only once it registered; an import error leaves the previous
-// good runner serving and is reported).
+// good runner serving and is reported). A debug launch runs the app under debugpy, which waits for
+// the editor to attach; it takes over once the app registered, like any reload.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
-import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type Entry } from './launch';
+import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type DebugLaunch, type Entry } from './launch';
+import { debugListening, freeLoopbackPort } from './debug-port';
 import { describeExit, RunnerProcess, type Registration } from './process';
 import { watchApp, type AppWatcher } from './watch';
 
@@ -164,7 +166,7 @@ export class AppSupervisor {
 
   private readonly launchedWith = new WeakMap<RunnerProcess, string>();
 
-  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[] } {
+  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; debugPort?: number } {
     const cfg = this.current?.registration?.config;
     const integrations = (cfg?.integrations ?? []).map((i) => ({
       type: String(i.type ?? ''),
@@ -189,6 +191,7 @@ export class AppSupervisor {
       traceback: this.lastError?.traceback,
       version: this.current?.version ?? 0,
       runnerPids,
+      debugPort: this.debugPort(),
     };
   }
 
@@ -234,28 +237,42 @@ export class AppSupervisor {
     runner.markRegistered(reg);
   }
 
-  /** A debugger launched this runner with the environment from `/api/runner-env`. */
-  adoptExternal(runner: RunnerProcess): void {
-    this.candidate?.kill();
-    this.candidate = runner;
-    void this.follow(runner, 'debugger');
+  /** The debug port of the runner launched under debugpy (serving or waiting for its debugger). */
+  debugPort(): number | undefined {
+    const r = [this.candidate, this.current].find((x) => x?.debugged && x.alive);
+    return r ? this.debugPorts.get(r) : undefined;
+  }
+  private readonly debugPorts = new WeakMap<RunnerProcess, number>();
+
+  /**
+   * Relaunches the app under debugpy, listening on a free loopback port; resolves once debugpy
+   * listens there (the debugger may attach), or rejects with why the process could not start.
+   * The serving runner keeps serving until the debugged one registered (after the attach).
+   */
+  async debug(extra: Omit<DebugLaunch, 'port'> = {}): Promise<{ port: number; pid: number | undefined }> {
+    if (this.stopped) throw new Error(`the app ${this.name} is stopped`);
+    const port = await freeLoopbackPort();
+    const runner = this.launchCandidate('debug', { ...extra, port });
+    if (!runner) throw new Error(`the app ${this.name} is stopped`);
+    this.debugPorts.set(runner, port);
+    await debugListening(port, runner);
+    return { port, pid: runner.pid };
   }
 
-  newExternal(): RunnerProcess {
-    const v = ++this.version;
-    const runner = new RunnerProcess(v, `v${v}`, this.knownSecrets, true);
-    this.host.addRunner(runner, this);
-    this.candidate?.kill();
-    this.candidate = runner;
-    void this.follow(runner, 'debugger');
-    return runner;
+  /** Ends debugging: the app runs again without the debugger (a no-op when it is not debugged). */
+  stopDebugging(): boolean {
+    if (this.stopped || this.debugPort() === undefined) return false;
+    this.host.emit({ kind: 'runner', app: this.name, summary: `debugging of ${this.name} ended; starting it without the debugger`, detail: { event: 'reloading' } });
+    this.launchCandidate('restart');
+    return true;
   }
 
-  /** The environment a runner needs (also for a debugger launch). */
-  spec(runner: RunnerProcess, python?: string): ReturnType<typeof launchSpec> {
+  /** The environment a runner needs. */
+  spec(runner: RunnerProcess, python?: string, debug?: DebugLaunch): ReturnType<typeof launchSpec> {
     return launchSpec({
       entry: this.entry,
-      python: runner.external ? this.opts.python : python ?? this.python ?? this.opts.python,
+      debug,
+      python: python ?? this.python ?? this.opts.python,
       gatewayUrl: this.host.gatewayUrl(),
       token: runner.token,
       appId: this.appId,
@@ -265,14 +282,14 @@ export class AppSupervisor {
     });
   }
 
-  private launchCandidate(why: 'start' | 'reload' | 'restart' | 'secrets'): void {
-    if (this.stopped) return;
+  private launchCandidate(why: 'start' | 'reload' | 'restart' | 'secrets' | 'debug', debug?: DebugLaunch): RunnerProcess | undefined {
+    if (this.stopped) return undefined;
     if (this.candidate?.alive) {
       this.candidate.kill();
     }
     const v = ++this.version;
     const injected = this.host.resolvable(this.knownSecrets);
-    const runner = new RunnerProcess(v, `v${v}`, injected, false);
+    const runner = new RunnerProcess(v, `v${v}`, injected, !!debug);
     runner.secretDigest = this.host.secretDigest(injected);
     this.candidate = runner;
     this.host.addRunner(runner, this);
@@ -280,17 +297,18 @@ export class AppSupervisor {
     this.launchedWith.set(runner, python);
     if (speculative) this.speculative.add(runner);
     try {
-      runner.launch(this.spec(runner, python), (stream, line) => this.host.log(this.name, runner, stream, line));
+      runner.launch(this.spec(runner, python, debug), (stream, line) => this.host.log(this.name, runner, stream, line));
     } catch (e) {
       runner.markFailed({ error: (e as Error).message });
       runner.markExited(null, null);
     }
     void this.follow(runner, why);
+    return runner;
   }
 
   private async follow(runner: RunnerProcess, why: string): Promise<void> {
-    // A debugger's process registers whenever the developer starts it: no deadline.
-    const timer = runner.external
+    // A debugged process registers whenever the developer attaches: no deadline.
+    const timer = runner.debugged
       ? undefined
       : setTimeout(() => {
           if (runner.state === 'starting') {
@@ -314,7 +332,7 @@ export class AppSupervisor {
     } finally {
       clearTimeout(timer);
       // Later, not now: the first message usually follows a start at once.
-      if (!runner.external && !this.resolving && !this.speculative.has(runner)) {
+      if (!runner.debugged && !this.resolving && !this.speculative.has(runner)) {
         setTimeout(() => {
           if (!this.stopped) void this.resolveInterpreter();
         }, 1000).unref();
@@ -328,7 +346,7 @@ export class AppSupervisor {
     const declared = runner.registration!.config.secrets ?? [];
     this.lastConfigName = runner.registration!.config.app_name ?? this.lastConfigName;
     const wanted = this.host.resolvable(declared);
-    if (!runner.external && !sameSet(wanted, runner.injected) && why !== 'secrets') {
+    if (!runner.debugged && !sameSet(wanted, runner.injected) && why !== 'secrets') {
       // The static scan missed (or over-guessed) secret names: relaunch once with the declared ones.
       this.knownSecrets = declared;
       this.host.emit({ kind: 'runner', app: this.name, summary: `relaunching ${this.name} to inject its declared secrets`, detail: { secrets: wanted } });
@@ -350,7 +368,7 @@ export class AppSupervisor {
     this.status = 'running';
     this.lastError = undefined;
     if (why === 'reload') this.reloads++;
-    const verb = why === 'reload' ? 'reloaded' : why === 'restart' ? 'restarted' : why === 'debugger' ? 'attached (debugger)' : 'started';
+    const verb = why === 'reload' ? 'reloaded' : why === 'restart' ? 'restarted' : why === 'debug' ? 'attached (debugger)' : 'started';
     this.host.emit({
       kind: 'runner',
       app: this.name,
@@ -399,8 +417,8 @@ export class AppSupervisor {
   private onExit(runner: RunnerProcess): void {
     this.host.removeRunner(runner);
     if (runner !== this.current) return;
-    if (runner.external && !this.stopped) {
-      // The debug session ended (the debugger's process stopped answering): run the app ourselves.
+    if (runner.debugged && !this.stopped && !runner.stopping) {
+      // The debugged process ended (the debugger terminated it): run the app without it.
       this.host.runnerGone(runner, 'the debugged app process went away');
       this.status = 'starting';
       this.host.emit({ kind: 'runner', app: this.name, summary: `the debugged process of ${this.name} went away; starting the app again`, detail: { event: 'detached' } });
@@ -424,17 +442,17 @@ export class AppSupervisor {
     });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      // A debug environment handed out but never started does not stand in for the app.
+      // A debug launch nobody attached to yet does not stand in for the app.
       const waiting = this.candidate;
-      if (waiting?.alive && !(waiting.external && waiting.state === 'starting')) return;
+      if (waiting?.alive && !(waiting.debugged && waiting.state === 'starting')) return;
       this.launchCandidate('restart');
     }, delay);
   }
 
   private reload(files: string[]): void {
     if (this.stopped) return;
-    if (this.current?.external && this.current.alive) {
-      this.host.emit({ kind: 'runner', app: this.name, summary: `${files.join(', ')} changed; the debugger's process keeps running (restart the debug session to load it)` });
+    if (this.current?.debugged && this.current.alive) {
+      this.host.emit({ kind: 'runner', app: this.name, summary: `${files.join(', ')} changed; the debugged process keeps running (restart the debug session to load it)` });
       return;
     }
     this.knownSecrets = [...new Set([...this.knownSecrets, ...scanSecretNames(this.entry.file)])];
@@ -448,7 +466,7 @@ export class AppSupervisor {
    */
   secretsChanged(): void {
     const r = this.current;
-    if (this.stopped || !r || r.external || r.state !== 'registered' || this.candidate?.alive) return;
+    if (this.stopped || !r || r.debugged || r.state !== 'registered' || this.candidate?.alive) return;
     const names = this.host.resolvable(this.knownSecrets);
     if (sameSet(names, r.injected) && this.host.secretDigest(names) === r.secretDigest) return;
     this.host.emit({ kind: 'runner', app: this.name, summary: `declared secrets changed; restarting ${this.name} to inject them`, detail: { event: 'reloading', secrets: names } });
@@ -464,7 +482,8 @@ export class AppSupervisor {
   private misses = new WeakMap<RunnerProcess, number>();
   private async probe(): Promise<void> {
     const r = this.current;
-    if (!r || r.state !== 'registered' || r.stopping) return;
+    // A debugged process may sit at a breakpoint for as long as the developer likes.
+    if (!r || r.state !== 'registered' || r.stopping || r.debugged) return;
     let ok = false;
     try {
       const res = await fetch(r.baseUrl + '/health', { signal: AbortSignal.timeout(this.opts.healthTimeoutMs), headers: { authorization: `Bearer ${r.token}` } });
@@ -482,10 +501,6 @@ export class AppSupervisor {
     this.misses.set(r, n);
     if (n < this.opts.healthFailures) return;
     r.failure = { error: `hung: /health did not answer within ${this.opts.healthTimeoutMs} ms, ${n} times in a row` };
-    if (r.external) {
-      r.markExited(null, null);
-      return;
-    }
     try {
       r.proc?.kill('SIGKILL');
     } catch {

@@ -1,72 +1,118 @@
-// A debugger's launch: the environment from `GET /api/runner-env` starts a runner the emulator
-// adopts when it registers; when that process goes away the emulator runs the app itself again.
+// Debugging: `POST /api/debug` relaunches the app under debugpy and answers where to attach (no
+// environment, no secret values, no runner token). A real DAP client (the protocol an editor
+// speaks) attaches to debugpy from the project's .venv, sets a breakpoint in the handler and sees
+// it hit when a chat message arrives; `POST /api/debug/stop` runs the app without the debugger.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { startEmulator } from '../support/emulator';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, startEmulator, type RunningEmulator } from '../support/emulator';
+import { attachDebugpy, type DapClient } from '../support/dap';
 import { waitFor } from '../support/wait';
 import { ECHO_APP, appState, chat, json } from './helpers';
 
-interface RunnerEnv {
-  command: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
+const VENV_PYTHON = join(REPO, '.venv', 'bin', 'python');
+
+function requireDebugpy(): void {
+  if (!existsSync(VENV_PYTHON)) throw new Error(`${VENV_PYTHON} is missing: run scripts/setup-python.sh (it installs debugpy from requirements-sdk.txt)`);
 }
 
-test('a runner launched with /api/runner-env takes over, and the emulator takes back over when it ends', async () => {
-  const emu = await startEmulator({ app: ECHO_APP, env: { CAPSULE_HEALTH_INTERVAL_MS: '150', CAPSULE_HEALTH_TIMEOUT_MS: '400' } });
-  let debugged: ReturnType<typeof spawn> | undefined;
+interface DebugTarget {
+  app: string;
+  entry: string;
+  host: string;
+  port: number;
+  pid: number | null;
+}
+
+function lineOf(file: string, text: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `${text} is in ${file}`);
+  return i + 1;
+}
+
+async function debugTarget(emu: RunningEmulator): Promise<DebugTarget> {
+  const r = await json<DebugTarget>(emu, '/api/debug', { app: emu.entry });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+test('a breakpoint in the handler is hit when a chat message arrives; the debug answer holds no values', async () => {
+  requireDebugpy();
+  const emu = await startEmulator({ app: ECHO_APP, env: { CAPSULE_PYTHON: VENV_PYTHON, ECHO_TOKEN: 'debug-secret-value-7c1e9a' } });
+  let dap: DapClient | undefined;
   try {
     const managed = await appState(emu);
-    const { status, body } = await json<RunnerEnv>(emu, `/api/runner-env?entry=${encodeURIComponent(emu.entry)}`);
-    assert.equal(status, 200);
-    assert.deepEqual(body.args.slice(0, 2), ['-m', 'cpsl.runner']);
-    assert.equal(body.cwd, emu.workspace);
-    assert.match(body.env.PYTHONPATH ?? '', /python/);
-    assert.ok(body.env.CAPSULE_RUNNER_TOKEN && body.env.CAPSULE_GATEWAY_URL === emu.url);
+    assert.equal((await emu.api(`/api/runner-env?entry=${encodeURIComponent(emu.entry)}`)).status, 404, 'no route hands out the runner environment');
 
-    debugged = spawn(body.command, body.args, { cwd: body.cwd, env: body.env, stdio: ['pipe', 'ignore', 'ignore'] });
-    await waitFor('the debugged runner to take over', async () => (await appState(emu)).pid === debugged!.pid);
-    assert.equal((await chat(emu, 'hello debugger')).body.reply, 'echo: hello debugger');
-    await waitFor('the managed runner to stop', () => {
-      try {
-        process.kill(managed.pid!, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    const target = await debugTarget(emu);
+    assert.deepEqual(Object.keys(target).sort(), ['app', 'entry', 'host', 'pid', 'port']);
+    assert.equal(target.host, '127.0.0.1');
+    assert.doesNotMatch(JSON.stringify(target), /debug-secret-value|CAPSULE_RUNNER_TOKEN/);
+    // Until a debugger attaches, the app as it was keeps answering.
+    assert.equal((await chat(emu, 'before attach')).body.reply, 'echo: before attach');
 
-    debugged.kill('SIGKILL');
-    await waitFor('the emulator to run the app itself again', async () => {
+    const appFile = join(emu.workspace, 'app.py');
+    const line = lineOf(appFile, 'cmd, _, arg = text.partition(" ")');
+    const session = await attachDebugpy(target, { path: appFile, lines: [line] });
+    dap = session.dap;
+    await waitFor('the debugged runner to take over', async () => (await appState(emu)).pid === target.pid);
+    assert.equal((await appState(emu)).status, 'running');
+
+    const answer = chat(emu, 'under the debugger');
+    const stopped = await dap.event('stopped', (m) => m.body?.reason === 'breakpoint');
+    const threadId = stopped.body!.threadId as number;
+    const trace = await dap.request('stackTrace', { threadId, levels: 1 });
+    const top = (trace.body!.stackFrames as Array<{ line: number; source?: { path?: string } }>)[0]!;
+    assert.equal(top.line, line, 'stopped on the breakpoint line');
+    assert.equal(top.source?.path, appFile);
+    await dap.request('continue', { threadId });
+    const reply = await answer;
+    assert.equal(reply.body.reply, 'echo: under the debugger');
+
+    // Debugging ends: the app runs again without debugpy.
+    const stop = await json<{ stopped: boolean }>(emu, '/api/debug/stop', { app: emu.entry });
+    assert.equal(stop.body.stopped, true);
+    await waitFor('the app to run without the debugger', async () => {
       const s = await appState(emu);
-      return s.status === 'running' && s.pid !== debugged!.pid && s.pid !== managed.pid;
+      return s.status === 'running' && s.pid !== target.pid && s.pid !== managed.pid;
     });
-    assert.equal((await chat(emu, 'back')).body.reply, 'echo: back');
+    assert.equal((await chat(emu, 'after')).body.reply, 'echo: after');
+    assert.ok(!emu.output().includes('debug-secret-value'), 'no secret value in the emulator output');
   } finally {
-    debugged?.kill('SIGKILL');
+    dap?.close();
     await emu.stop();
     emu.cleanup();
   }
 });
 
-test('debug environments asked for but never started hold up neither a crash restart nor the shutdown', async () => {
-  const emu = await startEmulator({ app: ECHO_APP });
+test('debug launches nobody attached to hold up neither a crash restart nor the shutdown', async () => {
+  requireDebugpy();
+  const emu = await startEmulator({ app: ECHO_APP, env: { CAPSULE_PYTHON: VENV_PYTHON } });
   try {
-    for (let i = 0; i < 2; i++) {
-      const { status } = await json<RunnerEnv>(emu, `/api/runner-env?entry=${encodeURIComponent(emu.entry)}`);
-      assert.equal(status, 200);
-    }
-    // Nobody started a debugger: the emulator's own runner keeps serving.
+    for (let i = 0; i < 2; i++) await debugTarget(emu);
+    // Nobody attached: the emulator's own runner keeps serving.
     assert.equal((await chat(emu, 'still here')).body.reply, 'echo: still here');
     const crash = await chat(emu, 'die');
     assert.equal(crash.status, 422);
     await waitFor('the app to be restarted after the crash', async () => (await chat(emu, 'again')).body.reply === 'echo: again', 20_000);
   } finally {
-    const started = Date.now();
     assert.equal(await emu.stop(), 0);
-    assert.ok(Date.now() - started < 20_000, 'serve stopped without waiting for the never-started debug runners');
+    emu.cleanup();
+  }
+});
+
+test('a debug launch with an interpreter that lacks debugpy fails with a message saying so', async () => {
+  const emu = await startEmulator({ app: ECHO_APP, env: { CAPSULE_PYTHON: 'python3', PYTHONNOUSERSITE: '1' } });
+  try {
+    const probe = await import('node:child_process').then((cp) => cp.spawnSync('python3', ['-c', 'import debugpy'], { env: { ...process.env, PYTHONNOUSERSITE: '1' } }));
+    if (probe.status === 0) throw new Error('python3 on PATH has debugpy: this test needs an interpreter without it');
+    const r = await json<{ error: string }>(emu, '/api/debug', {});
+    assert.equal(r.status, 409);
+    assert.match(r.body.error, /debugpy is not installed/);
+    assert.equal((await chat(emu, 'fine')).body.reply, 'echo: fine', 'the app keeps serving');
+  } finally {
+    await emu.stop();
     emu.cleanup();
   }
 });

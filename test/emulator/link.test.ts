@@ -2,13 +2,17 @@
 // loopback connection (PROTOCOL.md, "Runner link"). Real emulator, real app processes, real sockets.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { fixture, emulatorForSuite, startEmulator, type RunningEmulator } from '../support/emulator';
+import { join } from 'node:path';
+import { REPO, fixture, emulatorForSuite, startEmulator, type RunningEmulator } from '../support/emulator';
+import { attachDebugpy } from '../support/dap';
 import { waitFor } from '../support/wait';
 import { appState, chat, events, json, lastSeq, waitForEvent, waitForPrompt } from './helpers';
 
 const LINK_APP = fixture('emulator', 'link');
+/** The project's interpreter, with debugpy (for the runners launched under the debugger). */
+const VENV_PYTHON = join(REPO, '.venv', 'bin', 'python');
 
 type Frame = Record<string, unknown>;
 
@@ -101,14 +105,20 @@ async function linkedApp(emu: RunningEmulator) {
 
 const tokens = new WeakMap<RunningEmulator, string>();
 
-/** A runner token of this emulator (asked for once: each ask starts waiting for another debugger's runner). */
+/**
+ * A runner token of this emulator that no serving runner holds: the emulator hands none out, so it
+ * is read from the environment of a runner launched under the debugger that nobody attaches to
+ * (asked for once: that pending runner would hold off restarts, hence an emulator of its own).
+ */
 async function runnerToken(emu: RunningEmulator): Promise<string> {
   const known = tokens.get(emu);
   if (known) return known;
-  const { status, body } = await json<{ env: Record<string, string> }>(emu, `/api/runner-env?entry=${encodeURIComponent(emu.entry)}`);
-  assert.equal(status, 200);
-  tokens.set(emu, body.env.CAPSULE_RUNNER_TOKEN!);
-  return body.env.CAPSULE_RUNNER_TOKEN!;
+  const { status, body } = await json<{ pid: number }>(emu, '/api/debug', {});
+  assert.equal(status, 200, JSON.stringify(body));
+  const env = readFileSync(`/proc/${body.pid}/environ`, 'utf8').split('\0');
+  const token = env.find((v) => v.startsWith('CAPSULE_RUNNER_TOKEN='))!.slice('CAPSULE_RUNNER_TOKEN='.length);
+  tokens.set(emu, token);
+  return token;
 }
 
 function pidAlive(pid: number): boolean {
@@ -220,11 +230,10 @@ describe('runner link', () => {
   });
 });
 
-// A hand-driven link needs a runner token: `/api/runner-env` hands out one for a debugger's
-// launch (that pending runner would hold off restarts, hence an emulator of its own).
+// A hand-driven link needs a runner token of its own (runnerToken above).
 describe('runner link: the handshake and malformed frames', () => {
   let emu: RunningEmulator;
-  emulatorForSuite({ app: LINK_APP }, (e) => (emu = e));
+  emulatorForSuite({ app: LINK_APP, env: { CAPSULE_PYTHON: VENV_PYTHON } }, (e) => (emu = e));
 
   test('the link is refused without the runner token, with a wrong one, elsewhere and for other protocols', async () => {
     const missing = await RawLink.open(emu.port, {});
@@ -337,26 +346,22 @@ test('the app process stops when the emulator is killed with kill -9: its stdin 
   }
 });
 
-test('a debugger-launched runner (no stdin pipe) stops when the emulator is gone: its link breaks', async () => {
-  const emu = await startEmulator({ app: LINK_APP });
-  let debugged: ReturnType<typeof spawn> | undefined;
-  const managed = (await appState(emu)).pid!;
+test('a runner under the debugger stops when the emulator is killed with kill -9', async () => {
+  const emu = await startEmulator({ app: LINK_APP, env: { CAPSULE_PYTHON: VENV_PYTHON } });
+  let debugged: number | undefined;
+  let dap: Awaited<ReturnType<typeof attachDebugpy>>['dap'] | undefined;
   try {
-    const { body } = await json<{ command: string; args: string[]; cwd: string; env: Record<string, string> }>(emu, `/api/runner-env?entry=${encodeURIComponent(emu.entry)}`);
-    debugged = spawn(body.command, body.args, { cwd: body.cwd, env: body.env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    debugged.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    const exited = new Promise<number | null>((r) => debugged!.on('exit', (code) => r(code)));
-    await waitFor('the debugged runner to take over', async () => (await linkedApp(emu)).pid === debugged!.pid);
+    const { body } = await json<{ host: string; port: number; pid: number }>(emu, '/api/debug', {});
+    debugged = body.pid;
+    dap = (await attachDebugpy(body, { path: join(emu.workspace, 'app.py'), lines: [] })).dap;
+    await waitFor('the debugged runner to take over', async () => (await linkedApp(emu)).pid === debugged);
     assert.equal((await linkedApp(emu)).link, true);
-    assert.equal((await chat(emu, 'via')).body.reply, `inbound link, calls link, pid ${debugged.pid}`);
+    assert.equal((await chat(emu, 'via')).body.reply, `inbound link, calls link, pid ${debugged}`);
     emu.proc.kill('SIGKILL');
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
-    assert.equal(code, 0, `the runner exits on its own (stderr: ${stderr})`);
-    assert.match(stderr, /the runner link closed.*cannot be reached.*stopping/);
+    await waitFor('the debugged runner to exit on its own', () => !pidAlive(debugged!), 15_000);
   } finally {
-    debugged?.kill('SIGKILL');
-    for (const pid of [managed]) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+    dap?.close();
+    if (debugged && pidAlive(debugged)) process.kill(debugged, 'SIGKILL');
     await emu.stop();
     emu.cleanup();
   }

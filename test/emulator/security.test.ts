@@ -40,12 +40,14 @@ describe('gateway security', () => {
   });
 
   test('no token → 401 on APIs, pages and forwarding; a wrong token too', async () => {
-    for (const path of ['/api/state', '/api/prompts', '/api/events/log', '/chat', '/dashboard', '/apps/echo/data/public_info', '/api/runner-env?entry=app.py:app']) {
+    for (const path of ['/api/state', '/api/prompts', '/api/events/log', '/chat', '/dashboard', '/apps/echo/data/public_info']) {
       const r = await fetch(emu.url + path);
       assert.equal(r.status, 401, path);
     }
-    const post = await fetch(emu.url + '/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
-    assert.equal(post.status, 401);
+    for (const path of ['/api/chat', '/api/debug', '/api/debug/stop']) {
+      const post = await fetch(emu.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+      assert.equal(post.status, 401, path);
+    }
     const wrong = await fetch(emu.url + '/api/state', { headers: { authorization: 'Bearer nope' } });
     assert.equal(wrong.status, 401);
     const body = (await wrong.json()) as { error: string };

@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, type CliResult } from '../support/emulator';
+import { REPO, runCli, type CliResult } from '../support/emulator';
 import { bootWorkbench, filesUnder, packageFolder, quickOpen, waitFor, type Workbench } from './harness';
 
 const FIXTURE = join(__dirname, 'fixtures', 'workspace');
 // A value no output may ever contain (view, results file, emulator log, screenshots' text).
 const SECRET_VALUE = 'wx-7f3c1e-never-shown';
+/** The project's interpreter, with debugpy (the debug scenarios need it in the app's interpreter). */
+const VENV_PYTHON = join(REPO, '.venv', 'bin', 'python');
 
 interface Diag {
   code: string;
@@ -322,34 +324,31 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     await toast.first().waitFor({ timeout: 15_000 });
   });
 
-  it('resolves Debug to a Python launch of cpsl.runner with the emulator environment, and the emulator adopts it', async () => {
+  it('resolves Debug to a Python attach to the app the emulator runs under debugpy: an address, no environment', async () => {
     requireActive();
-    const config = await wb.op<{ type: string; module: string; args: string[]; cwd: string; env: string[]; pythonPath: string; python: string }>('debugConfiguration', { entry: 'app.py:app' }, 60_000);
+    // debugpy comes from the project's interpreter here (no Python Debugger extension to ship it).
+    await wb.op('setConfiguration', { section: 'capsule', key: 'python.interpreter', value: VENV_PYTHON });
+    await wb.op('command', { id: 'capsule.emulator.stop' });
+    const config = await wb.op<Record<string, unknown> & { type: string; request: string; connect: { host: string; port: number } }>('debugConfiguration', { entry: 'app.py:app' }, 60_000);
     assert.equal(config.type, 'debugpy');
-    assert.equal(config.module, 'cpsl.runner');
-    assert.deepEqual(config.args, ['app.py:app']);
-    assert.equal(config.cwd, wb.workspace);
-    assert.equal(config.python, 'python3', 'the capsule.python.interpreter setting is used');
-    for (const name of ['CAPSULE_GATEWAY_URL', 'CAPSULE_RUNNER_TOKEN', 'CAPSULE_APP_ID', 'WEATHER_API_KEY', 'TRANSLATE_KEY']) {
-      assert.ok(config.env.includes(name), `${name} is in the debug environment`);
-    }
-    assert.match(config.pythonPath.split(':')[0]!, /capsule-local\.capsule-local-[^/]+\/dist\/python$/, 'the bundled runtime comes first on PYTHONPATH');
-    await wb.op('simulateDebugLaunch', { entry: 'app.py:app' }, 60_000);
-    try {
-      const reply = await replyOnceRunning('the debugged app to answer a chat message', 'debugged', wb.workspace);
-      assert.equal(reply, 'echo: debugged (weather key set)');
-    } finally {
-      await wb.op('stopDebugLaunch');
-    }
+    assert.equal(config.request, 'attach');
+    assert.equal(config.connect.host, '127.0.0.1');
+    assert.ok(Number.isInteger(config.connect.port) && config.connect.port > 0);
+    assert.equal(config.redirectOutput, false, "the app's output stays with the emulator, which scrubs it");
+    for (const key of ['env', 'python', 'module', 'args']) assert.ok(!(key in config), `no ${key} in the configuration`);
+    assert.ok(!JSON.stringify(config).includes(SECRET_VALUE), 'no secret value in the configuration');
+    // Nobody attached: the app as it was keeps answering.
+    const reply = await replyOnceRunning('the app to answer while a debug launch waits for its debugger', 'waiting', wb.workspace);
+    assert.equal(reply, 'echo: waiting (weather key set)');
   });
 
-  it('Debug runs a real debug session through the Python debugger, and the emulator takes the app back after it', async () => {
+  it('Debug runs a real debug session: VS Code attaches to debugpy in the app process, and the emulator takes the app back after it', async () => {
     requireActive();
-    // Install a test double of ms-python.debugpy (it runs the configured module without a real
-    // debugger) the way a user installs a .vsix, without reloading the window.
+    // Install the stand-in for ms-python.debugpy (it hands VS Code the debugpy adapter's address,
+    // as the real extension does for an attach) the way a user installs a .vsix, without reloading.
     const vsix = packageFolder(join(__dirname, 'fixtures', 'fake-debugpy'), wb.root, 'fake-debugpy');
     await wb.op('command', { id: 'workbench.extensions.installExtension', args: [{ $file: vsix }] }, 60_000);
-    await waitFor('the Python debugger double to be available', () => wb.op<boolean>('hasExtension', { id: 'ms-python.debugpy' }), 30_000, 300);
+    await waitFor('the Python debugger stand-in to be available', () => wb.op<boolean>('hasExtension', { id: 'ms-python.debugpy' }), 30_000, 300);
     const started = await wb.op<{ result: boolean }>('command', { id: 'capsule.debugApp', args: [appFile, 'app'] }, 60_000);
     assert.equal(started.result, true, 'the capsule debug session starts');
     const session = await waitFor('a debugpy session for the app', async () => {
@@ -364,6 +363,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     await waitFor('the debug session to end', async () => ((await wb.op('debugSession')) === null ? true : undefined), 20_000, 200);
     const after = await replyOnceRunning('the emulator to run the app again itself', 'after debugging', wb.workspace);
     assert.equal(after, 'echo: after debugging (weather key set)');
+    await wb.op('setConfiguration', { section: 'capsule', key: 'python.interpreter', value: 'python3' });
   });
 
   it("runs the app with the Python extension's selected interpreter when the setting is empty", async () => {
