@@ -1,6 +1,6 @@
 // From a parsed platform message to the app and back: finds the app bound to the channel, keeps
 // one session per conversation, and records what the platform would be asked to send.
-import type { Hub } from '../hub';
+import type { AppInfo, Hub } from '../hub';
 import type { StoredChannel } from '../store/schema';
 import { deliverTurn } from './deliver';
 import { recordOutbound } from './outbox';
@@ -24,14 +24,41 @@ export function formatterFor(channel: StoredChannel, replyTo: ChannelMessage['re
   }
 }
 
-/** The app that lists `cpsl.Channel(name)` (or an inline channel of the type); else the hub's default. */
-export function appForChannel(hub: Hub, channelName: string, type: string): string | undefined {
-  const apps = hub.apps();
-  const refers = (c: unknown) => {
+/** Whether an app's declared channels (its registration's config `channels`) include this one. */
+function declares(app: AppInfo, channelName: string, type: string): boolean {
+  return app.channels.some((c) => {
     const o = c as { type?: string; name?: string } | null;
+    // cpsl.Channel("name") registers {type: "_resource", name}; a deprecated inline channel its type.
     return !!o && ((o.type === '_resource' && o.name === channelName) || o.type === type);
+  });
+}
+
+export type ChannelBinding =
+  | { ok: true; app: string }
+  | { ok: false; status: 404 | 503; reason: 'undeclared-channel' | 'app-starting'; message: string };
+
+/**
+ * The app a channel's messages go to: the served app that declares it. On the platform a channel
+ * reaches only the app it is bound to, so a channel no served app declares reaches none.
+ */
+export function channelBinding(hub: Hub, channelName: string, type: string): ChannelBinding {
+  const apps = hub.apps();
+  const app = apps.find((a) => declares(a, channelName, type));
+  if (app) return { ok: true, app: app.name };
+  // An app that has not registered yet has not said which channels it declares.
+  const starting = apps.filter((a) => a.status === 'starting' && a.channels.length === 0);
+  if (starting.length) {
+    return { ok: false, status: 503, reason: 'app-starting', message: `${starting.map((a) => a.name).join(', ')} is still starting and has not declared its channels yet; retry in a few seconds` };
+  }
+  const served = apps.map((a) => a.name).join(', ');
+  return {
+    ok: false,
+    status: 404,
+    reason: 'undeclared-channel',
+    message:
+      (served ? `channel "${channelName}" is not declared by the served app (${served})` : `no app is being served, so nothing can receive channel "${channelName}"`) +
+      `: on the platform a channel reaches only the app it is bound to. Add cpsl.Channel("${channelName}") to App(channels=[...]) to bind it`,
   };
-  return apps.find((a) => a.channels.some(refers))?.name;
 }
 
 // Dispatches for one conversation are chained so messages reach the app in the order received.
@@ -51,8 +78,8 @@ export function conversationTargets(hub: Hub): Map<string, ConversationTarget> {
   return m;
 }
 
-/** Sends one platform message to the app; resolves when every reply has been recorded. */
-export function converse(hub: Hub, channelName: string, channel: StoredChannel, msg: ChannelMessage): Promise<void> {
+/** Sends one platform message to the app bound to the channel; resolves when every reply has been recorded. */
+export function converse(hub: Hub, app: string, channelName: string, channel: StoredChannel, msg: ChannelMessage): Promise<void> {
   const key = sessionKeyFor(channel.type, channelName, msg.conversation);
   let chains = chainsByHub.get(hub);
   if (!chains) chainsByHub.set(hub, (chains = new Map()));
@@ -60,7 +87,7 @@ export function converse(hub: Hub, channelName: string, channel: StoredChannel, 
   const dispatched = previous.then(async () => {
     await rememberChannelUser(hub, msg);
     return hub.dispatch({
-      app: appForChannel(hub, channelName, channel.type),
+      app,
       channelType: channel.type,
       channelName,
       userId: msg.userId,

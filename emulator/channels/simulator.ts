@@ -5,6 +5,7 @@ import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
 import { channelWebhookPath, maskCredential } from '../store/channels';
 import type { StoredEvent } from '../store/schema';
+import { channelBinding } from './conversation';
 import { OUTBOUND_KIND } from './outbox';
 import { RelayError, relayWebhook, type Tamper } from './relay';
 import { openSse } from './sse';
@@ -17,6 +18,7 @@ const TAMPERS: Tamper[] = ['bad-signature', 'stale-timestamp', 'wrong-secret-tok
 export function channelSummary(hub: Hub, name: string) {
   const c = hub.read().channels[name];
   if (!c) return undefined;
+  const binding = channelBinding(hub, name, c.type);
   return {
     name,
     type: c.type,
@@ -27,6 +29,9 @@ export function channelSummary(hub: Hub, name: string) {
     // Names, and values only where the catalog says they are not secret (phone_number_id).
     credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
     phoneNumberId: c.type === 'whatsapp' ? c.credentials.phone_number_id : undefined,
+    /** The served app that receives this channel's messages; otherwise why none does. */
+    boundTo: binding.ok ? binding.app : null,
+    refusal: binding.ok ? undefined : { reason: binding.reason, message: binding.message },
     checks: {
       signature: c.type === 'slack' || (c.type === 'whatsapp' && !!c.credentials.app_secret),
       secretToken: c.type === 'telegram' && !!c.credentials.secret_token,

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Hub } from '../hub';
 import type { StoredChannel } from '../store/schema';
-import { converse } from './conversation';
+import { channelBinding, converse } from './conversation';
 import { BodyError, parseJson, readRawBody } from './raw-body';
 import { safeEqual, verifyHubSignature, verifySlackRequest } from './signatures';
 import { parseSlackEnvelope } from './slack';
@@ -46,6 +46,7 @@ class Rejection extends Error {
     readonly reason: string,
     message: string,
     readonly payload?: unknown,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -96,7 +97,15 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
   const replays = new WeakMap<Request, number>();
   const replayOf = (req: Request) => replays.get(req);
 
-  const accept = (req: Request, name: string, channel: StoredChannel, payload: unknown, parse: WebhookParse, extra: Record<string, unknown> = {}) => {
+  /** The app that receives the parse's messages; refuses, before any answer, when none is bound. */
+  const boundApp = (name: string, channel: StoredChannel, payload: unknown, parse: WebhookParse): string | undefined => {
+    if (!parse.messages.length) return undefined;
+    const b = channelBinding(hub, name, channel.type);
+    if (!b.ok) throw new Rejection(b.status, b.reason, b.message, payload, b.status === 503 ? 5 : undefined);
+    return b.app;
+  };
+
+  const accept = (req: Request, name: string, channel: StoredChannel, payload: unknown, parse: WebhookParse, extra: Record<string, unknown> = {}, app?: string) => {
     const replay = replayOf(req);
     const who = parse.messages.map((m) => m.userId).join(', ');
     hub.events.emit({
@@ -119,7 +128,7 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       },
     });
     for (const m of parse.messages) {
-      const p = converse(hub, name, channel, m);
+      const p = converse(hub, app!, name, channel, m);
       options.onDelivery?.(p);
     }
   };
@@ -130,8 +139,9 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       kind: REJECTED_KIND,
       summary: `${channel.type} webhook rejected with ${r.status}: ${r.message}`,
       channel: channel.type,
-      detail: { channelName: name, channelType: channel.type, status: r.status, reason: r.reason, ...(r.payload !== undefined ? { payload: r.payload } : {}), ...(replay ? { replayOf: replay } : {}) },
+      detail: { channelName: name, channelType: channel.type, status: r.status, reason: r.reason, message: r.message, ...(r.payload !== undefined ? { payload: r.payload } : {}), ...(replay ? { replayOf: replay } : {}) },
     });
+    if (r.retryAfterSeconds) res.set('Retry-After', String(r.retryAfterSeconds));
     if (channel.type === 'telegram') res.status(r.status).json({ ok: false, error_code: r.status, description: r.message });
     else if (channel.type === 'slack') res.status(r.status).type('text/plain').send(r.message);
     else res.status(r.status).json({ error: { message: r.message, code: r.status } });
@@ -150,8 +160,9 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       }
       const payload = asJson(raw);
       const parse = parseOr400(payload, () => parseTelegramUpdate(payload));
+      const app = boundApp(name, channel, payload, parse);
       res.status(200).json({ ok: true });
-      accept(req, name, channel, payload, parse);
+      accept(req, name, channel, payload, parse, {}, app);
     },
 
     async slack(req, res, name, channel) {
@@ -172,11 +183,13 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
         hub.events.emit({ kind: WEBHOOK_KIND, summary: 'slack url_verification answered with the challenge', channel: 'slack', detail: { channelName: name, channelType: 'slack', payload } });
         return;
       }
-      // Slack wants an answer within three seconds; the app runs after the acknowledgement.
-      res.status(200).end();
       if (envelope.kind === 'other') {
+        res.status(200).end();
         accept(req, name, channel, payload, { messages: [], ignored: [`${envelope.type} requests carry no event`] });
       } else {
+        const app = boundApp(name, channel, payload, envelope.parse);
+        // Slack wants an answer within three seconds; the app runs after the acknowledgement.
+        res.status(200).end();
         const now = nowSeconds() * 1000;
         const retry = slackRetry(req);
         // Without an event_id, the exact bytes identify the request (a replay resends them).
@@ -190,7 +203,7 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
         const { messages, ignored } = envelope.parse;
         const fresh = messages.filter((m) => !slackSeen.isMentionTwin(name, envelope.eventType, m, now));
         if (fresh.length < messages.length) ignored.push('already delivered as the other event type (message / app_mention)');
-        accept(req, name, channel, payload, { messages: fresh, ignored }, retry ? { slackRetry: retry } : {});
+        accept(req, name, channel, payload, { messages: fresh, ignored }, retry ? { slackRetry: retry } : {}, app);
       }
     },
 
@@ -210,8 +223,9 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       }
       const payload = asJson(raw);
       const parse = parseOr400(payload, () => parseWhatsappWebhook(payload, channel.credentials.phone_number_id ?? ''));
+      const app = boundApp(name, channel, payload, parse);
       res.status(200).type('text/plain').send('EVENT_RECEIVED');
-      accept(req, name, channel, payload, parse);
+      accept(req, name, channel, payload, parse, {}, app);
     },
   };
 

@@ -158,6 +158,16 @@
       el('div', { class: 'response' }, el('span', { class: `pill ${ok ? 'ok' : 'bad'}` }, `${result.status}`), ' ', el('code', {}, result.body.slice(0, 200) || '(empty body)')));
   }
 
+  /** The reason inside a platform's error answer (Telegram's description, Meta's error.message, Slack's text). */
+  function refusalText(body) {
+    try {
+      const j = JSON.parse(body);
+      return j.description || (j.error && j.error.message) || body;
+    } catch {
+      return body;
+    }
+  }
+
   async function send(text) {
     const chat = state.chats.find((c) => c.id === state.current);
     const user = chat.user || state.users.find((u) => u.id === $('as-user').value) || state.users[0];
@@ -167,7 +177,7 @@
       const result = await api(`/api/channels/${encodeURIComponent(name)}/deliver`, { method: 'POST', body: { body: JSON.stringify(payload), tamper } });
       showRequest(payload, result);
       if (result.status >= 300) {
-        push(state.current, { from: 'system', text: `Webhook answered ${result.status}: ${result.body.slice(0, 160)} — the app never saw “${text}”.`, at: new Date().toISOString() });
+        push(state.current, { from: 'system', text: `Webhook answered ${result.status}: ${refusalText(result.body).slice(0, 400)} — the app never saw “${text}”.`, at: new Date().toISOString() });
       }
     } catch (e) {
       banner(e.message);
@@ -214,6 +224,8 @@
       if (known) known.name = u.name;
       else state.users.push(u);
     }
+    // As on the platform, a channel reaches only the app it is bound to: say so before a send fails.
+    if (ch.refusal && ch.refusal.reason === 'undeclared-channel') banner(`Messages to this channel are refused: ${ch.refusal.message}.`);
     refreshChats();
     for (const e of info.events) onEvent(e);
     openChat(state.chats[0].id);

@@ -14,6 +14,10 @@ export interface FakeHub extends Hub {
   close(): Promise<void>;
   /** What the scripted app answers (default: a reply echoing the text). */
   script: Script;
+  /** The named channels the scripted app declares (cpsl.Channel(name)); default: those in the store at start. */
+  declaredChannels: string[];
+  /** The scripted app's status, as the supervisor reports it. */
+  appStatus: AppInfo['status'];
   /** Sends an event to onOutbound listeners as the gateway does for app output outside a turn. */
   outside(e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string }): void;
 }
@@ -29,6 +33,8 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
   const hub: FakeHub = {
     ...server,
     dispatched: [],
+    declaredChannels: Object.keys(data.channels),
+    appStatus: 'running',
     script: (input) => [{ kind: 'reply', text: `echo: ${input.text}` }],
     events: {
       emit(e) {
@@ -48,7 +54,7 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
     },
     read: () => data,
     update: async (m) => m(data),
-    apps: (): AppInfo[] => [demoApp()],
+    apps: (): AppInfo[] => [{ ...demoApp(), status: hub.appStatus, channels: hub.declaredChannels.map((name) => ({ type: '_resource', name })) }],
     onOutbound(l) {
       outboundListeners.add(l);
       return () => outboundListeners.delete(l);

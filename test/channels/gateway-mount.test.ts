@@ -58,12 +58,14 @@ describe('channels on the gateway', () => {
     assert.equal(res.status, 400);
   });
 
-  test('with no app served, Telegram still gets 200 and the failure is in the event log', async () => {
+  test('with no app served, a Telegram message is refused with 404 and the reason is in the event log', async () => {
     const res = await fetch(emu.url + path('support-telegram'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: fixtureText('telegram-update-message.json') });
-    assert.equal(res.status, 200);
-    const err = await waitFor('the error event', () => emu.hub.read().events.find((e) => e.kind === 'error' && /did not reach the app/.test(e.summary)));
-    assert.equal(err.userId, 'telegram:123456789');
-    assert.equal(err.channel, 'telegram');
+    assert.equal(res.status, 404);
+    const body = (await res.json()) as { ok: boolean; description: string };
+    assert.equal(body.ok, false);
+    assert.match(body.description, /no app is being served/);
+    const ev = await waitFor('the rejection event', () => emu.hub.read().events.find((e) => e.kind === 'webhook-rejected' && e.detail?.reason === 'undeclared-channel'));
+    assert.equal(ev.channel, 'telegram');
   });
 
   test('pages and their APIs need the session token; with it they are served with a strict CSP', async () => {

@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { listOutbox } from '../../emulator/channels/outbox';
 import { relayWebhook } from '../../emulator/channels/relay';
+import { channelWebhookPath, newChannel } from '../../emulator/store';
 import { waitFor } from '../support/wait';
 import type { FakeHub } from './fake-hub';
 import { SECRETS, assertNoSecrets, fixtureText, postJson, startWebhookHub } from './helpers';
@@ -102,4 +103,44 @@ test('messages of one chat reach the app in the order they were received', async
 
 test('no Telegram credential appears in the event log', () => {
   assertNoSecrets(JSON.stringify(hub.read().events));
+});
+
+test('a channel the served app does not declare is refused with 404 and a reason, and never reaches the app', async () => {
+  const stray = newChannel({ name: 'stray-telegram', type: 'telegram', credentials: { bot_token: SECRETS.telegramBot } });
+  await hub.update((d) => {
+    d.channels['stray-telegram'] = stray;
+  });
+  const before = hub.dispatched.length;
+  const res = await postJson(hub.url + channelWebhookPath(stray), fixtureText('telegram-update-message.json'));
+  assert.equal(res.status, 404);
+  const body = (await res.json()) as { ok: boolean; error_code: number; description: string };
+  assert.deepEqual([body.ok, body.error_code], [false, 404]);
+  assert.match(body.description, /channel "stray-telegram" is not declared by the served app \(demo\)/);
+  assert.match(body.description, /cpsl\.Channel\("stray-telegram"\)/);
+  const ev = hub.read().events.filter((e) => e.kind === 'webhook-rejected').at(-1)!;
+  assert.equal(ev.detail?.reason, 'undeclared-channel');
+  assert.equal(ev.detail?.channelName, 'stray-telegram');
+  assert.match(ev.summary, /rejected with 404: channel "stray-telegram" is not declared/);
+  assert.equal(hub.dispatched.length, before);
+
+  // Once the app declares it, the same update reaches it.
+  hub.declaredChannels.push('stray-telegram');
+  assert.equal((await postJson(hub.url + channelWebhookPath(stray), fixtureText('telegram-update-message.json'))).status, 200);
+  await waitFor('the message to reach the app', () => hub.dispatched.length > before);
+  assert.equal(hub.dispatched.at(-1)!.app, 'demo');
+  hub.declaredChannels.pop();
+});
+
+test('while the app is starting (channels not known yet) a message gets 503 with Retry-After', async () => {
+  hub.appStatus = 'starting';
+  const declared = hub.declaredChannels.splice(0);
+  try {
+    const res = await postJson(url, fixtureText('telegram-update-message.json'));
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('retry-after'), '5');
+    assert.match(((await res.json()) as { description: string }).description, /demo is still starting/);
+  } finally {
+    hub.appStatus = 'running';
+    hub.declaredChannels.push(...declared);
+  }
 });
