@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES = {
   'capsule/mixed-style': 'error',
   'capsule/invalid-access': 'error',
   'capsule/local-unsupported': 'information',
+  'capsule/analysis-failed': 'information',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -71,4 +71,6 @@ export interface FileSummary {
   channelRefs: ChannelRef[];
   /** Diagnostics that depend on this file alone. */
   diagnostics: CapsuleDiagnostic[];
+  /** The analysis failed on this file: the summary is empty but for one analysis-failed note. */
+  failed?: boolean;
 }

@@ -8,6 +8,7 @@ import { parsePython, type ParsedText } from './parse';
 import { summarizeFile } from './summary';
 import { ModuleIndex } from './modules';
 import { linkAndCheck } from './workspace-checks';
+import { EMPTY_TREE, failedSummary, failureDiagnostic } from './failure';
 
 interface Entry {
   parsed: ParsedText;
@@ -23,8 +24,16 @@ export class AnalysisCache {
   file(path: string, text: string): Entry {
     const old = this.entries.get(path);
     if (old && old.parsed.text === text) return old;
-    const parsed = parsePython(text, old?.parsed);
-    const entry = { parsed, summary: summarizeFile(path, text, parsed.tree) };
+    let parsed: ParsedText | undefined;
+    let entry: Entry;
+    try {
+      parsed = parsePython(text, old?.parsed);
+      entry = { parsed, summary: summarizeFile(path, text, parsed.tree) };
+    } catch (e) {
+      // Never lets one file stop the analysis of the others (see failure.ts).
+      parsed ??= { text, tree: EMPTY_TREE, fragments: [] };
+      entry = { parsed, summary: failedSummary(path, text, e) };
+    }
     this.entries.set(path, entry);
     return entry;
   }
@@ -101,8 +110,19 @@ export function analyzeWorkspace(files: SourceFile[], state: LocalState, cache: 
   cache.retain(new Set(files.map((f) => f.path)));
   const modules = new ModuleIndex(summaries);
   const relevant = relevantFiles(summaries, modules);
-  const { model, diagnostics } = linkAndCheck(relevant, modules, state);
+  let linked: ReturnType<typeof linkAndCheck>;
+  try {
+    linked = linkAndCheck(relevant, modules, state);
+  } catch (e) {
+    linked = {
+      model: { apps: [], integrations: [], uses: [], secrets: [], handlers: [] },
+      diagnostics: relevant.map((s) => failureDiagnostic(s.path, s.text, 'check this app across its files', e)),
+    };
+  }
+  const { model, diagnostics } = linked;
   for (const s of relevant) diagnostics.push(...s.diagnostics);
+  // A file the analysis failed on says so even though it is not known to import cpsl.
+  for (const s of summaries) if (s.failed && !relevant.includes(s)) diagnostics.push(...s.diagnostics);
   diagnostics.sort(compareDiagnostics);
   const result = { model, diagnostics };
   cache.last = { summaries, state, result };

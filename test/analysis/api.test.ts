@@ -177,6 +177,33 @@ test('every diagnostic code has its own section in docs/diagnostics.md', () => {
   for (const code of Object.keys(DIAGNOSTIC_CODES)) assert.ok(doc.includes(`(#${diagnosticAnchor(code)})`), `table links to ${code}`);
 });
 
+test('thousands of unclosed f-strings then nested blocks: the tree is readable and the file is analysed', () => {
+  // Past lezer's nesting cut-off the tree held nodes of no type; every reader threw.
+  const text = `import cpsl\napp = cpsl.App("deep", image=cpsl.Image())\nx = ${'f"{'.repeat(2200)}\n${Array.from({ length: 60 }, (_, i) => `${' '.repeat(i * 4)}if x:\n`).join('')}`;
+  const tree = syntaxTree(text);
+  let nodes = 0;
+  tree.iterate({ enter: (n) => void (n.type.name && nodes++) });
+  assert.ok(nodes > 2200);
+  const cache = new AnalysisCache();
+  const { diagnostics } = analyzeWorkspace([{ path: 'deep.py', text }], empty(), cache);
+  assert.ok(!diagnostics.some((d) => d.code === 'capsule/analysis-failed'), diagnostics.map((d) => d.message).join('\n'));
+  assert.equal(cache.peek('deep.py')?.apps[0]?.name, 'deep');
+  // Edited (incremental parse reusing the deep tree) and still readable.
+  const edited = text.replace('if x:', 'if y:');
+  analyzeWorkspace([{ path: 'deep.py', text: edited }], empty(), cache);
+  cache.tree('deep.py', edited).iterate({ enter: (n) => void n.type.name });
+});
+
+test('a file the analysis fails on gets one analysis-failed note and the others are still checked', () => {
+  // A caller handing over something that is not text makes the real parser throw.
+  const broken = { path: 'broken.py', text: undefined as unknown as string };
+  const { diagnostics } = analyzeWorkspace([broken, { path: 'app.py', text: APP }, { path: 'handlers.py', text: HANDLERS.replace('"gmail"', '"github"') }], empty());
+  const failed = diagnostics.filter((d) => d.code === 'capsule/analysis-failed');
+  assert.deepEqual(failed.map((d) => [d.path, d.severity]), [['broken.py', 'information']]);
+  assert.match(failed[0]!.message, /could not analyse this file \(TypeError: .+\)/);
+  assert.ok(diagnostics.some((d) => d.path === 'handlers.py' && d.code === 'capsule/undeclared-integration'), 'the other files are checked');
+});
+
 test('partial text while typing never throws and ranges stay inside the text', () => {
   const sources = ['legacy-bot', 'repo-analyst', 'support-ops'].map((e) => readFileSync(join(__dirname, '..', '..', 'examples', e, 'app.py'), 'utf8'));
   const cache = new AnalysisCache();

@@ -35,6 +35,8 @@ export class TestClient {
   /** Every publishDiagnostics, in arrival order. */
   readonly history: PublishDiagnosticsParams[] = [];
   readonly stderr: string[] = [];
+  /** window/logMessage messages of type Error (the server logs an analysis that threw). */
+  readonly errorLogs: string[] = [];
   private listeners: Array<() => void> = [];
   private nextVersion = 1;
 
@@ -52,7 +54,9 @@ export class TestClient {
       this.messages.push(p);
       this.notify();
     });
-    conn.onNotification('window/logMessage', () => undefined);
+    conn.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+      if (p.type === 1) this.errorLogs.push(p.message);
+    });
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('window/showDocument', () => ({ success: true }));
     conn.onRequest('workspace/applyEdit', (p: { edit: WorkspaceEdit }) => {
