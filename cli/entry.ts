@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { traceStartup } from '../emulator/runner/launch';
 import { earlyServe } from './early-serve';
 import { requireWithCodeCache } from './code-cache';
+import { toleratePipeClose } from './stdio';
 
 function loadCli(): void {
   traceStartup('cli: loading the emulator');
@@ -14,6 +15,7 @@ function loadCli(): void {
   requireWithCodeCache(join(__dirname, 'cli-main.js'), serve ? 'serve' : 'cli', serve ? 5000 : undefined);
 }
 
+toleratePipeClose();
 traceStartup('cli: started');
 // The app's runtime traces against the same origin (emulator/python/cpsl/__init__.py).
 if (process.env.CAPSULE_TRACE_STARTUP === '1') process.env.CAPSULE_TRACE_ORIGIN ??= String(performance.timeOrigin);
