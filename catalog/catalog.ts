@@ -173,7 +173,8 @@ type Note = Partial<Pick<ApiEntry, 'doc' | 'deprecated' | 'localSupport' | 'inte
 /** A generated entry with our note merged in; `prefix` names the receiver in the signature. */
 function entry(e: SurfaceEntry, note: Note | undefined, prefix = ''): ApiEntry {
   const kwargs = (e.params ?? []).filter((p) => p.kind === 'either' || p.kind === 'keyword').map((p) => p.name);
-  const out: ApiEntry = { ...e, signature: prefix + e.signature, doc: e.doc || note?.doc || '' };
+  const signature = e.signature.startsWith('async ') ? `async ${prefix}${e.signature.slice(6)}` : prefix + e.signature;
+  const out: ApiEntry = { ...e, signature, doc: e.doc || note?.doc || '' };
   if (kwargs.length) out.kwargs = kwargs;
   if (note?.deprecated) out.deprecated = note.deprecated;
   if (note?.localSupport !== undefined) out.localSupport = note.localSupport;

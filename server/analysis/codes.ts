@@ -25,6 +25,9 @@ export const DIAGNOSTIC_CODES = {
   'capsule/invalid-access': 'error',
   'capsule/local-unsupported': 'information',
   'capsule/analysis-failed': 'information',
+  'capsule/invalid-argument': 'error',
+  'capsule/invalid-value': 'error',
+  'capsule/unknown-value': 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -11,6 +11,10 @@ import { stringValue, isStringNode } from './strings';
 import { checkDeclaration, integrationTypeOf } from './declarations';
 import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretNameFor } from './credentials';
 import { checkChannelCall } from './channels';
+import { checkSdkCall } from './sdk-calls';
+
+/** Decorators whose function the SDK calls at import (its body runs before the app starts). */
+const IMPORT_TIME_DECORATORS = new Set(['page', 'home_body', 'onboarding', 'chat_page', 'ui']);
 
 const USE_METHODS = catalog.integrationUseMethods;
 
@@ -213,6 +217,8 @@ class Walker {
   readonly summary: FileSummary;
   private functionFrom: number | undefined;
   private readonly contextParams = new Set<string>();
+  /** Top-level functions the SDK calls at import (page functions...), by their `def` offset. */
+  private readonly importTimeFunctions = new Set<number>();
 
   constructor(private readonly ctx: FileContext) {
     this.summary = {
@@ -235,7 +241,18 @@ class Walker {
   run(tree: Tree): void {
     const top = tree.topNode;
     // Imports first, so that uses above a late top-level import still resolve.
-    for (let c = top.firstChild; c; c = c.nextSibling) if (c.type.name === 'ImportStatement') this.importStatement(c, true);
+    for (let c = top.firstChild; c; c = c.nextSibling) {
+      if (c.type.name === 'ImportStatement') this.importStatement(c, true);
+      else if (c.type.name === 'DecoratedStatement') {
+        const def = c.getChild('FunctionDefinition');
+        const runs = c.getChildren('Decorator').some((d) => {
+          const names = d.getChildren('VariableName');
+          const last = names[names.length - 1];
+          return names.length >= 2 && !!last && IMPORT_TIME_DECORATORS.has(this.ctx.text.slice(last.from, last.to)) && !!d.getChild('ArgList');
+        });
+        if (def && runs) this.importTimeFunctions.add(def.from);
+      }
+    }
     const cursor = tree.cursor();
     const stack: Array<number | undefined> = [];
     for (;;) {
@@ -309,12 +326,24 @@ class Walker {
     }
   }
 
+  /** Whether a plain name holds an App (declared above in this file, or imported as one). */
+  private readonly isApp = (name: string): boolean =>
+    this.summary.apps.some((a) => a.variable === name) || this.summary.imports.some((b) => b.kind === 'from' && b.local === name && /(^|_)app$/i.test(b.name));
+
+  private get importTime(): boolean {
+    return this.functionFrom === undefined || this.importTimeFunctions.has(this.functionFrom);
+  }
+
   private call(node: SyntaxNode): void {
     const { text } = this.ctx;
     const callee = node.firstChild;
     const tail = calleeTail(text, callee);
     if (tail === undefined) return;
     const argList = node.getChild('ArgList');
+    if (this.summary.importsCpsl) {
+      const parts = dottedName(text, callee);
+      if (parts) checkSdkCall(this.ctx, { node, callee: parts, args: callArgs(text, argList), importTime: this.importTime, isApp: this.isApp });
+    }
     const path = this.ctx.cpslCallee(node);
     if (path) {
       this.cpslCall(node, path, callArgs(text, argList));
@@ -573,6 +602,9 @@ class Walker {
         } else if (n !== 'At' && n !== '.' && n !== 'Comment') plain = false;
       }
       if (!plain || names.length < 2) continue;
+      if (argList && this.summary.importsCpsl) {
+        checkSdkCall(this.ctx, { node: dec, callee: names, args: callArgs(text, argList), importTime: this.functionFrom === undefined, isApp: this.isApp });
+      }
       const handler: RawHandler = {
         receiver: names.slice(0, -1),
         decorator: names[names.length - 1]!,

@@ -88,7 +88,8 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
             '"not available in Capsule Local yet" error for it. It runs on Capsule.',
           { data: { decorator: h.decorator } });
       }
-      if (h.access && !catalog.accessLevels.includes(h.access.value)) {
+      // home_body and home_suggestions check access themselves (capsule/invalid-value).
+      if (h.access && !catalog.accessLevels.includes(h.access.value) && !h.decorator.startsWith('home')) {
         const suggestion = nearest(h.access.value, catalog.accessLevels);
         push(diagnostics, h.access.location, 'error', 'capsule/invalid-access',
           `access="${h.access.value}" is not an access level: use ${catalog.accessLevels.map((a) => `"${a}"`).join(' or ')}.` +

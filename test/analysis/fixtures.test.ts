@@ -35,6 +35,9 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/pipedream-not-local': ['information'],
   'capsule/local-unsupported': ['information'],
   'capsule/analysis-failed': ['information'],
+  'capsule/invalid-argument': ['error', 'warning'],
+  'capsule/invalid-value': ['error', 'warning'],
+  'capsule/unknown-value': ['warning'],
 };
 
 /** Codes no source text can produce, exercised in api.test.ts instead (a failure of the analysis). */

@@ -1,0 +1,71 @@
+// Which SDK entry a call names (`cpsl.App`, `ui.Table`, `app.collection`, `session.show_table`),
+// from the surface generated from the wheel. Shared by the checks and the editor features.
+import { catalog, type ApiEntry, type ParamInfo } from '../../catalog/catalog';
+import type { Scope } from './summary';
+
+/** Names under which code holds a Session or RequestContext. */
+const SESSION_NAMES = /session|ctx|context|^s$|^sess$/i;
+const WORKFLOW_NAMES = /(^|_)(wf|workflow|flow)$/i;
+
+export type MemberTable = { table: Record<string, ApiEntry>; kind: 'module' | 'ui' | 'app' | 'session' | 'workflow' };
+
+/** The members an object expression has; `isApp` says whether a plain name is an App. */
+export function membersOf(scope: Scope, isApp: (name: string) => boolean, object: string[]): MemberTable | undefined {
+  if (object.length === 1 && scope.cpslModules.has(object[0]!)) return { table: catalog.api.module, kind: 'module' };
+  const path = scope.cpslPath(object);
+  if (path?.length === 1 && path[0] === 'ui') return { table: catalog.api.ui, kind: 'ui' };
+  if (path) return undefined;
+  const last = object[object.length - 1]!;
+  if (object.length === 1 && isApp(last)) return { table: catalog.api.app, kind: 'app' };
+  if (WORKFLOW_NAMES.test(last)) return { table: catalog.api.workflow, kind: 'workflow' };
+  if (SESSION_NAMES.test(last)) return { table: catalog.api.session, kind: 'session' };
+  return undefined;
+}
+
+export function own<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/** The SDK entry a callee names, and which table it is from. */
+export function sdkEntry(scope: Scope, isApp: (name: string) => boolean, callee: string[] | undefined): { entry: ApiEntry; kind: MemberTable['kind']; name: string } | undefined {
+  if (!callee?.length) return undefined;
+  const path = scope.cpslPath(callee);
+  const hit = (table: Record<string, ApiEntry>, name: string, kind: MemberTable['kind']) => {
+    const entry = own(table, name);
+    return entry ? { entry, kind, name } : undefined;
+  };
+  if (path?.length === 1) return hit(catalog.api.module, path[0]!, 'module');
+  if (path?.length === 2 && path[0] === 'ui') return hit(catalog.api.ui, path[1]!, 'ui');
+  if (path || callee.length < 2) return undefined;
+  const members = membersOf(scope, isApp, callee.slice(0, -1));
+  return members ? hit(members.table, callee[callee.length - 1]!, members.kind) : undefined;
+}
+
+/** The values a parameter accepts when the SDK names them (a Literal type or an `in (...)` check). */
+export function paramChoices(entry: ApiEntry, param: string): Array<string | number | boolean> | undefined {
+  const p = entry.params?.find((x) => x.name === param);
+  if (p?.literals) return p.literals;
+  return checkedChoices(entry, param);
+}
+
+/** Values the SDK itself checks with `if param not in (...)` (a ValueError when it runs). */
+export function checkedChoices(entry: ApiEntry, param: string): string[] | undefined {
+  const name = entry.signature.replace(/^async /, '').replace(/^[A-Za-z_]+\./, '').split('(')[0]!;
+  for (const [key, values] of Object.entries(catalog.sdk.choices)) {
+    if (key.endsWith(`.${name}:${param}`)) return values;
+  }
+  return undefined;
+}
+
+/** The parameter at a keyword, else at a position (keyword-only ones are never positional). */
+export function activeParam(params: ParamInfo[], keyword: string | undefined, position: number): number {
+  if (keyword) return params.findIndex((p) => p.name === keyword);
+  let i = 0;
+  for (const [n, p] of params.entries()) {
+    if (p.kind === 'keyword' || p.kind === 'varkw') return -1;
+    if (p.kind === 'varargs') return n;
+    if (i === position) return n;
+    i++;
+  }
+  return -1;
+}

@@ -1,0 +1,234 @@
+// Calls into the SDK checked against the surface generated from the wheel: arguments the
+// signature does not take (TypeError), values the SDK checks itself (ValueError, with its own
+// message) and values outside a Literal type the SDK does not check. A call that runs at import
+// (module level, a decorator, the body of a page function) stops the app from starting: an
+// error. The same call in a handler fails only when it runs: a warning.
+import type { SyntaxNode } from '@lezer/common';
+import { catalog, nearest, type ApiEntry, type ParamInfo } from '../../catalog/catalog';
+import type { FileContext } from './summary';
+import type { CallArgs } from './syntax';
+import { isStringNode, stringValue } from './strings';
+import { checkedChoices, own, sdkEntry } from './sdk-api';
+
+/** A literal argument as the SDK would see it. */
+export type Literal = { kind: 'str'; value: string } | { kind: 'num'; value: number } | { kind: 'none' } | { kind: 'bool'; value: boolean } | { kind: 'name'; value: string };
+
+export function literalOf(text: string, node: SyntaxNode | undefined): Literal | undefined {
+  if (!node) return undefined;
+  const t = node.type.name;
+  if (isStringNode(node)) {
+    const v = stringValue(text, node);
+    return v?.terminated ? { kind: 'str', value: v.value } : undefined;
+  }
+  if (t === 'Number') {
+    const n = Number(text.slice(node.from, node.to).replace(/_/g, ''));
+    return Number.isFinite(n) ? { kind: 'num', value: n } : undefined;
+  }
+  if (t === 'UnaryExpression') {
+    const inner = literalOf(text, node.lastChild ?? undefined);
+    if (inner?.kind === 'num' && text.slice(node.from, node.to).trimStart().startsWith('-')) return { kind: 'num', value: -inner.value };
+    return undefined;
+  }
+  if (t === 'None') return { kind: 'none' };
+  if (t === 'Boolean') return { kind: 'bool', value: text.slice(node.from, node.to) === 'True' };
+  if (t === 'VariableName') return { kind: 'name', value: text.slice(node.from, node.to) };
+  return undefined;
+}
+
+/** Python's repr of a literal, as the SDK's f-strings print it. */
+function repr(l: Literal): string {
+  switch (l.kind) {
+    case 'str':
+      return `'${l.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    case 'num':
+      return String(l.value);
+    case 'none':
+      return 'None';
+    case 'bool':
+      return l.value ? 'True' : 'False';
+    case 'name':
+      return `<class '${l.value}'>`;
+  }
+}
+
+function pySet(values: string[]): string {
+  return `frozenset({${values.map((v) => `'${v}'`).join(', ')}})`;
+}
+
+/** The SDK's message template with the values it interpolates. */
+export function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([^{}]+?)(!r)?\}/g, (all, expr: string) => values[expr] ?? all);
+}
+
+/** What the SDK raises for a value of a parameter, as an allowed set and the raise's message. */
+interface ValueRule {
+  allowed?: string[];
+  /** The check, when it is not membership (empty strings, negative numbers...). */
+  bad?: (l: Literal) => boolean;
+  fn: string;
+  when: string;
+  sets?: Record<string, string[]>;
+}
+
+const S = catalog.sdk.sets;
+const ACCESS = catalog.accessLevels;
+/** `Owner.method:param` -> how the SDK checks it. Owners: App, Session, Workflow, ui.<Component>. */
+const VALUE_RULES: Record<string, ValueRule> = {
+  'App.collection:scope': { allowed: S.collectionScopes, fn: 'app:App.collection', when: 'scope not in', sets: { VALID_SCOPES: S.collectionScopes! } },
+  'App.setting:scope': { allowed: S.settingScopes, fn: 'app:App.setting', when: 'scope not in', sets: { VALID_SETTING_SCOPES: S.settingScopes! } },
+  'App.setting:type': { allowed: catalog.sdk.settingTypes, fn: 'app:App.setting', when: 'type not in' },
+  'App.workflow:scope': { allowed: S.workflowScopes, fn: 'workflow:Workflow.__init__', when: 'scope not in', sets: { VALID_WORKFLOW_SCOPES: S.workflowScopes! } },
+  'App.chat_page:mode': { allowed: S.chatPageModes, fn: 'app:App.chat_page', when: 'mode not in' },
+  'App.chat_page:scope': { allowed: S.chatPageScopes, fn: 'app:App.chat_page', when: 'scope not in' },
+  'App.chat_page:thread_key': { bad: (l) => l.kind === 'str' && l.value === '', fn: 'app:App.chat_page', when: 'not thread_key' },
+  'App.chat_page:sidebar_label': { bad: (l) => l.kind === 'str' && l.value.trim() === '', fn: 'app:App.chat_page', when: 'not sidebar_label' },
+  'App.shell:home': { allowed: S.shellHomeValues, fn: 'app:App.shell', when: 'home not in' },
+  'App.home:access': { allowed: ACCESS, fn: 'app:App.home', when: 'access not in' },
+  'App.home_body:access': { allowed: ACCESS, fn: 'app:App.home_body', when: 'access not in' },
+  'App.home_suggestions:access': { allowed: ACCESS, fn: 'app:App.home_suggestions', when: 'access not in' },
+  'App.home_suggestions:ttl': { bad: (l) => l.kind === 'num' && l.value < 0, fn: 'app:App.home_suggestions', when: 'ttl < 0' },
+  'App.session:name': { bad: (l) => (l.kind === 'str' && l.value === '') || l.kind === 'none', fn: 'app:App.session', when: 'not name' },
+  'App.theme:preset': { allowed: S.themePresets, fn: 'theme:resolve_theme', when: 'preset not in' },
+  'ui.ChatPanel:height': { bad: (l) => l.kind === 'num' && l.value <= 0, fn: 'ui:ChatPanel.__init__', when: 'height' },
+};
+
+const THEME_PRESET_MESSAGE = (value: string) => `Unknown preset '${value}'. Available: ${S.themePresets!.join(', ')}`;
+
+export interface SdkCallSite {
+  /** The CallExpression, or the Decorator whose ArgList is checked. */
+  node: SyntaxNode;
+  callee: string[];
+  args: CallArgs;
+  /** Whether the call runs while the module is imported. */
+  importTime: boolean;
+  isApp: (name: string) => boolean;
+}
+
+/** How Python names the callable in a TypeError (`App.collection()`, `Column.__init__()`). */
+function qualname(kind: string, name: string, entry: ApiEntry): string {
+  if (kind === 'app') return `App.${name}`;
+  if (kind === 'session') return `Session.${name}`;
+  if (kind === 'workflow') return `Workflow.${name}`;
+  return entry.kind === 'class' ? `${name}.__init__` : name;
+}
+
+function owner(kind: string, name: string): string {
+  if (kind === 'app') return `App.${name}`;
+  if (kind === 'session') return `Session.${name}`;
+  if (kind === 'workflow') return `Workflow.${name}`;
+  if (kind === 'ui') return `ui.${name}`;
+  return name;
+}
+
+/** Checks one SDK call; returns the entry it resolved to (for the callers' own rules). */
+export function checkSdkCall(ctx: FileContext, site: SdkCallSite): ApiEntry | undefined {
+  const hit = sdkEntry(ctx.scope, site.isApp, site.callee);
+  if (!hit?.entry.params) return hit?.entry;
+  const { entry, kind, name } = hit;
+  const severity = site.importTime ? 'error' : 'warning';
+  const effect = site.importTime ? 'the SDK raises it at import, so the app does not start' : 'the SDK raises it when this runs';
+  if (!checkArguments(ctx, site, entry, qualname(kind, name, entry), severity, effect)) return entry;
+  const key = owner(kind, name);
+  const params = entry.params!;
+  for (const p of params) {
+    const node = argNode(site.args, params, p);
+    if (!node) continue;
+    const lit = literalOf(ctx.text, node);
+    if (!lit) continue;
+    const rule = own(VALUE_RULES, `${key}:${p.name}`);
+    const checked = rule ? undefined : checkedChoices(entry, p.name);
+    if (rule || checked) {
+      const allowed = rule?.allowed ?? checked;
+      const bad = rule?.bad ? rule.bad(lit) : allowed ? isOutside(lit, allowed, p) : false;
+      if (!bad) continue;
+      const fn = rule?.fn ?? `session:${key}`;
+      const template = catalog.sdk.raises[fn]?.find((r) => r.when.includes(rule?.when ?? `${p.name} not in`))?.message;
+      const value = lit.kind === 'str' ? lit.value : lit.kind === 'name' ? lit.value : undefined;
+      const suggestion = value !== undefined && allowed ? nearest(value, allowed) : undefined;
+      const text = key === 'App.theme' && p.name === 'preset' && lit.kind === 'str'
+        ? THEME_PRESET_MESSAGE(lit.value)
+        : template
+          ? render(template, { [p.name]: repr(lit), ...Object.fromEntries(Object.entries(rule?.sets ?? {}).map(([k, v]) => [k, pySet(v)])) })
+          : `${p.name}=${repr(lit)} is not accepted`;
+      ctx.report('capsule/invalid-value', severity, node.from, node.to,
+        `${text} (ValueError: ${effect}).` + (suggestion ? ` Did you mean "${suggestion}"?` : allowed ? ` Use one of ${allowed.map((a) => `"${a}"`).join(', ')}.` : ''),
+        { data: { param: p.name, ...(value !== undefined ? { value } : {}), ...(allowed ? { allowed } : {}), ...(suggestion ? { suggestion } : {}) } });
+      // Python stops at the first exception.
+      break;
+    }
+    // `access=` of decorators has its own code (capsule/invalid-access).
+    if (p.name === 'access' || !p.literals || lit.kind !== 'str') continue;
+    const allowed = p.literals.filter((v): v is string => typeof v === 'string');
+    if (allowed.includes(lit.value)) continue;
+    const suggestion = nearest(lit.value, allowed);
+    ctx.report('capsule/unknown-value', 'warning', node.from, node.to,
+      `"${lit.value}" is not a value of ${p.type ?? p.name} for ${p.name}= of ${key}(): the SDK accepts ${allowed.map((a) => `"${a}"`).join(', ')}. ` +
+        'It does not check this one itself, so the value reaches the platform as written.' + (suggestion ? ` Did you mean "${suggestion}"?` : ''),
+      { data: { param: p.name, value: lit.value, allowed, ...(suggestion ? { suggestion } : {}) } });
+  }
+  return entry;
+}
+
+function isOutside(lit: Literal, allowed: string[], p: ParamInfo): boolean {
+  if (lit.kind === 'str' || lit.kind === 'name') return !allowed.includes(lit.value);
+  // A default of None is accepted where the parameter is optional (None is never in these sets).
+  if (lit.kind === 'none') return p.default !== 'None';
+  return true;
+}
+
+/** The node passed for a parameter, by keyword or position. */
+export function argNode(args: CallArgs, params: ParamInfo[], p: ParamInfo): SyntaxNode | undefined {
+  const kw = args.keywords.get(p.name)?.value;
+  if (kw) return kw;
+  if (p.kind !== 'positional' && p.kind !== 'either') return undefined;
+  const index = params.filter((x) => x.kind === 'positional' || x.kind === 'either').indexOf(p);
+  return index >= 0 ? args.positional[index] : undefined;
+}
+
+/** TypeErrors of the call itself, in CPython's order. False when one was reported. */
+function checkArguments(ctx: FileContext, site: SdkCallSite, entry: ApiEntry, qual: string, severity: 'error' | 'warning', effect: string): boolean {
+  const params = entry.params!;
+  const { args } = site;
+  const positionalParams = params.filter((p) => p.kind === 'positional' || p.kind === 'either');
+  const varargs = params.some((p) => p.kind === 'varargs');
+  const varkw = params.some((p) => p.kind === 'varkw');
+  const report = (from: number, to: number, message: string, data: Record<string, unknown>) => {
+    ctx.report('capsule/invalid-argument', severity, from, to, `${message} (TypeError: ${effect}).`, { data });
+    return false;
+  };
+  // Decorators and methods count `self` in CPython's message.
+  const self = qual.includes('.') ? 1 : 0;
+  if (!args.splat && !varargs && args.positional.length > positionalParams.length) {
+    const extra = args.positional[positionalParams.length]!;
+    return report(extra.from, args.positional[args.positional.length - 1]!.to,
+      `${qual}() takes ${positionalParams.length + self} positional argument${positionalParams.length + self === 1 ? '' : 's'} but ${args.positional.length + self} were given`,
+      { extra: args.positional.length - positionalParams.length });
+  }
+  if (!varkw) {
+    const names = new Set(params.filter((p) => p.kind === 'either' || p.kind === 'keyword').map((p) => p.name));
+    for (const [kw, arg] of args.keywords) {
+      if (names.has(kw)) {
+        const index = positionalParams.findIndex((p) => p.name === kw);
+        if (index >= 0 && index < args.positional.length) {
+          return report(arg.nameNode.from, arg.value.to, `${qual}() got multiple values for argument '${kw}'`, { keyword: kw });
+        }
+        continue;
+      }
+      const suggestion = nearest(kw, [...names].filter((n) => !args.keywords.has(n)));
+      return report(arg.nameNode.from, arg.nameNode.to, `${qual}() got an unexpected keyword argument '${kw}'` + (suggestion ? `; did you mean ${suggestion}=?` : ''),
+        { keyword: kw, ...(suggestion ? { suggestion } : {}) });
+    }
+  }
+  if (args.splat) return true;
+  const missingPos = positionalParams.filter((p, i) => p.default === undefined && i >= args.positional.length && !args.keywords.has(p.name)).map((p) => p.name);
+  const missingKw = params.filter((p) => p.kind === 'keyword' && p.default === undefined && !args.keywords.has(p.name)).map((p) => p.name);
+  const missing = missingPos.length ? missingPos : missingKw;
+  if (missing.length) {
+    const what = missingPos.length ? 'positional' : 'keyword-only';
+    const list = missing.map((m) => `'${m}'`);
+    const names = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')}${list.length > 2 ? ',' : ''} and ${list[list.length - 1]}`;
+    const at = site.node.type.name === 'Decorator' ? site.node : (site.node.getChild('ArgList') ?? site.node);
+    return report(at.from, at.to, `${qual}() missing ${missing.length} required ${what} argument${missing.length === 1 ? '' : 's'}: ${names}`, { missing });
+  }
+  return true;
+}
