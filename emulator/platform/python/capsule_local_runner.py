@@ -1,0 +1,145 @@
+"""Runs the real SDK's own runner (`cpsl.runner`'s main, unchanged) for Capsule Local.
+
+Started as `python -m capsule_local_runner module:Name` in the app's folder, with this folder on
+PYTHONPATH and the platform's environment (CAPSULE_GATEWAY_HOST, CAPSULE_RUNNER_TOKEN, ...).
+It does four things around the SDK's main, and nothing inside it:
+
+1. The runner's HTTP server (data, endpoints, page sources) is hard-coded in the wheel to
+   0.0.0.0:8080 (cpsl/runner/shared.py `_PORT`; core.py starts `web.TCPSite(runner, "0.0.0.0",
+   _PORT)`), and the SDK has no setting for it. On a laptop that would expose the app on every
+   network interface and make two apps collide. So this launcher binds a socket on 127.0.0.1 at a
+   free port itself and hands the SDK a `web` namespace (for cpsl.runner.core only) whose
+   TCPSite serves that socket; the port constants the runner also reads (its self-ping) are set to
+   it. aiohttp itself and the app's own use of it are untouched.
+2. It tells the gateway, on stdout before anything else, the port and the app's declarations
+   (the `_cpsl_config` the SDK's `capsule serve` reads the same way: import the entry, then
+   `_finalize_config()`), as one JSON line `{"capsule_local": ...}`.
+3. An entry that fails to import (or a target that is not an App) is reported as one such line
+   with the exception and its traceback, and the process exits with status 3.
+4. The emulator keeps stdin open as a pipe and never writes to it: EOF means the emulator is gone
+   (even killed with SIGKILL), and the runner is then stopped as by SIGTERM (its shutdown hooks
+   run), instead of retrying the connection for ever.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import traceback
+import types
+
+_STATUS_STREAM = sys.__stdout__
+
+
+def _status(kind: str, **fields) -> None:
+    """One control line for the gateway (the SDK's own lines are JSON with "message")."""
+    _STATUS_STREAM.write(json.dumps({"capsule_local": kind, **fields}, default=str) + "\n")
+    _STATUS_STREAM.flush()
+
+
+def _bind_loopback() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", int(os.environ.get("CAPSULE_LOCAL_HTTP_PORT", "0") or 0)))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _serve_http_on(sock: socket.socket) -> None:
+    from aiohttp import web
+
+    import cpsl.runner.core as core
+    import cpsl.runner.gateway as gateway
+    import cpsl.runner.shared as shared
+
+    port = sock.getsockname()[1]
+
+    def loopback_site(runner, host=None, port=None, **_kw):
+        # The runner asks for ("0.0.0.0", 8080); it gets the loopback socket bound above.
+        return web.SockSite(runner, sock)
+
+    patched = types.SimpleNamespace(**{k: getattr(web, k) for k in dir(web) if not k.startswith("__")})
+    patched.TCPSite = loopback_site
+    core.web = patched
+    for mod in (core, gateway, shared):
+        mod._PORT = port
+
+
+def _watch_stdin() -> None:
+    def watch() -> None:
+        # os.read, not sys.stdin: a daemon thread blocked in the buffered reader makes the
+        # interpreter's own shutdown fail.
+        try:
+            while os.read(0, 65536):
+                pass
+        except OSError:
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+        # The SDK's shutdown waits at most a few seconds for its hooks; never linger past that.
+        threading.Timer(10.0, lambda: os._exit(0)).start()
+
+    if not os.isatty(0):
+        threading.Thread(target=watch, name="capsule-local-stdin", daemon=True).start()
+
+
+def _declarations(module_name: str, target: str) -> dict:
+    """The entry's `_cpsl_config`, as cpsl.utils.resolve_entry_point reads it for `capsule serve`."""
+    from cpsl.app import App
+
+    obj = getattr(importlib.import_module(module_name), target, None)
+    if obj is None:
+        raise AttributeError(f"module {module_name!r} has no attribute {target!r}")
+    if isinstance(obj, App):
+        obj._finalize_config()
+        return obj._cpsl_config
+    config = getattr(obj, "_cpsl_config", None)
+    if config is None:
+        raise TypeError(f"{target!r} is not a cpsl.App or a class decorated with @app.cls")
+    return config
+
+
+def main() -> None:
+    if len(sys.argv) != 2 or ":" not in sys.argv[1]:
+        print("usage: python -m capsule_local_runner <module>:<name>", file=sys.stderr)
+        sys.exit(2)
+    module_name, target = sys.argv[1].rsplit(":", 1)
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        import cpsl
+        from importlib import metadata
+
+        version = metadata.version("cpsl")
+    except Exception as exc:  # no SDK: the gateway chose this interpreter by mistake
+        _status("failed", error=f"the SDK is not installed in {sys.executable}: {exc}", stage="sdk")
+        sys.exit(5)
+    sock = _bind_loopback()
+    _serve_http_on(sock)
+    _status("http", port=sock.getsockname()[1], pid=os.getpid(), sdk=version, python=sys.executable)
+    _watch_stdin()
+    try:
+        config = _declarations(module_name, target)
+    except BaseException as exc:  # what the import raised is the app's error, reported as such
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        tb = traceback.format_exc()
+        sys.stderr.write(tb)
+        _status("failed", error=f"{type(exc).__name__}: {exc}", traceback=tb, stage="import")
+        sys.exit(3)
+    _status("config", config=config)
+
+    import cpsl.runner.core as core
+
+    sys.argv = ["cpsl.runner", f"{module_name}:{target}"]
+    del cpsl
+    core.main()
+
+
+if __name__ == "__main__":
+    main()
