@@ -24,6 +24,7 @@ import { storePaths, DEFAULT_STORE_DIR } from '../emulator/store/paths';
 import { emptyStore } from '../emulator/store/schema';
 import { SecretResolver } from '../emulator/store/secret-resolver';
 import { pidAlive } from '../emulator/store/lock';
+import { choosePython } from '../emulator/runner/interpreter';
 
 /** The serve flags the head start understood; `serve` checks them against its own parse. */
 export interface EarlyServeFlags {
@@ -157,6 +158,9 @@ export async function earlyServe(args: string[]): Promise<void> {
   } catch {
     return;
   }
+  // The real SDK connects to the gRPC gateway, which the emulator starts: no head start then.
+  const choice = choosePython({ option: args.includes('--python') || args.some((a) => a.startsWith('--python=')) ? flags.python : undefined, env, appDir: entry.cwd, root: flags.cwd });
+  if (choice.runtime === 'sdk') return;
   traceStartup('serve: store read');
   let held: HoldingServer;
   try {
@@ -181,7 +185,9 @@ export async function earlyServe(args: string[]): Promise<void> {
       launchSpec({
         entry,
         python,
+        runtime: 'bundled',
         gatewayUrl: `http://127.0.0.1:${port}`,
+        platformAddress: '',
         token: runner.token,
         appId: appIdOf(entry),
         ownerId: data.personas[0]?.id ?? 'user_dev',

@@ -117,6 +117,9 @@ for (const f of ['dist/cli.js', 'dist/cli-main.js']) {
 }
 
 cpSync('catalog/sdk-catalog.json', 'dist/sdk-catalog.json');
+// The platform protocol and the real SDK's launcher (emulator/platform/), read at run time.
+mkdirSync('dist/platform/python', { recursive: true });
+for (const f of ['capsule.proto', 'sdk-protocol.py', 'python/capsule_local_runner.py']) cpSync(join('emulator/platform', f), join('dist/platform', f));
 if (existsSync('emulator/python')) {
   cpSync('emulator/python', 'dist/python', {
     recursive: true,

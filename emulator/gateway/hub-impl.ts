@@ -173,6 +173,12 @@ export class GatewayHub implements Hub {
   }
 
   private async sendInbound(runner: RunnerProcess, turn: TurnState, message: InboundMessage): Promise<void> {
+    if (runner.inbox) {
+      // The real SDK: the message goes down its Recv stream; it asks for the session (GetSession).
+      runner.inbox.deliver(message);
+      setImmediate(() => void this.flushTurn(turn).catch(() => undefined));
+      return;
+    }
     try {
       // The session comes along, so that the runner need not ask for it (GetSession still works).
       // Over the link, only the history the runner was not sent yet (PROTOCOL.md, "History over
@@ -247,6 +253,8 @@ export class GatewayHub implements Hub {
 
   /** Records an outbound event: history + event log (one write), turn listeners, channel listeners. */
   outbound(sessionId: string, turn: TurnState | undefined, e: OutboundEvent, history?: { text: string; sender: 'app' | 'system' | 'block'; blockJson?: string }): void {
+    // A reply, notify or block ends the streamed text before it: that text is one message, first.
+    if (turn && e.kind !== 'delta' && e.kind !== 'done') this.closeStreamed(turn);
     const session = this.store.read().sessions[sessionId];
     const app = turn?.app ?? session?.app ?? '';
     const channelType = turn?.channelType ?? session?.channelType ?? 'chat';
@@ -277,14 +285,19 @@ export class GatewayHub implements Hub {
     }
   }
 
+  /** The turn's streamed text so far becomes one message of the history. */
+  private closeStreamed(turn: TurnState): void {
+    const streamed = turn.closeStream();
+    if (streamed === undefined) return;
+    const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
+    this.journal(turn, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: Date.now() / 1000, requestId: turn.requestId }, { ...base, kind: 'reply', summary: clip(streamed), detail: { requestId: turn.requestId, streamed: true } });
+  }
+
   endTurn(turn: TurnState, error: string | undefined): void {
     if (turn.done || turn.finishing) return;
-    const streamed = turn.closeStream();
+    this.closeStreamed(turn);
     const ts = Date.now() / 1000;
     const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
-    if (streamed !== undefined) {
-      this.journal(turn, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId }, { ...base, kind: 'reply', summary: clip(streamed), detail: { requestId: turn.requestId, streamed: true } });
-    }
     if (error) {
       this.journal(turn, { text: `Error: ${error}`, sender: 'system', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId }, { ...base, kind: 'error', summary: `handler error: ${error}`, detail: { requestId: turn.requestId } });
     }
@@ -470,10 +483,18 @@ export class GatewayHub implements Hub {
     }
   }
 
+  private readonly closers: Array<() => Promise<void> | void> = [];
+
+  /** Runs when the hub closes, after its turns and prompts are ended (e.g. the gRPC server). */
+  onClose(closer: () => Promise<void> | void): void {
+    this.closers.push(closer);
+  }
+
   async close(): Promise<void> {
     this.prompts.cancelAll('the emulator is shutting down');
     for (const t of [...this.turns.values()]) this.endTurn(t, 'the emulator is shutting down');
     for (const l of [...this.links]) l.close('the emulator is shutting down');
+    for (const c of this.closers.splice(0).reverse()) await c();
     this.clock.dispose();
   }
 }

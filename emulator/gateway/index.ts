@@ -9,7 +9,9 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreError, type StoredEvent } from '../store';
 import { AppSupervisor, defaultSupervisorOptions, type PrelaunchedRunner, type SupervisorOptions } from '../runner/supervisor';
-import { appIdOf, parseEntry, pythonInterpreter, secretDigest, traceStartup } from '../runner/launch';
+import { appIdOf, parseEntry, secretDigest, traceStartup } from '../runner/launch';
+import { choosePython } from '../runner/interpreter';
+import { PlatformServer } from '../platform/server';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
 import { runnerRpcRouter } from './rpc';
@@ -144,16 +146,28 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   auth.setPort(port);
 
 
-  const python = pythonInterpreter(options.python, env);
+  // The real SDK's runner talks gRPC to the platform gateway (emulator/platform/).
+  const platform = await PlatformServer.start(hub);
+  hub.onClose(() => platform.close());
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));
-  const supOpts: SupervisorOptions = { ...defaultSupervisorOptions, ...given, python };
   for (const entry of entries) {
     const appId = appIdOf(entry);
+    const choice = choosePython({ option: options.python, env, appDir: entry.cwd, root: cwd });
+    const supOpts: SupervisorOptions = { ...defaultSupervisorOptions, ...given, python: choice.python, runtime: choice.runtime };
+    hub.events.emit({
+      kind: 'runner',
+      summary:
+        choice.runtime === 'sdk'
+          ? `${entry.spec}: the real SDK, cpsl ${choice.sdkVersion} in ${choice.python} (${choice.source})${choice.note ? `; ${choice.note}` : ''}`
+          : `${entry.spec}: ${choice.note}`,
+      detail: { event: 'interpreter', runtime: choice.runtime, python: choice.python, source: choice.source, sdk: choice.sdkVersion ?? null },
+    });
     const sup = new AppSupervisor(
       entry,
       appId,
       {
         gatewayUrl: () => hub.url,
+        platformAddress: () => platform.address,
         ownerId: () => hub.read().personas[0]?.id ?? 'user_dev',
         secretEnv: (names) => {
           const r = hub.secretsImpl.environmentFor(names);

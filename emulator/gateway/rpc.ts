@@ -51,6 +51,16 @@ const methods: Record<string, Method> = {
     return { ok: true };
   },
 
+  /** A real-SDK runner's launcher, before the SDK connects over gRPC (emulator/platform/). */
+  Declare(_hub, body, { runner }) {
+    if (runner.runtime !== 'sdk') throw new HttpError(400, 'Declare is for runners of the real SDK (capsule_local_runner)');
+    const port = Number(body.port);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new HttpError(400, '"port" must be the runner\'s HTTP port');
+    const config = body.config && typeof body.config === 'object' && !Array.isArray(body.config) ? (body.config as Record<string, unknown>) : {};
+    runner.declared = { port, pid: typeof body.pid === 'number' ? body.pid : undefined, sdk: str(body.sdk), python: str(body.python), config };
+    return { ok: true };
+  },
+
   SubmitResult(hub, body) {
     const sessionId = str(body.session_id);
     const turn = hub.turnFor(body.request_id, sessionId);

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import * as protobuf from 'protobufjs';
 
-/** The SDK release whose protocol capsule.proto is (requirements-sdk.txt pins the same). */
-export const PINNED_SDK = 'cpsl';
+/** Requires-Python of the pinned wheel (the protocol test checks it against the installed one). */
+export const PINNED_REQUIRES_PYTHON = '>=3.10';
 
 function platformDir(): string {
   const candidates = [join(__dirname, 'platform'), __dirname, join(__dirname, '..', '..', 'emulator', 'platform')];

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve, basename, isAbsolute } from 'node:path';
+import { launcherDir } from '../platform/protocol';
+import type { Runtime } from './process';
 
 export interface Entry {
   /** As given: `app.py:app`, `pkg/app.py:app` or `module:Name`. */
@@ -70,7 +72,11 @@ export interface LaunchSpec {
 export interface LaunchInput {
   entry: Entry;
   python: string;
+  /** The real SDK (its own runner, over gRPC) or the bundled runtime. */
+  runtime: Runtime;
   gatewayUrl: string;
+  /** host:port of the platform's gRPC gateway (emulator/platform), for the real SDK. */
+  platformAddress: string;
   token: string;
   appId: string;
   ownerId: string;
@@ -94,12 +100,14 @@ export function launchSpec(i: LaunchInput): LaunchSpec {
   const base = i.baseEnv ?? process.env;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
-  const host = i.gatewayUrl.replace(/^https?:\/\//, '');
+  const sdk = i.runtime === 'sdk';
   Object.assign(env, i.debug?.env, i.secrets, {
-    PYTHONPATH: [pythonRuntimeDir(), ...(i.debug?.pythonPath ?? []), base.PYTHONPATH].filter(Boolean).join(delimiter),
+    // The real SDK: only the launcher's folder (emulator/platform/python) is added, never the
+    // bundled cpsl. The bundled runtime: its cpsl first.
+    PYTHONPATH: [sdk ? launcherDir() : pythonRuntimeDir(), ...(i.debug?.pythonPath ?? []), base.PYTHONPATH].filter(Boolean).join(delimiter),
     PYTHONUNBUFFERED: '1',
     CAPSULE_GATEWAY_URL: i.gatewayUrl,
-    CAPSULE_GATEWAY_HOST: host,
+    CAPSULE_GATEWAY_HOST: sdk ? i.platformAddress : i.gatewayUrl.replace(/^https?:\/\//, ''),
     CAPSULE_RUNNER_TOKEN: i.token,
     CAPSULE_APP_ID: i.appId,
     CAPSULE_USER_ID: i.ownerId,
@@ -108,7 +116,9 @@ export function launchSpec(i: LaunchInput): LaunchSpec {
     CAPSULE_ENV_TYPE: 'serve',
     CAPSULE_CATALOG: catalogPath(),
   });
-  const runner = ['-m', 'cpsl.runner', i.entry.arg];
+  // The real SDK: `python -m cpsl.runner module:Name`, through the launcher
+  // (capsule_local_runner.py says why).
+  const runner = sdk ? ['-m', 'capsule_local_runner', i.entry.arg.replace(/\.py:/, ':')] : ['-m', 'cpsl.runner', i.entry.arg];
   return { command: i.python, args: i.debug ? debugArgs(i.debug.port, runner) : runner, cwd: i.entry.cwd, env };
 }
 

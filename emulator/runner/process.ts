@@ -4,6 +4,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { LaunchSpec } from './launch';
+import { RecvInbox } from '../platform/inbox';
+
+/** Which `cpsl` the process runs: the user's real SDK over gRPC, or the bundled stdlib runtime. */
+export type Runtime = 'sdk' | 'bundled';
+
+/** What a real-SDK runner's launcher declared before connecting (RPC `Declare`). */
+export interface Declaration {
+  port: number;
+  pid?: number;
+  sdk: string;
+  python: string;
+  config: RunnerConfig;
+}
 
 export interface RunnerConfig {
   app_name?: string;
@@ -61,6 +74,10 @@ export class RunnerProcess {
   secretDigest = '';
   /** The persistent connection the runner opened, if it did (PROTOCOL.md "Runner link"). */
   link: RunnerLinkPort | undefined;
+  /** Real SDK: its launcher's declaration, its Recv stream, and whether Register was taken. */
+  declared: Declaration | undefined;
+  readonly inbox: RecvInbox | undefined;
+  adopting = false;
   private readonly exitWaiters: Array<() => void> = [];
   private readonly registerWaiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
 
@@ -71,7 +88,10 @@ export class RunnerProcess {
     readonly injected: string[],
     /** Launched under debugpy: it registers only once a debugger attached, and may sit at a breakpoint. */
     readonly debugged: boolean,
-  ) {}
+    readonly runtime: Runtime = 'bundled',
+  ) {
+    this.inbox = runtime === 'sdk' ? new RecvInbox() : undefined;
+  }
 
   get baseUrl(): string | undefined {
     return this.registration ? `http://127.0.0.1:${this.registration.port}` : undefined;
@@ -91,8 +111,10 @@ export class RunnerProcess {
     this.proc = proc;
     for (const stream of ['stdout', 'stderr'] as const) {
       const rl = createInterface({ input: proc[stream]!, crlfDelay: Infinity });
-      rl.on('line', (line) => {
-        if (stream === 'stderr') {
+      rl.on('line', (raw) => {
+        // The SDK's runner writes its stdout and stderr as JSON lines on stdout.
+        const line = this.runtime === 'sdk' ? sdkLogLine(raw) : raw;
+        if (stream === 'stderr' || this.runtime === 'sdk') {
           this.stderrTail.push(line);
           if (this.stderrTail.length > 30) this.stderrTail.shift();
         }
@@ -167,10 +189,17 @@ export class RunnerProcess {
       this.markExited(null, null);
       return;
     }
-    if (this.baseUrl) await this.post('/_capsule/shutdown', graceMs).catch(() => undefined);
-    if (await this.exitWithin(graceMs)) return;
-    this.proc.kill('SIGTERM');
-    if (await this.exitWithin(1000)) return;
+    this.inbox?.close();
+    if (this.runtime === 'sdk') {
+      // The SDK's runner stops on SIGTERM: its shutdown hooks run, then it exits.
+      this.proc.kill('SIGTERM');
+      if (await this.exitWithin(graceMs + 5000)) return;
+    } else {
+      if (this.baseUrl) await this.post('/_capsule/shutdown', graceMs).catch(() => undefined);
+      if (await this.exitWithin(graceMs)) return;
+      this.proc.kill('SIGTERM');
+      if (await this.exitWithin(1000)) return;
+    }
     this.kill();
     await this.exitWithin(2000);
   }
@@ -200,6 +229,17 @@ export class RunnerProcess {
       body: '{}',
       signal: AbortSignal.timeout(timeoutMs),
     });
+  }
+}
+
+/** The text of one of the SDK's output lines (`{"message": ..., "stream": "stdout"}`), else the line. */
+function sdkLogLine(raw: string): string {
+  if (!raw.startsWith('{"message"')) return raw;
+  try {
+    const o = JSON.parse(raw) as { message?: unknown };
+    return typeof o.message === 'string' ? o.message : raw;
+  } catch {
+    return raw;
   }
 }
 

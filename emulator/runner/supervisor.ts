@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
 import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type DebugLaunch, type Entry } from './launch';
 import { debugListening, freeLoopbackPort } from './debug-port';
-import { describeExit, RunnerProcess, type Registration } from './process';
+import { describeExit, RunnerProcess, type Registration, type Runtime } from './process';
 import { watchApp, type AppWatcher } from './watch';
 
 export interface SupervisorHost {
   gatewayUrl(): string;
+  /** host:port of the gRPC gateway the real SDK connects to. */
+  platformAddress(): string;
   ownerId(): string;
   /** Values for injected secrets; names and sources are logged by the host. */
   secretEnv(names: string[], runner: RunnerProcess): Record<string, string>;
@@ -31,6 +33,8 @@ export interface SupervisorHost {
 
 export interface SupervisorOptions {
   python: string;
+  /** The real SDK (the interpreter has cpsl) or the bundled runtime (runner/interpreter.ts). */
+  runtime: Runtime;
   watch: boolean;
   healthIntervalMs: number;
   healthTimeoutMs: number;
@@ -42,7 +46,7 @@ export interface SupervisorOptions {
   drainMs: number;
 }
 
-export const defaultSupervisorOptions: Omit<SupervisorOptions, 'python'> = {
+export const defaultSupervisorOptions: Omit<SupervisorOptions, 'python' | 'runtime'> = {
   watch: true,
   healthIntervalMs: 2000,
   healthTimeoutMs: 5000,
@@ -166,7 +170,7 @@ export class AppSupervisor {
 
   private readonly launchedWith = new WeakMap<RunnerProcess, string>();
 
-  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; debugPort?: number } {
+  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; debugPort?: number; runtime: Runtime; python: string; sdk?: string; declarations: Record<string, unknown> } {
     const cfg = this.current?.registration?.config;
     const integrations = (cfg?.integrations ?? []).map((i) => ({
       type: String(i.type ?? ''),
@@ -192,6 +196,10 @@ export class AppSupervisor {
       version: this.current?.version ?? 0,
       runnerPids,
       debugPort: this.debugPort(),
+      runtime: this.opts.runtime,
+      python: this.opts.python,
+      sdk: this.current?.declared?.sdk,
+      declarations: declarationsOf(cfg),
     };
   }
 
@@ -273,7 +281,9 @@ export class AppSupervisor {
       entry: this.entry,
       debug,
       python: python ?? this.python ?? this.opts.python,
+      runtime: runner.runtime,
       gatewayUrl: this.host.gatewayUrl(),
+      platformAddress: this.host.platformAddress(),
       token: runner.token,
       appId: this.appId,
       ownerId: this.host.ownerId(),
@@ -289,7 +299,7 @@ export class AppSupervisor {
     }
     const v = ++this.version;
     const injected = this.host.resolvable(this.knownSecrets);
-    const runner = new RunnerProcess(v, `v${v}`, injected, !!debug);
+    const runner = new RunnerProcess(v, `v${v}`, injected, !!debug, this.opts.runtime);
     runner.secretDigest = this.host.secretDigest(injected);
     this.candidate = runner;
     this.host.addRunner(runner, this);
@@ -534,6 +544,18 @@ function realInterpreter(python: string, cwd: string): Promise<string | undefine
       resolveExe(!err && exe && existsSync(exe) ? exe : undefined);
     });
   });
+}
+
+/** What the app declared beyond chat (the dashboard lists it): only the kinds present. */
+const DECLARED = ['pages', 'collections', 'settings', 'workflows', 'tasks', 'schedules', 'theme', 'home', 'chat', 'onboarding', 'shell', 'actions', 'session_handlers', 'message_handlers', 'filesystems', 'keep_warm_seconds', 'image'] as const;
+function declarationsOf(cfg: Registration['config'] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of DECLARED) {
+    const v = cfg?.[k];
+    if (v === undefined || v === null || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length) || v === 0) continue;
+    out[k] = v;
+  }
+  return out;
 }
 
 function sameSet(a: string[], b: string[]): boolean {

@@ -60,6 +60,8 @@ export interface StoredSession {
   updatedAt: string;
   history: HistoryItem[];
   dataJson: string;
+  /** Revision of dataJson for the SDK's compare-and-set (SessionService.SaveSessionData); absent = 0. */
+  dataRevision?: number;
 }
 
 export interface StoredEvent {

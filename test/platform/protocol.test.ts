@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PINNED_CPSL, requireSdkPython } from '../support/python';
-import { protocolDifferences, protoSdkVersion, sdkProtocolScript, type SdkProtocol } from '../../emulator/platform/protocol';
+import { PINNED_REQUIRES_PYTHON, protocolDifferences, protoSdkVersion, sdkProtocolScript, type SdkProtocol } from '../../emulator/platform/protocol';
 
 function wheelProtocol(): SdkProtocol {
   return JSON.parse(execFileSync(requireSdkPython(), [sdkProtocolScript()], { encoding: 'utf8' })) as SdkProtocol;
@@ -24,6 +24,7 @@ test('the proto, the pin and the installed wheel name the same SDK version', () 
   const sdk = wheelProtocol();
   assert.equal(sdk.version, PINNED_CPSL, `.venv has cpsl ${sdk.version}, requirements-sdk.txt pins ${PINNED_CPSL}: run bash scripts/setup-python.sh`);
   assert.equal(protoSdkVersion(), PINNED_CPSL, 'capsule.proto says which SDK it was written from');
+  assert.equal(sdk.requires_python, PINNED_REQUIRES_PYTHON, 'the Python the pinned wheel needs, as serve tells a user with an older one');
 });
 
 test('the comparison catches a changed number, a changed type, a removed RPC and an extra field', () => {

@@ -11,11 +11,14 @@ It does four things around the SDK's main, and nothing inside it:
    free port itself and hands the SDK a `web` namespace (for cpsl.runner.core only) whose
    TCPSite serves that socket; the port constants the runner also reads (its self-ping) are set to
    it. aiohttp itself and the app's own use of it are untouched.
-2. It tells the gateway, on stdout before anything else, the port and the app's declarations
-   (the `_cpsl_config` the SDK's `capsule serve` reads the same way: import the entry, then
-   `_finalize_config()`), as one JSON line `{"capsule_local": ...}`.
-3. An entry that fails to import (or a target that is not an App) is reported as one such line
-   with the exception and its traceback, and the process exits with status 3.
+2. Before the SDK connects, it tells the gateway the port and the app's declarations (the
+   `_cpsl_config` that the Capsule CLI's `capsule serve` reads the same way, import the entry then
+   `_finalize_config()`, and sends the platform in its StartServe request): `POST
+   /_runner/rpc/Declare` on CAPSULE_GATEWAY_URL with the runner token. That works the same for a
+   process the emulator launched and one a debugger launched.
+3. An entry that fails to import (or a target that is not an App) is reported the same way
+   (`POST /_runner/rpc/Register` with the exception and its traceback), and the process exits
+   with status 3.
 4. The emulator keeps stdin open as a pipe and never writes to it: EOF means the emulator is gone
    (even killed with SIGKILL), and the runner is then stopped as by SIGTERM (its shutdown hooks
    run), instead of retrying the connection for ever.
@@ -33,13 +36,31 @@ import threading
 import traceback
 import types
 
-_STATUS_STREAM = sys.__stdout__
+import urllib.error
+import urllib.request
 
 
-def _status(kind: str, **fields) -> None:
-    """One control line for the gateway (the SDK's own lines are JSON with "message")."""
-    _STATUS_STREAM.write(json.dumps({"capsule_local": kind, **fields}, default=str) + "\n")
-    _STATUS_STREAM.flush()
+def _call(method: str, body: dict) -> None:
+    """One call to the gateway's runner RPC (the platform's StartServe stands for it)."""
+    url = os.environ.get("CAPSULE_GATEWAY_URL", "").rstrip("/") + "/_runner/rpc/" + method
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body, default=str).encode(),
+        headers={
+            "content-type": "application/json",
+            "authorization": "Bearer " + os.environ.get("CAPSULE_RUNNER_TOKEN", ""),
+        },
+        method="POST",
+    )
+    try:
+        urllib.request.urlopen(req, timeout=30).close()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")[:500]
+        sys.__stderr__.write(f"[capsule-local] {method} refused ({exc.code}): {detail}\n")
+        sys.exit(4)
+    except OSError as exc:
+        sys.__stderr__.write(f"[capsule-local] the emulator is not reachable at {url}: {exc}\n")
+        sys.exit(4)
 
 
 def _bind_loopback() -> socket.socket:
@@ -112,16 +133,16 @@ def main() -> None:
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        import cpsl
         from importlib import metadata
 
         version = metadata.version("cpsl")
+        import cpsl.runner.core as core
     except Exception as exc:  # no SDK: the gateway chose this interpreter by mistake
-        _status("failed", error=f"the SDK is not installed in {sys.executable}: {exc}", stage="sdk")
+        error = f"the Capsule SDK (cpsl) cannot be loaded by {sys.executable}: {type(exc).__name__}: {exc}"
+        _call("Register", {"error": error, "traceback": traceback.format_exc()})
         sys.exit(5)
     sock = _bind_loopback()
     _serve_http_on(sock)
-    _status("http", port=sock.getsockname()[1], pid=os.getpid(), sdk=version, python=sys.executable)
     _watch_stdin()
     try:
         config = _declarations(module_name, target)
@@ -130,14 +151,13 @@ def main() -> None:
             raise
         tb = traceback.format_exc()
         sys.stderr.write(tb)
-        _status("failed", error=f"{type(exc).__name__}: {exc}", traceback=tb, stage="import")
+        _call("Register", {"error": f"{type(exc).__name__}: {exc}", "traceback": tb})
         sys.exit(3)
-    _status("config", config=config)
-
-    import cpsl.runner.core as core
-
+    _call(
+        "Declare",
+        {"port": sock.getsockname()[1], "pid": os.getpid(), "sdk": version, "python": sys.executable, "config": config},
+    )
     sys.argv = ["cpsl.runner", f"{module_name}:{target}"]
-    del cpsl
     core.main()
 
 

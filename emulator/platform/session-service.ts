@@ -1,0 +1,161 @@
+// SessionService: the session a message belongs to (user, channel, data, history, the user's
+// integrations), its data saved with the SDK's compare-and-set, the history, notifications, and
+// the held integration prompt. Sessions, turns and prompts are the hub's, shared with the
+// bundled runtime and every channel.
+import { createHash } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { GatewayHub } from '../gateway/hub-impl';
+import { HISTORY_COUNT } from '../gateway/hub-impl';
+import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
+import { hubMethod } from './runner-service';
+
+/** Keys the SDK reads as the server's bookkeeping of session data (cpsl/session.py). */
+const REVISION_KEY = '__cpsl_session_rev';
+const CHECKSUM_KEY = '__cpsl_session_checksum';
+const NONCE_KEY = '__cpsl_session_nonce';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function canonical(v: Json): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k]!)}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** The SDK's checksum of a payload: sha256 of its canonical JSON, escaped as Go's encoder does. */
+export function dataChecksum(payload: Record<string, Json>): string {
+  const text = canonical(payload).replace(/&/g, '\\u0026').replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return 'sha256:' + createHash('sha256').update(text).digest('hex');
+}
+
+function payloadOf(dataJson: string): Record<string, Json> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(dataJson || '{}');
+  } catch {
+    throw new GrpcError(grpc.status.INVALID_ARGUMENT, 'data_json is not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new GrpcError(grpc.status.INVALID_ARGUMENT, 'data_json must be a JSON object');
+  const out = { ...(parsed as Record<string, Json>) };
+  delete out[REVISION_KEY];
+  delete out[CHECKSUM_KEY];
+  delete out[NONCE_KEY];
+  return out;
+}
+
+/** Session data as the SDK expects it back: the payload with the revision and its checksum. */
+function snapshot(dataJson: string, revision: number): { data_json: string; revision: number; checksum: string } {
+  const payload = payloadOf(dataJson);
+  const checksum = dataChecksum(payload);
+  return { data_json: JSON.stringify({ ...payload, [REVISION_KEY]: revision, [CHECKSUM_KEY]: checksum }), revision, checksum };
+}
+
+function requireSession(hub: GatewayHub, id: unknown) {
+  const s = typeof id === 'string' && id ? hub.sessionHead(id) : undefined;
+  if (!s) throw new GrpcError(grpc.status.NOT_FOUND, `unknown session "${String(id ?? '')}"`);
+  return s;
+}
+
+/** The session an integration wait belongs to: the user's open turn on this runner, if any. */
+function openTurnOf(hub: GatewayHub, caller: PlatformCaller, userId: string) {
+  let found;
+  for (const t of hub.turns.values()) if (t.runner === caller.runner && !t.finishing && (t.userId === userId || !userId)) found = t;
+  return found;
+}
+
+export function sessionService(hub: GatewayHub): ServiceImpl {
+  return {
+    unary: {
+      async GetSession(req) {
+        const id = String(req.session_id ?? '');
+        requireSession(hub, id);
+        const count = Number(req.history_count) > 0 ? Number(req.history_count) : HISTORY_COUNT;
+        const s = (await hub.sessionSnapshot(id, count))!;
+        const head = hub.sessionHead(id)!;
+        return {
+          session_id: id,
+          app_id: head.app,
+          channel_type: s.channel_type,
+          user_id: s.user_id,
+          user_email: s.user_email,
+          owner_id: s.owner_id,
+          org_id: s.org_id,
+          data_json: snapshot(s.data_json, head.dataRevision ?? 0).data_json,
+          history: s.history.map((h) => ({ sender: h.sender, text: h.text, timestamp: Math.floor(h.timestamp), channel_type: h.channel_type })),
+          integrations: s.integrations,
+        };
+      },
+
+      async SaveSessionData(req) {
+        const id = String(req.session_id ?? '');
+        requireSession(hub, id);
+        const payload = payloadOf(String(req.data_json ?? ''));
+        // A session this turn has not written yet must be in the store before its data is.
+        if (!hub.read().sessions[id]) hub.flushSession(id);
+        let outcome: { ok: boolean; revision: number; dataJson: string } | undefined;
+        await hub.update((d) => {
+          const s = d.sessions[id];
+          if (!s) return;
+          const current = s.dataRevision ?? 0;
+          if (Number(req.base_revision ?? 0) !== current) {
+            outcome = { ok: false, revision: current, dataJson: s.dataJson };
+            return;
+          }
+          s.dataJson = JSON.stringify(payload);
+          s.dataRevision = current + 1;
+          outcome = { ok: true, revision: current + 1, dataJson: s.dataJson };
+        });
+        if (!outcome) throw new GrpcError(grpc.status.NOT_FOUND, `unknown session "${id}"`);
+        const snap = snapshot(outcome.dataJson, outcome.revision);
+        return { ok: outcome.ok, conflict: !outcome.ok, revision: snap.revision, checksum: snap.checksum, data_json: snap.data_json };
+      },
+
+      async NotifySession(req, caller) {
+        await hubMethod(hub, caller, 'NotifySession', req);
+        return { ok: true, external_delivered: false, err_msg: '' };
+      },
+
+      GetHistory(req) {
+        const id = String(req.session_id ?? '');
+        requireSession(hub, id);
+        const all = hub.sessionView(id)!.history;
+        const before = Number(req.before_seq) > 0 ? Math.min(Number(req.before_seq), all.length) : all.length;
+        const count = Number(req.count) > 0 ? Number(req.count) : HISTORY_COUNT;
+        return { entries: all.slice(Math.max(0, before - count), before).map((h) => ({ sender: h.sender, text: h.text, timestamp: Math.floor(h.timestamp), channel_type: h.channelType })) };
+      },
+
+      async GetUserIntegrations(req, caller) {
+        // owner_id is the user's id for a user of no org (the emulator's personas).
+        const owner = String(req.owner_id ?? '');
+        return (await hubMethod(hub, caller, 'GetUserIntegrations', { user_id: owner.startsWith('org:') ? '' : owner, user_email: req.user_email })) as Record<string, unknown>;
+      },
+
+      async WaitForIntegration(req, caller) {
+        const userId = hub.userIdFrom(hub.read(), req.user_id, req.user_id);
+        const turn = openTurnOf(hub, caller, userId);
+        const type = String(req.integration_type ?? '');
+        // The reason is in the integration_prompt block the SDK showed just before waiting.
+        const block = turn?.blocks
+          .map((b) => b as { type?: string; payload?: { type?: string; reason?: unknown } })
+          .filter((b) => b.type === 'integration_prompt' && b.payload?.type === type)
+          .at(-1);
+        const result = (await hubMethod(hub, caller, 'WaitForIntegration', {
+          app_id: req.app_id,
+          user_id: userId,
+          session_id: turn?.sessionId,
+          integration_type: type,
+          reason: typeof block?.payload?.reason === 'string' ? block.payload.reason : '',
+          // The SDK sends int(timeout): 0 for a timeout under a second.
+          timeout_seconds: Math.max(1, Number(req.timeout_seconds) || 0),
+        })) as { timed_out: boolean; connected: boolean; credential?: unknown };
+        return { connected: result.connected, timed_out: result.timed_out, ...(result.credential ? { credential: result.credential } : {}) };
+      },
+    },
+    unimplemented: {
+      WaitForFileUpload: 'file upload prompts (session.prompt_file)',
+      WaitForApproval: 'approval prompts (session.prompt_approval)',
+      CompleteOnboarding: 'onboarding (session.complete_onboarding)',
+      PipedreamProxy: 'Pipedream-connected integrations (session.pipedream)',
+    },
+  };
+}
