@@ -261,10 +261,11 @@
     const list = $('session-list');
     try {
       const { sessions } = await api(`/api/webchat/sessions?user=${encodeURIComponent(state.userId)}&app=${encodeURIComponent(state.app)}`);
-      list.replaceChildren(...sessions.map((s) =>
+      // In place (keyed.js): a session button stays the same element while the list refreshes.
+      keyed.list(list, sessions, (s) => s.id, (s) =>
         el('li', {}, el('button', { type: 'button', dataset: { id: s.id }, 'aria-current': String(s.id === state.sessionId), onclick: () => selectSession(s.id) },
-          el('span', { class: 'preview' }, s.preview), el('span', { class: 'when' }, `${time(s.updatedAt)} · ${s.messages} messages`)))));
-      if (!sessions.length) list.replaceChildren(el('li', { class: 'muted' }, 'No sessions yet'));
+          el('span', { class: 'preview' }, s.preview), el('span', { class: 'when' }, `${time(s.updatedAt)} · ${s.messages} messages`))),
+        () => el('li', { class: 'muted' }, 'No sessions yet'));
     } catch (e) {
       banner(e.message);
     }

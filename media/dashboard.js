@@ -4,6 +4,7 @@
 'use strict';
 (() => {
   const { api, el, time, banner } = capsule;
+  // keyed (keyed.js) updates the state cards' rows in place.
   const $ = (id) => document.getElementById(id);
   const events = [];
   const seenKinds = new Set();
@@ -13,8 +14,25 @@
 
   // ---- state cards --------------------------------------------------------------------------
 
-  const table = (head, rows, empty) =>
-    rows.length ? el('table', {}, el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))), el('tbody', {}, rows)) : el('p', { class: 'muted' }, empty);
+  /**
+   * Fills the card `id` with a table of `items` (or the `empty` text), updated in place on each
+   * refresh (keyed.js): rows keep their elements, so a button stays put while the page refreshes.
+   */
+  function table(id, head, items, key, row, empty) {
+    const box = $(id);
+    if (!items.length) {
+      const p = box.querySelector(':scope > p.muted');
+      if (p && p.textContent === empty && box.childElementCount === 1) return;
+      box.replaceChildren(el('p', { class: 'muted' }, empty));
+      return;
+    }
+    let tbody = box.querySelector(':scope > table > tbody');
+    if (!tbody || box.childElementCount !== 1) {
+      tbody = el('tbody');
+      box.replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))), tbody));
+    }
+    keyed.list(tbody, items, key, row);
+  }
 
   function statusPill(status) {
     const kind = { running: 'ok', starting: 'warn', crashed: 'bad', stopped: '' }[status] || '';
@@ -22,36 +40,36 @@
   }
 
   function render(s, gatewaySecrets) {
-    $('apps').replaceChildren(table(['App', 'Entry', 'Status', 'Integrations', 'Secrets'], s.apps.map((a) =>
+    table('apps', ['App', 'Entry', 'Status', 'Integrations', 'Secrets'], s.apps, (a) => a.name, (a) =>
       el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status)),
-        el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—'))), 'No app is being served.'));
+        el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—')), 'No app is being served.');
 
-    $('prompts').replaceChildren(table(['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts.map((p) =>
+    table('prompts', ['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts, (p) => p.id, (p) =>
       el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`),
         el('td', { class: 'row' },
           el('button', { type: 'button', 'aria-label': `Allow ${p.id}`, onclick: () => answerPrompt(p.id, true) }, 'Allow'),
-          el('button', { type: 'button', 'aria-label': `Deny ${p.id}`, onclick: () => answerPrompt(p.id, false) }, 'Deny')))), 'None waiting.'));
+          el('button', { type: 'button', 'aria-label': `Deny ${p.id}`, onclick: () => answerPrompt(p.id, false) }, 'Deny'))), 'None waiting.');
 
-    $('channels').replaceChildren(table(['Channel', 'Type', 'Webhook', 'Checks', ''], s.channels.map((c) =>
+    table('channels', ['Channel', 'Type', 'Webhook', 'Checks', ''], s.channels, (c) => c.name, (c) =>
       el('tr', {}, el('td', {}, el('strong', {}, c.name)), el('td', {}, c.type), el('td', {}, el('code', {}, c.webhookPath)),
         el('td', {}, c.type === 'slack' ? 'v0 signature' : c.checks.signature ? 'X-Hub-Signature-256' : c.checks.secretToken ? 'secret token' : c.type === 'whatsapp' ? 'verify token' : '—'),
-        el('td', {}, el('a', { href: `/channels/${encodeURIComponent(c.name)}` }, 'Open simulator')))), 'No named channels. Create one with capsule-local channel create NAME --type telegram -c bot_token=…'));
+        el('td', {}, el('a', { href: `/channels/${encodeURIComponent(c.name)}` }, 'Open simulator'))), 'No named channels. Create one with capsule-local channel create NAME --type telegram -c bot_token=…');
 
-    $('sessions').replaceChildren(table(['Session', 'User', 'Channel', 'Messages', 'Updated'], s.sessions.slice(0, 50).map((x) =>
+    table('sessions', ['Session', 'User', 'Channel', 'Messages', 'Updated'], s.sessions.slice(0, 50), (x) => x.id, (x) =>
       el('tr', { class: 'clickable', tabindex: 0, onclick: () => openSession(x.id), onkeydown: (ev) => ev.key === 'Enter' && openSession(x.id) },
-        el('td', {}, el('code', {}, x.id)), el('td', {}, x.userId), el('td', {}, x.channelName ? `${x.channelType}:${x.channelName}` : x.channelType), el('td', {}, String(x.messages)), el('td', {}, time(x.updatedAt)))), 'No sessions yet.'));
+        el('td', {}, el('code', {}, x.id)), el('td', {}, x.userId), el('td', {}, x.channelName ? `${x.channelType}:${x.channelName}` : x.channelType), el('td', {}, String(x.messages)), el('td', {}, time(x.updatedAt))), 'No sessions yet.');
 
-    $('personas').replaceChildren(table(['Persona', 'Name', 'Email'], s.personas.map((p) =>
-      el('tr', {}, el('td', {}, el('code', {}, p.id)), el('td', {}, p.name), el('td', {}, p.email || '—'))), 'No personas.'));
+    table('personas', ['Persona', 'Name', 'Email'], s.personas, (p) => p.id, (p) =>
+      el('tr', {}, el('td', {}, el('code', {}, p.id)), el('td', {}, p.name), el('td', {}, p.email || '—')), 'No personas.');
 
     const sources = new Map((gatewaySecrets || []).map((x) => [x.name, x.source]));
-    $('secrets').replaceChildren(table(['Secret', 'Source', 'Value', 'Declared by'], s.secrets.map((x) =>
+    table('secrets', ['Secret', 'Source', 'Value', 'Declared by'], s.secrets, (x) => x.name, (x) =>
       el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, sources.get(x.name) || x.source || el('span', { class: 'pill bad' }, 'not defined')),
-        el('td', {}, el('span', { class: 'muted', 'aria-label': 'value hidden' }, x.value)), el('td', {}, x.declaredBy.join(', ') || '—'))), 'No secrets.'));
+        el('td', {}, el('span', { class: 'muted', 'aria-label': 'value hidden' }, x.value)), el('td', {}, x.declaredBy.join(', ') || '—')), 'No secrets.');
 
-    $('integrations').replaceChildren(table(['User', 'Integration', 'Scopes / fields', 'Expires'], s.integrations.flatMap((u) => u.connections.map((c) =>
+    table('integrations', ['User', 'Integration', 'Scopes / fields', 'Expires'], s.integrations.flatMap((u) => u.connections.map((c) => ({ u, c }))), ({ u, c }) => JSON.stringify([u.userId, c.type]), ({ u, c }) =>
       el('tr', {}, el('td', {}, u.userId), el('td', {}, `${c.type} (${c.mode})`), el('td', {}, [...c.scopes, ...c.fields].join(', ') || '—'),
-        el('td', {}, c.expiresAt ? new Date(c.expiresAt * 1000).toLocaleString() : 'never')))), 'No user has connected an integration yet.'));
+        el('td', {}, c.expiresAt ? new Date(c.expiresAt * 1000).toLocaleString() : 'never')), 'No user has connected an integration yet.');
   }
 
   /** Answers a prompt headlessly (all requested scopes; secret forms need their connect page). */

@@ -30,6 +30,11 @@ export function findMediaDir(): string {
   throw new Error(`media/ with the web pages was not found above ${__dirname}; run the build`);
 }
 
+/** A page script's text, for the self-contained pages that inline it (integrations panel). */
+export function mediaText(relative: string): string {
+  return readFileSync(join(findMediaDir(), relative), 'utf8');
+}
+
 // Files are small and read per request so that editing a page needs no restart.
 export function sendMedia(res: Response, relative: string): void {
   const root = findMediaDir();
@@ -45,7 +50,7 @@ export function sendMedia(res: Response, relative: string): void {
   res.send(readFileSync(file));
 }
 
-const OURS = /^(chat|dashboard|common)[\w.-]*\.(css|js|svg)$|^channels\/[\w.-]+\.(css|js|svg)$/;
+const OURS = /^(chat|dashboard|common|keyed)[\w.-]*\.(css|js|svg)$|^channels\/[\w.-]+\.(css|js|svg)$/;
 
 /** `/media/<file>` for the chat, channel simulator and dashboard assets. */
 export function registerMedia(router: Router): void {

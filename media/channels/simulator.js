@@ -59,13 +59,15 @@
 
   function refreshChats() {
     state.chats = chatsFor(state.channel.type, state.users);
-    $('chat-list').replaceChildren(...state.chats.map((c) => {
+    // In place (keyed.js): each bot message refreshes the list, and the chat buttons and the
+    // chosen "Send as" user must survive it.
+    keyed.list($('chat-list'), state.chats, (c) => c.id, (c) => {
       const last = (state.items.get(c.id) || []).at(-1);
       return el('li', {}, el('button', { type: 'button', 'aria-current': String(state.current === c.id), dataset: { chat: c.id }, onclick: () => openChat(c.id) },
         el('span', { class: 'avatar', 'aria-hidden': 'true' }, c.title.replace(/[^A-Za-z]/g, '').charAt(0).toUpperCase() || '#'),
         el('span', { class: 'chat-meta' }, el('strong', {}, c.title), el('span', { class: 'muted' }, last ? last.text.slice(0, 40) : c.sub))));
-    }));
-    $('as-user').replaceChildren(...state.users.map((u) => el('option', { value: u.id }, u.name)));
+    });
+    keyed.list($('as-user'), state.users, (u) => u.id, (u) => el('option', { value: u.id }, u.name));
   }
 
   function openChat(id) {

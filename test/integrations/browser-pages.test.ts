@@ -193,4 +193,29 @@ describe('integration pages in Chromium', () => {
     await page.getByRole('button', { name: 'Advance clock' }).click();
     await waitFor('the clock to move two days', () => hub.clock.now() - before >= 2 * 86400 * 1000, T);
   });
+
+  test('fault panel: a button held across several polls stays the same attached element and still works', async () => {
+    const prompt = hub.openPrompt({ type: 'github', userId: 'user_steady' });
+    await page.goto(`${hub.url}/integrations`);
+    await page.locator('#prompts tr', { hasText: 'user_steady' }).getByRole('button', { name: 'Approve' }).click();
+    await waitFor('the approval', () => hub.answers.some((x) => x.id === prompt.id), T);
+    const conn = page.locator('#connections tr', { hasText: 'user_steady' });
+    const button = conn.getByRole('button', { name: 'Fail next refresh' });
+    const held = (await button.elementHandle({ timeout: T }))!;
+    const expiry = conn.locator('.pill', { hasText: /^expires in/ });
+    for (let poll = 1; poll <= 3; poll++) {
+      // Move the clock so that each poll changes the row the button sits in.
+      const shown = await expiry.textContent({ timeout: T });
+      hub.clock.advance(3600 * 1000);
+      await waitFor(`poll ${poll} to show the new expiry`, async () => {
+        const now = await expiry.textContent({ timeout: T }).catch(() => shown);
+        return now !== shown;
+      }, T);
+      assert.ok(await held.evaluate((b) => b.isConnected), `the button was detached by poll ${poll}`);
+      const current = (await button.elementHandle({ timeout: T }))!;
+      assert.ok(await page.evaluate(([a, b]) => a === b, [held, current]), `poll ${poll} replaced the button with a new element`);
+    }
+    await held.click({ timeout: T });
+    await conn.getByText('next refresh fails').waitFor({ timeout: T });
+  });
 });

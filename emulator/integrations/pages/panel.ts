@@ -1,6 +1,7 @@
 // The integrations fault panel page (/integrations): pending prompts with Approve/Deny, every
 // user's connections with Expire now / Refresh / Fail next refresh / Revoke, the virtual clock,
 // and real-provider mode per type. It drives the JSON API in routes/panel.ts.
+import { mediaText } from '../../channels/static';
 import { page } from './html';
 import { PLATFORM_CSS } from './styles';
 
@@ -36,29 +37,31 @@ async function load() {
   const s = await r.json();
   $('#now').textContent = new Date(s.now).toISOString().replace('T', ' ').slice(0, 19) + ' UTC (virtual clock)';
   $('#redirect').textContent = s.redirectUri;
-  const prompts = s.prompts.map((p) => '<tr><td>' + esc(p.app) + '</td><td>' + esc(p.userId) + '</td><td><b>' + esc(p.type) + '</b> <span class="pill">' + esc(p.mode) + '</span></td><td>' + esc(p.reason) + '</td><td>' + p.scopes.map((x) => '<span class="pill">' + esc(x) + '</span>').join('') + p.fields.map((x) => '<span class="pill">' + esc(x) + '</span>').join('') + '</td><td>times out ' + ago(p.expiresInSeconds) + '</td><td>'
+  // Rows are updated in place (keyed.js): a button stays the same element while the page polls.
+  const rows = (id, items, key, html, empty) => keyed.list($(id), items, key, (x) => keyed.fromHtml(html(x)), empty ? () => keyed.fromHtml(empty) : undefined);
+  rows('#prompts', s.prompts, (p) => p.id, (p) => '<tr><td>' + esc(p.app) + '</td><td>' + esc(p.userId) + '</td><td><b>' + esc(p.type) + '</b> <span class="pill">' + esc(p.mode) + '</span></td><td>' + esc(p.reason) + '</td><td>' + p.scopes.map((x) => '<span class="pill">' + esc(x) + '</span>').join('') + p.fields.map((x) => '<span class="pill">' + esc(x) + '</span>').join('') + '</td><td>times out ' + ago(p.expiresInSeconds) + '</td><td>'
     + '<a class="btn" href="' + esc(p.connectUrl) + '" target="_blank" rel="noopener">Open</a>'
     + (p.mode === 'oauth' ? '<button class="btn btn-primary" data-act="approve" data-id="' + esc(p.id) + '">Approve</button>' : '')
-    + '<button class="btn" data-act="deny" data-id="' + esc(p.id) + '">Deny</button></td></tr>').join('');
-  $('#prompts').innerHTML = prompts || '<tr><td colspan="7" class="muted">No pending prompts.</td></tr>';
-  const rows = [];
-  for (const u of s.users) for (const c of u.integrations) {
+    + '<button class="btn" data-act="deny" data-id="' + esc(p.id) + '">Deny</button></td></tr>', '<tr><td colspan="7" class="muted">No pending prompts.</td></tr>');
+  const connections = [];
+  for (const u of s.users) for (const c of u.integrations) connections.push({ u, c });
+  rows('#connections', connections, ({ u, c }) => JSON.stringify([u.id, c.type]), ({ u, c }) => {
     const exp = c.mode !== 'oauth' ? '—' : (c.expiresAt ? '<span class="pill ' + (c.expired ? 'bad' : 'good') + '">' + (c.expired ? 'expired ' : 'expires ') + ago(c.expiresInSeconds) + '</span>' : 'no expiry');
     const path = '/api/integrations/users/' + encodeURIComponent(u.id) + '/' + encodeURIComponent(c.type);
-    rows.push('<tr><td>' + esc(u.name) + '<br><span class="muted">' + esc(u.id) + '</span></td><td><b>' + esc(c.type) + '</b>' + (c.real ? ' <span class="pill">real provider</span>' : '') + '<br><span class="muted">' + esc(c.account || '') + '</span></td><td>'
+    return ('<tr><td>' + esc(u.name) + '<br><span class="muted">' + esc(u.id) + '</span></td><td><b>' + esc(c.type) + '</b>' + (c.real ? ' <span class="pill">real provider</span>' : '') + '<br><span class="muted">' + esc(c.account || '') + '</span></td><td>'
       + (c.mode === 'oauth' ? c.scopes.map((x) => '<span class="pill">' + esc(x) + '</span>').join('') : c.fields.map((x) => '<span class="pill">' + esc(x) + ' = ••••</span>').join('')) + '</td><td>' + exp + (c.failNextRefresh ? '<br><span class="pill bad">next refresh fails</span>' : '') + '</td><td>'
       + (c.mode === 'oauth' ? '<button class="btn" data-post="' + esc(path) + '/expire">Expire now</button><button class="btn" data-post="' + esc(path) + '/refresh">Refresh</button>'
         + (c.hasRefreshToken ? '<button class="btn" data-post="' + esc(path) + '/fail-next-refresh" data-body=' + "'" + JSON.stringify({on: !c.failNextRefresh}) + "'" + '>' + (c.failNextRefresh ? 'Undo fail next refresh' : 'Fail next refresh') + '</button>' : '') : '')
       + '<button class="btn" data-post="' + esc(path) + '/revoke">Revoke</button></td></tr>');
-  }
-  $('#connections').innerHTML = rows.join('') || '<tr><td colspan="5" class="muted">No connections yet.</td></tr>';
+  }, '<tr><td colspan="5" class="muted">No connections yet.</td></tr>');
   const sel = $('#as-user');
   const chosen = sel.value;
-  sel.innerHTML = s.users.map((u) => '<option value="' + esc(u.id) + '">' + esc(u.name) + (u.email ? ' (' + esc(u.email) + ')' : '') + '</option>').join('');
+  // Kept option elements keep the selection; a removed one falls back to the first.
+  keyed.list(sel, s.users, (u) => u.id, (u) => keyed.fromHtml('<option value="' + esc(u.id) + '">' + esc(u.name) + (u.email ? ' (' + esc(u.email) + ')' : '') + '</option>'));
   if (chosen && s.users.some((u) => u.id === chosen)) sel.value = chosen;
   const connectLink = (d) => d.mode === 'pipedream' ? '' : ' <a class="btn" target="_blank" rel="noopener" href="/connect?' + new URLSearchParams({ app: d.app, type: d.type, user: sel.value }).toString() + '">Connect</a>';
-  $('#declared').innerHTML = s.declared.map((d) => '<tr><td>' + esc(d.app) + '</td><td><b>' + esc(d.type) + '</b>' + connectLink(d) + '</td><td>' + esc(d.mode) + '</td><td>' + (d.mode === 'oauth' ? (d.real ? '<span class="pill">real provider</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="0">Use simulated</button>' : '<span class="pill good">simulated</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="1">Use real provider</button>') : '—') + '</td></tr>').join('') || '<tr><td colspan="4" class="muted">No app declares integrations.</td></tr>';
-  $('#providers').innerHTML = s.providers.map((p) => '<tr><td><b>' + esc(p.title) + '</b></td><td><code>' + esc(p.endpoints.authorize) + '</code></td><td>' + p.clients.map((c) => esc(c.app) + ' / ' + esc(c.type) + (c.problems.length ? ' <span class="pill bad">' + esc(c.problems.join(' ')) + '</span>' : '')).join('<br>') + '</td></tr>').join('');
+  rows('#declared', s.declared, (d) => JSON.stringify([d.app, d.type]), (d) => '<tr><td>' + esc(d.app) + '</td><td><b>' + esc(d.type) + '</b>' + connectLink(d) + '</td><td>' + esc(d.mode) + '</td><td>' + (d.mode === 'oauth' ? (d.real ? '<span class="pill">real provider</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="0">Use simulated</button>' : '<span class="pill good">simulated</span> <button class="btn" data-real="' + esc(d.type) + '" data-on="1">Use real provider</button>') : '—') + '</td></tr>', '<tr><td colspan="4" class="muted">No app declares integrations.</td></tr>');
+  rows('#providers', s.providers, (p) => p.title, (p) => '<tr><td><b>' + esc(p.title) + '</b></td><td><code>' + esc(p.endpoints.authorize) + '</code></td><td>' + p.clients.map((c) => esc(c.app) + ' / ' + esc(c.type) + (c.problems.length ? ' <span class="pill bad">' + esc(c.problems.join(' ')) + '</span>' : '')).join('<br>') + '</td></tr>');
 }
 document.addEventListener('click', (ev) => {
   const b = ev.target.closest('button'); if (!b) return;
@@ -95,5 +98,5 @@ export function renderPanel(): string {
   <table><thead><tr><th>Provider</th><th>Authorize endpoint</th><th>Clients</th></tr></thead><tbody id="providers"></tbody></table>
   <p id="state" class="muted"></p>
   </div></div>`;
-  return page({ title: 'Integrations – Capsule Local', css: CSS, body, script: SCRIPT });
+  return page({ title: 'Integrations – Capsule Local', css: CSS, body, script: mediaText('keyed.js') + SCRIPT });
 }
