@@ -254,6 +254,28 @@ describe('channel pages in a browser', () => {
     await p.close();
   });
 
+  test('dashboard: a session row held while the state refreshes stays the same element and still opens', async () => {
+    const p = await page('/dashboard');
+    await p.getByText('live', { exact: true }).waitFor();
+    const first = (await (await emu.api('/api/chat', { method: 'POST', body: JSON.stringify({ text: 'steady 0', user: 'dora' }) })).json()) as { session_id: string };
+    const sessions = p.getByRole('region', { name: 'Sessions' });
+    const row = sessions.getByRole('row').filter({ hasText: first.session_id });
+    const held = (await row.elementHandle())!;
+    const count = row.getByRole('cell').nth(3);
+    for (let n = 1; n <= 3; n++) {
+      // Each message refreshes the cards; the row's message count changes under the held element.
+      const before = await count.textContent();
+      const r = await emu.api('/api/chat', { method: 'POST', body: JSON.stringify({ text: `steady ${n}`, user: 'dora', session_id: first.session_id }) });
+      assert.equal(r.status, 200);
+      await waitFor(`refresh ${n} to show the new message count`, async () => (await count.textContent()) !== before, UI_TIMEOUT);
+      assert.ok(await held.evaluate((el) => el.isConnected), `refresh ${n} detached the row`);
+      assert.ok(await p.evaluate(([a, b]) => a === b, [held, (await row.elementHandle())!]), `refresh ${n} replaced the row`);
+    }
+    await held.click();
+    await p.getByRole('dialog').getByText(`Session ${first.session_id}`).waitFor();
+    await p.close();
+  });
+
   test('no channel credential reaches the event log or the pages', async () => {
     const log = await emu.api('/api/events/log?limit=5000');
     assertNoSecrets(await log.text());
