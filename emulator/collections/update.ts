@@ -60,7 +60,9 @@ export function checkUpdate(update: Record<string, Json>): void {
         }
         seen.set(key, op);
       }
-      if (op === '$set' || op === '$setOnInsert' || op === '$push' || op === '$addToSet') checkFieldNames(arg[field]!, `update: ${op} ${quote(field)}`);
+      const v = arg[field]!;
+      const added = (op === '$push' || op === '$addToSet') && isPlainObject(v) && '$each' in v ? v.$each! : v;
+      if (op === '$set' || op === '$setOnInsert' || op === '$push' || op === '$addToSet') checkFieldNames(added, `update: ${op} ${quote(field)}`);
       // The value reference (`$."$set"."a.b"`) is a quoted JSON path label.
       if (field.includes('"')) throw invalid(`update: field name ${quote(field)} contains a quote`);
     }
