@@ -5,7 +5,7 @@ import type { Hub, PendingPrompt, PromptAnswer, PromptBroker } from '../hub';
 import type { StoredIntegration } from '../store/schema';
 import { catalog } from '../../catalog/catalog';
 import { ProviderServer, CALLBACK_PATH } from './auth-server/server';
-import { findAppIntegration, resolveClientConfig, type ClientConfig } from './client-config';
+import { findAppIntegration, generatedNote, resolveClientConfig, type ClientConfig } from './client-config';
 import { finishAuthorization, OAuthProtocolError, refreshTokens, revokeToken, startAuthorization, type ClientEndpoints, type TokenSet } from './oauth-client';
 import { catalogProvider, joinScopes, providerForType, providerIdForType, splitGrantedScopes, type ProviderProfile } from './providers';
 import { realEndpoints, realSetting } from './real-mode';
@@ -115,11 +115,11 @@ export class IntegrationsService {
     return catalog.integrations.get(target.type)?.mode ?? 'oauth';
   }
 
-  private clientConfig(target: Pick<ConnectTarget, 'app' | 'type'>): ClientConfig & { clientId: string; clientSecret: string } {
+  private clientConfig(target: Pick<ConnectTarget, 'app' | 'type'>, real: boolean): ClientConfig & { clientId: string; clientSecret: string } {
     const found = findAppIntegration(this.hub, target.app, target.type);
     const provider = providerForType(target.type);
     if (!found) throw new IntegrationError(`The app ${target.app} does not declare the ${target.type} integration (app.add_integration("${target.type}", ...)).`, 404, provider);
-    const cfg = resolveClientConfig(this.hub, found.app.name, found.integration);
+    const cfg = resolveClientConfig(this.hub, found.app.name, found.integration, { simulated: !real });
     if (cfg.problems.length || !cfg.clientId || !cfg.clientSecret) {
       throw new IntegrationError(cfg.problems.join(' ') || `The ${target.type} OAuth client is incomplete.`, 400, provider);
     }
@@ -129,8 +129,8 @@ export class IntegrationsService {
   /** Builds the authorization URL for a connection (the Connect button of the chat card). */
   async beginOAuth(target: ConnectTarget): Promise<string> {
     const found = findAppIntegration(this.hub, target.app, target.type);
-    const cfg = this.clientConfig(target);
     const real = realSetting(this.hub, target.type).enabled;
+    const cfg = this.clientConfig(target, real);
     const endpoints = this.endpointsFor(target.type, real);
     const provider = providerForType(target.type);
     const scopes = found?.integration.scopes ?? [];
@@ -143,6 +143,8 @@ export class IntegrationsService {
     this.sweepFlows();
     this.flows.set(start.state, { ...target, state: start.state, codeVerifier: start.codeVerifier, providerId: providerIdForType(target.type), real, scopes, createdAt: this.hub.clock.now() });
     this.hub.events.emit({ kind: 'integration', summary: `${target.type}: authorization started for ${target.userId}${real ? ' (real provider)' : ''}`, app: target.app, userId: target.userId, sessionId: target.sessionId, detail: { type: target.type, scopes, real } });
+    const note = generatedNote(cfg);
+    if (note) this.hub.events.emit({ kind: 'integration', summary: `${target.type}: ${note}`, app: target.app, userId: target.userId, sessionId: target.sessionId, detail: { type: target.type, generated: cfg.generated } });
     return start.url;
   }
 
@@ -160,7 +162,7 @@ export class IntegrationsService {
     const provider = providerForType(flow.type);
     const target: ConnectTarget = { app: flow.app, userId: flow.userId, type: flow.type, sessionId: flow.sessionId, promptId: flow.promptId };
     try {
-      const cfg = this.clientConfig(flow);
+      const cfg = this.clientConfig(flow, flow.real);
       const endpoints = this.endpointsFor(flow.type, flow.real);
       const tokens = await finishAuthorization(endpoints, cfg, url, flow.state, this.redirectUri(), flow.codeVerifier);
       const scopes = tokens.scope !== undefined ? splitGrantedScopes(tokens.scope) : flow.scopes;
@@ -326,7 +328,7 @@ export class IntegrationsService {
     const meta = this.metaOf(userId, type);
     if (!meta) return { outcome: 'failed', error: 'invalid_client', description: `No served app declares ${type}.` };
     try {
-      const cfg = this.clientConfig({ app: meta.app, type });
+      const cfg = this.clientConfig({ app: meta.app, type }, meta.real);
       const endpoints = this.endpointsFor(type, meta.real);
       if (meta.real && this.failNextReal.delete(key(userId, type))) throw new OAuthProtocolError('invalid_grant', 'refresh failure injected from the integrations panel');
       if (!meta.real) this.adoptIfUnknown(userId, type, current, cfg.clientId);
@@ -396,7 +398,7 @@ export class IntegrationsService {
       const meta = this.metaOf(userId, type);
       try {
         if (!meta) throw new IntegrationError(`No served app declares ${type}.`);
-        const cfg = this.clientConfig({ app: meta.app, type });
+        const cfg = this.clientConfig({ app: meta.app, type }, meta.real);
         const endpoints = this.endpointsFor(type, meta.real);
         if (c.refreshToken) await revokeToken(endpoints, cfg, c.refreshToken, 'refresh_token');
         await revokeToken(endpoints, cfg, c.accessToken, 'access_token');
@@ -422,7 +424,7 @@ export class IntegrationsService {
     }
     const s = this.server(providerIdForType(type));
     const found = findAppIntegration(this.hub, meta?.app, type);
-    if (s && found) this.adoptIfUnknown(userId, type, c, resolveClientConfig(this.hub, found.app.name, found.integration).clientId ?? '');
+    if (s && found) this.adoptIfUnknown(userId, type, c, resolveClientConfig(this.hub, found.app.name, found.integration, { simulated: true }).clientId ?? '');
     s?.model.failNextRefresh(c.refreshToken, on);
     this.hub.events.emit({ kind: 'integration', summary: `${type}: next token refresh of ${userId} will ${on ? 'fail' : 'succeed'} (integrations panel)`, userId, detail: { type } });
   }

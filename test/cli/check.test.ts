@@ -43,13 +43,13 @@ test('text format: support-ops with no store reports its missing secrets and the
   const r = check(dir);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split(': ')[0] + ' ' + l.split(' ')[2]), [
-    'app.py:11:28 capsule/unknown-channel',
-    'app.py:12:14 capsule/missing-secret',
-    'app.py:17:37 capsule/missing-secret',
-    'app.py:18:41 capsule/missing-secret',
-    'app.py:48:37 capsule/missing-secret',
+    'app.py:12:28 capsule/unknown-channel',
+    'app.py:13:14 capsule/missing-secret',
+    'app.py:18:37 capsule/missing-secret',
+    'app.py:19:41 capsule/missing-secret',
+    'app.py:56:37 capsule/missing-secret',
   ]);
-  assert.match(r.stdout, /^app\.py:11:28: warning capsule\/unknown-channel Channel 'support-telegram' does not exist locally/);
+  assert.match(r.stdout, /^app\.py:12:28: warning capsule\/unknown-channel Channel 'support-telegram' does not exist locally/);
 });
 
 test('support-ops reports nothing once its secrets and channel exist (store and .env)', () => {

@@ -392,18 +392,27 @@ describe('provider scope syntax, missing client secrets, custom providers, real-
     assert.match(t.access_token, /^lin_oauth_/);
   });
 
-  test('a missing client secret: the Connect link shows how to define it', async () => {
+  test('a missing client secret: a simulated provider uses a generated one and says so; real mode shows how to define it', async () => {
     const prompt = hub.openPrompt({ type: 'gmail' });
-    const r = await get(`${hub.url}/connect/${prompt.id}`);
-    assert.equal(r.status, 400);
-    const html = await r.text();
-    assert.match(html, /GOOGLE_SECRET/);
-    assert.match(html, /capsule-local secret set GOOGLE_SECRET/);
-    assert.match(html, /provider-google/);
-    // The authorize endpoint says the same when reached directly.
-    const direct = await get(`${hub.url}/oauth/google/authorize?response_type=code&client_id=g-client.apps.googleusercontent.com&state=x`);
-    assert.equal(direct.status, 400);
-    assert.match(await direct.text(), /capsule-local secret set GOOGLE_SECRET/);
+    const authorize = location(await get(`${hub.url}/connect/${prompt.id}`), hub.url);
+    assert.equal(authorize.searchParams.get('client_id'), 'g-client.apps.googleusercontent.com', 'the defined client id is kept');
+    const consent = await get(location(await get(authorize.toString()), hub.url).toString());
+    assert.equal(consent.status, 200);
+    assert.match(await consent.text(), /GOOGLE_SECRET is not defined, so the simulated provider uses generated local credentials/);
+
+    const sim = `${hub.url}/oauth/google`;
+    const put = await fetch(`${hub.url}/api/integrations/real/gmail`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enabled: true, authorize: `${sim}/authorize`, token: `${sim}/token`, revoke: `${sim}/revoke` }) });
+    assert.equal(put.status, 200);
+    try {
+      const real = hub.openPrompt({ type: 'gmail' });
+      const r = await get(`${hub.url}/connect/${real.id}`);
+      assert.equal(r.status, 400);
+      const html = await r.text();
+      assert.match(html, /capsule-local secret set GOOGLE_SECRET/);
+      assert.match(html, /provider-google/);
+    } finally {
+      assert.equal((await fetch(`${hub.url}/api/integrations/real/gmail`, { method: 'DELETE' })).status, 200);
+    }
   });
 
   test('a custom OAuth type gets its own provider with raw client credentials', async () => {

@@ -18,7 +18,7 @@ import {
   unknownScopes,
   type ProviderProfile,
 } from '../providers';
-import { resolveClientConfig } from '../client-config';
+import { generatedNote, resolveClientConfig } from '../client-config';
 import { renderConsent, renderProviderError } from '../pages/consent';
 import { sendPage } from '../pages/html';
 import { personasAsUsers, addPersona } from '../personas';
@@ -85,12 +85,12 @@ export class ProviderServer implements ClientDirectory {
   }
 
   /** Clients whose id resolves, with the problems of their configuration (missing secrets). */
-  clients(): Array<ProviderClient & { problems: string[] }> {
-    const out: Array<ProviderClient & { problems: string[] }> = [];
+  clients(): Array<ProviderClient & { problems: string[]; note?: string }> {
+    const out: Array<ProviderClient & { problems: string[]; note?: string }> = [];
     for (const app of this.deps.hub.apps()) {
       for (const integration of app.integrations) {
         if (integration.mode !== 'oauth' || providerIdForType(integration.type) !== this.profile.id) continue;
-        const cfg = resolveClientConfig(this.deps.hub, app.name, integration);
+        const cfg = resolveClientConfig(this.deps.hub, app.name, integration, { simulated: true });
         if (!cfg.clientId) continue;
         out.push({
           id: cfg.clientId,
@@ -100,6 +100,7 @@ export class ProviderServer implements ClientDirectory {
           redirectUris: [`${this.deps.hub.url}${CALLBACK_PATH}`],
           grants: this.profile.refresh ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
           problems: cfg.problems,
+          note: generatedNote(cfg),
         });
       }
     }
@@ -226,7 +227,7 @@ export class ProviderServer implements ClientDirectory {
     const id = String(req.params.id ?? req.body?.consent_id ?? '');
     const c = this.consent(id);
     if (!c) return this.expired(res);
-    const client = this.find(c.clientId);
+    const client = this.clients().find((k) => k.id === c.clientId);
     if (!client) return this.expired(res);
     const accounts = personasAsUsers(this.deps.hub.read().personas);
     const wanted = typeof req.query.account === 'string' ? req.query.account : typeof req.body?.account === 'string' ? req.body.account : undefined;
@@ -243,6 +244,7 @@ export class ProviderServer implements ClientDirectory {
         accounts,
         selectedAccount: hinted?.id,
         scopes: c.scopes.map((scope) => ({ scope, description: describeScope(this.profile, scope) })),
+        clientNote: client.note,
         error,
       }),
       status,

@@ -16,6 +16,8 @@ export interface ConsentView {
   accounts: ProviderUser[];
   selectedAccount?: string;
   scopes: Array<{ scope: string; description?: string }>;
+  /** Set when the app's client is the emulator's generated stand-in (its secrets are undefined). */
+  clientNote?: string;
   error?: string;
 }
 
@@ -113,13 +115,15 @@ export function renderConsent(v: ConsentView): string {
     <h2>${esc(w.scopesTitle(v.appName))}</h2>
     ${scopes}
     ${error}
+    <!-- Enter submits a form with its first submit button: the positive one comes first in the
+         document (the stylesheet still shows Cancel on its left). -->
     <div class="buttons">
-      <button class="btn" type="submit" name="decision" value="deny" formnovalidate>${esc(w.deny)}</button>
       <button class="btn btn-primary" type="submit" name="decision" value="allow">${esc(w.allow)}</button>
+      <button class="btn btn-cancel" type="submit" name="decision" value="deny" formnovalidate>${esc(w.deny)}</button>
     </div>
   </form>`;
 
-  const foot = `<p class="foot">${appChip} asks for ${esc(v.integrationTitle)} through ${esc(v.provider.title)}. ${esc(SIMULATED_NOTE)}</p>`;
+  const foot = `<p class="foot">${appChip} asks for ${esc(v.integrationTitle)} through ${esc(v.provider.title)}. ${esc(SIMULATED_NOTE)}</p>${v.clientNote ? `<p class="foot" id="client-note">${esc(v.clientNote)}</p>` : ''}`;
   let body: string;
   if (v.provider.style === 'github') {
     body = `<div class="wrap">

@@ -48,9 +48,10 @@ export function renderSecretForm(v: SecretFormView): string {
     <form method="post" action="${esc(v.action)}" novalidate>
       ${v.required.map((f) => input(f, false)).join('')}
       ${v.optional.map((f) => input(f, true)).join('')}
+      <!-- Enter submits with the first submit button: Connect comes first (shown on the right). -->
       <div class="buttons">
-        ${v.denyAction ? `<button class="btn" type="submit" formaction="${esc(v.denyAction)}">Deny</button>` : ''}
         <button class="btn btn-primary" type="submit">Connect</button>
+        ${v.denyAction ? `<button class="btn btn-cancel" type="submit" formaction="${esc(v.denyAction)}">Deny</button>` : ''}
       </div>
     </form>
     <p class="muted">Simulated by Capsule Local: values go to the app as the platform would hand them over.</p>

@@ -18,6 +18,7 @@ body{margin:0;min-height:100vh}
 .acct-email{font-size:13px;opacity:.75}
 .error-box{padding:10px 12px;border-radius:6px;margin:12px 0;font-size:14px}
 .buttons{display:flex;gap:12px;justify-content:flex-end;margin-top:20px}
+.buttons .btn-cancel{order:-1}
 button{font:inherit;cursor:pointer}
 details.add summary{cursor:pointer;padding:8px;list-style:none}
 details.add form{display:grid;gap:8px;padding:8px}
@@ -133,6 +134,7 @@ label.field{display:block;margin:14px 0 4px;font-weight:600;font-size:14px}
 .error-box{background:#fdecec;color:#8f1d1d;padding:10px 12px;border-radius:6px;margin:12px 0}
 .ok-box{background:#e8f6ec;color:#1d5b2c;padding:10px 12px;border-radius:6px;margin:12px 0}
 .buttons{display:flex;gap:12px;justify-content:flex-end;margin-top:22px}
+.buttons .btn-cancel{order:-1}
 .btn{font:inherit;cursor:pointer;border:1px solid #c4cad4;background:#fff;border-radius:6px;padding:8px 16px}
 .btn-primary{background:#5b43d6;border-color:#5b43d6;color:#fff}
 .muted{color:#6b7384;font-size:13px}

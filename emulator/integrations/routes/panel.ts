@@ -66,7 +66,7 @@ export function panelState(service: IntegrationsService): Record<string, unknown
   const providers = [...new Set([...catalogProviderIds(), ...declared.filter((d) => d.mode === 'oauth' && !catalog.integrations.has(d.type)).map((d) => d.type)])]
     .map((id) => service.server(id))
     .filter((s): s is NonNullable<typeof s> => !!s)
-    .map((s) => ({ id: s.profile.id, title: s.profile.title, endpoints: s.endpoints(), clients: s.clients().map((c) => ({ app: c.app, type: c.type, problems: c.problems })) }));
+    .map((s) => ({ id: s.profile.id, title: s.profile.title, endpoints: s.endpoints(), clients: s.clients().map((c) => ({ app: c.app, type: c.type, problems: c.problems, note: c.note })) }));
   return {
     now: nowMs,
     redirectUri: service.redirectUri(),
