@@ -25,7 +25,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { dirname, sep } from 'node:path';
-import { cpslScopeOf, LineIndex, type Scope, type CapsuleDiagnostic } from './analysis/index';
+import { cpslScopeOf, LineIndex, type Scope, type CapsuleDiagnostic, type Range, type Position } from './analysis/index';
 import { Folder } from './workspace/folder';
 import { normalizeUri, pathToUri, uriToPath } from './workspace/uri';
 import { watchFolder, type LocalWatch } from './workspace/watch';
@@ -159,8 +159,7 @@ class CapsuleServer {
     c.onCodeAction((p) => {
       const ctx = this.context(p.textDocument.uri);
       if (!ctx) return null;
-      const fixable = p.context.diagnostics.flatMap((d) => this.fixable(ctx.folder, ctx.input.path, d));
-      return codeActions(ctx.input, ctx.providers, fixable);
+      return codeActions(ctx.input, ctx.providers, this.diagnosticsForActions(ctx.folder, ctx.input.path, p.range, p.context.diagnostics));
     });
     c.onExecuteCommand((p) => this.execute(p.command, p.arguments ?? []));
     c.listen();
@@ -494,6 +493,29 @@ class CapsuleServer {
     return { folder, input: this.inputFor(folder, rel, doc.getText(), doc.uri, doc.version), providers: this.providers(folder) };
   }
 
+  /**
+   * The diagnostics to fix in a range, computed here rather than trusted from the client: some
+   * clients (Neovim right after an edit) send none, or the ones of an older version of the text.
+   * The analysis of the current text is the truth; a diagnostic the client sent is used (as the
+   * one the action names) only when the current analysis has the same one.
+   */
+  private diagnosticsForActions(folder: Folder, path: string, range: Range, sent: Diagnostic[]): FixableDiagnostic[] {
+    let analysis = folder.analysis;
+    try {
+      analysis = folder.analyze();
+    } catch {
+      // the published analysis is still the best answer
+    }
+    const uriOf = (p: string) => folder.uriOf(p);
+    const out: FixableDiagnostic[] = [];
+    for (const d of analysis?.diagnostics ?? []) {
+      if (d.path !== path || !overlaps(d.range, range)) continue;
+      const client = sent.find((x) => x.code === d.code && x.range.start.line === d.range.start.line && x.range.start.character === d.range.start.character);
+      out.push({ code: d.code, range: d.range, data: d.data ?? {}, lsp: client ?? toLspDiagnostic(d, uriOf) });
+    }
+    return out;
+  }
+
   /** A diagnostic sent back by the client, with the analysis data the fix needs. */
   private fixable(folder: Folder, path: string, d: Diagnostic): FixableDiagnostic[] {
     if (d.source !== 'capsule' || typeof d.code !== 'string') return [];
@@ -585,3 +607,9 @@ function isServerEntry(): boolean {
 }
 
 if (isServerEntry()) startServer();
+
+/** Whether two ranges share a position (an empty request range at a diagnostic's edge counts). */
+function overlaps(a: Range, b: Range): boolean {
+  const before = (x: Position, y: Position) => x.line < y.line || (x.line === y.line && x.character < y.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}

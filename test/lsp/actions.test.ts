@@ -66,3 +66,21 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py') && !f.endsWi
     });
   });
 }
+
+test('quick fixes come from the current text when the client sends no diagnostics, or stale ones', async () => {
+  const before = 'import cpsl\n\napp = cpsl.App("bot", image=cpsl.Image())\n';
+  const after = 'import cpsl\n\napp = cpsl.App("bot", image=cpsl.Image(), channels=[cpsl.Telegram(bot_token=cpsl.Secret.from_name("TG_TOKEN"))])\n';
+  await withLanguageServer({ files: { 'app.py': before }, secrets: { TG_TOKEN: 'x' } }, async (ws, client) => {
+    const uri = ws.fileUri('app.py');
+    await client.open(uri, before);
+    const stale = await client.waitDiagnostics(uri);
+    // The edit, then at once a code action request (as Neovim sends it): no diagnostics for the new text yet.
+    await client.change(uri, [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, newText: after.split('\n')[2] + '\n' }]);
+    const at = { start: { line: 2, character: 60 }, end: { line: 2, character: 60 } };
+    for (const sent of [[], stale]) {
+      const actions = await client.codeActionsAt(uri, at, sent);
+      const convert = actions.find((a) => /Channel/.test(a.title) && a.diagnostics?.[0]?.code === 'capsule/deprecated-channel');
+      assert.ok(convert, `a fix for the deprecated channel (got ${actions.map((a) => a.title).join(' | ') || 'none'})`);
+    }
+  });
+});
