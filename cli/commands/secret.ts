@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'dotenv';
 import { DotenvFile, secretNameProblem } from '../../emulator/store';
+import { MIN_SECRET_LENGTH } from '../../emulator/gateway/scrubber';
 import { nearest } from '../../catalog/catalog';
 import { UsageError, UserError } from '../errors';
 import { readAll, readHidden, stripNewline } from './read-input';
@@ -43,6 +44,9 @@ export function registerSecret(program: Command): void {
       d.secrets[name] = { value, createdAt: old?.createdAt ?? now, updatedAt: now };
     });
     process.stdout.write(`${existed ? 'Updated' : 'Saved'} secret ${name} in ${store.paths.file}.\n`);
+    if (value.length < MIN_SECRET_LENGTH) {
+      process.stderr.write(`warning: the value of ${name} is shorter than ${MIN_SECRET_LENGTH} characters: the emulator cannot mask it in logs, events and answers (it would blank ordinary words).\n`);
+    }
     await reportPickup(store, `the new value of ${name}`, (state) => !!state.secrets?.some((s) => s.name === name && s.updatedAt === now));
   });
 

@@ -63,6 +63,7 @@ export function registerServe(program: Command): void {
             healthTimeoutMs: envMs('CAPSULE_HEALTH_TIMEOUT_MS'),
             registerTimeoutMs: envMs('CAPSULE_REGISTER_TIMEOUT_MS'),
           },
+          // Events and the app's lines arrive scrubbed (the event bus and logLine call the scrubber).
           onEvent: (e) => {
             if (e.kind === 'runner' || e.kind === 'error') process.stderr.write(`capsule-local: ${e.summary}\n`);
             if (e.kind === 'runner' && e.detail?.event === 'failed' && typeof e.detail.traceback === 'string') process.stderr.write(e.detail.traceback.replace(/\n?$/, '\n'));
@@ -91,8 +92,9 @@ export function registerServe(program: Command): void {
       }
       // A bug in one request's handling must not take the emulator (and every session) down; the
       // state is in the store, so keeping on serving is safe.
-      process.on('unhandledRejection', (e) => process.stderr.write(`capsule-local: internal error (the emulator keeps running): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`));
-      process.on('uncaughtException', (e) => process.stderr.write(`capsule-local: internal error (the emulator keeps running): ${e.stack ?? e.message}\n`));
+      const scrub = emu.hub.scrubber.text;
+      process.on('unhandledRejection', (e) => process.stderr.write(scrub(`capsule-local: internal error (the emulator keeps running): ${e instanceof Error ? e.stack ?? e.message : String(e)}`) + '\n'));
+      process.on('uncaughtException', (e) => process.stderr.write(scrub(`capsule-local: internal error (the emulator keeps running): ${e.stack ?? e.message}`) + '\n'));
       await new Promise<void>((resolveDone) => {
         let signals = 0;
         const shutdown = (): void => {

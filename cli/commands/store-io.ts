@@ -13,10 +13,12 @@ import {
   applyImport,
   applyReset,
   writeFileAtomic,
+  DotenvFile,
   type ImportReport,
   type ResetReport,
 } from '../../emulator/store';
 import { callEmulator, errorOf } from '../../emulator/gateway/client';
+import { SecretScrubber } from '../../emulator/gateway/scrubber';
 import { liveEmulator, type DiscoveryInfo } from '../../emulator/gateway/discovery';
 import { UsageError, UserError } from '../errors';
 
@@ -116,6 +118,17 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The scrubber for what a CLI command writes out of the store: its values, the .env's, and the
+ * launching environment's for the names the store, .env or the event log's secret events name.
+ */
+export function storeScrubber(store: Store): SecretScrubber {
+  const dotenv = new DotenvFile(store.paths.envFile);
+  const logged = (): string[] =>
+    store.read().events.flatMap((e) => (e.kind === 'secret' && typeof e.detail?.name === 'string' ? [e.detail.name] : []));
+  return new SecretScrubber({ data: () => store.read(), dotenv: () => dotenv.values(), env: process.env, declaredNames: logged });
+}
+
 export function registerStoreCommands(program: Command): void {
   withStoreOption(
     program
@@ -127,7 +140,12 @@ export function registerStoreCommands(program: Command): void {
   ).action(async (file: string, opts: StoreFlag & { includeSecrets?: boolean; force?: boolean }) => {
     const store = await openStore(opts);
     if (!store.exists()) throw new UserError(`no store at ${store.paths.dir}: nothing has been saved in this workspace yet`);
-    const exp = buildExport(store.read(), { includeSecrets: opts.includeSecrets });
+    const data = store.read();
+    const exp = buildExport(data, { includeSecrets: opts.includeSecrets });
+    // Sessions, events and the rest go through the scrubber (an old store may hold a value that
+    // became a secret later); the secret sections keep what buildExport left in them.
+    const { secrets, channels, integrations, ...rest } = exp.data;
+    exp.data = { ...storeScrubber(store).json(rest), secrets, channels, integrations };
     const text = JSON.stringify(exp, null, 2) + '\n';
     const d = exp.data;
     const summary =

@@ -71,9 +71,9 @@ export async function chatAnswer(hub: GatewayHub, requestBody: unknown): Promise
     const turn = await startChat(hub, requestBody);
     const out = await turn.finished;
     const body = { session_id: turn.sessionId, reply: out.reply, blocks: out.blocks };
-    return out.error ? { status: 422, body: { error: out.error, ...body } } : { status: 200, body };
+    return hub.scrubber.json(out.error ? { status: 422, body: { error: out.error, ...body } } : { status: 200, body });
   } catch (e) {
-    if (e instanceof HttpError) return { status: e.status, body: { error: e.message, ...e.extra } };
+    if (e instanceof HttpError) return hub.scrubber.json({ status: e.status, body: { error: e.message, ...e.extra } });
     throw e;
   }
 }

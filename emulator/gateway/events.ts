@@ -1,8 +1,9 @@
 // The hub's event bus: every event goes to the store's event log (durable, capped) and to live
 // listeners (the SSE stream `GET /api/events`, the serve console). Callers never pass secret
-// values; `scrub` removes any known secret value that slipped into a summary or detail anyway.
+// values; the scrubber removes any known secret value that slipped into a summary or detail anyway.
 import { pushEvent, type Store, type StoredEvent, type StoreData } from '../store';
 import type { EventBus } from '../hub';
+import type { SecretScrubber } from './scrubber';
 
 export type NewHubEvent = Parameters<EventBus['emit']>[0];
 
@@ -11,7 +12,7 @@ export class HubEvents implements EventBus {
 
   constructor(
     private readonly store: Store,
-    private readonly scrub: (text: string) => string,
+    private readonly scrubber: SecretScrubber,
   ) {}
 
   emit(e: NewHubEvent): void {
@@ -56,14 +57,8 @@ export class HubEvents implements EventBus {
     for (const k of Object.keys(e) as Array<keyof NewHubEvent>) {
       if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
     }
-    out.summary = this.scrub(e.summary);
-    if (e.detail) {
-      try {
-        out.detail = JSON.parse(this.scrub(JSON.stringify(e.detail))) as Record<string, unknown>;
-      } catch {
-        out.detail = { note: 'detail withheld: it contained a secret value' };
-      }
-    }
+    out.summary = this.scrubber.text(e.summary);
+    if (e.detail) out.detail = this.scrubber.json(e.detail);
     return out;
   }
 }

@@ -12,6 +12,7 @@ import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
 import { GatewaySecrets } from './secrets';
+import type { SecretScrubber } from './scrubber';
 import { TurnState, type InboundMessage } from './turns';
 import { toWire } from './credentials';
 import { HttpError } from './errors';
@@ -37,6 +38,8 @@ export class GatewayHub implements Hub {
   readonly publicRouter = Router();
   readonly secretsImpl: GatewaySecrets;
   readonly secrets: Hub['secrets'];
+  /** The one scrubber (scrubber.ts): every sink of text for people or files goes through it. */
+  readonly scrubber: SecretScrubber;
   refreshIntegrations?: (userId: string) => Promise<void>;
   readonly supervisors: AppSupervisor[] = [];
   readonly runners = new Map<string, { runner: RunnerProcess; sup: AppSupervisor }>();
@@ -50,7 +53,8 @@ export class GatewayHub implements Hub {
   readyTimeoutMs = 30_000;
 
   constructor(readonly store: Store, env: NodeJS.ProcessEnv = process.env) {
-    this.secretsImpl = new GatewaySecrets(store, env);
+    this.secretsImpl = new GatewaySecrets(store, env, () => this.declaredSecretNames());
+    this.scrubber = this.secretsImpl.scrubber;
     this.secrets = {
       resolve: (name) => {
         const r = this.secretsImpl.resolve(name);
@@ -58,7 +62,7 @@ export class GatewayHub implements Hub {
         return r;
       },
     };
-    this.events = new HubEvents(store, this.secretsImpl.scrub);
+    this.events = new HubEvents(store, this.scrubber);
     this.prompts = new Prompts(
       this.clock,
       (p, c) => this.saveCredential(p, c),
@@ -88,6 +92,11 @@ export class GatewayHub implements Hub {
 
   read(): StoreData {
     return this.store.read();
+  }
+
+  /** Secret names the served apps declare, and their integrations' client secret names. */
+  private *declaredSecretNames(): Iterable<string> {
+    for (const s of this.supervisors) yield* s.declaredSecretNames();
   }
 
   update(mutator: (data: StoreData) => void): Promise<void> {
@@ -144,7 +153,7 @@ export class GatewayHub implements Hub {
     if (!data.sessions[sessionId]) {
       turn.journal.session = { id: sessionId, app, userId, channelType: input.channelType, channelName: input.channelName, chatName: input.chatName, createdAt: nowIso };
     }
-    this.journal(turn, { text: input.text, sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
+    this.journal(turn, { text: this.scrubber.text(input.text), sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
       kind: 'inbound',
       app,
       sessionId,
@@ -252,7 +261,10 @@ export class GatewayHub implements Hub {
   }
 
   /** Records an outbound event: history + event log (one write), turn listeners, channel listeners. */
-  outbound(sessionId: string, turn: TurnState | undefined, e: OutboundEvent, history?: { text: string; sender: 'app' | 'system' | 'block'; blockJson?: string }): void {
+  outbound(sessionId: string, turn: TurnState | undefined, raw: OutboundEvent, rawHistory?: { text: string; sender: 'app' | 'system' | 'block'; blockJson?: string }): void {
+    // What the app sends is scrubbed where it enters: every channel, answer and record gets the same.
+    const e = this.scrubber.json(raw);
+    const history = rawHistory && this.scrubber.json(rawHistory);
     // A reply, notify or block ends the streamed text before it: that text is one message, first.
     if (turn && e.kind !== 'delta' && e.kind !== 'done') this.closeStreamed(turn);
     const session = this.store.read().sessions[sessionId];
@@ -287,14 +299,17 @@ export class GatewayHub implements Hub {
 
   /** The turn's streamed text so far becomes one message of the history. */
   private closeStreamed(turn: TurnState): void {
-    const streamed = turn.closeStream();
-    if (streamed === undefined) return;
+    // Deltas are scrubbed one by one; a value split across two is caught once they are joined.
+    const joined = turn.closeStream();
+    if (joined === undefined) return;
+    const streamed = this.scrubber.text(joined);
     const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
     this.journal(turn, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: Date.now() / 1000, requestId: turn.requestId }, { ...base, kind: 'reply', summary: clip(streamed), detail: { requestId: turn.requestId, streamed: true } });
   }
 
-  endTurn(turn: TurnState, error: string | undefined): void {
+  endTurn(turn: TurnState, rawError: string | undefined): void {
     if (turn.done || turn.finishing) return;
+    const error = rawError && this.scrubber.text(rawError);
     this.closeStreamed(turn);
     const ts = Date.now() / 1000;
     const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
@@ -472,7 +487,7 @@ export class GatewayHub implements Hub {
 
   /** One line of the app's output: scrubbed of secret values, into the event log and to listeners. */
   logLine(app: string, runner: RunnerProcess, stream: 'stdout' | 'stderr', line: string): void {
-    const clean = this.secretsImpl.scrub(line.length > 4000 ? line.slice(0, 4000) + '…' : line);
+    const clean = this.scrubber.text(line.length > 4000 ? line.slice(0, 4000) + '…' : line);
     this.events.emit({ kind: 'log', app, summary: clean, detail: { stream, version: runner.version } });
     for (const l of this.logListeners) {
       try {

@@ -19,6 +19,7 @@ import { apiRouter } from './api';
 import { forwardRouter } from './forward';
 import { attachRunnerLink } from './link';
 import { withFastLane } from './fast-lane';
+import { scrubAnswers } from './scrubber';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
 
 export { GatewayHub } from './hub-impl';
@@ -113,6 +114,9 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   app.use(hub.publicRouter);
   app.get('/login', auth.login);
   app.use(auth.require);
+  // Every JSON answer behind the token (the API, dashboard, web chat) goes through the scrubber:
+  // what was recorded before a value became known is masked on the way out too.
+  app.use(scrubAnswers(hub.scrubber));
   app.use(apiRouter(hub, auth));
   app.use(forwardRouter(hub));
   app.use(hub.protectedRouter);
@@ -176,7 +180,11 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
         },
         resolvable: (names) => names.filter((n) => hub.secretsImpl.sources(n).length > 0),
         secretDigest: (names) => secretDigest(names, (n) => hub.secretsImpl.resolver.resolve(n)?.value),
-        addRunner: (runner, s) => hub.runners.set(runner.token, { runner, sup: s }),
+        addRunner: (runner, s) => {
+          // The token is in the app's environment: an app that prints it must not leak it.
+          hub.scrubber.learn(runner.token);
+          hub.runners.set(runner.token, { runner, sup: s });
+        },
         removeRunner: (runner) => hub.runners.delete(runner.token),
         emit: (e) => hub.events.emit(e),
         log: (appName, runner, stream, line) => hub.logLine(appName, runner, stream, line),

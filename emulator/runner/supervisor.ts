@@ -203,6 +203,14 @@ export class AppSupervisor {
     };
   }
 
+  /** Secret names the app declares (registered, else scanned) and its integrations' client secret names. */
+  declaredSecretNames(): string[] {
+    const cfg = this.current?.registration?.config;
+    const names = [...(cfg?.secrets ?? this.knownSecrets)];
+    for (const i of cfg?.integrations ?? []) for (const n of [i.client_id_secret, i.client_secret_secret]) if (typeof n === 'string') names.push(n);
+    return names;
+  }
+
   /** The serving runner; waits while one is starting or restarting. */
   async ready(timeoutMs: number): Promise<RunnerProcess> {
     const deadline = Date.now() + timeoutMs;

@@ -44,6 +44,11 @@ export class SecretResolver {
     return undefined;
   }
 
+  /** The workspace .env's entries (re-read when the file changes). */
+  dotenvValues(): Record<string, string> {
+    return this.envFile.values();
+  }
+
   /** Every source that defines `name`, in precedence order (the first one wins). */
   sources(name: string): SecretSource[] {
     const out: SecretSource[] = [];
