@@ -11,8 +11,8 @@ import { waitFor } from '../support/wait';
 import { appState, chat, events, json, lastSeq, waitForEvent, waitForPrompt } from './helpers';
 
 const LINK_APP = fixture('emulator', 'link');
-/** The project's interpreter, with debugpy (for the runners launched under the debugger). */
-const VENV_PYTHON = join(REPO, '.venv', 'bin', 'python');
+/** debugpy for the runners launched under the debugger: the project's .venv, on their PYTHONPATH. */
+const DEBUGPY_PATH = [join(REPO, '.venv', 'lib', 'python3.11', 'site-packages')];
 
 type Frame = Record<string, unknown>;
 
@@ -113,7 +113,7 @@ const tokens = new WeakMap<RunningEmulator, string>();
 async function runnerToken(emu: RunningEmulator): Promise<string> {
   const known = tokens.get(emu);
   if (known) return known;
-  const { status, body } = await json<{ pid: number }>(emu, '/api/debug', {});
+  const { status, body } = await json<{ pid: number }>(emu, '/api/debug', { python_path: DEBUGPY_PATH });
   assert.equal(status, 200, JSON.stringify(body));
   const env = readFileSync(`/proc/${body.pid}/environ`, 'utf8').split('\0');
   const token = env.find((v) => v.startsWith('CAPSULE_RUNNER_TOKEN='))!.slice('CAPSULE_RUNNER_TOKEN='.length);
@@ -233,7 +233,7 @@ describe('runner link', () => {
 // A hand-driven link needs a runner token of its own (runnerToken above).
 describe('runner link: the handshake and malformed frames', () => {
   let emu: RunningEmulator;
-  emulatorForSuite({ app: LINK_APP, env: { CAPSULE_PYTHON: VENV_PYTHON } }, (e) => (emu = e));
+  emulatorForSuite({ app: LINK_APP }, (e) => (emu = e));
 
   test('the link is refused without the runner token, with a wrong one, elsewhere and for other protocols', async () => {
     const missing = await RawLink.open(emu.port, {});
@@ -347,11 +347,11 @@ test('the app process stops when the emulator is killed with kill -9: its stdin 
 });
 
 test('a runner under the debugger stops when the emulator is killed with kill -9', async () => {
-  const emu = await startEmulator({ app: LINK_APP, env: { CAPSULE_PYTHON: VENV_PYTHON } });
+  const emu = await startEmulator({ app: LINK_APP });
   let debugged: number | undefined;
   let dap: Awaited<ReturnType<typeof attachDebugpy>>['dap'] | undefined;
   try {
-    const { body } = await json<{ host: string; port: number; pid: number }>(emu, '/api/debug', {});
+    const { body } = await json<{ host: string; port: number; pid: number }>(emu, '/api/debug', { python_path: DEBUGPY_PATH });
     debugged = body.pid;
     dap = (await attachDebugpy(body, { path: join(emu.workspace, 'app.py'), lines: [] })).dap;
     await waitFor('the debugged runner to take over', async () => (await linkedApp(emu)).pid === debugged);

@@ -57,9 +57,10 @@ test('secrets are injected and resolved by precedence, and their values never le
     }
     assert.ok(all.some((e) => e.kind === 'log' && /looked up FROM_STORE: \[secret\]/.test(e.summary)), 'the app printed the value; the log shows it scrubbed');
 
-    const state = await json<{ secrets: Array<{ name: string; source: string | null; declared: boolean }> }>(emu, '/api/state');
-    const echo = state.body.secrets.find((s) => s.name === 'ECHO_TOKEN');
+    const state = await json<{ secrets: Array<{ name: string; source: string | null; declared: boolean; updatedAt: string | null }> }>(emu, '/api/state');
+    const { updatedAt, ...echo } = state.body.secrets.find((s) => s.name === 'ECHO_TOKEN')!;
     assert.deepEqual(echo, { name: 'ECHO_TOKEN', source: 'store', sources: ['store', '.env', 'environment'], declared: true });
+    assert.match(updatedAt ?? '', /^\d{4}-\d\d-\d\dT/, 'the stored value has an update time');
 
     const exported = await emu.cli(['export', join(emu.workspace, 'export.json')]);
     assert.equal(exported.status, 0, exported.stderr);
