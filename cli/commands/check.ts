@@ -130,7 +130,7 @@ function contextSources(paths: string[], cwd: string, already: Set<string>): Sou
   return out.files;
 }
 
-function formatText(d: CapsuleDiagnostic): string {
+export function formatText(d: CapsuleDiagnostic): string {
   return `${d.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
 }
 

@@ -30,6 +30,30 @@ function envMs(name: string): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** Why no browser can be opened here, if that is known before trying. */
+function noDesktop(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (process.platform !== 'linux' || env.DISPLAY || env.WAYLAND_DISPLAY || env.WSL_DISTRO_NAME) return undefined;
+  return 'no desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+}
+
+/** Opens the chat; when that cannot work or fails, says so and prints the link to open. */
+async function openBrowser(url: string): Promise<void> {
+  const cannot = (why: string): void => void process.stderr.write(`capsule-local: could not open a browser: ${why}. Open the chat yourself:\n  ${url}\n`);
+  const why = noDesktop();
+  if (why) return cannot(why);
+  try {
+    // `open` is ESM-only; load it on demand so the CLI starts fast.
+    const child = await (await import('open')).default(url);
+    // The opener (xdg-open...) exits non-zero when it finds no browser.
+    child.once('exit', (code) => {
+      if (code) cannot(`the opener exited with status ${code}`);
+    });
+    child.once('error', (e) => cannot(e.message));
+  } catch (e) {
+    cannot((e as Error).message);
+  }
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -46,7 +70,7 @@ export function registerServe(program: Command): void {
       const early = await takeEarlyServe({ entry, storeDir: resolve(flags.store), port, python: pythonInterpreter(flags.python), cwd: process.cwd() });
       // Loaded here, not at the top: every other command starts faster without the emulator.
       const { EmulatorStartError, startEmulator } = await import('../../emulator/gateway');
-      const { EntryError } = await import('../../emulator/runner/launch');
+      const { EntryError, parseEntry } = await import('../../emulator/runner/launch');
       traceStartup('serve: emulator code loaded');
       let emu: RunningEmulator;
       try {
@@ -79,6 +103,14 @@ export function registerServe(program: Command): void {
         throw e;
       }
       const chatUrl = emu.loginUrl('/chat');
+      try {
+        const { preflightLines } = await import('../preflight');
+        const lines = await preflightLines(parseEntry(entry).cwd, flags.store, process.cwd());
+        if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+      } catch (e) {
+        // The preflight only informs: an analysis failure must not stop the emulator.
+        process.stderr.write(`capsule-local: the preflight check failed (${(e as Error).message}); run capsule-local check\n`);
+      }
       process.stdout.write(
         `Capsule Local emulator on ${emu.url} (store ${emu.store.paths.dir})\n` +
           `  Chat:      ${chatUrl}\n` +
@@ -86,10 +118,7 @@ export function registerServe(program: Command): void {
           `  API:       ${emu.url}/api/chat (Authorization: Bearer <token from ${emu.store.paths.discovery}>)\n` +
           `The links sign this browser in once. Press Ctrl+C to stop.\n`,
       );
-      if (flags.open) {
-        // `open` is ESM-only; load it on demand so the CLI starts fast.
-        void import('open').then((m) => m.default(chatUrl)).catch(() => process.stderr.write('capsule-local: could not open a browser; use the Chat link above\n'));
-      }
+      if (flags.open) void openBrowser(chatUrl);
       // A bug in one request's handling must not take the emulator (and every session) down; the
       // state is in the store, so keeping on serving is safe.
       const scrub = emu.hub.scrubber.text;
