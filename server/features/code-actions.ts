@@ -83,7 +83,19 @@ function secretCommand(providers: Providers, title: string, args: DefineSecretAr
   return { title, command: { title, command: DEFINE_SECRET, arguments: [args] } };
 }
 
+/** A literal the SDK rejects, replaced with the nearest value it accepts (strings only). */
+const valueFix: Fix = (input, p, d, data) => {
+  const text = input.text.slice(input.index.offsetAt(d.range.start), input.index.offsetAt(d.range.end));
+  return /^[rRbBuU]?['"]/.test(text) ? suggestionFix(input, p, d, data) : [];
+};
+
 const FIXES: Record<string, Fix> = {
+  'capsule/invalid-value': valueFix,
+  'capsule/unknown-value': valueFix,
+  'capsule/invalid-argument': (input, _p, d, data) =>
+    typeof data.suggestion === 'string' && typeof data.keyword === 'string'
+      ? [{ title: `Change to ${data.suggestion}=`, isPreferred: true, edit: edit(input, [{ range: d.range, newText: data.suggestion }]) }]
+      : [],
   'capsule/unknown-integration': (input, p, d, data) => {
     if (typeof data.suggestion !== 'string') return [];
     if (typeof data.member === 'string') {
