@@ -67,7 +67,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['vscode'],
+  // better-sqlite3 is a native module: loaded from dist/node_modules (copied below), not bundled.
+  external: ['vscode', 'better-sqlite3'],
   plugins: [dedupe],
 };
 
@@ -117,6 +118,22 @@ for (const f of ['dist/cli.js', 'dist/cli-main.js']) {
 }
 
 cpSync('catalog/sdk-catalog.json', 'dist/sdk-catalog.json');
+// The collections database's driver and its two small dependencies, as the bundles require them
+// (dist/node_modules is looked up first): the JavaScript, and the native module built for this
+// machine's Node by `npm ci`.
+for (const pkg of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
+  const from = join('node_modules', pkg);
+  if (!existsSync(from)) continue;
+  const to = join('dist', 'node_modules', pkg);
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, {
+    recursive: true,
+    filter: (src) => {
+      const rel = src.slice(from.length).split(sep).join('/');
+      return !/^\/(src|deps|docs|test)(\/|$)/.test(rel) && !/^\/build\/(?!Release(\/better_sqlite3\.node)?$)/.test(rel) && !rel.endsWith('binding.gyp');
+    },
+  });
+}
 // The platform protocol and the real SDK's launcher (emulator/platform/), read at run time.
 mkdirSync('dist/platform/python', { recursive: true });
 for (const f of ['capsule.proto', 'sdk-protocol.py', 'python/capsule_local_runner.py']) cpSync(join('emulator/platform', f), join('dist/platform', f));

@@ -4,3 +4,4 @@ export { CollectionsEngine, type CollectionSummary, type SchemaRecord, type Upda
 export { dataService, DATA_SERVICE_METHODS, type DataServiceHandlers } from './service';
 export { DataError, Status } from './errors';
 export { DATA_FILE, dataFile, openDatabase } from './database';
+export { gatewayCollections, type GatewayCollections } from './gateway';

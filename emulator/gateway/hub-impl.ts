@@ -8,6 +8,7 @@ import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, Sto
 import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
 import { describeExit, type HistoryHeld, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
+import type { GatewayCollections } from '../collections/gateway';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
@@ -41,6 +42,8 @@ export class GatewayHub implements Hub {
   /** The one scrubber (scrubber.ts): every sink of text for people or files goes through it. */
   readonly scrubber: SecretScrubber;
   refreshIntegrations?: (userId: string) => Promise<void>;
+  /** The app's collections (DataService, the dashboard's browser); set by the gateway. */
+  collections?: GatewayCollections;
   readonly supervisors: AppSupervisor[] = [];
   readonly runners = new Map<string, { runner: RunnerProcess; sup: AppSupervisor }>();
   readonly turns = new Map<string, TurnState>();

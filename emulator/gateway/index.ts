@@ -12,6 +12,7 @@ import { AppSupervisor, defaultSupervisorOptions, type PrelaunchedRunner, type S
 import { appIdOf, parseEntry, secretDigest, traceStartup } from '../runner/launch';
 import { choosePython } from '../runner/interpreter';
 import { PlatformServer } from '../platform/server';
+import { gatewayCollections } from '../collections/gateway';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
 import { runnerRpcRouter } from './rpc';
@@ -151,8 +152,13 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
 
 
   // The real SDK's runner talks gRPC to the platform gateway (emulator/platform/).
-  const platform = await PlatformServer.start(hub);
-  hub.onClose(() => platform.close());
+  const collections = gatewayCollections(store.paths.dir);
+  hub.collections = collections;
+  const platform = await PlatformServer.start(hub, collections.engine);
+  hub.onClose(async () => {
+    await platform.close();
+    collections.close();
+  });
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));
   for (const entry of entries) {
     const appId = appIdOf(entry);

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { GatewayHub } from '../gateway/hub-impl';
 import { HttpError } from '../gateway/errors';
+import { DataError } from '../collections/errors';
 import { runnerFor, goneController } from '../gateway/rpc';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
@@ -64,6 +65,7 @@ const HTTP_TO_GRPC: Record<number, grpc.status> = {
 function toServiceError(e: unknown): Partial<grpc.ServiceError> {
   if (e instanceof GrpcError) return { code: e.code, details: e.message };
   if (e instanceof HttpError) return { code: HTTP_TO_GRPC[e.status] ?? grpc.status.INTERNAL, details: e.message };
+  if (e instanceof DataError) return { code: e.code, details: e.message };
   return { code: grpc.status.INTERNAL, details: `internal error: ${(e as Error)?.message ?? String(e)}` };
 }
 
