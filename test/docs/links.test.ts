@@ -1,5 +1,6 @@
 // Every relative link of the documentation leads somewhere: the file exists and, for `#anchor`
-// links, the heading does (GitHub's slugs: lower case, punctuation dropped, spaces to dashes).
+// links, the heading (GitHub's slugs: lower case, punctuation dropped, spaces to dashes) or an
+// explicit `<a id=...>` anchor does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ function slugs(markdown: string): Set<string> {
   for (const m of markdown.matchAll(/^#{1,6}\s+(.+)$/gm)) {
     out.add(m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
   }
+  for (const m of markdown.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) out.add(m[1]);
   return out;
 }
 
