@@ -82,9 +82,17 @@
     }
   }
 
+  // Refreshes can overlap; on a busy machine an older answer can arrive after a newer one, and
+  // rendering it would take rows away and bring them back as new elements.
+  let refreshesStarted = 0;
+  let newestRendered = 0;
+
   async function refresh() {
+    const mine = ++refreshesStarted;
     try {
       const [s, g] = await Promise.all([api('/api/dashboard/state'), api('/api/state').catch(() => ({}))]);
+      if (mine < newestRendered) return;
+      newestRendered = mine;
       render(s, g.secrets);
     } catch (e) {
       banner(`Could not load the state: ${e.message}`);

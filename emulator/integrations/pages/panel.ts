@@ -31,10 +31,16 @@ async function call(method, url, body) {
   return out;
 }
 function ago(s) { if (s === null || s === undefined) return 'never'; const a = Math.abs(s); const t = a >= 86400 ? Math.round(a/86400)+' d' : a >= 3600 ? Math.round(a/3600)+' h' : a >= 60 ? Math.round(a/60)+' min' : a+' s'; return s >= 0 ? 'in ' + t : t + ' ago'; }
+// Loads overlap (the poll and each action's reload); an older answer arriving after a newer one
+// on a busy machine is dropped, or it would take rows away and bring them back as new elements.
+let loadsStarted = 0, newestShown = 0;
 async function load() {
+  const mine = ++loadsStarted;
   const r = await fetch('/api/integrations', { credentials: 'same-origin' });
   if (!r.ok) { $('#state').textContent = 'Cannot load: HTTP ' + r.status; return; }
   const s = await r.json();
+  if (mine < newestShown) return;
+  newestShown = mine;
   $('#now').textContent = new Date(s.now).toISOString().replace('T', ' ').slice(0, 19) + ' UTC (virtual clock)';
   $('#redirect').textContent = s.redirectUri;
   // Rows are updated in place (keyed.js): a button stays the same element while the page polls.
