@@ -59,15 +59,16 @@ export function registerChat(program: Command): void {
           body,
           signal,
           onLine: (e) => {
+            // A streamed message ends where anything else comes (as the emulator stores it).
+            if (e.kind !== 'delta' && streamed) {
+              replies.push(streamed);
+              streamed = '';
+            }
             switch (e.kind) {
               case 'session':
                 sessionId = String(e.session_id);
                 break;
               case 'reply':
-                if (streamed) {
-                  replies.push(streamed);
-                  streamed = '';
-                }
                 replies.push(String(e.text));
                 break;
               case 'delta':

@@ -65,6 +65,12 @@ export class Prompts implements PromptBroker {
     return [...this.pending.values()].map((e) => e.prompt);
   }
 
+  /** Gives a pending prompt its reason when it comes after the prompt was opened (the SDK's card). */
+  setReason(id: string, reason: string): void {
+    const e = this.pending.get(id);
+    if (e && !e.prompt.reason) e.prompt.reason = reason;
+  }
+
   get(id: string): PendingPrompt | undefined {
     return this.pending.get(id)?.prompt;
   }

@@ -83,6 +83,11 @@ export class TurnState implements Turn {
     }
   }
 
+  /** The turn's last complete message so far (a reply, or a stream closed by a block). */
+  lastReply(): string | undefined {
+    return this.replies.at(-1);
+  }
+
   /** Ends a stream in progress: its text becomes one reply. Returns that text, if any. */
   closeStream(): string | undefined {
     if (!this.streamed) return undefined;

@@ -10,6 +10,7 @@ import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
 import { saveUpload } from './uploads';
+import { promptReason } from './session-service';
 
 /** Runs a method of the hub's runner table (gateway/rpc.ts) and turns its error into a gRPC one. */
 export async function hubMethod(hub: GatewayHub, caller: PlatformCaller, name: string, body: Record<string, unknown>): Promise<unknown> {
@@ -57,6 +58,24 @@ function adopt(runner: RunnerProcess, sup: AppSupervisor): void {
   );
 }
 
+/** An integration_prompt card that came after its WaitForIntegration: the prompt gets its reason. */
+function fillPromptReason(hub: GatewayHub, caller: PlatformCaller, blockJson: string): void {
+  let block: { type?: unknown; payload?: { type?: unknown } };
+  try {
+    block = JSON.parse(blockJson) as typeof block;
+  } catch {
+    return;
+  }
+  if (block.type !== 'integration_prompt' || typeof block.payload?.type !== 'string') return;
+  const type = block.payload.type;
+  for (const turn of hub.turns.values()) {
+    if (turn.runner !== caller.runner || turn.finishing) continue;
+    const reason = promptReason(turn, type);
+    if (!reason) continue;
+    for (const p of hub.prompts.list()) if (p.sessionId === turn.sessionId && p.type === type && !p.reason) hub.prompts.setReason(p.id, reason);
+  }
+}
+
 export function runnerService(hub: GatewayHub): ServiceImpl {
   return {
     unary: {
@@ -78,6 +97,7 @@ export function runnerService(hub: GatewayHub): ServiceImpl {
         // grows the turn's one message, as on the platform (a block or notify in between closes it).
         const text = String(req.text ?? '');
         await hubMethod(hub, caller, 'SubmitResult', req.done !== true && text ? { ...req, stream: true } : req);
+        if (blockJson) fillPromptReason(hub, caller, blockJson);
         return { ok: true };
       },
       Heartbeat() {

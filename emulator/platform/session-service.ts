@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { GatewayHub } from '../gateway/hub-impl';
 import { HISTORY_COUNT } from '../gateway/hub-impl';
+import type { TurnState } from '../gateway/turns';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
 import { hubMethod } from './runner-service';
 
@@ -61,6 +62,19 @@ function openTurnOf(hub: GatewayHub, caller: PlatformCaller, userId: string) {
   let found;
   for (const t of hub.turns.values()) if (t.runner === caller.runner && !t.finishing && (t.userId === userId || !userId)) found = t;
   return found;
+}
+
+/**
+ * The reason of an integration prompt: in the integration_prompt card the SDK shows before it
+ * waits, or, when that card's reason is empty, the reply sent just before it (the SDK sends the
+ * reason as a reply then). The card and the wait travel on different threads of the runner, so
+ * either may come first: SubmitResult fills the reason in when the card comes second.
+ */
+export function promptReason(turn: TurnState, type: string): string {
+  const blocks = turn.blocks as Array<{ type?: string; payload?: { type?: string; reason?: unknown } }>;
+  const card = blocks.filter((b) => b.type === 'integration_prompt' && b.payload?.type === type).at(-1);
+  if (!card) return '';
+  return (typeof card.payload?.reason === 'string' && card.payload.reason) || turn.lastReply() || '';
 }
 
 export function sessionService(hub: GatewayHub): ServiceImpl {
@@ -134,17 +148,12 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
         const userId = hub.userIdFrom(hub.read(), req.user_id, req.user_id);
         const turn = openTurnOf(hub, caller, userId);
         const type = String(req.integration_type ?? '');
-        // The reason is in the integration_prompt block the SDK showed just before waiting.
-        const block = turn?.blocks
-          .map((b) => b as { type?: string; payload?: { type?: string; reason?: unknown } })
-          .filter((b) => b.type === 'integration_prompt' && b.payload?.type === type)
-          .at(-1);
         const result = (await hubMethod(hub, caller, 'WaitForIntegration', {
           app_id: req.app_id,
           user_id: userId,
           session_id: turn?.sessionId,
           integration_type: type,
-          reason: typeof block?.payload?.reason === 'string' ? block.payload.reason : '',
+          reason: turn ? promptReason(turn, type) : '',
           // The SDK sends int(timeout): 0 for a timeout under a second.
           timeout_seconds: Math.max(1, Number(req.timeout_seconds) || 0),
         })) as { timed_out: boolean; connected: boolean; credential?: unknown };

@@ -111,6 +111,11 @@ export function choosePython(o: { option?: string; env?: NodeJS.ProcessEnv; appD
     const fix = p && tooOld(p) ? 'use a newer Python with --python, then install the SDK there' : `install the SDK: ${installHint(python)}`;
     return { python, runtime: 'bundled', source, note: `running on the bundled runtime, not the real SDK: ${why}; ${fix}` };
   };
+  // CAPSULE_RUNTIME=bundled: the stdlib runtime whatever is installed (to compare the two).
+  if (env.CAPSULE_RUNTIME === 'bundled') {
+    const python = explicit?.python ?? 'python3';
+    return { python, runtime: 'bundled', source: explicit?.source ?? 'PATH', note: 'running on the bundled runtime, not the real SDK, because CAPSULE_RUNTIME=bundled' };
+  }
   if (explicit) {
     const p = probePython(explicit.python, o.appDir);
     return p?.cpsl && !tooOld(p) ? sdk(explicit.python, explicit.source, p) : bundled(explicit.python, explicit.source, p);

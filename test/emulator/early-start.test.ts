@@ -22,7 +22,7 @@ function steps(output: string): string[] {
 }
 
 test('the app is launched before the emulator loads; the adopted runner gets its secrets, restarts after a crash and reloads', async () => {
-  const emu = await startEmulator({ app: ECHO_APP, env: { ECHO_TOKEN: TOKEN, CAPSULE_TRACE_STARTUP: '1' } });
+  const emu = await startEmulator({ runtime: 'bundled', app: ECHO_APP, env: { ECHO_TOKEN: TOKEN, CAPSULE_TRACE_STARTUP: '1' } });
   try {
     const trace = steps(emu.output());
     const launched = trace.findIndex((s) => s.startsWith('serve: runner launched'));
@@ -76,7 +76,7 @@ test('secrets the source scan misses: the adopted runner is relaunched with the 
       '',
     ].join('\n'),
   );
-  const emu = await startEmulator({ app: file, dotenv: { HIDDEN_TOKEN: 'hidden-value-77' }, env: { CAPSULE_TRACE_STARTUP: '1' } });
+  const emu = await startEmulator({ runtime: 'bundled', app: file, dotenv: { HIDDEN_TOKEN: 'hidden-value-77' }, env: { CAPSULE_TRACE_STARTUP: '1' } });
   try {
     assert.ok(steps(emu.output()).some((s) => s.startsWith('serve: runner launched')), 'the runner was launched by the head start');
     await waitForEvent(emu, 'the relaunch for the declared secrets', (e) => e.kind === 'runner' && /to inject its declared secrets/.test(e.summary));
@@ -123,7 +123,7 @@ test("the runner's first call waits on the bound socket until the emulator mount
 });
 
 test('with the head start off (CAPSULE_EARLY_SERVE=off), serve launches the app itself', async () => {
-  const emu = await startEmulator({ app: RELOAD_APP, env: { CAPSULE_EARLY_SERVE: 'off', CAPSULE_TRACE_STARTUP: '1' } });
+  const emu = await startEmulator({ runtime: 'bundled', app: RELOAD_APP, env: { CAPSULE_EARLY_SERVE: 'off', CAPSULE_TRACE_STARTUP: '1' } });
   try {
     assert.ok(!steps(emu.output()).some((s) => s.startsWith('serve: runner launched')), 'no head start');
     assert.equal((await chat(emu, 'hi')).body.reply, 'v1: hi');
@@ -134,7 +134,7 @@ test('with the head start off (CAPSULE_EARLY_SERVE=off), serve launches the app 
 });
 
 test('a port in use: the head start steps aside and serve says so', async () => {
-  const emu = await startEmulator({ app: RELOAD_APP });
+  const emu = await startEmulator({ runtime: 'bundled', app: RELOAD_APP });
   try {
     const other = await runCli(['serve', 'app.py:app', '--no-open', '--port', String(emu.port), '--store', join(emu.workspace, 'other-store')], { cwd: emu.workspace, timeoutMs: 30_000 });
     assert.equal(other.status, 1, other.stderr);

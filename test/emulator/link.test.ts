@@ -132,7 +132,7 @@ function pidAlive(pid: number): boolean {
 
 describe('runner link', () => {
   let emu: RunningEmulator;
-  emulatorForSuite({ app: LINK_APP }, (e) => (emu = e));
+  emulatorForSuite({ runtime: 'bundled', app: LINK_APP }, (e) => (emu = e));
 
   test('messages and the runner calls travel over the link', async () => {
     const app = await linkedApp(emu);
@@ -233,7 +233,7 @@ describe('runner link', () => {
 // A hand-driven link needs a runner token of its own (runnerToken above).
 describe('runner link: the handshake and malformed frames', () => {
   let emu: RunningEmulator;
-  emulatorForSuite({ app: LINK_APP }, (e) => (emu = e));
+  emulatorForSuite({ runtime: 'bundled', app: LINK_APP }, (e) => (emu = e));
 
   test('the link is refused without the runner token, with a wrong one, elsewhere and for other protocols', async () => {
     const missing = await RawLink.open(emu.port, {});
@@ -313,7 +313,7 @@ describe('runner link: the handshake and malformed frames', () => {
 });
 
 test('HTTP fallback: a runner without the link is served over HTTP', async () => {
-  const emu = await startEmulator({ app: LINK_APP, env: { CAPSULE_RUNNER_LINK: '0' } });
+  const emu = await startEmulator({ runtime: 'bundled', app: LINK_APP, env: { CAPSULE_RUNNER_LINK: '0' } });
   try {
     const app = await linkedApp(emu);
     assert.equal(app.link, false);
@@ -332,7 +332,7 @@ test('HTTP fallback: a runner without the link is served over HTTP', async () =>
 
 test('the app process stops when the emulator is killed with kill -9: its stdin closes (with the link or without)', async () => {
   for (const link of ['0', '1']) {
-    const emu = await startEmulator({ app: LINK_APP, env: { CAPSULE_RUNNER_LINK: link } });
+    const emu = await startEmulator({ runtime: 'bundled', app: LINK_APP, env: { CAPSULE_RUNNER_LINK: link } });
     const pid = (await appState(emu)).pid!;
     try {
       assert.ok(pidAlive(pid));
@@ -347,7 +347,7 @@ test('the app process stops when the emulator is killed with kill -9: its stdin 
 });
 
 test('a runner under the debugger stops when the emulator is killed with kill -9', async () => {
-  const emu = await startEmulator({ app: LINK_APP });
+  const emu = await startEmulator({ runtime: 'bundled', app: LINK_APP });
   let debugged: number | undefined;
   let dap: Awaited<ReturnType<typeof attachDebugpy>>['dap'] | undefined;
   try {

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, s
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { waitFor } from './wait';
+import { requireSdkPython } from './python';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const CLI = join(REPO, 'dist', 'cli.js');
@@ -24,6 +25,11 @@ export interface EmulatorOptions {
   dotenv?: Record<string, string>;
   /** Extra `serve` arguments. */
   args?: string[];
+  /**
+   * Which cpsl runs the app: the real SDK from the project's .venv (default), or the bundled
+   * stdlib runtime (CAPSULE_RUNTIME=bundled), for the suites that compare the two.
+   */
+  runtime?: 'sdk' | 'bundled';
   /** Wait until the app's runner has registered (default true). */
   waitForApp?: boolean;
   timeoutMs?: number;
@@ -109,9 +115,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const { workspace, entry } = prepareWorkspace(opts);
   const storeDir = join(workspace, '.capsule');
   const discovery = join(storeDir, 'emulator.json');
-  const proc = spawn(process.execPath, [CLI, 'serve', entry, '--no-open', '--port', '0', '--store', storeDir, ...(opts.args ?? [])], {
+  const extra = opts.args ?? [];
+  const runtime = opts.runtime ?? 'sdk';
+  const python = extra.includes('--python') || opts.env?.CAPSULE_PYTHON ? [] : ['--python', runtime === 'sdk' ? requireSdkPython() : 'python3'];
+  const proc = spawn(process.execPath, [CLI, 'serve', entry, '--no-open', '--port', '0', '--store', storeDir, ...python, ...extra], {
     cwd: workspace,
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...(runtime === 'bundled' ? { CAPSULE_RUNTIME: 'bundled' } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,8 +1,9 @@
 // The interpreter with the real SDK: the project's .venv (scripts/setup-python.sh creates it, with
 // the pins of requirements-sdk.txt). Tests that run apps on the real SDK use it.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO } from './emulator';
+import { join, resolve } from 'node:path';
+
+const REPO = resolve(__dirname, '..', '..');
 
 export const SDK_PYTHON = join(REPO, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
 
