@@ -67,6 +67,9 @@ export class Emulator implements vscode.Disposable {
   info: Discovery | undefined;
   entry: string | undefined;
   lastError: string | undefined;
+  /** A served app whose last reload failed: it answers with its previous version until a good save. */
+  reloadFailure: { app: string; error: string } | undefined;
+  private checkingApps = false;
   private child: ChildProcess | undefined;
   private poll: NodeJS.Timeout | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -95,7 +98,28 @@ export class Emulator implements vscode.Disposable {
       this.set('running');
     } else if (!d && this.state === 'running') {
       this.info = undefined;
+      this.reloadFailure = undefined;
       this.set(this.child ? 'failed' : 'stopped');
+    }
+    if (this.state === 'running') void this.refreshApps();
+  }
+
+  /** Follows the apps' reload status (GET /api/state); fires a change when it changes. */
+  private async refreshApps(): Promise<void> {
+    if (this.checkingApps) return;
+    this.checkingApps = true;
+    try {
+      const s = await this.json<{ apps?: Array<{ name: string; reloadError?: string }> }>('/api/state');
+      const failed = s.apps?.find((a) => a.reloadError);
+      const next = failed ? { app: failed.name, error: failed.reloadError! } : undefined;
+      if (next?.app !== this.reloadFailure?.app || next?.error !== this.reloadFailure?.error) {
+        this.reloadFailure = next;
+        this.changed.fire();
+      }
+    } catch {
+      // Not answering right now (starting, stopping): the next poll asks again.
+    } finally {
+      this.checkingApps = false;
     }
   }
 

@@ -1,31 +1,22 @@
-// The status bar item: emulator state and port, pending prompts; a click opens the actions menu.
+// The status bar item: emulator state and port, pending prompts, a failed reload; a click opens
+// the actions menu. The words are in statusText.ts.
 import * as vscode from 'vscode';
 import type { Emulator } from './emulator';
+import { statusText } from './statusText';
 
 export function renderStatus(item: vscode.StatusBarItem, emu: Emulator | undefined, pendingPrompts: number): void {
-  const state = emu?.state ?? 'stopped';
-  const prompts = pendingPrompts ? ` $(bell-dot) ${pendingPrompts}` : '';
-  switch (state) {
-    case 'starting':
-      item.text = '$(loading~spin) Capsule: starting';
-      item.tooltip = `Starting the emulator for ${emu?.entry ?? 'the app'}…`;
-      item.backgroundColor = undefined;
-      break;
-    case 'running':
-      item.text = `$(broadcast) Capsule :${emu?.info?.port ?? '?'}${prompts}`;
-      item.tooltip = `Capsule emulator running at ${emu?.info?.url ?? ''}${emu?.entry ? ` (${emu.entry})` : ''}${pendingPrompts ? `\n${pendingPrompts} pending prompt(s)` : ''}\nClick for actions`;
-      item.backgroundColor = pendingPrompts ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-      break;
-    case 'failed':
-      item.text = '$(error) Capsule: stopped';
-      item.tooltip = `The emulator stopped: ${emu?.lastError ?? 'see the Capsule output'}\nClick for actions`;
-      item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-      break;
-    default:
-      item.text = '$(circle-outline) Capsule';
-      item.tooltip = 'Capsule emulator stopped. Click to run an app locally.';
-      item.backgroundColor = undefined;
-  }
+  const s = statusText({
+    state: emu?.state ?? 'stopped',
+    port: emu?.info?.port,
+    url: emu?.info?.url,
+    entry: emu?.entry,
+    lastError: emu?.lastError,
+    reloadFailure: emu?.reloadFailure,
+    pendingPrompts,
+  });
+  item.text = s.text;
+  item.tooltip = s.tooltip;
+  item.backgroundColor = s.background ? new vscode.ThemeColor(s.background === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground') : undefined;
   item.command = 'capsule.statusMenu';
   item.show();
 }

@@ -118,4 +118,6 @@ export interface AppInfo {
   dataSources: Array<{ name: string; access: string }>;
   endpoints: Array<{ method: string; path: string; authorized: boolean }>;
   status: 'starting' | 'running' | 'crashed' | 'stopped';
+  /** Set while the app runs its previous version because the last reload failed (the error). */
+  reloadError?: string;
 }

@@ -290,10 +290,34 @@
     const savedUser = localStorage.getItem('capsule.chat.persona');
     state.userId = state.personas.some((p) => p.id === savedUser) ? savedUser : (state.personas[0] || {}).id || '';
     fillSelect($('app'), state.apps.map((a) => ({ value: a.name, label: `${a.name}${a.status === 'running' ? '' : ` (${a.status})`}` })), state.app);
+    showAppStatus();
+    // A failed reload leaves the previous version answering: the page follows the app's status.
+    setInterval(refreshAppStatus, 2000);
     if (!state.apps.length) banner('No app is running: start one with capsule-local serve app.py:app');
     fillSelect($('persona'), state.personas.map((p) => ({ value: p.id, label: p.email ? `${p.name} <${p.email}>` : p.name })), state.userId);
     await loadSessions();
     await selectSession(localStorage.getItem(sessionKey()) || '');
+  }
+
+  /** Says when the chosen app answers with its previous version because its last reload failed. */
+  function showAppStatus() {
+    const app = state.apps.find((a) => a.name === state.app);
+    const box = $('app-status');
+    box.hidden = !app?.reloadError;
+    box.textContent = app?.reloadError ? `${app.name} is running the previous version — reload failed: ${app.reloadError}. Fix the error and save to reload.` : '';
+  }
+
+  async function refreshAppStatus() {
+    try {
+      const b = await api('/api/webchat/bootstrap');
+      for (const a of b.apps) {
+        const known = state.apps.find((x) => x.name === a.name);
+        if (known) Object.assign(known, { status: a.status, reloadError: a.reloadError });
+      }
+      showAppStatus();
+    } catch {
+      // The emulator is away for a moment (or stopped): the next poll tells.
+    }
   }
 
   $('composer').addEventListener('submit', (ev) => {
@@ -317,6 +341,7 @@
   $('app').addEventListener('change', async (ev) => {
     state.app = ev.target.value;
     localStorage.setItem('capsule.chat.app', state.app);
+    showAppStatus();
     await loadSessions();
     await selectSession(localStorage.getItem(sessionKey()) || '');
   });

@@ -39,9 +39,14 @@
     return el('span', { class: `pill ${kind}` }, status);
   }
 
+  /** A failed reload leaves the previous version serving: said next to the (green) status. */
+  function reloadFailed(error) {
+    return el('div', { class: 'reload-failed', role: 'status' }, el('span', { class: 'pill warn' }, 'running the previous version — reload failed'), ' ', el('code', {}, error));
+  }
+
   function render(s, gatewaySecrets) {
     table('apps', ['App', 'Entry', 'Status', 'Integrations', 'Secrets'], s.apps, (a) => a.name, (a) =>
-      el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status)),
+      el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status), a.reloadError ? reloadFailed(a.reloadError) : null),
         el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—')), 'No app is being served.');
 
     table('prompts', ['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts, (p) => p.id, (p) =>
@@ -64,8 +69,9 @@
 
     const sources = new Map((gatewaySecrets || []).map((x) => [x.name, x.source]));
     table('secrets', ['Secret', 'Source', 'Value', 'Declared by'], s.secrets, (x) => x.name, (x) =>
-      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, sources.get(x.name) || x.source || el('span', { class: 'pill bad' }, 'not defined')),
-        el('td', {}, el('span', { class: 'muted', 'aria-label': 'value hidden' }, x.value)), el('td', {}, x.declaredBy.join(', ') || '—')), 'No secrets.');
+      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, (x.defined && (sources.get(x.name) || x.source)) || el('span', { class: 'pill bad' }, 'not defined')),
+        // An undefined secret has no value to hide: say how to define it instead of showing a mask.
+        el('td', {}, x.defined ? el('span', { class: 'muted', 'aria-label': 'value hidden' }, x.value) : el('span', {}, 'not defined: ', el('code', {}, x.howToDefine), ` or ${x.name}=… in .env`)), el('td', {}, x.declaredBy.join(', ') || '—')), 'No secrets.');
 
     table('integrations', ['User', 'Integration', 'Scopes / fields', 'Expires'], s.integrations.flatMap((u) => u.connections.map((c) => ({ u, c }))), ({ u, c }) => JSON.stringify([u.userId, c.type]), ({ u, c }) =>
       el('tr', {}, el('td', {}, u.userId), el('td', {}, `${c.type} (${c.mode})`), el('td', {}, [...c.scopes, ...c.fields].join(', ') || '—'),

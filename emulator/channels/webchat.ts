@@ -45,7 +45,7 @@ export function registerWebChat(hub: Hub): void {
 
   r.get('/api/webchat/bootstrap', (_req, res) => {
     res.json({
-      apps: hub.apps().map((a) => ({ name: a.name, status: a.status, integrations: a.integrations.map((i) => i.type) })),
+      apps: hub.apps().map((a) => ({ name: a.name, status: a.status, reloadError: a.reloadError ?? null, integrations: a.integrations.map((i) => i.type) })),
       personas: personaList(hub),
       // Display names of integration types ("github" -> "GitHub") for the prompt cards.
       titles: Object.fromEntries([...catalog.integrations.values()].map((i) => [i.type, i.title])),

@@ -32,13 +32,19 @@ export function dashboardState(hub: Hub) {
   }
   const names = new Set<string>(Object.keys(d.secrets));
   for (const a of apps) for (const s of a.secrets) names.add(s);
-  const secrets = [...names].sort().map((name) => ({
-    name,
-    source: d.secrets[name] ? 'store' : (lastSource.get(name) ?? null),
-    updatedAt: d.secrets[name]?.updatedAt ?? null,
-    declaredBy: apps.filter((a) => a.secrets.includes(name)).map((a) => a.name),
-    value: '••••••••',
-  }));
+  const secrets = [...names].sort().map((name) => {
+    // Resolved now (store, .env, environment): a name no source defines has no value to mask.
+    const resolved = hub.secrets ? hub.secrets.resolve(name) : d.secrets[name] ? { source: 'store' } : undefined;
+    return {
+      name,
+      source: resolved?.source ?? (d.secrets[name] ? 'store' : (lastSource.get(name) ?? null)),
+      updatedAt: d.secrets[name]?.updatedAt ?? null,
+      declaredBy: apps.filter((a) => a.secrets.includes(name)).map((a) => a.name),
+      defined: !!resolved,
+      value: resolved ? '••••••••' : null,
+      howToDefine: resolved ? null : `capsule-local secret set ${name}`,
+    };
+  });
   const integrations = Object.entries(d.integrations).map(([userId, byType]) => ({
     userId,
     connections: Object.values(byType).map((c) => ({
@@ -54,7 +60,7 @@ export function dashboardState(hub: Hub) {
   return {
     url: hub.url,
     now: hub.clock.now(),
-    apps: apps.map((a) => ({ name: a.name, entry: a.entry, status: a.status, channels: a.channels, secrets: a.secrets, integrations: a.integrations.map((i) => ({ type: i.type, mode: i.mode, scopes: i.scopes })), dataSources: a.dataSources, endpoints: a.endpoints })),
+    apps: apps.map((a) => ({ name: a.name, entry: a.entry, status: a.status, reloadError: a.reloadError ?? null, channels: a.channels, secrets: a.secrets, integrations: a.integrations.map((i) => ({ type: i.type, mode: i.mode, scopes: i.scopes })), dataSources: a.dataSources, endpoints: a.endpoints })),
     sessions: Object.values(d.sessions).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map(sessionRow),
     channels: Object.keys(d.channels).sort().map((n) => channelSummary(hub, n)),
     personas: d.personas,

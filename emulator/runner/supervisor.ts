@@ -190,6 +190,8 @@ export class AppSupervisor {
       dataSources: cfg?.data_sources ?? [],
       endpoints: cfg?.endpoints ?? [],
       status: this.status,
+      // Running with an error: a reload failed and the previous version serves until a good save.
+      reloadError: this.status === 'running' ? this.lastError?.error : undefined,
       pid: this.current?.pid,
       error: this.lastError?.error,
       traceback: this.lastError?.traceback,
@@ -422,7 +424,7 @@ export class AppSupervisor {
       kind: 'runner',
       app: this.name,
       summary: serving
-        ? `reload of ${this.name} failed: ${failure.error} (the previous version keeps serving)`
+        ? `${this.name}: running the previous version — reload failed: ${failure.error} (the previous version keeps serving until a good save)`
         : `${this.name} failed to start: ${failure.error}`,
       detail: { event: 'failed', error: failure.error, traceback: failure.traceback, serving },
     });

@@ -31,7 +31,7 @@ test('editing the app reloads it; a syntax error keeps the old version serving a
     assert.equal((await chat(emu, 'still')).body.reply, 'v2: still');
     const state = await appState(emu);
     assert.equal(state.status, 'running');
-    await waitFor('the error in the serve output', () => /reload of reloader failed: SyntaxError/.test(emu.output()));
+    await waitFor('the error in the serve output', () => /reloader: running the previous version — reload failed: SyntaxError/.test(emu.output()));
 
     writeFileSync(file, original.replace('VERSION = "v1"', 'VERSION = "v4"'));
     await waitFor('v4 to answer after the fix', async () => (await chat(emu, 'fixed')).body.reply === 'v4: fixed', 20_000);
