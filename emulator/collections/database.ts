@@ -9,11 +9,12 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataError } from './errors';
 import { sqlRegexp } from './regex';
+import { SORT_INDEX_SCHEMA } from './sort-index';
 
 export type Database = BetterSqlite3.Database;
 
 export const DATA_FILE = 'data.sqlite';
-export const DATA_SCHEMA_VERSION = 1;
+export const DATA_SCHEMA_VERSION = 2;
 
 export const dataFile = (storeDir: string): string => join(storeDir, DATA_FILE);
 
@@ -86,7 +87,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       throw new DataError('FAILED_PRECONDITION', `${file} was written by a newer Capsule Local (data schema ${version}); update Capsule Local to use it. It was left untouched.`);
     }
     if (!options.readonly && version < DATA_SCHEMA_VERSION) {
-      db.exec(SCHEMA);
+      // Every statement is IF NOT EXISTS: an older file gets what it lacks.
+      db.exec(SCHEMA + SORT_INDEX_SCHEMA);
       db.pragma(`user_version = ${DATA_SCHEMA_VERSION}`);
     }
     db.function('capsule_regexp', { deterministic: true }, sqlRegexp);

@@ -8,6 +8,7 @@ import { DataError, invalid } from './errors';
 import { openDatabase, type Database, type OpenOptions } from './database';
 import { compileFilter } from './filter';
 import { compileSort } from './sort';
+import { ensureSortIndex } from './sort-index';
 import { checkUpdate, compileUpdate } from './update';
 import { newObjectId } from './ids';
 import { MAX_DOCUMENT_BYTES, checkFieldNames, kind, parseJson, parseObject, type Bytes } from './input';
@@ -189,8 +190,19 @@ export class CollectionsEngine {
     const sort = compileSort(parseJson(options.sort, 'sort_json', {}).value);
     const limit = count(options.limit, 'limit');
     const skip = count(options.skip, 'skip');
-    const q = sql`SELECT json(d.doc) AS doc FROM documents AS d WHERE ${where} ORDER BY ${sort} LIMIT ${limit === 0 ? -1 : limit} OFFSET ${skip}`;
-    return (this.stmt(q.text).pluck().all(...q.params) as string[]);
+    const page = sql`LIMIT ${limit === 0 ? -1 : limit} OFFSET ${skip}`;
+    const f = sort.first;
+    if (f && ensureSortIndex(this.db, app, collection, f.field, f.jpath)) {
+      // Through the sort index, in its order (CROSS JOIN keeps it the outer loop): the walk stops
+      // once the page is full.
+      const head = f.dir === 1 ? raw('k.arank ASC, k.avalue ASC') : raw('k.drank DESC, k.dvalue DESC');
+      const order = sort.rest.text === 'd.seq ASC' ? sql`${head}, k.seq ASC` : sql`${head}, ${sort.rest}`;
+      const q = sql`SELECT json(d.doc) AS doc FROM sort_keys AS k CROSS JOIN documents AS d ON d.seq = k.seq
+        WHERE k.app = ${app} AND k.collection = ${collection} AND k.path = ${f.field} AND ${where} ORDER BY ${order} ${page}`;
+      return this.stmt(q.text).pluck().all(...q.params) as string[];
+    }
+    const q = sql`SELECT json(d.doc) AS doc FROM documents AS d WHERE ${where} ORDER BY ${sort.order} ${page}`;
+    return this.stmt(q.text).pluck().all(...q.params) as string[];
   }
 
   findOne(app: string, collection: string, filter: Bytes): string | undefined {
@@ -270,6 +282,8 @@ export class CollectionsEngine {
     return this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM documents').run().changes;
       this.db.prepare('DELETE FROM collection_schemas').run();
+      this.db.prepare('DELETE FROM sort_paths').run();
+      this.db.prepare('DELETE FROM sort_keys').run();
       return n;
     })();
   }

@@ -140,7 +140,7 @@ function operatorCondition(field: string, op: string, arg: Json, cond: Record<st
     }
     case '$size': {
       if (typeof arg !== 'number' || !Number.isInteger(arg) || arg < 0) throw invalid(`${where} takes a non-negative integer, not ${kind(arg)}`);
-      return m((v, t) => sql`(${t} = 'array' AND json_array_length(${v}) = ${arg})`, { elements: false });
+      return m((v, t) => sql`(CASE WHEN ${t} = 'array' THEN json_array_length(${v}) = ${arg} ELSE 0 END)`, { elements: false });
     }
     case '$elemMatch': {
       if (!isPlainObject(arg)) throw invalid(`${where} takes an object, not ${kind(arg)}`);
@@ -152,8 +152,8 @@ function operatorCondition(field: string, op: string, arg: Json, cond: Record<st
       // Operators apply to each element itself; field names query elements that are objects.
       const inner = operators
         ? operatorConditions(field, arg, (pred) => sql`ifnull(${pred(ev, et)}, 0)`, ctx)
-        : sql`${et} = 'object' AND (${compileFilter(arg, ev, false, ctx)})`;
-      return m((v, t) => sql`(${t} = 'array' AND EXISTS (SELECT 1 FROM json_each(${v}) AS ${raw(a)} WHERE ${inner}))`, { elements: false });
+        : sql`(CASE WHEN ${et} = 'object' THEN (${compileFilter(arg, ev, false, ctx)}) ELSE 0 END)`;
+      return m((v, t) => sql`(CASE WHEN ${t} = 'array' THEN EXISTS (SELECT 1 FROM json_each(${v}) AS ${raw(a)} WHERE ${inner}) ELSE 0 END)`, { elements: false });
     }
     default:
       throw invalid(`filter: unknown operator ${quote(op)} on ${quote(field)}; supported: ${FILTER_OPERATORS.join(', ')}`);
@@ -210,13 +210,13 @@ function match(src: Sql, path: Path, pred: Pred, opts: { elements: boolean; matc
   const parts: Sql[] = [direct];
   if (opts.elements) {
     const a = `e${++ctx.alias}`;
-    parts.push(sql`(${t} = 'array' AND EXISTS (SELECT 1 FROM json_each(${src}, ${full}) AS ${raw(a)} WHERE ifnull(${pred(raw(`${a}.value`), raw(`${a}.type`))}, 0)))`);
+    parts.push(sql`(CASE WHEN ${t} = 'array' THEN EXISTS (SELECT 1 FROM json_each(${src}, ${full}) AS ${raw(a)} WHERE ifnull(${pred(raw(`${a}.value`), raw(`${a}.type`))}, 0)) ELSE 0 END)`);
   }
   for (const prefix of prefixes) {
     const p = literal(jsonPath(prefix));
     const a = `e${++ctx.alias}`;
     const rest = path.slice(prefix.length);
-    parts.push(sql`(json_type(${src}, ${p}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${src}, ${p}) AS ${raw(a)} WHERE ${raw(a)}.type = 'object' AND ${match(raw(`${a}.value`), rest, pred, opts, ctx)}))`);
+    parts.push(sql`(CASE WHEN json_type(${src}, ${p}) = 'array' THEN EXISTS (SELECT 1 FROM json_each(${src}, ${p}) AS ${raw(a)} WHERE CASE WHEN ${raw(a)}.type = 'object' THEN ${match(raw(`${a}.value`), rest, pred, opts, ctx)} ELSE 0 END) ELSE 0 END)`);
   }
   return parts.length === 1 ? parts[0]! : sql`(${join(parts, ' OR ')})`;
 }
@@ -235,7 +235,7 @@ export function compileElementCondition(cond: Json, where: string): Sql {
     const keys = Object.keys(cond);
     if (keys.length && keys.every((k) => k.startsWith('$'))) return operatorConditions(where, cond, el, ctx);
     if (keys.some((k) => k.startsWith('$'))) throw invalid(`${where}: the condition mixes operators and field names`);
-    if (keys.length) return sql`${t} = 'object' AND (${compileFilter(cond, v, false, ctx)})`;
+    if (keys.length) return sql`(CASE WHEN ${t} = 'object' THEN (${compileFilter(cond, v, false, ctx)}) ELSE 0 END)`;
   }
   return cond === null ? sql`${t} = 'null'` : el(eqPred(cond), { elements: false });
 }

@@ -11,15 +11,27 @@ import { kind } from './input';
 const rank = (t: Sql): Sql =>
   sql`(CASE ${t} WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 WHEN 'object' THEN 4 WHEN 'array' THEN 5 WHEN 'true' THEN 8 WHEN 'false' THEN 8 ELSE 1 END)`;
 
-export function compileSort(sort: Json | undefined): Sql {
+export interface CompiledSort {
+  /** The ORDER BY terms over the document `d`. */
+  order: Sql;
+  /** The first key, for a sort index (sort-index.ts). */
+  first?: { field: string; jpath: string; dir: 1 | -1 };
+  /** The ORDER BY terms after the first key (with the tie-break), for a find through the index. */
+  rest: Sql;
+}
+
+export function compileSort(sort: Json | undefined): CompiledSort {
   const keys: Sql[] = [];
+  let first: CompiledSort['first'];
   if (sort !== undefined && sort !== null) {
     if (!isPlainObject(sort)) throw invalid(`sort must be an object such as {"created": -1}, not ${kind(sort)}`);
     for (const field of Object.keys(sort)) {
       const dir = sort[field];
       if (dir !== 1 && dir !== -1) throw invalid(`sort: the direction of ${quote(field)} must be 1 (ascending) or -1 (descending), not ${JSON.stringify(dir)}`);
       const d = raw(dir === 1 ? 'ASC' : 'DESC');
-      const p = literal(jsonPath(parsePath(field, 'sort')));
+      const jp = jsonPath(parsePath(field, 'sort'));
+      first ??= { field, jpath: jp, dir };
+      const p = literal(jp);
       const t = sql`json_type(d.doc, ${p})`;
       const pick = (col: Sql): Sql => sql`(SELECT ${col} FROM json_each(d.doc, ${p}) AS s ORDER BY ${rank(raw('s.type'))} ${d}, s.value ${d} LIMIT 1)`;
       keys.push(sql`(CASE WHEN ${t} = 'array' THEN ifnull(${pick(rank(raw('s.type')))}, 0) ELSE ${rank(t)} END) ${d}`);
@@ -27,5 +39,5 @@ export function compileSort(sort: Json | undefined): Sql {
     }
   }
   keys.push(raw('d.seq ASC'));
-  return join(keys, ', ');
+  return { order: join(keys, ', '), first, rest: join(keys.slice(2), ', ') };
 }
