@@ -83,7 +83,7 @@ export interface ParamInfo {
 }
 
 export interface ApiEntry {
-  kind?: 'class' | 'function' | 'enum' | 'constant' | 'type' | 'module' | 'method' | 'property' | 'attribute';
+  kind?: 'class' | 'function' | 'enum' | 'constant' | 'type' | 'module' | 'method' | 'static' | 'property' | 'attribute';
   signature: string;
   doc: string;
   /** Parameters, from the SDK's own signature. */
@@ -129,6 +129,8 @@ export interface Catalog {
     workflow: Record<string, ApiEntry>;
     collection: Record<string, ApiEntry>;
     task: Record<string, ApiEntry>;
+    /** Static and class methods called on a cpsl class (`cpsl.Secret.from_name`), by class. */
+    statics: Record<string, Record<string, ApiEntry>>;
   };
   /** What the SDK validates, read from its source: allowed values, messages of its exceptions. */
   sdk: SdkRules;
@@ -226,6 +228,9 @@ function load(): Catalog {
       workflow: entries(surface.classes.Workflow!.methods, {}, 'wf.'),
       collection: entries(surface.classes.CollectionRef!.methods, {}),
       task: entries(surface.classes.TaskDescriptor!.methods, {}),
+      statics: Object.fromEntries(
+        Object.entries(surface.classes).map(([cls, c]) => [cls, entries(Object.fromEntries(Object.entries(c.methods).filter(([, m]) => m.kind === 'static')), {}, `${cls}.`)]),
+      ),
     },
     sdk: {
       version: surface.generatedFrom,

@@ -39,6 +39,9 @@ METHOD_CLASSES = {
     "CollectionRef": cpsl.CollectionRef,
     "TaskDescriptor": cpsl.TaskDescriptor,
     "TaskHandle": cpsl.TaskHandle,
+    "Secret": cpsl.Secret,
+    "Image": cpsl.Image,
+    "FileSystem": cpsl.FileSystem,
 }
 
 # Module-level values the SDK validates against; read from the modules so that a new SDK version
@@ -208,6 +211,9 @@ def methods_of(cls) -> dict:
             continue
         sig, params = params_of(fn)
         is_async = inspect.iscoroutinefunction(fn)
+        if isinstance(member, (staticmethod, classmethod)):
+            out[name] = {"kind": "static", "signature": name + sig, "doc": doc_of(fn), "params": [p for p in params if p["name"] != "cls"]}
+            continue
         out[name] = {"kind": "method", "signature": ("async " if is_async else "") + name + sig, "doc": doc_of(fn), "params": params}
     return out
 

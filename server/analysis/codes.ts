@@ -28,6 +28,8 @@ export const DIAGNOSTIC_CODES = {
   'capsule/invalid-argument': 'error',
   'capsule/invalid-value': 'error',
   'capsule/unknown-value': 'warning',
+  'capsule/duplicate-declaration': 'error',
+  'capsule/page-not-widget': 'error',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -7,7 +7,7 @@ import type { Scope } from './summary';
 const SESSION_NAMES = /session|ctx|context|^s$|^sess$/i;
 const WORKFLOW_NAMES = /(^|_)(wf|workflow|flow)$/i;
 
-export type MemberTable = { table: Record<string, ApiEntry>; kind: 'module' | 'ui' | 'app' | 'session' | 'workflow' };
+export type MemberTable = { table: Record<string, ApiEntry>; kind: 'module' | 'ui' | 'app' | 'session' | 'workflow' | 'static' };
 
 /** The members an object expression has; `isApp` says whether a plain name is an App. */
 export function membersOf(scope: Scope, isApp: (name: string) => boolean, object: string[]): MemberTable | undefined {
@@ -36,6 +36,10 @@ export function sdkEntry(scope: Scope, isApp: (name: string) => boolean, callee:
   };
   if (path?.length === 1) return hit(catalog.api.module, path[0]!, 'module');
   if (path?.length === 2 && path[0] === 'ui') return hit(catalog.api.ui, path[1]!, 'ui');
+  if (path?.length === 2 && own(catalog.api.statics, path[0]!)) {
+    const h = hit(catalog.api.statics[path[0]!]!, path[1]!, 'static');
+    return h && { ...h, name: `${path[0]}.${path[1]}` };
+  }
   if (path || callee.length < 2) return undefined;
   const members = membersOf(scope, isApp, callee.slice(0, -1));
   return members ? hit(members.table, callee[callee.length - 1]!, members.kind) : undefined;

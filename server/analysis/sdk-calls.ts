@@ -197,7 +197,7 @@ function checkArguments(ctx: FileContext, site: SdkCallSite, entry: ApiEntry, qu
     return false;
   };
   // Decorators and methods count `self` in CPython's message.
-  const self = qual.includes('.') ? 1 : 0;
+  const self = qual.includes('.') && entry.kind !== 'static' ? 1 : 0;
   if (!args.splat && !varargs && args.positional.length > positionalParams.length) {
     const extra = args.positional[positionalParams.length]!;
     return report(extra.from, args.positional[args.positional.length - 1]!.to,

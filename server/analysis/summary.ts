@@ -12,6 +12,7 @@ import { checkDeclaration, integrationTypeOf } from './declarations';
 import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretNameFor } from './credentials';
 import { checkChannelCall } from './channels';
 import { checkSdkCall } from './sdk-calls';
+import { AppSurfaces } from './app-surfaces';
 
 /** Decorators whose function the SDK calls at import (its body runs before the app starts). */
 const IMPORT_TIME_DECORATORS = new Set(['page', 'home_body', 'onboarding', 'chat_page', 'ui']);
@@ -219,8 +220,10 @@ class Walker {
   private readonly contextParams = new Set<string>();
   /** Top-level functions the SDK calls at import (page functions...), by their `def` offset. */
   private readonly importTimeFunctions = new Set<number>();
+  private readonly surfaces: AppSurfaces;
 
   constructor(private readonly ctx: FileContext) {
+    this.surfaces = new AppSurfaces(ctx);
     this.summary = {
       path: ctx.path,
       text: ctx.text,
@@ -342,7 +345,11 @@ class Walker {
     const argList = node.getChild('ArgList');
     if (this.summary.importsCpsl) {
       const parts = dottedName(text, callee);
-      if (parts) checkSdkCall(this.ctx, { node, callee: parts, args: callArgs(text, argList), importTime: this.importTime, isApp: this.isApp });
+      if (parts) {
+        const args = callArgs(text, argList);
+        checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, isApp: this.isApp });
+        if (parts.length === 2 && this.functionFrom === undefined && this.isApp(parts[0]!)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
+      }
     }
     const path = this.ctx.cpslCallee(node);
     if (path) {
@@ -603,7 +610,12 @@ class Walker {
       }
       if (!plain || names.length < 2) continue;
       if (argList && this.summary.importsCpsl) {
-        checkSdkCall(this.ctx, { node: dec, callee: names, args: callArgs(text, argList), importTime: this.functionFrom === undefined, isApp: this.isApp });
+        const args = callArgs(text, argList);
+        checkSdkCall(this.ctx, { node: dec, callee: names, args, importTime: this.functionFrom === undefined, isApp: this.isApp });
+        if (names.length === 2 && this.functionFrom === undefined && def.type.name === 'FunctionDefinition') {
+          if (this.isApp(names[0]!)) this.surfaces.call(names[0]!, names[1]!, dec, args, def);
+          else if (names[1] === 'ui') this.surfaces.workflowUi(dec, def);
+        }
       }
       const handler: RawHandler = {
         receiver: names.slice(0, -1),

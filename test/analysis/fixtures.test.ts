@@ -38,6 +38,8 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/invalid-argument': ['error', 'warning'],
   'capsule/invalid-value': ['error', 'warning'],
   'capsule/unknown-value': ['warning'],
+  'capsule/duplicate-declaration': ['error'],
+  'capsule/page-not-widget': ['error'],
 };
 
 /** Codes no source text can produce, exercised in api.test.ts instead (a failure of the analysis). */
