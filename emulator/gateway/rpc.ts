@@ -153,7 +153,8 @@ const methods: Record<string, Method> = {
       sessionId: session?.id,
       type,
       mode,
-      reason: str(body.reason),
+      // Shown to people (prompt cards, the CLI, notifications): scrubbed where it comes in.
+      reason: hub.scrubber.text(str(body.reason)),
       scopes: declared?.scopes ?? [],
       fields: declared?.fields.length ? declared.fields : mode === 'secret' ? (known?.fields ?? []) : [],
       timeoutSeconds,

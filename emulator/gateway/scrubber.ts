@@ -8,7 +8,8 @@
 //   - launching-environment variables whose names an app declares (`App(secrets=[...])`, its
 //     integrations' client secret names) or the store or .env name;
 //   - values handed to an app (injected or resolved) and runner tokens (learn());
-//   - channel credentials marked secret, integration access and refresh tokens and form fields.
+//   - channel credentials marked secret, integration access and refresh tokens, and the secret-form
+//     fields the form masks (integrations/fields.ts: every field of a custom form).
 // Each value is matched as it is, line by line when it has several lines, and in the encodings an
 // app is likely to print it in: Python repr, JSON string escapes, URL encoding (quote, quote_plus,
 // encodeURIComponent) and base64 (standard and URL-safe, also inside a longer base64 text).
@@ -16,6 +17,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { StoreData } from '../store';
 import { isSecretCredential } from '../store/channels';
+import { isSecretField } from '../integrations/fields';
 
 export const MASK = '[secret]';
 /** Shortest value (or line of a value) that is scrubbed; `secret set` warns below it. */
@@ -41,8 +43,17 @@ export class SecretScrubber {
 
   /** A value handed out (injected, resolved, a runner token): scrubbed from now on, for good. */
   learn(value: string | undefined): void {
-    if (value) this.learned.add(value);
+    if (!value || this.learned.has(value)) return;
+    this.learned.add(value);
+    this.checked = false;
   }
+
+  /**
+   * Whether the values were gathered in this turn of the event loop. They are gathered at most
+   * once a turn (the sinks of one message share it): a store or .env change shows from the next
+   * turn, and what an app is handed (learn) at once.
+   */
+  private checked = false;
 
   /** `text` with every known secret value, in every form, replaced by [secret]. */
   text = (text: string): string => {
@@ -74,7 +85,7 @@ export class SecretScrubber {
       for (const i of Object.values(byType)) {
         seen.add(i.accessToken);
         if (i.refreshToken) seen.add(i.refreshToken);
-        for (const v of Object.values(i.fields)) seen.add(v);
+        for (const [k, v] of Object.entries(i.fields)) if (isSecretField(i.type, k)) seen.add(v);
       }
     }
     return [...seen].filter((v) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH);
@@ -82,6 +93,9 @@ export class SecretScrubber {
 
   /** The pattern for the values known now, rebuilt only when they changed. */
   private current(): RegExp | undefined {
+    if (this.checked) return this.pattern;
+    this.checked = true;
+    setImmediate(() => (this.checked = false));
     const values = this.values().sort();
     const key = values.join('\0');
     if (key !== this.key) {

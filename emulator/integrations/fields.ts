@@ -1,4 +1,5 @@
-// Labels of secret-form fields: the catalog's for known fields, else the name made readable.
+// Secret-form fields: labels (the catalog's for known fields, else the name made readable) and
+// which fields hold secrets (masked in the form, and by the emulator's scrubber in its output).
 import { catalog } from '../../catalog/catalog';
 
 export function fieldLabel(field: string): string {
@@ -6,4 +7,10 @@ export function fieldLabel(field: string): string {
   if (known) return known.label;
   const words = field.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Known integrations' fields are secret as the catalog says; every field of a custom form is. */
+export function isSecretField(type: string, field: string): boolean {
+  if (!catalog.integrations.has(type)) return true;
+  return catalog.secretFieldLabels[field]?.secret ?? true;
 }

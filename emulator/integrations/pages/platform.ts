@@ -3,7 +3,7 @@
 import { catalog } from '../../../catalog/catalog';
 import { esc, page } from './html';
 import { PLATFORM_CSS } from './styles';
-import { fieldLabel } from '../fields';
+import { fieldLabel, isSecretField } from '../fields';
 
 export interface SecretFormView {
   appName: string;
@@ -19,16 +19,9 @@ export interface SecretFormView {
   denyAction?: string;
 }
 
-/** Known fields use the catalog's label and masking; custom fields are always masked. */
-function isSecretField(field: string, custom: boolean): boolean {
-  if (custom) return true;
-  return catalog.secretFieldLabels[field]?.secret ?? true;
-}
-
 export function renderSecretForm(v: SecretFormView): string {
-  const custom = !catalog.integrations.has(v.type);
   const input = (f: string, optional: boolean): string => {
-    const secret = isSecretField(f, custom);
+    const secret = isSecretField(v.type, f);
     const id = `field-${f}`;
     const err = v.errors[f];
     const placeholder = catalog.secretFieldLabels[f]?.placeholder;
