@@ -1,6 +1,6 @@
 // The channels and dashboard modules mounted on the real gateway (in process, no app): webhooks are
 // public and keep their raw bodies through the gateway's parsers; pages and APIs need the session
-// token; a message that cannot reach an app is acknowledged to the platform and logged.
+// token; a message for a channel no served app declares is refused with the reason and logged.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
