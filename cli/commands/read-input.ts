@@ -12,6 +12,9 @@ export async function readAll(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// Keys typed (or pasted) past the end of one hidden answer belong to the next question.
+let typedAhead = '';
+
 export function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   // Echo off before the prompt shows, so that nothing typed right after it is echoed.
@@ -19,7 +22,9 @@ export function readHidden(prompt: string): Promise<string> {
   process.stderr.write(prompt);
   return new Promise((resolveValue, reject) => {
     let value = '';
+    let done = false;
     const finish = (err?: Error): void => {
+      done = true;
       stdin.setRawMode(false);
       stdin.pause();
       stdin.off('data', onData);
@@ -27,14 +32,25 @@ export function readHidden(prompt: string): Promise<string> {
       if (err) reject(err);
       else resolveValue(value);
     };
-    const onData = (chunk: Buffer): void => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
+    const take = (text: string): void => {
+      const chars = [...text];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          // A pasted CRLF ends one answer, not two.
+          typedAhead = chars.slice(ch === '\r' && chars[i + 1] === '\n' ? i + 2 : i + 1).join('');
+          return finish();
+        }
         if (ch === '\u0003') return finish(new UserError('cancelled; nothing was saved', 130));
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
         else if (ch >= ' ') value += ch;
       }
     };
+    const onData = (chunk: Buffer): void => take(chunk.toString('utf8'));
+    const ahead = typedAhead;
+    typedAhead = '';
+    take(ahead);
+    if (done) return;
     stdin.resume();
     stdin.on('data', onData);
   });

@@ -250,3 +250,15 @@ test('channel create reads credentials from a file or stdin, off the command lin
   assert.match(empty.stderr, /no key=value lines in stdin/);
   assert.match(cli(ws, ['channel', 'create', '--help']).stdout, /Prefer --credentials-file/);
 });
+
+test('channel create --credentials-file - on a terminal asks for each key without echo; Enter skips an optional one', async () => {
+  const ws = workspace();
+  const token = '123456:typed-bot-token-on-a-terminal';
+  const run = await cliOnTerminal(ws, ['channel', 'create', 'tg', '--type', 'telegram', '--credentials-file', '-'], /bot_token \(.*input hidden\)/, `${token}\r\r`);
+  assert.equal(run.status, 0, run.stdout);
+  assert.match(run.stdout, /secret_token \(.*optional: Enter skips\)/);
+  assert.ok(!run.stdout.includes(token), `the typed token was echoed: ${JSON.stringify(run.stdout)}`);
+  assert.match(run.stdout, /webhook auth: NONE/);
+  const stored = JSON.parse(storeText(ws)) as { channels: Record<string, { credentials: Record<string, string> }> };
+  assert.deepEqual(stored.channels.tg!.credentials, { bot_token: token });
+});
