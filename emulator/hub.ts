@@ -66,6 +66,7 @@ export interface PromptBroker {
 /** A clock the dashboard can move forward to fire timeouts and expiries without waiting. */
 export interface Clock {
   now(): number; // epoch ms
+  /** Throws a RangeError for a move that is not a bounded, non-negative number of ms (gateway/clock.ts). */
   advance(ms: number): void;
 }
 

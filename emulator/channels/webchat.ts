@@ -100,7 +100,10 @@ export function registerWebChat(hub: Hub): void {
         text,
       });
     } catch (e) {
-      return bad(res, 503, `the app could not take the message: ${(e as Error).message}`);
+      // The gateway's own status: an unknown app is 404 and a bad session id 400; only an app
+      // that is not running (yet) is 503.
+      const status = (e as { status?: unknown }).status;
+      return bad(res, typeof status === 'number' && status >= 400 && status < 600 ? status : 503, `the app could not take the message: ${(e as Error).message}`);
     }
     const open: OpenTurn = { turn, userId, done: false };
     turns.set(turn.requestId, open);

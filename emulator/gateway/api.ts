@@ -18,6 +18,7 @@ import type { SessionAuth } from './security';
 import { AnswerError, headlessCredential } from './credentials';
 import { HttpError } from './errors';
 import { findPersona, personaFor } from './sessions';
+import { clockMoveProblem } from './clock';
 
 type Json = Record<string, unknown>;
 
@@ -234,6 +235,8 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
   r.post('/api/clock/advance', wrap((req, res) => {
     const ms = bodyOf(req).ms;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new HttpError(400, '"ms" must be a non-negative number of milliseconds');
+    const problem = clockMoveProblem(ms, hub.clock.ahead);
+    if (problem) throw new HttpError(422, `"ms": ${problem}`);
     hub.clock.advance(ms);
     res.json({ now: hub.clock.now() });
   }));

@@ -3,6 +3,28 @@
 // setTimeout alone, because advancing the clock must fire every timer that became due.
 import type { Clock } from '../hub';
 
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+/** The longest single move of the clock. */
+export const MAX_CLOCK_MOVE_MS = 10 * YEAR_MS;
+/**
+ * How far the clock may run ahead of real time in all. Dates the app is handed (token expiries,
+ * timestamps) must stay far inside what JavaScript and Python's datetime (year 9999) can hold.
+ */
+export const MAX_CLOCK_AHEAD_MS = 100 * YEAR_MS;
+
+/** Why the clock cannot move by `ms` from an offset of `ahead` ms, or undefined when it can. */
+export function clockMoveProblem(ms: unknown, ahead: number): string | undefined {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return 'the clock moves forward by a non-negative number of milliseconds';
+  if (ms > MAX_CLOCK_MOVE_MS) return `the clock moves at most ten years (${MAX_CLOCK_MOVE_MS} ms) at a time`;
+  if (ahead + ms > MAX_CLOCK_AHEAD_MS) return `the clock may run at most 100 years ahead of real time (it is ${Math.floor(ahead / YEAR_MS)} years ahead now)`;
+  return undefined;
+}
+
+/** A clock move refused by clockMoveProblem: bad input, answered 422. */
+export class ClockMoveError extends RangeError {
+  readonly status = 422;
+}
+
 interface Timer {
   at: number;
   fire: () => void;
@@ -17,8 +39,15 @@ export class HubClock implements Clock {
     return Date.now() + this.offset;
   }
 
+  /** How far ahead of real time the clock runs (ms). */
+  get ahead(): number {
+    return this.offset;
+  }
+
+  /** Moves the clock forward; a move clockMoveProblem refuses throws a ClockMoveError. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a non-negative number');
+    const problem = clockMoveProblem(ms, this.offset);
+    if (problem) throw new ClockMoveError(problem);
     this.offset += ms;
     this.fireDue();
   }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { catalog } from '../../catalog/catalog';
 import type { StoredIntegration } from '../store';
 import type { PendingPrompt } from '../hub';
+import { dict } from '../store/dict';
 
 export interface WireCredential {
   type: string;
@@ -34,10 +35,10 @@ export function headlessCredential(
 ): StoredIntegration {
   const connectedAt = new Date(nowMs).toISOString();
   if (p.mode === 'secret') {
-    const fields = answer.fields ?? {};
+    const fields = dict(answer.fields);
     const missing = p.fields.filter((f) => !(typeof fields[f] === 'string' && fields[f] !== ''));
     if (missing.length) throw new AnswerError(`missing field${missing.length > 1 ? 's' : ''} for ${p.type}: ${missing.join(', ')} (pass each as --field name=value)`);
-    const clean: Record<string, string> = {};
+    const clean: Record<string, string> = dict();
     for (const [k, v] of Object.entries(fields)) clean[k] = String(v);
     return { type: p.type, mode: 'secret', accessToken: '', tokenType: 'fields', scopes: [], expiresAt: 0, fields: clean, connectedAt };
   }

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '../hub';
 import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
+import { dict } from '../store';
 import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
 import { describeExit, type HistoryHeld, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
@@ -470,7 +471,7 @@ export class GatewayHub implements Hub {
     if (clean.refreshToken === undefined) delete clean.refreshToken;
     if (clean.account === undefined) delete clean.account;
     await this.store.update((d) => {
-      d.integrations[p.userId] ??= {};
+      d.integrations[p.userId] ??= dict();
       d.integrations[p.userId]![p.type] = clean;
     });
   }

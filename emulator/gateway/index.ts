@@ -19,8 +19,9 @@ import { runnerRpcRouter } from './rpc';
 import { apiRouter } from './api';
 import { forwardRouter } from './forward';
 import { attachRunnerLink } from './link';
-import { withFastLane } from './fast-lane';
+import { FAST_LANE_PATH, withFastLane } from './fast-lane';
 import { scrubAnswers } from './scrubber';
+import { routeTable, type RouteEntry } from './routes';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
 
 export { GatewayHub } from './hub-impl';
@@ -65,6 +66,8 @@ export interface RunningEmulator {
   store: Store;
   /** A one-time login URL that sets the session cookie and redirects to `next`. */
   loginUrl(next?: string): string;
+  /** Every route the gateway serves: the fast lane's, then express's in mount order. */
+  routes(): RouteEntry[];
   stop(): Promise<void>;
 }
 
@@ -240,6 +243,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
     port,
     token: auth.token,
     store,
+    routes: () => [{ method: 'POST', path: FAST_LANE_PATH }, ...routeTable(app)],
     loginUrl: (next = '/chat') => `${hub.url}/login?code=${encodeURIComponent(auth.newCode())}&next=${encodeURIComponent(next)}`,
     stop: () =>
       (stopping ??= (async () => {

@@ -11,6 +11,7 @@ import { toWire } from './credentials';
 import { HttpError } from './errors';
 import { bearerOf, errorHandler } from './security';
 import type { PromptOutcome } from './prompts';
+import { dict } from '../store/dict';
 
 type Body = Record<string, unknown>;
 
@@ -200,7 +201,7 @@ const methods: Record<string, Method> = {
     const key = str(body.key);
     const value = str(body.value_json);
     await hub.update((d) => {
-      (d.kv[scope] ??= {})[key] = value;
+      (d.kv[scope] ??= dict())[key] = value;
     });
     return { ok: true };
   },

@@ -19,9 +19,14 @@ export const hostCheck: RequestHandler = (req, res, next) => {
   res.status(403).json({ error: `refused: Host "${req.headers.host ?? ''}" is not a loopback name (use 127.0.0.1 or localhost)` });
 };
 
-/** Browsers send Origin on cross-site requests; only pages of a loopback origin may call in. */
+/**
+ * Browsers send Origin on cross-site requests; only pages of a loopback origin may call in.
+ * `Origin: null` comes from an opaque origin (a sandboxed frame, a file:// page, a data: URL, a
+ * redirect through another site): a foreign origin like any other. (Our own pages send their
+ * referrer to themselves, so their form posts carry their real origin.)
+ */
 export function originAllowed(origin: string | undefined): boolean {
-  if (!origin || origin === 'null') return true;
+  if (origin === undefined || origin === '') return true;
   try {
     return isLoopbackHost(new URL(origin).host);
   } catch {

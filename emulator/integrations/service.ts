@@ -3,6 +3,7 @@
 // into this; nothing here renders HTML.
 import type { Hub, PendingPrompt, PromptAnswer, PromptBroker } from '../hub';
 import type { StoredIntegration } from '../store/schema';
+import { dict } from '../store/dict';
 import { catalog } from '../../catalog/catalog';
 import { ProviderServer, CALLBACK_PATH } from './auth-server/server';
 import { findAppIntegration, generatedNote, resolveClientConfig, type ClientConfig } from './client-config';
@@ -218,7 +219,7 @@ export class IntegrationsService {
     if (!answered) {
       // No prompt waits (a show_integration card, or the prompt timed out): store it directly.
       await this.hub.update((d) => {
-        d.integrations[target.userId] = { ...(d.integrations[target.userId] ?? {}), [target.type]: credential };
+        (d.integrations[target.userId] ??= dict())[target.type] = credential;
       });
     }
     const detail = credential.mode === 'oauth' ? { type: target.type, scopes: credential.scopes, expiresAt: credential.expiresAt, account: credential.account } : { type: target.type, fields: Object.keys(credential.fields) };
@@ -270,7 +271,7 @@ export class IntegrationsService {
   }
 
   async submitFields(target: ConnectTarget, fields: { required: string[]; optional: string[] }, values: Record<string, string>): Promise<void> {
-    const kept: Record<string, string> = {};
+    const kept: Record<string, string> = dict();
     for (const f of [...fields.required, ...fields.optional]) {
       const v = (values[f] ?? '').trim();
       if (v) kept[f] = v;

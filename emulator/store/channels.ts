@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { catalog, nearest, type ChannelTypeInfo } from '../../catalog/catalog';
 import type { StoreData, StoredChannel } from './schema';
 import { channelNameProblem } from './names';
+import { dict } from './dict';
 
 export type NamedChannelType = StoredChannel['type'];
 
@@ -76,7 +77,7 @@ export function newChannel(input: ChannelInput, now = new Date()): StoredChannel
     id: `ch_${randomBytes(8).toString('hex')}`,
     webhookId: randomBytes(12).toString('hex'),
     type: input.type as NamedChannelType,
-    credentials: { ...input.credentials },
+    credentials: dict(input.credentials),
     createdAt: now.toISOString(),
   };
 }

@@ -1,5 +1,6 @@
 // The store's public surface. Other modules import from here, not from the files behind it.
 export * from './schema';
+export { dict, toDicts, type Dict } from './dict';
 export { Store, MIN_COMPACT_BYTES, type StoreOptions } from './store';
 export { loadStore, loadStoreSync, type Loaded } from './load';
 export { StoreError, type StoreErrorCode } from './errors';

@@ -3,6 +3,7 @@
 // SCHEMA_VERSION. Files newer than this build are refused (never downgraded or overwritten).
 import { SCHEMA_VERSION, emptyStore, type StoreData } from './schema';
 import { corruptStore, storeTooNew } from './errors';
+import { toDicts } from './dict';
 
 export type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 
@@ -31,7 +32,7 @@ export function migrate(
 ): MigrationResult {
   const { data, migratedFrom } = upgrade(file, parsed, steps, target);
   validateStoreShape(file, data);
-  return { data: data as unknown as StoreData, migratedFrom };
+  return { data: toDicts(data as unknown as StoreData), migratedFrom };
 }
 
 /** Runs the migration steps without checking the result's shape (exports carry null values). */

@@ -58,6 +58,11 @@ export class ChangeRecorder {
     this.lastSeq = lastSeqOf(data);
   }
 
+  /** Whether the marks since the last commit ask for a whole-file write (a collection replaced...). */
+  get wholeRequested(): boolean {
+    return this.whole !== undefined;
+  }
+
   /** Asks for a whole-file write at the next commit. */
   requireWhole(reason: string): void {
     this.whole ??= reason;

@@ -2,6 +2,8 @@
 // migration in migrate.ts when the shape changes. Secret values live only in `secrets[*].value`
 // and are never copied into events, exports (without --include-secrets) or logs.
 
+import { dict } from './dict';
+
 export const SCHEMA_VERSION = 1;
 
 export interface StoredSecret {
@@ -93,12 +95,12 @@ export interface StoreData {
 export function emptyStore(): StoreData {
   return {
     schemaVersion: SCHEMA_VERSION,
-    secrets: {},
-    channels: {},
+    secrets: dict(),
+    channels: dict(),
     personas: [{ id: 'user_dev', name: 'Dev', email: 'dev@localhost' }],
-    integrations: {},
-    sessions: {},
-    kv: {},
+    integrations: dict(),
+    sessions: dict(),
+    kv: dict(),
     events: [],
     eventSeq: 0,
   };

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'dotenv';
 import type { StoreData } from './schema';
+import { dict } from './dict';
 
 export type SecretSource = 'store' | '.env' | 'environment';
 
@@ -39,7 +40,7 @@ export class SecretResolver {
     if (stored) return { name, value: stored.value, source: 'store' };
     const fromFile = this.envFile.values()[name];
     if (fromFile !== undefined) return { name, value: fromFile, source: '.env' };
-    const fromEnv = this.env[name];
+    const fromEnv = this.fromEnv(name);
     if (fromEnv !== undefined) return { name, value: fromEnv, source: 'environment' };
     return undefined;
   }
@@ -54,8 +55,13 @@ export class SecretResolver {
     const out: SecretSource[] = [];
     if (this.options.data().secrets[name]) out.push('store');
     if (this.envFile.values()[name] !== undefined) out.push('.env');
-    if (this.env[name] !== undefined) out.push('environment');
+    if (this.fromEnv(name) !== undefined) out.push('environment');
     return out;
+  }
+
+  /** process.env inherits Object.prototype: `toString` is not a variable of the environment. */
+  private fromEnv(name: string): string | undefined {
+    return Object.hasOwn(this.env, name) ? this.env[name] : undefined;
   }
 
   /** Values for `App(secrets=[...])`, injected into the app's environment at start. */
@@ -88,7 +94,7 @@ export function missingSecretMessage(name: string, err = 'not defined locally'):
 /** A `.env` file parsed with dotenv, re-read only when it changes. */
 export class DotenvFile {
   private stamp = '';
-  private cached: Record<string, string> = {};
+  private cached: Record<string, string> = dict();
 
   constructor(readonly file: string) {}
 
@@ -99,14 +105,14 @@ export class DotenvFile {
       stamp = `${s.ino}:${s.size}:${s.mtimeMs}`;
     } catch {
       this.stamp = '';
-      this.cached = {};
+      this.cached = dict();
       return this.cached;
     }
     if (stamp !== this.stamp) {
       try {
-        this.cached = parse(readFileSync(this.file));
+        this.cached = dict(parse(readFileSync(this.file)));
       } catch {
-        this.cached = {};
+        this.cached = dict();
       }
       this.stamp = stamp;
     }

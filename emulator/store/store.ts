@@ -42,6 +42,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { emptyStore, type StoreData } from './schema';
+import { toDicts } from './dict';
 import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, fsyncDir, FILE_MODE } from './atomic-file';
 import { acquireLock, pidAlive, waiterPresent, type LockHandle } from './lock';
 import { loadStoreSync, stampOf, storeStamp, MISSING, type FileStamp, type Loaded } from './load';
@@ -343,6 +344,8 @@ export class Store {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     try {
       mutator(this.recorder.view(this.db.data));
+      // A collection replaced (import, reset, a test's seed) gets prototype-less maps again (dict.ts).
+      if (this.recorder.wholeRequested) toDicts(this.db.data);
     } catch (e) {
       // The mutator may have changed part of the data before throwing: take the file's state back.
       this.needsReload = true;
@@ -555,6 +558,7 @@ export class Store {
       const p = list[i]!;
       try {
         p.mutator(this.recorder.view(this.db.data));
+        if (this.recorder.wholeRequested) toDicts(this.db.data);
       } catch (e) {
         // Against the newer data this change no longer applies: fail it alone.
         list.splice(i--, 1);

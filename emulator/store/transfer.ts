@@ -1,7 +1,8 @@
 // Export, import and reset of a store. Exports leave out every secret value unless asked: store
 // secrets keep their names with `"value": null`, channel credentials marked secret in the catalog
 // become null, and connected integrations lose their tokens and form fields (also null).
-import { SCHEMA_VERSION, emptyStore, type StoreData, type StoredChannel, type StoredIntegration, type StoredSecret } from './schema';
+import { SCHEMA_VERSION, emptyStore, type StoreData, type StoredChannel, type StoredIntegration, type StoredSecret, type StoredSession } from './schema';
+import { dict, toDicts } from './dict';
 import { upgrade, validateStoreShape } from './migrate';
 import { isSecretCredential } from './channels';
 import { StoreError } from './errors';
@@ -129,7 +130,7 @@ export function applyImport(data: StoreData, exp: StoreExport, mode: ImportMode)
   const localChannels = local.channels;
   const localIntegrations = local.integrations;
 
-  const secrets: Record<string, StoredSecret> = mode === 'replace' ? {} : out.secrets;
+  const secrets: Record<string, StoredSecret> = mode === 'replace' ? dict() : out.secrets;
   for (const [name, s] of Object.entries(src.secrets)) {
     if (s.value !== null) {
       secrets[name] = { ...s, value: s.value };
@@ -142,10 +143,10 @@ export function applyImport(data: StoreData, exp: StoreExport, mode: ImportMode)
     }
   }
 
-  const channels: Record<string, StoredChannel> = mode === 'replace' ? {} : out.channels;
+  const channels: Record<string, StoredChannel> = mode === 'replace' ? dict() : out.channels;
   for (const [name, c] of Object.entries(src.channels)) {
     const mine = localChannels[name];
-    const creds: Record<string, string> = {};
+    const creds: Record<string, string> = dict();
     let complete = true;
     let usedLocal = false;
     for (const [key, value] of Object.entries(c.credentials)) {
@@ -164,7 +165,7 @@ export function applyImport(data: StoreData, exp: StoreExport, mode: ImportMode)
     (usedLocal ? report.channels.keptLocalCredentials : report.channels.imported).push(name);
   }
 
-  const integrations: StoreData['integrations'] = mode === 'replace' ? {} : out.integrations;
+  const integrations: StoreData['integrations'] = mode === 'replace' ? dict() : out.integrations;
   for (const [user, byType] of Object.entries(src.integrations)) {
     for (const [type, i] of Object.entries(byType)) {
       const mine = localIntegrations[user]?.[type];
@@ -177,7 +178,7 @@ export function applyImport(data: StoreData, exp: StoreExport, mode: ImportMode)
         continue;
       }
       if (stored.refreshToken === undefined) delete stored.refreshToken;
-      (integrations[user] ??= {})[type] = stored;
+      (integrations[user] ??= dict())[type] = stored;
       report.integrations.imported++;
     }
   }
@@ -191,15 +192,15 @@ export function applyImport(data: StoreData, exp: StoreExport, mode: ImportMode)
   }
   if (!personas.length) personas.push(...emptyStore().personas);
 
-  const sessions = mode === 'replace' ? {} : out.sessions;
+  const sessions = mode === 'replace' ? dict<StoredSession>() : out.sessions;
   for (const [id, s] of Object.entries(src.sessions)) {
     sessions[id] = s;
     report.sessions++;
   }
 
-  const kv = mode === 'replace' ? {} : out.kv;
+  const kv = mode === 'replace' ? dict<Record<string, string>>() : out.kv;
   for (const [scope, entries] of Object.entries(src.kv)) {
-    const target = (kv[scope] ??= {});
+    const target = (kv[scope] ??= dict());
     for (const [k, v] of Object.entries(entries)) {
       target[k] = v;
       report.kvKeys++;
@@ -215,6 +216,7 @@ export function applyImport(data: StoreData, exp: StoreExport, mode: ImportMode)
   }
 
   Object.assign(data, { ...out, schemaVersion: SCHEMA_VERSION, secrets, channels, integrations, personas, sessions, kv, events, eventSeq: seq });
+  toDicts(data);
   return report;
 }
 
@@ -242,11 +244,12 @@ export function applyReset(data: StoreData, options: { all?: boolean } = {}): Re
   const fresh = emptyStore();
   Object.assign(data, {
     ...fresh,
-    secrets: all ? {} : data.secrets,
-    channels: all ? {} : data.channels,
+    secrets: all ? dict() : data.secrets,
+    channels: all ? dict() : data.channels,
     // Keep counting so that event sequence numbers never go backwards for live listeners.
     eventSeq: data.eventSeq,
   });
+  toDicts(data);
   return { all, removed };
 }
 

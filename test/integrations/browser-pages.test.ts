@@ -134,7 +134,7 @@ describe('integration pages in Chromium', () => {
     await page.getByRole('heading', { name: 'AWS connected' }).waitFor({ timeout: T });
     const a = answerTo(prompt);
     assert.ok(a?.allow);
-    if (a?.allow) assert.deepEqual(a.credential.fields, { access_key_id: 'AKIAEXAMPLE', secret_access_key: 'wJalrXUtnFEMI-example', region: 'eu-west-1' });
+    if (a?.allow) assert.deepEqual({ ...a.credential.fields }, { access_key_id: 'AKIAEXAMPLE', secret_access_key: 'wJalrXUtnFEMI-example', region: 'eu-west-1' });
   });
 
   test('custom secret form: every declared field masked and required; Deny declines', async () => {

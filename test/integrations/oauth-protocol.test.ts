@@ -501,7 +501,7 @@ describe('provider scope syntax, missing client secrets, custom providers, real-
     assert.equal(ok.status, 200);
     const a = hub.answers.find((x) => x.id === prompt.id)!.answer;
     assert.ok(a.allow);
-    if (a.allow) assert.deepEqual(a.credential.fields, { access_key_id: 'AKIATEST', secret_access_key: 'wJalr-secret', region: 'eu-west-1' });
+    if (a.allow) assert.deepEqual({ ...a.credential.fields }, { access_key_id: 'AKIATEST', secret_access_key: 'wJalr-secret', region: 'eu-west-1' });
     assert.ok(!JSON.stringify(hub.read().events).includes('wJalr-secret'));
   });
 
@@ -520,7 +520,7 @@ describe('provider scope syntax, missing client secrets, custom providers, real-
     assert.equal(ok.status, 200);
     const a = hub.answers.find((x) => x.id === prompt.id)!.answer;
     assert.ok(a.allow);
-    if (a.allow) assert.deepEqual(a.credential.fields, { auth_key: 'tskey-auth-xyz' }, 'an empty optional field is left out');
+    if (a.allow) assert.deepEqual({ ...a.credential.fields }, { auth_key: 'tskey-auth-xyz' }, 'an empty optional field is left out');
   });
 
   test('the fault panel API: approve with fewer scopes, deny, clock advance', async () => {

@@ -17,6 +17,8 @@ import {
 } from '../../emulator/store';
 import { waitFor } from '../support/wait';
 import { readStore, rejectsWith, tempStoreDir } from '../support/store';
+import { plain } from '../support/store';
+import { dict } from '../../emulator/store';
 
 const files = (dir: string) => ({ file: join(dir, 'store.json'), journal: join(dir, 'store.journal') });
 const snapshotOf = (dir: string) => (JSON.parse(readFileSync(files(dir).file, 'utf8')) as { snapshot?: { generation: number; id: string } }).snapshot;
@@ -58,7 +60,7 @@ test('a write on a store with a full event log appends one small record; store.j
   const disk = readStore(dir);
   assert.equal(disk.events.length, 5_000, 'the cap applies on replay too');
   assert.equal(disk.events.at(-1)!.summary, 'one more');
-  assert.deepEqual(disk, reopened.read());
+  assert.deepEqual(plain(disk), plain(reopened.read()));
   await reopened.close();
 });
 
@@ -114,7 +116,7 @@ for (const c of changes) {
     const generation = snapshotOf(dir)!.generation;
     await store.update(c.change);
     const disk = readStore(dir);
-    assert.deepEqual(disk, store.read(), 'store.json with its journal equals the store in memory');
+    assert.deepEqual(plain(disk), plain(store.read()), 'store.json with its journal equals the store in memory');
     if (c.journaled) {
       assert.equal(snapshotOf(dir)!.generation, generation, 'store.json was not rewritten');
       assert.equal(journalLines(dir).length, 2, 'one record after the header');
@@ -124,7 +126,7 @@ for (const c of changes) {
     }
     // A second store (another process) reads the same.
     const other = await Store.open(dir);
-    assert.deepEqual(other.read(), store.read());
+    assert.deepEqual(plain(other.read()), plain(store.read()));
     await other.close();
     await store.close();
     assert.deepEqual(JSON.parse(readFileSync(files(dir).file, 'utf8')).secrets, structuredClone(store.read().secrets));
@@ -154,7 +156,7 @@ test('random mixes of journaled changes, in batches of any size, always read bac
   for (let round = 0; round < 60; round++) {
     const n = 1 + rand(20);
     await Promise.all(Array.from({ length: n }, () => store.update(ops[rand(ops.length)]!)));
-    assert.deepEqual(readStore(dir), store.read(), `round ${round}`);
+    assert.deepEqual(plain(readStore(dir)), plain(store.read()), `round ${round}`);
   }
   assert.ok(snapshotOf(dir)!.generation > 2, 'the size threshold folded the journal into store.json along the way');
   await store.close();
@@ -311,7 +313,7 @@ test('past the size threshold the journal is folded into store.json; the journal
   }
   assert.ok(snapshotOf(dir)!.generation >= generation + 3, 'folded several times');
   assert.ok(maxJournal <= 8_000, `journal stayed under the threshold (${maxJournal} bytes)`);
-  assert.deepEqual(readStore(dir), store.read());
+  assert.deepEqual(plain(readStore(dir)), plain(store.read()));
   await store.close();
 });
 
@@ -426,7 +428,7 @@ test('a store.json that was deleted leaves its journal meaningless: the store is
   rmSync(file);
   assert.equal(readNames(dir).exists, false);
   const fresh = await Store.open(dir);
-  assert.deepEqual(fresh.read().secrets, {});
+  assert.deepEqual(fresh.read().secrets, dict());
   await fresh.update((d) => void (d.secrets.NEW = secret('n')));
   assert.equal(existsSync(journal), false, 'the old journal was removed with the first write');
   assert.deepEqual(Object.keys(readStore(dir).secrets), ['NEW']);
@@ -487,7 +489,7 @@ test('sync "full" flushes each record before acknowledging it; the journal reads
     const { dir, store } = await journaledStore({ sync, syncMs: 5 });
     for (let i = 0; i < 20; i++) await store.update(put(`k${i}`, sync));
     assert.equal(journalLines(dir).length, 21, `${sync}: one record per awaited update`);
-    assert.deepEqual(readStore(dir), store.read());
+    assert.deepEqual(plain(readStore(dir)), plain(store.read()));
     await new Promise((r) => setTimeout(r, 20)); // a pending background flush runs and finds the file open
     await store.close();
     assert.equal(keysOf(readStore(dir)).length, 20);

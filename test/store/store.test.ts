@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, type StoreData } from '../../emulator/store';
 import { waitFor } from '../support/wait';
 import { readStore, rejectsWith, tempStoreDir } from '../support/store';
+import { dict } from '../../emulator/store';
 
 function secret(value: string) {
   return { value, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
@@ -82,7 +83,7 @@ test('a file without a schema version is migrated, and the original is kept as a
   const data = store.read();
   assert.equal(data.schemaVersion, SCHEMA_VERSION);
   assert.equal(data.secrets.OLD!.value, 'kept');
-  assert.deepEqual(data.channels, {});
+  assert.deepEqual(data.channels, dict());
   assert.ok(data.personas.length >= 1, 'default persona filled in');
   assert.equal(readFileSync(join(dir, 'store.json'), 'utf8'), original, 'reading alone does not rewrite');
   await store.update((d) => void (d.secrets.NEW = secret('n')));
@@ -174,7 +175,7 @@ test('two processes incrementing counters on one store lose nothing', async () =
     });
   await Promise.all([run('a'), run('b')]);
   const onDisk = readStore(dir);
-  assert.deepEqual(onDisk.kv.counters, { a: String(count), b: String(count) });
+  assert.deepEqual(onDisk.kv.counters, dict({ a: String(count), b: String(count) }));
   assert.equal(existsSync(join(dir, 'store.lock')), false, 'the lock is released');
 });
 
@@ -259,8 +260,8 @@ test('a store.json deleted from outside counts as empty; pending updates apply o
     scope.n = String(Number(scope.n ?? '0') + 1);
   });
   const onDisk = readStore(dir);
-  assert.deepEqual(onDisk.kv.c, { n: '1' }, 'applied exactly once');
-  assert.deepEqual(onDisk.secrets, {});
+  assert.deepEqual(onDisk.kv.c, dict({ n: '1' }), 'applied exactly once');
+  assert.deepEqual(onDisk.secrets, dict());
   await store.close();
 });
 
@@ -290,7 +291,7 @@ test('expectWrite: a change from outside before it is seen by the next write; on
   assert.ok(store.read().secrets.AFTER, 'seen by the write after');
   const onDisk = readStore(dir);
   assert.ok(onDisk.secrets.AFTER && onDisk.secrets.BEFORE && onDisk.secrets.A);
-  assert.deepEqual(onDisk.kv['app:t'], { k1: '1', k2: '1', k3: '1' });
+  assert.deepEqual(onDisk.kv['app:t'], dict({ k1: '1', k2: '1', k3: '1' }));
   await store.close();
 });
 
@@ -312,7 +313,7 @@ test('expectWrite called as a write ends (as the gateway does while the app hand
   assert.ok(store.read().secrets.LATE, 'the write after it checks the files again');
   const onDisk = readStore(dir);
   assert.ok(onDisk.secrets.LATE && onDisk.secrets.A);
-  assert.deepEqual(onDisk.kv['app:t'], { k0: '1', k1: '1', k2: '1' });
+  assert.deepEqual(onDisk.kv['app:t'], dict({ k0: '1', k1: '1', k2: '1' }));
   await store.close();
 });
 

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildExport, parseExport, applyImport, applyReset, emptyStore, EXPORT_FORMAT, StoreError, type StoreData } from '../../emulator/store';
+import { plain } from '../support/store';
+import { dict } from '../../emulator/store';
 
 const SECRET = 'sk-live-9f8e7d6c5b4a';
 const BOT = 'xoxb-0000-secret-bot-token';
@@ -66,11 +68,11 @@ test('a full export round-trips into an empty store (replace)', () => {
   const exp = parseExport('x.json', JSON.stringify(buildExport(src, { includeSecrets: true })));
   const target = emptyStore();
   const report = applyImport(target, exp, 'replace');
-  assert.deepEqual(target.secrets, src.secrets);
-  assert.deepEqual(target.channels, src.channels);
-  assert.deepEqual(target.integrations, src.integrations);
-  assert.deepEqual(target.sessions, src.sessions);
-  assert.deepEqual(target.kv, src.kv);
+  assert.deepEqual(plain(target.secrets), plain(src.secrets));
+  assert.deepEqual(plain(target.channels), plain(src.channels));
+  assert.deepEqual(plain(target.integrations), plain(src.integrations));
+  assert.deepEqual(plain(target.sessions), plain(src.sessions));
+  assert.deepEqual(plain(target.kv), plain(src.kv));
   assert.equal(target.events.length, 1);
   assert.deepEqual(report.secrets.imported, ['OPENAI_API_KEY']);
 });
@@ -90,7 +92,7 @@ test('importing an export without values keeps local values, and skips what has 
   const empty = emptyStore();
   const r2 = applyImport(empty, exp, 'replace');
   assert.deepEqual(r2.secrets.skippedNoValue, ['OPENAI_API_KEY']);
-  assert.deepEqual(empty.secrets, {});
+  assert.deepEqual(empty.secrets, dict());
 });
 
 test('merge keeps local entries the export lacks; replace removes them', () => {
@@ -140,9 +142,9 @@ test('reset clears runtime state and keeps secrets and channels; --all clears ev
   const report = applyReset(d);
   assert.deepEqual(Object.keys(d.secrets), ['OPENAI_API_KEY']);
   assert.deepEqual(Object.keys(d.channels).sort(), ['support', 'wa']);
-  assert.deepEqual(d.sessions, {});
-  assert.deepEqual(d.integrations, {});
-  assert.deepEqual(d.kv, {});
+  assert.deepEqual(d.sessions, dict());
+  assert.deepEqual(d.integrations, dict());
+  assert.deepEqual(d.kv, dict());
   assert.deepEqual(d.events, []);
   assert.equal(d.eventSeq, 1, 'event numbers never go backwards');
   assert.equal(d.personas.length, 1);
@@ -151,8 +153,8 @@ test('reset clears runtime state and keeps secrets and channels; --all clears ev
 
   const e = sample();
   const all = applyReset(e, { all: true });
-  assert.deepEqual(e.secrets, {});
-  assert.deepEqual(e.channels, {});
+  assert.deepEqual(e.secrets, dict());
+  assert.deepEqual(e.channels, dict());
   assert.equal(all.removed.secrets, 1);
   assert.equal(all.removed.channels, 2);
 });

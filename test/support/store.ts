@@ -26,3 +26,11 @@ export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: s
   }
   assert.fail(`expected StoreError ${code}`);
 }
+
+/**
+ * The data as JSON holds it. The store's maps are prototype-less (dict.ts) where a test's own
+ * objects are not: compare what is stored, not how memory holds it.
+ */
+export function plain<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}

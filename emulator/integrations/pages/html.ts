@@ -25,7 +25,7 @@ export function page(p: PageParts): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${esc(p.title)}</title>
 <style>${p.css}</style>
 </head>

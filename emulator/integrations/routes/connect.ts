@@ -10,6 +10,7 @@ import { IntegrationError, type ConnectTarget, type IntegrationsService } from '
 import { sendPage } from '../pages/html';
 import { renderProviderError } from '../pages/consent';
 import { renderResult, renderSecretForm } from '../pages/platform';
+import { dict } from '../../store/dict';
 
 function showError(res: Response, e: unknown): void {
   if (e instanceof IntegrationError) {
@@ -109,7 +110,7 @@ export function protectedConnectRoutes(service: IntegrationsService): Router {
       const ctx = resolve(req);
       if (service.modeOf(ctx.target) !== 'secret') throw new IntegrationError(`${ctx.target.type} is not a secret-form integration.`, 400);
       const fields = service.formFields(ctx.target, ctx.prompt);
-      const values: Record<string, string> = {};
+      const values: Record<string, string> = dict();
       for (const f of [...fields.required, ...fields.optional]) {
         const v = (req.body as Record<string, unknown>)?.[f];
         if (typeof v === 'string') values[f] = v;

@@ -24,6 +24,11 @@ function fail(res: Response, e: unknown): void {
     res.status(e.status).json({ error: e.message });
     return;
   }
+  const status = (e as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    res.status(status).json({ error: e instanceof Error ? e.message : String(e) });
+    return;
+  }
   res.status(500).json({ error: e instanceof Error ? e.message : String(e) });
 }
 
@@ -149,8 +154,14 @@ export function panelRoutes(service: IntegrationsService): Router {
     json,
     handle(async (req) => {
       const seconds = Number((req.body as { seconds?: unknown } | undefined)?.seconds);
-      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 10 * 365 * 24 * 3600) throw new IntegrationError('seconds must be a positive number (at most ten years).');
-      service.hub.clock.advance(seconds * 1000);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new IntegrationError('seconds must be a positive number (at most ten years).');
+      try {
+        service.hub.clock.advance(seconds * 1000);
+      } catch (e) {
+        // The hub's clock bounds every move (ten years at a time, a hundred ahead in all).
+        if (e instanceof RangeError) throw new IntegrationError(`seconds: ${e.message}.`, 422);
+        throw e;
+      }
       return { ok: true, now: service.hub.clock.now() };
     }),
   );
