@@ -8,6 +8,7 @@ import { registerChannel } from './commands/channel';
 import { registerServe } from './commands/serve';
 import { registerChat } from './commands/chat';
 import { registerPrompts } from './commands/prompts';
+import { registerOpen } from './commands/open';
 import { registerStoreCommands } from './commands/store-io';
 import { UsageError, UserError } from './errors';
 import { traceStartup } from '../emulator/runner/launch';
@@ -26,6 +27,7 @@ for (const register of [
   registerServe,
   registerChat,
   registerPrompts,
+  registerOpen,
   registerSecret,
   registerChannel,
   registerStoreCommands,

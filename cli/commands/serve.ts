@@ -8,6 +8,7 @@ import { DEFAULT_STORE_DIR } from '../../emulator/store';
 import { pythonInterpreter, traceStartup } from '../../emulator/runner/launch';
 import { UsageError, UserError } from '../errors';
 import { takeEarlyServe } from '../early-serve';
+import { openBrowser } from '../browser';
 
 interface ServeFlags {
   port: string;
@@ -28,30 +29,6 @@ function envMs(name: string): number | undefined {
   const v = process.env[name];
   const n = v === undefined ? NaN : Number(v);
   return Number.isFinite(n) && n > 0 ? n : undefined;
-}
-
-/** Why no browser can be opened here, if that is known before trying. */
-function noDesktop(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (process.platform !== 'linux' || env.DISPLAY || env.WAYLAND_DISPLAY || env.WSL_DISTRO_NAME) return undefined;
-  return 'no desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set)';
-}
-
-/** Opens the chat; when that cannot work or fails, says so and prints the link to open. */
-async function openBrowser(url: string): Promise<void> {
-  const cannot = (why: string): void => void process.stderr.write(`capsule-local: could not open a browser: ${why}. Open the chat yourself:\n  ${url}\n`);
-  const why = noDesktop();
-  if (why) return cannot(why);
-  try {
-    // `open` is ESM-only; load it on demand so the CLI starts fast.
-    const child = await (await import('open')).default(url);
-    // The opener (xdg-open...) exits non-zero when it finds no browser.
-    child.once('exit', (code) => {
-      if (code) cannot(`the opener exited with status ${code}`);
-    });
-    child.once('error', (e) => cannot(e.message));
-  } catch (e) {
-    cannot((e as Error).message);
-  }
 }
 
 export function registerServe(program: Command): void {
@@ -116,7 +93,7 @@ export function registerServe(program: Command): void {
           `  Chat:      ${chatUrl}\n` +
           `  Dashboard: ${emu.loginUrl('/dashboard')}\n` +
           `  API:       ${emu.url}/api/chat (Authorization: Bearer <token from ${emu.store.paths.discovery}>)\n` +
-          `The links sign this browser in once. Press Ctrl+C to stop.\n`,
+          `Each link signs one browser in once; it stays signed in across restarts (capsule-local open prints a new link). Press Ctrl+C to stop.\n`,
       );
       if (flags.open) void openBrowser(chatUrl);
       // A bug in one request's handling must not take the emulator (and every session) down; the

@@ -15,6 +15,8 @@ import { PlatformServer } from '../platform/server';
 import { gatewayCollections } from '../collections/gateway';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
+import { workspaceToken } from './session-token';
+import { sendError } from './error-page';
 import { runnerRpcRouter } from './rpc';
 import { apiRouter } from './api';
 import { forwardRouter } from './forward';
@@ -106,7 +108,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
 
   const hub = new GatewayHub(store, env);
   if (options.onEvent) hub.events.subscribe(options.onEvent);
-  const auth = new SessionAuth();
+  const auth = new SessionAuth(workspaceToken(store.paths.sessionToken));
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -125,9 +127,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   app.use(forwardRouter(hub));
   app.use(hub.protectedRouter);
   app.get('/', (_req, res) => res.redirect(303, '/chat'));
-  app.use((req, res) => {
-    res.status(404).json({ error: `no route ${req.method} ${req.path}` });
-  });
+  app.use((req, res) => sendError(req, res, 404, `no route ${req.method} ${req.path}`, { title: 'Not found' }));
   app.use(errorHandler);
 
   // The API's hot route first (fast-lane.ts), then express.

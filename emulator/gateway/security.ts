@@ -5,6 +5,7 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { SIGN_IN_HINT, sendError, wantsHtml, errorPageHtml } from './error-page';
 
 export const BODY_LIMIT = '1mb';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -16,7 +17,7 @@ export function isLoopbackHost(host: string | undefined): boolean {
 
 export const hostCheck: RequestHandler = (req, res, next) => {
   if (isLoopbackHost(req.headers.host)) return next();
-  res.status(403).json({ error: `refused: Host "${req.headers.host ?? ''}" is not a loopback name (use 127.0.0.1 or localhost)` });
+  sendError(req, res, 403, `refused: Host "${req.headers.host ?? ''}" is not a loopback name (use 127.0.0.1 or localhost)`, { title: 'Refused' });
 };
 
 /**
@@ -36,7 +37,7 @@ export function originAllowed(origin: string | undefined): boolean {
 
 export const originCheck: RequestHandler = (req, res, next) => {
   if (originAllowed(req.headers.origin)) return next();
-  res.status(403).json({ error: `refused: requests from origin ${req.headers.origin} are not allowed` });
+  sendError(req, res, 403, `refused: requests from origin ${req.headers.origin} are not allowed`, { title: 'Refused' });
 };
 
 export function sameToken(given: string | undefined, token: string): boolean {
@@ -63,7 +64,8 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
 }
 
 export class SessionAuth {
-  readonly token = randomBytes(24).toString('base64url');
+  /** `token`: the workspace's kept token (session-token.ts); a fresh one when none is given. */
+  constructor(readonly token: string = randomBytes(24).toString('base64url')) {}
   private readonly codes = new Map<string, number>();
   /** Cookies are per host, not per port: the name carries the port so two emulators coexist. */
   cookieName = 'capsule_session';
@@ -83,14 +85,13 @@ export class SessionAuth {
     const code = typeof req.query.code === 'string' ? req.query.code : '';
     const until = this.codes.get(code);
     this.codes.delete(code);
+    const next = typeof req.query.next === 'string' && /^\/(?!\/)[^\\]*$/.test(req.query.next) ? req.query.next : '/chat';
     if (!until || until < Date.now()) {
-      res
-        .status(401)
-        .type('text/plain')
-        .send('This login link was already used or has expired. Run `capsule-local serve` again or ask the running emulator for a new link (POST /api/login-code).\n');
+      // A used link opened again in the browser it signed in (a bookmark, a reload) just goes on.
+      if (this.allows(req)) return res.redirect(303, next);
+      sendError(req, res, 401, 'This sign-in link was already used or has expired.', { title: 'Sign-in link used or expired', hint: SIGN_IN_HINT });
       return;
     }
-    const next = typeof req.query.next === 'string' && /^\/(?!\/)[^\\]*$/.test(req.query.next) ? req.query.next : '/chat';
     res.setHeader('Set-Cookie', `${this.cookieName}=${encodeURIComponent(this.token)}; HttpOnly; SameSite=Strict; Path=/`);
     res.redirect(303, next);
   };
@@ -102,13 +103,11 @@ export class SessionAuth {
 
   require: RequestHandler = (req, res, next) => {
     if (this.allows(req)) return next();
-    const wantsHtml = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-    res.status(401);
-    if (wantsHtml) {
-      res.type('text/plain').send('Capsule Local: sign in through the login link that `capsule-local serve` printed (it sets a cookie for this browser).\n');
-    } else {
-      res.json({ error: 'missing or wrong session token: send Authorization: Bearer <token> (from .capsule/emulator.json) or sign in through the login link' });
+    if (req.method === 'GET' && wantsHtml(req)) {
+      res.status(401).type('html').send(errorPageHtml('You are signed out of this emulator', 'This browser has no valid session for the Capsule Local emulator on this port.', SIGN_IN_HINT));
+      return;
     }
+    res.status(401).json({ error: 'missing or wrong session token: send Authorization: Bearer <token> (from .capsule/emulator.json) or sign in through a link from capsule-local open' });
   };
 }
 
@@ -144,11 +143,11 @@ export function errorAnswer(err: unknown): { status: number; body: { error: stri
   return { status, body: { error: message } };
 }
 
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+export const errorHandler: ErrorRequestHandler = (err: unknown, req: Request, res: Response, _next: NextFunction) => {
   if (res.headersSent) {
     res.end();
     return;
   }
   const { status, body } = errorAnswer(err);
-  res.status(status).json(body);
+  sendError(req, res, status, body.error);
 };

@@ -14,6 +14,8 @@ export interface StorePaths {
   lock: string;
   /** Written by a running emulator: url, port, pid, token. */
   discovery: string;
+  /** The workspace's session token (mode 0600), kept across restarts so browsers stay signed in. */
+  sessionToken: string;
   /** The workspace folder (parent of `dir`). */
   workspace: string;
   /** The workspace `.env`. */
@@ -29,6 +31,7 @@ export function storePaths(dir: string = DEFAULT_STORE_DIR, cwd: string = proces
     journal: join(abs, 'store.journal'),
     lock: join(abs, 'store.lock'),
     discovery: join(abs, 'emulator.json'),
+    sessionToken: join(abs, 'session-token'),
     workspace,
     envFile: join(workspace, '.env'),
   };

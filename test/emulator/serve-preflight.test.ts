@@ -43,7 +43,7 @@ function supportOpsWorkspace(): string {
 test('serve prints what check finds, with the fix commands, before the links; no desktop: says so and prints the link', async () => {
   const ws = supportOpsWorkspace();
   try {
-    const { stdout, all } = await serveOutput(ws, /Open the chat yourself:\n {2}http\S+\n/);
+    const { stdout, all } = await serveOutput(ws, /Open this link yourself:\n {2}http\S+\n/);
     const head = stdout.indexOf('capsule-local check found 5 problems for this app');
     const links = stdout.indexOf('  Chat:');
     assert.ok(head >= 0 && links > head, `the preflight comes before the links:\n${stdout}`);
@@ -53,7 +53,7 @@ test('serve prints what check finds, with the fix commands, before the links; no
     assert.match(preflight, /capsule-local secret set GOOGLE_OAUTH_CLIENT_SECRET, or add it to \.env\.\n {4}\(until it is defined, the simulated provider uses generated local client credentials\)/);
     assert.ok(!/OPENAI_API_KEY, or add it to \.env\.\n {4}\(until/.test(preflight), 'the note is for OAuth client secrets only');
     const chatLink = stdout.match(/ {2}Chat: {6}(\S+)/)![1]!;
-    assert.match(all, new RegExp(`could not open a browser: no desktop session \\(neither DISPLAY nor WAYLAND_DISPLAY is set\\)\\. Open the chat yourself:\\n {2}${chatLink.replace(/[.?*+()[\]\\]/g, '\\$&')}\\n`));
+    assert.match(all, new RegExp(`could not open a browser: no desktop session \\(neither DISPLAY nor WAYLAND_DISPLAY is set\\)\\. Open this link yourself:\\n {2}${chatLink.replace(/[.?*+()[\]\\]/g, '\\$&')}\\n`));
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }
@@ -65,7 +65,7 @@ test('serve prints no preflight once the secrets and the channel are defined', a
     writeFileSync(join(ws, '.env'), 'OPENAI_API_KEY=sk-local-placeholder\nGOOGLE_OAUTH_CLIENT_ID=g-id\nGOOGLE_OAUTH_CLIENT_SECRET=g-secret\n');
     const made = await runCli(['channel', 'create', 'support-telegram', '--type', 'telegram', '-c', 'bot_token=000000:placeholder'], { cwd: ws });
     assert.equal(made.status, 0, made.stderr);
-    const { stdout } = await serveOutput(ws, /Open the chat yourself/);
+    const { stdout } = await serveOutput(ws, /Open this link yourself/);
     assert.ok(!stdout.includes('capsule-local check found'), stdout);
     assert.match(stdout, /^Capsule Local emulator on /m);
   } finally {
