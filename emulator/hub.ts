@@ -107,6 +107,8 @@ export interface Hub {
    * from a background task, a block shown after the handler returned). `inTurn` says whether a
    * Turn's subscribers see it too. Set by the gateway.
    */
+  /** The app's collections (emulator/collections), opened on first use; set by the gateway. */
+  collections?: { get(): import('./collections').CollectionsEngine };
   onOutbound?(listener: (e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string; inTurn: boolean }) => void): () => void;
 }
 

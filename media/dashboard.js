@@ -96,10 +96,15 @@
   async function refresh() {
     const mine = ++refreshesStarted;
     try {
-      const [s, g] = await Promise.all([api('/api/dashboard/state'), api('/api/state').catch(() => ({}))]);
+      const [s, g, c] = await Promise.all([
+        api('/api/dashboard/state'),
+        api('/api/state').catch(() => ({})),
+        api('/api/dashboard/collections').catch((e) => ({ error: e.message })),
+      ]);
       if (mine < newestRendered) return;
       newestRendered = mine;
       render(s, g.secrets);
+      renderCollections(c);
     } catch (e) {
       banner(`Could not load the state: ${e.message}`);
     }
@@ -109,6 +114,83 @@
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(refresh, 300);
   }
+
+  // ---- collections (read-only browser) ------------------------------------------------------
+
+  function renderCollections(c) {
+    if (c.error) {
+      $('collections').replaceChildren(el('p', { class: 'muted' }, `Collections are unavailable: ${c.error}`));
+      return;
+    }
+    table('collections', ['Collection', 'App', 'Scope', 'Documents'], c.collections, (x) => JSON.stringify([x.app, x.name]), (x) =>
+      el('tr', { class: 'clickable', tabindex: 0, onclick: () => openCollection(x.app, x.name), onkeydown: (ev) => ev.key === 'Enter' && openCollection(x.app, x.name) },
+        el('td', {}, el('code', {}, x.name)), el('td', {}, x.app), el('td', {}, x.scope), el('td', {}, String(x.count))), 'No documents yet: collections appear once the app writes to one.');
+  }
+
+  const browsing = { app: '', name: '', page: 1, perPage: 25, total: 0 };
+
+  function openCollection(app, name) {
+    Object.assign(browsing, { app, name, page: 1, total: 0 });
+    $('collection-title').textContent = `${name} · ${app}`;
+    $('collection-filter').value = '';
+    $('collection-sort').value = '';
+    $('collection-dialog').showModal();
+    loadCollection();
+  }
+
+  function cell(v) {
+    if (v === undefined) return '';
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+
+  async function loadCollection() {
+    const q = new URLSearchParams({ page: String(browsing.page), per_page: String(browsing.perPage) });
+    const filter = $('collection-filter').value.trim();
+    if (filter) q.set('filter', filter);
+    const sort = $('collection-sort').value.trim();
+    if (sort) {
+      q.set('sort', sort);
+      q.set('sort_dir', $('collection-dir').value);
+    }
+    const err = $('collection-error');
+    try {
+      const r = await api(`/api/dashboard/collections/${encodeURIComponent(browsing.app)}/${encodeURIComponent(browsing.name)}?${q}`);
+      err.hidden = true;
+      browsing.total = r.total;
+      // Columns: _id first, then every field of the page's documents in order of appearance.
+      const cols = [];
+      for (const d of r.documents) for (const k of Object.keys(d)) if (!cols.includes(k)) cols.push(k);
+      const box = $('collection-docs');
+      if (!r.documents.length) box.replaceChildren(el('p', { class: 'muted' }, r.total ? 'No documents on this page.' : 'No document matches.'));
+      else {
+        box.replaceChildren(el('table', { class: 'collection-table' },
+          el('thead', {}, el('tr', {}, cols.map((k) => el('th', {}, k)))),
+          el('tbody', {}, r.documents.map((d) => el('tr', {}, cols.map((k) => el('td', {}, cell(d[k]))))))));
+      }
+      const pages = Math.max(1, Math.ceil(r.total / browsing.perPage));
+      $('collection-page').textContent = `page ${r.page} of ${pages} · ${r.total} document${r.total === 1 ? '' : 's'}`;
+      $('collection-prev').disabled = r.page <= 1;
+      $('collection-next').disabled = r.page >= pages;
+    } catch (e) {
+      err.textContent = e.message;
+      err.hidden = false;
+    }
+  }
+
+  $('collection-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    browsing.page = 1;
+    loadCollection();
+  });
+  $('collection-prev').addEventListener('click', () => {
+    browsing.page = Math.max(1, browsing.page - 1);
+    loadCollection();
+  });
+  $('collection-next').addEventListener('click', () => {
+    browsing.page += 1;
+    loadCollection();
+  });
+  $('collection-dialog').querySelector('.close').addEventListener('click', () => $('collection-dialog').close());
 
   // ---- sessions -----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import type { Hub } from '../hub';
 import { sendMedia } from '../channels/static';
 import { ReplayError, replayEvent, replaySource } from './replay';
 import { dashboardState, sessionRow } from './state';
+import { registerCollectionsBrowser } from './collections';
 
 const json = express.json({ limit: '1mb' });
 
@@ -22,6 +23,8 @@ export function registerDashboard(hub: Hub): void {
     if (!s) return void res.status(404).json({ error: `no session ${req.params.id}` });
     res.json({ ...sessionRow(s), history: s.history, data: s.dataJson });
   });
+
+  registerCollectionsBrowser(hub);
 
   r.get('/api/dashboard/events/:seq/replay', (req, res) => {
     const e = hub.read().events.find((x) => x.seq === Number(req.params.seq));
