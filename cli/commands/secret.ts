@@ -22,6 +22,16 @@ async function readValue(name: string): Promise<string> {
   return value;
 }
 
+/** Values too short for the scrubber to mask (emulator/gateway/scrubber.ts) get a warning, not a refusal. */
+function warnShort(entries: Array<[string, string]>): void {
+  const short = entries.filter(([, v]) => v.length < MIN_SECRET_LENGTH).map(([n]) => n);
+  if (!short.length) return;
+  process.stderr.write(
+    `warning: ${short.join(', ')} ${short.length === 1 ? 'has a value' : 'have values'} shorter than ${MIN_SECRET_LENGTH} characters: ` +
+      `the emulator cannot mask ${short.length === 1 ? 'it' : 'them'} in logs, events and answers (that would blank ordinary words).\n`,
+  );
+}
+
 export function registerSecret(program: Command): void {
   const secret = program
     .command('secret')
@@ -44,9 +54,7 @@ export function registerSecret(program: Command): void {
       d.secrets[name] = { value, createdAt: old?.createdAt ?? now, updatedAt: now };
     });
     process.stdout.write(`${existed ? 'Updated' : 'Saved'} secret ${name} in ${store.paths.file}.\n`);
-    if (value.length < MIN_SECRET_LENGTH) {
-      process.stderr.write(`warning: the value of ${name} is shorter than ${MIN_SECRET_LENGTH} characters: the emulator cannot mask it in logs, events and answers (it would blank ordinary words).\n`);
-    }
+    warnShort([[name, value]]);
     await reportPickup(store, `the new value of ${name}`, (state) => !!state.secrets?.some((s) => s.name === name && s.updatedAt === now));
   });
 
@@ -133,6 +141,7 @@ export function registerSecret(program: Command): void {
     if (updated.length) lines.push(`  updated: ${updated.join(', ')}`);
     if (empty.length) lines.push(`  skipped (empty value): ${empty.join(', ')}`);
     process.stdout.write(lines.join('\n') + '\n');
+    warnShort(entries);
     await reportPickup(store, 'the imported secrets', (state) => entries.every(([n]) => state.secrets?.some((s) => s.name === n && s.updatedAt === now)));
   });
 }

@@ -223,7 +223,8 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
     res.setHeader('cache-control', 'no-store');
     res.flushHeaders();
     const since = Number(req.query.since ?? NaN);
-    if (Number.isFinite(since)) for (const e of hub.read().events) if (e.seq > since) res.write(`id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`);
+    // Stored events were scrubbed when recorded; once more for values that became known since.
+    if (Number.isFinite(since)) for (const e of hub.read().events) if (e.seq > since) res.write(`id: ${e.seq}\ndata: ${JSON.stringify(hub.scrubber.json(e))}\n\n`);
     const off = hub.events.subscribe((e) => res.write(`id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     res.on('close', () => {

@@ -46,6 +46,21 @@ test('secret set reads the value from stdin, strips one trailing newline, and li
   assert.equal(statSync(join(ws, '.capsule', 'store.json')).mode & 0o777, 0o600);
 });
 
+test('secret set and import save a value too short to be masked, with a warning naming it (never the value)', () => {
+  const ws = workspace();
+  const short = cli(ws, ['secret', 'set', 'PIN'], '4711');
+  assert.equal(short.status, 0, short.stderr);
+  assert.match(short.stderr, /warning: PIN has a value shorter than 6 characters: the emulator cannot mask it/);
+  assert.ok(!(short.stdout + short.stderr).includes('4711'));
+  const long = cli(ws, ['secret', 'set', 'TOKEN'], 'long-enough-value');
+  assert.doesNotMatch(long.stderr, /warning/);
+  writeFileSync(join(ws, 'short.env'), 'A_KEY=abc\nB_KEY=long-enough-value\n');
+  const imported = cli(ws, ['secret', 'import', join(ws, 'short.env')]);
+  assert.equal(imported.status, 0, imported.stderr);
+  assert.match(imported.stderr, /warning: A_KEY has a value shorter than 6 characters/);
+  assert.doesNotMatch(imported.stderr, /B_KEY/);
+});
+
 test('secret set on a terminal reads the value without echo', async () => {
   const ws = workspace();
   const value = 'typed-on-a-terminal-777';
