@@ -57,7 +57,7 @@
 
     table('channels', ['Channel', 'Type', 'Webhook', 'Checks', ''], s.channels, (c) => c.name, (c) =>
       el('tr', {}, el('td', {}, el('strong', {}, c.name)), el('td', {}, c.type), el('td', {}, el('code', {}, c.webhookPath)),
-        el('td', {}, c.type === 'slack' ? 'v0 signature' : c.checks.signature ? 'X-Hub-Signature-256' : c.checks.secretToken ? 'secret token' : c.type === 'whatsapp' ? 'verify token' : '—'),
+        el('td', {}, c.type === 'slack' ? 'v0 signature' : c.checks.signature ? 'X-Hub-Signature-256' : c.checks.secretToken ? 'secret token' : c.type === 'whatsapp' ? 'none (verify token: handshake only)' : 'none'),
         el('td', {}, el('a', { href: `/channels/${encodeURIComponent(c.name)}` }, 'Open simulator'))), 'No named channels. Create one with capsule-local channel create NAME --type telegram -c bot_token=…');
 
     table('sessions', ['Session', 'User', 'Channel', 'Messages', 'Updated'], s.sessions.slice(0, 50), (x) => x.id, (x) =>
