@@ -182,3 +182,23 @@ test('a Slack retry (X-Slack-Retry-Num) of a delivered event gets 200 and no sec
   assert.equal((await fetch(url, fresh)).status, 200);
   await waitFor('the retried event to reach the app', () => hub.dispatched.find((d) => d.text === 'first seen as a retry'));
 });
+
+test('when the app does not declare the channel: url_verification is answered, an event gets 404 in plain text and is not remembered', async () => {
+  const declared = hub.declaredChannels.splice(0);
+  const base = fixture<Record<string, unknown> & { event: Record<string, unknown> }>('slack-event-message.json');
+  const body = JSON.stringify({ ...base, event_id: 'EvUNBOUND01', event: { ...base.event, text: 'before binding', ts: '1355519100.000400' } });
+  try {
+    assert.equal((await fetch(url, signed(fixtureText('slack-url-verification.json')))).status, 200);
+    const res = await fetch(url, signed(body));
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /channel "team-slack" is not declared by the served app \(demo\)/);
+  } finally {
+    hub.declaredChannels.push(...declared);
+  }
+  // Slack retries a refused delivery; once the channel is bound the retry reaches the app.
+  const retry = signed(body);
+  (retry.headers as Record<string, string>)['x-slack-retry-num'] = '1';
+  (retry.headers as Record<string, string>)['x-slack-retry-reason'] = 'http_error';
+  assert.equal((await fetch(url, retry)).status, 200);
+  await waitFor('the retried event to reach the app', () => hub.dispatched.find((d) => d.text === 'before binding'));
+});

@@ -99,3 +99,20 @@ test('the relay performs the handshake with the channel\'s token or a typed one'
 test('no WhatsApp credential appears in the event log', () => {
   assertNoSecrets(JSON.stringify(hub.read().events));
 });
+
+test('when the app does not declare the channel: the handshake still works, a message gets 404 in Meta\'s error format', async () => {
+  const declared = hub.declaredChannels.splice(0);
+  try {
+    const q = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': SECRETS.waVerify, 'hub.challenge': '77' });
+    assert.equal(await (await fetch(`${url}?${q}`)).text(), '77');
+    const before = hub.dispatched.length;
+    const res = await post(fixtureText('whatsapp-message-text.json'));
+    assert.equal(res.status, 404);
+    const body = (await res.json()) as { error: { message: string; code: number } };
+    assert.equal(body.error.code, 404);
+    assert.match(body.error.message, /channel "shop-whatsapp" is not declared by the served app \(demo\)/);
+    assert.equal(hub.dispatched.length, before);
+  } finally {
+    hub.declaredChannels.push(...declared);
+  }
+});
