@@ -3,13 +3,19 @@
 // The workspace .env gets the placeholder key of examples/support-ops/.env.example (when there is
 // no .env yet), and the store gets the app's named Telegram channel with a placeholder bot token
 // (when it has none). Anything already there is left as it is.
+//
+// It works on the current folder (the repository root under `npm run demo`; a test runs it in a
+// copy), finding the CLI and the example beside itself.
 import { copyFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const cli = (...args) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8' });
+const repo = dirname(dirname(fileURLToPath(import.meta.url)));
+const cli = (...args) => spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
 
 if (!existsSync('.env')) {
-  copyFileSync('examples/support-ops/.env.example', '.env');
+  copyFileSync(join(repo, 'examples', 'support-ops', '.env.example'), '.env');
   process.stdout.write('demo: copied examples/support-ops/.env.example to .env (a placeholder OPENAI_API_KEY)\n');
 }
 
