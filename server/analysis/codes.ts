@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES = {
   'capsule/mixed-style': 'error',
   'capsule/invalid-access': 'error',
   'capsule/local-unsupported': 'information',
+  'capsule/syntax-error': 'error',
   'capsule/analysis-failed': 'information',
   'capsule/invalid-argument': 'error',
   'capsule/invalid-value': 'error',

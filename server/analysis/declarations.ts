@@ -31,7 +31,7 @@ function scopesFor(type: string): Map<string, string> | undefined {
  * The integration type named by an expression: a string, `cpsl.Integration.X`, an `INTEGRATION_X`
  * constant or a config call. Reports unknown `Integration` members. Undefined when dynamic.
  */
-export function integrationTypeOf(ctx: FileContext, node: SyntaxNode): string | undefined {
+export function integrationTypeOf(ctx: FileContext, node: SyntaxNode, depth = 0): string | undefined {
   const { text } = ctx;
   if (isStringNode(node)) {
     const v = stringValue(text, node);
@@ -68,7 +68,8 @@ export function integrationTypeOf(ctx: FileContext, node: SyntaxNode): string | 
     if (path[0] === 'IntegrationConfig' || path[0] === 'Pipedream') {
       const args = callArgs(text, node.getChild('ArgList'));
       const t = args.positional[0] ?? args.keywords.get(path[0] === 'Pipedream' ? 'app_slug' : 'type')?.value;
-      return t ? integrationTypeOf(ctx, t) : undefined;
+      // IntegrationConfig(IntegrationConfig(...)) nested thousands deep must not recurse.
+      return t && depth < 8 ? integrationTypeOf(ctx, t, depth + 1) : undefined;
     }
   }
   return undefined;

@@ -71,6 +71,8 @@ export interface FileSummary {
   channelRefs: ChannelRef[];
   /** Diagnostics that depend on this file alone. */
   diagnostics: CapsuleDiagnostic[];
+  /** The first syntax error (reported for the files an app imports, see workspace.ts). */
+  syntaxError?: CapsuleDiagnostic;
   /** The analysis failed on this file: the summary is empty but for one analysis-failed note. */
   failed?: boolean;
 }

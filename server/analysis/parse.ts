@@ -7,6 +7,11 @@ export interface ParsedText {
   text: string;
   tree: Tree;
   fragments: readonly TreeFragment[];
+  /**
+   * Set when the text nests too deeply for the parser's stack: the tree covers the text before
+   * this offset only (the rest parsed as blanks). Python rejects such nesting too.
+   */
+  cutAt?: number;
 }
 
 /** The single span where two texts differ, found from their common prefix and suffix. */
@@ -36,13 +41,52 @@ export function parsePython(text: string, previous?: ParsedText): ParsedText {
     const span = changedSpan(previous.text, text);
     if (span) fragments = TreeFragment.applyChanges(previous.fragments, [span]);
   }
-  const tree = repairTree(parser.parse(text, fragments));
-  return { text, tree, fragments: TreeFragment.addTree(tree, fragments) };
+  const full = tryParse(text, fragments);
+  if (full) return { text, tree: full, fragments: TreeFragment.addTree(full, fragments) };
+  const { tree, cutAt } = parsePrefix(text);
+  // No fragments: the blanked part of this tree must never be reused for the real text.
+  return { text, tree, fragments: [], cutAt };
 }
 
 /** The bare syntax tree of a text (no caching). */
 export function syntaxTree(text: string): Tree {
-  return repairTree(parser.parse(text));
+  return tryParse(text) ?? parsePrefix(text).tree;
+}
+
+/**
+ * lezer builds its tree recursively, up to ~2500 frames deep: text nested thousands deep (which
+ * Python rejects too: "too many nested parentheses", RecursionError) can exhaust the stack.
+ */
+function tryParse(text: string, fragments?: readonly TreeFragment[]): Tree | undefined {
+  try {
+    return repairTree(parser.parse(text, fragments));
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+/** The text after `from` as spaces (line breaks kept, so offsets and lines stay the same). */
+function blankFrom(text: string, from: number): string {
+  return text.slice(0, from) + text.slice(from).replace(/[^\r\n]/g, ' ');
+}
+
+/** The tree of the longest run of whole lines that parses, the rest blanked (bisected). */
+function parsePrefix(text: string): { tree: Tree; cutAt: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  let good = 0;
+  let bad = starts.length;
+  let goodTree = tryParse(blankFrom(text, 0)) ?? Tree.empty;
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    const tree = tryParse(blankFrom(text, starts[mid]!));
+    if (tree) {
+      good = mid;
+      goodTree = tree;
+    } else bad = mid;
+  }
+  return { tree: goodTree, cutAt: starts[good]! };
 }
 
 /**

@@ -25,9 +25,11 @@ export function literalOf(text: string, node: SyntaxNode | undefined): Literal |
     return Number.isFinite(n) ? { kind: 'num', value: n } : undefined;
   }
   if (t === 'UnaryExpression') {
-    const inner = literalOf(text, node.lastChild ?? undefined);
-    if (inner?.kind === 'num' && text.slice(node.from, node.to).trimStart().startsWith('-')) return { kind: 'num', value: -inner.value };
-    return undefined;
+    // Only `-<number>` is a literal; `- - - x` chains thousands long must not recurse.
+    const inner = node.lastChild;
+    if (!inner || inner.type.name !== 'Number' || !text.slice(node.from, node.to).trimStart().startsWith('-')) return undefined;
+    const n = literalOf(text, inner);
+    return n?.kind === 'num' ? { kind: 'num', value: -n.value } : undefined;
   }
   if (t === 'None') return { kind: 'none' };
   if (t === 'Boolean') return { kind: 'bool', value: text.slice(node.from, node.to) === 'True' };

@@ -11,6 +11,7 @@ import { stringValue, isStringNode } from './strings';
 import { checkDeclaration, integrationTypeOf } from './declarations';
 import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretNameFor } from './credentials';
 import { checkChannelCall } from './channels';
+import { syntaxError } from './syntax-errors';
 import { checkSdkCall } from './sdk-calls';
 import { AppSurfaces } from './app-surfaces';
 
@@ -691,11 +692,16 @@ export function suggestSecretName(name: string): string | undefined {
   return s && SECRET_NAME.test(s) && s !== name ? s : undefined;
 }
 
-/** Summarises one parsed file. Pure: the same (path, text, tree) always gives the same summary. */
-export function summarizeFile(path: string, text: string, tree: Tree): FileSummary {
+/**
+ * Summarises one parsed file. Pure: the same (path, text, tree) always gives the same summary.
+ * `cutAt`: the tree covers the text before it only (ParsedText.cutAt).
+ */
+export function summarizeFile(path: string, text: string, tree: Tree, cutAt?: number): FileSummary {
   const ctx = makeContext(path, text);
   const walker = new Walker(ctx);
   walker.run(tree);
+  const error = syntaxError(path, text, tree, ctx.index, cutAt);
+  if (error) walker.summary.syntaxError = error;
   return walker.summary;
 }
 

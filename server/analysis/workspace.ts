@@ -28,7 +28,7 @@ export class AnalysisCache {
     let entry: Entry;
     try {
       parsed = parsePython(text, old?.parsed);
-      entry = { parsed, summary: summarizeFile(path, text, parsed.tree) };
+      entry = { parsed, summary: summarizeFile(path, text, parsed.tree, parsed.cutAt) };
     } catch (e) {
       // Never lets one file stop the analysis of the others (see failure.ts).
       parsed ??= { text, tree: EMPTY_TREE, fragments: [] };
@@ -90,6 +90,24 @@ export function relevantFiles(summaries: FileSummary[], modules: ModuleIndex): F
   return summaries.filter((s) => relevant.has(s));
 }
 
+/**
+ * The relevant files and every workspace file they import, directly or not: a syntax error in any
+ * of them stops the app's import (`from helpers import x` fails when helpers.py does not parse).
+ */
+function importedByApps(relevant: FileSummary[], modules: ModuleIndex): Set<FileSummary> {
+  const out = new Set(relevant);
+  const queue = [...relevant];
+  while (queue.length) {
+    for (const m of modules.importsOf(queue.pop()!)) {
+      if (!out.has(m)) {
+        out.add(m);
+        queue.push(m);
+      }
+    }
+  }
+  return out;
+}
+
 function compareDiagnostics(a: CapsuleDiagnostic, b: CapsuleDiagnostic): number {
   if (a.path !== b.path) return a.path < b.path ? -1 : 1;
   return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
@@ -121,6 +139,7 @@ export function analyzeWorkspace(files: SourceFile[], state: LocalState, cache: 
   }
   const { model, diagnostics } = linked;
   for (const s of relevant) diagnostics.push(...s.diagnostics);
+  for (const s of importedByApps(relevant, modules)) if (s.syntaxError) diagnostics.push(s.syntaxError);
   // A file the analysis failed on says so even though it is not known to import cpsl.
   for (const s of summaries) if (s.failed && !relevant.includes(s)) diagnostics.push(...s.diagnostics);
   diagnostics.sort(compareDiagnostics);

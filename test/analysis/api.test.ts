@@ -194,6 +194,36 @@ test('thousands of unclosed f-strings then nested blocks: the tree is readable a
   cache.tree('deep.py', edited).iterate({ enter: (n) => void n.type.name });
 });
 
+/** Runs `fn` with little of the stack left, as when called from deep inside a busy server. */
+function withStackLeft<T>(frames: number, fn: () => T): T {
+  let limit = 0;
+  const probe = (): void => {
+    limit++;
+    probe();
+  };
+  try {
+    probe();
+  } catch {
+    // RangeError: the stack's depth in frames of `probe`.
+  }
+  let result: T | undefined;
+  const descend = (d: number): void => {
+    if (d <= 0) result = fn();
+    else descend(d - 1);
+  };
+  descend(limit - frames);
+  return result!;
+}
+
+test('text nested deeper than the parser stack allows: one syntax error there, the lines above still checked', () => {
+  const text = `import cpsl\n\napp = cpsl.App("deep", image=cpsl.Image(), channels=[cpsl.Chat()])\nx = ${'not '.repeat(3000)}y\nz = 1\n`;
+  const { diagnostics } = withStackLeft(4000, () => analyzeWorkspace([{ path: 'deep.py', text }], empty()));
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['capsule/redundant-chat', 2], ['capsule/syntax-error', 3]]);
+  assert.match(diagnostics[1]!.message, /too deeply nested/);
+  // With the whole stack the same text parses (lezer flattens past its depth cut-off).
+  assert.ok(!analyzeWorkspace([{ path: 'deep.py', text }], empty()).diagnostics.some((d) => d.code === 'capsule/analysis-failed'));
+});
+
 test('a file the analysis fails on gets one analysis-failed note and the others are still checked', () => {
   // A caller handing over something that is not text makes the real parser throw.
   const broken = { path: 'broken.py', text: undefined as unknown as string };

@@ -34,6 +34,7 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/invalid-pipedream': ['error'],
   'capsule/pipedream-not-local': ['information'],
   'capsule/local-unsupported': ['information'],
+  'capsule/syntax-error': ['error'],
   'capsule/analysis-failed': ['information'],
   'capsule/invalid-argument': ['error', 'warning'],
   'capsule/invalid-value': ['error', 'warning'],
@@ -62,7 +63,7 @@ function stateFrom(dir: string | undefined, json: StateJson | undefined): LocalS
 /** `# want:` comments of a text: line (0-based) -> codes. */
 function wants(text: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
-  text.split('\n').forEach((line, i) => {
+  text.split(/\r?\n/).forEach((line, i) => {
     const m = /#\s*want:\s*(.+)$/.exec(line);
     if (m) out.set(i, m[1]!.split(',').map((s) => s.trim()).filter(Boolean));
   });
