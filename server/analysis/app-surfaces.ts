@@ -74,8 +74,13 @@ export class AppSurfaces {
       if (typeof name === 'string' && route !== undefined) {
         const r = pageRoute(name, route ?? undefined);
         if ('error' in r) {
-          this.ctx.report('capsule/invalid-value', 'error', at.from, at.to, `${r.error} (ValueError: the SDK raises it at import, so the app does not start).` +
-            (r.when === 'reserved' ? ` Reserved routes: ${[...RESERVED].join(', ')}.` : ''), { data: { param: 'route', ...(r.when === 'reserved' ? { suggestion: `${route}-page`, value: route } : {}) } });
+          // On the string at fault, so that the quick fix can replace it (`route="chat"` -> "chat-page").
+          const node = args.keywords.get('route')?.value ?? args.keywords.get('name')?.value ?? args.positional[0] ?? at;
+          const reserved = r.when === 'reserved' ? pageRoute(`${route}-page`, `${route}-page`) : undefined;
+          const suggestion = reserved && 'route' in reserved ? reserved.route : undefined;
+          this.ctx.report('capsule/invalid-value', 'error', node.from, node.to, `${r.error} (ValueError: the SDK raises it at import, so the app does not start).` +
+            (r.when === 'reserved' ? ` Reserved routes: ${[...RESERVED].join(', ')}.${suggestion ? ` Use route="${suggestion}", or leave route= out (the SDK then appends -page itself).` : ''}` : ' Give the page a name with letters or digits.'),
+            { data: { param: 'route', ...(suggestion ? { suggestion, value: route } : {}) } });
           return;
         }
         const other = app.routes.get(r.route);

@@ -31,6 +31,9 @@ export const DIAGNOSTIC_CODES = {
   'capsule/unknown-value': 'warning',
   'capsule/duplicate-declaration': 'error',
   'capsule/page-not-widget': 'error',
+  'capsule/unknown-reference': 'warning',
+  'capsule/invalid-cron': 'warning',
+  'capsule/invalid-lock': 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -43,6 +43,9 @@ export function failedSummary(path: string, text: string, error: unknown): FileS
     importsCpsl: false,
     usesDotenv: false,
     imports: [],
+    // What it declares is unknown: any name a widget refers to may be declared there.
+    nameDecls: (['setting', 'data', 'collection', 'workflow-action', 'app-action'] as const).map((kind) => ({ kind, name: undefined })),
+    nameRefs: [],
     apps: [],
     integrations: [],
     uses: [],

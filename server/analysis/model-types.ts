@@ -55,6 +55,23 @@ export interface ChannelRef {
   location: Location;
 }
 
+/** A name an app declares for widgets to refer to (`app.setting("tone")`, `@app.data("sales")`...). */
+export interface NameDecl {
+  kind: NameKind;
+  /** undefined: built at runtime, so any name may exist. */
+  name: string | undefined;
+}
+export type NameKind = 'setting' | 'data' | 'collection' | 'workflow-action' | 'app-action';
+
+/** A widget or call that refers to such a name (`ui.Toggle(setting="tone")`). */
+export interface NameRef {
+  kind: NameKind;
+  name: string;
+  /** How the reference is written, for the message: `setting= of ui.Toggle`. */
+  via: string;
+  location: Location;
+}
+
 export interface FileSummary {
   path: string;
   text: string;
@@ -69,6 +86,8 @@ export interface FileSummary {
   environReads: EnvironRead[];
   handlers: RawHandler[];
   channelRefs: ChannelRef[];
+  nameDecls: NameDecl[];
+  nameRefs: NameRef[];
   /** Diagnostics that depend on this file alone. */
   diagnostics: CapsuleDiagnostic[];
   /** The first syntax error (reported for the files an app imports, see workspace.ts). */

@@ -122,14 +122,14 @@ function owner(kind: string, name: string): string {
   return name;
 }
 
-/** Checks one SDK call; returns the entry it resolved to (for the callers' own rules). */
-export function checkSdkCall(ctx: FileContext, site: SdkCallSite): ApiEntry | undefined {
+/** Checks one SDK call; returns what it resolved to (for the callers' own rules). */
+export function checkSdkCall(ctx: FileContext, site: SdkCallSite): SdkHit | undefined {
   const hit = sdkEntry(ctx.scope, site.isApp, site.callee);
-  if (!hit?.entry.params) return hit?.entry;
+  if (!hit?.entry.params) return hit;
   const { entry, kind, name } = hit;
   const severity = site.importTime ? 'error' : 'warning';
   const effect = site.importTime ? 'the SDK raises it at import, so the app does not start' : 'the SDK raises it when this runs';
-  if (!checkArguments(ctx, site, entry, qualname(kind, name, entry), severity, effect)) return entry;
+  if (!checkArguments(ctx, site, entry, qualname(kind, name, entry), severity, effect)) return hit;
   const key = owner(kind, name);
   const params = entry.params!;
   for (const p of params) {
@@ -168,8 +168,10 @@ export function checkSdkCall(ctx: FileContext, site: SdkCallSite): ApiEntry | un
         'It does not check this one itself, so the value reaches the platform as written.' + (suggestion ? ` Did you mean "${suggestion}"?` : ''),
       { data: { param: p.name, value: lit.value, allowed, ...(suggestion ? { suggestion } : {}) } });
   }
-  return entry;
+  return hit;
 }
+
+export type SdkHit = NonNullable<ReturnType<typeof sdkEntry>>;
 
 function isOutside(lit: Literal, allowed: string[], p: ParamInfo): boolean {
   if (lit.kind === 'str' || lit.kind === 'name') return !allowed.includes(lit.value);

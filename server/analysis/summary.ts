@@ -14,6 +14,7 @@ import { checkChannelCall } from './channels';
 import { syntaxError } from './syntax-errors';
 import { checkSdkCall } from './sdk-calls';
 import { AppSurfaces } from './app-surfaces';
+import { checkCron, checkLock, namesOfCall, namesOfDecorator } from './app-names';
 
 /** Decorators whose function the SDK calls at import (its body runs before the app starts). */
 const IMPORT_TIME_DECORATORS = new Set(['page', 'home_body', 'onboarding', 'chat_page', 'ui']);
@@ -238,6 +239,8 @@ class Walker {
       environReads: [],
       handlers: [],
       channelRefs: [],
+      nameDecls: [],
+      nameRefs: [],
       diagnostics: ctx.diagnostics,
     };
   }
@@ -348,7 +351,8 @@ class Walker {
       const parts = dottedName(text, callee);
       if (parts) {
         const args = callArgs(text, argList);
-        checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, isApp: this.isApp });
+        const hit = checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, isApp: this.isApp });
+        if (hit) namesOfCall(this.ctx, hit, args, this.summary.nameDecls, this.summary.nameRefs);
         if (parts.length === 2 && this.functionFrom === undefined && this.isApp(parts[0]!)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
       }
     }
@@ -613,10 +617,16 @@ class Walker {
       if (argList && this.summary.importsCpsl) {
         const args = callArgs(text, argList);
         checkSdkCall(this.ctx, { node: dec, callee: names, args, importTime: this.functionFrom === undefined, isApp: this.isApp });
+        const onApp = names.length === 2 && this.isApp(names[0]!);
+        if (onApp && names[1] === 'schedule') checkCron(this.ctx, args);
+        if (onApp && names[1] === 'task' && def.type.name === 'FunctionDefinition') checkLock(this.ctx, args, def);
         if (names.length === 2 && this.functionFrom === undefined && def.type.name === 'FunctionDefinition') {
           if (this.isApp(names[0]!)) this.surfaces.call(names[0]!, names[1]!, dec, args, def);
           else if (names[1] === 'ui') this.surfaces.workflowUi(dec, def);
         }
+      }
+      if (names.length === 2 && this.summary.importsCpsl) {
+        namesOfDecorator(this.ctx, this.isApp(names[0]!), names[1]!, argList ? callArgs(text, argList) : undefined, defName ? text.slice(defName.from, defName.to) : '', this.summary.nameDecls);
       }
       const handler: RawHandler = {
         receiver: names.slice(0, -1),

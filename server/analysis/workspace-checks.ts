@@ -19,7 +19,7 @@ interface AppInfo {
 
 const appLabel = (a: FileApp) => (a.name ? `'${a.name}'` : a.variable ? `'${a.variable}'` : 'this app');
 
-export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: LocalState): { model: AppModel; diagnostics: CapsuleDiagnostic[] } {
+export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: LocalState, unread: FileSummary[] = []): { model: AppModel; diagnostics: CapsuleDiagnostic[] } {
   const diagnostics: CapsuleDiagnostic[] = [];
   const model: AppModel = { apps: [], integrations: [], uses: [], secrets: [], handlers: [] };
   const infos = new Map<FileApp, AppInfo>();
@@ -208,6 +208,36 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       `Secret '${ref.name}' is not defined locally (neither in the Capsule Local store nor in .env), so the app cannot read it. ` +
         `Define it with capsule-local secret set ${ref.name}, or add it to .env.`,
       { data: { secret: ref.name } });
+  }
+
+  // Names widgets refer to: declared anywhere in the checked files (an app may span several).
+  const declared = new Map<string, Set<string> | 'open'>();
+  for (const f of [...files, ...unread]) {
+    for (const d of f.nameDecls) {
+      const known = declared.get(d.kind);
+      if (known === 'open') continue;
+      if (d.name === undefined) declared.set(d.kind, 'open');
+      else declared.set(d.kind, (known ?? new Set()).add(d.name));
+    }
+  }
+  const WHAT: Record<string, [string, string]> = {
+    setting: ['setting', 'app.setting("{}", ...)'],
+    data: ['data source', '@app.data("{}")'],
+    collection: ['collection', 'app.collection("{}", ...)'],
+    'workflow-action': ['workflow action', '@wf.action("{}")'],
+    'app-action': ['action', '@app.action("{}")'],
+  };
+  for (const f of files) {
+    for (const r of f.nameRefs) {
+      const known = declared.get(r.kind);
+      if (known === 'open' || known?.has(r.name)) continue;
+      const [what, how] = WHAT[r.kind]!;
+      const suggestion = known ? nearest(r.name, known) : undefined;
+      push(diagnostics, r.location, 'warning', 'capsule/unknown-reference',
+        `${r.via} names the ${what} '${r.name}', which the app does not declare: the widget finds nothing when it renders.` +
+          (suggestion ? ` Did you mean '${suggestion}'?` : ` Declare it with ${how.replace('{}', r.name)}${known?.size ? `, or use one of ${[...known].map((k) => `'${k}'`).join(', ')}` : ''}.`),
+        { data: { kind: r.kind, name: r.name, ...(suggestion ? { suggestion } : {}) } });
+    }
   }
 
   // Channels.

@@ -130,7 +130,8 @@ export function analyzeWorkspace(files: SourceFile[], state: LocalState, cache: 
   const relevant = relevantFiles(summaries, modules);
   let linked: ReturnType<typeof linkAndCheck>;
   try {
-    linked = linkAndCheck(relevant, modules, state);
+    // A file the analysis failed on may declare any name a widget refers to.
+    linked = linkAndCheck(relevant, modules, state, summaries.filter((s) => s.failed));
   } catch (e) {
     linked = {
       model: { apps: [], integrations: [], uses: [], secrets: [], handlers: [] },

@@ -92,6 +92,7 @@ const valueFix: Fix = (input, p, d, data) => {
 const FIXES: Record<string, Fix> = {
   'capsule/invalid-value': valueFix,
   'capsule/unknown-value': valueFix,
+  'capsule/unknown-reference': valueFix,
   'capsule/invalid-argument': (input, _p, d, data) =>
     typeof data.suggestion === 'string' && typeof data.keyword === 'string'
       ? [{ title: `Change to ${data.suggestion}=`, isPreferred: true, edit: edit(input, [{ range: d.range, newText: data.suggestion }]) }]

@@ -41,6 +41,9 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/unknown-value': ['warning'],
   'capsule/duplicate-declaration': ['error'],
   'capsule/page-not-widget': ['error'],
+  'capsule/unknown-reference': ['warning'],
+  'capsule/invalid-cron': ['warning'],
+  'capsule/invalid-lock': ['warning'],
 };
 
 /** Codes no source text can produce, exercised in api.test.ts instead (a failure of the analysis). */
