@@ -21,6 +21,22 @@ import { callEmulator, errorOf } from '../../emulator/gateway/client';
 import { SecretScrubber } from '../../emulator/gateway/scrubber';
 import { liveEmulator, type DiscoveryInfo } from '../../emulator/gateway/discovery';
 import { UsageError, UserError } from '../errors';
+import { CollectionsEngine, DataError, dataFile } from '../../emulator/collections';
+import { documentCount, exportCollections, importCollections, parseCollectionsExport, type CollectionsExport } from '../../emulator/collections/transfer';
+
+/**
+ * The store's collections database (`.capsule/data.sqlite`), or undefined when there is none and
+ * `create` is not asked. A running emulator may hold it open too: SQLite shares it.
+ */
+function openCollections(store: Store, create = false): CollectionsEngine | undefined {
+  const file = dataFile(store.paths.dir);
+  if (!create && !existsSync(file)) return undefined;
+  try {
+    return CollectionsEngine.open(file);
+  } catch (e) {
+    throw e instanceof DataError ? new UserError(e.message) : e;
+  }
+}
 
 export interface StoreFlag {
   store: string;
@@ -145,12 +161,21 @@ export function registerStoreCommands(program: Command): void {
     // Sessions, events and the rest go through the scrubber (an old store may hold a value that
     // became a secret later); the secret sections keep what buildExport left in them.
     const { secrets, channels, integrations, ...rest } = exp.data;
-    exp.data = { ...storeScrubber(store).json(rest), secrets, channels, integrations };
-    const text = JSON.stringify(exp, null, 2) + '\n';
+    const scrubber = storeScrubber(store);
+    exp.data = { ...scrubber.json(rest), secrets, channels, integrations };
+    const engine = openCollections(store);
+    let collections: CollectionsExport | undefined;
+    try {
+      collections = engine && scrubber.json(exportCollections(engine));
+    } finally {
+      engine?.close();
+    }
+    const text = JSON.stringify(collections ? { ...exp, collections } : exp, null, 2) + '\n';
     const d = exp.data;
     const summary =
       `${plural(Object.keys(d.secrets).length, 'secret')}, ${plural(Object.keys(d.channels).length, 'channel')}, ` +
-      `${plural(Object.keys(d.sessions).length, 'session')}, ${plural(d.personas.length, 'persona')}, ${plural(d.events.length, 'event')}`;
+      `${plural(Object.keys(d.sessions).length, 'session')}, ${plural(d.personas.length, 'persona')}, ${plural(d.events.length, 'event')}, ` +
+      `${plural(documentCount(collections), 'collection document')}`;
     const secretsNote = opts.includeSecrets
       ? 'It CONTAINS secret values: keep it private.'
       : 'Secret values, channel credentials and tokens were left out (names kept; use --include-secrets to include them).';
@@ -188,20 +213,34 @@ export function registerStoreCommands(program: Command): void {
     } catch (e) {
       throw asUserError(e);
     }
+    let collections: CollectionsExport | undefined;
+    try {
+      collections = parseCollectionsExport((exp as { collections?: unknown }).collections);
+    } catch (e) {
+      throw new UserError(`${file}: ${(e as Error).message}; nothing was imported`);
+    }
     const store = await openStore(opts);
     const mode = opts.replace ? 'replace' : 'merge';
     let report: ImportReport | undefined;
     await commit(store, (d) => {
       report = applyImport(d, exp, mode);
     });
+    const engine = collections || mode === 'replace' ? openCollections(store, collections !== undefined) : undefined;
+    let imported;
+    try {
+      if (engine) imported = importCollections(engine, collections ?? { documents: {}, schemas: [] }, mode);
+    } finally {
+      engine?.close();
+    }
     process.stdout.write(describeImport(file, store.paths.file, report!));
+    if (imported) process.stdout.write(`  collections: ${plural(imported.documents, 'document')} in ${plural(imported.collections, 'collection')}, ${plural(imported.schemas, 'column schema')}\n`);
     noteRunningEmulator(store);
   });
 
   withStoreOption(
     program
       .command('reset')
-      .description('Delete sessions, key-value state, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
+      .description('Delete sessions, key-value state, collections, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
       .option('--all', 'also delete secrets and channels (an empty store)')
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (opts: StoreFlag & { all?: boolean; yes?: boolean }) => {
@@ -210,7 +249,7 @@ export function registerStoreCommands(program: Command): void {
       process.stdout.write(`Nothing to reset: no store at ${store.paths.dir}.\n`);
       return;
     }
-    const what = opts.all ? 'everything (including secrets and channels)' : 'sessions, state, integrations, personas and events (secrets and channels are kept)';
+    const what = opts.all ? 'everything (including secrets and channels)' : 'sessions, state, collections, integrations, personas and events (secrets and channels are kept)';
     if (!opts.yes) {
       if (!process.stdin.isTTY) throw new UsageError(`refusing to reset ${store.paths.file} without confirmation: pass --yes`);
       if (!(await confirm(`Reset ${store.paths.file}: delete ${what}? Type "yes" to continue: `))) {
@@ -221,6 +260,13 @@ export function registerStoreCommands(program: Command): void {
     await commit(store, (d) => {
       report = applyReset(d, { all: opts.all });
     });
+    const engine = openCollections(store);
+    let documents = 0;
+    try {
+      if (engine) documents = engine.reset();
+    } finally {
+      engine?.close();
+    }
     const r = report!.removed;
     const parts = [
       plural(r.sessions, 'session'),
@@ -228,6 +274,7 @@ export function registerStoreCommands(program: Command): void {
       plural(r.kvScopes, 'state scope'),
       plural(r.events, 'event'),
       plural(r.personas, 'persona'),
+      plural(documents, 'collection document'),
     ];
     if (opts.all) parts.push(plural(r.secrets, 'secret'), plural(r.channels, 'channel'));
     process.stdout.write(`Reset ${store.paths.file}: removed ${parts.join(', ')}.${opts.all ? '' : ' Secrets and channels were kept.'}\n`);
