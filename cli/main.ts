@@ -44,6 +44,28 @@ function applyExitOverride(cmd: Command): void {
 }
 applyExitOverride(program);
 
+/**
+ * An unknown command is a usage error (2) whatever follows it: commander would print the main
+ * help and exit 0 for `capsule-local nosuch --help`, which a script would take for success.
+ */
+function unknownCommand(args: string[]): string | undefined {
+  let cmd: Command = program;
+  for (const word of args) {
+    if (word.startsWith('-')) return undefined;
+    if (cmd.commands.length === 0) return undefined;
+    if (cmd === program && word === 'help') return undefined;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) return word;
+    cmd = sub;
+  }
+  return undefined;
+}
+const unknown = unknownCommand(process.argv.slice(2));
+if (unknown !== undefined && process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  process.stderr.write(`capsule-local: unknown command '${unknown}' (see capsule-local --help)\n`);
+  process.exit(2);
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(0);

@@ -1,6 +1,6 @@
 // `capsule-local check [PATH...] [--format text|json] [--store DIR]`: the language server's
 // diagnostics for a folder, for terminals and CI. Exit 1 when any error is reported, 2 for a usage
-// error or a local state that cannot be read, else 0.
+// error or a local state that cannot be read, 3 when the check itself fails, else 0.
 import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isUtf8 } from 'node:buffer';
@@ -130,6 +130,18 @@ function contextSources(paths: string[], cwd: string, already: Set<string>): Sou
   return out.files;
 }
 
+/** Exit status of a check that failed itself (1 means errors were found, 2 a usage error). */
+export const INTERNAL_ERROR = 3;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The last line in text mode: `3 files checked: 1 error, 2 warnings` (and other severities when present). */
+export function summaryLine(files: number, diagnostics: CapsuleDiagnostic[]): string {
+  const count = (s: string) => diagnostics.filter((d) => d.severity === s).length;
+  const notes = count('information') + count('hint');
+  return `${plural(files, 'file')} checked: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}${notes ? `, ${plural(notes, 'note')}` : ''}`;
+}
+
 export function formatText(d: CapsuleDiagnostic): string {
   return `${d.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
 }
@@ -153,13 +165,23 @@ export function registerCheck(program: Command): void {
       const local = readCheckState(opts.store, cwd);
       for (const n of [...notes, ...local.problems]) process.stderr.write(`capsule-local check: ${n}\n`);
       const named = new Set(files.map((f) => f.path));
-      const context = contextSources(paths, cwd, named);
-      const diagnostics = analyzeWorkspace([...files, ...context], local.state).diagnostics.filter((d) => named.has(d.path));
+      let diagnostics: CapsuleDiagnostic[];
+      try {
+        const context = contextSources(paths, cwd, named);
+        diagnostics = analyzeWorkspace([...files, ...context], local.state).diagnostics.filter((d) => named.has(d.path));
+      } catch (e) {
+        // A failure of the check itself, not a finding: its own status, so CI does not read it as
+        // "errors found" (a file the analysis fails on is reported as capsule/analysis-failed).
+        process.stderr.write(`capsule-local check: internal error, nothing was checked: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exitCode = INTERNAL_ERROR;
+        return;
+      }
       if (opts.format === 'json') {
         const out = diagnostics.map((d) => ({ file: d.path, range: d.range, severity: d.severity, code: d.code, message: d.message }));
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else {
         for (const d of diagnostics) process.stdout.write(formatText(d) + '\n');
+        process.stdout.write(summaryLine(files.length, diagnostics) + '\n');
       }
       process.exitCode = local.incomplete ? 2 : diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     });

@@ -36,13 +36,18 @@ function writeStore(dir: string, secrets: string[], channels: Array<{ name: stri
   writeFileSync(join(dir, '.capsule', 'store.json'), JSON.stringify(data));
 }
 
-const codesOf = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ')[2]);
+/** The diagnostic lines of text output (without the closing summary line). */
+const diagnosticLines = (stdout: string) => stdout.split('\n').filter((l) => /^\S.*:\d+:\d+: /.test(l));
+const codesOf = (stdout: string) => diagnosticLines(stdout).map((l) => l.split(' ')[2]);
+/** The closing summary line of text output. */
+const summaryOf = (stdout: string) => stdout.trimEnd().split('\n').pop();
 
 test('text format: support-ops with no store reports its missing secrets and the unknown channel; exit 0', () => {
   const dir = workspace({ 'app.py': supportOps });
   const r = check(dir);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split(': ')[0] + ' ' + l.split(' ')[2]), [
+  assert.equal(summaryOf(r.stdout), '1 file checked: 0 errors, 5 warnings');
+  assert.deepEqual(diagnosticLines(r.stdout).map((l) => l.split(': ')[0] + ' ' + l.split(' ')[2]), [
     'app.py:12:28 capsule/unknown-channel',
     'app.py:13:14 capsule/missing-secret',
     'app.py:18:37 capsule/missing-secret',
@@ -122,7 +127,8 @@ test('only files that import cpsl, or import a module that does, are checked; sk
   });
   const r = check(dir);
   assert.equal(r.status, 1);
-  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')), ['handlers.py:5:38: error capsule/undeclared-integration']);
+  assert.deepEqual(diagnosticLines(r.stdout).map((l) => l.split(' ').slice(0, 3).join(' ')), ['handlers.py:5:38: error capsule/undeclared-integration']);
+  assert.equal(summaryOf(r.stdout), '3 files checked: 1 error, 0 warnings');
 });
 
 test('a file that is not UTF-8 is analysed as far as it decodes, with a warning naming it', () => {
@@ -188,7 +194,7 @@ test('a file named alone is analysed with the files beside it (its app may be de
   });
   const r = check(dir, 'handlers.py');
   assert.equal(r.status, 1);
-  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')), [
+  assert.deepEqual(diagnosticLines(r.stdout).map((l) => l.split(' ').slice(0, 3).join(' ')), [
     'handlers.py:3:1: error capsule/missing-image',
     'handlers.py:5:38: error capsule/undeclared-integration',
   ]);
@@ -199,4 +205,31 @@ test('a UTF-8 byte order mark does not shift columns', () => {
   const r = check(dir);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^bom\.py:2:51: hint capsule\/redundant-chat /);
+});
+
+test('a file with a syntax error is an error on the line Python reports; the other files are still checked', () => {
+  const dir = workspace({
+    'app.py': 'import cpsl\nfrom helpers import greet\napp = cpsl.App("x", image=cpsl.Image(), channels=[cpsl.Chat()])\n',
+    'helpers.py': 'def greet(name):\n    return "hello " + (name\n\n\ndef other():\n    pass\n',
+  });
+  const r = check(dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.deepEqual(diagnosticLines(r.stdout).map((l) => l.split(' ').slice(0, 3).join(' ')), ['app.py:3:51: hint capsule/redundant-chat', 'helpers.py:2:23: error capsule/syntax-error']);
+  assert.match(r.stdout, /helpers\.py:2:23: error capsule\/syntax-error SyntaxError: '\(' was never closed \(line 2\)/);
+  assert.equal(summaryOf(r.stdout), '2 files checked: 1 error, 0 warnings, 1 note');
+  const json = check(dir, '--format', 'json');
+  assert.equal(json.status, 1);
+  assert.deepEqual((JSON.parse(json.stdout) as Array<{ code: string }>).map((d) => d.code), ['capsule/redundant-chat', 'capsule/syntax-error']);
+});
+
+test('input that once crashed the analyzer (thousands of unclosed f-strings, deep blocks) is one finding among the others', () => {
+  const deep = `import cpsl\nx = ${'f"{'.repeat(2200)}\n${Array.from({ length: 60 }, (_, i) => `${' '.repeat(i * 4)}if x:\n`).join('')}`;
+  const dir = workspace({ 'a_deep.py': deep, 'app.py': 'import cpsl\napp = cpsl.App("y")\n\n@app.message()\nasync def h(session, msg):\n    pass\n' });
+  for (const format of ['text', 'json']) {
+    const r = check(dir, '--format', format);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, '');
+    const codes = format === 'json' ? (JSON.parse(r.stdout) as Array<{ file: string; code: string }>).map((d) => `${d.file} ${d.code}`) : diagnosticLines(r.stdout).map((l) => `${l.split(':')[0]} ${l.split(' ')[2]}`);
+    assert.deepEqual(codes, ['a_deep.py capsule/syntax-error', 'app.py capsule/missing-image']);
+  }
 });
