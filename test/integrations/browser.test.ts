@@ -123,6 +123,10 @@ describe('integrations end to end (chat, consent, secret forms, refresh, revoke,
     const body = await r.text();
     assert.equal(r.status, 200, body);
     assert.equal((JSON.parse(body) as { providerRevoked: boolean }).providerRevoked, true);
+    // The real SDK keeps the integrations of a session it holds when GetSession lists none (its
+    // runner only replaces a non-empty list), as it would on the platform: a new session of the
+    // user no longer has GitHub.
+    await chat.getByRole('button', { name: 'New session' }).click();
     assert.match(await say('token', /github: not connected|github token/), /github: not connected/);
   });
 
