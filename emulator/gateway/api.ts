@@ -117,7 +117,7 @@ function stateOf(hub: GatewayHub) {
     webhook_id: c.webhookId,
     credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
   }));
-  return { url: hub.url, apps, sessions, personas: d.personas, channels, secrets, prompts: hub.prompts.list().map((p) => promptView(p, hub.clock.now())), clock: { now: hub.clock.now() } };
+  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: hub.prompts.list().map((p) => promptView(p, hub.clock.now())), clock: { now: hub.clock.now() } };
 }
 
 function writeEvent(res: Response, sse: boolean, e: unknown): void {

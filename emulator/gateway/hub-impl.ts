@@ -33,6 +33,8 @@ export interface OutboundContext {
 
 export class GatewayHub implements Hub {
   url = '';
+  /** host:port of the gRPC gateway the real SDK connects to (emulator/platform). */
+  platformAddress = '';
   readonly clock = new HubClock();
   readonly events: HubEvents;
   readonly prompts: Prompts;

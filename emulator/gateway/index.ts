@@ -12,6 +12,7 @@ import { AppSupervisor, defaultSupervisorOptions, type PrelaunchedRunner, type S
 import { appIdOf, parseEntry, secretDigest, traceStartup } from '../runner/launch';
 import { choosePython } from '../runner/interpreter';
 import { PlatformServer } from '../platform/server';
+import { uploadsRouter } from '../platform/uploads';
 import { gatewayCollections } from '../collections/gateway';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
@@ -125,6 +126,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   app.use(scrubAnswers(hub.scrubber));
   app.use(apiRouter(hub, auth));
   app.use(forwardRouter(hub));
+  app.use(uploadsRouter(hub));
   app.use(hub.protectedRouter);
   app.get('/', (_req, res) => res.redirect(303, '/chat'));
   app.use((req, res) => sendError(req, res, 404, `no route ${req.method} ${req.path}`, { title: 'Not found' }));
@@ -158,6 +160,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   const collections = gatewayCollections(store.paths.dir);
   hub.collections = collections;
   const platform = await PlatformServer.start(hub, collections.engine);
+  hub.platformAddress = platform.address;
   hub.onClose(async () => {
     await platform.close();
     collections.close();

@@ -158,7 +158,7 @@ function handlers(hub: GatewayHub, serviceName: string, service: grpc.ServiceDef
           caller = authorize(call.metadata);
           if (missing !== undefined) throw notAvailable(missing);
         } catch (e) {
-          call.destroy(Object.assign(new Error(toServiceError(e).details), toServiceError(e)));
+          call.emit('error', toServiceError(e));
           return;
         }
         const gone = goneController();
@@ -167,7 +167,7 @@ function handlers(hub: GatewayHub, serviceName: string, service: grpc.ServiceDef
         try {
           stream!(call.request, { ...caller, gone: gone.signal }, call);
         } catch (e) {
-          call.destroy(Object.assign(new Error(toServiceError(e).details), toServiceError(e)));
+          call.emit('error', toServiceError(e));
         }
       }) as grpc.handleServerStreamingCall<Message, Message>;
     } else {

@@ -2,8 +2,10 @@
 // kept in the store folder (uploads/<id>/<name>) and served to the signed-in browser at
 // /files/<id>/<name>, the URL the SDK shows.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { Router } from 'express';
 import type { GatewayHub } from '../gateway/hub-impl';
 
 export function uploadsDir(hub: GatewayHub): string {
@@ -18,4 +20,21 @@ export async function saveUpload(hub: GatewayHub, f: { app: string; sessionId: s
   await writeFile(join(dir, name), f.data, { mode: 0o600 });
   hub.events.emit({ kind: 'upload', app: f.app, sessionId: f.sessionId || undefined, summary: `${f.app} uploaded ${name} (${f.data.length} bytes)`, detail: { id, name, size: f.data.length, contentType: f.contentType } });
   return `${hub.url}/files/${id}/${encodeURIComponent(name)}`;
+}
+
+/** GET /files/<id>/<name>: an uploaded file, to the signed-in browser or API client. */
+export function uploadsRouter(hub: GatewayHub): Router {
+  const r = Router();
+  r.get('/files/:id/:name', (req, res) => {
+    const id = req.params.id!;
+    const name = req.params.name!;
+    const file = join(uploadsDir(hub), id, name);
+    if (!/^[A-Za-z0-9_-]{16}$/.test(id) || basename(name) !== name || !existsSync(file)) {
+      res.status(404).json({ error: `no uploaded file ${id}/${name}` });
+      return;
+    }
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.sendFile(file, { dotfiles: 'allow' });
+  });
+  return r;
 }

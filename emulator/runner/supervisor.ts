@@ -170,7 +170,7 @@ export class AppSupervisor {
 
   private readonly launchedWith = new WeakMap<RunnerProcess, string>();
 
-  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; debugPort?: number; runtime: Runtime; python: string; sdk?: string; declarations: Record<string, unknown> } {
+  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; debugPort?: number; runtime: Runtime; python: string; sdk?: string; runnerPort?: number; declarations: Record<string, unknown> } {
     const cfg = this.current?.registration?.config;
     const integrations = (cfg?.integrations ?? []).map((i) => ({
       type: String(i.type ?? ''),
@@ -201,6 +201,7 @@ export class AppSupervisor {
       runtime: this.opts.runtime,
       python: this.opts.python,
       sdk: this.current?.declared?.sdk,
+      runnerPort: this.current?.registration?.port,
       declarations: declarationsOf(cfg),
     };
   }
