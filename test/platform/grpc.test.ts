@@ -13,7 +13,7 @@ import { packageDefinition } from '../../emulator/platform/protocol';
 type Callback = (err: grpc.ServiceError | null, res?: Record<string, unknown>) => void;
 type Stub = grpc.Client & Record<string, (req: object, md: grpc.Metadata, cb: Callback) => void> & Record<string, (req: object, md: grpc.Metadata) => grpc.ClientReadableStream<unknown>>;
 
-const capsule = grpc.loadPackageDefinition(packageDefinition()).capsule as Record<string, new (addr: string, creds: grpc.ChannelCredentials) => Stub>;
+const capsule = grpc.loadPackageDefinition(packageDefinition()).capsule as unknown as Record<string, new (addr: string, creds: grpc.ChannelCredentials) => Stub>;
 
 function metadata(token?: string): grpc.Metadata {
   const md = new grpc.Metadata();
