@@ -83,7 +83,7 @@ function installHint(python: string): string {
   return `${python} -m pip install cpsl==${protoSdkVersion()}`;
 }
 
-function tooOld(p: Probe): string | undefined {
+export function tooOld(p: Pick<Probe, 'version'>): string | undefined {
   const m = /^>=\s*(\d+)\.(\d+)/.exec(PINNED_REQUIRES_PYTHON);
   if (!m) return undefined;
   const [maj, min] = [Number(m[1]), Number(m[2])];
