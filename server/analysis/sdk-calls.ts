@@ -78,7 +78,8 @@ const ACCESS = catalog.accessLevels;
 const VALUE_RULES: Record<string, ValueRule> = {
   'App.collection:scope': { allowed: S.collectionScopes, fn: 'app:App.collection', when: 'scope not in', sets: { VALID_SCOPES: S.collectionScopes! } },
   'App.setting:scope': { allowed: S.settingScopes, fn: 'app:App.setting', when: 'scope not in', sets: { VALID_SETTING_SCOPES: S.settingScopes! } },
-  'App.setting:type': { allowed: catalog.sdk.settingTypes, fn: 'app:App.setting', when: 'type not in' },
+  // The type itself (`type=str`), not its name as a string.
+  'App.setting:type': { allowed: catalog.sdk.settingTypes, bad: (l) => l.kind !== 'name' || !catalog.sdk.settingTypes.includes(l.value), fn: 'app:App.setting', when: 'type not in' },
   'App.workflow:scope': { allowed: S.workflowScopes, fn: 'workflow:Workflow.__init__', when: 'scope not in', sets: { VALID_WORKFLOW_SCOPES: S.workflowScopes! } },
   'App.chat_page:mode': { allowed: S.chatPageModes, fn: 'app:App.chat_page', when: 'mode not in' },
   'App.chat_page:scope': { allowed: S.chatPageScopes, fn: 'app:App.chat_page', when: 'scope not in' },
@@ -94,6 +95,72 @@ const VALUE_RULES: Record<string, ValueRule> = {
   'ui.ChatPanel:height': { bad: (l) => l.kind === 'num' && l.value <= 0, fn: 'ui:ChatPanel.__init__', when: 'height' },
 };
 
+/**
+ * Checks of a constructor that look at several arguments (Suggestion's one target, a widget's
+ * input= without workflow=...). Each returns the raise's `when` fragment and the argument to
+ * underline, or undefined when the call passes. `given(p)`: passed and not None.
+ */
+type Combination = (given: (p: string) => SyntaxNode | undefined, lit: (p: string) => Literal | undefined, text: string) => { fn: string; when: string; at?: SyntaxNode } | undefined;
+
+const TARGETS = ['prompt', 'workflow', 'page', 'action'];
+const actionWidget = (fn: string): Combination => (given) => {
+  const targets = ['prompt', 'workflow', 'page'].filter((t) => given(t));
+  if (targets.length > 1) return { fn: 'ui:_action_target', when: 'len(targets) > 1', at: given(targets[1]!) };
+  if (given('input') && given('payload')) return { fn, when: 'input and payload', at: given('payload') };
+  if ((given('input') || given('payload')) && !given('workflow')) return { fn, when: '(input or payload)', at: given('input') ?? given('payload') };
+  return undefined;
+};
+/** `filesystems={"/data": ...}`: mount paths are checked when an App with image= serialises them. */
+const mountPaths = (fn: string): Combination => (given, _lit, text) => {
+  const fs = given('filesystems');
+  if (fn === 'App' && !given('image')) return undefined;
+  if (fs?.type.name !== 'DictionaryExpression') return undefined;
+  for (let c = fs.firstChild; c; c = c.nextSibling) {
+    if (c.prevSibling && !['{', ','].includes(c.prevSibling.type.name)) continue;
+    const key = literalOf(text, c);
+    if (key?.kind !== 'str') continue;
+    if (key.value === '') return { fn: 'filesystem:_normalize_app_path', when: 'not path', at: c };
+    if (!key.value.startsWith('/')) return { fn: 'filesystem:_normalize_app_path', when: "startswith('/')", at: c };
+  }
+  return undefined;
+};
+
+const COMBINATIONS: Record<string, Combination> = {
+  App: mountPaths('App'),
+  'App.cls': mountPaths('App.cls'),
+  Suggestion: (given) => {
+    const targets = TARGETS.filter((t) => given(t));
+    if (targets.length !== 1) return { fn: 'home:Suggestion.__post_init__', when: 'sum(targets) != 1', at: targets.length ? given(targets[1]!) : undefined };
+    if (given('input') && given('payload')) return { fn: 'home:Suggestion.__post_init__', when: 'self.input and self.payload', at: given('payload') };
+    if ((given('input') || given('payload')) && !given('workflow') && !given('action')) return { fn: 'home:Suggestion.__post_init__', when: '(self.input or self.payload)', at: given('input') ?? given('payload') };
+    return undefined;
+  },
+  'ui.ActionCard': actionWidget('ui:ActionCard.__init__'),
+  'ui.GalleryCard': actionWidget('ui:ActionCard.__init__'),
+  'ui.Image': actionWidget('ui:Image.__init__'),
+  FileSystem: (given, lit) => {
+    const n = lit('name');
+    return n?.kind === 'str' && n.value === '' ? { fn: 'filesystem:FileSystem.__init__', when: 'not name', at: given('name') } : undefined;
+  },
+  'ui.FileBrowser': (given, lit) => {
+    const mount = lit('mount');
+    if (mount?.kind === 'str' && !mount.value.startsWith('/')) return { fn: 'ui:FileBrowser.__init__', when: 'not mount', at: given('mount') };
+    const path = lit('path');
+    if (path?.kind === 'str' && !path.value.startsWith('/')) return { fn: 'ui:FileBrowser.__init__', when: 'not path.startswith', at: given('path') };
+    const scope = lit('scope');
+    if (scope?.kind === 'str' && scope.value && scope.value !== 'user' && scope.value !== 'owner') return { fn: 'ui:FileBrowser.__init__', when: 'scope and scope not in', at: given('scope') };
+    return undefined;
+  },
+  'ui.Table': (given, lit) => {
+    const url = lit('import_url');
+    return url?.kind === 'str' && (!url.value.startsWith('#/') || url.value.includes('\\')) ? { fn: 'ui:Table.__init__', when: 'import_url is not None', at: given('import_url') } : undefined;
+  },
+  'ui.TableGroup': (given, lit) => {
+    const label = lit('label');
+    return label?.kind === 'str' && label.value === '' ? { fn: 'ui:TableGroup.__init__', when: 'not label', at: given('label') } : undefined;
+  },
+};
+
 const THEME_PRESET_MESSAGE = (value: string) => `Unknown preset '${value}'. Available: ${S.themePresets!.join(', ')}`;
 
 export interface SdkCallSite {
@@ -104,6 +171,8 @@ export interface SdkCallSite {
   /** Whether the call runs while the module is imported. */
   importTime: boolean;
   isApp: (name: string) => boolean;
+  /** Whether a plain name holds a Workflow (`wf = app.workflow(...)`). */
+  isWorkflow?: (name: string) => boolean;
 }
 
 /** How Python names the callable in a TypeError (`App.collection()`, `Column.__init__()`). */
@@ -124,7 +193,7 @@ function owner(kind: string, name: string): string {
 
 /** Checks one SDK call; returns what it resolved to (for the callers' own rules). */
 export function checkSdkCall(ctx: FileContext, site: SdkCallSite): SdkHit | undefined {
-  const hit = sdkEntry(ctx.scope, site.isApp, site.callee);
+  const hit = sdkEntry(ctx.scope, site.isApp, site.callee, site.isWorkflow);
   if (!hit?.entry.params) return hit;
   const { entry, kind, name } = hit;
   const severity = site.importTime ? 'error' : 'warning';
@@ -132,6 +201,21 @@ export function checkSdkCall(ctx: FileContext, site: SdkCallSite): SdkHit | unde
   if (!checkArguments(ctx, site, entry, qualname(kind, name, entry), severity, effect)) return hit;
   const key = owner(kind, name);
   const params = entry.params!;
+  const combination = own(COMBINATIONS, key);
+  if (combination && !site.args.splat) {
+    const given = (n: string) => {
+      const p = params.find((x) => x.name === n);
+      const node = p ? argNode(site.args, params, p) : undefined;
+      return node && node.type.name !== 'None' ? node : undefined;
+    };
+    const problem = combination(given, (n) => literalOf(ctx.text, given(n)), ctx.text);
+    if (problem) {
+      const message = catalog.sdk.raises[problem.fn]?.find((r) => r.when.includes(problem.when))?.message ?? `${key}() rejects these arguments`;
+      const at = problem.at ?? (site.node.getChild('ArgList') ?? site.node);
+      ctx.report('capsule/invalid-argument', severity, at.from, at.to, `${message} (ValueError: ${effect}).`, { data: { rule: problem.when } });
+      return hit;
+    }
+  }
   for (const p of params) {
     const node = argNode(site.args, params, p);
     if (!node) continue;

@@ -327,6 +327,8 @@ class Walker {
     if (value?.type.name !== 'AssignOp') return;
     value = value.nextSibling;
     if (!value || value.type.name !== 'CallExpression' || (value.nextSibling && value.nextSibling.type.name !== 'Comment')) return;
+    const callee = dottedName(this.ctx.text, value.firstChild);
+    if (callee?.length === 2 && callee[1] === 'workflow' && this.isApp(callee[0]!)) this.workflows.add(this.ctx.text.slice(target.from, target.to));
     const path = this.ctx.cpslCallee(value);
     if (path?.length === 1 && CONFIG_CTORS.has(path[0]!)) {
       this.ctx.configVars.set(this.ctx.text.slice(target.from, target.to), value);
@@ -336,6 +338,10 @@ class Walker {
   /** Whether a plain name holds an App (declared above in this file, or imported as one). */
   private readonly isApp = (name: string): boolean =>
     this.summary.apps.some((a) => a.variable === name) || this.summary.imports.some((b) => b.kind === 'from' && b.local === name && /(^|_)app$/i.test(b.name));
+
+  /** Names assigned a Workflow at module level (`research = app.workflow("Research")`). */
+  private readonly workflows = new Set<string>();
+  private readonly isWorkflow = (name: string): boolean => this.workflows.has(name);
 
   private get importTime(): boolean {
     return this.functionFrom === undefined || this.importTimeFunctions.has(this.functionFrom);
@@ -351,7 +357,7 @@ class Walker {
       const parts = dottedName(text, callee);
       if (parts) {
         const args = callArgs(text, argList);
-        const hit = checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, isApp: this.isApp });
+        const hit = checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, isApp: this.isApp, isWorkflow: this.isWorkflow });
         if (hit) namesOfCall(this.ctx, hit, args, this.summary.nameDecls, this.summary.nameRefs);
         if (parts.length === 2 && this.functionFrom === undefined && this.isApp(parts[0]!)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
       }
@@ -616,7 +622,7 @@ class Walker {
       if (!plain || names.length < 2) continue;
       if (argList && this.summary.importsCpsl) {
         const args = callArgs(text, argList);
-        checkSdkCall(this.ctx, { node: dec, callee: names, args, importTime: this.functionFrom === undefined, isApp: this.isApp });
+        checkSdkCall(this.ctx, { node: dec, callee: names, args, importTime: this.functionFrom === undefined, isApp: this.isApp, isWorkflow: this.isWorkflow });
         const onApp = names.length === 2 && this.isApp(names[0]!);
         if (onApp && names[1] === 'schedule') checkCron(this.ctx, args);
         if (onApp && names[1] === 'task' && def.type.name === 'FunctionDefinition') checkLock(this.ctx, args, def);

@@ -197,6 +197,80 @@ const MUTATORS: Record<string, Mutator> = {
     out[i] = r() < 0.5 ? l.replace(/return .*/, 'pass') : l.replace(/return .*/, 'return "page"');
     return { lines: out, what: `line ${i + 1}: page function returns no widget` };
   },
+  'reserved-route': (r, lines) => {
+    const hits = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^(@?[a-z_]+\.(page|add_page))\("[^"]*"/.test(l));
+    if (!hits.length) return undefined;
+    const { l, i } = pick(r, hits);
+    const route = pick(r, [...(catalog.sdk.sets.reservedPageRoutes ?? []), '/', '#/', 'Chat', 'docs/', 'a b']);
+    const out = [...lines];
+    out[i] = /route=/.test(l) ? l.replace(/route="[^"]*"/, `route=${JSON.stringify(route)}`) : l.replace(/^(@?[a-z_]+\.(page|add_page)\("[^"]*")/, `$1, route=${JSON.stringify(route)}`);
+    return { lines: out, what: `line ${i + 1}: route=${JSON.stringify(route)}` };
+  },
+  'page-name': (r, lines) => {
+    const hits = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^(@?[a-z_]+\.(page|add_page))\("[^"]*"/.test(l));
+    if (!hits.length) return undefined;
+    const { l, i } = pick(r, hits);
+    const name = pick(r, ['Home', 'chat', 'API', 'Logs!', '   ', '???', 'Pipeline', 'Tickets', 'Board', 'Preferences', 'Files']);
+    const out = [...lines];
+    out[i] = l.replace(/^(@?[a-z_]+\.(page|add_page))\("[^"]*"/, `$1(${JSON.stringify(name)}`);
+    return { lines: out, what: `line ${i + 1}: page named ${JSON.stringify(name)}` };
+  },
+  'widget-function-signature': (r, lines) => {
+    const hits = lines.map((l, i) => ({ l, i })).filter(({ l, i }) => /^def [a-z_]+\(\):/.test(l) && /^@[a-z_]+\.(page|onboarding|chat_page|home_body|ui)\(/.test(lines[i - 1] ?? ''));
+    if (!hits.length) return undefined;
+    const { l, i } = pick(r, hits);
+    const out = [...lines];
+    const how = pick(r, ['async', 'param', 'default-param', 'varargs']);
+    out[i] = how === 'async' ? `async ${l}` : how === 'param' ? l.replace('():', '(ctx):') : how === 'default-param' ? l.replace('():', '(ctx=None):') : l.replace('():', '(*args):');
+    return { lines: out, what: `line ${i + 1}: page function ${how}` };
+  },
+  'setting-type': (r, lines) => {
+    const hits = matchesIn(lines, /\btype=(str|int|bool|float)\b/g);
+    if (!hits.length) return undefined;
+    const { line, m } = pick(r, hits);
+    const to = pick(r, ['list', 'dict', '"str"', 'None', 'bytes', 'int', 'bool']);
+    const out = [...lines];
+    out[line] = lines[line]!.slice(0, m.index) + `type=${to}` + lines[line]!.slice(m.index + m[0].length);
+    return { lines: out, what: `line ${line + 1}: type=${to}` };
+  },
+  'negate-number': (r, lines) => {
+    const hits = matchesIn(lines, /\b([a-z_]+)=([0-9]+(\.[0-9]+)?)\b/g);
+    if (!hits.length) return undefined;
+    const { line, m } = pick(r, hits);
+    const to = pick(r, [`-${m[2]}`, '0', '-1']);
+    const out = [...lines];
+    out[line] = lines[line]!.slice(0, m.index) + `${m[1]}=${to}` + lines[line]!.slice(m.index + m[0].length);
+    return { lines: out, what: `line ${line + 1}: ${m[1]}=${to}` };
+  },
+  'widget-argument': (r, lines) => {
+    const hits = matchesIn(lines, /(ui\.[A-Za-z]+|cpsl\.Suggestion)\(/g);
+    if (!hits.length) return undefined;
+    const { line, m } = pick(r, hits);
+    const add = pick(r, ['prompt="x", ', 'page="Pipeline", ', 'input={"a": 1}, ', 'payload={"a": 1}, ', 'height=0, ', 'mount="data", ', 'path="x", ', 'scope="team", ', 'import_url="/x", ', 'action="nowhere", ', 'label="", ']);
+    const out = [...lines];
+    const l = lines[line]!;
+    const at = m.index + m[0].length;
+    // Keyword arguments go after the positional ones: in front of the closing parenthesis.
+    let depth = 1;
+    let end = at;
+    while (end < l.length && depth > 0) {
+      if (l[end] === '(' || l[end] === '[' || l[end] === '{') depth++;
+      if (l[end] === ')' || l[end] === ']' || l[end] === '}') depth--;
+      end++;
+    }
+    if (depth !== 0) return undefined;
+    const inner = l.slice(at, end - 1).trim();
+    const kw = add.slice(0, -2);
+    out[line] = l.slice(0, at) + (inner ? `${l.slice(at, end - 1)}, ${kw}` : kw) + l.slice(end - 1);
+    return { lines: out, what: `line ${line + 1}: ${m[1]}(..., ${kw})` };
+  },
+  'drop-chat-panel': (_r, lines) => {
+    const i = lines.findIndex((l) => /ui\.ChatPanel\([^()]*\)/.test(l));
+    if (i < 0) return undefined;
+    const out = [...lines];
+    out[i] = lines[i]!.replace(/,?\s*ui\.ChatPanel\([^()]*\)/, '');
+    return { lines: out, what: `line ${i + 1}: ChatPanel removed` };
+  },
 };
 
 /** `count` definitions, deterministic for a seed: each base mutated once or twice. */
