@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { protoSdkVersion, PINNED_REQUIRES_PYTHON } from '../platform/protocol';
+import { protocolDifferences, protoSdkVersion, sdkProtocolScript, PINNED_REQUIRES_PYTHON, type SdkProtocol } from '../platform/protocol';
 
 export interface PythonChoice {
   /** The interpreter command or path. */
@@ -92,6 +92,27 @@ export function tooOld(p: Pick<Probe, 'version'>): string | undefined {
 }
 
 /**
+ * Another cpsl than the pinned one: its protocol is read from the wheel (sdk-protocol.py) and
+ * compared with capsule.proto, so that the console names what differs, not just the version.
+ */
+export function versionNote(python: string, version: string, cwd: string): string {
+  const pinned = protoSdkVersion();
+  const fix = `to match: ${installHint(python)}`;
+  const env = { ...process.env };
+  delete env.PYTHONPATH;
+  const r = spawnSync(python, [sdkProtocolScript()], { cwd, env, encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
+  let diff: string[];
+  try {
+    diff = protocolDifferences(JSON.parse(r.stdout) as SdkProtocol);
+  } catch {
+    return `cpsl ${version} is installed in ${python}, Capsule Local speaks cpsl ${pinned}'s protocol, and the installed one could not be read (${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}); ${fix}`;
+  }
+  if (!diff.length) return `cpsl ${version} is installed in ${python}; its protocol is the one of cpsl ${pinned} that Capsule Local speaks`;
+  const shown = diff.slice(0, 3).join('; ');
+  return `cpsl ${version} in ${python} speaks another protocol than cpsl ${pinned}, which Capsule Local speaks (${diff.length} difference${diff.length > 1 ? 's' : ''}: ${shown}${diff.length > 3 ? '; …' : ''}); calls that differ will fail; ${fix}`;
+}
+
+/**
  * The interpreter for an app. Explicit choices (`--python`, CAPSULE_PYTHON, which the VS Code
  * extension sets from the Python extension's interpreter) are used as they are: with the real SDK
  * if they have it, else with the bundled runtime and a note saying how to install the SDK.
@@ -104,7 +125,7 @@ export function choosePython(o: { option?: string; env?: NodeJS.ProcessEnv; appD
     runtime: 'sdk',
     source,
     sdkVersion: p.cpsl!,
-    ...(p.cpsl !== protoSdkVersion() ? { note: `${python} has cpsl ${p.cpsl}; Capsule Local speaks the protocol of cpsl ${protoSdkVersion()} (to match: ${installHint(python)})` } : {}),
+    ...(p.cpsl !== protoSdkVersion() ? { note: versionNote(python, p.cpsl!, o.appDir) } : {}),
   });
   const bundled = (python: string, source: string, p: Probe | undefined): PythonChoice => {
     const why = !p ? `${python} did not run` : tooOld(p) ?? `${python} (Python ${p.version.join('.')}) has no cpsl`;

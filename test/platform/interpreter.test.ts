@@ -3,7 +3,8 @@
 // that installs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { choosePython, probePython, tooOld, venvCandidates } from '../../emulator/runner/interpreter';
@@ -95,5 +96,36 @@ test('serve with an interpreter without cpsl says so in one line and serves the 
   } finally {
     await emu.stop();
     emu.cleanup();
+  }
+});
+
+test('another cpsl than the pinned one: serve names its version and what its protocol changes', () => {
+  // A real interpreter with a copy of the wheel whose version and one field number differ.
+  const sdk = probePython(requireSdkPython(), tmpdir())!;
+  const lib = `python${sdk.version[0]}.${sdk.version[1]}`;
+  const t = mkdtempSync(join(tmpdir(), 'capsule-othersdk-'));
+  try {
+    const made = spawnSync(SDK_PYTHON, ['-m', 'venv', '--without-pip', join(t, 'venv')], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const site = join(t, 'venv', 'lib', lib, 'site-packages');
+    cpSync(join(VENV, 'lib', lib, 'site-packages', 'cpsl'), join(site, 'cpsl'), { recursive: true, filter: (p) => !p.includes('__pycache__') });
+    mkdirSync(join(site, 'cpsl-0.3.999.dist-info'));
+    writeFileSync(join(site, 'cpsl-0.3.999.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: cpsl\nVersion: 0.3.999\nRequires-Python: >=3.10\n');
+    writeFileSync(join(site, 'cpsl-0.3.999.dist-info', 'RECORD'), '');
+    writeFileSync(join(site, 'deps.pth'), join(VENV, 'lib', lib, 'site-packages') + '\n');
+    const client = join(site, 'cpsl', 'clients', 'capsule', '__init__.py');
+    const before = readFileSync(client, 'utf8');
+    const after = before.replace(/(class RegisterRequest\(betterproto\.Message\):\n    app_id: str = betterproto\.string_field\()1\)/, '$19)');
+    assert.notEqual(after, before, 'the copy changes RegisterRequest.app_id');
+    writeFileSync(client, after);
+    const python = join(t, 'venv', 'bin', 'python');
+    const c = choosePython({ option: python, appDir: t, root: t, env: {} });
+    assert.equal(c.runtime, 'sdk');
+    assert.equal(c.sdkVersion, '0.3.999');
+    assert.match(c.note ?? '', new RegExp(`cpsl 0\\.3\\.999 in \\S+ speaks another protocol than cpsl ${protoSdkVersion().replace(/\./g, '\\.')}`));
+    assert.match(c.note ?? '', /1 difference: RegisterRequest\.app_id: the SDK has "string app_id = 9", capsule\.proto "string app_id = 1"/);
+    assert.match(c.note ?? '', /to match: \S+ -m pip install cpsl==/);
+  } finally {
+    rmSync(t, { recursive: true, force: true });
   }
 });
