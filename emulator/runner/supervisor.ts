@@ -270,6 +270,9 @@ export class AppSupervisor {
    */
   async debug(extra: Omit<DebugLaunch, 'port'> = {}): Promise<{ port: number; pid: number | undefined }> {
     if (this.stopped) throw new Error(`the app ${this.name} is stopped`);
+    // A runner still starting would be replaced by the debug launch, leaving nothing to serve until
+    // a debugger attaches: let it finish first. An app that does not start is debugged all the same.
+    await this.ready(this.opts.registerTimeoutMs).catch(() => undefined);
     const port = await freeLoopbackPort();
     const runner = this.launchCandidate('debug', { ...extra, port });
     if (!runner) throw new Error(`the app ${this.name} is stopped`);

@@ -102,6 +102,19 @@ test('debug launches nobody attached to hold up neither a crash restart nor the 
   }
 });
 
+test('a debug launch asked for while the app is still starting lets it start first: it serves until a debugger attaches', async () => {
+  requireDebugpy();
+  const emu = await startEmulator({ app: ECHO_APP, env: { CAPSULE_PYTHON: VENV_PYTHON }, waitForApp: false });
+  try {
+    const target = await debugTarget(emu);
+    assert.equal((await chat(emu, 'served')).body.reply, 'echo: served');
+    assert.notEqual((await appState(emu)).pid, target.pid, 'the app launched without the debugger serves');
+  } finally {
+    await emu.stop();
+    emu.cleanup();
+  }
+});
+
 test('a debug launch with an interpreter that lacks debugpy fails with a message saying so', async () => {
   const emu = await startEmulator({ app: ECHO_APP, env: { CAPSULE_PYTHON: 'python3', PYTHONNOUSERSITE: '1' } });
   try {

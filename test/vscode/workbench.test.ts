@@ -70,7 +70,7 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
   });
 
   it('installs from the .vsix, which holds the bundles, the Python runtime and the web assets', () => {
-    for (const f of ['dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/sdk-catalog.json', 'dist/media/chat.html', 'dist/python/cpsl/__init__.py']) {
+    for (const f of ['dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/sdk-catalog.json', 'dist/media/chat.html', 'dist/python/cpsl/__init__.py', 'dist/platform/capsule.proto']) {
       assert.ok(wb.packaged.includes(f), `${f} is packaged`);
     }
     assert.deepEqual(wb.packaged.filter((f) => f.endsWith('.map') || f.startsWith('node_modules/') || f.startsWith('test/')), [], 'no source maps, node_modules or tests');
