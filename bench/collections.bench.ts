@@ -4,7 +4,8 @@
 //   a filtered, sorted find over 100,000 documents ({"status": "open", "score": {"$gte": 500}},
 //   sort {"created": -1}, limit 50: what a dashboard table asks), p50/p95 of 200 runs, vs the same (20 runs)
 //   query written by hand as plain json_extract SQL (no type or array semantics); the first
-//   sorted find on a path, which builds the path's sort index, apart.
+//   sorted find on a path, which builds the path's sort index, apart;
+//   a KV get (the SDK's find_one on `_kv`) among 50,000 entries vs a find by _id.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,21 @@ export default function run(): void {
     t = performance.now();
     const n = engine.count('bench', 'big', filter);
     console.log(`count of the same filter (${n.toLocaleString('en-US')} matches): ${ms(performance.now() - t)}`);
+
+    // The SDK's KV store: `session.get(key)` is find_one({"_key": k, "_session_id": s}) on `_kv`.
+    engine.insertMany('bench', '_kv', Array.from({ length: 50_000 }, (_, i) => JSON.stringify({ _id: `kv${i}`, _key: `key${i % 5}`, _session_id: `ses_${i}`, value: i })));
+    const kv: number[] = [];
+    const byId: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const at = (i * 7919) % 50_000;
+      t = performance.now();
+      engine.findOne('bench', '_kv', JSON.stringify({ _key: `key${at % 5}`, _session_id: `ses_${at}` }));
+      kv.push(performance.now() - t);
+      t = performance.now();
+      engine.findOne('bench', '_kv', JSON.stringify({ _id: `kv${at}` }));
+      byId.push(performance.now() - t);
+    }
+    console.log(`KV get among 50,000 entries (equality index): p50 ${ms(pct(kv, 50))}, p95 ${ms(pct(kv, 95))} vs find by _id (primary key) p50 ${ms(pct(byId, 50))}, p95 ${ms(pct(byId, 95))}`);
     engine.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

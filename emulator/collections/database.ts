@@ -10,11 +10,12 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { DataError } from './errors';
 import { sqlRegexp } from './regex';
 import { SORT_INDEX_SCHEMA } from './sort-index';
+import { EQ_INDEX_SCHEMA } from './eq-index';
 
 export type Database = BetterSqlite3.Database;
 
 export const DATA_FILE = 'data.sqlite';
-export const DATA_SCHEMA_VERSION = 2;
+export const DATA_SCHEMA_VERSION = 3;
 
 export const dataFile = (storeDir: string): string => join(storeDir, DATA_FILE);
 
@@ -88,7 +89,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     }
     if (!options.readonly && version < DATA_SCHEMA_VERSION) {
       // Every statement is IF NOT EXISTS: an older file gets what it lacks.
-      db.exec(SCHEMA + SORT_INDEX_SCHEMA);
+      db.exec(SCHEMA + SORT_INDEX_SCHEMA + EQ_INDEX_SCHEMA);
       db.pragma(`user_version = ${DATA_SCHEMA_VERSION}`);
     }
     db.function('capsule_regexp', { deterministic: true }, sqlRegexp);

@@ -6,7 +6,8 @@
 import type { Statement } from 'better-sqlite3';
 import { DataError, invalid } from './errors';
 import { openDatabase, type Database, type OpenOptions } from './database';
-import { compileFilter } from './filter';
+import { compileFilter, type EqualityHint } from './filter';
+import { ensureEqIndex, eqKey } from './eq-index';
 import { compileSort } from './sort';
 import { ensureSortIndex } from './sort-index';
 import { checkUpdate, compileUpdate } from './update';
@@ -80,10 +81,29 @@ export class CollectionsEngine {
     return s;
   }
 
-  private where(app: string, collection: string, filter: Bytes): Sql {
+  /**
+   * The condition for a filter over `d`. `ordered`: the find walks a sort index, which a long list
+   * of candidates would only slow down (the walk stops at the page's end).
+   */
+  private where(app: string, collection: string, filter: Bytes, ordered = false): Sql {
     checkNames(app, collection);
     const f = parseObject(filter, 'filter', {}).value;
-    return sql`d.app = ${app} AND d.collection = ${collection} AND (${compileFilter(f)})`;
+    const hints: EqualityHint[] = [];
+    const cond = compileFilter(f, undefined, true, undefined, hints);
+    // Candidates from an equality index (eq-index.ts): the equality with the fewest (counted up
+    // to a cap, by the index), so that `{"_key": k, "_session_id": s}` starts from the session.
+    // The exact condition still decides.
+    let best: { sql: Sql; n: number } | undefined;
+    for (const h of hints) {
+      if (!ensureEqIndex(this.db, app, collection, h.field, h.jpath)) continue;
+      const k = eqKey(h.value);
+      const n = this.stmt('SELECT count(*) FROM (SELECT 1 FROM eq_keys WHERE app = ? AND collection = ? AND path = ? AND rank = ? AND value = ? LIMIT 256)')
+        .pluck()
+        .get(app, collection, h.field, k.rank, k.value) as number;
+      if (ordered && n >= 256) continue;
+      if (!best || n < best.n) best = { n, sql: sql` AND d.seq IN (SELECT seq FROM eq_keys WHERE app = ${app} AND collection = ${collection} AND path = ${h.field} AND rank = ${k.rank} AND value = ${k.value})` };
+    }
+    return sql`d.app = ${app} AND d.collection = ${collection}${best?.sql ?? raw('')} AND (${cond})`;
   }
 
   // -- writes ---------------------------------------------------------------------------------
@@ -186,13 +206,15 @@ export class CollectionsEngine {
   // -- reads ----------------------------------------------------------------------------------
 
   find(app: string, collection: string, filter: Bytes, options: FindOptions = {}): string[] {
-    const where = this.where(app, collection, filter);
+    checkNames(app, collection);
     const sort = compileSort(parseJson(options.sort, 'sort_json', {}).value);
     const limit = count(options.limit, 'limit');
     const skip = count(options.skip, 'skip');
     const page = sql`LIMIT ${limit === 0 ? -1 : limit} OFFSET ${skip}`;
     const f = sort.first;
-    if (f && ensureSortIndex(this.db, app, collection, f.field, f.jpath)) {
+    const indexed = f !== undefined && ensureSortIndex(this.db, app, collection, f.field, f.jpath);
+    const where = this.where(app, collection, filter, indexed);
+    if (f && indexed) {
       // Through the sort index, in its order (CROSS JOIN keeps it the outer loop): the walk stops
       // once the page is full.
       const head = f.dir === 1 ? raw('k.arank ASC, k.avalue ASC') : raw('k.drank DESC, k.dvalue DESC');
@@ -284,6 +306,8 @@ export class CollectionsEngine {
       this.db.prepare('DELETE FROM collection_schemas').run();
       this.db.prepare('DELETE FROM sort_paths').run();
       this.db.prepare('DELETE FROM sort_keys').run();
+      this.db.prepare('DELETE FROM eq_paths').run();
+      this.db.prepare('DELETE FROM eq_keys').run();
       return n;
     })();
   }

@@ -23,8 +23,15 @@ interface Ctx {
   alias: number;
 }
 
+/** A top-level equality every match must meet (an equality index can find its candidates). */
+export interface EqualityHint {
+  field: string;
+  jpath: string;
+  value: string | number | boolean;
+}
+
 /** The condition for `filter` over the JSON document `src` (a column or an element's value). */
-export function compileFilter(filter: Record<string, Json>, src: Sql = raw('d.doc'), top = true, ctx: Ctx = { alias: 0 }): Sql {
+export function compileFilter(filter: Record<string, Json>, src: Sql = raw('d.doc'), top = true, ctx: Ctx = { alias: 0 }, hints?: EqualityHint[]): Sql {
   const parts: Sql[] = [];
   for (const key of Object.keys(filter)) {
     const value = filter[key]!;
@@ -34,7 +41,8 @@ export function compileFilter(filter: Record<string, Json>, src: Sql = raw('d.do
         if (!Array.isArray(value) || value.length === 0) throw invalid(`filter: ${key} takes a non-empty array of filters, not ${kind(value)}`);
         const subs = value.map((f, i) => {
           if (!isPlainObject(f)) throw invalid(`filter: ${key}[${i}] must be an object, not ${kind(f)}`);
-          return compileFilter(f, src, top, ctx);
+          // Only a conjunction's equalities hold for every match.
+          return compileFilter(f, src, top, ctx, key === '$and' ? hints : undefined);
         });
         const joined = join(subs.map((s) => sql`(${s})`), key === '$and' ? ' AND ' : ' OR ');
         parts.push(key === '$nor' ? sql`NOT (${joined})` : joined);
@@ -43,6 +51,10 @@ export function compileFilter(filter: Record<string, Json>, src: Sql = raw('d.do
       throw invalid(`filter: unknown top-level operator ${quote(key)}; supported: ${TOP_LEVEL_OPERATORS.join(', ')} (field operators such as $gt go inside a field: {"price": {"$gt": 5}})`);
     }
     const path = parsePath(key, 'filter');
+    if (hints && path.length === 1 && key !== '_id') {
+      const v = isPlainObject(value) && Object.keys(value).length === 1 && '$eq' in value ? value.$eq : value;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') hints.push({ field: key, jpath: jsonPath(path), value: v });
+    }
     parts.push(fieldCondition(key, path, value, src, top, ctx));
   }
   if (!parts.length) return TRUE;

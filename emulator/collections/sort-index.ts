@@ -25,6 +25,9 @@ const keys = (doc: string): string => {
 const insertKeys = (doc: string, seq: string, app: string, coll: string): string =>
   `INSERT INTO sort_keys (app, collection, path, seq, arank, avalue, drank, dvalue) SELECT p.app, p.collection, p.path, ${seq}, ${keys(doc)} FROM sort_paths AS p WHERE p.app = ${app} AND p.collection = ${coll};`;
 
+// By primary key, one lookup per indexed path (not a scan of the collection's keys).
+const DELETE_KEYS = `DELETE FROM sort_keys WHERE app = OLD.app AND collection = OLD.collection AND path IN (SELECT path FROM sort_paths WHERE app = OLD.app AND collection = OLD.collection) AND seq = OLD.seq;`;
+
 export const SORT_INDEX_SCHEMA = `
 CREATE TABLE IF NOT EXISTS sort_paths (
   app TEXT NOT NULL,
@@ -50,11 +53,11 @@ CREATE TRIGGER IF NOT EXISTS sort_keys_insert AFTER INSERT ON documents BEGIN
   ${insertKeys('NEW.doc', 'NEW.seq', 'NEW.app', 'NEW.collection')}
 END;
 CREATE TRIGGER IF NOT EXISTS sort_keys_update AFTER UPDATE OF doc ON documents BEGIN
-  DELETE FROM sort_keys WHERE app = OLD.app AND collection = OLD.collection AND seq = OLD.seq;
+  ${DELETE_KEYS}
   ${insertKeys('NEW.doc', 'NEW.seq', 'NEW.app', 'NEW.collection')}
 END;
 CREATE TRIGGER IF NOT EXISTS sort_keys_delete AFTER DELETE ON documents BEGIN
-  DELETE FROM sort_keys WHERE app = OLD.app AND collection = OLD.collection AND seq = OLD.seq;
+  ${DELETE_KEYS}
 END;
 `;
 
