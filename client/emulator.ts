@@ -58,6 +58,8 @@ export interface StartOptions {
   entry: string;
   port: number;
   python: string;
+  /** How the interpreter was chosen (client/python.ts): only the setting is serve's --python. */
+  pythonKind?: 'setting' | 'extension' | 'default';
   extraArgs?: string[];
   timeoutMs?: number;
 }
@@ -138,11 +140,13 @@ export class Emulator implements vscode.Disposable {
     this.entry = o.entry;
     this.lastError = undefined;
     this.set('starting');
-    const args = [o.cli, 'serve', o.entry, '--no-open', '--port', String(o.port), '--store', o.store, '--python', o.python, ...(o.extraArgs ?? [])];
+    const kind = o.pythonKind ?? 'setting';
+    const args = [o.cli, 'serve', o.entry, '--no-open', '--port', String(o.port), '--store', o.store, ...(kind === 'setting' ? ['--python', o.python] : []), ...(o.extraArgs ?? [])];
     this.log.appendLine(`[capsule] starting the emulator: capsule-local serve ${o.entry} --port ${o.port} (Python: ${o.python})`);
     const child = spawn(process.execPath, args, {
       cwd: o.folder,
-      env: nodeEnv(),
+      // The Python extension's interpreter: serve ranks it after the workspace's .venv.
+      env: { ...nodeEnv(), ...(kind === 'extension' ? { CAPSULE_EDITOR_PYTHON: o.python } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -109,7 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     log.appendLine(`[capsule] Python interpreter: ${python.path} (from ${python.source})`);
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Capsule: starting ${app.entry}` },
-      () => emu.start({ cli: paths.cli, folder: app.folder.uri.fsPath, store: storeDir(app.folder), entry: app.entry, port, python: python.path }),
+      () => emu.start({ cli: paths.cli, folder: app.folder.uri.fsPath, store: storeDir(app.folder), entry: app.entry, port, python: python.path, pythonKind: python.kind }),
     );
     return emu;
   };

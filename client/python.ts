@@ -1,5 +1,6 @@
-// The Python interpreter the app runs with: the `capsule.python.interpreter` setting, else the
-// interpreter selected in the Python extension (through its public API), else `python3`.
+// The Python interpreter the app runs with: the `capsule.python.interpreter` setting (serve's
+// --python), else the interpreter selected in the Python extension (through its public API; serve
+// ranks it after the workspace's .venv, as CAPSULE_EDITOR_PYTHON), else serve's own choice.
 import * as vscode from 'vscode';
 
 interface PythonExtensionApi {
@@ -13,9 +14,16 @@ interface PythonExtensionApi {
 export const PYTHON_EXTENSION = 'ms-python.python';
 export const DEBUGPY_EXTENSION = 'ms-python.debugpy';
 
-export async function pythonInterpreter(resource?: vscode.Uri): Promise<{ path: string; source: string }> {
+export interface PythonChoice {
+  path: string;
+  source: string;
+  /** How serve is told: `--python` (the setting), CAPSULE_EDITOR_PYTHON (the Python extension), or not at all. */
+  kind: 'setting' | 'extension' | 'default';
+}
+
+export async function pythonInterpreter(resource?: vscode.Uri): Promise<PythonChoice> {
   const configured = vscode.workspace.getConfiguration('capsule', resource).get<string>('python.interpreter', '').trim();
-  if (configured) return { path: configured, source: 'the capsule.python.interpreter setting' };
+  if (configured) return { path: configured, source: 'the capsule.python.interpreter setting', kind: 'setting' };
   const ext = vscode.extensions.getExtension<PythonExtensionApi>(PYTHON_EXTENSION);
   if (ext) {
     try {
@@ -23,13 +31,13 @@ export async function pythonInterpreter(resource?: vscode.Uri): Promise<{ path: 
       const active = api.environments?.getActiveEnvironmentPath(resource);
       if (active?.path) {
         const resolved = await api.environments?.resolveEnvironment?.(active);
-        return { path: resolved?.executable.uri?.fsPath ?? active.path, source: 'the Python extension' };
+        return { path: resolved?.executable.uri?.fsPath ?? active.path, source: 'the Python extension', kind: 'extension' };
       }
       const cmd = api.settings?.getExecutionDetails(resource).execCommand;
-      if (cmd?.length === 1) return { path: cmd[0]!, source: 'the Python extension' };
+      if (cmd?.length === 1) return { path: cmd[0]!, source: 'the Python extension', kind: 'extension' };
     } catch {
       // The Python extension failed to activate; fall back to the default below.
     }
   }
-  return { path: 'python3', source: 'the default (python3 on PATH)' };
+  return { path: 'python3', source: "serve's default (the workspace's .venv, else python3 on PATH)", kind: 'default' };
 }

@@ -145,7 +145,14 @@ export function choosePython(o: { option?: string; env?: NodeJS.ProcessEnv; appD
     const p = probePython(venv, o.appDir);
     if (p?.cpsl && !tooOld(p)) return sdk(venv, relative(o.root, dirname(dirname(venv))) || '.venv', p);
   }
+  // The editor's interpreter (the VS Code Python extension's choice) ranks after the venvs.
+  const editor = env.CAPSULE_EDITOR_PYTHON;
+  if (editor) {
+    const e = probePython(editor, o.appDir);
+    if (e?.cpsl && !tooOld(e)) return sdk(editor, "the editor's Python", e);
+  }
   const p = probePython('python3', o.appDir);
   if (p?.cpsl && !tooOld(p)) return sdk('python3', 'PATH', p);
+  if (editor) return bundled(editor, "the editor's Python", probePython(editor, o.appDir));
   return bundled('python3', 'PATH', p);
 }

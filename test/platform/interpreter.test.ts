@@ -129,3 +129,18 @@ test('another cpsl than the pinned one: serve names its version and what its pro
     rmSync(t, { recursive: true, force: true });
   }
 });
+
+test("the editor's interpreter (CAPSULE_EDITOR_PYTHON) ranks after the workspace's venv and before python3", () => {
+  const ws = workspace();
+  try {
+    const editor = choosePython({ appDir: join(ws, 'apps', 'bot'), root: ws, env: { CAPSULE_EDITOR_PYTHON: SDK_PYTHON } });
+    assert.equal(editor.runtime, 'sdk');
+    assert.equal(editor.python, SDK_PYTHON);
+    assert.equal(editor.source, "the editor's Python");
+    symlinkSync(VENV, join(ws, '.venv'));
+    const venv = choosePython({ appDir: join(ws, 'apps', 'bot'), root: ws, env: { CAPSULE_EDITOR_PYTHON: 'python3' } });
+    assert.equal(venv.python, join(ws, '.venv', 'bin', 'python'), 'the venv wins over the editor');
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
