@@ -32,6 +32,17 @@ export function dashboardState(hub: Hub) {
   }
   const names = new Set<string>(Object.keys(d.secrets));
   for (const a of apps) for (const s of a.secrets) names.add(s);
+  // OAuth client ids and secrets given as secret names (`Secret.from_name("NAME")`) are secrets too.
+  const clientOf = new Map<string, string[]>();
+  for (const a of apps) {
+    for (const i of a.integrations) {
+      for (const s of [i.client_id_secret, i.client_secret_secret]) {
+        if (!s || !/^[A-Z][A-Z0-9_]*$/.test(s)) continue;
+        names.add(s);
+        clientOf.set(s, [...(clientOf.get(s) ?? []), `${a.name} (${i.type} client)`]);
+      }
+    }
+  }
   const secrets = [...names].sort().map((name) => {
     // Resolved now (store, .env, environment): a name no source defines has no value to mask.
     const resolved = hub.secrets ? hub.secrets.resolve(name) : d.secrets[name] ? { source: 'store' } : undefined;
@@ -39,7 +50,7 @@ export function dashboardState(hub: Hub) {
       name,
       source: resolved?.source ?? (d.secrets[name] ? 'store' : (lastSource.get(name) ?? null)),
       updatedAt: d.secrets[name]?.updatedAt ?? null,
-      declaredBy: apps.filter((a) => a.secrets.includes(name)).map((a) => a.name),
+      declaredBy: [...apps.filter((a) => a.secrets.includes(name)).map((a) => a.name), ...(clientOf.get(name) ?? [])],
       defined: !!resolved,
       value: resolved ? '••••••••' : null,
       howToDefine: resolved ? null : `capsule-local secret set ${name}`,

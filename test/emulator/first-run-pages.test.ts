@@ -64,6 +64,9 @@ test('the dashboard shows an undefined secret as not defined, with the command t
     await row.getByText('capsule-local secret set ECHO_TOKEN').waitFor({ timeout: T });
     assert.ok(!(await row.innerText()).includes('•'), `an undefined secret shows no mask: ${await row.innerText()}`);
     assert.match(await row.innerText(), /not defined/);
+    const client = dash.locator('#secrets tr', { hasText: 'GH_CLIENT_ID' });
+    await client.getByText('capsule-local secret set GH_CLIENT_ID').waitFor({ timeout: T });
+    assert.match(await client.innerText(), /echo \(github client\)/);
 
     const set = await emu.cli(['secret', 'set', 'ECHO_TOKEN'], { input: 'a-defined-value\n' });
     assert.equal(set.status, 0, set.stderr);
