@@ -38,6 +38,7 @@ import { codeLenses, documentSymbols } from './features/symbols';
 import { codeActions, type FixableDiagnostic } from './features/code-actions';
 import { signatureHelp } from './features/signature-help';
 import { toLspDiagnostic, type DiagnosticData } from './features/diagnostics';
+import { codeActionParams, commandArgsProblem, commandParams, documentParams, positionParams, referenceParams } from './params';
 import {
   CREATE_CHANNEL,
   DEFINE_SECRET,
@@ -127,41 +128,50 @@ class CapsuleServer {
     this.documents.listen(c);
 
     c.onCompletion((p, token) => {
-      const ctx = this.context(p.textDocument.uri);
+      const q = positionParams(p);
+      const ctx = this.context(q.uri);
       if (!ctx || token.isCancellationRequested) return null;
-      return complete(ctx.input, ctx.providers, ctx.input.index.offsetAt(p.position));
+      return complete(ctx.input, ctx.providers, ctx.input.index.offsetAt(q.position));
     });
     c.onHover((p) => {
-      const ctx = this.context(p.textDocument.uri);
-      return ctx ? hover(ctx.input, ctx.providers, ctx.input.index.offsetAt(p.position)) : null;
+      const q = positionParams(p);
+      const ctx = this.context(q.uri);
+      return ctx ? hover(ctx.input, ctx.providers, ctx.input.index.offsetAt(q.position)) : null;
     });
     c.onSignatureHelp((p, token) => {
-      const ctx = this.context(p.textDocument.uri);
+      const q = positionParams(p);
+      const ctx = this.context(q.uri);
       if (!ctx || token.isCancellationRequested) return null;
-      return signatureHelp(ctx.input, ctx.input.index.offsetAt(p.position));
+      return signatureHelp(ctx.input, ctx.input.index.offsetAt(q.position));
     });
     c.onDefinition((p) => {
-      const ctx = this.context(p.textDocument.uri);
-      return ctx ? definition(ctx.input, ctx.providers, ctx.input.index.offsetAt(p.position)) : null;
+      const q = positionParams(p);
+      const ctx = this.context(q.uri);
+      return ctx ? definition(ctx.input, ctx.providers, ctx.input.index.offsetAt(q.position)) : null;
     });
     c.onReferences((p) => {
-      const ctx = this.context(p.textDocument.uri);
-      return ctx ? references(ctx.input, ctx.providers, ctx.input.index.offsetAt(p.position), p.context.includeDeclaration) : null;
+      const q = referenceParams(p);
+      const ctx = this.context(q.uri);
+      return ctx ? references(ctx.input, ctx.providers, ctx.input.index.offsetAt(q.position), q.includeDeclaration) : null;
     });
     c.onDocumentSymbol((p) => {
-      const ctx = this.context(p.textDocument.uri);
+      const ctx = this.context(documentParams(p).uri);
       return ctx ? documentSymbols(ctx.input, ctx.providers.model) : null;
     });
     c.onCodeLens((p) => {
-      const ctx = this.context(p.textDocument.uri);
+      const ctx = this.context(documentParams(p).uri);
       return ctx ? codeLenses(ctx.input, ctx.providers.model) : null;
     });
     c.onCodeAction((p) => {
-      const ctx = this.context(p.textDocument.uri);
+      const q = codeActionParams(p);
+      const ctx = this.context(q.uri);
       if (!ctx) return null;
-      return codeActions(ctx.input, ctx.providers, this.diagnosticsForActions(ctx.folder, ctx.input.path, p.range, p.context.diagnostics));
+      return codeActions(ctx.input, ctx.providers, this.diagnosticsForActions(ctx.folder, ctx.input.path, q.range, q.diagnostics));
     });
-    c.onExecuteCommand((p) => this.execute(p.command, p.arguments ?? []));
+    c.onExecuteCommand((p) => {
+      const q = commandParams(p);
+      return this.execute(q.command, q.args);
+    });
     c.listen();
   }
 
@@ -558,6 +568,8 @@ class CapsuleServer {
       }
       return { ok: true, message: 'Refreshed local names.' };
     }
+    const problem = commandArgsProblem(args[0]);
+    if (problem) return this.report({ ok: false, message: `${command}: ${problem}.` });
     const folder = this.folderByUri(arg.folder);
     if (!folder) return this.report({ ok: false, message: `No workspace folder ${String(arg.folder)}.` });
     let result: CommandResult & { openEnvLine?: number };

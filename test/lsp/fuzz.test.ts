@@ -139,7 +139,8 @@ test(`fuzzed edits of real apps: no request fails, the analysis never throws (se
         const asks: Array<[string, unknown]> = [];
         const textDocument = { uri };
         const kind = r();
-        if (kind < 0.35) asks.push(['textDocument/completion', { textDocument, position: position(now, r) }]);
+        if (kind < 0.28) asks.push(['textDocument/completion', { textDocument, position: position(now, r) }]);
+        else if (kind < 0.35) asks.push(['textDocument/signatureHelp', { textDocument, position: position(now, r) }]);
         else if (kind < 0.6) asks.push(['textDocument/hover', { textDocument, position: position(now, r) }]);
         else if (kind < 0.75) asks.push(['textDocument/definition', { textDocument, position: position(now, r) }]);
         else if (kind < 0.85) asks.push(['textDocument/references', { textDocument, position: position(now, r), context: { includeDeclaration: r() < 0.5 } }]);
