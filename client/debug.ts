@@ -66,6 +66,9 @@ export class CapsuleDebugProvider implements vscode.DebugConfigurationProvider {
   }
 
   async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: CapsuleDebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    // Registered twice (initial and dynamic configurations), so VS Code hands the second
+    // registration what the first resolved: a Python attach, already complete.
+    if (config.type && config.type !== 'capsule') return config;
     // F5 without a launch.json: debug the app of the active editor.
     if (!config.type && !config.request && !config.name) {
       config = { type: 'capsule', request: 'launch', name: 'Capsule: debug app' };
