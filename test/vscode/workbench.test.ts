@@ -187,7 +187,8 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     const { actions } = await wb.op<{ actions: Array<{ title: string; command: string | null }> }>('codeActions', at);
     const fix = actions.find((a) => a.command === 'capsule.createChannel' && /Telegram/.test(a.title));
     assert.ok(fix, `a quick fix creates a Telegram channel; got ${JSON.stringify(actions.map((a) => a.title))}`);
-    await wb.op('applyCodeAction', { ...at, title: fix.title, answers: ['123456:telegram-token-value'] });
+    // The bot token, then the optional secret_token left empty.
+    await wb.op('applyCodeAction', { ...at, title: fix.title, answers: ['123456:telegram-token-value', ''] });
     await wb.op('diagnostics', { path: supportFile, code: 'capsule/unknown-channel', present: false });
     const asked = await wb.op<Array<{ title: string; password?: boolean }>>('asked');
     assert.equal(asked.find((a) => a.title.includes('bot_token'))?.password, true, 'the bot token is asked without echo');
