@@ -7,6 +7,9 @@ import { CollectionsEngine } from './engine';
 import { dataFile } from './database';
 import { DataError } from './errors';
 import { dataService, DATA_SERVICE_METHODS } from './service';
+import { ensureSortIndex } from './sort-index';
+import { ensureEqIndex } from './eq-index';
+import { jsonPath, parsePath } from './paths';
 
 export interface GatewayCollections {
   /** For PlatformServer: RPC name → (request, the calling app) → response. */
@@ -16,16 +19,28 @@ export interface GatewayCollections {
   close(): void;
 }
 
-export function gatewayCollections(storeDir: string): GatewayCollections {
+/**
+ * `declared(appId)`: the app's `app.collection(...)` declarations as its runner reports them
+ * (`/_meta` collections: name, columns, sortable, filterable), if known.
+ */
+export function gatewayCollections(storeDir: string, declared: (appId: string) => unknown = () => undefined): GatewayCollections {
   let engine: CollectionsEngine | undefined;
   const get = (): CollectionsEngine => (engine ??= CollectionsEngine.open(dataFile(storeDir)));
   const handlers = dataService(get) as unknown as Record<string, (req: Record<string, unknown>) => Record<string, unknown>>;
+  const applied = new Map<string, string>();
+  const checked = new Map<string, number>();
   const out = {} as GatewayCollections['engine'];
   for (const m of DATA_SERVICE_METHODS) {
     out[m] = (req, app) => {
       const asked = typeof req.app_id === 'string' ? req.app_id : '';
       if (asked && asked !== app.appId && asked !== `${app.appId}_dev`) {
         throw new DataError('PERMISSION_DENIED', `app_id ${JSON.stringify(asked)} is not this runner's app (${app.appId})`);
+      }
+      // The declarations are looked at again at most once a second (a reload may change them).
+      const now = Date.now();
+      if (asked && (checked.get(asked) ?? 0) + 1000 <= now) {
+        checked.set(asked, now);
+        indexDeclared(get(), asked, declared(app.appId), applied);
       }
       return handlers[m]!(req);
     };
@@ -38,4 +53,32 @@ export function gatewayCollections(storeDir: string): GatewayCollections {
       engine = undefined;
     },
   };
+}
+
+/**
+ * Indexes what the declarations ask for, once per app and version of its declarations: a
+ * `sortable=True` collection gets a sort index on each declared column, a `filterable=True` one
+ * an equality index (the indexes a find would otherwise build on its first use, within their
+ * caps). A column name no query could use is skipped.
+ */
+function indexDeclared(engine: CollectionsEngine, dataApp: string, decls: unknown, applied: Map<string, string>): void {
+  if (!Array.isArray(decls)) return;
+  const key = JSON.stringify(decls);
+  if (applied.get(dataApp) === key) return;
+  applied.set(dataApp, key);
+  for (const d of decls as Array<{ name?: unknown; columns?: unknown; sortable?: unknown; filterable?: unknown }>) {
+    if (typeof d?.name !== 'string' || !Array.isArray(d.columns) || (!d.sortable && !d.filterable)) continue;
+    for (const c of d.columns as unknown[]) {
+      const col = typeof c === 'string' ? c : typeof (c as { key?: unknown })?.key === 'string' ? (c as { key: string }).key : undefined;
+      if (!col) continue;
+      let jp: string;
+      try {
+        jp = jsonPath(parsePath(col, 'column'));
+      } catch {
+        continue;
+      }
+      if (d.sortable) ensureSortIndex(engine.db, dataApp, d.name, col, jp);
+      if (d.filterable && !col.includes('.')) ensureEqIndex(engine.db, dataApp, d.name, col, jp);
+    }
+  }
 }

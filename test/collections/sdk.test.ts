@@ -34,6 +34,17 @@ describe('collections and KV through the real SDK', () => {
     const ids = (await parsed(e, 'add a,b,bb,c')) as string[];
     assert.equal(ids.length, 4);
     for (const id of ids) assert.match(id, /^[0-9a-f]{24}$/);
+    // notes is declared sortable and filterable with columns text and n: both are indexed before
+    // any query asks (only inserts so far).
+    const { CollectionsEngine, dataFile } = await import('../../emulator/collections');
+    const db = CollectionsEngine.open(dataFile(e.storeDir), { mustExist: true, readonly: true });
+    try {
+      const paths = (t: string) => db.db.prepare(`SELECT path FROM ${t} WHERE collection = 'notes' ORDER BY path`).pluck().all();
+      assert.deepEqual(paths('sort_paths'), ['n', 'text']);
+      assert.deepEqual(paths('eq_paths'), ['n', 'text']);
+    } finally {
+      db.close();
+    }
     assert.deepEqual(await parsed(e, 'list'), ['c', 'bb']);
     assert.deepEqual(await parsed(e, 'query'), { texts: ['bb', 'b'], count: 4 });
     const bumped = (await parsed(e, 'bump bb')) as { res: unknown; inc: unknown; row: Record<string, unknown> };
