@@ -123,4 +123,9 @@ export interface AppInfo {
   status: 'starting' | 'running' | 'crashed' | 'stopped';
   /** Set while the app runs its previous version because the last reload failed (the error). */
   reloadError?: string;
+  /** The real SDK (over the gRPC gateway) or the bundled runtime, and the SDK's version. */
+  runtime: 'sdk' | 'bundled';
+  sdk?: string;
+  /** What else the app declares (pages, collections, settings, workflows, tasks, schedules, theme...), by kind. */
+  declarations: Record<string, unknown>;
 }

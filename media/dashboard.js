@@ -44,10 +44,27 @@
     return el('div', { class: 'reload-failed', role: 'status' }, el('span', { class: 'pill warn' }, 'running the previous version — reload failed'), ' ', el('code', {}, error));
   }
 
+  /** What an app declares besides chat, one line per kind: "collections: notes, todos". */
+  function declarations(a) {
+    const label = (x) => (typeof x === 'string' ? x : x && (x.name || x.route || x.path || x.type)) || '?';
+    const lines = [];
+    if (a.channels && a.channels.length) lines.push(`channels: ${a.channels.map((c) => c.name || c.type).join(', ')}`);
+    if (a.dataSources && a.dataSources.length) lines.push(`data: ${a.dataSources.map((d) => d.name).join(', ')}`);
+    if (a.endpoints && a.endpoints.length) lines.push(`endpoints: ${a.endpoints.map((e) => `${e.method} ${e.path}`).join(', ')}`);
+    for (const [kind, v] of Object.entries(a.declarations || {})) {
+      if (Array.isArray(v)) lines.push(`${kind.replace(/_/g, ' ')}: ${v.map(label).join(', ')}`);
+      else if (kind === 'image') lines.push(`image: ${(v.python_packages || []).join(', ') || 'no packages'}`);
+      else if (typeof v === 'object') lines.push(kind);
+      else lines.push(`${kind.replace(/_/g, ' ')}: ${v}`);
+    }
+    return lines.length ? el('ul', { class: 'declares' }, lines.map((l) => el('li', {}, l))) : '—';
+  }
+
   function render(s, gatewaySecrets) {
-    table('apps', ['App', 'Entry', 'Status', 'Integrations', 'Secrets'], s.apps, (a) => a.name, (a) =>
+    table('apps', ['App', 'Entry', 'Status', 'Runtime', 'Integrations', 'Secrets', 'Declares'], s.apps, (a) => a.name, (a) =>
       el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status), a.reloadError ? reloadFailed(a.reloadError) : null),
-        el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—')), 'No app is being served.');
+        el('td', {}, a.runtime === 'sdk' ? `cpsl ${a.sdk || ''}`.trim() : el('span', { class: 'pill warn', title: 'no interpreter with the real SDK was found' }, 'bundled runtime')),
+        el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—'), el('td', {}, declarations(a))), 'No app is being served.');
 
     table('prompts', ['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts, (p) => p.id, (p) =>
       el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`),

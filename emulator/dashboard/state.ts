@@ -71,7 +71,7 @@ export function dashboardState(hub: Hub) {
   return {
     url: hub.url,
     now: hub.clock.now(),
-    apps: apps.map((a) => ({ name: a.name, entry: a.entry, status: a.status, reloadError: a.reloadError ?? null, channels: a.channels, secrets: a.secrets, integrations: a.integrations.map((i) => ({ type: i.type, mode: i.mode, scopes: i.scopes })), dataSources: a.dataSources, endpoints: a.endpoints })),
+    apps: apps.map((a) => ({ name: a.name, entry: a.entry, status: a.status, reloadError: a.reloadError ?? null, channels: a.channels, secrets: a.secrets, integrations: a.integrations.map((i) => ({ type: i.type, mode: i.mode, scopes: i.scopes })), dataSources: a.dataSources, endpoints: a.endpoints, runtime: a.runtime, sdk: a.sdk ?? null, declarations: a.declarations })),
     sessions: Object.values(d.sessions).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map(sessionRow),
     channels: Object.keys(d.channels).sort().map((n) => channelSummary(hub, n)),
     personas: d.personas,

@@ -34,5 +34,5 @@ export async function startHubServer(): Promise<HubServer> {
 
 /** The app `demo` (`app.py:app`), running, declaring `integrations` and nothing else. */
 export function demoApp(integrations: AppInfo['integrations'] = []): AppInfo {
-  return { name: 'demo', entry: 'app.py:app', integrations, channels: [], secrets: [], dataSources: [], endpoints: [], status: 'running' };
+  return { name: 'demo', entry: 'app.py:app', integrations, channels: [], secrets: [], dataSources: [], endpoints: [], status: 'running', runtime: 'sdk', declarations: {} };
 }
