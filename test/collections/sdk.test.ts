@@ -57,6 +57,14 @@ describe('collections and KV through the real SDK', () => {
     assert.deepEqual(await parsed(e, 'kvget k', session), { session: 5, user: 'user-5', app: { v: 5 }, missing: 'dflt' });
     // Another session of the same user sees the user's value, not the first session's.
     assert.deepEqual(await parsed(e, 'kvget k'), { session: null, user: 'user-5', app: { v: 5 }, missing: 'dflt' });
+    // Column schemas (GetCollectionSchema / UpsertCollectionSchema) and a dynamic user-scoped collection.
+    assert.deepEqual(await parsed(e, 'cols'), {
+      before: ['text', 'n'],
+      after: [['text', 'text', null], ['n', 'text', null], ['price', 'currency', 'Price']],
+      again: ['text', 'n', 'price'],
+      dyn: [['title', 'text'], ['done', 'boolean']],
+      dyn_rows: [['t1', 'user_dev']],
+    });
     const bad = (await parsed(e, 'bad')) as { detail: string };
     assert.match(bad.detail, /unknown operator "\$near" on "n"/);
     kvSession = session;

@@ -54,6 +54,19 @@ async def handle(session: cpsl.Session, msg: cpsl.Message):
     elif cmd == "kvdel":
         await session.delete(arg)
         await session.reply(out({"session": await session.get(arg), "user": await session.get(arg, scope="user")}))
+    elif cmd == "cols":
+        before = [c.key for c in await notes.list_columns()]
+        after = await notes.add_column("price", type="currency", label="Price")
+        dyn = await session.collections.get("drafts", scope="user")
+        await dyn.set_columns(["title", {"key": "done", "type": "boolean"}])
+        await dyn.insert_one({"title": "t1"})
+        await session.reply(out({
+            "before": before,
+            "after": [(c.key, c.type, c.label) for c in after],
+            "again": [c.key for c in await notes.list_columns()],
+            "dyn": [(c.key, c.type) for c in await dyn.list_columns()],
+            "dyn_rows": [(r["title"], r["_user_id"]) for r in await dyn.find()],
+        }))
     elif cmd == "bad":
         try:
             await notes.find({"n": {"$near": 1}})
