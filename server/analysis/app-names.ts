@@ -9,7 +9,7 @@ import type { NameDecl, NameKind, NameRef } from './model-types';
 import { literalOf, type SdkHit } from './sdk-calls';
 
 /** Widget parameters that name something the app declares: `ui.Component:param` -> kind. */
-const REFERENCES: Record<string, NameKind> = {
+export const REFERENCES: Record<string, NameKind> = {
   'ui.Toggle:setting': 'setting',
   'ui.TextInput:setting': 'setting',
   'ui.NumberInput:setting': 'setting',

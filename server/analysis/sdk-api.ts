@@ -9,16 +9,28 @@ const WORKFLOW_NAMES = /(^|_)(wf|workflow|flow)$/i;
 
 export type MemberTable = { table: Record<string, ApiEntry>; kind: 'module' | 'ui' | 'app' | 'session' | 'workflow' | 'static' };
 
-/** The members an object expression has; `isApp` says whether a plain name is an App. */
-export function membersOf(scope: Scope, isApp: (name: string) => boolean, object: string[], isWorkflow: (name: string) => boolean = () => false): MemberTable | undefined {
+/**
+ * How plain names are known: `isApp` says whether a name is an App. With `isWorkflow`/`isSession`
+ * only those names count (the checks: a wrong guess there would be a false error); without, names
+ * that look like one do (completion, where a guess costs nothing).
+ */
+export interface NameKinds {
+  isApp: (name: string) => boolean;
+  isWorkflow?: (name: string) => boolean;
+  isSession?: (name: string) => boolean;
+}
+
+/** The members an object expression has. */
+export function membersOf(scope: Scope, kinds: NameKinds, object: string[]): MemberTable | undefined {
+  const { isApp } = kinds;
   if (object.length === 1 && scope.cpslModules.has(object[0]!)) return { table: catalog.api.module, kind: 'module' };
   const path = scope.cpslPath(object);
   if (path?.length === 1 && path[0] === 'ui') return { table: catalog.api.ui, kind: 'ui' };
   if (path) return undefined;
   const last = object[object.length - 1]!;
   if (object.length === 1 && isApp(last)) return { table: catalog.api.app, kind: 'app' };
-  if ((object.length === 1 && isWorkflow(last)) || WORKFLOW_NAMES.test(last)) return { table: catalog.api.workflow, kind: 'workflow' };
-  if (SESSION_NAMES.test(last)) return { table: catalog.api.session, kind: 'session' };
+  if (kinds.isWorkflow ? object.length === 1 && kinds.isWorkflow(last) : WORKFLOW_NAMES.test(last)) return { table: catalog.api.workflow, kind: 'workflow' };
+  if (kinds.isSession ? object.length === 1 && kinds.isSession(last) : SESSION_NAMES.test(last)) return { table: catalog.api.session, kind: 'session' };
   return undefined;
 }
 
@@ -27,7 +39,7 @@ export function own<T>(table: Record<string, T>, name: string): T | undefined {
 }
 
 /** The SDK entry a callee names, and which table it is from. */
-export function sdkEntry(scope: Scope, isApp: (name: string) => boolean, callee: string[] | undefined, isWorkflow?: (name: string) => boolean): { entry: ApiEntry; kind: MemberTable['kind']; name: string } | undefined {
+export function sdkEntry(scope: Scope, kinds: NameKinds, callee: string[] | undefined): { entry: ApiEntry; kind: MemberTable['kind']; name: string } | undefined {
   if (!callee?.length) return undefined;
   const path = scope.cpslPath(callee);
   const hit = (table: Record<string, ApiEntry>, name: string, kind: MemberTable['kind']) => {
@@ -41,7 +53,7 @@ export function sdkEntry(scope: Scope, isApp: (name: string) => boolean, callee:
     return h && { ...h, name: `${path[0]}.${path[1]}` };
   }
   if (path || callee.length < 2) return undefined;
-  const members = membersOf(scope, isApp, callee.slice(0, -1), isWorkflow);
+  const members = membersOf(scope, kinds, callee.slice(0, -1));
   return members ? hit(members.table, callee[callee.length - 1]!, members.kind) : undefined;
 }
 

@@ -8,7 +8,7 @@ import { catalog, nearest, type ApiEntry, type ParamInfo } from '../../catalog/c
 import type { FileContext } from './summary';
 import type { CallArgs } from './syntax';
 import { isStringNode, stringValue } from './strings';
-import { checkedChoices, own, sdkEntry } from './sdk-api';
+import { checkedChoices, own, sdkEntry, type NameKinds } from './sdk-api';
 
 /** A literal argument as the SDK would see it. */
 export type Literal = { kind: 'str'; value: string } | { kind: 'num'; value: number } | { kind: 'none' } | { kind: 'bool'; value: boolean } | { kind: 'name'; value: string };
@@ -170,9 +170,9 @@ export interface SdkCallSite {
   args: CallArgs;
   /** Whether the call runs while the module is imported. */
   importTime: boolean;
-  isApp: (name: string) => boolean;
-  /** Whether a plain name holds a Workflow (`wf = app.workflow(...)`). */
-  isWorkflow?: (name: string) => boolean;
+  kinds: NameKinds;
+  /** The entry, when the caller resolved it already. */
+  hit?: SdkHit;
 }
 
 /** How Python names the callable in a TypeError (`App.collection()`, `Column.__init__()`). */
@@ -193,7 +193,7 @@ function owner(kind: string, name: string): string {
 
 /** Checks one SDK call; returns what it resolved to (for the callers' own rules). */
 export function checkSdkCall(ctx: FileContext, site: SdkCallSite): SdkHit | undefined {
-  const hit = sdkEntry(ctx.scope, site.isApp, site.callee, site.isWorkflow);
+  const hit = site.hit ?? sdkEntry(ctx.scope, site.kinds, site.callee);
   if (!hit?.entry.params) return hit;
   const { entry, kind, name } = hit;
   const severity = site.importTime ? 'error' : 'warning';

@@ -13,6 +13,7 @@ import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretName
 import { checkChannelCall } from './channels';
 import { syntaxError } from './syntax-errors';
 import { checkSdkCall } from './sdk-calls';
+import { sdkEntry } from './sdk-api';
 import { AppSurfaces } from './app-surfaces';
 import { checkCron, checkLock, namesOfCall, namesOfDecorator } from './app-names';
 
@@ -342,6 +343,17 @@ class Walker {
   /** Names assigned a Workflow at module level (`research = app.workflow("Research")`). */
   private readonly workflows = new Set<string>();
   private readonly isWorkflow = (name: string): boolean => this.workflows.has(name);
+  /**
+   * What the SDK checks trust: Apps created in this file, tracked workflows, and sessions named
+   * `session` or annotated as one (a `requests.Session` named `s` or a FastAPI `app` imported from
+   * elsewhere must never get an SDK error). Declarations are read with the broader `isApp`.
+   */
+  private readonly strictKinds = {
+    isApp: (name: string) => this.summary.apps.some((a) => a.variable === name),
+    isWorkflow: this.isWorkflow,
+    isSession: (name: string) => name === 'session' || this.contextParams.has(name),
+  };
+  private readonly broadKinds = { isApp: this.isApp, isWorkflow: this.isWorkflow, isSession: (name: string) => name === 'session' || this.contextParams.has(name) };
 
   private get importTime(): boolean {
     return this.functionFrom === undefined || this.importTimeFunctions.has(this.functionFrom);
@@ -355,11 +367,14 @@ class Walker {
     const argList = node.getChild('ArgList');
     if (this.summary.importsCpsl) {
       const parts = dottedName(text, callee);
-      if (parts) {
+      // Resolved before reading the arguments: most calls of a file are not the SDK's.
+      const hit = parts && sdkEntry(this.ctx.scope, this.strictKinds, parts);
+      const named = hit || (parts && sdkEntry(this.ctx.scope, this.broadKinds, parts));
+      if (named) {
         const args = callArgs(text, argList);
-        const hit = checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, isApp: this.isApp, isWorkflow: this.isWorkflow });
-        if (hit) namesOfCall(this.ctx, hit, args, this.summary.nameDecls, this.summary.nameRefs);
-        if (parts.length === 2 && this.functionFrom === undefined && this.isApp(parts[0]!)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
+        if (hit) checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, kinds: this.strictKinds, hit });
+        namesOfCall(this.ctx, named, args, this.summary.nameDecls, this.summary.nameRefs);
+        if (hit && hit.kind === 'app' && parts.length === 2 && topLevel(node)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
       }
     }
     const path = this.ctx.cpslCallee(node);
@@ -622,13 +637,15 @@ class Walker {
       if (!plain || names.length < 2) continue;
       if (argList && this.summary.importsCpsl) {
         const args = callArgs(text, argList);
-        checkSdkCall(this.ctx, { node: dec, callee: names, args, importTime: this.functionFrom === undefined, isApp: this.isApp, isWorkflow: this.isWorkflow });
-        const onApp = names.length === 2 && this.isApp(names[0]!);
+        checkSdkCall(this.ctx, { node: dec, callee: names, args, importTime: this.functionFrom === undefined, kinds: this.strictKinds });
+        const onApp = names.length === 2 && this.strictKinds.isApp(names[0]!);
         if (onApp && names[1] === 'schedule') checkCron(this.ctx, args);
         if (onApp && names[1] === 'task' && def.type.name === 'FunctionDefinition') checkLock(this.ctx, args, def);
-        if (names.length === 2 && this.functionFrom === undefined && def.type.name === 'FunctionDefinition') {
-          if (this.isApp(names[0]!)) this.surfaces.call(names[0]!, names[1]!, dec, args, def);
-          else if (names[1] === 'ui') this.surfaces.workflowUi(dec, def);
+        // Only a lone decorator: another one below it hands the SDK a different function.
+        const alone = node.getChildren('Decorator').length === 1;
+        if (names.length === 2 && topLevel(node) && def.type.name === 'FunctionDefinition') {
+          if (this.strictKinds.isApp(names[0]!)) this.surfaces.call(names[0]!, names[1]!, dec, args, alone ? def : undefined);
+          else if (names[1] === 'ui' && this.isWorkflow(names[0]!) && alone) this.surfaces.workflowUi(dec, def);
         }
       }
       if (names.length === 2 && this.summary.importsCpsl) {
@@ -719,6 +736,16 @@ export function summarizeFile(path: string, text: string, tree: Tree, cutAt?: nu
   const error = syntaxError(path, text, tree, ctx.index, cutAt);
   if (error) walker.summary.syntaxError = error;
   return walker.summary;
+}
+
+/** Whether a statement runs unconditionally at import: directly in the module, not in an if/try/loop. */
+function topLevel(node: SyntaxNode): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    const t = n.type.name;
+    if (t === 'Script') return true;
+    if (t === 'Body' || (t.endsWith('Statement') && t !== 'ExpressionStatement' && t !== 'AssignStatement' && t !== 'DecoratedStatement')) return false;
+  }
+  return false;
 }
 
 export { integrationByEnum };

@@ -101,6 +101,8 @@ export interface AppModel {
   uses: IntegrationUse[];
   secrets: SecretRef[];
   handlers: HandlerDecl[];
+  /** Names the apps declare for widgets: settings, data sources, collections, actions. */
+  names?: Array<{ kind: 'setting' | 'data' | 'collection' | 'workflow-action' | 'app-action'; name: string }>;
 }
 
 export interface WorkspaceAnalysis {

@@ -2,7 +2,7 @@
 // belongs to, what that app declares, and which secrets and channels exist locally.
 import { catalog, nearest } from '../../catalog/catalog';
 import type { AppModel, CapsuleDiagnostic, LocalState, Location, SecretRef } from './types';
-import type { FileApp, FileSummary, RawIntegration } from './model-types';
+import type { FileApp, FileSummary, NameKind, RawIntegration } from './model-types';
 import type { ModuleIndex } from './modules';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -220,6 +220,7 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       else declared.set(d.kind, (known ?? new Set()).add(d.name));
     }
   }
+  model.names = [...declared].flatMap(([kind, names]) => (names === 'open' ? [] : [...names].map((name) => ({ kind: kind as NameKind, name }))));
   const WHAT: Record<string, [string, string]> = {
     setting: ['setting', 'app.setting("{}", ...)'],
     data: ['data source', '@app.data("{}")'],

@@ -12,9 +12,14 @@ export function isAppName(input: FileInput, name: string): boolean {
 }
 
 export function membersOf(input: FileInput, object: string[]): MemberTable | undefined {
-  return analysisMembersOf(input.scope, (n) => isAppName(input, n), object);
+  return analysisMembersOf(input.scope, { isApp: (n) => isAppName(input, n) }, object);
+}
+
+/** The entry with the table it is from (`ui`, `app`, `session`...) and its name. */
+export function hitForCallee(input: FileInput, callee: string[] | undefined) {
+  return sdkEntry(input.scope, { isApp: (n) => isAppName(input, n) }, callee);
 }
 
 export function entryForCallee(input: FileInput, callee: string[] | undefined): ApiEntry | undefined {
-  return sdkEntry(input.scope, (n) => isAppName(input, n), callee)?.entry;
+  return sdkEntry(input.scope, { isApp: (n) => isAppName(input, n) }, callee)?.entry;
 }

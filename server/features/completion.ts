@@ -106,6 +106,11 @@ function stringCandidates(input: FileInput, providers: Providers, role: StringRo
     }
     case 'access':
       return { candidates: catalog.accessLevels.map((a, i) => ({ value: a, kind: CompletionItemKind.EnumMember, detail: 'access level', rank: i })), complete: true };
+    case 'reference': {
+      const names = (model?.names ?? []).filter((n) => n.kind === role.ref);
+      const what = { setting: 'setting', data: 'data source', collection: 'collection', 'workflow-action': 'workflow action', 'app-action': 'action' }[role.ref];
+      return { candidates: names.map((n, i) => ({ value: n.name, kind: CompletionItemKind.Reference, detail: `${what} declared by the app`, rank: i })), complete: true };
+    }
     case 'choice':
       return {
         candidates: role.values.filter((v) => typeof v === 'string').map((v, i) => ({ value: String(v), kind: CompletionItemKind.EnumMember, detail: `${role.param}= of ${role.signature.split('(')[0]}`, rank: i })),

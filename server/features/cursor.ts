@@ -6,7 +6,8 @@ import type { SyntaxNode } from '@lezer/common';
 import { catalog, integrationByConfig } from '../../catalog/catalog';
 import { dottedName, stringValue, isStringNode, callArgs, type Scope } from '../analysis/index';
 import type { FileInput } from './input';
-import { activeParam, entryForCallee, paramChoices } from './api-lookup';
+import { activeParam, hitForCallee, paramChoices } from './api-lookup';
+import { REFERENCES } from '../analysis/app-names';
 
 export const USE_METHODS = new Set(['prompt_integration', 'require_integration', 'get_integration', 'show_integration']);
 
@@ -18,7 +19,9 @@ export type StringRole =
   | { kind: 'channel' }
   | { kind: 'access' }
   /** A parameter whose values the SDK names (`scope=`, `mode=`, `Column(type=)`...). */
-  | { kind: 'choice'; param: string; values: Array<string | number | boolean>; signature: string };
+  | { kind: 'choice'; param: string; values: Array<string | number | boolean>; signature: string }
+  /** A name the app declares (`setting=`, `data=`, `collection=`, `action=`, `on_click=`). */
+  | { kind: 'reference'; ref: 'setting' | 'data' | 'collection' | 'workflow-action' | 'app-action'; via: string };
 
 export interface StringSite {
   node: SyntaxNode;
@@ -196,10 +199,14 @@ export function stringRole(input: FileInput, site: StringSite): StringRole | und
   const index = kw ? undefined : positionalIndex(arg);
   const tail = call.callee[call.callee.length - 1]!;
   if (kw === 'access') return { kind: 'access' };
-  const entry = entryForCallee(input, call.callee);
-  if (entry?.params) {
+  const hit = hitForCallee(input, call.callee);
+  const entry = hit?.entry;
+  if (hit && entry?.params) {
     const i = activeParam(entry.params, kw, index ?? -1);
     const param = i >= 0 ? entry.params[i]!.name : undefined;
+    const owner = hit.kind === 'ui' ? `ui.${hit.name}` : hit.kind === 'session' ? `session.${hit.name}` : hit.name;
+    const ref = param ? REFERENCES[`${owner}:${param}`] : undefined;
+    if (ref) return { kind: 'reference', ref, via: `${param}= of ${owner}` };
     const values = param ? paramChoices(entry, param) : undefined;
     if (param && values?.length) return { kind: 'choice', param, values, signature: entry.signature };
   }

@@ -49,6 +49,10 @@ export function hover(input: FileInput, providers: Providers, offset: number): H
     }
     if (role?.kind === 'secret') return md(describeSecret(value, providers), range);
     if (role?.kind === 'integration-type' || role?.kind === 'integration-use') return md(describeIntegration(value), range);
+    if (role?.kind === 'reference') {
+      const declared = (model?.names ?? []).some((n) => n.kind === role.ref && n.name === value);
+      return md(`\`${role.via}\`: ${declared ? `\`${value}\` is declared by the app.` : `**\`${value}\` is not declared by the app.**`}`, range);
+    }
     if (role?.kind === 'choice') {
       const ok = role.values.includes(value);
       return md(`\`${role.param}=\` of \`${role.signature.split('(')[0]}\`: ${ok ? '' : `**\`${value}\` is not one of the values the SDK accepts.** `}one of ${role.values.map((v) => `\`${v}\``).join(', ')}.`, range);
