@@ -227,6 +227,35 @@ describe('VS Code workbench (code-server)', { timeout: 8 * 60_000 }, () => {
     assert.equal(reply.reply, 'echo: hello (weather key set)');
   });
 
+  it('a save that breaks the app turns the status bar into "previous version — reload failed" until a good save', async () => {
+    requireActive();
+    const good = readFileSync(appFile, 'utf8');
+    writeFileSync(appFile, good + '\ndef broken(:\n');
+    try {
+      const failed = await waitFor(
+        'the status bar to show the failed reload',
+        async () => {
+          const s = await wb.op<{ text: string; tooltip: string | null }>('status');
+          return /previous version — reload failed/.test(s.text) ? s : undefined;
+        },
+        45_000,
+        500,
+      );
+      assert.match(failed.tooltip ?? '', /running the previous version — reload failed: SyntaxError/);
+    } finally {
+      writeFileSync(appFile, good);
+    }
+    await waitFor(
+      'the status bar to clear after the good save',
+      async () => {
+        const s = await wb.op<{ text: string }>('status');
+        return /^\$\(broadcast\) Capsule :\d+/.test(s.text) ? s : undefined;
+      },
+      45_000,
+      500,
+    );
+  });
+
   it('Open chat signs the browser in to the web chat, where a message gets its reply', async () => {
     requireActive();
     // The command opens this URL with vscode.env.openExternal. code-server rewrites loopback URLs
