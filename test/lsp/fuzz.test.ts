@@ -17,7 +17,7 @@ import { withTimeout, type TestClient } from './client';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 const EDITS = 2000;
 /** A document is reset to its fixture when it grows past this (keeps every parse cheap). */
-const MAX_TEXT = 40_000;
+const MAX_TEXT = 25_000;
 
 const repo = join(__dirname, '..', '..');
 
