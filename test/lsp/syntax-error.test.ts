@@ -14,7 +14,7 @@ test('an unclosed call is a syntax error on its opening line; closing it clears 
     const d = shown.find((x) => x.code === 'capsule/syntax-error')!;
     assert.equal(d.range.start.line, 2);
     assert.equal(d.severity, 1);
-    assert.match(d.message, /'\(' was never closed/);
+    assert.match(String(d.message), /'\(' was never closed/);
     assert.match(d.codeDescription?.href ?? '', /#capsulesyntax-error$/);
     await client.change(uri, [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, newText: ')' }]);
     const fixed = await client.waitDiagnostics(uri, 'no syntax error after the fix', (ds) => !ds.some((x) => x.code === 'capsule/syntax-error'));
