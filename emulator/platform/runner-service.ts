@@ -58,22 +58,21 @@ function adopt(runner: RunnerProcess, sup: AppSupervisor): void {
   );
 }
 
-/** An integration_prompt card that came after its WaitForIntegration: the prompt gets its reason. */
-function fillPromptReason(hub: GatewayHub, caller: PlatformCaller, blockJson: string): void {
-  let block: { type?: unknown; payload?: { type?: unknown } };
+/** An integration_prompt card that comes after its WaitForIntegration: the prompt gets its reason. */
+function fillPromptReason(hub: GatewayHub, caller: PlatformCaller, sessionId: string, blockJson: string): void {
+  let card: { type?: unknown; payload?: { type?: unknown; reason?: unknown } };
   try {
-    block = JSON.parse(blockJson) as typeof block;
+    card = JSON.parse(blockJson) as typeof card;
   } catch {
     return;
   }
-  if (block.type !== 'integration_prompt' || typeof block.payload?.type !== 'string') return;
-  const type = block.payload.type;
-  for (const turn of hub.turns.values()) {
-    if (turn.runner !== caller.runner || turn.finishing) continue;
-    const reason = promptReason(turn, type);
-    if (!reason) continue;
-    for (const p of hub.prompts.list()) if (p.sessionId === turn.sessionId && p.type === type && !p.reason) hub.prompts.setReason(p.id, reason);
-  }
+  if (card.type !== 'integration_prompt' || typeof card.payload?.type !== 'string') return;
+  const type = card.payload.type;
+  const turn = hub.turnFor(undefined, sessionId);
+  if (!turn || turn.runner !== caller.runner) return;
+  const reason = promptReason(turn, type, card);
+  if (!reason) return;
+  for (const p of hub.prompts.list()) if (p.sessionId === turn.sessionId && p.type === type && !p.reason) hub.prompts.setReason(p.id, reason);
 }
 
 export function runnerService(hub: GatewayHub): ServiceImpl {
@@ -96,8 +95,8 @@ export function runnerService(hub: GatewayHub): ServiceImpl {
         // The wire does not tell a reply() from a stream chunk: every text of a turn before its end
         // grows the turn's one message, as on the platform (a block or notify in between closes it).
         const text = String(req.text ?? '');
+        if (blockJson) fillPromptReason(hub, caller, String(req.session_id ?? ''), blockJson);
         await hubMethod(hub, caller, 'SubmitResult', req.done !== true && text ? { ...req, stream: true } : req);
-        if (blockJson) fillPromptReason(hub, caller, blockJson);
         return { ok: true };
       },
       Heartbeat() {

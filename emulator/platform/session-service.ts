@@ -66,15 +66,16 @@ function openTurnOf(hub: GatewayHub, caller: PlatformCaller, userId: string) {
 
 /**
  * The reason of an integration prompt: in the integration_prompt card the SDK shows before it
- * waits, or, when that card's reason is empty, the reply sent just before it (the SDK sends the
+ * waits, or, when that card's reason is empty, the text sent just before it (the SDK sends the
  * reason as a reply then). The card and the wait travel on different threads of the runner, so
- * either may come first: SubmitResult fills the reason in when the card comes second.
+ * either may come first: SubmitResult fills the reason in when the card comes second, before the
+ * card is published (the web chat shows the prompt's reason on the card).
  */
-export function promptReason(turn: TurnState, type: string): string {
+export function promptReason(turn: TurnState, type: string, card?: { payload?: { reason?: unknown } }): string {
   const blocks = turn.blocks as Array<{ type?: string; payload?: { type?: string; reason?: unknown } }>;
-  const card = blocks.filter((b) => b.type === 'integration_prompt' && b.payload?.type === type).at(-1);
-  if (!card) return '';
-  return (typeof card.payload?.reason === 'string' && card.payload.reason) || turn.lastReply() || '';
+  const shown = card ?? blocks.filter((b) => b.type === 'integration_prompt' && b.payload?.type === type).at(-1);
+  if (!shown) return '';
+  return (typeof shown.payload?.reason === 'string' && shown.payload.reason) || turn.streamText || turn.lastReply() || '';
 }
 
 export function sessionService(hub: GatewayHub): ServiceImpl {
