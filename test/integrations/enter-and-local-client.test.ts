@@ -26,6 +26,7 @@ describe('Enter on the integration forms, and generated local OAuth clients', ()
         { type: 'github', mode: 'oauth', scopes: ['repo', 'read:user'], fields: [], client_id_secret: 'GITHUB_CLIENT_ID', client_secret_secret: 'GITHUB_CLIENT_SECRET' },
         { type: 'gmail', mode: 'oauth', scopes: ['https://www.googleapis.com/auth/gmail.readonly'], fields: [], client_id_secret: 'G_ID', client_secret_secret: 'G_SECRET' },
         { type: 'aws', mode: 'secret', scopes: [], fields: ['access_key_id', 'secret_access_key', 'region'] },
+        { type: 'jira', mode: 'secret', scopes: [], fields: ['url', 'token'] },
       ],
       { G_ID: 'g-client-id', G_SECRET: 'g-client-secret' },
     );
@@ -83,6 +84,17 @@ describe('Enter on the integration forms, and generated local OAuth clients', ()
     await page.getByRole('heading', { name: 'AWS connected' }).waitFor({ timeout: T });
     const a = answerTo(prompt);
     assert.ok(a?.allow, `Enter answered ${JSON.stringify(a)}`);
+  });
+
+  test('custom secret form: Enter in a field submits Connect', async () => {
+    const prompt = hub.openPrompt({ type: 'jira', userId: 'user_jira' });
+    await page.goto(`${hub.url}/connect/${prompt.id}`);
+    await page.getByRole('heading', { name: 'Connect jira' }).waitFor({ timeout: T });
+    await page.getByLabel('Url').fill('https://jira.example.com');
+    await page.getByLabel('Token').fill('jira-enter-token');
+    await page.getByLabel('Token').press('Enter');
+    await page.getByRole('heading', { name: 'jira connected' }).waitFor({ timeout: T });
+    assert.ok(answerTo(prompt)?.allow);
   });
 
   test('the negative buttons still decline when clicked, and still show first', async () => {
