@@ -108,7 +108,7 @@ export interface Hub {
    * Turn's subscribers see it too. Set by the gateway.
    */
   /** The app's collections (emulator/collections), opened on first use; set by the gateway. */
-  collections?: { get(): import('./collections').CollectionsEngine };
+  collections?: { get(): import('./collections').CollectionsEngine; declared(): Array<{ app: string; name: string; scope: string }> };
   onOutbound?(listener: (e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string; inTurn: boolean }) => void): () => void;
 }
 

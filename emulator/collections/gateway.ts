@@ -16,6 +16,8 @@ export interface GatewayCollections {
   engine: Record<(typeof DATA_SERVICE_METHODS)[number], (req: Record<string, unknown>, app: { appId: string; name: string }) => Record<string, unknown>>;
   /** The open engine (the dashboard reads through it), opening it if needed. */
   get(): CollectionsEngine;
+  /** Collections the served apps declare, under the data app id the SDK uses (`<app>_dev`). */
+  declared(): Array<{ app: string; name: string; scope: string }>;
   close(): void;
 }
 
@@ -23,7 +25,7 @@ export interface GatewayCollections {
  * `declared(appId)`: the app's `app.collection(...)` declarations as its runner reports them
  * (`/_meta` collections: name, columns, sortable, filterable), if known.
  */
-export function gatewayCollections(storeDir: string, declared: (appId: string) => unknown = () => undefined): GatewayCollections {
+export function gatewayCollections(storeDir: string, declared: (appId: string) => unknown = () => undefined, appIds: () => string[] = () => []): GatewayCollections {
   let engine: CollectionsEngine | undefined;
   const get = (): CollectionsEngine => (engine ??= CollectionsEngine.open(dataFile(storeDir)));
   const handlers = dataService(get) as unknown as Record<string, (req: Record<string, unknown>) => Record<string, unknown>>;
@@ -48,6 +50,14 @@ export function gatewayCollections(storeDir: string, declared: (appId: string) =
   return {
     engine: out,
     get,
+    declared: () =>
+      appIds().flatMap((appId) => {
+        const decls = declared(appId);
+        if (!Array.isArray(decls)) return [];
+        return (decls as Array<{ name?: unknown; scope?: unknown }>).flatMap((d) =>
+          typeof d?.name === 'string' ? [{ app: `${appId}_dev`, name: d.name, scope: typeof d.scope === 'string' ? d.scope : 'app' }] : [],
+        );
+      }),
     close: () => {
       engine?.close();
       engine = undefined;

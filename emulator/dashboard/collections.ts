@@ -28,7 +28,20 @@ export function registerCollectionsBrowser(hub: Hub): void {
 
   r.get('/api/dashboard/collections', (_req, res) => {
     try {
-      res.json({ collections: engine().collections().map((c) => ({ ...c, scope: scopeOf(c) })) });
+      // What the documents show, with the declared scope where the app declares the collection,
+      // and declared collections without documents yet (count 0).
+      const declared = new Map((hub.collections?.declared() ?? []).map((d) => [JSON.stringify([d.app, d.name]), d]));
+      const rows = engine()
+        .collections()
+        .map((c) => {
+          const k = JSON.stringify([c.app, c.name]);
+          const d = declared.get(k);
+          declared.delete(k);
+          return { ...c, scope: d ? d.scope : scopeOf(c), declared: d !== undefined, stored: scopeOf(c) };
+        });
+      for (const d of declared.values()) rows.push({ app: d.app, name: d.name, count: 0, scoped: { user: 0, owner: 0, session: 0 }, scope: d.scope, declared: true, stored: '' });
+      rows.sort((a, b) => a.app.localeCompare(b.app) || a.name.localeCompare(b.name));
+      res.json({ collections: rows });
     } catch (e) {
       fail(res, e);
     }

@@ -157,7 +157,11 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
 
 
   // The real SDK's runner talks gRPC to the platform gateway (emulator/platform/).
-  const collections = gatewayCollections(store.paths.dir, (appId) => hub.supervisors.find((s) => s.appId === appId)?.info().declarations.collections);
+  const collections = gatewayCollections(
+    store.paths.dir,
+    (appId) => hub.supervisors.find((s) => s.appId === appId)?.info().declarations.collections,
+    () => hub.supervisors.map((s) => s.appId),
+  );
   hub.collections = collections;
   const platform = await PlatformServer.start(hub, collections.engine);
   hub.platformAddress = platform.address;

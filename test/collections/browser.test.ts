@@ -39,12 +39,14 @@ describe('the collections browser', () => {
   });
 
   test('the API lists collections with scope and count, and pages, filters and sorts one', async () => {
-    const list = (await (await emu.api('/api/dashboard/collections')).json()) as { collections: Array<{ app: string; name: string; count: number; scope: string }> };
+    const list = (await (await emu.api('/api/dashboard/collections')).json()) as { collections: Array<{ app: string; name: string; count: number; scope: string; declared: boolean }> };
     const by = Object.fromEntries(list.collections.map((c) => [c.name, c]));
     assert.equal(by.notes?.count, 30);
     assert.equal(by.notes?.scope, 'app');
     assert.equal(by.mine?.scope, 'user');
     assert.equal(by._kv?.scope, 'mixed (app, user, session)');
+    assert.deepEqual([by.later?.count, by.later?.scope, by.later?.declared], [0, 'owner', true], 'a declared collection without documents');
+    assert.equal(by.notes?.declared, true);
     const app = by.notes!.app;
     const page = async (q: string) => {
       const r = await emu.api(`/api/dashboard/collections/${encodeURIComponent(app)}/notes?${q}`);

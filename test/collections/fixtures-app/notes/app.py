@@ -8,6 +8,7 @@ app = cpsl.App(name="notes", image=cpsl.Image())
 
 notes = app.collection("notes", columns=["text", "n"], scope="app", sortable=True, filterable=True)
 mine = app.collection("mine", columns=["text"], scope="user")
+app.collection("later", columns=["text"], scope="owner")
 
 
 def out(value):
