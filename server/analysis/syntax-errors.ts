@@ -273,7 +273,18 @@ export function syntaxError(path: string, text: string, tree: Tree, index: LineI
   if (!later && unclosed && index.positionAt(unclosed.offset).line < failLine) return diagnostic(path, text, index, unclosed.offset, unclosedMessage!);
   const comma = parser!.node === tree.topNode ? undefined : forgottenComma(parser!.node);
   if (comma !== undefined) return diagnostic(path, text, index, comma, 'invalid syntax. Perhaps you forgot a comma?');
-  return diagnostic(path, text, index, failAt, parser!.message);
+  return diagnostic(path, text, index, failAt, missingColon(text, index, failAt) ? "expected ':'" : parser!.message);
+}
+
+const COMPOUND_HEADER = /^\s*(?:async\s+)?(?:(?:def|class)\s+[A-Za-z_]|(?:if|elif|while|for|with|except)\b(?!\s*=)|(?:else|try|finally)\s*$)/;
+
+/** The parser stopped on a compound statement's line that has no ':' at its end (CPython's "expected ':'"). */
+function missingColon(text: string, index: LineIndex, offset: number): boolean {
+  const { line, character } = index.positionAt(offset);
+  const start = offset - character;
+  const end = text.slice(start).search(/\r?\n|\r|$/) + start;
+  const code = text.slice(start, end).replace(/#[^'"]*$/, '').trimEnd();
+  return line >= 0 && COMPOUND_HEADER.test(code) && !code.endsWith(':');
 }
 
 /** The exception class CPython raises for a message. */
