@@ -142,18 +142,31 @@ export async function askChannel(known: Partial<ChannelAnswer> = {}): Promise<Ch
   return { name, type, credentials };
 }
 
+/**
+ * `key=value` lines as the CLI reads them (.env syntax): each value quoted with a quote it does
+ * not contain, so that a `#` or spaces survive. Single and back quotes take the value as it is.
+ */
+export function credentialLines(credentials: Record<string, string>): string {
+  return Object.entries(credentials)
+    .map(([k, v]) => {
+      const q = ["'", '`'].find((c) => !v.includes(c));
+      if (!q || /[\r\n]/.test(v)) throw new Error(`the value of ${k} cannot be passed to the CLI (it holds both quote kinds or a line break)`);
+      return `${k}=${q}${v}${q}\n`;
+    })
+    .join('');
+}
+
 export async function createChannel(ctx: StoreContext, uri?: vscode.Uri): Promise<boolean> {
   const folder = folderOrThrow(uri);
   const answer = await askChannel();
   if (!answer) return false;
   const problems = channelProblems(answer);
   if (problems.length) throw new Error(problems.join('; '));
-  // Without the language server (a workspace that does not use cpsl yet) the CLI creates it:
-  // credentials go on the command line of a short-lived local child process; the CLI masks them
-  // in everything it prints.
-  const args = ['channel', 'create', answer.name, '--type', answer.type];
-  for (const [k, v] of Object.entries(answer.credentials)) args.push('-c', `${k}=${v}`);
-  const out = await cli(ctx, folder, args);
+  // Without the language server (a workspace that does not use cpsl yet) the CLI creates it. The
+  // credentials go through its stdin (--credentials-file -), never its command line, which `ps`
+  // shows; the CLI masks them in everything it prints.
+  const out = await cli(ctx, folder, ['channel', 'create', answer.name, '--type', answer.type, '--credentials-file', '-'], credentialLines(answer.credentials));
+
   ctx.log.appendLine(`[capsule] ${out.trim()}`);
   ctx.changed();
   vscode.window.showInformationMessage(`Capsule: created ${answer.type} channel "${answer.name}". Use it with cpsl.Channel("${answer.name}").`);
