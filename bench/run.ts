@@ -1,5 +1,5 @@
-// `npm run bench`: runs every bench/*.bench.ts in turn. Each prints its own figures as ratios
-// against a baseline measured in the same run (these machines are shared and noisy).
+// `npm run bench [NAME]`: runs every bench/*.bench.ts (or those whose name holds NAME) in turn.
+// Each prints its figures beside a baseline measured in the same run (the machines are shared).
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
