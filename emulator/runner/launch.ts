@@ -151,6 +151,21 @@ export function scanSecretNames(file: string): string[] {
 }
 
 /**
+ * Secret names the app's source reads with `Secret.from_name("NAME")` (string literals only). The
+ * app process finds such a value in its own environment (the launching one) without asking the
+ * emulator, so the scrubber learns these names from the source.
+ */
+export function scanSecretReferences(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return [...new Set([...text.matchAll(/\bfrom_name\(\s*(?:name\s*=\s*)?["']([A-Za-z_][A-Za-z0-9_]*)["']/g)].map((m) => m[1]!))];
+}
+
+/**
  * A hash of the values of `names` (sorted), kept in memory only, to notice that a declared
  * secret changed since a runner was launched. `valueOf` is the resolver's current answer.
  */

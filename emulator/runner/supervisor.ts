@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
-import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, traceStartup, type DebugLaunch, type Entry } from './launch';
+import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, scanSecretReferences, traceStartup, type DebugLaunch, type Entry } from './launch';
 import { debugListening, freeLoopbackPort } from './debug-port';
 import { describeExit, RunnerProcess, type Registration, type Runtime } from './process';
 import { watchApp, type AppWatcher } from './watch';
@@ -94,6 +94,7 @@ export class AppSupervisor {
     private readonly opts: SupervisorOptions,
   ) {
     this.knownSecrets = scanSecretNames(entry.file);
+    this.referencedSecrets = scanSecretReferences(entry.file);
   }
 
   get name(): string {
@@ -206,10 +207,16 @@ export class AppSupervisor {
     };
   }
 
-  /** Secret names the app declares (registered, else scanned) and its integrations' client secret names. */
+  /** `Secret.from_name("…")` names in the app's source (the scrubber's; never injected for them). */
+  private referencedSecrets: string[];
+
+  /**
+   * Secret names the app declares (registered, else scanned), reads by name in its source, and its
+   * integrations' client secret names.
+   */
   declaredSecretNames(): string[] {
     const cfg = this.current?.registration?.config;
-    const names = [...(cfg?.secrets ?? this.knownSecrets)];
+    const names = [...(cfg?.secrets ?? this.knownSecrets), ...this.referencedSecrets];
     for (const i of cfg?.integrations ?? []) for (const n of [i.client_id_secret, i.client_secret_secret]) if (typeof n === 'string') names.push(n);
     return names;
   }
@@ -480,6 +487,7 @@ export class AppSupervisor {
       return;
     }
     this.knownSecrets = [...new Set([...this.knownSecrets, ...scanSecretNames(this.entry.file)])];
+    this.referencedSecrets = [...new Set([...this.referencedSecrets, ...scanSecretReferences(this.entry.file)])];
     this.host.emit({ kind: 'runner', app: this.name, summary: `${files.join(', ')} changed; reloading ${this.name}`, detail: { event: 'reloading', files } });
     this.launchCandidate('reload');
   }

@@ -1,6 +1,7 @@
 // No secret value leaves the emulator, in any form. Distinct values are planted through every
 // source the emulator knows (the store, with a multi-line value; the workspace .env; the
-// environment serve was started in; an integration's secret-form field and its access token),
+// environment serve was started in, declared or only read by name; an integration's secret-form
+// field and its access token),
 // the app pushes each one through every path by which app text reaches the emulator (stdout and
 // stderr, a handler error, a reply) raw, as repr, JSON, URL-encoded and base64, and then every
 // sink is grepped for every form of every value (and of every line of the multi-line one):
@@ -22,6 +23,7 @@ const VALUES: Record<string, string> = {
   LEAK_STORE: "store-Kq7-first-line\nstore second line with 'quotes' & /slashes/\n-----END store-Kq7-----",
   LEAK_DOTENV: 'dotenv-Zr3+plus/slash=eq',
   LEAK_ENV: 'env-Wm5 "quoted" back\\slash \u00e9-end',
+  LEAK_ENV_ONLY: 'envonly-Pq2/undeclared+value',
   jira_token: 'jira-Tx8&amp=1?q=yes now',
 };
 const JIRA_URL = 'https://jira.example.test';
@@ -129,7 +131,7 @@ async function body(emu: RunningEmulator, path: string): Promise<string> {
 
 /** Plants the values, drives every path with the app on `python`, greps every sink. */
 async function plantAndGrep(python: string): Promise<void> {
-  const emu = await startEmulator({ app: LEAKS_APP, env: { LEAK_ENV: VALUES.LEAK_ENV!, CAPSULE_PYTHON: python }, dotenv: { LEAK_DOTENV: VALUES.LEAK_DOTENV! } });
+  const emu = await startEmulator({ app: LEAKS_APP, env: { LEAK_ENV: VALUES.LEAK_ENV!, LEAK_ENV_ONLY: VALUES.LEAK_ENV_ONLY!, CAPSULE_PYTHON: python }, dotenv: { LEAK_DOTENV: VALUES.LEAK_DOTENV! } });
   const sinks: Record<string, string> = {};
   const add = (name: string, text: string): void => void (sinks[name] = (sinks[name] ?? '') + text + '\n');
   try {
