@@ -191,9 +191,10 @@ export class RunnerProcess {
     }
     this.inbox?.close();
     if (this.runtime === 'sdk') {
-      // The SDK's runner stops on SIGTERM: its shutdown hooks run, then it exits.
+      // The SDK's runner stops on SIGTERM: its shutdown hooks run, then it exits (as long as the
+      // bundled runtime's shutdown request and SIGTERM together).
       this.proc.kill('SIGTERM');
-      if (await this.exitWithin(graceMs + 5000)) return;
+      if (await this.exitWithin(graceMs + 1000)) return;
     } else {
       if (this.baseUrl) await this.post('/_capsule/shutdown', graceMs).catch(() => undefined);
       if (await this.exitWithin(graceMs)) return;
