@@ -6,7 +6,8 @@
 // What counts as a secret value (never every variable of the machine):
 //   - the store's secrets, the workspace .env's entries;
 //   - launching-environment variables whose names an app declares (`App(secrets=[...])`, its
-//     integrations' client secret names) or the store or .env name;
+//     integrations' client secret names, `Secret.from_name("NAME")` in its file) or the store or
+//     .env name;
 //   - values handed to an app (injected or resolved) and runner tokens (learn());
 //   - channel credentials marked secret, integration access and refresh tokens, and the secret-form
 //     fields the form masks (integrations/fields.ts: every field of a custom form).
