@@ -230,7 +230,8 @@
 
   // ---- event log ----------------------------------------------------------------------------
 
-  const channelOf = (e) => (e.detail && e.detail.channelName) || e.channel || '';
+  // The gateway names every event's channel one way (a named channel by its name, chat and api by type).
+  const channelOf = (e) => e.channel || '';
 
   function replayable(e) {
     const d = e.detail || {};

@@ -8,8 +8,9 @@ import type { StoredSession } from '../store/schema';
 import { matchesPrompt, promptFeed, promptOutcome } from './prompts-feed';
 import { openSse } from './sse';
 import { sendMedia } from './static';
+import { LIMITS, messageTooLong, nameTooLong } from '../limits';
 
-const json = express.json({ limit: '256kb' });
+const json = express.json({ limit: LIMITS.bodyBytes });
 const TURN_TTL_MS = 10 * 60_000;
 
 interface OpenTurn {
@@ -56,6 +57,8 @@ export function registerWebChat(hub: Hub): void {
     const name = typeof req.body?.name === 'string' ? req.body.name.trim() : '';
     if (!name || name.length > 60) return bad(res, 400, 'give the persona a name of 1 to 60 characters');
     const email = typeof req.body?.email === 'string' && req.body.email.trim() ? req.body.email.trim() : undefined;
+    const longEmail = email === undefined ? undefined : nameTooLong('email', email);
+    if (longEmail) return bad(res, 400, longEmail);
     const id = `user_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'persona'}_${randomBytes(2).toString('hex')}`;
     await hub.update((d) => {
       d.personas.push({ id, name, ...(email ? { email } : {}) });
@@ -85,7 +88,8 @@ export function registerWebChat(hub: Hub): void {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const text = typeof b.text === 'string' ? b.text : '';
     if (!text.trim()) return bad(res, 400, 'type a message first');
-    if (text.length > 100_000) return bad(res, 413, 'message longer than 100000 characters');
+    const long = messageTooLong(text);
+    if (long) return bad(res, 413, long);
     const userId = typeof b.userId === 'string' && b.userId ? b.userId : (personaList(hub)[0]?.id ?? 'user_dev');
     const persona = hub.read().personas.find((p) => p.id === userId);
     if (!persona) return bad(res, 400, `no persona ${userId}`);

@@ -19,6 +19,7 @@ import { AnswerError, headlessCredential } from './credentials';
 import { HttpError } from './errors';
 import { findPersona, personaFor } from './sessions';
 import { clockMoveProblem } from './clock';
+import { messageTooLong, nameTooLong } from '../limits';
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +57,12 @@ async function startChat(hub: GatewayHub, body: unknown) {
   if (typeof b.text !== 'string' || !b.text.trim()) throw new HttpError(400, '"text" is required: the message to send');
   const sessionId = optString(b, 'session_id');
   const app = optString(b, 'app');
+  const long = messageTooLong(b.text);
+  if (long) throw new HttpError(413, long);
+  for (const field of ['session_id', 'app', 'user']) {
+    const problem = nameTooLong(field, optString(b, field) ?? '');
+    if (problem) throw new HttpError(400, problem);
+  }
   let userId: string;
   const existing = sessionId ? hub.sessionHead(sessionId) : undefined;
   if (existing && !optString(b, 'user')) userId = existing.userId;

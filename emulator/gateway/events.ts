@@ -4,6 +4,7 @@
 import { pushEvent, type Store, type StoredEvent, type StoreData } from '../store';
 import type { EventBus } from '../hub';
 import type { SecretScrubber } from './scrubber';
+import { LIMITS, clipText } from '../limits';
 
 export type NewHubEvent = Parameters<EventBus['emit']>[0];
 
@@ -57,8 +58,36 @@ export class HubEvents implements EventBus {
     for (const k of Object.keys(e) as Array<keyof NewHubEvent>) {
       if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
     }
-    out.summary = this.scrubber.text(e.summary);
-    if (e.detail) out.detail = this.scrubber.json(e.detail);
+    out.summary = clipText(this.scrubber.text(e.summary), LIMITS.eventTextChars);
+    if (e.detail) out.detail = bounded(this.scrubber.json(e.detail)) as Record<string, unknown>;
+    // One channel naming everywhere (messages, replies, errors, webhooks): a named channel by its
+    // name (`shop-whatsapp`), the built-in ones by their type (`chat`, `api`). The type stays in
+    // detail.channelType.
+    const name = out.detail?.channelName;
+    if (typeof name === 'string' && name && out.channel !== name) {
+      if (out.channel && out.detail!.channelType === undefined) out.detail!.channelType = out.channel;
+      out.channel = name;
+    }
     return out;
   }
+}
+
+/**
+ * An event's detail within the limits (emulator/limits.ts): every string cut at eventTextChars,
+ * every list at eventLines (the first lines and the last ones, where a traceback names its error).
+ */
+function bounded(v: unknown): unknown {
+  if (typeof v === 'string') return clipText(v, LIMITS.eventTextChars);
+  if (Array.isArray(v)) {
+    const max = LIMITS.eventLines;
+    const items = v.length <= max ? v : [...v.slice(0, 20), `… [${v.length - (max - 1)} more lines not stored]`, ...v.slice(v.length - (max - 21))];
+    return items.map(bounded);
+  }
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    // defineProperty: a key named `__proto__` stays a key.
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: bounded(x), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return v;
 }

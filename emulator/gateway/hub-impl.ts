@@ -18,6 +18,7 @@ import type { SecretScrubber } from './scrubber';
 import { TurnState, type InboundMessage } from './turns';
 import { toWire } from './credentials';
 import { HttpError } from './errors';
+import { LIMITS, clipText, messageTooLong, nameTooLong } from '../limits';
 import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
 
 /** History items sent with each message and answered to GetSession (the platform's default). */
@@ -131,6 +132,14 @@ export class GatewayHub implements Hub {
 
   async dispatch(input: InboundInput): Promise<TurnState> {
     if (typeof input.text !== 'string') throw new HttpError(400, '"text" must be a string');
+    const long = messageTooLong(input.text);
+    if (long) throw new HttpError(413, long);
+    // A persona's id is the emulator's own (`user_` + the name); any other user id is the caller's.
+    const callerUser = findPersona(this.store.read(), input.userId) ? undefined : input.userId;
+    for (const [field, v] of [['user', callerUser], ['app', input.app], ['channel', input.channelName]] as const) {
+      const problem = v === undefined ? undefined : nameTooLong(field, v);
+      if (problem) throw new HttpError(400, problem);
+    }
     const sup = this.pickApp(input.app);
     let runner: RunnerProcess;
     try {
@@ -150,6 +159,7 @@ export class GatewayHub implements Hub {
     const nowIso = new Date().toISOString();
     const ts = Date.now() / 1000;
     const turn = new TurnState(app, sessionId, requestId, userId, input.channelType, runner);
+    turn.channelName = input.channelName;
     this.turns.set(requestId, turn);
     const list = this.sessionTurns.get(sessionId) ?? [];
     list.push(turn);
@@ -157,7 +167,9 @@ export class GatewayHub implements Hub {
 
     const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${clip(input.text)}`;
     if (!data.sessions[sessionId]) {
-      turn.journal.session = { id: sessionId, app, userId, channelType: input.channelType, channelName: input.channelName, chatName: input.chatName, createdAt: nowIso };
+      // A chat's title comes from the platform (a group's name): kept, at a name's length.
+      const chatName = input.chatName === undefined ? undefined : clipText(input.chatName, LIMITS.nameChars);
+      turn.journal.session = { id: sessionId, app, userId, channelType: input.channelType, channelName: input.channelName, chatName, createdAt: nowIso };
     }
     this.journal(turn, { text: this.scrubber.text(input.text), sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
       kind: 'inbound',
@@ -166,7 +178,7 @@ export class GatewayHub implements Hub {
       userId,
       channel: input.channelType,
       summary,
-      detail: { requestId, channelName: input.channelName },
+      detail: { requestId, channelType: input.channelType, channelName: input.channelName },
     });
 
     const message = {
@@ -279,7 +291,8 @@ export class GatewayHub implements Hub {
     if (history) {
       const ts = Date.now() / 1000;
       const item = { ...history, channelType, timestamp: ts, requestId: turn?.requestId };
-      const event = { kind: e.kind, app, sessionId, userId: turn?.userId ?? session?.userId, channel: channelType, summary: summaryOf(e), detail: { requestId: turn?.requestId } };
+      const channelName = turn ? turn.channelName : session?.channelName;
+      const event = { kind: e.kind, app, sessionId, userId: turn?.userId ?? session?.userId, channel: channelType, summary: summaryOf(e), detail: { requestId: turn?.requestId, channelType, channelName } };
       if (turn) this.journal(turn, item, event);
       else {
         // Outside any turn (a background notify): written at once.
@@ -310,7 +323,8 @@ export class GatewayHub implements Hub {
     if (joined === undefined) return;
     const streamed = this.scrubber.text(joined);
     const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
-    this.journal(turn, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: Date.now() / 1000, requestId: turn.requestId }, { ...base, kind: 'reply', summary: clip(streamed), detail: { requestId: turn.requestId, streamed: true } });
+    const named = { channelType: turn.channelType, channelName: turn.channelName };
+    this.journal(turn, { text: streamed, sender: 'app', channelType: turn.channelType, timestamp: Date.now() / 1000, requestId: turn.requestId }, { ...base, kind: 'reply', summary: clip(streamed), detail: { requestId: turn.requestId, streamed: true, ...named } });
   }
 
   endTurn(turn: TurnState, rawError: string | undefined): void {
@@ -320,7 +334,7 @@ export class GatewayHub implements Hub {
     const ts = Date.now() / 1000;
     const base = { app: turn.app, sessionId: turn.sessionId, userId: turn.userId, channel: turn.channelType };
     if (error) {
-      this.journal(turn, { text: `Error: ${error}`, sender: 'system', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId }, { ...base, kind: 'error', summary: `handler error: ${error}`, detail: { requestId: turn.requestId } });
+      this.journal(turn, { text: `Error: ${error}`, sender: 'system', channelType: turn.channelType, timestamp: ts, requestId: turn.requestId }, { ...base, kind: 'error', summary: `handler error: ${error}`, detail: { requestId: turn.requestId, channelType: turn.channelType, channelName: turn.channelName } });
     }
     const durable = this.flushTurn(turn);
     turn.finish(error, durable);
@@ -346,6 +360,8 @@ export class GatewayHub implements Hub {
   journalDelayMs = 100;
 
   private journal(turn: TurnState, item: HistoryItem, event: NewHubEvent): void {
+    // Cut here already (appendHistory cuts too), so that the app sees the history as stored.
+    if (item.text.length > LIMITS.storedTextChars) item = { ...item, text: clipText(item.text, LIMITS.storedTextChars) };
     turn.journal.items.push(item);
     turn.journal.events.push(event);
     if (!turn.journal.timer) {
@@ -493,7 +509,7 @@ export class GatewayHub implements Hub {
 
   /** One line of the app's output: scrubbed of secret values, into the event log and to listeners. */
   logLine(app: string, runner: RunnerProcess, stream: 'stdout' | 'stderr', line: string): void {
-    const clean = this.scrubber.text(line.length > 4000 ? line.slice(0, 4000) + '…' : line);
+    const clean = this.scrubber.text(clipText(line, LIMITS.eventTextChars));
     this.events.emit({ kind: 'log', app, summary: clean, detail: { stream, version: runner.version } });
     for (const l of this.logListeners) {
       try {

@@ -6,9 +6,10 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SIGN_IN_HINT, sendError, wantsHtml, errorPageHtml } from './error-page';
+import { LIMITS } from '../limits';
 
-export const BODY_LIMIT = '1mb';
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const BODY_LIMIT_BYTES = LIMITS.bodyBytes;
+export const BODY_LIMIT = BODY_LIMIT_BYTES;
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 
 export function isLoopbackHost(host: string | undefined): boolean {
@@ -116,7 +117,7 @@ function rawSaver(req: Request, _res: Response, buf: Buffer): void {
 }
 
 /** JSON and form bodies, size-limited; `req.rawBody` keeps the bytes (webhook signatures need them). */
-export function bodyParsers(limit: string = BODY_LIMIT): RequestHandler[] {
+export function bodyParsers(limit: number = BODY_LIMIT): RequestHandler[] {
   return [express.json({ limit, verify: rawSaver }), express.urlencoded({ extended: false, limit, verify: rawSaver })];
 }
 
@@ -127,7 +128,7 @@ export function errorAnswer(err: unknown): { status: number; body: { error: stri
   let message: string;
   if (e.type === 'entity.too.large') {
     status = 413;
-    message = `request body too large: the limit is ${typeof e.limit === 'number' ? `${Math.round(e.limit / 1024)} KiB` : BODY_LIMIT}`;
+    message = `request body too large: the limit is ${Math.round((typeof e.limit === 'number' ? e.limit : BODY_LIMIT) / 1024)} KiB`;
   } else if (e.type === 'entity.parse.failed') {
     status = 400;
     message = `malformed JSON in the request body: ${e.message ?? 'parse error'}`;

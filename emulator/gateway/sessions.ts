@@ -3,6 +3,7 @@
 // their stable key, so the same Telegram chat always lands in the same session, across restarts.
 import { createHash, randomBytes } from 'node:crypto';
 import type { HistoryItem, Persona, StoreData, StoredSession } from '../store';
+import { LIMITS, clipText } from '../limits';
 
 /** Random bytes drawn in blocks: one id per message, and a draw per id costs more than the id. */
 let idPool = Buffer.alloc(0);
@@ -20,7 +21,7 @@ export function sessionIdForKey(key: string): string {
   return `ses_${createHash('sha256').update(key).digest('base64url').slice(0, 16)}`;
 }
 
-const SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const SESSION_ID = new RegExp(`^[A-Za-z0-9_.:-]{1,${LIMITS.nameChars}}$`);
 export function validSessionId(id: string): boolean {
   return SESSION_ID.test(id);
 }
@@ -39,7 +40,7 @@ export function appendHistory(d: StoreData, sessionId: string, item: HistoryItem
   const s = d.sessions[sessionId];
   if (!s) return;
   // Built field by field (no `delete`: objects stay in V8's fast shape, cheap to serialize).
-  const clean: HistoryItem = { text: item.text, sender: item.sender, channelType: item.channelType, timestamp: item.timestamp };
+  const clean: HistoryItem = { text: clipText(item.text, LIMITS.storedTextChars), sender: item.sender, channelType: item.channelType, timestamp: item.timestamp };
   if (item.blockJson !== undefined) clean.blockJson = item.blockJson;
   if (item.requestId !== undefined) clean.requestId = item.requestId;
   s.history.push(clean);

@@ -45,6 +45,8 @@ export class TurnState implements Turn {
   /** The message as sent to the app (for a redelivery), and the link it went over, if it did. */
   inbound: InboundMessage | undefined;
   sentOver: RunnerLinkPort | undefined;
+  /** The named channel the turn came through (`shop-whatsapp`); none for chat and api. */
+  channelName: string | undefined;
 
   constructor(
     readonly app: string,

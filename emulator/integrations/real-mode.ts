@@ -7,6 +7,7 @@
 import type { Hub } from '../hub';
 import type { StoreData } from '../store/schema';
 import { providerForType } from './providers';
+import { dict } from '../store/dict';
 
 export const SETTINGS_SCOPE = 'emulator:integrations';
 const REAL_KEY = 'real-providers';
@@ -29,10 +30,10 @@ export interface RealEndpointsResolved {
 
 function stored(data: StoreData): Record<string, RealSetting> {
   const text = data.kv[SETTINGS_SCOPE]?.[REAL_KEY];
-  if (!text) return {};
+  if (!text) return dict();
   try {
     const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, RealSetting>) : {};
+    return v && typeof v === 'object' ? dict(v as Record<string, RealSetting>) : dict();
   } catch {
     return {};
   }
@@ -77,7 +78,7 @@ export async function setRealSetting(hub: Hub, type: string, setting: RealSettin
     const all = stored(d);
     if (setting) all[type] = setting;
     else delete all[type];
-    d.kv[SETTINGS_SCOPE] = { ...(d.kv[SETTINGS_SCOPE] ?? {}), [REAL_KEY]: JSON.stringify(all) };
+    (d.kv[SETTINGS_SCOPE] ??= dict())[REAL_KEY] = JSON.stringify(all);
   });
 }
 

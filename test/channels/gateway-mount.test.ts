@@ -65,7 +65,8 @@ describe('channels on the gateway', () => {
     assert.equal(body.ok, false);
     assert.match(body.description, /no app is being served/);
     const ev = await waitFor('the rejection event', () => emu.hub.read().events.find((e) => e.kind === 'webhook-rejected' && e.detail?.reason === 'undeclared-channel'));
-    assert.equal(ev.channel, 'telegram');
+    assert.equal(ev.channel, 'support-telegram', 'a named channel by its name');
+    assert.equal(ev.detail?.channelType, 'telegram');
   });
 
   test('pages and their APIs need the session token; with it they are served with a strict CSP', async () => {

@@ -18,6 +18,7 @@ import { catalogProviderIds } from '../providers';
 import { personaEmail } from '../personas';
 import { sendPage } from '../pages/html';
 import { renderPanel } from '../pages/panel';
+import { nameTooLong } from '../../limits';
 
 function fail(res: Response, e: unknown): void {
   if (e instanceof IntegrationError) {
@@ -135,6 +136,8 @@ export function panelRoutes(service: IntegrationsService): Router {
     json,
     handle(async (req) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
+      const longType = nameTooLong('type', String(req.params.type));
+      if (longType) throw new IntegrationError(longType);
       for (const k of ['authorize', 'token', 'revoke', 'issuer']) {
         const v = b[k];
         if (v !== undefined && (typeof v !== 'string' || !/^https?:\/\//.test(v))) throw new IntegrationError(`${k} must be an http(s) URL.`);
