@@ -46,6 +46,7 @@ export function failedSummary(path: string, text: string, error: unknown): FileS
     // What it declares is unknown: any name a widget refers to may be declared there.
     nameDecls: (['setting', 'data', 'collection', 'workflow-action', 'app-action'] as const).map((kind) => ({ kind, name: undefined })),
     nameRefs: [],
+    functionalCalls: [],
     apps: [],
     integrations: [],
     uses: [],

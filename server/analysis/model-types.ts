@@ -85,6 +85,8 @@ export interface FileSummary {
   secretRefs: SecretRef[];
   environReads: EnvironRead[];
   handlers: RawHandler[];
+  /** Calls that need a functional App like decorators do (`app.workflow(...)`), for the image and style rules. */
+  functionalCalls: RawHandler[];
   channelRefs: ChannelRef[];
   nameDecls: NameDecl[];
   nameRefs: NameRef[];

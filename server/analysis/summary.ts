@@ -13,9 +13,12 @@ import { findKeyPattern, isCredentialLiteral, isSecretLookingLiteral, secretName
 import { checkChannelCall } from './channels';
 import { syntaxError } from './syntax-errors';
 import { checkSdkCall } from './sdk-calls';
-import { sdkEntry } from './sdk-api';
+import { SDK_CALL_NAMES, sdkEntry } from './sdk-api';
 import { AppSurfaces } from './app-surfaces';
 import { checkCron, checkLock, namesOfCall, namesOfDecorator } from './app-names';
+
+/** App methods that are called rather than used as decorators but require a functional App too. */
+const FUNCTIONAL_CALLS = new Set(['workflow']);
 
 /** Decorators whose function the SDK calls at import (its body runs before the app starts). */
 const IMPORT_TIME_DECORATORS = new Set(['page', 'home_body', 'onboarding', 'chat_page', 'ui']);
@@ -242,6 +245,7 @@ class Walker {
       channelRefs: [],
       nameDecls: [],
       nameRefs: [],
+      functionalCalls: [],
       diagnostics: ctx.diagnostics,
     };
   }
@@ -365,7 +369,7 @@ class Walker {
     const tail = calleeTail(text, callee);
     if (tail === undefined) return;
     const argList = node.getChild('ArgList');
-    if (this.summary.importsCpsl) {
+    if (this.summary.importsCpsl && SDK_CALL_NAMES.has(tail)) {
       const parts = dottedName(text, callee);
       // Resolved before reading the arguments: most calls of a file are not the SDK's.
       const hit = parts && sdkEntry(this.ctx.scope, this.strictKinds, parts);
@@ -375,6 +379,10 @@ class Walker {
         if (hit) checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, kinds: this.strictKinds, hit });
         namesOfCall(this.ctx, named, args, this.summary.nameDecls, this.summary.nameRefs);
         if (hit && hit.kind === 'app' && parts.length === 2 && topLevel(node)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
+        if (hit?.kind === 'app' && parts.length === 2 && FUNCTIONAL_CALLS.has(parts[1]!)) {
+          const loc = this.ctx.location(node.from, argList?.from ?? node.to);
+          this.summary.functionalCalls.push({ receiver: [parts[0]!], decorator: parts[1]!, name: '', location: loc, from: node.from, to: node.to, isClass: false });
+        }
       }
     }
     const path = this.ctx.cpslCallee(node);

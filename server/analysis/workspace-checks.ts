@@ -57,6 +57,14 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
     }
   }
   for (const f of files) {
+    for (const c of f.functionalCalls) {
+      const app = modules.appOf(f, c.receiver);
+      if (!app || !app.imageKnown || app.hasImage) continue;
+      push(diagnostics, c.location, 'error', 'capsule/missing-image',
+        `${c.receiver.join('.')}.${c.decorator}() requires an image: App ${appLabel(app)} has no image= ` +
+          `(the SDK raises RuntimeError "requires an image" at import). Add image=cpsl.Image(python_packages=[...]) to the App.`,
+        { related: [{ location: app.location, message: `App ${appLabel(app)} is declared here` }], data: { app: app.variable, appRange: app.location.range } });
+    }
     for (const h of f.handlers) {
       const app = handlerApp.get(`${f.path}\0${h.from}`);
       if (!app) continue;

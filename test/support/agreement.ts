@@ -186,7 +186,9 @@ const MUTATORS: Record<string, Mutator> = {
     const i = lines.findIndex((l) => /image=cpsl\.Image\([^()]*\),?\s*$/.test(l) || /image=cpsl\.Image\(\)/.test(l));
     if (i < 0) return undefined;
     const out = [...lines];
-    out[i] = lines[i]!.replace(/,?\s*image=cpsl\.Image\([^()]*\)/, '').replace(/^\s*image=cpsl\.Image\([^()]*\),?\s*$/, '');
+    // A keyword on a line of its own goes with its comma; one inside a line with the comma before it.
+    if (/^\s*image=cpsl\.Image\([^()]*\),?\s*$/.test(lines[i]!)) out.splice(i, 1);
+    else out[i] = lines[i]!.replace(/,?\s*image=cpsl\.Image\([^()]*\)/, '');
     return { lines: out, what: `line ${i + 1}: image= dropped` };
   },
   'page-returns-nothing': (r, lines) => {
