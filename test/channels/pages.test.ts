@@ -196,22 +196,6 @@ describe('channel pages in a browser', () => {
     await p.close();
   });
 
-  test('simulator of a channel the app does not declare: a visible reason, and a send is refused', async () => {
-    const r = await emu.cli(['channel', 'create', 'stray-telegram', '--type', 'telegram', '-c', `bot_token=${SECRETS.telegramBot}`]);
-    assert.equal(r.status, 0, r.stderr);
-    await waitFor('the emulator to see the new channel', async () => (await emu.api('/api/channels/stray-telegram')).ok);
-    const p = await page('/channels/stray-telegram');
-    await p.getByRole('alert').filter({ hasText: 'Messages to this channel are refused: channel "stray-telegram" is not declared by the served app' }).waitFor();
-    await p.getByRole('textbox', { name: 'Message' }).fill('anyone there?');
-    await p.getByRole('button', { name: 'Send', exact: true }).click();
-    await conversation(p).getByText(/Webhook answered 404: channel "stray-telegram" is not declared by the served app \(.+\).*cpsl\.Channel\("stray-telegram"\).*the app never saw “anyone there\?”/).waitFor();
-    const view = (await (await emu.api('/api/channels/stray-telegram')).json()) as ChannelView;
-    const refused = view.events.find((e) => e.kind === 'webhook-rejected');
-    assert.equal(refused?.detail?.reason, 'undeclared-channel');
-    assert.ok(!view.events.some((e) => e.kind === 'outbound'), 'nothing reached the app, nothing was answered');
-    await p.close();
-  });
-
   test('dashboard: the event log updates live and a replayed Telegram message can be edited first', async () => {
     const p = await page('/dashboard');
     await p.getByText('live', { exact: true }).waitFor();
@@ -273,6 +257,27 @@ describe('channel pages in a browser', () => {
     }
     await held.click();
     await p.getByRole('dialog').getByText(`Session ${first.session_id}`).waitFor();
+    await p.close();
+  });
+
+  test('simulator of a channel the app does not declare: a visible reason, and a send is refused', async () => {
+    const r = await emu.cli(['channel', 'create', 'stray-telegram', '--type', 'telegram', '-c', `bot_token=${SECRETS.telegramBot}`]);
+    assert.equal(r.status, 0, r.stderr);
+    // The page shows the binding it finds when it opens: wait until the served app is known to
+    // leave the channel out (while an app (re)starts, its channels are not known yet).
+    await waitFor('the emulator to see the new channel, not declared by the app', async () => {
+      const res = await emu.api('/api/channels/stray-telegram');
+      return res.ok && ((await res.json()) as { channel: { refusal?: { reason: string } } }).channel.refusal?.reason === 'undeclared-channel';
+    });
+    const p = await page('/channels/stray-telegram');
+    await p.getByRole('alert').filter({ hasText: 'Messages to this channel are refused: channel "stray-telegram" is not declared by the served app' }).waitFor();
+    await p.getByRole('textbox', { name: 'Message' }).fill('anyone there?');
+    await p.getByRole('button', { name: 'Send', exact: true }).click();
+    await conversation(p).getByText(/Webhook answered 404: channel "stray-telegram" is not declared by the served app \(.+\).*cpsl\.Channel\("stray-telegram"\).*the app never saw “anyone there\?”/).waitFor();
+    const view = (await (await emu.api('/api/channels/stray-telegram')).json()) as ChannelView;
+    const refused = view.events.find((e) => e.kind === 'webhook-rejected');
+    assert.equal(refused?.detail?.reason, 'undeclared-channel');
+    assert.ok(!view.events.some((e) => e.kind === 'outbound'), 'nothing reached the app, nothing was answered');
     await p.close();
   });
 
