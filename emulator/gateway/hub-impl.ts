@@ -165,13 +165,15 @@ export class GatewayHub implements Hub {
     list.push(turn);
     this.sessionTurns.set(sessionId, list);
 
-    const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${clip(input.text)}`;
+    // Scrubbed before it is clipped: a value cut in two would no longer match.
+    const shown = this.scrubber.text(input.text);
+    const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${clip(shown)}`;
     if (!data.sessions[sessionId]) {
       // A chat's title comes from the platform (a group's name): kept, at a name's length.
       const chatName = input.chatName === undefined ? undefined : clipText(input.chatName, LIMITS.nameChars);
       turn.journal.session = { id: sessionId, app, userId, channelType: input.channelType, channelName: input.channelName, chatName, createdAt: nowIso };
     }
-    this.journal(turn, { text: this.scrubber.text(input.text), sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
+    this.journal(turn, { text: shown, sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
       kind: 'inbound',
       app,
       sessionId,
@@ -509,7 +511,8 @@ export class GatewayHub implements Hub {
 
   /** One line of the app's output: scrubbed of secret values, into the event log and to listeners. */
   logLine(app: string, runner: RunnerProcess, stream: 'stdout' | 'stderr', line: string): void {
-    const clean = this.scrubber.text(clipText(line, LIMITS.eventTextChars));
+    // Scrubbed before it is clipped: a value cut in two would no longer match.
+    const clean = clipText(this.scrubber.text(line), LIMITS.eventTextChars);
     this.events.emit({ kind: 'log', app, summary: clean, detail: { stream, version: runner.version } });
     for (const l of this.logListeners) {
       try {
