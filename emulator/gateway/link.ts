@@ -261,7 +261,8 @@ export class RunnerLink implements RunnerLinkPort {
     }
     if (f.t === 'error') {
       // The runner could not use a frame the gateway sent.
-      this.log(`the runner reported: ${String(f.error ?? 'an unusable frame').slice(0, 300)}`);
+      // Scrubbed before it is cut: a value cut in two would no longer match.
+      this.log(`the runner reported: ${this.hub.scrubber.text(String(f.error ?? 'an unusable frame')).slice(0, 300)}`);
       return;
     }
     this.complain(400, `malformed frame: unknown frame type ${JSON.stringify(f.t ?? null).slice(0, 40)} (expected "call" or "cast")`, id);
