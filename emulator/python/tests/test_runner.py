@@ -405,7 +405,7 @@ class Examples(unittest.TestCase):
 
     def test_examples_register(self):
         expected = {
-            "support-ops": ["gmail"],
+            "support-ops": ["gmail", "aws"],
             "repo-analyst": ["github", "aws", "jira"],
             "legacy-bot": [],
         }
