@@ -4,6 +4,7 @@
 //   API round trip p50/p99, real SDK and bundled runtime side by side   goal: p50 ≤ 5 ms
 //     (a bare loopback HTTP echo in the bench process is shown beside them, for scale)
 //   RSS of the emulator and of the runner process at idle after start (both runtimes)
+//   CPU time per round trip of each process (where the round trip's time goes on a busy machine)
 //   save → the new code answers                                        goal: ≤ 500 ms
 // Inserts and the find over 100,000 documents are in collections.bench.ts.
 import { spawnSync } from 'node:child_process';
@@ -73,6 +74,14 @@ function rssMb(pid: number): number {
   if (!kb) throw new Error(`no VmRSS for process ${pid}`);
   return Number(kb) / 1024;
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** The kernel's USER_HZ, the unit of /proc/<pid>/stat's times (100 on every Linux in use). */
+const CLOCK_TICKS = 100;
 
 async function runnerPid(emu: RunningEmulator): Promise<number> {
   const state = (await (await emu.api('/api/state')).json()) as { apps: Array<{ runnerPids: number[] }> };
@@ -155,15 +164,19 @@ export default async function run(): Promise<void> {
     for (const runtime of RUNTIMES) emus.set(runtime, await startEmulator({ app: APP, runtime }));
     // At idle: the start's own follow-up work (the interpreter check a second after it) is over.
     await new Promise((r) => setTimeout(r, 2_500));
-    const memory: string[] = [];
-    for (const [runtime, emu] of emus) {
-      memory.push(`${runtime}: emulator ${rssMb(emu.pid).toFixed(0)} MB, runner ${rssMb(await runnerPid(emu)).toFixed(0)} MB`);
-    }
+    const pids = new Map<Runtime, { emulator: number; runner: number }>();
+    for (const [runtime, emu] of emus) pids.set(runtime, { emulator: emu.pid, runner: await runnerPid(emu) });
+    const memory = [...pids].map(([runtime, p]) => `${runtime}: emulator ${rssMb(p.emulator).toFixed(0)} MB, runner ${rssMb(p.runner).toFixed(0)} MB`);
     console.log(`memory at idle after start (VmRSS): ${memory.join('; ')}`);
 
     const targets: Target[] = [{ url: echo.url, path: '/', token: '', sessionId: 'ses_echo' }];
     for (const emu of emus.values()) targets.push({ url: emu.url, path: '/api/chat', token: emu.token, sessionId: (await chat(emu, 'warm')).session_id });
+    const cpuBefore = [...pids.values()].map((p) => [cpuMs(p.emulator), cpuMs(p.runner)]);
     const [echoTimes, ...emuTimes] = await roundTrips(targets);
+    const cpu = [...pids].map(([runtime, p], k) => {
+      const per = (pid: number, before: number): string => ((cpuMs(pid) - before) / (ROUNDS + WARMUP)).toFixed(2);
+      return `${runtime}: emulator ${per(p.emulator, cpuBefore[k]![0]!)} ms, runner ${per(p.runner, cpuBefore[k]![1]!)} ms`;
+    });
     const figures = [...emus.keys()].map((runtime, k) => {
       const p50 = percentile(emuTimes[k]!, 50);
       return `${runtime}: p50 ${fmt(p50)}, p99 ${fmt(percentile(emuTimes[k]!, 99))} (goal p50 ≤ ${GOALS.roundTripP50Ms} ms: ${verdict(p50 <= GOALS.roundTripP50Ms)})`;
@@ -172,6 +185,7 @@ export default async function run(): Promise<void> {
       `API round trip (${ROUNDS} each, in turn, fetch): ${figures.join('; ')}; ` +
         `loopback echo in the bench process: p50 ${fmt(percentile(echoTimes!, 50))}, p99 ${fmt(percentile(echoTimes!, 99))}`,
     );
+    console.log(`  CPU time per round trip: ${cpu.join('; ')}`);
 
     const reload = await reloadTime(emus.get('sdk')!);
     console.log(`save → the new code answers, real SDK: ${fmt(reload)} (goal ≤ ${GOALS.reloadMs} ms): ${verdict(reload <= GOALS.reloadMs)}`);

@@ -165,6 +165,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   hub.collections = collections;
   const platform = await PlatformServer.start(hub, collections.engine);
   hub.platformAddress = platform.address;
+  traceStartup('emulator: platform gateway listening');
   hub.onClose(async () => {
     await platform.close();
     collections.close();
@@ -173,6 +174,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   for (const entry of entries) {
     const appId = appIdOf(entry);
     const choice = choosePython({ option: options.python, env, appDir: entry.cwd, root: cwd });
+    traceStartup(`emulator: interpreter chosen for ${entry.spec}`);
     const supOpts: SupervisorOptions = { ...defaultSupervisorOptions, ...given, python: choice.python, runtime: choice.runtime };
     hub.events.emit({
       kind: 'runner',
