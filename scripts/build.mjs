@@ -165,5 +165,7 @@ if (existsSync('emulator/python')) {
 // The web pages' assets only: the README's screenshots and the extension's icons (package.json
 // names them in media/icons) are not something a page shows.
 const notPageAssets = [`media${sep}screenshots`, `media${sep}icons`];
+// Copied afresh, so an asset left by an older build (a screenshot, say) is not packaged.
+rmSync('dist/media', { recursive: true, force: true });
 if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true, filter: (src) => !notPageAssets.some((d) => src.includes(d)) });
 if (watch) console.log('watch mode is not supported; run npm run build again');
