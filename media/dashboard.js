@@ -264,7 +264,10 @@
   function toggleDetail(tr, e) {
     const next = tr.nextElementSibling;
     if (next && next.classList.contains('detail')) return next.remove();
-    tr.after(el('tr', { class: 'detail' }, el('td', { colspan: 6 }, el('pre', {}, JSON.stringify({ app: e.app, sessionId: e.sessionId, userId: e.userId, detail: e.detail }, null, 2)))));
+    // A multi-line record (a traceback) shows its lines as printed, top to bottom.
+    const { lines, ...rest } = e.detail || {};
+    const text = Array.isArray(lines) ? el('pre', { class: 'lines' }, lines.join('\n')) : null;
+    tr.after(el('tr', { class: 'detail' }, el('td', { colspan: 6 }, text, el('pre', {}, JSON.stringify({ app: e.app, sessionId: e.sessionId, userId: e.userId, detail: rest }, null, 2)))));
   }
 
   function addOption(select, value) {

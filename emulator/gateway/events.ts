@@ -8,8 +8,13 @@ import { LIMITS, clipText } from '../limits';
 
 export type NewHubEvent = Parameters<EventBus['emit']>[0];
 
+/** Resolutions of one secret this close together are one event. */
+const COLLAPSE_QUIET_MS = 250;
+const COLLAPSE_MAX_MS = 2_000;
+
 export class HubEvents implements EventBus {
   private readonly listeners = new Set<(e: StoredEvent) => void>();
+  private readonly repeats = new Map<string, { e: NewHubEvent; count: number; since: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly store: Store,
@@ -17,7 +22,43 @@ export class HubEvents implements EventBus {
   ) {}
 
   emit(e: NewHubEvent): void {
+    // Injections happen once per app start; resolutions on demand come in bursts.
+    if (e.kind === 'secret' && e.detail?.by !== 'injection') return this.collapse(e);
     void this.emitDurable(e).catch(() => undefined);
+  }
+
+  /**
+   * The same secret resolved again and again (an OAuth connect reads its client id and secret at
+   * every step): one event with a count, once the resolutions pause for COLLAPSE_QUIET_MS (or
+   * COLLAPSE_MAX_MS after the first).
+   */
+  private collapse(e: NewHubEvent): void {
+    const key = `${e.app ?? ''}\u0000${e.summary}`;
+    const open = this.repeats.get(key);
+    if (open) {
+      open.count++;
+      if (Date.now() - open.since >= COLLAPSE_MAX_MS) this.release(key);
+      else open.timer.refresh();
+      return;
+    }
+    const timer = setTimeout(() => this.release(key), COLLAPSE_QUIET_MS);
+    timer.unref();
+    this.repeats.set(key, { e, count: 1, since: Date.now(), timer });
+  }
+
+  private release(key: string): void {
+    const open = this.repeats.get(key);
+    if (!open) return;
+    clearTimeout(open.timer);
+    this.repeats.delete(key);
+    const { e, count } = open;
+    const summary = count > 1 ? `${e.summary} (${count} times)` : e.summary;
+    void this.emitDurable({ ...e, summary, detail: { ...e.detail, count } }).catch(() => undefined);
+  }
+
+  /** Writes the collapsed resolutions still waiting (on close). */
+  flushRepeats(): void {
+    for (const key of [...this.repeats.keys()]) this.release(key);
   }
 
   /** Like emit, but resolves when the event is on disk. */

@@ -18,6 +18,7 @@ import type { SecretScrubber } from './scrubber';
 import { TurnState, type InboundMessage } from './turns';
 import { toWire } from './credentials';
 import { HttpError } from './errors';
+import { LogRecords, recordSummary } from './log-records';
 import { LIMITS, clipText, messageTooLong, nameTooLong } from '../limits';
 import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
 
@@ -479,6 +480,10 @@ export class GatewayHub implements Hub {
   }
 
   runnerGone(runner: RunnerProcess, reason: string): void {
+    for (const stream of ['stdout', 'stderr']) {
+      this.logRecords.flush(`${runner.token} ${stream}`);
+      this.logKeys.delete(`${runner.token} ${stream}`);
+    }
     for (const t of [...this.turns.values()]) if (t.runner === runner) this.endTurn(t, reason);
     const held = this.runnerPrompts.get(runner);
     if (held) for (const cancel of [...held]) cancel();
@@ -513,7 +518,8 @@ export class GatewayHub implements Hub {
   logLine(app: string, runner: RunnerProcess, stream: 'stdout' | 'stderr', line: string): void {
     // Scrubbed before it is clipped: a value cut in two would no longer match.
     const clean = clipText(this.scrubber.text(line), LIMITS.eventTextChars);
-    this.events.emit({ kind: 'log', app, summary: clean, detail: { stream, version: runner.version } });
+    this.logKeys.set(`${runner.token} ${stream}`, { app, stream, version: runner.version });
+    this.logRecords.line(`${runner.token} ${stream}`, clean);
     for (const l of this.logListeners) {
       try {
         l(app, stream, clean);
@@ -522,6 +528,17 @@ export class GatewayHub implements Hub {
       }
     }
   }
+
+  /** Each output stream's app and runner version, for its records' events. */
+  private readonly logKeys = new Map<string, { app: string; stream: string; version: number }>();
+  /** The app's output lines grouped into records (a traceback is one event with its lines). */
+  private readonly logRecords = new LogRecords((key, lines) => {
+    const at = this.logKeys.get(key);
+    if (!at) return;
+    const detail: Record<string, unknown> = { stream: at.stream, version: at.version };
+    if (lines.length > 1) detail.lines = lines;
+    this.events.emit({ kind: 'log', app: at.app, summary: recordSummary(lines), detail });
+  });
 
   private readonly closers: Array<() => Promise<void> | void> = [];
 
@@ -535,6 +552,8 @@ export class GatewayHub implements Hub {
     for (const t of [...this.turns.values()]) this.endTurn(t, 'the emulator is shutting down');
     for (const l of [...this.links]) l.close('the emulator is shutting down');
     for (const c of this.closers.splice(0).reverse()) await c();
+    this.logRecords.flush();
+    this.events.flushRepeats();
     this.clock.dispose();
   }
 }
