@@ -34,7 +34,12 @@ const PROBE = [
   'print(json.dumps({"exe": sys.executable, "version": list(sys.version_info[:3]), "cpsl": v}))',
 ].join('\n');
 
-const probes = new Map<string, Probe | undefined>();
+/**
+ * One answer per interpreter and folder for the life of the process, shared through globalThis:
+ * `serve`'s early start (cli/early-serve.ts, in the CLI's first bundle) asks the same question as
+ * the emulator it then loads (another bundle), and an interpreter takes 0.1–0.3 s to answer.
+ */
+const probes: Map<string, Probe | undefined> = ((globalThis as Record<symbol, unknown>)[Symbol.for('capsule-local.python-probes')] ??= new Map()) as Map<string, Probe | undefined>;
 
 /** Asks an interpreter for its version and its cpsl (undefined: it does not run). */
 export function probePython(python: string, cwd: string): Probe | undefined {

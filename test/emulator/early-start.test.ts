@@ -2,7 +2,8 @@
 // emulator then adopts that process and the socket it bound. Everything a supervised launch does
 // must still happen for the adopted runner: secret-injection events, the relaunch when the app
 // declares secrets the source scan missed, crash restart, hot reload. Requests that reach the
-// socket before the routes are mounted (the runner's first call) wait and are answered.
+// socket before the routes are mounted (the runner's first call) wait and are answered. The
+// interpreter is asked which cpsl it has once per start, on either runtime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { earlyServe, takeEarlyServe } from '../../cli/early-serve';
 import { startEmulator as startInProcess } from '../../emulator/gateway';
 import { runCli, startEmulator } from '../support/emulator';
+import { requireSdkPython } from '../support/python';
 import { waitFor } from '../support/wait';
 import { ECHO_APP, RELOAD_APP, appState, chat, events, lastSeq, waitForEvent } from './helpers';
 
@@ -143,5 +145,22 @@ test('a port in use: the head start steps aside and serve says so', async () => 
   } finally {
     await emu.stop();
     emu.cleanup();
+  }
+});
+
+test('on the real SDK, serve asks the interpreter about itself once: the head start and the emulator share the answer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-probe-count-'));
+  const count = join(dir, 'probes');
+  const python = join(dir, 'python');
+  // The interpreter behind a script that notes each version question (interpreter.ts's PROBE).
+  writeFileSync(python, `#!/bin/sh\ncase "$2" in *'metadata.version("cpsl")'*) echo probe >> '${count}';; esac\nexec '${requireSdkPython()}' "$@"\n`, { mode: 0o755 });
+  const emu = await startEmulator({ app: RELOAD_APP, args: ['--python', python] });
+  try {
+    assert.equal((await chat(emu, 'hi')).body.reply, 'v1: hi');
+    assert.equal(readFileSync(count, 'utf8'), 'probe\n');
+  } finally {
+    await emu.stop();
+    emu.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
