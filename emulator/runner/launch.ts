@@ -151,6 +151,23 @@ export function scanSecretNames(file: string): string[] {
 }
 
 /**
+ * The app's name as its source gives it (`app = cpsl.App("support-ops", ...)` or `App(name=...)`,
+ * a string literal assigned to the entry's symbol), so that an app which fails before it
+ * registers is reported under its own name, not the placeholder id. undefined when not literal.
+ */
+export function scanAppName(file: string, symbol: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const sym = symbol.replace(/[^A-Za-z0-9_]/g, '');
+  const m = new RegExp(`^${sym}\\s*(?::[^=\\n]*)?=\\s*(?:\\w+\\.)?App\\(\\s*(?:name\\s*=\\s*)?["']([^"'\\n]{1,128})["']`, 'm').exec(text);
+  return m?.[1];
+}
+
+/**
  * Secret names the app's source reads with `Secret.from_name("NAME")` (string literals only). The
  * app process finds such a value in its own environment (the launching one) without asking the
  * emulator, so the scrubber learns these names from the source.

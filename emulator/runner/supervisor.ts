@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AppInfo } from '../hub';
-import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanSecretNames, scanSecretReferences, traceStartup, type DebugLaunch, type Entry } from './launch';
+import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanAppName, scanSecretNames, scanSecretReferences, traceStartup, type DebugLaunch, type Entry } from './launch';
 import { debugListening, freeLoopbackPort } from './debug-port';
 import { describeExit, RunnerProcess, type Registration, type Runtime } from './process';
 import { watchApp, type AppWatcher } from './watch';
@@ -94,13 +94,16 @@ export class AppSupervisor {
     private readonly opts: SupervisorOptions,
   ) {
     this.knownSecrets = scanSecretNames(entry.file);
+    this.sourceName = scanAppName(entry.file, entry.symbol);
     this.referencedSecrets = scanSecretReferences(entry.file);
   }
 
   get name(): string {
-    return this.current?.registration?.config.app_name ?? this.lastConfigName ?? this.appId;
+    return this.current?.registration?.config.app_name ?? this.lastConfigName ?? this.sourceName ?? this.appId;
   }
   private lastConfigName: string | undefined;
+  /** The name the entry file gives the app, until it registers (launch.ts, scanAppName). */
+  private readonly sourceName: string | undefined;
 
   /** Starts the app; `pre`: adopt this already launched process as the first runner. */
   async start(pre?: PrelaunchedRunner): Promise<void> {
