@@ -10,6 +10,7 @@
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
+import { STATUS_NAMES, type TaskRow } from '../platform/task-queue';
 import { Router, type Request, type Response } from 'express';
 import { maskCredential, DotenvFile } from '../store';
 import type { OutboundEvent, PendingPrompt } from '../hub';
@@ -102,6 +103,11 @@ export function promptView(p: PendingPrompt, now: number) {
   };
 }
 
+/** A background task as the dashboard shows it (the latest 50 of every app). */
+function taskView(t: TaskRow) {
+  return { id: t.id, app: t.app, name: t.name, display_name: t.display_name, session_id: t.session_id, status: STATUS_NAMES[t.status], attempt: t.attempt, max_retries: t.max_retries, error: t.error, created_at: t.created_at, started_at: t.started_at, completed_at: t.completed_at, scheduled_at: t.scheduled_at };
+}
+
 function stateOf(hub: GatewayHub) {
   const d = hub.read();
   // `link`: whether the serving runner talks over the runner link (else over HTTP).
@@ -124,7 +130,7 @@ function stateOf(hub: GatewayHub) {
     webhook_id: c.webhookId,
     credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
   }));
-  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: hub.prompts.list().map((p) => promptView(p, hub.clock.now())), clock: { now: hub.clock.now() } };
+  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: hub.prompts.list().map((p) => promptView(p, hub.clock.now())), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), clock: { now: hub.clock.now() } };
 }
 
 function writeEvent(res: Response, sse: boolean, e: unknown): void {

@@ -10,6 +10,7 @@ import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
 import { describeExit, type HistoryHeld, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
 import type { GatewayCollections } from '../collections/gateway';
+import type { TaskQueue } from '../platform/task-queue';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
@@ -49,6 +50,8 @@ export class GatewayHub implements Hub {
   refreshIntegrations?: (userId: string) => Promise<void>;
   /** The app's collections (DataService, the dashboard's browser); set by the gateway. */
   collections?: GatewayCollections;
+  /** Background tasks (`@app.task`) of the served apps (TaskService, the dashboard); set by the gateway. */
+  tasks?: TaskQueue;
   readonly supervisors: AppSupervisor[] = [];
   readonly runners = new Map<string, { runner: RunnerProcess; sup: AppSupervisor }>();
   readonly turns = new Map<string, TurnState>();

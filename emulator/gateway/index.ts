@@ -5,6 +5,7 @@
 // `serve` may hand over a socket it bound already (requests held until the routes are mounted)
 // and the first app's runner it launched already (adopted by that app's supervisor).
 import express from 'express';
+import { existsSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreError, type StoredEvent } from '../store';
@@ -14,6 +15,8 @@ import { choosePython } from '../runner/interpreter';
 import { PlatformServer } from '../platform/server';
 import { uploadsRouter } from '../platform/uploads';
 import { gatewayCollections } from '../collections/gateway';
+import { TaskQueue } from '../platform/task-queue';
+import { dataFile } from '../collections/database';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
 import { workspaceToken } from './session-token';
@@ -163,11 +166,15 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
     () => hub.supervisors.map((s) => s.appId),
   );
   hub.collections = collections;
-  const platform = await PlatformServer.start(hub, collections.engine);
+  // Tasks are kept in the collections database: one SQLite file for the app's data.
+  const tasks = new TaskQueue(() => collections.get().db, hub.clock, () => existsSync(dataFile(store.paths.dir)), hub.scrubber.text);
+  hub.tasks = tasks;
+  const platform = await PlatformServer.start(hub, collections.engine, tasks);
   hub.platformAddress = platform.address;
   traceStartup('emulator: platform gateway listening');
   hub.onClose(async () => {
     await platform.close();
+    tasks.close();
     collections.close();
   });
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));

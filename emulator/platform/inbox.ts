@@ -19,7 +19,8 @@ function wireMessage(m: InboundMessage): Record<string, unknown> {
 
 export class RecvInbox {
   private stream: RecvCall | undefined;
-  private readonly waiting: InboundMessage[] = [];
+  /** Frames of RecvResponse (`{message}` or `{task}`) waiting for the stream to open. */
+  private readonly waiting: Array<Record<string, unknown>> = [];
 
   get open(): boolean {
     return !!this.stream && !this.stream.cancelled && !this.stream.writableEnded;
@@ -36,16 +37,21 @@ export class RecvInbox {
     call.on('cancelled', detach);
     call.on('close', detach);
     call.on('error', detach);
-    for (const m of this.waiting.splice(0)) this.write(m);
+    for (const f of this.waiting.splice(0)) this.stream.write(f);
   }
 
   deliver(message: InboundMessage): void {
-    if (this.open) this.write(message);
-    else this.waiting.push(message);
+    this.send({ message: wireMessage(message) });
   }
 
-  private write(message: InboundMessage): void {
-    this.stream!.write({ message: wireMessage(message) });
+  /** A TaskDelivery of capsule.proto (the task queue, task-queue.ts, builds it). */
+  deliverTask(task: Record<string, unknown>): void {
+    this.send({ task });
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    if (this.open) this.stream!.write(frame);
+    else this.waiting.push(frame);
   }
 
   /** Ends the stream (the runner then reconnects, or is being stopped). */

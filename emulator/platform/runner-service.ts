@@ -120,9 +120,11 @@ export function runnerService(hub: GatewayHub): ServiceImpl {
       },
     },
     serverStream: {
-      Recv(_req, { runner }, call) {
+      Recv(_req, { runner, sup }, call) {
         if (!runner.inbox) throw new GrpcError(grpc.status.FAILED_PRECONDITION, 'this runner was launched for the bundled runtime and has no Recv stream');
         runner.inbox.attach(call);
+        // Tasks waiting for the app (queued before a restart, or while no runner was up) go out now.
+        hub.tasks?.resume(sup.appId, runner);
       },
     },
     unimplemented: {},

@@ -15,6 +15,7 @@ import { runnerService } from './runner-service';
 import { sessionService } from './session-service';
 import { secretService } from './secret-service';
 import { taskService } from './task-service';
+import type { TaskQueue } from './task-queue';
 import { dataService, type DataEngine } from './data-service';
 import { filesystemService } from './filesystem-service';
 import { capsuleService } from './capsule-service';
@@ -85,7 +86,7 @@ export class PlatformServer {
     readonly address: string,
   ) {}
 
-  static async start(hub: GatewayHub, data?: DataEngine): Promise<PlatformServer> {
+  static async start(hub: GatewayHub, data?: DataEngine, tasks?: TaskQueue): Promise<PlatformServer> {
     const def = packageDefinition();
     const server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_MESSAGE,
@@ -97,7 +98,7 @@ export class PlatformServer {
       RunnerService: runnerService(hub),
       SessionService: sessionService(hub),
       SecretService: secretService(hub),
-      TaskService: taskService(),
+      TaskService: taskService(tasks),
       DataService: dataService(data),
       FilesystemService: filesystemService(),
       CapsuleService: capsuleService(),

@@ -1,22 +1,156 @@
-// TaskService: background tasks (`@app.task` .submit/.schedule, their claims, heartbeats and
-// results). Not emulated yet: every RPC says so, naming the feature.
+// TaskService: background tasks (`@app.task` .submit/.schedule/.find/.count/.cancel, the
+// runner's claims, heartbeats and results) over the task queue (task-queue.ts). Not emulated:
+// `lock=` (tasks sharing a lock key would run one at a time), recurring schedules ("every 5m")
+// and TaskHandle.refresh(); those fail with the feature named rather than run unlike the platform.
+import * as grpc from '@grpc/grpc-js';
 import type { ServiceImpl } from './server';
+import { GrpcError, notAvailable } from './server';
+import { STATUS, type TaskFilter, type TaskQueue, type TaskRow } from './task-queue';
 
 const TASKS = 'background tasks (@app.task)';
 
-export function taskService(): ServiceImpl {
+type Message = Record<string, unknown>;
+
+/** The wire's TaskStatus (a name, as the proto loader gives enums) as a number; 0 for none. */
+function statusOf(v: unknown): number {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' ? ((STATUS as Record<string, number>)[v] ?? 0) : 0;
+}
+
+const NAME_OF: Record<number, string> = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k]));
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function bytesText(v: unknown): string {
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  return typeof v === 'string' ? v : '';
+}
+
+function jsonObject(raw: string, field: string): Record<string, unknown> {
+  if (!raw) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new GrpcError(grpc.status.INVALID_ARGUMENT, `${field} is not JSON`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new GrpcError(grpc.status.INVALID_ARGUMENT, `${field} is not a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** The runner may name its own app only (`<app>` or, under serve, `<app>_dev`). */
+function checkApp(req: Message, appId: string): void {
+  const asked = text(req.app_id);
+  if (asked && asked !== appId && asked !== `${appId}_dev`) throw new GrpcError(grpc.status.PERMISSION_DENIED, `app_id ${JSON.stringify(asked)} is not this runner's app (${appId})`);
+}
+
+function filterOf(req: Message): TaskFilter {
   return {
-    unary: {},
+    taskId: text(req.task_id) || undefined,
+    name: text(req.task_name) || undefined,
+    status: statusOf(req.status) || undefined,
+    sessionId: text(req.session_id) || undefined,
+    kwargs: jsonObject(bytesText(req.kwargs_filter_json), 'kwargs_filter_json'),
+  };
+}
+
+export function taskRecord(r: TaskRow): Message {
+  return {
+    task_id: r.id,
+    app_id: r.app,
+    task_name: r.name,
+    session_id: r.session_id,
+    kwargs_json: Buffer.from(r.kwargs),
+    status: NAME_OF[r.status],
+    attempt: r.attempt,
+    max_retries: r.max_retries,
+    lock_key: '',
+    error: r.error,
+    created_at: r.created_at,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    scheduled_at: r.scheduled_at,
+    timeout: r.timeout,
+    recurrence_seconds: 0,
+    display_name: r.display_name,
+  };
+}
+
+function nonNegative(v: unknown, field: string): number {
+  const n = typeof v === 'number' ? v : 0;
+  if (!Number.isInteger(n) || n < 0) throw new GrpcError(grpc.status.INVALID_ARGUMENT, `${field} must be a non-negative integer`);
+  return n;
+}
+
+export function taskService(queue?: TaskQueue): ServiceImpl {
+  if (!queue) {
+    const rpcs = ['SubmitTask', 'ClaimTask', 'CompleteTask', 'TaskHeartbeat', 'FindTasks', 'CountTasks', 'CancelTasks', 'GetTask', 'RefreshTaskTimeout'];
+    return { unary: {}, unimplemented: Object.fromEntries(rpcs.map((m) => [m, `${TASKS}: ${m}`])) };
+  }
+  return {
+    unary: {
+      SubmitTask(req, { sup, runner }) {
+        checkApp(req, sup.appId);
+        if (text(req.lock_key)) throw notAvailable(`${TASKS} with lock= (one at a time per lock key)`);
+        if (nonNegative(req.recurrence_seconds, 'recurrence_seconds') > 0) throw notAvailable(`${TASKS}: recurring schedules ("every …")`);
+        const name = text(req.task_name);
+        if (!name) throw new GrpcError(grpc.status.INVALID_ARGUMENT, 'task_name is required');
+        const kwargs = bytesText(req.kwargs_json) || '{}';
+        jsonObject(kwargs, 'kwargs_json');
+        let runAt: number | undefined;
+        const at = text(req.scheduled_at);
+        if (at) {
+          runAt = Date.parse(at);
+          if (!Number.isFinite(runAt)) throw new GrpcError(grpc.status.INVALID_ARGUMENT, `scheduled_at ${JSON.stringify(at)} is not an ISO 8601 time`);
+        }
+        const taskId = queue.submit(sup.appId, runner, {
+          name,
+          displayName: text(req.display_name),
+          sessionId: text(req.session_id),
+          kwargs,
+          maxRetries: nonNegative(req.max_retries, 'max_retries'),
+          timeout: nonNegative(req.timeout, 'timeout'),
+          runAt,
+        });
+        return { ok: true, task_id: taskId, err_msg: '' };
+      },
+      ClaimTask(req, { sup, runner }) {
+        return { ok: queue.claim(text(req.task_id), sup.appId, runner) };
+      },
+      CompleteTask(req, { sup }) {
+        const id = text(req.task_id);
+        if (!queue.get(id, sup.appId)) throw new GrpcError(grpc.status.NOT_FOUND, `unknown task ${JSON.stringify(id)}`);
+        queue.complete(id, sup.appId, statusOf(req.status), text(req.error));
+        return { ok: true };
+      },
+      TaskHeartbeat(req, { sup }) {
+        return { ok: true, cancelled: queue.heartbeat(text(req.task_id), sup.appId) };
+      },
+      FindTasks(req, { sup }) {
+        checkApp(req, sup.appId);
+        const limit = nonNegative(req.limit, 'limit') || 100;
+        return { tasks: queue.find(sup.appId, filterOf(req), limit, nonNegative(req.offset, 'offset')).map(taskRecord) };
+      },
+      CountTasks(req, { sup }) {
+        checkApp(req, sup.appId);
+        return { count: queue.find(sup.appId, filterOf(req), 0).length };
+      },
+      CancelTasks(req, { sup }) {
+        checkApp(req, sup.appId);
+        return { cancelled: queue.cancel(sup.appId, filterOf(req)) };
+      },
+      GetTask(req, { sup }) {
+        const id = text(req.task_id);
+        const row = queue.get(id, sup.appId);
+        if (!row) throw new GrpcError(grpc.status.NOT_FOUND, `unknown task ${JSON.stringify(id)}`);
+        return { task: taskRecord(row) };
+      },
+    },
     unimplemented: {
-      SubmitTask: `${TASKS}: submitting`,
-      ClaimTask: `${TASKS}: claiming`,
-      CompleteTask: `${TASKS}: completing`,
-      TaskHeartbeat: `${TASKS}: heartbeats`,
-      FindTasks: `${TASKS}: finding`,
-      CountTasks: `${TASKS}: counting`,
-      CancelTasks: `${TASKS}: cancelling`,
-      GetTask: `${TASKS}: reading`,
-      RefreshTaskTimeout: `${TASKS}: timeouts`,
+      RefreshTaskTimeout: `${TASKS}: extending a running task's timeout (TaskHandle.refresh)`,
     },
   };
 }

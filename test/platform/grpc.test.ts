@@ -93,7 +93,7 @@ describe('the gRPC gateway', () => {
 
   test('an RPC that is not emulated answers UNIMPLEMENTED with the feature named; the SDK never gets an update', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['TaskService', 'SubmitTask', /^background tasks \(@app\.task\): submitting is not available in Capsule Local yet$/],
+      ['TaskService', 'RefreshTaskTimeout', /^background tasks \(@app\.task\): extending a running task's timeout \(TaskHandle\.refresh\) is not available in Capsule Local yet$/],
       ['FilesystemService', 'ListFilesystems', /^managed filesystems \(cpsl\.FileSystem\) is not available in Capsule Local yet$/],
       ['SessionService', 'WaitForApproval', /^approval prompts \(session\.prompt_approval\) is not available in Capsule Local yet$/],
       ['CapsuleService', 'ListApps', /listing apps .* is not available in Capsule Local yet$/],

@@ -136,12 +136,14 @@ describe('an app that uses what the gateway serves', () => {
     assert.deepEqual(d.image?.python_packages, ['httpx']);
   });
 
-  test('a background task fails with the feature named, and the app goes on', async () => {
+  test('a background task is submitted and runs (tasks.test.ts covers them)', async () => {
     const r = await chat(emu, 'task');
-    assert.equal(r.status, 422);
-    assert.match(r.body.error ?? '', /UNIMPLEMENTED/);
-    assert.match(r.body.error ?? '', /background tasks \(@app\.task\): submitting is not available in Capsule Local yet/);
-    assert.equal((await chat(emu, 'after')).body.reply, 'turn 1: after');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.reply, 'submitted');
+    await waitFor('crunch completed', async () => {
+      const { body } = await json<{ tasks: Array<{ name: string; status: string }> }>(emu, '/api/state');
+      return body.tasks.find((t) => t.name === 'crunch' && t.status === 'completed');
+    });
   });
 });
 

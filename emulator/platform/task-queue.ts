@@ -1,0 +1,259 @@
+// The background task queue (`@app.task`): tasks live in the collections database (table
+// `tasks`), so a queued or scheduled task survives an emulator restart. A task that is due goes
+// to its app's runner as a TaskDelivery on the Recv stream; the runner claims it, runs it (its
+// own timeout, heartbeats every 10 s) and completes it. RETRY from the runner (the handler
+// raised, and `retry_for` allows it) delivers the task again while attempts are left, then it is
+// FAILED, as on the platform. A scheduled task waits on the emulator's clock (it fires when the
+// clock is advanced).
+import type { Database } from '../collections/database';
+import type { HubClock } from '../gateway/clock';
+import type { RunnerProcess } from '../runner/process';
+
+/** capsule.proto's TaskStatus. */
+export const STATUS = { PENDING: 1, CLAIMED: 2, RUNNING: 3, COMPLETED: 4, FAILED: 5, RETRY: 6, CANCELLED: 7, SCHEDULED: 8, TIMEOUT: 9 } as const;
+export const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k.toLowerCase()]));
+const FINAL = new Set<number>([STATUS.COMPLETED, STATUS.FAILED, STATUS.CANCELLED, STATUS.TIMEOUT]);
+/** Waiting to be delivered (RETRY: delivered again after a failed attempt). */
+const WAITING = new Set<number>([STATUS.PENDING, STATUS.SCHEDULED, STATUS.RETRY]);
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  app TEXT NOT NULL,
+  name TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  kwargs TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  max_retries INTEGER NOT NULL,
+  timeout INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  cancel_requested INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  completed_at TEXT NOT NULL,
+  scheduled_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_app ON tasks (app, status);
+`;
+
+export interface TaskRow {
+  seq: number;
+  id: string;
+  app: string;
+  name: string;
+  display_name: string;
+  session_id: string;
+  kwargs: string;
+  status: number;
+  attempt: number;
+  max_retries: number;
+  timeout: number;
+  error: string;
+  cancel_requested: number;
+  created_at: string;
+  started_at: string;
+  completed_at: string;
+  scheduled_at: string;
+}
+
+export interface TaskFilter {
+  taskId?: string;
+  name?: string;
+  status?: number;
+  sessionId?: string;
+  /** Every key must equal the task's kwarg of that name (JSON equality). */
+  kwargs?: Record<string, unknown>;
+}
+
+export interface NewTask {
+  name: string;
+  displayName: string;
+  sessionId: string;
+  kwargs: string;
+  maxRetries: number;
+  timeout: number;
+  /** Epoch ms on the emulator's clock; undefined: now. */
+  runAt?: number;
+}
+
+export class TaskQueue {
+  private db: Database | undefined;
+  private readonly timers = new Map<string, () => void>();
+  /** Which runner claimed a running task (memory only: after a restart no claim holds). */
+  private readonly claims = new Map<string, RunnerProcess>();
+  /** Each app's runner that last opened its Recv stream or submitted: where its tasks go. */
+  private readonly runners = new Map<string, RunnerProcess>();
+  private ids = 0;
+
+  constructor(
+    private readonly database: () => Database,
+    private readonly clock: HubClock,
+    /** Whether the database file exists: a runner's start opens SQLite only if there may be tasks. */
+    private readonly exists: () => boolean,
+    /** A task's error is the app's exception text: secret values are scrubbed before it is kept. */
+    private readonly scrub: (text: string) => string,
+  ) {}
+
+  private get sql(): Database {
+    if (!this.db) {
+      const db = this.database();
+      db.exec(SCHEMA);
+      this.db = db;
+    }
+    return this.db;
+  }
+
+  private iso(ms = this.clock.now()): string {
+    return new Date(ms).toISOString();
+  }
+
+  submit(app: string, runner: RunnerProcess, t: NewTask): string {
+    this.runners.set(app, runner);
+    const now = this.clock.now();
+    const id = `task_${now.toString(36)}${(this.ids++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const later = t.runAt !== undefined && t.runAt > now;
+    this.sql
+      .prepare(
+        `INSERT INTO tasks (id, app, name, display_name, session_id, kwargs, status, attempt, max_retries, timeout, error, cancel_requested, created_at, started_at, completed_at, scheduled_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', 0, ?, '', '', ?)`,
+      )
+      .run(id, app, t.name, t.displayName, t.sessionId, t.kwargs, later ? STATUS.SCHEDULED : STATUS.PENDING, t.maxRetries, t.timeout, this.iso(now), later ? this.iso(t.runAt) : '');
+    this.dispatch(this.get(id)!);
+    return id;
+  }
+
+  get(id: string, app?: string): TaskRow | undefined {
+    const row = this.sql.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    return row && (app === undefined || row.app === app) ? row : undefined;
+  }
+
+  find(app: string, f: TaskFilter, limit = 100, offset = 0): TaskRow[] {
+    const where = ['app = ?'];
+    const args: unknown[] = [app];
+    if (f.taskId) (where.push('id = ?'), args.push(f.taskId));
+    if (f.name) (where.push('name = ?'), args.push(f.name));
+    if (f.status) (where.push('status = ?'), args.push(f.status));
+    if (f.sessionId) (where.push('session_id = ?'), args.push(f.sessionId));
+    const rows = this.sql.prepare(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY seq`).all(...args) as TaskRow[];
+    const want = Object.entries(f.kwargs ?? {});
+    const matching = want.length
+      ? rows.filter((r) => {
+          const kw = JSON.parse(r.kwargs || '{}') as Record<string, unknown>;
+          return want.every(([k, v]) => JSON.stringify(kw[k]) === JSON.stringify(v));
+        })
+      : rows;
+    return matching.slice(offset, limit > 0 ? offset + limit : undefined);
+  }
+
+  /** The latest tasks of every app (the dashboard), newest first. */
+  recent(limit: number): TaskRow[] {
+    if (!this.db && !this.exists()) return [];
+    return this.sql.prepare('SELECT * FROM tasks ORDER BY seq DESC LIMIT ?').all(limit) as TaskRow[];
+  }
+
+  /** Cancels what matches: a waiting task at once, a running one on its next heartbeat. */
+  cancel(app: string, f: TaskFilter): number {
+    let n = 0;
+    for (const r of this.find(app, f, 0)) {
+      if (WAITING.has(r.status)) {
+        this.timers.get(r.id)?.();
+        this.timers.delete(r.id);
+        this.sql.prepare('UPDATE tasks SET status = ?, error = ?, completed_at = ? WHERE id = ?').run(STATUS.CANCELLED, 'cancelled', this.iso(), r.id);
+        n++;
+      } else if ((r.status === STATUS.CLAIMED || r.status === STATUS.RUNNING) && !r.cancel_requested) {
+        this.sql.prepare('UPDATE tasks SET cancel_requested = 1 WHERE id = ?').run(r.id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A runner takes a delivered task: only once, and only a task still waiting for it. */
+  claim(id: string, app: string, runner: RunnerProcess): boolean {
+    const r = this.get(id, app);
+    if (!r || r.status !== STATUS.CLAIMED || this.claims.get(id) !== runner) return false;
+    this.sql.prepare('UPDATE tasks SET status = ?, started_at = ? WHERE id = ?').run(STATUS.RUNNING, this.iso(), id);
+    return true;
+  }
+
+  /** The runner's outcome of an attempt. RETRY runs the task again while attempts are left. */
+  complete(id: string, app: string, status: number, raw: string): void {
+    const error = this.scrub(raw);
+    const r = this.get(id, app);
+    if (!r || FINAL.has(r.status)) return;
+    this.claims.delete(id);
+    if (status === STATUS.RETRY && !r.cancel_requested && r.attempt <= r.max_retries) {
+      this.sql.prepare('UPDATE tasks SET status = ?, error = ? WHERE id = ?').run(STATUS.RETRY, error, id);
+      this.dispatch(this.get(id)!);
+      return;
+    }
+    const final = status === STATUS.RETRY ? STATUS.FAILED : FINAL.has(status) ? status : STATUS.FAILED;
+    this.sql.prepare('UPDATE tasks SET status = ?, error = ?, completed_at = ? WHERE id = ?').run(final, error, this.iso(), id);
+  }
+
+  /** A running task's heartbeat: whether it has been asked to stop. */
+  heartbeat(id: string, app: string): boolean {
+    return !!this.get(id, app)?.cancel_requested;
+  }
+
+  /** A runner's Recv stream opened: the app's waiting tasks (also from before a restart) go to it. */
+  resume(app: string, runner: RunnerProcess): void {
+    this.runners.set(app, runner);
+    if (!this.db && !this.exists()) return;
+    for (const r of this.sql.prepare('SELECT * FROM tasks WHERE app = ? AND status IN (?, ?, ?, ?, ?) ORDER BY seq').all(app, STATUS.PENDING, STATUS.SCHEDULED, STATUS.RETRY, STATUS.CLAIMED, STATUS.RUNNING) as TaskRow[]) {
+      const claimant = this.claims.get(r.id);
+      if (r.status === STATUS.CLAIMED || r.status === STATUS.RUNNING) {
+        // Its runner is gone (stopped, reloaded, or the emulator restarted): the attempt is lost.
+        if (claimant?.alive) continue;
+        this.claims.delete(r.id);
+        this.complete(r.id, app, STATUS.RETRY, 'the runner stopped while the task ran');
+        continue;
+      }
+      if (!this.timers.has(r.id)) this.dispatch(r);
+    }
+  }
+
+  /** Delivers a waiting task now, or when the clock reaches its time. */
+  private dispatch(r: TaskRow): void {
+    const at = r.status === STATUS.SCHEDULED ? Date.parse(r.scheduled_at) : 0;
+    if (at > this.clock.now()) {
+      this.timers.get(r.id)?.();
+      this.timers.set(
+        r.id,
+        this.clock.at(at, () => {
+          this.timers.delete(r.id);
+          const now = this.get(r.id);
+          if (now && now.status === STATUS.SCHEDULED) this.deliver(now);
+        }),
+      );
+      return;
+    }
+    this.deliver(r);
+  }
+
+  private deliver(r: TaskRow): void {
+    const runner = this.runners.get(r.app);
+    // No runner now: the task stays waiting and goes out when one opens its Recv stream (resume).
+    if (!runner?.alive || !runner.inbox) return;
+    const attempt = r.attempt + 1;
+    this.sql.prepare('UPDATE tasks SET status = ?, attempt = ? WHERE id = ?').run(STATUS.CLAIMED, attempt, r.id);
+    this.claims.set(r.id, runner);
+    runner.inbox.deliverTask({
+      task_id: r.id,
+      task_name: r.name,
+      session_id: r.session_id,
+      kwargs_json: Buffer.from(r.kwargs || '{}'),
+      attempt,
+      timeout: r.timeout,
+      version_id: runner.versionId,
+    });
+  }
+
+  close(): void {
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+  }
+}
