@@ -27,6 +27,8 @@ export function registerBackgroundDelivery(hub: Hub): void {
         sessionId: ctx.sessionId,
         channel: ctx.channelType,
         summary: `a ${e.kind} for ${ctx.channelType} session ${ctx.sessionId} was not delivered: its conversation is unknown since the emulator restarted (a new message from the user restores it)`,
+        // The channel by its name, as on the conversation's other events.
+        detail: { channelType: ctx.channelType, channelName: hub.read().sessions[ctx.sessionId]?.channelName },
       });
       return;
     }

@@ -81,6 +81,30 @@ describe('the event log of a running app', () => {
     assert.deepEqual(logRows.map((e) => e.summary), [trace.summary], 'one log event');
   });
 
+  test('a named channel is named one way on every event: its messages, replies and webhooks', async () => {
+    const now = new Date().toISOString();
+    await emu.hub.update((d) => {
+      d.sessions['ses_wa'] = { id: 'ses_wa', app: 'echo', userId: 'whatsapp:1', channelType: 'whatsapp', channelName: 'shop-whatsapp', createdAt: now, updatedAt: now, history: [], dataJson: '{}' };
+    });
+    const from = emu.hub.read().eventSeq;
+    // A background notification into that conversation (an app's reply outside a turn), and a
+    // module's webhook event naming the channel in its detail.
+    emu.hub.outbound('ses_wa', undefined, { kind: 'notify', requestId: '', text: 'your order shipped' }, { text: 'your order shipped', sender: 'app' });
+    emu.hub.events.emit({ kind: 'webhook', channel: 'whatsapp', summary: 'whatsapp message', detail: { channelName: 'shop-whatsapp', channelType: 'whatsapp' } });
+    emu.hub.events.emit({ kind: 'inbound', channel: 'api', summary: 'api message' });
+    const rows = await waitFor('the four events', () => {
+      const e = emu.hub.read().events.filter((x) => x.seq > from);
+      return e.length >= 4 ? e : undefined;
+    }).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(emu.hub.read().events.filter((x) => x.seq > from))}`));
+    assert.deepEqual(rows.map((e) => [e.kind, e.channel, e.detail?.channelType]), [
+      ['notify', 'shop-whatsapp', 'whatsapp'],
+      // The channels module could not deliver it (no conversation since this emulator started).
+      ['error', 'shop-whatsapp', 'whatsapp'],
+      ['webhook', 'shop-whatsapp', 'whatsapp'],
+      ['inbound', 'api', undefined],
+    ]);
+  });
+
   test('one secret resolved many times in a row is one event with the count', async () => {
     const from = emu.hub.read().eventSeq;
     for (let i = 0; i < 14; i++) emu.hub.secrets!.resolve('GH_CLIENT_ID');
