@@ -2,6 +2,7 @@
 // receive it and register their routes on it. Nothing below emulator/ imports from server/ or
 // client/.
 import type { Router } from 'express';
+import type { Asks } from './gateway/asks';
 import type { StoreData, StoredIntegration } from './store/schema';
 
 /** A message entering the app from any channel (web chat, API, Telegram, Slack, WhatsApp). */
@@ -82,6 +83,8 @@ export interface Hub {
   clock: Clock;
   events: EventBus;
   prompts: PromptBroker;
+  /** The SDK's approval and file prompts (gateway/asks.ts); absent on a hub without them. */
+  asks?: Asks;
   read(): StoreData;
   update(mutator: (data: StoreData) => void): Promise<void>;
   dispatch(input: InboundInput): Promise<Turn>;

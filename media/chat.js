@@ -1,6 +1,7 @@
 // The built-in web chat. Sends a message (POST /api/webchat/messages), then follows the turn over
 // SSE (/api/webchat/turns/<id>/events): streamed deltas grow one bubble, notify is a status line
-// replaced in place, blocks become cards, integration prompts get a countdown and a Connect button.
+// replaced in place, blocks become cards, integration prompts get a countdown and a Connect button
+// (approval and file prompts: chat-asks.js).
 'use strict';
 (() => {
   const { api, el, stream, time, banner } = capsule;
@@ -82,6 +83,16 @@
     switch (block.type) {
       case 'integration_prompt':
         return append(promptCard(block, opts));
+      case 'approval_prompt':
+      case 'file_upload': {
+        // The SDK shows the same block again when the wait ends: its card is replaced in place.
+        const { node, replaces } = capsuleAsks.card(block, opts);
+        if (replaces) {
+          replaces.replaceWith(node);
+          return node;
+        }
+        return append(node);
+      }
       case 'image':
         return append(imageCard(block));
       case 'notification':
@@ -160,6 +171,7 @@
       if (turn.notifyEl) turn.notifyEl.classList.add('settled');
       if (error) bubble('error', error);
       for (const entry of promptCards.values()) clearInterval(entry.timer);
+      capsuleAsks.clear();
       setBusy(false);
       loadSessions();
     };
@@ -183,6 +195,8 @@
       prompt: attachPrompt,
       'prompt-resolved': resolvePrompt,
       'integration-state': markConnected,
+      ask: capsuleAsks.attach,
+      'ask-resolved': capsuleAsks.resolved,
       done(e) {
         finish(e.error);
       },
@@ -225,6 +239,7 @@
     state.sessionId = id;
     localStorage.setItem(sessionKey(), id);
     promptCards.clear();
+    capsuleAsks.clear();
     messages.replaceChildren();
     $('session-title').textContent = id ? `Session ${id}` : 'New session';
     for (const b of document.querySelectorAll('#session-list button')) b.setAttribute('aria-current', String(b.dataset.id === id));

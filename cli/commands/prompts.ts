@@ -1,6 +1,9 @@
-// `capsule-local prompts [--json]` lists pending integration prompts of the running emulator;
-// `prompts answer ID --allow [--scope S...] [--field k=v...]` / `--deny` answers one headlessly
-// (for tests and CI). --allow without --scope grants every requested scope.
+// `capsule-local prompts [--json]` lists pending prompts of the running emulator (integrations,
+// the SDK's approvals and file uploads); `prompts answer ID --allow [--scope S...] [--field k=v...]`
+// / `--deny` answers one headlessly (for tests and CI), `--file PATH` uploads the file a file
+// prompt asks for. --allow without --scope grants every requested scope.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
 import { callEmulator, EmulatorClientError, errorOf, findEmulator } from '../../emulator/gateway/client';
@@ -16,6 +19,9 @@ interface PromptRow {
   reason: string;
   scopes: string[];
   fields: string[];
+  approve_label?: string;
+  reject_label?: string;
+  accept?: string;
   expires_in_seconds?: number;
 }
 
@@ -23,7 +29,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-async function call(store: string, path: string, body?: unknown): Promise<unknown> {
+async function call(store: string, path: string, body?: unknown, raw?: { data: Buffer; headers: Record<string, string> }): Promise<unknown> {
   let info;
   try {
     info = findEmulator(store);
@@ -31,7 +37,7 @@ async function call(store: string, path: string, body?: unknown): Promise<unknow
     throw new UserError((e as Error).message);
   }
   try {
-    const r = await callEmulator(info, path, body === undefined ? {} : { body });
+    const r = await callEmulator(info, path, raw ? { raw } : body === undefined ? {} : { body });
     if (r.status >= 300) throw new UserError(errorOf(r.body, r.status));
     return r.body;
   } catch (e) {
@@ -40,10 +46,18 @@ async function call(store: string, path: string, body?: unknown): Promise<unknow
   }
 }
 
+function asksFor(p: PromptRow): string {
+  if (p.mode === 'approval') return `${p.approve_label ?? 'Approve'} (--allow) / ${p.reject_label ?? 'Reject'} (--deny)`;
+  if (p.mode === 'file') return `a file${p.accept ? ` (${p.accept})` : ''} (--file PATH)`;
+  return (p.mode === 'secret' ? p.fields : p.scopes).join(' ') || '-';
+}
+
+const MIME: Record<string, string> = { '.txt': 'text/plain', '.csv': 'text/csv', '.json': 'application/json', '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.md': 'text/markdown', '.html': 'text/html', '.zip': 'application/zip' };
+
 export function registerPrompts(program: Command): void {
   const prompts = program
     .command('prompts')
-    .description('Pending integration prompts of the running emulator (and answering them).')
+    .description('Pending prompts of the running emulator: integrations, approvals, file uploads (and answering them).')
     .option('--json', 'print a JSON array of {id, app, user, type, mode, reason, scopes, fields}')
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
     .action(async (flags: { json?: boolean; store: string }) => {
@@ -59,24 +73,39 @@ export function registerPrompts(program: Command): void {
       process.stdout.write(
         formatTable([
           ['ID', 'APP', 'USER', 'TYPE', 'MODE', 'ASKS FOR', 'EXPIRES', 'REASON'],
-          ...rows.map((p) => [p.id, p.app, p.user, p.type, p.mode, (p.mode === 'secret' ? p.fields : p.scopes).join(' ') || '-', `${p.expires_in_seconds ?? '?'}s`, p.reason]),
+          ...rows.map((p) => [p.id, p.app, p.user, p.type, p.mode, asksFor(p), `${p.expires_in_seconds ?? '?'}s`, p.reason]),
         ]),
       );
     });
 
   prompts
     .command('answer')
-    .description('Answer a pending prompt: --allow (optionally fewer scopes, or the form fields) or --deny.')
+    .description('Answer a pending prompt: --allow (optionally fewer scopes, or the form fields) or --deny; a file prompt with --file PATH.')
     .argument('<id>', 'the prompt id (from `capsule-local prompts`)')
-    .option('--allow', 'connect the integration')
-    .option('--deny', 'decline (the handler gets IntegrationDeclined)')
+    .option('--allow', 'connect the integration, or approve')
+    .option('--deny', 'decline (the handler gets IntegrationDeclined), or reject (prompt_approval returns False)')
+    .option('--file <path>', 'upload this file to a file prompt (session.prompt_file)')
     .option('--scope <scope>', 'grant this scope (repeat; default: every requested scope)', collect)
     .option('--field <name=value>', 'a secret-form field (repeat for each field)', collect)
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
-    .action(async (id: string, flags: { allow?: boolean; deny?: boolean; scope?: string[]; field?: string[]; store: string }) => {
+    .action(async (id: string, flags: { allow?: boolean; deny?: boolean; file?: string; scope?: string[]; field?: string[]; store: string }) => {
       // `prompts` has --store too and commander gives it the flag wherever it is written.
       const store = prompts.getOptionValueSource('store') === 'cli' ? (prompts.opts() as { store: string }).store : flags.store;
-      if (!!flags.allow === !!flags.deny) throw new UsageError('say --allow or --deny (exactly one)');
+      if (flags.file !== undefined) {
+        if (flags.allow || flags.deny || flags.scope || flags.field) throw new UsageError('--file goes alone (a file prompt has nothing to allow or deny)');
+        let data: Buffer;
+        try {
+          data = readFileSync(flags.file);
+        } catch (e) {
+          throw new UserError(`cannot read ${flags.file}: ${(e as Error).message}`);
+        }
+        const ext = /\.[^.]+$/.exec(flags.file.toLowerCase())?.[0] ?? '';
+        const headers = { 'content-type': MIME[ext] ?? 'application/octet-stream', 'x-filename': encodeURIComponent(basename(flags.file)) };
+        const out = (await call(store, `/api/prompts/${encodeURIComponent(id)}/file`, undefined, { data, headers })) as { name: string; size: number; content_type: string };
+        process.stdout.write(`Uploaded ${out.name} (${out.size} bytes, ${out.content_type}).\n`);
+        return;
+      }
+      if (!!flags.allow === !!flags.deny) throw new UsageError('say --allow or --deny (exactly one), or --file PATH for a file prompt');
       if (flags.deny && (flags.scope || flags.field)) throw new UsageError('--scope and --field go with --allow');
       const fields: Record<string, string> = {};
       for (const f of flags.field ?? []) {
@@ -88,6 +117,7 @@ export function registerPrompts(program: Command): void {
       if (flags.scope) body.scopes = flags.scope;
       if (flags.field) body.fields = fields;
       const out = (await call(store, `/api/prompts/${encodeURIComponent(id)}/answer`, body)) as { outcome: string; scopes?: string[] };
-      process.stdout.write(out.outcome === 'connected' ? `Connected${out.scopes?.length ? ` (scopes: ${out.scopes.join(' ')})` : ''}.\n` : 'Declined.\n');
+      const said: Record<string, string> = { approved: 'Approved.\n', rejected: 'Rejected.\n', declined: 'Declined.\n' };
+      process.stdout.write(out.outcome === 'connected' ? `Connected${out.scopes?.length ? ` (scopes: ${out.scopes.join(' ')})` : ''}.\n` : (said[out.outcome] ?? `${out.outcome}.\n`));
     });
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { catalog } from '../../catalog/catalog';
 import type { Hub, OutboundEvent, PendingPrompt, Turn } from '../hub';
 import type { StoredSession } from '../store/schema';
+import type { AskOutcome, PendingAsk } from '../gateway/asks';
 import { matchesPrompt, promptFeed, promptOutcome } from './prompts-feed';
 import { openSse } from './sse';
 import { sendMedia } from './static';
@@ -138,6 +139,26 @@ export function registerWebChat(hub: Hub): void {
       }
     });
     sse.onClose(stopFeed);
+    // Approval and file prompts of this turn's session: the card answers by the emulator's id.
+    if (hub.asks) {
+      const asks = hub.asks;
+      const sent = new Set<string>();
+      const announceAsk = (a: PendingAsk): void => {
+        if (a.sessionId !== turn.sessionId || sent.has(a.id)) return;
+        sent.add(a.id);
+        sse.send('ask', { blockId: a.blockId, askId: a.id, kind: a.kind, deadline: a.deadline, serverNow: hub.clock.now() });
+      };
+      const onResolved = (a: PendingAsk, o: AskOutcome): void => {
+        if (sent.has(a.id)) sse.send('ask-resolved', { blockId: a.blockId, askId: a.id, outcome: o.kind });
+      };
+      asks.on('created', announceAsk);
+      asks.on('resolved', onResolved);
+      for (const a of asks.list()) announceAsk(a);
+      sse.onClose(() => {
+        asks.off('created', announceAsk);
+        asks.off('resolved', onResolved);
+      });
+    }
     const stop = turn.subscribe((e: OutboundEvent) => {
       sse.send(e.kind, e);
       if (e.kind === 'block' && e.block.type === 'integration_prompt') {

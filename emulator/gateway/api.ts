@@ -10,8 +10,12 @@
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
+import express, { Router, type Request, type Response } from 'express';
 import { STATUS_NAMES, type TaskRow } from '../platform/task-queue';
-import { Router, type Request, type Response } from 'express';
+import { basename } from 'node:path';
+import type { PendingAsk, UploadedFile } from './asks';
+import { MAX_RUNNER_CALL_BYTES } from './rpc';
+import { saveUpload } from '../platform/uploads';
 import { maskCredential, DotenvFile } from '../store';
 import type { OutboundEvent, PendingPrompt } from '../hub';
 import type { GatewayHub } from './hub-impl';
@@ -108,6 +112,63 @@ function taskView(t: TaskRow) {
   return { id: t.id, app: t.app, name: t.name, display_name: t.display_name, session_id: t.session_id, status: STATUS_NAMES[t.status], attempt: t.attempt, max_retries: t.max_retries, error: t.error, created_at: t.created_at, started_at: t.started_at, completed_at: t.completed_at, scheduled_at: t.scheduled_at };
 }
 
+/** The payload of the SDK's block an ask was shown with (its message, labels, accept). */
+function askBlock(hub: GatewayHub, a: PendingAsk): Record<string, unknown> {
+  let found: Record<string, unknown> = {};
+  for (const t of hub.turns.values()) {
+    if (t.sessionId !== a.sessionId) continue;
+    for (const b of t.blocks as Array<{ id?: unknown; payload?: unknown }>) if (b?.id === a.blockId && b.payload && typeof b.payload === 'object') found = b.payload as Record<string, unknown>;
+  }
+  return found;
+}
+
+/** An approval or file prompt in the shape of promptView (the CLI and the API list both). */
+export function askView(hub: GatewayHub, a: PendingAsk, now: number) {
+  const p = askBlock(hub, a);
+  const text = (k: string, fallback = ''): string => (typeof p[k] === 'string' ? (p[k] as string) : fallback);
+  return {
+    id: a.id,
+    app: a.app,
+    user: a.userId,
+    session_id: a.sessionId,
+    type: a.kind,
+    mode: a.kind,
+    reason: hub.scrubber.text(text('message')),
+    scopes: [] as string[],
+    fields: [] as string[],
+    block_id: a.blockId,
+    ...(a.kind === 'approval' ? { approve_label: text('approve_label', 'Approve'), reject_label: text('reject_label', 'Reject') } : { accept: text('accept') }),
+    created_at: a.createdAt,
+    expires_in_seconds: Math.max(0, Math.round((a.deadline - now) / 1000)),
+  };
+}
+
+function allPrompts(hub: GatewayHub) {
+  const now = hub.clock.now();
+  return [...hub.prompts.list().map((p) => promptView(p, now)), ...hub.asks.list().map((a) => askView(hub, a, now))];
+}
+
+/** POST /api/prompts/<id>/file: the raw file, its name in x-filename (URI-encoded), its type in content-type. */
+async function answerWithFile(hub: GatewayHub, req: Request): Promise<UploadedFile> {
+  const id = String(req.params.id);
+  const a = hub.asks.get(id);
+  if (!a) throw new HttpError(404, `no pending prompt ${id} (it was answered, timed out or its app stopped)`);
+  if (a.kind !== 'file') throw new HttpError(400, `prompt ${id} asks for an approval, not a file`);
+  if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'send the file as the request body');
+  let name: string;
+  try {
+    name = decodeURIComponent(String(req.headers['x-filename'] ?? ''));
+  } catch {
+    throw new HttpError(400, 'x-filename must be URI-encoded');
+  }
+  if (!name) throw new HttpError(400, 'the x-filename header (the file\'s name) is required');
+  const contentType = String(req.headers['content-type'] ?? '') || 'application/octet-stream';
+  const url = await saveUpload(hub, { app: a.app, sessionId: a.sessionId, filename: name, contentType, data: req.body });
+  const file = { name: basename(name), contentType, url, size: req.body.length };
+  hub.asks.answer(id, { file });
+  return file;
+}
+
 function stateOf(hub: GatewayHub) {
   const d = hub.read();
   // `link`: whether the serving runner talks over the runner link (else over HTTP).
@@ -130,7 +191,7 @@ function stateOf(hub: GatewayHub) {
     webhook_id: c.webhookId,
     credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
   }));
-  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: hub.prompts.list().map((p) => promptView(p, hub.clock.now())), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), clock: { now: hub.clock.now() } };
+  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: allPrompts(hub), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), clock: { now: hub.clock.now() } };
 }
 
 function writeEvent(res: Response, sse: boolean, e: unknown): void {
@@ -189,12 +250,26 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
   }));
 
   r.get('/api/prompts', (_req, res) => {
-    res.json(hub.prompts.list().map((p) => promptView(p, hub.clock.now())));
+    res.json(allPrompts(hub));
   });
+
+  // Every type: the browser's File sends its own; the limit is the platform's message size.
+  r.post('/api/prompts/:id/file', express.raw({ type: () => true, limit: MAX_RUNNER_CALL_BYTES }), wrap(async (req, res) => {
+    const f = await answerWithFile(hub, req);
+    res.json({ ok: true, id: String(req.params.id), outcome: 'uploaded', name: f.name, content_type: f.contentType, size: f.size, url: f.url });
+  }));
 
   r.post('/api/prompts/:id/answer', wrap(async (req, res) => {
     const b = bodyOf(req);
     const id = String(req.params.id);
+    const ask = hub.asks.get(id);
+    if (ask) {
+      if (typeof b.allow !== 'boolean') throw new HttpError(400, '"allow" must be true or false');
+      if (ask.kind === 'file') throw new HttpError(400, `prompt ${id} asks for a file: upload one in the web chat, or with \`capsule-local prompts answer ${id} --file PATH\``);
+      hub.asks.answer(id, { approve: b.allow });
+      res.json({ ok: true, id, outcome: b.allow ? 'approved' : 'rejected' });
+      return;
+    }
     const p = hub.prompts.get(id);
     if (!p) throw new HttpError(404, `no pending prompt ${id} (it was answered, timed out or its app stopped)`);
     if (typeof b.allow !== 'boolean') throw new HttpError(400, '"allow" must be true or false');

@@ -31,13 +31,15 @@ export interface CallOptions {
   method?: string;
   body?: unknown;
   signal?: AbortSignal;
+  /** Bytes sent as they are (instead of `body` as JSON), with these headers (e.g. content-type). */
+  raw?: { data: Buffer; headers: Record<string, string> };
   /** Called with each line of an NDJSON answer instead of collecting a JSON body. */
   onLine?: (line: Record<string, unknown>) => void;
 }
 
 export function callEmulator(info: DiscoveryInfo, path: string, opts: CallOptions = {}): Promise<{ status: number; body: unknown }> {
   const url = new URL(path, info.url);
-  const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+  const payload = opts.raw ? opts.raw.data : opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
   return new Promise((resolveCall, reject) => {
     const req = request(
       url,
@@ -47,6 +49,7 @@ export function callEmulator(info: DiscoveryInfo, path: string, opts: CallOption
           authorization: `Bearer ${info.token}`,
           accept: opts.onLine ? 'application/x-ndjson' : 'application/json',
           ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          ...(opts.raw?.headers ?? {}),
         },
         signal: opts.signal,
       },

@@ -14,6 +14,7 @@ import type { TaskQueue } from '../platform/task-queue';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
 import { Prompts } from './prompts';
+import { Asks } from './asks';
 import { GatewaySecrets } from './secrets';
 import type { SecretScrubber } from './scrubber';
 import { TurnState, type InboundMessage } from './turns';
@@ -41,6 +42,8 @@ export class GatewayHub implements Hub {
   readonly clock = new HubClock();
   readonly events: HubEvents;
   readonly prompts: Prompts;
+  /** The SDK's approval and file-upload prompts (gateway/asks.ts). */
+  readonly asks: Asks;
   readonly protectedRouter = Router();
   readonly publicRouter = Router();
   readonly secretsImpl: GatewaySecrets;
@@ -87,6 +90,13 @@ export class GatewayHub implements Hub {
           detail: { id: p.id, type: p.type, outcome },
         }),
     );
+    this.asks = new Asks(this.clock, (a, outcome) =>
+      this.events.emit({ kind: 'prompt', app: a.app, sessionId: a.sessionId, userId: a.userId, summary: `${a.kind} prompt ${a.id}: ${outcome}`, detail: { id: a.id, type: a.kind, outcome } }),
+    );
+    this.asks.on('created', (a) => {
+      if (a.sessionId) this.flushSession(a.sessionId);
+      this.events.emit({ kind: 'prompt', app: a.app, sessionId: a.sessionId, userId: a.userId, summary: `${a.app} asks ${a.userId} ${a.kind === 'approval' ? 'for an approval' : 'for a file'}`, detail: { id: a.id, type: a.kind, outcome: 'pending' } });
+    });
     this.prompts.on('created', (p) => {
       // The message that led to the prompt goes into the log (and the store) before the prompt.
       if (p.sessionId) this.flushSession(p.sessionId);
@@ -552,6 +562,7 @@ export class GatewayHub implements Hub {
 
   async close(): Promise<void> {
     this.prompts.cancelAll('the emulator is shutting down');
+    this.asks.cancelAll('the emulator is shutting down');
     for (const t of [...this.turns.values()]) this.endTurn(t, 'the emulator is shutting down');
     for (const l of [...this.links]) l.close('the emulator is shutting down');
     for (const c of this.closers.splice(0).reverse()) await c();

@@ -30,6 +30,9 @@ import { scrubAnswers } from './scrubber';
 import { routeTable, type RouteEntry } from './routes';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
 
+/** POST /api/prompts/<id>/file (api.ts): the file answering a prompt, parsed there as raw bytes. */
+const PROMPT_FILE_PATH = /^\/api\/prompts\/[^/]+\/file$/;
+
 export { GatewayHub } from './hub-impl';
 export type { PrelaunchedRunner } from '../runner/supervisor';
 
@@ -119,8 +122,9 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   app.use(hostCheck, originCheck);
   app.use('/_runner/rpc', runnerRpcRouter(hub));
   const parsers = bodyParsers();
-  // Forwarded data/endpoint calls keep their raw bodies; everything else gets JSON/form parsing.
-  app.use((req, res, next) => (req.path.startsWith('/apps/') ? next() : parsers[0]!(req, res, (e?: unknown) => (e ? next(e) : parsers[1]!(req, res, next)))));
+  // Forwarded data/endpoint calls and files answering a prompt (a .json file stays bytes) keep
+  // their raw bodies; everything else gets JSON/form parsing.
+  app.use((req, res, next) => (req.path.startsWith('/apps/') || PROMPT_FILE_PATH.test(req.path) ? next() : parsers[0]!(req, res, (e?: unknown) => (e ? next(e) : parsers[1]!(req, res, next)))));
   app.use(hub.publicRouter);
   app.get('/login', auth.login);
   app.use(auth.require);

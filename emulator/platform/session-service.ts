@@ -9,6 +9,7 @@ import { HISTORY_COUNT } from '../gateway/hub-impl';
 import type { TurnState } from '../gateway/turns';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
 import { hubMethod } from './runner-service';
+import type { AskKind, AskOutcome } from '../gateway/asks';
 
 /** Keys the SDK reads as the server's bookkeeping of session data (cpsl/session.py). */
 const REVISION_KEY = '__cpsl_session_rev';
@@ -76,6 +77,37 @@ export function promptReason(turn: TurnState, type: string, card?: { payload?: {
   const shown = card ?? blocks.filter((b) => b.type === 'integration_prompt' && b.payload?.type === type).at(-1);
   if (!shown) return '';
   return (typeof shown.payload?.reason === 'string' && shown.payload.reason) || turn.streamText || turn.lastReply() || '';
+}
+
+/**
+ * Holds WaitForApproval / WaitForFileUpload open on the ask broker until an answer, the hub
+ * clock's deadline, or the runner going away (then nobody is left to answer: a timeout to the SDK).
+ */
+async function holdAsk(hub: GatewayHub, caller: PlatformCaller, kind: AskKind, req: Record<string, unknown>): Promise<AskOutcome> {
+  const head = requireSession(hub, req.session_id);
+  const blockId = String(req.block_id ?? '');
+  if (!blockId) throw new GrpcError(grpc.status.INVALID_ARGUMENT, 'block_id is required');
+  const { outcome, cancel } = hub.asks.open({
+    kind,
+    app: caller.sup.name,
+    userId: head.userId,
+    sessionId: head.id,
+    blockId,
+    // The SDK sends int(timeout): 0 for a timeout under a second.
+    timeoutSeconds: Math.max(1, Number(req.timeout_seconds) || 0),
+  });
+  const held = hub.runnerPrompts.get(caller.runner) ?? new Set<() => void>();
+  hub.runnerPrompts.set(caller.runner, held);
+  const drop = (): void => cancel('the app stopped waiting');
+  held.add(drop);
+  if (caller.gone.aborted) drop();
+  else caller.gone.addEventListener('abort', drop, { once: true });
+  try {
+    return await outcome;
+  } finally {
+    held.delete(drop);
+    caller.gone.removeEventListener('abort', drop);
+  }
 }
 
 export function sessionService(hub: GatewayHub): ServiceImpl {
@@ -160,10 +192,19 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
         })) as { timed_out: boolean; connected: boolean; credential?: unknown };
         return { connected: result.connected, timed_out: result.timed_out, ...(result.credential ? { credential: result.credential } : {}) };
       },
+
+      async WaitForApproval(req, caller) {
+        const o = await holdAsk(hub, caller, 'approval', req);
+        return { approved: o.kind === 'approved', timed_out: o.kind === 'timed_out' };
+      },
+
+      async WaitForFileUpload(req, caller) {
+        const o = await holdAsk(hub, caller, 'file', req);
+        if (o.kind !== 'uploaded') return { timed_out: true, filename: '', content_type: '', url: '', size: 0 };
+        return { timed_out: false, filename: o.file.name, content_type: o.file.contentType, url: o.file.url, size: o.file.size };
+      },
     },
     unimplemented: {
-      WaitForFileUpload: 'file upload prompts (session.prompt_file)',
-      WaitForApproval: 'approval prompts (session.prompt_approval)',
       CompleteOnboarding: 'onboarding (session.complete_onboarding)',
       PipedreamProxy: 'Pipedream-connected integrations (session.pipedream)',
     },
