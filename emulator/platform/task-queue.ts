@@ -84,9 +84,12 @@ export class TaskQueue {
   private readonly timers = new Map<string, () => void>();
   /** Which runner claimed a running task (memory only: after a restart no claim holds). */
   private readonly claims = new Map<string, RunnerProcess>();
+  /** Runners whose exit is watched (their running tasks are then handed on). */
+  private readonly watched = new WeakSet<RunnerProcess>();
   /** Each app's runner that last opened its Recv stream or submitted: where its tasks go. */
   private readonly runners = new Map<string, RunnerProcess>();
   private ids = 0;
+  private closed = false;
 
   constructor(
     private readonly database: () => Database,
@@ -179,11 +182,16 @@ export class TaskQueue {
     return true;
   }
 
-  /** The runner's outcome of an attempt. RETRY runs the task again while attempts are left. */
-  complete(id: string, app: string, status: number, raw: string): void {
+  /**
+   * The runner's outcome of an attempt. RETRY runs the task again while attempts are left. Only
+   * the runner the task was delivered to decides: a stopped runner's late answer is ignored.
+   */
+  complete(id: string, app: string, status: number, raw: string, runner: RunnerProcess): void {
     const error = this.scrub(raw);
     const r = this.get(id, app);
-    if (!r || FINAL.has(r.status)) return;
+    if (!r || FINAL.has(r.status) || this.claims.get(id) !== runner) return;
+    // Cancelled by its runner's stop (a reload, the emulator stopping), not by the app.
+    if (status === STATUS.CANCELLED && !r.cancel_requested && runner.stopping) return this.interrupted(r);
     this.claims.delete(id);
     if (status === STATUS.RETRY && !r.cancel_requested && r.attempt <= r.max_retries) {
       this.sql.prepare('UPDATE tasks SET status = ?, error = ? WHERE id = ?').run(STATUS.RETRY, error, id);
@@ -204,15 +212,32 @@ export class TaskQueue {
     this.runners.set(app, runner);
     if (!this.db && !this.exists()) return;
     for (const r of this.sql.prepare('SELECT * FROM tasks WHERE app = ? AND status IN (?, ?, ?, ?, ?) ORDER BY seq').all(app, STATUS.PENDING, STATUS.SCHEDULED, STATUS.RETRY, STATUS.CLAIMED, STATUS.RUNNING) as TaskRow[]) {
-      const claimant = this.claims.get(r.id);
       if (r.status === STATUS.CLAIMED || r.status === STATUS.RUNNING) {
-        // Its runner is gone (stopped, reloaded, or the emulator restarted): the attempt is lost.
-        if (claimant?.alive) continue;
-        this.claims.delete(r.id);
-        this.complete(r.id, app, STATUS.RETRY, 'the runner stopped while the task ran');
+        // Without a claimant the emulator restarted while the task ran: it runs again.
+        if (!this.claims.has(r.id)) this.interrupted(r);
         continue;
       }
       if (!this.timers.has(r.id)) this.dispatch(r);
+    }
+  }
+
+  /**
+   * A delivered task whose runner stopped (reloaded, crashed, the emulator restarted) before it
+   * finished: the attempt does not count, and the task goes to the app's runner again.
+   */
+  private interrupted(r: TaskRow): void {
+    this.claims.delete(r.id);
+    this.sql.prepare('UPDATE tasks SET status = ?, attempt = ? WHERE id = ?').run(STATUS.PENDING, Math.max(0, r.attempt - 1), r.id);
+    this.dispatch(this.get(r.id)!);
+  }
+
+  private runnerGone(runner: RunnerProcess): void {
+    // The emulator is closing: what ran stays as it is, and the next start hands it on (resume).
+    if (this.closed) return;
+    for (const [id, claimant] of [...this.claims]) {
+      if (claimant !== runner) continue;
+      const r = this.get(id);
+      if (r && !FINAL.has(r.status)) this.interrupted(r);
     }
   }
 
@@ -241,6 +266,10 @@ export class TaskQueue {
     const attempt = r.attempt + 1;
     this.sql.prepare('UPDATE tasks SET status = ?, attempt = ? WHERE id = ?').run(STATUS.CLAIMED, attempt, r.id);
     this.claims.set(r.id, runner);
+    if (!this.watched.has(runner)) {
+      this.watched.add(runner);
+      void runner.whenExited().then(() => this.runnerGone(runner));
+    }
     runner.inbox.deliverTask({
       task_id: r.id,
       task_name: r.name,
@@ -253,6 +282,7 @@ export class TaskQueue {
   }
 
   close(): void {
+    this.closed = true;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
   }

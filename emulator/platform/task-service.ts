@@ -120,10 +120,10 @@ export function taskService(queue?: TaskQueue): ServiceImpl {
       ClaimTask(req, { sup, runner }) {
         return { ok: queue.claim(text(req.task_id), sup.appId, runner) };
       },
-      CompleteTask(req, { sup }) {
+      CompleteTask(req, { sup, runner }) {
         const id = text(req.task_id);
         if (!queue.get(id, sup.appId)) throw new GrpcError(grpc.status.NOT_FOUND, `unknown task ${JSON.stringify(id)}`);
-        queue.complete(id, sup.appId, statusOf(req.status), text(req.error));
+        queue.complete(id, sup.appId, statusOf(req.status), text(req.error), runner);
         return { ok: true };
       },
       TaskHeartbeat(req, { sup }) {

@@ -91,6 +91,32 @@ describe('the gRPC gateway', () => {
     assert.equal((await chat(emu, 'still here')).body.reply, 'Hello user_dev! You said: still here');
   });
 
+  test('TaskService: bad input gets a clear error and queues nothing', async () => {
+    const tasks = client('TaskService');
+    const md = (): grpc.Metadata => metadata(token);
+    const cases: Array<[string, object, grpc.status, RegExp]> = [
+      ['SubmitTask', { task_name: 'crunch', kwargs_json: Buffer.from('{"n": 1') }, grpc.status.INVALID_ARGUMENT, /kwargs_json is not JSON/],
+      ['SubmitTask', { task_name: 'crunch', kwargs_json: Buffer.from('[1]') }, grpc.status.INVALID_ARGUMENT, /kwargs_json is not a JSON object/],
+      ['SubmitTask', { task_name: '' }, grpc.status.INVALID_ARGUMENT, /task_name is required/],
+      ['SubmitTask', { task_name: 'crunch', scheduled_at: 'tomorrow' }, grpc.status.INVALID_ARGUMENT, /scheduled_at "tomorrow" is not an ISO 8601 time/],
+      ['SubmitTask', { task_name: 'crunch', app_id: 'someone_else' }, grpc.status.PERMISSION_DENIED, /is not this runner's app/],
+      ['FindTasks', { kwargs_filter_json: Buffer.from('[1') }, grpc.status.INVALID_ARGUMENT, /kwargs_filter_json is not JSON/],
+      ['GetTask', { task_id: 'task_nope' }, grpc.status.NOT_FOUND, /unknown task "task_nope"/],
+      ['CompleteTask', { task_id: 'task_nope', status: 'COMPLETED' }, grpc.status.NOT_FOUND, /unknown task "task_nope"/],
+    ];
+    for (const [method, req, code, want] of cases) {
+      const { err } = await unary(tasks, method, req, md());
+      assert.equal(err?.code, code, `${method} ${JSON.stringify(req)}: ${err?.details}`);
+      assert.match(err!.details, want);
+    }
+    const { err, res } = await unary(tasks, 'CountTasks', {}, md());
+    assert.equal(err, null);
+    assert.equal(Number(res!.count), 0);
+    const claim = await unary(tasks, 'ClaimTask', { task_id: 'task_nope' }, md());
+    assert.equal(claim.res?.ok, false, 'an unknown task is not claimed');
+    tasks.close();
+  });
+
   test('an RPC that is not emulated answers UNIMPLEMENTED with the feature named; the SDK never gets an update', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['TaskService', 'RefreshTaskTimeout', /^background tasks \(@app\.task\): extending a running task's timeout \(TaskHandle\.refresh\) is not available in Capsule Local yet$/],

@@ -5,6 +5,7 @@
 // task and (on its heartbeat) a running one; lock= fails with the feature named.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorForSuite, startEmulator, type RunningEmulator } from '../support/emulator';
 import { chat, json } from '../emulator/helpers';
@@ -103,6 +104,25 @@ describe('background tasks on the real SDK', () => {
     assert.match(r.body.error ?? '', /UNIMPLEMENTED/);
     assert.match(r.body.error ?? '', /background tasks \(@app\.task\) with lock= \(one at a time per lock key\) is not available in Capsule Local yet/);
   });
+});
+
+test('a task running when its app reloads runs again on the new runner; that attempt does not count', async () => {
+  const emu = await startEmulator({ app: APP });
+  try {
+    const { id } = await submit(emu, 'forever r');
+    await settled(emu, id, 'running');
+    assert.equal((await chat(emu, 'results')).body.reply, 'started r');
+    const file = join(emu.workspace, 'app.py');
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n# edited\n');
+    await waitFor('the task started again', async () => ((await chat(emu, 'results')).body.reply === 'started r,started r' ? true : undefined), 30_000);
+    const t = await settled(emu, id, 'running');
+    assert.equal(t.attempt, 1);
+    assert.equal((await chat(emu, `cancel ${id}`)).body.reply, 'cancelled True');
+    await settled(emu, id, 'cancelled', 60_000);
+  } finally {
+    await emu.stop();
+    emu.cleanup();
+  }
 });
 
 test('a scheduled task survives an emulator restart and runs when its time comes', async () => {
