@@ -1,5 +1,5 @@
 // `capsule-local chat TEXT`: one message through the API channel of the running emulator. Waits
-// until the handler finishes, also while it waits on an integration prompt (the prompt's id and
+// until the handler finishes, also while it waits on a prompt (integration, approval, file: the prompt's id and
 // how to answer it go to stderr). A handler that raises: the error on stderr, exit status 1.
 import type { Command } from 'commander';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
@@ -79,6 +79,14 @@ export function registerChat(program: Command): void {
                 break;
               case 'prompt': {
                 const p = e.prompt as { id: string; type: string; mode: string; reason: string };
+                if (p.mode === 'approval' || p.mode === 'file') {
+                  process.stderr.write(
+                    p.mode === 'approval'
+                      ? `capsule-local: the app asks for an approval\n  waiting; answer with: capsule-local prompts answer ${p.id} --allow   (or --deny)\n`
+                      : `capsule-local: the app asks for a file\n  waiting; answer with: capsule-local prompts answer ${p.id} --file PATH   (or in the web chat)\n`,
+                  );
+                  break;
+                }
                 process.stderr.write(
                   `capsule-local: the app asks to connect ${p.type} (${p.mode})${p.reason ? `: ${p.reason}` : ''}\n` +
                     `  waiting; answer with: capsule-local prompts answer ${p.id} --allow   (or --deny)\n`,

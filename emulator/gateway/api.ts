@@ -235,8 +235,13 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
       if (p.sessionId === turn.sessionId) writeEvent(res, sse, { kind: 'prompt', prompt: promptView(p, hub.clock.now()) });
     };
     hub.prompts.on('created', onPrompt);
+    const onAsk = (a: PendingAsk): void => {
+      if (a.sessionId === turn.sessionId) writeEvent(res, sse, { kind: 'prompt', prompt: askView(hub, a, hub.clock.now()) });
+    };
+    hub.asks.on('created', onAsk);
     const cleanup = (): void => {
       hub.prompts.off('created', onPrompt);
+      hub.asks.off('created', onAsk);
       unsubscribe();
     };
     const unsubscribe = turn.subscribe((e: OutboundEvent) => {

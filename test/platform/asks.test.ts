@@ -45,6 +45,25 @@ describe('approval and file prompts on the real SDK', () => {
     assert.deepEqual((await json<Row[]>(emu, '/api/prompts')).body, []);
   });
 
+  test('`chat` waits on an approval or a file prompt and says how to answer it', async () => {
+    const run = emu.cli(['chat', '--user', 'gina', 'approve'], { timeoutMs: 60_000 });
+    const a = await waitForPrompt(emu, 'approval');
+    assert.equal((await emu.cli(['prompts', 'answer', a.id, '--deny'])).stdout, 'Rejected.\n');
+    const done = await run;
+    assert.equal(done.status, 0, done.stderr);
+    assert.equal(done.stdout, 'approved=False\n');
+    assert.match(done.stderr, new RegExp(`the app asks for an approval\\n  waiting; answer with: capsule-local prompts answer ${a.id} --allow   \\(or --deny\\)`));
+
+    const fileRun = emu.cli(['chat', '--user', 'gina', 'file'], { timeoutMs: 60_000 });
+    const f = await waitForPrompt(emu, 'file');
+    const path = join(emu.workspace, 'one.txt');
+    writeFileSync(path, 'x');
+    assert.equal((await emu.cli(['prompts', 'answer', f.id, '--file', path])).status, 0);
+    const fileDone = await fileRun;
+    assert.match(fileDone.stdout, /^got one\.txt text\/plain 1 /);
+    assert.match(fileDone.stderr, new RegExp(`the app asks for a file\\n  waiting; answer with: capsule-local prompts answer ${f.id} --file PATH   \\(or in the web chat\\)`));
+  });
+
   test('prompt_approval: a rejection through the API returns False; a second answer is a 404', async () => {
     const pending = chat(emu, 'approve', { user: 'bob' });
     const p = await waitForPrompt(emu, 'approval');
