@@ -75,6 +75,11 @@ export interface EventBus {
   /** Appends to the store's event log and notifies live listeners (SSE). Never pass secret values. */
   emit(e: { kind: string; summary: string; app?: string; sessionId?: string; userId?: string; channel?: string; detail?: Record<string, unknown> }): void;
   subscribe(listener: (e: StoreData['events'][number]) => void): () => void;
+  /**
+   * User or app text as a summary quotes it: scrubbed first, then on one line and clipped to
+   * `chars`, so that a cut never leaves the start of a secret value behind.
+   */
+  preview(text: string, chars: number): string;
 }
 
 export interface Hub {

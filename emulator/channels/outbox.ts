@@ -24,11 +24,6 @@ export interface OutboxRecord extends OutboundRequest {
 
 export type NewOutbox = Omit<OutboxRecord, 'seq' | 'at'>;
 
-function preview(text: string): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
-}
-
 export function outboundText(body: Record<string, unknown>): string {
   if (typeof body.text === 'string') return body.text;
   const t = body.text as { body?: unknown } | undefined;
@@ -38,7 +33,7 @@ export function outboundText(body: Record<string, unknown>): string {
 export function recordOutbound(hub: Hub, rec: NewOutbox): void {
   hub.events.emit({
     kind: OUTBOUND_KIND,
-    summary: `${rec.channelType} ${rec.method} → ${rec.conversation}: "${preview(outboundText(rec.body))}"${rec.warnings?.length ? ` (warning: ${rec.warnings.join('; ')})` : ''}`,
+    summary: `${rec.channelType} ${rec.method} → ${rec.conversation}: "${hub.events.preview(outboundText(rec.body), 80)}"${rec.warnings?.length ? ` (warning: ${rec.warnings.join('; ')})` : ''}`,
     app: rec.app,
     sessionId: rec.sessionId,
     userId: rec.userId,

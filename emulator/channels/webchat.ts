@@ -25,9 +25,9 @@ function personaList(hub: Hub) {
   return hub.read().personas.filter((p) => !p.id.includes(':'));
 }
 
-function sessionSummary(s: StoredSession) {
+function sessionSummary(hub: Hub, s: StoredSession) {
   const first = s.history.find((h) => h.sender === 'user');
-  return { id: s.id, app: s.app, userId: s.userId, createdAt: s.createdAt, updatedAt: s.updatedAt, preview: first?.text.slice(0, 60) ?? '(no messages yet)', messages: s.history.length };
+  return { id: s.id, app: s.app, userId: s.userId, createdAt: s.createdAt, updatedAt: s.updatedAt, preview: first ? hub.events.preview(first.text, 60) : '(no messages yet)', messages: s.history.length };
 }
 
 function connectedTypes(hub: Hub, userId: string): string[] {
@@ -73,7 +73,7 @@ export function registerWebChat(hub: Hub): void {
     const list = Object.values(hub.read().sessions)
       .filter((s) => s.channelType === 'chat' && s.userId === user && (!app || s.app === app))
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-      .map(sessionSummary);
+      .map((s) => sessionSummary(hub, s));
     res.json({ sessions: list });
   });
 
@@ -82,7 +82,7 @@ export function registerWebChat(hub: Hub): void {
     if (!s) return bad(res, 404, `no session ${req.params.id}`);
     // A turn still running (e.g. waiting on a prompt) is followed again after a page reload.
     const open = [...turns.values()].find((t) => t.turn.sessionId === s.id && !t.done);
-    res.json({ ...sessionSummary(s), history: s.history, connected: connectedTypes(hub, s.userId), openTurn: open?.turn.requestId ?? null });
+    res.json({ ...sessionSummary(hub, s), history: s.history, connected: connectedTypes(hub, s.userId), openTurn: open?.turn.requestId ?? null });
   });
 
   r.post('/api/webchat/messages', json, async (req: Request, res: Response) => {

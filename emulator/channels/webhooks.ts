@@ -113,7 +113,7 @@ export function registerWebhooks(hub: Hub, options: WebhookOptions = {}): void {
       summary:
         `${channel.type} webhook${replay ? ` (replay of #${replay})` : ''}: ` +
         (parse.messages.length
-          ? `${parse.messages.length} message(s) from ${who}: "${parse.messages.map((m) => m.text).join(' / ').slice(0, 80)}"`
+          ? `${parse.messages.length} message(s) from ${who}: "${hub.events.preview(parse.messages.map((m) => m.text).join(' / '), 80)}"`
           : `nothing for the app (${parse.ignored.join('; ')})`),
       channel: channel.type,
       userId: parse.messages[0]?.userId,

@@ -21,6 +21,11 @@ export class HubEvents implements EventBus {
     private readonly scrubber: SecretScrubber,
   ) {}
 
+  preview(text: string, chars: number): string {
+    const one = this.scrubber.text(text).replace(/\s+/g, ' ').trim();
+    return one.length > chars ? `${one.slice(0, chars - 3)}...` : one;
+  }
+
   emit(e: NewHubEvent): void {
     // Injections happen once per app start; resolutions on demand come in bursts.
     if (e.kind === 'secret' && e.detail?.by !== 'injection') return this.collapse(e);

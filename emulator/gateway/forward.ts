@@ -74,8 +74,12 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
   res.status(r.status);
   const type = r.headers.get('content-type');
   if (type) res.setHeader('content-type', type);
-  res.send(buf);
+  // The app's answer reaches its user: text goes through the scrubber like every other answer
+  // (the scrubber matches JSON-escaped and encoded forms too); binary bodies pass as they are.
+  res.send(type && TEXTUAL.test(type) ? hub.scrubber.text(buf.toString('utf8')) : buf);
 }
+
+const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|x-ndjson))/i;
 
 export function forwardRouter(hub: GatewayHub): Router {
   const router = Router();

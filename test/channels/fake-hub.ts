@@ -45,6 +45,7 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
         listeners.add(l);
         return () => listeners.delete(l);
       },
+      preview: (text: string, chars: number) => text.slice(0, chars),
     },
     prompts: {
       list: () => [] as PendingPrompt[],

@@ -50,3 +50,16 @@ test(`values shorter than ${MIN_SECRET_LENGTH} characters are not masked; JSON d
   assert.equal(s.text('pin 1234'), 'pin 1234');
   assert.deepEqual(s.json({ a: ['long-enough'], b: { c: 'x long-enough y' }, n: 3 }), { a: [MASK], b: { c: `x ${MASK} y` }, n: 3 });
 });
+
+test('an event preview is scrubbed before it is clipped: a cut never leaves the start of a value', async () => {
+  const { HubEvents } = await import('../../emulator/gateway/events');
+  const value = 'preview-secret-value-0123456789';
+  const events = new HubEvents({} as never, scrubber({ dotenv: { KEY: value } }));
+  // The cut at 40 characters falls inside the value: clipped first, its start would survive.
+  const text = `the user wrote: ${value} and more text after it`;
+  const clippedFirst = text.slice(0, 40);
+  assert.ok(clippedFirst.includes(value.slice(0, 20)) && !clippedFirst.includes(value), 'the cut falls inside the value');
+  const preview = events.preview(text, 40);
+  assert.ok(!preview.includes(value.slice(0, MIN_SECRET_LENGTH)), preview);
+  assert.equal(preview, `the user wrote: ${MASK} and more tex...`);
+});

@@ -177,6 +177,16 @@ async function plantAndGrep(python: string): Promise<void> {
       add('web chat turn events', await body(emu, `/api/webchat/turns/${sent.body.requestId}/events`));
       add('web chat sessions', await body(emu, `/api/webchat/sessions?user=${encodeURIComponent(userId)}`));
       add('web chat session', await body(emu, `/api/webchat/sessions/${sent.body.sessionId}`));
+      // Data handlers and endpoints: the app's answer is forwarded to the caller.
+      for (const form of FORMS) {
+        const q = `form=${form}&name=${name}`;
+        const data = await body(emu, `/apps/leaks/data/reveal?${q}`);
+        assert.match(data, /^200 /, data);
+        add('GET /apps/:app/data/:name', data);
+        const endpoint = await body(emu, `/apps/leaks/endpoints/reveal?${q}`);
+        assert.match(endpoint, /^200 /, endpoint);
+        add('GET /apps/:app/endpoints/*', endpoint);
+      }
     }
 
     // The paths ran and the values were scrubbed, not missed: the masks are there.

@@ -48,6 +48,7 @@ export async function startFakeHub(
         pushEvent(data, e);
       },
       subscribe: () => () => undefined,
+      preview: (text: string, chars: number) => text.slice(0, chars),
     },
     prompts: {
       list: () => [...pending.values()],
