@@ -114,5 +114,10 @@ export function registerServe(program: Command): void {
         process.on('SIGINT', shutdown);
         process.on('SIGTERM', shutdown);
       });
+      // Everything is stopped. A process the app started and left behind (debugpy's adapter
+      // outlives its debuggee for a moment) may still hold an app's output pipe, which would keep
+      // serve alive after Ctrl+C: give it a moment, then exit regardless (unref: a clean exit is not
+      // delayed).
+      setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
     });
 }

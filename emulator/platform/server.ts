@@ -108,10 +108,7 @@ export class PlatformServer {
       if (!service) throw new Error(`capsule.proto has no service ${name}`);
       server.addService(service, handlers(hub, name, service, impl));
     }
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-    );
-    return new PlatformServer(server, `127.0.0.1:${port}`);
+    return new PlatformServer(server, `127.0.0.1:${await bindPlaintextPort(server)}`);
   }
 
   /** Ends every call (held waits, Recv streams) and stops listening. */
@@ -122,6 +119,36 @@ export class PlatformServer {
       setImmediate(() => this.server.forceShutdown());
     });
   }
+}
+
+/**
+ * Binds a free loopback port the SDK will speak plaintext to: its channel switches to TLS for any
+ * address ending in "443" (43443, 8443, …), so such a port is given back and another one taken.
+ */
+function bindPlaintextPort(server: grpc.Server): Promise<number> {
+  return pickPlaintextPort(
+    () => new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)))),
+    (port) => server.unbind(`127.0.0.1:${port}`),
+  );
+}
+
+export async function pickPlaintextPort(bind: () => Promise<number>, release: (port: number) => void): Promise<number> {
+  const refused: number[] = [];
+  try {
+    for (;;) {
+      const port = await bind();
+      if (!sdkDialsTls(port)) return port;
+      refused.push(port);
+    }
+  } finally {
+    // Held until a good one is bound, so that the same port is not handed out again.
+    for (const port of refused) release(port);
+  }
+}
+
+/** The SDK's own rule (cpsl.channel.Channel): an address ending in "443" is dialled with TLS. */
+export function sdkDialsTls(port: number): boolean {
+  return String(port).endsWith('443');
 }
 
 function handlers(hub: GatewayHub, serviceName: string, service: grpc.ServiceDefinition, impl: ServiceImpl): grpc.UntypedServiceImplementation {

@@ -211,12 +211,23 @@ function assertFileLacks(file: string, values: string[]): Promise<void> {
  * outbound events": the app's answer to the webhook's message is there.
  */
 async function outboxHas(ctx: Context, channel: string, text: string): Promise<void> {
-  await waitFor(`the app's reply to "${text}" in the outbox of ${channel}`, async () => {
-    const r = await ctx.emu.api(`/api/channels/${channel}`);
-    if (r.status !== 200) return undefined;
-    const body = (await r.json()) as { events: Array<{ kind: string; summary?: string }> };
-    return body.events.some((e) => e.kind === 'outbound' && (e.summary ?? '').includes(`You said: ${text}`)) || undefined;
-  });
+  let events: Array<{ kind: string; summary?: string }> = [];
+  try {
+    // The app may be relaunching for the channel just created: on a busy machine that takes a while.
+    await waitFor(
+      `the app's reply to "${text}" in the outbox of ${channel}`,
+      async () => {
+        const r = await ctx.emu.api(`/api/channels/${channel}`);
+        if (r.status !== 200) return undefined;
+        events = ((await r.json()) as { events: typeof events }).events;
+        return events.some((e) => e.kind === 'outbound' && (e.summary ?? '').includes(`You said: ${text}`)) || undefined;
+      },
+      45_000,
+    );
+  } catch (e) {
+    const seen = events.map((x) => `${x.kind}: ${x.summary ?? ''}`).join('\n  ');
+    throw new Error(`${(e as Error).message}\n--- events of ${channel} ---\n  ${seen}\n--- serve output ---\n${ctx.emu.output().slice(-4000)}`);
+  }
 }
 
 /** The documents' shell statements: continuation lines joined, quotes followed across lines. */
@@ -364,7 +375,9 @@ for (const [doc, { app, steps }] of Object.entries(DOCS)) {
         assert.equal(r.status, step.status ?? 0, `${step.cmd} exited ${r.status}:\n${r.out}`);
         if (step.expect) assert.match(r.out, step.expect);
         for (const n of step.never ?? []) assert.doesNotMatch(r.out, n);
-        await step.after?.(ctx);
+        await step.after?.(ctx).catch((e: unknown) => {
+          throw new Error(`${(e as Error).message}\n--- what ${step.cmd.slice(0, 60)}… printed ---\n${r.out}`);
+        });
         if (step.joins) {
           const bg = await background.get(step.joins.cmd)!;
           assert.equal(bg.status, 0, `${step.joins.cmd} exited ${bg.status}:\n${bg.out}`);

@@ -97,7 +97,7 @@ test('debug launches nobody attached to hold up neither a crash restart nor the 
     assert.equal(crash.status, 422);
     await waitFor('the app to be restarted after the crash', async () => (await chat(emu, 'again')).body.reply === 'echo: again', 20_000);
   } finally {
-    assert.equal(await emu.stop(), 0);
+    assert.equal(await emu.stop(), 0, `serve did not stop cleanly within 10 s:\n${emu.output().slice(-3000)}`);
     emu.cleanup();
   }
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PINNED_CPSL, requireSdkPython } from '../support/python';
+import { pickPlaintextPort, sdkDialsTls } from '../../emulator/platform/server';
 import { PINNED_REQUIRES_PYTHON, protocolDifferences, protoSdkVersion, sdkProtocolScript, type SdkProtocol } from '../../emulator/platform/protocol';
 
 function wheelProtocol(): SdkProtocol {
@@ -38,4 +39,30 @@ test('the comparison catches a changed number, a changed type, a removed RPC and
   const want = [/RegisterRequest\.app_id: the SDK has "string app_id = 99"/, /ChannelSpec\.config/, /rpc RunnerService\.Recv is in capsule\.proto but not in the SDK/, /InboundMessage\.brand_new .* is not in capsule\.proto/, /RecvResponse\.task: .*oneof payload/];
   for (const w of want) assert.ok(diff.some((d) => w.test(d)), `${w} in:\n${diff.join('\n')}`);
   assert.equal(diff.length, want.length, diff.join('\n'));
+});
+
+test('the gateway never listens on a port the SDK would dial with TLS', async () => {
+  // The SDK's own channel, with grpc's two channel constructors recorded instead of dialling.
+  const ports = [43443, 8443, 1443, 50443, 4430, 44301, 38495, 50051];
+  const script = `
+import json, sys, grpc
+used = {}
+grpc.secure_channel = lambda addr, *a, **k: used.__setitem__(addr, 'tls') or grpc.insecure_channel('127.0.0.1:1')
+real_insecure = grpc.insecure_channel
+def insecure(addr, *a, **k):
+    used.setdefault(addr, 'plaintext')
+    return real_insecure(addr, *a, **k)
+grpc.insecure_channel = insecure
+from cpsl.channel import Channel
+for port in json.loads(sys.argv[1]):
+    Channel(f'127.0.0.1:{port}', token='t')
+print(json.dumps(used))`;
+  const used = JSON.parse(execFileSync(requireSdkPython(), ['-c', script, JSON.stringify(ports)], { encoding: 'utf8' })) as Record<string, string>;
+  for (const port of ports) assert.equal(sdkDialsTls(port), used[`127.0.0.1:${port}`] === 'tls', `port ${port}: the SDK dials it with ${used[`127.0.0.1:${port}`]}`);
+
+  // A bind that hands out such ports first: they are given back, and the first plaintext one kept.
+  const offered = [43443, 8443, 40123];
+  const released: number[] = [];
+  assert.equal(await pickPlaintextPort(async () => offered.shift()!, (p) => released.push(p)), 40123);
+  assert.deepEqual(released, [43443, 8443]);
 });
