@@ -7,6 +7,7 @@
 //   GET  /api/events          live event log (SSE; ?since=<seq> replays newer stored events)
 //   GET  /api/events/log      stored events as JSON (?since, ?limit)
 //   POST /api/clock/advance   {ms}
+//   POST /api/onboarding/reset {app?, user?}: those users go through the app's onboarding again
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
@@ -191,7 +192,7 @@ function stateOf(hub: GatewayHub) {
     webhook_id: c.webhookId,
     credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
   }));
-  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: allPrompts(hub), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), clock: { now: hub.clock.now() } };
+  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: allPrompts(hub), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), onboarding: hub.onboarding?.list() ?? [], clock: { now: hub.clock.now() } };
 }
 
 function writeEvent(res: Response, sse: boolean, e: unknown): void {
@@ -333,6 +334,16 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
     if (problem) throw new HttpError(422, `"ms": ${problem}`);
     hub.clock.advance(ms);
     res.json({ now: hub.clock.now() });
+  }));
+
+  r.post('/api/onboarding/reset', wrap((req, res) => {
+    const b = bodyOf(req);
+    const sup = hub.pickApp(optString(b, 'app'));
+    const user = optString(b, 'user');
+    if (!hub.onboarding) throw new HttpError(503, 'onboarding records need the collections database, which is not open');
+    const reset = hub.onboarding.reset(sup.name, user);
+    hub.events.emit({ kind: 'onboarding', app: sup.name, userId: user, summary: `onboarding of ${sup.name} reset for ${user ?? 'every user'} (${reset})`, detail: { reset } });
+    res.json({ app: sup.name, reset });
   }));
 
   // Debugging: the emulator relaunches the app under debugpy and says where to attach. Nothing

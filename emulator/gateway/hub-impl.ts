@@ -10,6 +10,7 @@ import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
 import { describeExit, type HistoryHeld, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
 import type { GatewayCollections } from '../collections/gateway';
+import type { OnboardingRecords } from '../platform/onboarding';
 import type { TaskQueue } from '../platform/task-queue';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
@@ -55,6 +56,8 @@ export class GatewayHub implements Hub {
   collections?: GatewayCollections;
   /** Background tasks (`@app.task`) of the served apps (TaskService, the dashboard); set by the gateway. */
   tasks?: TaskQueue;
+  /** Who completed which app's onboarding (`session.complete_onboarding`); set by the gateway. */
+  onboarding?: OnboardingRecords;
   readonly supervisors: AppSupervisor[] = [];
   readonly runners = new Map<string, { runner: RunnerProcess; sup: AppSupervisor }>();
   readonly turns = new Map<string, TurnState>();

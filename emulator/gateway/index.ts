@@ -15,6 +15,7 @@ import { choosePython } from '../runner/interpreter';
 import { PlatformServer } from '../platform/server';
 import { uploadsRouter } from '../platform/uploads';
 import { gatewayCollections } from '../collections/gateway';
+import { OnboardingRecords } from '../platform/onboarding';
 import { TaskQueue } from '../platform/task-queue';
 import { dataFile } from '../collections/database';
 import { GatewayHub } from './hub-impl';
@@ -173,12 +174,14 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   // Tasks are kept in the collections database: one SQLite file for the app's data.
   const tasks = new TaskQueue(() => collections.get().db, hub.clock, () => existsSync(dataFile(store.paths.dir)), hub.scrubber.text);
   hub.tasks = tasks;
+  hub.onboarding = new OnboardingRecords(() => collections.get().db, () => hub.clock.now(), () => existsSync(dataFile(store.paths.dir)));
   const platform = await PlatformServer.start(hub, collections.engine, tasks);
   hub.platformAddress = platform.address;
   traceStartup('emulator: platform gateway listening');
   hub.onClose(async () => {
     await platform.close();
     tasks.close();
+    hub.onboarding?.close();
     collections.close();
   });
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));

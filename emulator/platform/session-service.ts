@@ -193,6 +193,15 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
         return { connected: result.connected, timed_out: result.timed_out, ...(result.credential ? { credential: result.credential } : {}) };
       },
 
+      CompleteOnboarding(req, { sup }) {
+        const head = requireSession(hub, req.session_id);
+        if (head.app !== sup.name) throw new GrpcError(grpc.status.PERMISSION_DENIED, `session "${String(req.session_id)}" is not of this runner's app (${sup.name})`);
+        if (!hub.onboarding) throw new GrpcError(grpc.status.UNAVAILABLE, 'onboarding records need the collections database, which is not open');
+        const done = hub.onboarding.complete(head.app, head.userId);
+        if (done.first) hub.events.emit({ kind: 'onboarding', app: head.app, sessionId: head.id, userId: head.userId, summary: `${head.userId} completed the onboarding of ${head.app}`, detail: { completedAt: done.completedAt } });
+        return { completed: true, completed_at: done.completedAt };
+      },
+
       async WaitForApproval(req, caller) {
         const o = await holdAsk(hub, caller, 'approval', req);
         return { approved: o.kind === 'approved', timed_out: o.kind === 'timed_out' };
@@ -205,7 +214,6 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
       },
     },
     unimplemented: {
-      CompleteOnboarding: 'onboarding (session.complete_onboarding)',
       PipedreamProxy: 'Pipedream-connected integrations (session.pipedream)',
     },
   };
