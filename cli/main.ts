@@ -9,6 +9,7 @@ import { registerServe } from './commands/serve';
 import { registerChat } from './commands/chat';
 import { registerPrompts } from './commands/prompts';
 import { registerOpen } from './commands/open';
+import { registerSchedules } from './commands/schedules';
 import { registerStoreCommands } from './commands/store-io';
 import { UsageError, UserError } from './errors';
 import { traceStartup } from '../emulator/runner/launch';
@@ -27,6 +28,7 @@ for (const register of [
   registerServe,
   registerChat,
   registerPrompts,
+  registerSchedules,
   registerOpen,
   registerSecret,
   registerChannel,

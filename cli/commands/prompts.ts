@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
-import { callEmulator, EmulatorClientError, errorOf, findEmulator } from '../../emulator/gateway/client';
+import { callRunning as call } from './emulator-call';
 import { UsageError, UserError } from '../errors';
 import { formatTable } from './store-io';
 
@@ -27,23 +27,6 @@ interface PromptRow {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-async function call(store: string, path: string, body?: unknown, raw?: { data: Buffer; headers: Record<string, string> }): Promise<unknown> {
-  let info;
-  try {
-    info = findEmulator(store);
-  } catch (e) {
-    throw new UserError((e as Error).message);
-  }
-  try {
-    const r = await callEmulator(info, path, raw ? { raw } : body === undefined ? {} : { body });
-    if (r.status >= 300) throw new UserError(errorOf(r.body, r.status));
-    return r.body;
-  } catch (e) {
-    if (e instanceof EmulatorClientError) throw new UserError(e.message);
-    throw e;
-  }
 }
 
 function asksFor(p: PromptRow): string {

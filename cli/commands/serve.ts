@@ -66,7 +66,8 @@ export function registerServe(program: Command): void {
           },
           // Events and the app's lines arrive scrubbed (the event bus and logLine call the scrubber).
           onEvent: (e) => {
-            if (e.kind === 'runner' || e.kind === 'error') process.stderr.write(`capsule-local: ${e.summary}\n`);
+            // A schedule's runs show in the app's own log ("running schedule: …"); its arming and skips here.
+            if (e.kind === 'runner' || e.kind === 'error' || (e.kind === 'schedule' && e.detail?.event !== 'ran' && e.detail?.event !== 'run-now')) process.stderr.write(`capsule-local: ${e.summary}\n`);
             if (e.kind === 'runner' && e.detail?.event === 'failed' && typeof e.detail.traceback === 'string') process.stderr.write(e.detail.traceback.replace(/\n?$/, '\n'));
             if (e.kind === 'prompt' && e.detail?.outcome === 'pending') {
               process.stderr.write(`capsule-local: ${e.summary}\n  answer: capsule-local prompts answer ${String(e.detail.id)} --allow | --deny\n`);

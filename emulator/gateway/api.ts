@@ -8,6 +8,7 @@
 //   GET  /api/events/log      stored events as JSON (?since, ?limit)
 //   POST /api/clock/advance   {ms}
 //   POST /api/onboarding/reset {app?, user?}: those users go through the app's onboarding again
+//   POST /api/schedules/run   {app?, name}: runs an @app.schedule handler now
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
@@ -192,7 +193,7 @@ function stateOf(hub: GatewayHub) {
     webhook_id: c.webhookId,
     credentials: Object.fromEntries(Object.entries(c.credentials).map(([k, v]) => [k, maskCredential(c.type, k, v)])),
   }));
-  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: allPrompts(hub), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), onboarding: hub.onboarding?.list() ?? [], clock: { now: hub.clock.now() } };
+  return { url: hub.url, grpc: hub.platformAddress, apps, sessions, personas: d.personas, channels, secrets, prompts: allPrompts(hub), tasks: (hub.tasks?.recent(50) ?? []).map(taskView), onboarding: hub.onboarding?.list() ?? [], schedules: hub.schedules?.list() ?? [], clock: { now: hub.clock.now() } };
 }
 
 function writeEvent(res: Response, sse: boolean, e: unknown): void {
@@ -334,6 +335,22 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
     if (problem) throw new HttpError(422, `"ms": ${problem}`);
     hub.clock.advance(ms);
     res.json({ now: hub.clock.now() });
+  }));
+
+  r.post('/api/schedules/run', wrap((req, res) => {
+    const b = bodyOf(req);
+    const sup = hub.pickApp(optString(b, 'app'));
+    const name = optString(b, 'name');
+    if (!name) throw new HttpError(400, '"name" (the schedule\'s function name) is required');
+    if (!hub.schedules?.has(sup.name, name)) {
+      const declared = (hub.schedules?.list() ?? []).filter((s) => s.app === sup.name).map((s) => s.name);
+      throw new HttpError(404, `${sup.name} declares no schedule named "${name}" (declared: ${declared.join(', ') || 'none'}${sup.current?.runtime === 'bundled' ? '; schedules do not run on the bundled runtime' : ''})`);
+    }
+    try {
+      res.json(hub.schedules.runNow(sup.name, name));
+    } catch (e) {
+      throw new HttpError(503, (e as Error).message);
+    }
   }));
 
   r.post('/api/onboarding/reset', wrap((req, res) => {

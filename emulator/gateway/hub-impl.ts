@@ -11,6 +11,7 @@ import type { AppSupervisor } from '../runner/supervisor';
 import { describeExit, type HistoryHeld, type RunnerLinkPort, type RunnerProcess } from '../runner/process';
 import type { GatewayCollections } from '../collections/gateway';
 import type { OnboardingRecords } from '../platform/onboarding';
+import type { ScheduleClock } from '../platform/schedules';
 import type { TaskQueue } from '../platform/task-queue';
 import { HubClock } from './clock';
 import { HubEvents } from './events';
@@ -58,6 +59,8 @@ export class GatewayHub implements Hub {
   tasks?: TaskQueue;
   /** Who completed which app's onboarding (`session.complete_onboarding`); set by the gateway. */
   onboarding?: OnboardingRecords;
+  /** The apps' cron schedules (`@app.schedule`) on the hub's clock; set by the gateway. */
+  schedules?: ScheduleClock;
   readonly supervisors: AppSupervisor[] = [];
   readonly runners = new Map<string, { runner: RunnerProcess; sup: AppSupervisor }>();
   readonly turns = new Map<string, TurnState>();

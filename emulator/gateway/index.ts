@@ -16,6 +16,7 @@ import { PlatformServer } from '../platform/server';
 import { uploadsRouter } from '../platform/uploads';
 import { gatewayCollections } from '../collections/gateway';
 import { OnboardingRecords } from '../platform/onboarding';
+import { ScheduleClock } from '../platform/schedules';
 import { TaskQueue } from '../platform/task-queue';
 import { dataFile } from '../collections/database';
 import { GatewayHub } from './hub-impl';
@@ -175,6 +176,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   const tasks = new TaskQueue(() => collections.get().db, hub.clock, () => existsSync(dataFile(store.paths.dir)), hub.scrubber.text);
   hub.tasks = tasks;
   hub.onboarding = new OnboardingRecords(() => collections.get().db, () => hub.clock.now(), () => existsSync(dataFile(store.paths.dir)));
+  hub.schedules = new ScheduleClock(hub.clock, (e) => hub.events.emit(e));
   const platform = await PlatformServer.start(hub, collections.engine, tasks);
   hub.platformAddress = platform.address;
   traceStartup('emulator: platform gateway listening');
@@ -182,6 +184,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
     await platform.close();
     tasks.close();
     hub.onboarding?.close();
+    hub.schedules?.close();
     collections.close();
   });
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));

@@ -19,7 +19,7 @@ function wireMessage(m: InboundMessage): Record<string, unknown> {
 
 export class RecvInbox {
   private stream: RecvCall | undefined;
-  /** Frames of RecvResponse (`{message}` or `{task}`) waiting for the stream to open. */
+  /** Frames of RecvResponse (`{message}`, `{task}` or `{schedule}`) waiting for the stream to open. */
   private readonly waiting: Array<Record<string, unknown>> = [];
 
   get open(): boolean {
@@ -47,6 +47,11 @@ export class RecvInbox {
   /** A TaskDelivery of capsule.proto (the task queue, task-queue.ts, builds it). */
   deliverTask(task: Record<string, unknown>): void {
     this.send({ task });
+  }
+
+  /** A ScheduleDelivery of capsule.proto: the runner runs that @app.schedule handler now. */
+  deliverSchedule(name: string): void {
+    this.send({ schedule: { schedule_name: name } });
   }
 
   private send(frame: Record<string, unknown>): void {

@@ -10,6 +10,7 @@ import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
 import { saveUpload } from './uploads';
+import { declaredSchedules } from './schedules';
 import { promptReason } from './session-service';
 
 /** Runs a method of the hub's runner table (gateway/rpc.ts) and turns its error into a gRPC one. */
@@ -125,6 +126,8 @@ export function runnerService(hub: GatewayHub): ServiceImpl {
         runner.inbox.attach(call);
         // Tasks waiting for the app (queued before a restart, or while no runner was up) go out now.
         hub.tasks?.resume(sup.appId, runner);
+        // Its cron schedules are the gateway's to run (schedules.ts).
+        hub.schedules?.attach(sup.name, runner, declaredSchedules(runner.declared?.config as Record<string, unknown> | undefined));
       },
     },
     unimplemented: {},

@@ -412,24 +412,6 @@ export class AppSupervisor {
     this.wake();
     if (old) void this.retire(old);
     if (why !== 'restart') this.healthySince = Date.now();
-    this.sayUnemulatedSchedules(runner);
-  }
-
-  private schedulesSaid = '';
-
-  /** @app.schedule handlers do not run locally yet: said by name, once per set declared. */
-  private sayUnemulatedSchedules(runner: RunnerProcess): void {
-    const declared = runner.registration?.config.schedules;
-    const schedules = Array.isArray(declared) ? (declared as Array<{ name?: unknown; cron?: unknown }>) : [];
-    const list = schedules.map((s) => `${String(s.name)} (${String(s.cron)})`).join(', ');
-    if (!list || list === this.schedulesSaid) return;
-    this.schedulesSaid = list;
-    this.host.emit({
-      kind: 'runner',
-      app: this.name,
-      summary: `${this.name}: schedules are not emulated yet, so these will not run locally: ${list}`,
-      detail: { event: 'unemulated', feature: 'schedules', schedules },
-    });
   }
 
   private healthySince = Date.now();
