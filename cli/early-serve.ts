@@ -11,7 +11,7 @@
 // use, another emulator on the store) skips the head start: the full CLI then does everything as
 // before and reports the problem itself.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,6 +25,7 @@ import { emptyStore } from '../emulator/store/schema';
 import { SecretResolver } from '../emulator/store/secret-resolver';
 import { pidAlive } from '../emulator/store/lock';
 import { choosePython } from '../emulator/runner/interpreter';
+import { pickPlaintextPort } from '../emulator/platform/plaintext-port';
 
 /** The serve flags the head start understood; `serve` checks them against its own parse. */
 export interface EarlyServeFlags {
@@ -133,6 +134,23 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   return { entry, storeDir: resolve(cwd, store), port: n, python: pythonInterpreter(python, env), cwd };
 }
 
+/** A free port on 127.0.0.1 the SDK dials without TLS (platform/server.ts: sdkDialsTls). */
+function freePlaintextPort(): Promise<number> {
+  const held: NetServer[] = [];
+  const once = (): Promise<number> =>
+    new Promise((resolveBind, reject) => {
+      const s = createNetServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        held.push(s);
+        resolveBind((s.address() as AddressInfo).port);
+      });
+    });
+  return pickPlaintextPort(once, () => undefined).finally(() => {
+    for (const s of held) s.close();
+  });
+}
+
 /** Whether a live emulator already serves this store (the full CLI reports it). */
 function servedElsewhere(discoveryFile: string): boolean {
   try {
@@ -158,9 +176,19 @@ export async function earlyServe(args: string[]): Promise<void> {
   } catch {
     return;
   }
-  // The real SDK connects to the gRPC gateway, which the emulator starts: no head start then.
   const choice = choosePython({ option: args.includes('--python') || args.some((a) => a.startsWith('--python=')) ? flags.python : undefined, env, appDir: entry.cwd, root: flags.cwd });
-  if (choice.runtime === 'sdk') return;
+  // The real SDK's runner is told the platform gateway's address now; the emulator's gRPC server
+  // binds that port once loaded (the runner dials it only after its Declare call is answered, which
+  // the held server does once the gateway is up). If the port is taken meanwhile, the emulator
+  // stops this runner and launches another.
+  let platformPort: number | undefined;
+  if (choice.runtime === 'sdk') {
+    try {
+      platformPort = await freePlaintextPort();
+    } catch {
+      return;
+    }
+  }
   traceStartup('serve: store read');
   let held: HoldingServer;
   try {
@@ -174,9 +202,10 @@ export async function earlyServe(args: string[]): Promise<void> {
   // The supervisor's first launch, done here: same names, same sources, same environment.
   const resolver = new SecretResolver({ data: () => data, envFile: paths.envFile, env });
   const injected = scanSecretNames(entry.file).filter((n) => resolver.sources(n).length > 0);
-  const remembered = rememberedInterpreter(flags.python, entry.cwd, env);
-  const python = remembered ?? flags.python;
-  const runner = new RunnerProcess(1, 'v1', injected, false);
+  const chosen = choice.runtime === 'sdk' ? choice.python : flags.python;
+  const remembered = rememberedInterpreter(chosen, entry.cwd, env);
+  const python = remembered ?? chosen;
+  const runner = new RunnerProcess(1, 'v1', injected, false, choice.runtime);
   runner.secretDigest = secretDigest(injected, (n) => resolver.resolve(n)?.value);
   const lines: Array<['stdout' | 'stderr', string]> = [];
   let sink: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;
@@ -185,9 +214,9 @@ export async function earlyServe(args: string[]): Promise<void> {
       launchSpec({
         entry,
         python,
-        runtime: 'bundled',
+        runtime: choice.runtime,
         gatewayUrl: `http://127.0.0.1:${port}`,
-        platformAddress: '',
+        platformAddress: platformPort === undefined ? '' : `127.0.0.1:${platformPort}`,
         token: runner.token,
         appId: appIdOf(entry),
         ownerId: data.personas[0]?.id ?? 'user_dev',
@@ -204,7 +233,7 @@ export async function earlyServe(args: string[]): Promise<void> {
     held.server.close();
     return;
   }
-  traceStartup(`serve: runner launched (${remembered ? 'remembered interpreter' : flags.python})`);
+  traceStartup(`serve: runner launched (${choice.runtime === 'sdk' ? 'real SDK, ' : ''}${remembered ? 'remembered interpreter' : chosen})`);
   // Until the emulator adopts it, the process is ours: never leave it behind.
   let adopted = false;
   const killIfOrphan = (): void => {
@@ -219,6 +248,7 @@ export async function earlyServe(args: string[]): Promise<void> {
       runner,
       python,
       speculative: !!remembered,
+      platformPort,
       pipeLog(s) {
         adopted = true;
         process.off('exit', killIfOrphan);

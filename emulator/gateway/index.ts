@@ -177,7 +177,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   hub.tasks = tasks;
   hub.onboarding = new OnboardingRecords(() => collections.get().db, () => hub.clock.now(), () => existsSync(dataFile(store.paths.dir)));
   hub.schedules = new ScheduleClock(hub.clock, (e) => hub.events.emit(e));
-  const platform = await PlatformServer.start(hub, collections.engine, tasks);
+  const platform = await PlatformServer.start(hub, collections.engine, tasks, options.prelaunched?.platformPort);
   hub.platformAddress = platform.address;
   traceStartup('emulator: platform gateway listening');
   hub.onClose(async () => {
@@ -241,7 +241,14 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   envWatch.unref();
 
   // The app imports (the slow part of a start) while the modules register.
-  for (const [i, sup] of hub.supervisors.entries()) await sup.start(i === 0 ? options.prelaunched : undefined);
+  // A head start the gateway cannot serve (another runtime chosen, the promised gRPC port taken in
+  // the meantime) is stopped, and the app launched as usual.
+  let pre = options.prelaunched;
+  if (pre && (pre.runner.runtime !== hub.supervisors[0]?.runtime || (pre.runner.runtime === 'sdk' && platform.address !== `127.0.0.1:${pre.platformPort}`))) {
+    await pre.runner.stop(500);
+    pre = undefined;
+  }
+  for (const [i, sup] of hub.supervisors.entries()) await sup.start(i === 0 ? pre : undefined);
   adopted();
   if (held) {
     attachRunnerLink(server, hub);

@@ -11,6 +11,7 @@ import { toWire } from './credentials';
 import { HttpError } from './errors';
 import { bearerOf, errorHandler } from './security';
 import type { PromptOutcome } from './prompts';
+import { traceStartup } from '../runner/launch';
 import { dict } from '../store/dict';
 
 type Body = Record<string, unknown>;
@@ -54,6 +55,7 @@ const methods: Record<string, Method> = {
 
   /** A real-SDK runner's launcher, before the SDK connects over gRPC (emulator/platform/). */
   Declare(_hub, body, { runner }) {
+    traceStartup(`runner v${runner.version} declared its app`);
     if (runner.runtime !== 'sdk') throw new HttpError(400, 'Declare is for runners of the real SDK (capsule_local_runner)');
     const port = Number(body.port);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new HttpError(400, '"port" must be the runner\'s HTTP port');

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { GatewayHub } from '../gateway/hub-impl';
 import { callRunnerMethod } from '../gateway/rpc';
+import { traceStartup } from '../runner/launch';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
@@ -40,6 +41,7 @@ async function readMeta(runner: RunnerProcess): Promise<Record<string, unknown>>
   for (const delay of [0, 50, 200, 500, 1000, 2000]) {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     if (!runner.alive) break;
+    traceStartup(`runner v${runner.version}: reading /_meta${delay ? ` (after ${delay} ms)` : ''}`);
     try {
       const r = await fetch(`http://127.0.0.1:${port}/_meta`, { signal: AbortSignal.timeout(5000) });
       if (r.ok) return (await r.json()) as Record<string, unknown>;
@@ -80,6 +82,7 @@ export function runnerService(hub: GatewayHub): ServiceImpl {
   return {
     unary: {
       Register(_req, { runner, sup }) {
+        traceStartup(`runner v${runner.version} called Register`);
         if (!runner.declared) {
           throw new GrpcError(grpc.status.FAILED_PRECONDITION, 'this runner did not declare itself: start it with `python -m capsule_local_runner module:Name` (capsule-local serve does)');
         }

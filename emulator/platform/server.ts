@@ -11,6 +11,7 @@ import { runnerFor, goneController } from '../gateway/rpc';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { packageDefinition } from './protocol';
+import { pickPlaintextPort } from './plaintext-port';
 import { runnerService } from './runner-service';
 import { sessionService } from './session-service';
 import { secretService } from './secret-service';
@@ -86,7 +87,8 @@ export class PlatformServer {
     readonly address: string,
   ) {}
 
-  static async start(hub: GatewayHub, data?: DataEngine, tasks?: TaskQueue): Promise<PlatformServer> {
+  /** `port`: the one a prelaunched runner was told (cli/early-serve.ts); else any free one. */
+  static async start(hub: GatewayHub, data?: DataEngine, tasks?: TaskQueue, port?: number): Promise<PlatformServer> {
     const def = packageDefinition();
     const server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_MESSAGE,
@@ -107,6 +109,10 @@ export class PlatformServer {
       const service = def[`capsule.${name}`] as grpc.ServiceDefinition | undefined;
       if (!service) throw new Error(`capsule.proto has no service ${name}`);
       server.addService(service, handlers(hub, name, service, impl));
+    }
+    if (port !== undefined) {
+      const bound = await new Promise<number | undefined>((resolve) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => resolve(err ? undefined : p)));
+      if (bound === port) return new PlatformServer(server, `127.0.0.1:${port}`);
     }
     return new PlatformServer(server, `127.0.0.1:${await bindPlaintextPort(server)}`);
   }
@@ -132,24 +138,6 @@ function bindPlaintextPort(server: grpc.Server): Promise<number> {
   );
 }
 
-export async function pickPlaintextPort(bind: () => Promise<number>, release: (port: number) => void): Promise<number> {
-  const refused: number[] = [];
-  try {
-    for (;;) {
-      const port = await bind();
-      if (!sdkDialsTls(port)) return port;
-      refused.push(port);
-    }
-  } finally {
-    // Held until a good one is bound, so that the same port is not handed out again.
-    for (const port of refused) release(port);
-  }
-}
-
-/** The SDK's own rule (cpsl.channel.Channel): an address ending in "443" is dialled with TLS. */
-export function sdkDialsTls(port: number): boolean {
-  return String(port).endsWith('443');
-}
 
 function handlers(hub: GatewayHub, serviceName: string, service: grpc.ServiceDefinition, impl: ServiceImpl): grpc.UntypedServiceImplementation {
   const out: grpc.UntypedServiceImplementation = {};

@@ -68,6 +68,11 @@ export interface PrelaunchedRunner {
   python: string;
   /** true when `python` came from the interpreter cache and has not been checked in this run. */
   speculative: boolean;
+  /**
+   * A real-SDK runner was told this port for the platform gateway (the gRPC server binds it); a
+   * runner of the bundled runtime needs none.
+   */
+  platformPort?: number;
   /** Hands the lines the process wrote so far, then every later one, to `sink`. */
   pipeLog(sink: (stream: 'stdout' | 'stderr', line: string) => void): void;
 }
@@ -96,6 +101,10 @@ export class AppSupervisor {
     this.knownSecrets = scanSecretNames(entry.file);
     this.sourceName = scanAppName(entry.file, entry.symbol);
     this.referencedSecrets = scanSecretReferences(entry.file);
+  }
+
+  get runtime(): Runtime {
+    return this.opts.runtime;
   }
 
   get name(): string {

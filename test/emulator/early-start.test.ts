@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { earlyServe, takeEarlyServe } from '../../cli/early-serve';
 import { startEmulator as startInProcess } from '../../emulator/gateway';
 import { runCli, startEmulator } from '../support/emulator';
@@ -162,5 +163,53 @@ test('on the real SDK, serve asks the interpreter about itself once: the head st
     await emu.stop();
     emu.cleanup();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('on the real SDK the head start launches the runner too, told the gRPC port the gateway then binds', async () => {
+  const emu = await startEmulator({ app: RELOAD_APP, env: { CAPSULE_TRACE_STARTUP: '1' } });
+  try {
+    const trace = steps(emu.output());
+    const launched = trace.findIndex((s) => s.startsWith('serve: runner launched (real SDK'));
+    assert.ok(launched >= 0 && launched < trace.indexOf('cli: loading the emulator'), `launched before the emulator loads:\n${trace.join('\n')}`);
+    assert.equal((await chat(emu, 'hi')).body.reply, 'v1: hi');
+    const started = (await events(emu)).filter((e) => e.kind === 'runner' && (e.detail?.event === 'started' || e.detail?.event === 'restarted'));
+    assert.deepEqual(started.map((e) => e.detail?.version), [1], 'the adopted process serves; no second launch');
+  } finally {
+    await emu.stop();
+    emu.cleanup();
+  }
+});
+
+test('a head start whose gRPC port was taken meanwhile is stopped, and the emulator launches the app itself', async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'capsule-early-sdk-'));
+  writeFileSync(join(workspace, 'app.py'), readFileSync(join(RELOAD_APP, 'app.py'), 'utf8'));
+  const python = requireSdkPython();
+  const cwd = process.cwd();
+  process.chdir(workspace);
+  let stop: (() => Promise<void>) | undefined;
+  const squatter = createServer();
+  try {
+    await earlyServe(['app.py:app', '--port', '0', '--no-open', '--python', python]);
+    const early = await takeEarlyServe({ entry: 'app.py:app', storeDir: join(workspace, '.capsule'), port: 0, python, cwd: workspace });
+    assert.ok(early?.runner.platformPort, 'the head start ran on the real SDK and chose a gRPC port');
+    await new Promise<void>((r) => squatter.listen(early.runner.platformPort, '127.0.0.1', r));
+    const emu = await startInProcess({ entries: ['app.py:app'], port: 0, python, held: early.held, prelaunched: early.runner, supervisor: { watch: false } });
+    stop = () => emu.stop();
+    assert.notEqual(emu.hub.platformAddress, `127.0.0.1:${early.runner.platformPort}`);
+    const reply = await fetch(`${emu.url}/api/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emu.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'moved' }),
+    });
+    assert.equal(reply.status, 200, await reply.clone().text());
+    assert.equal(((await reply.json()) as { reply: string }).reply, 'v1: moved');
+    assert.notEqual(emu.hub.supervisors[0]!.current, early.runner.runner, 'another process serves');
+    assert.equal(early.runner.runner.alive, false, 'the head start is stopped');
+  } finally {
+    await stop?.();
+    squatter.close();
+    process.chdir(cwd);
+    rmSync(workspace, { recursive: true, force: true });
   }
 });

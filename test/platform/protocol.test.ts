@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PINNED_CPSL, requireSdkPython } from '../support/python';
-import { pickPlaintextPort, sdkDialsTls } from '../../emulator/platform/server';
+import { pickPlaintextPort, sdkDialsTls } from '../../emulator/platform/plaintext-port';
 import { PINNED_REQUIRES_PYTHON, protocolDifferences, protoSdkVersion, sdkProtocolScript, type SdkProtocol } from '../../emulator/platform/protocol';
 
 function wheelProtocol(): SdkProtocol {
