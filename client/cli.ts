@@ -1,8 +1,9 @@
 // Runs the bundled `capsule-local` CLI (dist/cli.js) for store changes: secrets, channels, .env
-// import, reset. The extension host's own executable runs it as Node (ELECTRON_RUN_AS_NODE makes
-// VS Code's Electron binary behave as Node; under code-server it already is Node). Values such as
-// secrets travel on stdin, never on the command line.
+// import, reset. It runs on the Node.js node-runtime.ts chooses (a real Node that loads the
+// collections database's native module; VS Code's Electron run as Node only when there is none).
+// Values such as secrets travel on stdin, never on the command line.
 import { spawn } from 'node:child_process';
+import { nodeRuntime, spawnEnv } from './node-runtime';
 
 export interface CliResult {
   status: number | null;
@@ -10,14 +11,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function nodeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...extra };
-}
-
-export function runCli(cli: string, args: string[], opts: { cwd: string; input?: string; timeoutMs?: number }): Promise<CliResult> {
+export async function runCli(cli: string, args: string[], opts: { cwd: string; input?: string; timeoutMs?: number }): Promise<CliResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const node = await nodeRuntime();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: opts.cwd, env: nodeEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(node.path, [cli, ...args], { cwd: opts.cwd, env: spawnEnv(node), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nodeEnv } from './cli';
+import { nodeRuntime, spawnEnv } from './node-runtime';
 
 export interface Discovery {
   url: string;
@@ -142,11 +142,12 @@ export class Emulator implements vscode.Disposable {
     this.set('starting');
     const kind = o.pythonKind ?? 'setting';
     const args = [o.cli, 'serve', o.entry, '--no-open', '--port', String(o.port), '--store', o.store, ...(kind === 'setting' ? ['--python', o.python] : []), ...(o.extraArgs ?? [])];
+    const node = await nodeRuntime();
     this.log.appendLine(`[capsule] starting the emulator: capsule-local serve ${o.entry} --port ${o.port} (Python: ${o.python})`);
-    const child = spawn(process.execPath, args, {
+    const child = spawn(node.path, args, {
       cwd: o.folder,
       // The Python extension's interpreter: serve ranks it after the workspace's .venv.
-      env: { ...nodeEnv(), ...(kind === 'extension' ? { CAPSULE_EDITOR_PYTHON: o.python } : {}) },
+      env: spawnEnv(node, process.env, kind === 'extension' ? { CAPSULE_EDITOR_PYTHON: o.python } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

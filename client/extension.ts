@@ -8,6 +8,7 @@ import { entryFor, findApps, IMPORTS_CPSL, workspaceUsesCpsl, type AppRef } from
 import { CapsuleDebugProvider, bundledDebugpy, pythonDebugType, toPythonDebugConfiguration, type DebugRequest, type DebugTarget } from './debug';
 import { Emulator } from './emulator';
 import { createLanguageClient } from './languageClient';
+import { NodeResolver, installNodeResolver, sqliteProbe } from './node-runtime';
 import { bundle, storeDir, toUri, workspaceFolderFor } from './paths';
 import { PromptWatcher, type Prompt } from './prompts';
 import { pythonInterpreter } from './python';
@@ -34,6 +35,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
   const paths = bundle(context);
   const log = vscode.window.createOutputChannel('Capsule');
   context.subscriptions.push(log);
+  // The Node.js the emulator and the CLI run on (Electron cannot load the collections driver).
+  installNodeResolver(
+    new NodeResolver({
+      setting: () => vscode.workspace.getConfiguration('capsule').get<string>('node.path', ''),
+      probe: sqliteProbe(paths.sqliteDriver),
+      log: (line) => log.appendLine(line),
+    }),
+  );
+  context.subscriptions.push({ dispose: () => installNodeResolver(undefined) });
 
   const emulatorFor = (folder = workspaceFolderFor()): Emulator | undefined => {
     if (!folder) return undefined;

@@ -1,6 +1,7 @@
 // Where the extension's bundled pieces live. Everything runs from dist/ inside the installed
 // extension folder, so the packaged .vsix works offline: the CLI (which hosts the emulator), the
-// language server and the stdlib-only Python runtime the app imports as `cpsl`.
+// language server, the stdlib-only Python runtime the app imports as `cpsl` and the collections
+// database's native driver.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -9,6 +10,8 @@ export interface Bundle {
   cli: string;
   server: string;
   pythonRuntime: string;
+  /** The collections database's native driver, which the chosen Node.js must load. */
+  sqliteDriver: string;
 }
 
 export function bundle(context: vscode.ExtensionContext): Bundle {
@@ -18,6 +21,7 @@ export function bundle(context: vscode.ExtensionContext): Bundle {
     cli: path.join(dist, 'cli.js'),
     server: path.join(dist, 'server.js'),
     pythonRuntime: path.join(dist, 'python'),
+    sqliteDriver: path.join(dist, 'node_modules', 'better-sqlite3'),
   };
 }
 

@@ -21,6 +21,7 @@ import { GatewaySecrets } from './secrets';
 import type { SecretScrubber } from './scrubber';
 import { TurnState, type InboundMessage } from './turns';
 import { toWire } from './credentials';
+import { urlForApp } from '../platform/uploads';
 import { HttpError } from './errors';
 import { LogRecords, recordSummary } from './log-records';
 import { LIMITS, clipText, messageTooLong, nameTooLong } from '../limits';
@@ -212,7 +213,8 @@ export class GatewayHub implements Hub {
       owner_id: ownerIdOf({ id: userId, orgId: orgId || undefined }),
       channel_type: input.channelType,
       text: input.text,
-      attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content_type: a.content_type, url: a.url, size: a.size })),
+      // A file of ours goes with its token: the SDK's Attachment.download() sends no credentials.
+      attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content_type: a.content_type, url: urlForApp(this, a.url), size: a.size })),
       chat_name: input.chatName ?? '',
       initial_data_json: '',
     };

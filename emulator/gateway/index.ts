@@ -129,13 +129,14 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   app.use((req, res, next) => (req.path.startsWith('/apps/') || PROMPT_FILE_PATH.test(req.path) ? next() : parsers[0]!(req, res, (e?: unknown) => (e ? next(e) : parsers[1]!(req, res, next)))));
   app.use(hub.publicRouter);
   app.get('/login', auth.login);
+  // Uploaded files check the session themselves: the URL an app is given carries the file's token.
+  app.use(uploadsRouter(hub, auth));
   app.use(auth.require);
   // Every JSON answer behind the token (the API, dashboard, web chat) goes through the scrubber:
   // what was recorded before a value became known is masked on the way out too.
   app.use(scrubAnswers(hub.scrubber));
   app.use(apiRouter(hub, auth));
   app.use(forwardRouter(hub));
-  app.use(uploadsRouter(hub));
   app.use(hub.protectedRouter);
   app.get('/', (_req, res) => res.redirect(303, '/chat'));
   app.use((req, res) => sendError(req, res, 404, `no route ${req.method} ${req.path}`, { title: 'Not found' }));
