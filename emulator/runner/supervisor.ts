@@ -421,6 +421,29 @@ export class AppSupervisor {
     this.wake();
     if (old) void this.retire(old);
     if (why !== 'restart') this.healthySince = Date.now();
+    this.sayUnmountedFilesystems(runner);
+  }
+
+  private filesystemsSaid = '';
+
+  /**
+   * `filesystems={"/data": cpsl.FileSystem(...)}`: the platform mounts the volume into the app's
+   * container; nothing is mounted at that path on this machine, so the app's reads and writes
+   * there fail. Said by mount path, once per set declared.
+   */
+  private sayUnmountedFilesystems(runner: RunnerProcess): void {
+    const declared = runner.registration?.config.filesystems;
+    if (!declared || typeof declared !== 'object' || Array.isArray(declared)) return;
+    const mounts = Object.entries(declared as Record<string, { name?: unknown }>).map(([path, fs]) => `${path} (${String(fs?.name ?? '?')})`);
+    const list = mounts.join(', ');
+    if (!list || list === this.filesystemsSaid) return;
+    this.filesystemsSaid = list;
+    this.host.emit({
+      kind: 'runner',
+      app: this.name,
+      summary: `${this.name}: managed filesystems are not mounted in Capsule Local yet: ${list}; reading or writing under ${mounts.length > 1 ? 'those paths' : 'that path'} fails here (on Capsule the platform mounts it)`,
+      detail: { event: 'unemulated', feature: 'filesystems', filesystems: declared },
+    });
   }
 
   private healthySince = Date.now();

@@ -507,6 +507,13 @@ class Walker {
       secrets: args.splat && !args.keywords.has('secrets') ? undefined : [],
       channels: [],
     };
+    const filesystems = args.keywords.get('filesystems')?.value;
+    if (filesystems && filesystems.type.name !== 'None') {
+      // The emulator names them too, when the app registers (emulator/runner/supervisor.ts).
+      this.ctx.report('capsule/local-unsupported', 'information', filesystems.from, filesystems.to,
+        'Managed filesystems are not mounted in Capsule Local yet: the app imports and serves, but reading or writing under a mount path fails on this machine. On Capsule the platform mounts them.',
+        { data: { argument: 'filesystems' } });
+    }
     const secrets = args.keywords.get('secrets')?.value;
     if (secrets) {
       if (secrets.type.name === 'None') app.secrets = [];
