@@ -95,6 +95,45 @@
         el('td', {}, c.expiresAt ? new Date(c.expiresAt * 1000).toLocaleString() : 'never')), 'No user has connected an integration yet.');
   }
 
+  /** A time a cron names, in the zone it is written in: "2026-12-08 09:00 UTC". */
+  const utc = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+  /** What the platform side keeps for the apps: schedules, background tasks, onboarding. */
+  function renderPlatform(g) {
+    table('schedules', ['Schedule', 'App', 'Cron', 'Next run', 'Last run', 'Runs', ''], g.schedules || [], (x) => JSON.stringify([x.app, x.name]), (x) =>
+      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, x.app), el('td', { class: 'nowrap' }, el('code', {}, x.cron)),
+        el('td', { class: 'nowrap' }, x.problem ? el('span', { class: 'pill bad', title: x.problem }, 'never runs') : utc(x.nextRun)), el('td', {}, x.lastRun ? utc(x.lastRun) : '—'), el('td', {}, String(x.runs)),
+        el('td', {}, x.problem ? '' : el('button', { type: 'button', 'aria-label': `Run ${x.name} now`, onclick: () => runSchedule(x.app, x.name) }, 'Run now'))),
+      'No schedules (the real SDK runs @app.schedule handlers here).');
+    table('tasks', ['Task', 'App', 'Status', 'Attempt', 'Created', 'Error'], g.tasks || [], (t) => t.id, (t) =>
+      el('tr', {}, el('td', {}, el('code', {}, t.display_name || t.name), ' ', el('span', { class: 'muted' }, t.id)), el('td', {}, t.app),
+        el('td', {}, el('span', { class: `pill ${{ completed: 'ok', failed: 'bad', timeout: 'bad', cancelled: '' }[t.status] ?? 'warn'}` }, t.status)),
+        el('td', {}, `${t.attempt} of ${t.max_retries + 1}`), el('td', {}, time(t.created_at)), el('td', {}, t.error ? el('code', {}, t.error) : '—')),
+      'No background tasks yet.');
+    table('onboarding', ['User', 'App', 'Completed', ''], g.onboarding || [], (o) => JSON.stringify([o.app, o.userId]), (o) =>
+      el('tr', {}, el('td', {}, o.userId), el('td', {}, o.app), el('td', {}, time(o.completedAt)),
+        el('td', {}, el('button', { type: 'button', 'aria-label': `Reset the onboarding of ${o.userId}`, onclick: () => resetOnboarding(o.app, o.userId) }, 'Reset'))),
+      'No user has completed an onboarding yet.');
+  }
+
+  async function runSchedule(app, name) {
+    try {
+      await api('/api/schedules/run', { method: 'POST', body: { app, name } });
+      refreshSoon();
+    } catch (e) {
+      banner(e.message);
+    }
+  }
+
+  async function resetOnboarding(app, user) {
+    try {
+      await api('/api/onboarding/reset', { method: 'POST', body: { app, user } });
+      refreshSoon();
+    } catch (e) {
+      banner(e.message);
+    }
+  }
+
   /** Answers a prompt headlessly (all requested scopes; secret forms need their connect page). */
   async function answerPrompt(id, allow) {
     try {
@@ -121,6 +160,7 @@
       if (mine < newestRendered) return;
       newestRendered = mine;
       render(s, g.secrets);
+      renderPlatform(g);
       renderCollections(c);
     } catch (e) {
       banner(`Could not load the state: ${e.message}`);
