@@ -23,6 +23,8 @@ import { liveEmulator, type DiscoveryInfo } from '../../emulator/gateway/discove
 import { UsageError, UserError } from '../errors';
 import { CollectionsEngine, DataError, dataFile } from '../../emulator/collections';
 import { documentCount, exportCollections, importCollections, parseCollectionsExport, type CollectionsExport } from '../../emulator/collections/transfer';
+import { clearOnboarding, exportOnboarding, importOnboarding, parseOnboardingExport, type OnboardingRecord } from '../../emulator/platform/onboarding';
+import { clearTasks } from '../../emulator/platform/task-queue';
 
 /**
  * The store's collections database (`.capsule/data.sqlite`), or undefined when there is none and
@@ -165,17 +167,19 @@ export function registerStoreCommands(program: Command): void {
     exp.data = { ...scrubber.json(rest), secrets, channels, integrations };
     const engine = openCollections(store);
     let collections: CollectionsExport | undefined;
+    let onboarding: OnboardingRecord[] = [];
     try {
       collections = engine && scrubber.json(exportCollections(engine));
+      if (engine) onboarding = exportOnboarding(engine.db);
     } finally {
       engine?.close();
     }
-    const text = JSON.stringify(collections ? { ...exp, collections } : exp, null, 2) + '\n';
+    const text = JSON.stringify({ ...exp, ...(collections ? { collections } : {}), ...(onboarding.length ? { onboarding } : {}) }, null, 2) + '\n';
     const d = exp.data;
     const summary =
       `${plural(Object.keys(d.secrets).length, 'secret')}, ${plural(Object.keys(d.channels).length, 'channel')}, ` +
       `${plural(Object.keys(d.sessions).length, 'session')}, ${plural(d.personas.length, 'persona')}, ${plural(d.events.length, 'event')}, ` +
-      `${plural(documentCount(collections), 'collection document')}`;
+      `${plural(documentCount(collections), 'collection document')}, ${plural(onboarding.length, 'onboarding completion')}`;
     const secretsNote = opts.includeSecrets
       ? 'It CONTAINS secret values: keep it private.'
       : 'Secret values, channel credentials and tokens were left out (names kept; use --include-secrets to include them).';
@@ -214,8 +218,10 @@ export function registerStoreCommands(program: Command): void {
       throw asUserError(e);
     }
     let collections: CollectionsExport | undefined;
+    let onboarding: OnboardingRecord[] | undefined;
     try {
       collections = parseCollectionsExport((exp as { collections?: unknown }).collections);
+      onboarding = parseOnboardingExport((exp as { onboarding?: unknown }).onboarding);
     } catch (e) {
       throw new UserError(`${file}: ${(e as Error).message}; nothing was imported`);
     }
@@ -225,22 +231,25 @@ export function registerStoreCommands(program: Command): void {
     await commit(store, (d) => {
       report = applyImport(d, exp, mode);
     });
-    const engine = collections || mode === 'replace' ? openCollections(store, collections !== undefined) : undefined;
+    const engine = collections || onboarding || mode === 'replace' ? openCollections(store, collections !== undefined || onboarding !== undefined) : undefined;
     let imported;
+    let onboarded: number | undefined;
     try {
       if (engine) imported = importCollections(engine, collections ?? { documents: {}, schemas: [] }, mode);
+      if (engine && (onboarding || mode === 'replace')) onboarded = importOnboarding(engine.db, onboarding ?? [], mode);
     } finally {
       engine?.close();
     }
     process.stdout.write(describeImport(file, store.paths.file, report!));
     if (imported) process.stdout.write(`  collections: ${plural(imported.documents, 'document')} in ${plural(imported.collections, 'collection')}, ${plural(imported.schemas, 'column schema')}\n`);
+    if (onboarded !== undefined) process.stdout.write(`  onboarding: ${plural(onboarded, 'completion')}\n`);
     noteRunningEmulator(store);
   });
 
   withStoreOption(
     program
       .command('reset')
-      .description('Delete sessions, key-value state, collections, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
+      .description('Delete sessions, key-value state, collections, background tasks, onboarding completions, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
       .option('--all', 'also delete secrets and channels (an empty store)')
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (opts: StoreFlag & { all?: boolean; yes?: boolean }) => {
@@ -262,8 +271,14 @@ export function registerStoreCommands(program: Command): void {
     });
     const engine = openCollections(store);
     let documents = 0;
+    let tasks = 0;
+    let onboarded = 0;
     try {
-      if (engine) documents = engine.reset();
+      if (engine) {
+        documents = engine.reset();
+        tasks = clearTasks(engine.db);
+        onboarded = clearOnboarding(engine.db);
+      }
     } finally {
       engine?.close();
     }
@@ -275,6 +290,8 @@ export function registerStoreCommands(program: Command): void {
       plural(r.events, 'event'),
       plural(r.personas, 'persona'),
       plural(documents, 'collection document'),
+      plural(tasks, 'background task'),
+      plural(onboarded, 'onboarding completion'),
     ];
     if (opts.all) parts.push(plural(r.secrets, 'secret'), plural(r.channels, 'channel'));
     process.stdout.write(`Reset ${store.paths.file}: removed ${parts.join(', ')}.${opts.all ? '' : ' Secrets and channels were kept.'}\n`);

@@ -1,8 +1,9 @@
 // Onboarding completion (`await session.complete_onboarding()`): the platform keeps, per app and
 // user, that the user finished the app's onboarding flow, and answers when. Kept in the
 // collections database (table `onboarding`) beside the tasks, so it survives a restart; completing
-// again keeps the first time, as a flag that is already set does. `reset` is the SDK's
-// `serve --reset-onboarding` (and the dashboard's): the user goes through onboarding again.
+// again keeps the first time, as a flag that is already set does. `reset` is the dashboard's (and
+// `POST /api/onboarding/reset`): the user goes through onboarding again. The functions at the end
+// are the store commands' (`capsule-local export`, `import`, `reset`), on the database file.
 import type { Database } from '../collections/database';
 
 const SCHEMA = `
@@ -61,4 +62,44 @@ export class OnboardingRecords {
   close(): void {
     this.db = undefined;
   }
+}
+
+function hasTable(db: Database): boolean {
+  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'onboarding'").get();
+}
+
+/** Every completion, for `capsule-local export`. */
+export function exportOnboarding(db: Database): OnboardingRecord[] {
+  if (!hasTable(db)) return [];
+  return (db.prepare('SELECT app, user_id, completed_at FROM onboarding ORDER BY app, user_id').all() as Array<{ app: string; user_id: string; completed_at: string }>).map((r) => ({ app: r.app, userId: r.user_id, completedAt: r.completed_at }));
+}
+
+/** An export's `onboarding` section, checked whole before anything is imported. */
+export function parseOnboardingExport(v: unknown): OnboardingRecord[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw new TypeError('"onboarding" must be an array of {app, userId, completedAt}');
+  return v.map((r: unknown, i) => {
+    const o = r as Record<string, unknown> | null;
+    for (const k of ['app', 'userId', 'completedAt'] as const) {
+      if (!o || typeof o !== 'object' || typeof o[k] !== 'string' || !o[k]) throw new TypeError(`"onboarding[${i}].${k}" must be a non-empty string`);
+    }
+    if (!Number.isFinite(Date.parse(o!.completedAt as string))) throw new TypeError(`"onboarding[${i}].completedAt" is not an ISO 8601 time`);
+    return { app: o!.app as string, userId: o!.userId as string, completedAt: o!.completedAt as string };
+  });
+}
+
+/** `import`: merge replaces a user's completion of the same app, replace makes the table the export. */
+export function importOnboarding(db: Database, records: OnboardingRecord[], mode: 'merge' | 'replace'): number {
+  db.exec(SCHEMA);
+  return db.transaction(() => {
+    if (mode === 'replace') db.prepare('DELETE FROM onboarding').run();
+    const put = db.prepare('INSERT OR REPLACE INTO onboarding (app, user_id, completed_at) VALUES (?, ?, ?)');
+    for (const r of records) put.run(r.app, r.userId, r.completedAt);
+    return records.length;
+  })();
+}
+
+/** `reset`: every user goes through onboarding again; how many completions were forgotten. */
+export function clearOnboarding(db: Database): number {
+  return hasTable(db) ? db.prepare('DELETE FROM onboarding').run().changes : 0;
 }

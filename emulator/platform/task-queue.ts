@@ -287,3 +287,9 @@ export class TaskQueue {
     this.timers.clear();
   }
 }
+
+/** `capsule-local reset`: every task of every app is forgotten; how many. */
+export function clearTasks(db: Database): number {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tasks'").get();
+  return exists ? db.prepare('DELETE FROM tasks').run().changes : 0;
+}
