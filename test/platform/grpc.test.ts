@@ -121,7 +121,7 @@ describe('the gRPC gateway', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['TaskService', 'RefreshTaskTimeout', /^background tasks \(@app\.task\): extending a running task's timeout \(TaskHandle\.refresh\) is not available in Capsule Local yet$/],
       ['FilesystemService', 'ListFilesystems', /^managed filesystems \(cpsl\.FileSystem\) is not available in Capsule Local yet$/],
-      ['SessionService', 'CompleteOnboarding', /^onboarding \(session\.complete_onboarding\) is not available in Capsule Local yet$/],
+      ['SessionService', 'PipedreamProxy', /^Pipedream-connected integrations \(session\.pipedream\) is not available in Capsule Local yet$/],
       ['CapsuleService', 'ListApps', /listing apps .* is not available in Capsule Local yet$/],
       ['SecretService', 'CreateSecret', /capsule-local secret set/],
     ];
