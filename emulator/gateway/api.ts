@@ -111,7 +111,7 @@ export function promptView(p: PendingPrompt, now: number) {
 
 /** A background task as the dashboard shows it (the latest 50 of every app). */
 function taskView(t: TaskRow) {
-  return { id: t.id, app: t.app, name: t.name, display_name: t.display_name, session_id: t.session_id, status: STATUS_NAMES[t.status], attempt: t.attempt, max_retries: t.max_retries, error: t.error, created_at: t.created_at, started_at: t.started_at, completed_at: t.completed_at, scheduled_at: t.scheduled_at };
+  return { id: t.id, app: t.app, name: t.name, display_name: t.display_name, session_id: t.session_id, status: STATUS_NAMES[t.status], attempt: t.attempt, max_retries: t.max_retries, error: t.error, created_at: t.created_at, started_at: t.started_at, completed_at: t.completed_at, scheduled_at: t.scheduled_at, lock_key: t.lock_key, recurrence_seconds: t.recurrence_seconds, series: t.series };
 }
 
 /** The payload of the SDK's block an ask was shown with (its message, labels, accept). */

@@ -3,8 +3,16 @@
 // to its app's runner as a TaskDelivery on the Recv stream; the runner claims it, runs it (its
 // own timeout, heartbeats every 10 s) and completes it. RETRY from the runner (the handler
 // raised, and `retry_for` allows it) delivers the task again while attempts are left, then it is
-// FAILED, as on the platform. A scheduled task waits on the emulator's clock (it fires when the
-// clock is advanced).
+// FAILED, as on the platform.
+//
+// Time is the emulator's clock (advancing it fires what became due): a scheduled task's due time,
+// and a running task's deadline, `timeout` seconds after its claim (RefreshTaskTimeout moves it to
+// `timeout` seconds from then); past it the task is TIMEOUT and its runner is told to stop it on
+// its next heartbeat. Tasks of one app that share a lock key (`lock=`) run one at a time: a task
+// whose key a delivered task holds waits until that attempt ends. A recurring task
+// (`recurrence_seconds`, `.schedule("every 5m")`) schedules its next occurrence, a new task of the
+// same series, when a run reaches a final status: whole periods after its due time, the first
+// still ahead (missed ticks are skipped). A cancel ends the series.
 import type { Database } from '../collections/database';
 import type { HubClock } from '../gateway/clock';
 import type { RunnerProcess } from '../runner/process';
@@ -15,6 +23,8 @@ export const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.en
 const FINAL = new Set<number>([STATUS.COMPLETED, STATUS.FAILED, STATUS.CANCELLED, STATUS.TIMEOUT]);
 /** Waiting to be delivered (RETRY: delivered again after a failed attempt). */
 const WAITING = new Set<number>([STATUS.PENDING, STATUS.SCHEDULED, STATUS.RETRY]);
+/** Delivered: the task holds its lock key until the attempt ends. */
+const DELIVERED = new Set<number>([STATUS.CLAIMED, STATUS.RUNNING]);
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -39,6 +49,17 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_app ON tasks (app, status);
 `;
 
+/**
+ * Columns added after the table's first version. A database that lacks one (written by an older
+ * Capsule Local) gets it by ALTER TABLE; a new database gets them the same way.
+ */
+const ADDED_COLUMNS: ReadonlyArray<[name: string, type: string]> = [
+  ['lock_key', "TEXT NOT NULL DEFAULT ''"],
+  ['recurrence_seconds', 'INTEGER NOT NULL DEFAULT 0'],
+  // Every occurrence of a recurring task carries the first occurrence's id ('' when not recurring).
+  ['series', "TEXT NOT NULL DEFAULT ''"],
+];
+
 export interface TaskRow {
   seq: number;
   id: string;
@@ -57,6 +78,9 @@ export interface TaskRow {
   started_at: string;
   completed_at: string;
   scheduled_at: string;
+  lock_key: string;
+  recurrence_seconds: number;
+  series: string;
 }
 
 export interface TaskFilter {
@@ -66,6 +90,7 @@ export interface TaskFilter {
   sessionId?: string;
   /** Every key must equal the task's kwarg of that name (JSON equality). */
   kwargs?: Record<string, unknown>;
+  series?: string;
 }
 
 export interface NewTask {
@@ -75,6 +100,10 @@ export interface NewTask {
   kwargs: string;
   maxRetries: number;
   timeout: number;
+  /** '' for none. */
+  lockKey: string;
+  /** 0: runs once. */
+  recurrenceSeconds: number;
   /** Epoch ms on the emulator's clock; undefined: now. */
   runAt?: number;
 }
@@ -104,6 +133,9 @@ export class TaskQueue {
     if (!this.db) {
       const db = this.database();
       db.exec(SCHEMA);
+      const have = new Set((db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name));
+      for (const [name, type] of ADDED_COLUMNS) if (!have.has(name)) db.exec(`ALTER TABLE tasks ADD COLUMN ${name} ${type}`);
+      db.exec('CREATE INDEX IF NOT EXISTS tasks_lock ON tasks (app, lock_key, status)');
       this.db = db;
     }
     return this.db;
@@ -115,15 +147,22 @@ export class TaskQueue {
 
   submit(app: string, runner: RunnerProcess, t: NewTask): string {
     this.runners.set(app, runner);
+    return this.add(app, t);
+  }
+
+  private add(app: string, t: NewTask, series?: string): string {
     const now = this.clock.now();
     const id = `task_${now.toString(36)}${(this.ids++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const later = t.runAt !== undefined && t.runAt > now;
     this.sql
       .prepare(
-        `INSERT INTO tasks (id, app, name, display_name, session_id, kwargs, status, attempt, max_retries, timeout, error, cancel_requested, created_at, started_at, completed_at, scheduled_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', 0, ?, '', '', ?)`,
+        `INSERT INTO tasks (id, app, name, display_name, session_id, kwargs, status, attempt, max_retries, timeout, error, cancel_requested, created_at, started_at, completed_at, scheduled_at, lock_key, recurrence_seconds, series)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', 0, ?, '', '', ?, ?, ?, ?)`,
       )
-      .run(id, app, t.name, t.displayName, t.sessionId, t.kwargs, later ? STATUS.SCHEDULED : STATUS.PENDING, t.maxRetries, t.timeout, this.iso(now), later ? this.iso(t.runAt) : '');
+      .run(
+        id, app, t.name, t.displayName, t.sessionId, t.kwargs, later ? STATUS.SCHEDULED : STATUS.PENDING, t.maxRetries, t.timeout, this.iso(now),
+        t.runAt !== undefined ? this.iso(t.runAt) : '', t.lockKey, t.recurrenceSeconds, series ?? (t.recurrenceSeconds > 0 ? id : ''),
+      );
     this.dispatch(this.get(id)!);
     return id;
   }
@@ -140,6 +179,7 @@ export class TaskQueue {
     if (f.name) (where.push('name = ?'), args.push(f.name));
     if (f.status) (where.push('status = ?'), args.push(f.status));
     if (f.sessionId) (where.push('session_id = ?'), args.push(f.sessionId));
+    if (f.series) (where.push('series = ?'), args.push(f.series));
     const rows = this.sql.prepare(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY seq`).all(...args) as TaskRow[];
     const want = Object.entries(f.kwargs ?? {});
     const matching = want.length
@@ -157,16 +197,18 @@ export class TaskQueue {
     return this.sql.prepare('SELECT * FROM tasks ORDER BY seq DESC LIMIT ?').all(limit) as TaskRow[];
   }
 
-  /** Cancels what matches: a waiting task at once, a running one on its next heartbeat. */
+  /**
+   * Cancels what matches: a waiting task at once, a running one on its next heartbeat. Cancelling
+   * any occurrence of a recurring task by its id ends the series: its live occurrence is cancelled.
+   */
   cancel(app: string, f: TaskFilter): number {
+    const series = f.taskId ? this.get(f.taskId, app)?.series : undefined;
     let n = 0;
-    for (const r of this.find(app, f, 0)) {
+    for (const r of this.find(app, series ? { ...f, taskId: undefined, series } : f, 0)) {
       if (WAITING.has(r.status)) {
-        this.timers.get(r.id)?.();
-        this.timers.delete(r.id);
-        this.sql.prepare('UPDATE tasks SET status = ?, error = ?, completed_at = ? WHERE id = ?').run(STATUS.CANCELLED, 'cancelled', this.iso(), r.id);
+        this.settle(r, STATUS.CANCELLED, 'cancelled');
         n++;
-      } else if ((r.status === STATUS.CLAIMED || r.status === STATUS.RUNNING) && !r.cancel_requested) {
+      } else if (DELIVERED.has(r.status) && !r.cancel_requested) {
         this.sql.prepare('UPDATE tasks SET cancel_requested = 1 WHERE id = ?').run(r.id);
         n++;
       }
@@ -179,7 +221,30 @@ export class TaskQueue {
     const r = this.get(id, app);
     if (!r || r.status !== STATUS.CLAIMED || this.claims.get(id) !== runner) return false;
     this.sql.prepare('UPDATE tasks SET status = ?, started_at = ? WHERE id = ?').run(STATUS.RUNNING, this.iso(), id);
+    this.armDeadline(r);
     return true;
+  }
+
+  /**
+   * RefreshTaskTimeout: a running task's deadline moves to `timeout` seconds from now. Answers the
+   * task as it was found (undefined: unknown); a task that is not running is left as it is.
+   */
+  refresh(id: string, app: string): TaskRow | undefined {
+    const r = this.get(id, app);
+    if (r?.status === STATUS.RUNNING) this.armDeadline(r);
+    return r;
+  }
+
+  private armDeadline(r: TaskRow): void {
+    if (r.timeout > 0) this.setTimer(r.id, this.clock.now() + r.timeout * 1000, () => this.expire(r.id));
+  }
+
+  /** A running task past its deadline is TIMEOUT; its runner stops the handler on its next heartbeat. */
+  private expire(id: string): void {
+    const r = this.get(id);
+    if (r?.status !== STATUS.RUNNING) return;
+    this.sql.prepare('UPDATE tasks SET cancel_requested = 1 WHERE id = ?').run(id);
+    this.settle(r, STATUS.TIMEOUT, 'timeout');
   }
 
   /**
@@ -192,14 +257,46 @@ export class TaskQueue {
     if (!r || FINAL.has(r.status) || this.claims.get(id) !== runner) return;
     // Cancelled by its runner's stop (a reload, the emulator stopping), not by the app.
     if (status === STATUS.CANCELLED && !r.cancel_requested && runner.stopping) return this.interrupted(r);
-    this.claims.delete(id);
     if (status === STATUS.RETRY && !r.cancel_requested && r.attempt <= r.max_retries) {
+      this.claims.delete(id);
       this.sql.prepare('UPDATE tasks SET status = ?, error = ? WHERE id = ?').run(STATUS.RETRY, error, id);
       this.dispatch(this.get(id)!);
       return;
     }
-    const final = status === STATUS.RETRY ? STATUS.FAILED : FINAL.has(status) ? status : STATUS.FAILED;
-    this.sql.prepare('UPDATE tasks SET status = ?, error = ?, completed_at = ? WHERE id = ?').run(final, error, this.iso(), id);
+    this.settle(r, status === STATUS.RETRY || !FINAL.has(status) ? STATUS.FAILED : status, error);
+  }
+
+  /**
+   * A task reaches its final status: its timer and claim go, its lock key passes to the next task
+   * waiting for it, and a recurring task's next occurrence is scheduled (unless it was cancelled:
+   * asked to stop, a run that still completes ends the series too).
+   */
+  private settle(r: TaskRow, status: number, error: string): void {
+    this.setTimer(r.id);
+    this.claims.delete(r.id);
+    this.sql.prepare('UPDATE tasks SET status = ?, error = ?, completed_at = ? WHERE id = ?').run(status, error, this.iso(), r.id);
+    if (r.recurrence_seconds > 0 && status !== STATUS.CANCELLED && !r.cancel_requested) {
+      const period = r.recurrence_seconds * 1000;
+      const last = Date.parse(r.scheduled_at || r.created_at);
+      const runAt = last + period * (Math.max(0, Math.floor((this.clock.now() - last) / period)) + 1);
+      const next = { name: r.name, displayName: r.display_name, sessionId: r.session_id, kwargs: r.kwargs, maxRetries: r.max_retries, timeout: r.timeout };
+      this.add(r.app, { ...next, lockKey: r.lock_key, recurrenceSeconds: r.recurrence_seconds, runAt }, r.series || r.id);
+    }
+    if (r.lock_key) this.release(r.app, r.lock_key);
+  }
+
+  /** A lock key is free: the oldest task due and waiting for it is delivered. */
+  private release(app: string, key: string): void {
+    const waiting = this.sql.prepare('SELECT * FROM tasks WHERE app = ? AND lock_key = ? AND status IN (?, ?, ?) ORDER BY seq').all(app, key, ...WAITING) as TaskRow[];
+    for (const w of waiting) {
+      if (this.timers.has(w.id)) continue; // not due yet
+      this.dispatch(w);
+      if (this.held(app, key)) return;
+    }
+  }
+
+  private held(app: string, key: string): boolean {
+    return this.sql.prepare('SELECT 1 FROM tasks WHERE app = ? AND lock_key = ? AND status IN (?, ?) LIMIT 1').get(app, key, ...DELIVERED) !== undefined;
   }
 
   /** A running task's heartbeat: whether it has been asked to stop. */
@@ -211,14 +308,10 @@ export class TaskQueue {
   resume(app: string, runner: RunnerProcess): void {
     this.runners.set(app, runner);
     if (!this.db && !this.exists()) return;
-    for (const r of this.sql.prepare('SELECT * FROM tasks WHERE app = ? AND status IN (?, ?, ?, ?, ?) ORDER BY seq').all(app, STATUS.PENDING, STATUS.SCHEDULED, STATUS.RETRY, STATUS.CLAIMED, STATUS.RUNNING) as TaskRow[]) {
-      if (r.status === STATUS.CLAIMED || r.status === STATUS.RUNNING) {
-        // Without a claimant the emulator restarted while the task ran: it runs again.
-        if (!this.claims.has(r.id)) this.interrupted(r);
-        continue;
-      }
-      if (!this.timers.has(r.id)) this.dispatch(r);
-    }
+    const rows = this.sql.prepare('SELECT * FROM tasks WHERE app = ? AND status IN (?, ?, ?, ?, ?) ORDER BY seq').all(app, ...WAITING, ...DELIVERED) as TaskRow[];
+    // Without a claimant the emulator restarted while the task ran: it runs again, first (it held its lock key).
+    for (const r of rows) if (DELIVERED.has(r.status) && !this.claims.has(r.id)) this.interrupted(r);
+    for (const r of rows) if (WAITING.has(r.status) && !this.timers.has(r.id)) this.dispatch(r);
   }
 
   /**
@@ -245,24 +338,35 @@ export class TaskQueue {
   private dispatch(r: TaskRow): void {
     const at = r.status === STATUS.SCHEDULED ? Date.parse(r.scheduled_at) : 0;
     if (at > this.clock.now()) {
-      this.timers.get(r.id)?.();
-      this.timers.set(
-        r.id,
-        this.clock.at(at, () => {
-          this.timers.delete(r.id);
-          const now = this.get(r.id);
-          if (now && now.status === STATUS.SCHEDULED) this.deliver(now);
-        }),
-      );
-      return;
+      return this.setTimer(r.id, at, () => {
+        const now = this.get(r.id);
+        if (now?.status === STATUS.SCHEDULED) this.deliver(now);
+      });
     }
+    this.setTimer(r.id);
     this.deliver(r);
+  }
+
+  /** A task's one timer on the clock: its due time while it waits, its deadline while it runs. */
+  private setTimer(id: string, at?: number, fire?: () => void): void {
+    this.timers.get(id)?.();
+    this.timers.delete(id);
+    if (at === undefined || !fire) return;
+    this.timers.set(
+      id,
+      this.clock.at(at, () => {
+        this.timers.delete(id);
+        fire();
+      }),
+    );
   }
 
   private deliver(r: TaskRow): void {
     const runner = this.runners.get(r.app);
     // No runner now: the task stays waiting and goes out when one opens its Recv stream (resume).
     if (!runner?.alive || !runner.inbox) return;
+    // One at a time per lock key: the task waits until the holder's attempt ends (release).
+    if (r.lock_key && this.held(r.app, r.lock_key)) return;
     const attempt = r.attempt + 1;
     this.sql.prepare('UPDATE tasks SET status = ?, attempt = ? WHERE id = ?').run(STATUS.CLAIMED, attempt, r.id);
     this.claims.set(r.id, runner);

@@ -1,11 +1,11 @@
-// TaskService: background tasks (`@app.task` .submit/.schedule/.find/.count/.cancel, the
-// runner's claims, heartbeats and results) over the task queue (task-queue.ts). Not emulated:
-// `lock=` (tasks sharing a lock key would run one at a time), recurring schedules ("every 5m")
-// and TaskHandle.refresh(); those fail with the feature named rather than run unlike the platform.
+// TaskService: background tasks (`@app.task` .submit/.schedule/.find/.count/.cancel, `lock=`,
+// recurring schedules such as `.schedule("every 5m")`, TaskHandle.status/.cancel/.refresh, the
+// runner's claims, heartbeats and results) over the task queue (task-queue.ts), which holds their
+// rules. This file checks the requests and maps the queue's answers onto the wire.
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceImpl } from './server';
-import { GrpcError, notAvailable } from './server';
-import { STATUS, type TaskFilter, type TaskQueue, type TaskRow } from './task-queue';
+import { GrpcError } from './server';
+import { STATUS, STATUS_NAMES, type TaskFilter, type TaskQueue, type TaskRow } from './task-queue';
 
 const TASKS = 'background tasks (@app.task)';
 
@@ -67,14 +67,14 @@ export function taskRecord(r: TaskRow): Message {
     status: NAME_OF[r.status],
     attempt: r.attempt,
     max_retries: r.max_retries,
-    lock_key: '',
+    lock_key: r.lock_key,
     error: r.error,
     created_at: r.created_at,
     started_at: r.started_at,
     completed_at: r.completed_at,
     scheduled_at: r.scheduled_at,
     timeout: r.timeout,
-    recurrence_seconds: 0,
+    recurrence_seconds: r.recurrence_seconds,
     display_name: r.display_name,
   };
 }
@@ -94,8 +94,6 @@ export function taskService(queue?: TaskQueue): ServiceImpl {
     unary: {
       SubmitTask(req, { sup, runner }) {
         checkApp(req, sup.appId);
-        if (text(req.lock_key)) throw notAvailable(`${TASKS} with lock= (one at a time per lock key)`);
-        if (nonNegative(req.recurrence_seconds, 'recurrence_seconds') > 0) throw notAvailable(`${TASKS}: recurring schedules ("every …")`);
         const name = text(req.task_name);
         if (!name) throw new GrpcError(grpc.status.INVALID_ARGUMENT, 'task_name is required');
         const kwargs = bytesText(req.kwargs_json) || '{}';
@@ -113,6 +111,8 @@ export function taskService(queue?: TaskQueue): ServiceImpl {
           kwargs,
           maxRetries: nonNegative(req.max_retries, 'max_retries'),
           timeout: nonNegative(req.timeout, 'timeout'),
+          lockKey: text(req.lock_key),
+          recurrenceSeconds: nonNegative(req.recurrence_seconds, 'recurrence_seconds'),
           runAt,
         });
         return { ok: true, task_id: taskId, err_msg: '' };
@@ -148,9 +148,14 @@ export function taskService(queue?: TaskQueue): ServiceImpl {
         if (!row) throw new GrpcError(grpc.status.NOT_FOUND, `unknown task ${JSON.stringify(id)}`);
         return { task: taskRecord(row) };
       },
+      RefreshTaskTimeout(req, { sup }) {
+        const id = text(req.task_id);
+        const row = queue.refresh(id, sup.appId);
+        if (!row) throw new GrpcError(grpc.status.NOT_FOUND, `unknown task ${JSON.stringify(id)}`);
+        if (row.status !== STATUS.RUNNING) throw new GrpcError(grpc.status.FAILED_PRECONDITION, `task ${JSON.stringify(id)} is ${STATUS_NAMES[row.status]}: only a running task's timeout can be refreshed`);
+        return {};
+      },
     },
-    unimplemented: {
-      RefreshTaskTimeout: `${TASKS}: extending a running task's timeout (TaskHandle.refresh)`,
-    },
+    unimplemented: {},
   };
 }

@@ -106,13 +106,8 @@ export function checkCron(ctx: FileContext, args: CallArgs): void {
 /** `@app.task(lock="user:{user_id}")`: every placeholder must be a parameter of the task. */
 export function checkLock(ctx: FileContext, args: CallArgs, def: SyntaxNode): void {
   const node = args.keywords.get('lock')?.value ?? args.positional[2];
-  if (!node) return;
-  // Tasks run locally on the real SDK; their locks do not yet (the gateway answers UNIMPLEMENTED).
-  ctx.report('capsule/local-unsupported', 'information', node.from, node.to,
-    'lock= is not available in Capsule Local yet: the task runs, but submitting it fails with "background tasks (@app.task) with lock= (one at a time per lock key) is not available in Capsule Local yet". It runs on Capsule.',
-    { data: { decorator: 'task', argument: 'lock' } });
   const l = literalOf(ctx.text, node);
-  if (l?.kind !== 'str') return;
+  if (!node || l?.kind !== 'str') return;
   const params = new Set<string>();
   let varkw = false;
   const list = def.getChild('ParamList');

@@ -103,6 +103,8 @@ describe('the gRPC gateway', () => {
       ['FindTasks', { kwargs_filter_json: Buffer.from('[1') }, grpc.status.INVALID_ARGUMENT, /kwargs_filter_json is not JSON/],
       ['GetTask', { task_id: 'task_nope' }, grpc.status.NOT_FOUND, /unknown task "task_nope"/],
       ['CompleteTask', { task_id: 'task_nope', status: 'COMPLETED' }, grpc.status.NOT_FOUND, /unknown task "task_nope"/],
+      ['SubmitTask', { task_name: 'crunch', recurrence_seconds: -300 }, grpc.status.INVALID_ARGUMENT, /recurrence_seconds must be a non-negative integer/],
+      ['RefreshTaskTimeout', { task_id: 'task_nope' }, grpc.status.NOT_FOUND, /unknown task "task_nope"/],
     ];
     for (const [method, req, code, want] of cases) {
       const { err } = await unary(tasks, method, req, md());
@@ -119,7 +121,6 @@ describe('the gRPC gateway', () => {
 
   test('an RPC that is not emulated answers UNIMPLEMENTED with the feature named; the SDK never gets an update', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['TaskService', 'RefreshTaskTimeout', /^background tasks \(@app\.task\): extending a running task's timeout \(TaskHandle\.refresh\) is not available in Capsule Local yet$/],
       ['FilesystemService', 'ListFilesystems', /^managed filesystems \(cpsl\.FileSystem\) is not available in Capsule Local yet$/],
       ['SessionService', 'PipedreamProxy', /^Pipedream-connected integrations \(session\.pipedream\) is not available in Capsule Local yet$/],
       ['CapsuleService', 'ListApps', /listing apps .* is not available in Capsule Local yet$/],

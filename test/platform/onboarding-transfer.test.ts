@@ -40,7 +40,7 @@ function workspace(): string {
     importOnboarding(e.db, COMPLETED, 'merge');
     // A queued task, as the task queue keeps one while no runner is up.
     const queue = new TaskQueue(() => e.db, new HubClock(), () => true, (t) => t);
-    queue.submit('guide', { alive: false } as unknown as RunnerProcess, { name: 'digest', displayName: '', sessionId: '', kwargs: '{}', maxRetries: 0, timeout: 0 });
+    queue.submit('guide', { alive: false } as unknown as RunnerProcess, { name: 'digest', displayName: '', sessionId: '', kwargs: '{}', maxRetries: 0, timeout: 0, lockKey: '', recurrenceSeconds: 0 });
     queue.close();
   });
   return ws;
