@@ -236,7 +236,7 @@ test('a task running when its app reloads runs again on the new runner; that att
     assert.equal((await chat(emu, 'results')).body.reply, 'started r');
     const file = join(emu.workspace, 'app.py');
     writeFileSync(file, readFileSync(file, 'utf8') + '\n# edited\n');
-    await waitFor('the task started again', async () => ((await chat(emu, 'results')).body.reply === 'started r,started r' ? true : undefined), 30_000);
+    await waitFor('the task started again', async () => ((await chat(emu, 'results')).body.reply === 'started r,started r' ? true : undefined), 90_000);
     const t = await settled(emu, id, 'running');
     assert.equal(t.attempt, 1);
     assert.equal((await chat(emu, `cancel ${id}`)).body.reply, 'cancelled True');
@@ -255,7 +255,7 @@ test('a lock holder interrupted by a reload runs again first; the task waiting f
     await settled(emu, holder.id, 'running');
     const file = join(emu.workspace, 'app.py');
     writeFileSync(file, readFileSync(file, 'utf8') + '\n# edited\n');
-    await waitFor('the holder started again', async () => ((await chat(emu, 'results')).body.reply === 'start 8,start 8' ? true : undefined), 30_000);
+    await waitFor('the holder started again', async () => ((await chat(emu, 'results')).body.reply === 'start 8,start 8' ? true : undefined), 90_000);
     assert.equal((await settled(emu, holder.id, 'running')).attempt, 1);
     assert.equal((await taskOf(emu, waiter.id))?.status, 'pending');
     await chat(emu, 'release 8');
