@@ -209,9 +209,9 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
         gatewayUrl: () => hub.url,
         platformAddress: () => platform.address,
         ownerId: () => hub.read().personas[0]?.id ?? 'user_dev',
-        secretEnv: (names) => {
+        secretEnv: (names, _runner, quiet) => {
           const r = hub.secretsImpl.environmentFor(names);
-          for (const s of r.resolved) hub.events.emit({ kind: 'secret', summary: `secret ${s.name} injected from ${s.source}`, detail: { name: s.name, source: s.source, by: 'injection' } });
+          if (!quiet) for (const s of r.resolved) hub.events.emit({ kind: 'secret', summary: `secret ${s.name} injected from ${s.source}`, detail: { name: s.name, source: s.source, by: 'injection' } });
           return r.env;
         },
         resolvable: (names) => names.filter((n) => hub.secretsImpl.sources(n).length > 0),

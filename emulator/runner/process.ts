@@ -82,8 +82,9 @@ export class RunnerProcess {
   private readonly registerWaiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
 
   constructor(
-    readonly version: number,
-    readonly versionId: string,
+    /** Set anew when a spare (supervisor.ts) becomes the app's next runner. */
+    public version: number,
+    public versionId: string,
     /** Secret names injected into this process's environment. */
     readonly injected: string[],
     /** Launched under debugpy: it registers only once a debugger attached, and may sit at a breakpoint. */
@@ -132,6 +133,14 @@ export class RunnerProcess {
       this.markExited(null, null);
     });
     proc.on('exit', (code, signal) => this.markExited(code, signal));
+  }
+
+  /**
+   * A spare launched with CAPSULE_LOCAL_SPARE=1 goes on: it sets `env` and imports the app. The one
+   * write to its stdin (capsule_local_runner.py).
+   */
+  ask(env: Record<string, string>): void {
+    this.proc?.stdin?.write(JSON.stringify(env) + '\n');
   }
 
   markRegistered(r: Registration): void {

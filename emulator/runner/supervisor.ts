@@ -17,7 +17,7 @@ export interface SupervisorHost {
   platformAddress(): string;
   ownerId(): string;
   /** Values for injected secrets; names and sources are logged by the host. */
-  secretEnv(names: string[], runner: RunnerProcess): Record<string, string>;
+  secretEnv(names: string[], runner: RunnerProcess, quiet?: boolean): Record<string, string>;
   /** Secret names among `names` that currently resolve. */
   resolvable(names: string[]): string[];
   /** A hash of the current values of `names` (kept in memory only, to notice changes). */
@@ -57,6 +57,8 @@ export const defaultSupervisorOptions: Omit<SupervisorOptions, 'python' | 'runti
 };
 
 const BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000];
+/** A spare is started this long after a runner took over: its first messages come first. */
+const SPARE_DELAY_MS = 300;
 
 /**
  * A runner launched before the supervisor existed (`serve` starts the app's process first, then
@@ -183,7 +185,7 @@ export class AppSupervisor {
 
   private readonly launchedWith = new WeakMap<RunnerProcess, string>();
 
-  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; debugPort?: number; runtime: Runtime; python: string; sdk?: string; runnerPort?: number; declarations: Record<string, unknown> } {
+  info(): AppInfo & { pid?: number; error?: string; traceback?: string; version: number; runnerPids: number[]; sparePid?: number; debugPort?: number; runtime: Runtime; python: string; sdk?: string; runnerPort?: number; declarations: Record<string, unknown> } {
     const cfg = this.current?.registration?.config;
     const integrations = (cfg?.integrations ?? []).map((i) => ({
       type: String(i.type ?? ''),
@@ -210,6 +212,7 @@ export class AppSupervisor {
       traceback: this.lastError?.traceback,
       version: this.current?.version ?? 0,
       runnerPids,
+      sparePid: this.spare?.alive ? this.spare.pid : undefined,
       debugPort: this.debugPort(),
       runtime: this.opts.runtime,
       python: this.opts.python,
@@ -308,8 +311,67 @@ export class AppSupervisor {
     return true;
   }
 
-  /** The environment a runner needs. */
-  spec(runner: RunnerProcess, python?: string, debug?: DebugLaunch): ReturnType<typeof launchSpec> {
+  /**
+   * The next runner, started ahead on the real SDK while hot reload is on: it has imported the SDK's
+   * runner (most of a start) and waits to import the app (capsule_local_runner.py). A reload or a
+   * restart takes it, if it was launched the way a launch now would be (same interpreter, same
+   * injected secrets and values); else it is stopped and the launch is a fresh one.
+   */
+  private spare: RunnerProcess | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
+
+  private prepareSpare(): void {
+    clearTimeout(this.spareTimer);
+    if (this.opts.runtime !== 'sdk' || !this.opts.watch || this.stopped || process.env.CAPSULE_SPARE_RUNNER === 'off') return;
+    this.spareTimer = setTimeout(() => void this.launchSpare(), SPARE_DELAY_MS);
+    this.spareTimer.unref();
+  }
+
+  private async launchSpare(): Promise<void> {
+    // With the interpreter actually run (a launcher script such as a pyenv shim resolved).
+    const python = this.python ?? (await this.resolveInterpreter());
+    if (this.stopped || this.spare?.alive || !python || this.candidate) return;
+    const injected = this.host.resolvable(this.knownSecrets);
+    const runner = new RunnerProcess(0, '', injected, false, this.opts.runtime);
+    runner.secretDigest = this.host.secretDigest(injected);
+    this.launchedWith.set(runner, python);
+    const spec = this.spec(runner, python, undefined, true);
+    spec.env.CAPSULE_LOCAL_SPARE = '1';
+    try {
+      runner.launch(spec, (stream, line) => this.host.log(this.name, runner, stream, line));
+    } catch {
+      return;
+    }
+    this.spare = runner;
+    void runner.whenExited().then(() => {
+      if (this.spare === runner) this.spare = undefined;
+    });
+  }
+
+  private takeSpare(): RunnerProcess | undefined {
+    clearTimeout(this.spareTimer);
+    const spare = this.spare;
+    this.spare = undefined;
+    if (!spare) return undefined;
+    const injected = this.host.resolvable(this.knownSecrets);
+    const usable =
+      spare.state === 'starting' && this.launchedWith.get(spare) === (this.python ?? this.opts.python) && sameSet(injected, spare.injected) && this.host.secretDigest(injected) === spare.secretDigest;
+    if (!usable) {
+      void spare.stop(500);
+      return undefined;
+    }
+    spare.version = ++this.version;
+    spare.versionId = `v${spare.version}`;
+    spare.startedAt = Date.now();
+    this.host.addRunner(spare, this);
+    // What a launch now would have logged: the injections (names and sources only).
+    this.host.secretEnv(spare.injected, spare);
+    spare.ask({ CAPSULE_VERSION_ID: spare.versionId });
+    return spare;
+  }
+
+  /** The environment a runner needs; `quiet`: a spare's, whose injections are logged once it is used. */
+  spec(runner: RunnerProcess, python?: string, debug?: DebugLaunch, quiet = false): ReturnType<typeof launchSpec> {
     return launchSpec({
       entry: this.entry,
       debug,
@@ -321,7 +383,7 @@ export class AppSupervisor {
       appId: this.appId,
       ownerId: this.host.ownerId(),
       versionId: runner.versionId,
-      secrets: this.host.secretEnv(runner.injected, runner),
+      secrets: this.host.secretEnv(runner.injected, runner, quiet),
     });
   }
 
@@ -329,6 +391,12 @@ export class AppSupervisor {
     if (this.stopped) return undefined;
     if (this.candidate?.alive) {
       this.candidate.kill();
+    }
+    const spare = debug ? undefined : this.takeSpare();
+    if (spare) {
+      this.candidate = spare;
+      void this.follow(spare, why);
+      return spare;
     }
     const v = ++this.version;
     const injected = this.host.resolvable(this.knownSecrets);
@@ -422,6 +490,7 @@ export class AppSupervisor {
     if (old) void this.retire(old);
     if (why !== 'restart') this.healthySince = Date.now();
     this.sayUnmountedFilesystems(runner);
+    if (!runner.debugged) this.prepareSpare();
   }
 
   private filesystemsSaid = '';
@@ -577,6 +646,7 @@ export class AppSupervisor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.spareTimer);
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.healthTimer) clearTimeout(this.healthTimer);
     await this.watcher?.close();
@@ -588,7 +658,7 @@ export class AppSupervisor {
       !this.resolving && isLauncherScript(this.opts.python, this.entry.cwd) && !rememberedInterpreter(this.opts.python, this.entry.cwd)
         ? Promise.race([this.resolveInterpreter(), new Promise((r) => setTimeout(r, 3000).unref())])
         : undefined;
-    await Promise.all([this.current, this.candidate].filter((r): r is RunnerProcess => !!r).map((r) => r.stop()));
+    await Promise.all([this.current, this.candidate, this.spare].filter((r): r is RunnerProcess => !!r).map((r) => r.stop()));
     await remember;
   }
 }

@@ -58,6 +58,8 @@ export interface AppState {
   version: number;
   error?: string;
   pid?: number;
+  /** The next runner, started ahead (real SDK, hot reload on). */
+  sparePid?: number;
 }
 
 export async function appState(emu: RunningEmulator): Promise<AppState> {

@@ -19,9 +19,15 @@ It does four things around the SDK's main, and nothing inside it:
 3. An entry that fails to import (or a target that is not an App) is reported the same way
    (`POST /_runner/rpc/Register` with the exception and its traceback), and the process exits
    with status 3.
-4. The emulator keeps stdin open as a pipe and never writes to it: EOF means the emulator is gone
-   (even killed with SIGKILL), and the runner is then stopped as by SIGTERM (its shutdown hooks
-   run), instead of retrying the connection for ever.
+4. The emulator keeps stdin open as a pipe: EOF means the emulator is gone (even killed with
+   SIGKILL), and the runner is then stopped as by SIGTERM (its shutdown hooks run), instead of
+   retrying the connection for ever.
+
+A spare (CAPSULE_LOCAL_SPARE=1, the emulator's next runner, started ahead of a save) imports the
+SDK's runner, which costs most of a start, then waits for one line on stdin before it imports the
+app: the app's code is read only once the emulator asks, so it is the saved version. The line (a
+JSON object of environment variables to set first: the version id the spare is given) is the only
+thing the emulator ever writes there; EOF before it ends the spare.
 """
 
 from __future__ import annotations
@@ -125,6 +131,18 @@ def _declarations(module_name: str, target: str) -> dict:
     return config
 
 
+def _wait_until_asked() -> None:
+    """A spare: blocks until the emulator writes its line (EOF: not needed after all)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(0, 1)
+        if not chunk:
+            sys.exit(0)
+        line += chunk
+    env = json.loads(line)
+    os.environ.update({str(k): str(v) for k, v in env.items()})
+
+
 def main() -> None:
     if len(sys.argv) != 2 or ":" not in sys.argv[1]:
         print("usage: python -m capsule_local_runner <module>:<name>", file=sys.stderr)
@@ -141,6 +159,8 @@ def main() -> None:
         error = f"the Capsule SDK (cpsl) cannot be loaded by {sys.executable}: {type(exc).__name__}: {exc}"
         _call("Register", {"error": error, "traceback": traceback.format_exc()})
         sys.exit(5)
+    if os.environ.pop("CAPSULE_LOCAL_SPARE", "") == "1":
+        _wait_until_asked()
     sock = _bind_loopback()
     _serve_http_on(sock)
     _watch_stdin()
