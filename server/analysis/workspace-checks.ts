@@ -92,8 +92,8 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       const entry = Object.hasOwn(catalog.api.app, h.decorator) ? catalog.api.app[h.decorator] : undefined;
       if (entry?.localSupport === false) {
         push(diagnostics, h.location, 'information', 'capsule/local-unsupported',
-          `@${h.receiver.join('.')}.${h.decorator} is not available in Capsule Local yet: the local runtime raises a ` +
-            '"not available in Capsule Local yet" error for it. It runs on Capsule.',
+          `@${h.receiver.join('.')}.${h.decorator} is not available in Capsule Local yet: nothing triggers it locally, so it never runs ` +
+            '(the bundled runtime warns so at import). It runs on Capsule.',
           { data: { decorator: h.decorator } });
       }
       // home_body and home_suggestions check access themselves (capsule/invalid-value).
