@@ -116,33 +116,21 @@
       'No user has completed an onboarding yet.');
   }
 
-  async function runSchedule(app, name) {
+  /** A button's request: the state refreshes after it, a refusal shows in the banner. */
+  async function post(path, body) {
     try {
-      await api('/api/schedules/run', { method: 'POST', body: { app, name } });
+      await api(path, { method: 'POST', body });
       refreshSoon();
     } catch (e) {
       banner(e.message);
     }
   }
 
-  async function resetOnboarding(app, user) {
-    try {
-      await api('/api/onboarding/reset', { method: 'POST', body: { app, user } });
-      refreshSoon();
-    } catch (e) {
-      banner(e.message);
-    }
-  }
+  const runSchedule = (app, name) => post('/api/schedules/run', { app, name });
+  const resetOnboarding = (app, user) => post('/api/onboarding/reset', { app, user });
 
   /** Answers a prompt headlessly (all requested scopes; secret forms need their connect page). */
-  async function answerPrompt(id, allow) {
-    try {
-      await api(`/api/prompts/${encodeURIComponent(id)}/answer`, { method: 'POST', body: { allow } });
-      refreshSoon();
-    } catch (e) {
-      banner(e.message);
-    }
-  }
+  const answerPrompt = (id, allow) => post(`/api/prompts/${encodeURIComponent(id)}/answer`, { allow });
 
   // Refreshes can overlap; on a busy machine an older answer can arrive after a newer one, and
   // rendering it would take rows away and bring them back as new elements.

@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { REPO, fixture, emulatorForSuite, startEmulator, type RunningEmulator } from '../support/emulator';
 import { attachDebugpy } from '../support/dap';
+import { pidAlive } from '../../emulator/store/lock';
 import { waitFor } from '../support/wait';
 import { appState, chat, events, json, lastSeq, waitForEvent, waitForPrompt } from './helpers';
 
@@ -121,14 +122,6 @@ async function runnerToken(emu: RunningEmulator): Promise<string> {
   return token;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runner link', () => {
   let emu: RunningEmulator;

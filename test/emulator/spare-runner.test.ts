@@ -9,15 +9,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 import { ECHO_APP, RELOAD_APP, appState, chat } from './helpers';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pidAlive } from '../../emulator/store/lock';
 
 test('a save is served by the spare, which runs the saved code; a new spare follows', async () => {
   const emu = await startEmulator({ app: RELOAD_APP });
@@ -46,7 +38,7 @@ test('a spare started with other secret values is set aside: the restart gets th
     writeFileSync(join(emu.workspace, '.env'), 'ECHO_TOKEN=a-much-longer-value\n');
     await waitFor('the new value', async () => (/^token length 19,/.test((await chat(emu, 'secret')).body.reply ?? '') ? true : undefined));
     assert.notEqual((await appState(emu)).pid, spare, 'a fresh process serves');
-    await waitFor('the stale spare to stop', () => (!alive(spare) ? true : undefined));
+    await waitFor('the stale spare to stop', () => (!pidAlive(spare) ? true : undefined));
   } finally {
     await emu.stop();
     emu.cleanup();
@@ -58,7 +50,7 @@ test('a spare never outlives the emulator, even a killed one', async () => {
   try {
     const spare = await waitFor('a spare runner', async () => (await appState(emu)).sparePid);
     await emu.kill9();
-    await waitFor('the spare to exit', () => (!alive(spare) ? true : undefined), 20_000);
+    await waitFor('the spare to exit', () => (!pidAlive(spare) ? true : undefined), 20_000);
   } finally {
     emu.cleanup();
   }
