@@ -88,6 +88,11 @@ function cpuMs(pid: number): number {
 /** The kernel's USER_HZ, the unit of /proc/<pid>/stat's times (100 on every Linux in use). */
 const CLOCK_TICKS = 100;
 
+async function sparePid(emu: RunningEmulator): Promise<number | undefined> {
+  const state = (await (await emu.api('/api/state')).json()) as { apps: Array<{ sparePid?: number }> };
+  return state.apps[0]?.sparePid;
+}
+
 async function runnerPid(emu: RunningEmulator): Promise<number> {
   const state = (await (await emu.api('/api/state')).json()) as { apps: Array<{ runnerPids: number[] }> };
   const pids = state.apps[0]?.runnerPids ?? [];
@@ -174,6 +179,9 @@ export default async function run(): Promise<void> {
     const pids = new Map<Runtime, { emulator: number; runner: number }>();
     for (const [runtime, emu] of emus) pids.set(runtime, { emulator: emu.pid, runner: await runnerPid(emu) });
     const memory = [...pids].map(([runtime, p]) => `${runtime}: emulator ${rssMb(p.emulator).toFixed(0)} MB, runner ${rssMb(p.runner).toFixed(0)} MB`);
+    // The real SDK's next runner, started ahead for hot reload (supervisor.ts).
+    const spare = await sparePid(emus.get('sdk')!);
+    if (spare) memory.push(`the real SDK's spare runner ${rssMb(spare).toFixed(0)} MB`);
     console.log(`memory at idle after start (VmRSS): ${memory.join('; ')}`);
 
     const targets: Target[] = [{ url: echo.url, path: '/', token: '', sessionId: 'ses_echo' }];
