@@ -19,6 +19,11 @@ export const DATA_SCHEMA_VERSION = 3;
 
 export const dataFile = (storeDir: string): string => join(storeDir, DATA_FILE);
 
+/** Whether the database has the table (one the emulator creates on first use, such as `tasks`). */
+export function hasTable(db: Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 let driver: typeof BetterSqlite3 | undefined;
 
 function loadDriver(): typeof BetterSqlite3 {

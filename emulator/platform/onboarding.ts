@@ -4,7 +4,7 @@
 // again keeps the first time, as a flag that is already set does. `reset` is the dashboard's (and
 // `POST /api/onboarding/reset`): the user goes through onboarding again. The functions at the end
 // are the store commands' (`capsule-local export`, `import`, `reset`), on the database file.
-import type { Database } from '../collections/database';
+import { hasTable, type Database } from '../collections/database';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS onboarding (
@@ -64,13 +64,9 @@ export class OnboardingRecords {
   }
 }
 
-function hasTable(db: Database): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'onboarding'").get();
-}
-
 /** Every completion, for `capsule-local export`. */
 export function exportOnboarding(db: Database): OnboardingRecord[] {
-  if (!hasTable(db)) return [];
+  if (!hasTable(db, 'onboarding')) return [];
   return (db.prepare('SELECT app, user_id, completed_at FROM onboarding ORDER BY app, user_id').all() as Array<{ app: string; user_id: string; completed_at: string }>).map((r) => ({ app: r.app, userId: r.user_id, completedAt: r.completed_at }));
 }
 
@@ -101,5 +97,5 @@ export function importOnboarding(db: Database, records: OnboardingRecord[], mode
 
 /** `reset`: every user goes through onboarding again; how many completions were forgotten. */
 export function clearOnboarding(db: Database): number {
-  return hasTable(db) ? db.prepare('DELETE FROM onboarding').run().changes : 0;
+  return hasTable(db, 'onboarding') ? db.prepare('DELETE FROM onboarding').run().changes : 0;
 }

@@ -13,7 +13,7 @@
 // (`recurrence_seconds`, `.schedule("every 5m")`) schedules its next occurrence, a new task of the
 // same series, when a run reaches a final status: whole periods after its due time, the first
 // still ahead (missed ticks are skipped). A cancel ends the series.
-import type { Database } from '../collections/database';
+import { hasTable, type Database } from '../collections/database';
 import type { HubClock } from '../gateway/clock';
 import type { RunnerProcess } from '../runner/process';
 
@@ -394,6 +394,5 @@ export class TaskQueue {
 
 /** `capsule-local reset`: every task of every app is forgotten; how many. */
 export function clearTasks(db: Database): number {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tasks'").get();
-  return exists ? db.prepare('DELETE FROM tasks').run().changes : 0;
+  return hasTable(db, 'tasks') ? db.prepare('DELETE FROM tasks').run().changes : 0;
 }

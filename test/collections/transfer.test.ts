@@ -7,30 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertCliBuilt, cliSync as cli, type CliResult } from '../support/cli';
-import { CollectionsEngine, dataFile } from '../../emulator/collections';
+import { assertCliBuilt, cliOk, cliSync as cli, withWorkspaceData } from '../support/cli';
 
 const SECRET = 'collections-secret-27182818';
 
-function ok(cwd: string, args: string[], input = ''): CliResult {
-  const r = cli(cwd, args, input);
-  assert.equal(r.status, 0, `capsule-local ${args.join(' ')} failed: ${r.stderr}`);
-  return r;
-}
-
-function withEngine<T>(ws: string, fn: (e: CollectionsEngine) => T): T {
-  const e = CollectionsEngine.open(dataFile(join(ws, '.capsule')));
-  try {
-    return fn(e);
-  } finally {
-    e.close();
-  }
-}
-
 function workspace(): string {
   const ws = mkdtempSync(join(tmpdir(), 'capsule-coll-io-'));
-  ok(ws, ['secret', 'set', 'API_KEY'], SECRET);
-  withEngine(ws, (e) => {
+  cliOk(ws, ['secret', 'set', 'API_KEY'], SECRET);
+  withWorkspaceData(ws, (e) => {
     e.insertMany('app_dev', 'notes', ['{"_id":"n1","text":"one","price":10.0}', '{"_id":"n2","text":"two","big":12345678901234567890}']);
     e.insertOne('app_dev', 'tokens', `{"_id":"t1","leaked":"key=${SECRET}"}`);
     e.updateOne('app_dev', '_kv', '{"_key":"theme","_session_id":"s1"}', '{"$set":{"value":"dark","_key":"theme","_session_id":"s1"}}', true);
@@ -43,7 +27,7 @@ before(assertCliBuilt);
 
 test('export carries every document as stored, with secret values scrubbed; import into a fresh workspace restores them', () => {
   const ws = workspace();
-  const r = ok(ws, ['export', 'out.json']);
+  const r = cliOk(ws, ['export', 'out.json']);
   assert.match(r.stdout, /4 collection documents/);
   const text = readFileSync(join(ws, 'out.json'), 'utf8');
   assert.ok(!text.includes(SECRET), 'no secret value in an exported document');
@@ -52,9 +36,9 @@ test('export carries every document as stored, with secret values scrubbed; impo
   assert.equal(exp.collections.schemas.length, 1);
 
   const fresh = mkdtempSync(join(tmpdir(), 'capsule-coll-io-fresh-'));
-  const imp = ok(fresh, ['import', join(ws, 'out.json')]);
+  const imp = cliOk(fresh, ['import', join(ws, 'out.json')]);
   assert.match(imp.stdout, /collections: 4 documents in 3 collections, 1 column schema/);
-  withEngine(fresh, (e) => {
+  withWorkspaceData(fresh, (e) => {
     assert.equal(e.findOne('app_dev', 'notes', '{"_id":"n1"}'), '{"_id":"n1","text":"one","price":10.0}');
     assert.equal(JSON.parse(e.findOne('app_dev', '_kv', '{"_key":"theme"}')!).value, 'dark');
     assert.equal(e.getSchema('app_dev', 'notes', 'app', {})?.columns[0]?.label, 'Text');
@@ -65,25 +49,25 @@ test('export carries every document as stored, with secret values scrubbed; impo
 
 test('a merge replaces documents with the same _id and keeps the rest; --replace empties first', () => {
   const ws = workspace();
-  ok(ws, ['export', 'out.json']);
-  withEngine(ws, (e) => {
+  cliOk(ws, ['export', 'out.json']);
+  withWorkspaceData(ws, (e) => {
     e.updateOne('app_dev', 'notes', '{"_id":"n1"}', '{"$set":{"text":"changed locally"}}');
     e.insertOne('app_dev', 'notes', '{"_id":"n3","text":"local only"}');
   });
-  ok(ws, ['import', 'out.json']);
-  withEngine(ws, (e) => {
+  cliOk(ws, ['import', 'out.json']);
+  withWorkspaceData(ws, (e) => {
     assert.equal(JSON.parse(e.findOne('app_dev', 'notes', '{"_id":"n1"}')!).text, 'one');
     assert.equal(e.count('app_dev', 'notes', '{}'), 3);
   });
-  ok(ws, ['import', 'out.json', '--replace']);
-  withEngine(ws, (e) => assert.deepEqual(e.find('app_dev', 'notes', '{}').map((d) => JSON.parse(d)._id), ['n1', 'n2']));
+  cliOk(ws, ['import', 'out.json', '--replace']);
+  withWorkspaceData(ws, (e) => assert.deepEqual(e.find('app_dev', 'notes', '{}').map((d) => JSON.parse(d)._id), ['n1', 'n2']));
 });
 
 test('reset empties the collections', () => {
   const ws = workspace();
-  const r = ok(ws, ['reset', '--yes']);
+  const r = cliOk(ws, ['reset', '--yes']);
   assert.match(r.stdout, /4 collection documents/);
-  withEngine(ws, (e) => {
+  withWorkspaceData(ws, (e) => {
     assert.equal(e.collections().length, 0);
     assert.equal(e.getSchema('app_dev', 'notes', 'app', {}), undefined);
   });
@@ -91,7 +75,7 @@ test('reset empties the collections', () => {
 
 test('an export whose collections section is broken imports nothing, and says where', () => {
   const ws = workspace();
-  ok(ws, ['export', 'out.json']);
+  cliOk(ws, ['export', 'out.json']);
   const exp = JSON.parse(readFileSync(join(ws, 'out.json'), 'utf8')) as { collections: { documents: Record<string, Record<string, string[]>> }; data: { sessions: Record<string, unknown> } };
   exp.collections.documents.app_dev!.notes!.push('{"_id":"bad","__proto__":{"$where":1}}');
   exp.data.sessions.extra = { id: 'extra', app: 'bot', userId: 'user_dev', channelType: 'chat', createdAt: 't', updatedAt: 't', history: [], dataJson: '{}' };

@@ -6,27 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertCliBuilt, cliSync as cli, type CliResult } from '../support/cli';
-import { CollectionsEngine, dataFile } from '../../emulator/collections';
+import { assertCliBuilt, cliOk, cliSync as cli, withWorkspaceData } from '../support/cli';
 import { exportOnboarding, importOnboarding } from '../../emulator/platform/onboarding';
 import { HubClock } from '../../emulator/gateway/clock';
 import { TaskQueue } from '../../emulator/platform/task-queue';
 import type { RunnerProcess } from '../../emulator/runner/process';
-
-function ok(cwd: string, args: string[], input = ''): CliResult {
-  const r = cli(cwd, args, input);
-  assert.equal(r.status, 0, `capsule-local ${args.join(' ')} failed: ${r.stderr}`);
-  return r;
-}
-
-function withEngine<T>(ws: string, fn: (e: CollectionsEngine) => T): T {
-  const e = CollectionsEngine.open(dataFile(join(ws, '.capsule')));
-  try {
-    return fn(e);
-  } finally {
-    e.close();
-  }
-}
 
 const COMPLETED = [
   { app: 'guide', userId: 'user_alice', completedAt: '2026-12-01T09:00:00.000Z' },
@@ -35,8 +19,8 @@ const COMPLETED = [
 
 function workspace(): string {
   const ws = mkdtempSync(join(tmpdir(), 'capsule-onboarding-io-'));
-  ok(ws, ['secret', 'set', 'API_KEY'], 'onboarding-io-secret');
-  withEngine(ws, (e) => {
+  cliOk(ws, ['secret', 'set', 'API_KEY'], 'onboarding-io-secret');
+  withWorkspaceData(ws, (e) => {
     importOnboarding(e.db, COMPLETED, 'merge');
     // A queued task, as the task queue keeps one while no runner is up.
     const queue = new TaskQueue(() => e.db, new HubClock(), () => true, (t) => t);
@@ -50,26 +34,26 @@ before(assertCliBuilt);
 
 test('export carries onboarding completions; import restores them, merging or replacing', () => {
   const ws = workspace();
-  const r = ok(ws, ['export', 'out.json']);
+  const r = cliOk(ws, ['export', 'out.json']);
   assert.match(r.stdout, /2 onboarding completions/);
   const exported = JSON.parse(readFileSync(join(ws, 'out.json'), 'utf8')) as { onboarding: unknown };
   assert.deepEqual(exported.onboarding, COMPLETED);
 
   const fresh = mkdtempSync(join(tmpdir(), 'capsule-onboarding-io-'));
-  assert.match(ok(fresh, ['import', join(ws, 'out.json')]).stdout, /onboarding: 2 completions/);
-  assert.deepEqual(withEngine(fresh, (e) => exportOnboarding(e.db)), COMPLETED);
+  assert.match(cliOk(fresh, ['import', join(ws, 'out.json')]).stdout, /onboarding: 2 completions/);
+  assert.deepEqual(withWorkspaceData(fresh, (e) => exportOnboarding(e.db)), COMPLETED);
 
   // Merge keeps a completion the file does not have; --replace makes the table the file's.
-  withEngine(fresh, (e) => importOnboarding(e.db, [{ app: 'other', userId: 'user_carol', completedAt: '2026-12-03T00:00:00.000Z' }], 'merge'));
-  ok(fresh, ['import', join(ws, 'out.json')]);
-  assert.equal(withEngine(fresh, (e) => exportOnboarding(e.db)).length, 3);
-  ok(fresh, ['import', '--replace', join(ws, 'out.json')]);
-  assert.deepEqual(withEngine(fresh, (e) => exportOnboarding(e.db)), COMPLETED);
+  withWorkspaceData(fresh, (e) => importOnboarding(e.db, [{ app: 'other', userId: 'user_carol', completedAt: '2026-12-03T00:00:00.000Z' }], 'merge'));
+  cliOk(fresh, ['import', join(ws, 'out.json')]);
+  assert.equal(withWorkspaceData(fresh, (e) => exportOnboarding(e.db)).length, 3);
+  cliOk(fresh, ['import', '--replace', join(ws, 'out.json')]);
+  assert.deepEqual(withWorkspaceData(fresh, (e) => exportOnboarding(e.db)), COMPLETED);
 });
 
 test('a broken onboarding section imports nothing, and says where', () => {
   const ws = workspace();
-  ok(ws, ['export', 'out.json']);
+  cliOk(ws, ['export', 'out.json']);
   const exp = JSON.parse(readFileSync(join(ws, 'out.json'), 'utf8')) as Record<string, unknown>;
   for (const [bad, where] of [[{ app: 'guide' }, /onboarding\[0\]\.userId/], ['__proto__', /"onboarding" must be an array/], [{ app: 'g', userId: 'u', completedAt: 'yesterday' }, /not an ISO 8601 time/]] as const) {
     writeFileSync(join(ws, 'bad.json'), JSON.stringify({ ...exp, onboarding: Array.isArray(bad) || typeof bad === 'string' ? bad : [bad] }));
@@ -84,9 +68,9 @@ test('a broken onboarding section imports nothing, and says where', () => {
 
 test('reset forgets onboarding completions and background tasks', () => {
   const ws = workspace();
-  const r = ok(ws, ['reset', '--yes']);
+  const r = cliOk(ws, ['reset', '--yes']);
   assert.match(r.stdout, /1 background task, 2 onboarding completions/);
-  withEngine(ws, (e) => {
+  withWorkspaceData(ws, (e) => {
     assert.deepEqual(exportOnboarding(e.db), []);
     assert.equal((e.db.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n, 0);
   });

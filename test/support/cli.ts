@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CollectionsEngine, dataFile } from '../../emulator/collections';
 import { CLI, type CliResult } from './emulator';
 
 export { CLI, type CliResult };
@@ -18,6 +20,23 @@ export function cliSync(cwd: string, args: string[], input = '', timeoutMs = 30_
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', timeout: timeoutMs });
   if (r.error) throw new Error(`capsule-local ${args.join(' ')} did not finish: ${r.error.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** cliSync that must succeed: a failure names the command and what it printed on stderr. */
+export function cliOk(cwd: string, args: string[], input = ''): CliResult {
+  const r = cliSync(cwd, args, input);
+  assert.equal(r.status, 0, `capsule-local ${args.join(' ')} failed: ${r.stderr}`);
+  return r;
+}
+
+/** Runs `fn` on the workspace's collections database (`.capsule/data.sqlite`), closed after. */
+export function withWorkspaceData<T>(workspace: string, fn: (e: CollectionsEngine) => T): T {
+  const e = CollectionsEngine.open(dataFile(join(workspace, '.capsule')));
+  try {
+    return fn(e);
+  } finally {
+    e.close();
+  }
 }
 
 /**
