@@ -23,7 +23,7 @@ import { loadStoreSync } from '../emulator/store/load';
 import { storePaths, DEFAULT_STORE_DIR } from '../emulator/store/paths';
 import { emptyStore } from '../emulator/store/schema';
 import { SecretResolver } from '../emulator/store/secret-resolver';
-import { pidAlive } from '../emulator/store/lock';
+import { pidAlive } from '../emulator/store/process-alive';
 import { choosePython } from '../emulator/runner/interpreter';
 import { pickPlaintextPort } from '../emulator/platform/plaintext-port';
 

@@ -3,7 +3,7 @@
 // exit; one naming a dead process is stale and ignored.
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic, ensureStoreDir } from '../store';
-import { pidAlive } from '../store/lock';
+import { pidAlive } from '../store/process-alive';
 
 export interface DiscoveryInfo {
   url: string;

@@ -240,9 +240,8 @@ export class GatewayHub implements Hub {
       // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
       if (link?.sendInbound(message)) {
         turn.sentOver = link;
-        // While the app handles it: the message is written, then the store checks its files for
-        // the write of the turn's end (so that little is left to do when the reply comes).
-        setImmediate(() => void this.flushTurn(turn).then(() => this.store.expectWrite(), () => undefined));
+        // While the app handles it, the message is written (so that little is left to do when the reply comes).
+        setImmediate(() => void this.flushTurn(turn).catch(() => undefined));
         return;
       }
       if (link) message.session = await this.sessionSnapshot(turn.sessionId);

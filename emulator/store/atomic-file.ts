@@ -5,7 +5,7 @@
 // Order: write a uniquely named temp file (mode 0600) in the same folder, fsync it, rename it over
 // the target, fsync the folder. A process killed at any point leaves either the previous file or
 // the new one; after fsync of the folder the new one survives a power loss too.
-import { promises as fsp, constants as fsc, mkdirSync, chmodSync, existsSync, writeFileSync, statSync, readdirSync, rmSync } from 'node:fs';
+import { promises as fsp, constants as fsc, mkdirSync, chmodSync, existsSync, writeFileSync, statSync, readdirSync, rmSync, openSync, writeSync, fsyncSync, closeSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -32,6 +32,38 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     throw e;
   }
   await fsyncDir(dirname(file));
+}
+
+/** writeFileAtomic for a commit that must not yield (the store writes store.json inside its transaction). */
+export function writeFileAtomicSync(file: string, text: string): void {
+  const tmp = tempNameFor(file);
+  const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+  try {
+    try {
+      writeSync(fd, text, null, 'utf8');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDirSync(dirname(file));
+}
+
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, fsc.O_RDONLY);
+    fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw e;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

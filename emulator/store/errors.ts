@@ -37,11 +37,11 @@ export function storeTooNew(file: string, found: number, supported: number): Sto
   );
 }
 
-export function storeLocked(lockFile: string, holder: string, waitedMs: number): StoreError {
+export function storeLocked(file: string, holder: string, waitedMs: number): StoreError {
   return new StoreError(
     'locked',
-    lockFile,
-    `the store is locked by ${holder} (${lockFile}); gave up after ${waitedMs} ms. ` +
-      'If no Capsule Local process is running, delete the lock file.',
+    file,
+    `the store is busy: ${holder} kept ${file} locked for writing, gave up after ${waitedMs} ms. ` +
+      'Try again; if it keeps happening, stop the other Capsule Local processes of this workspace.',
   );
 }

@@ -1,7 +1,8 @@
 // The store's public surface. Other modules import from here, not from the files behind it.
 export * from './schema';
 export { dict, toDicts, type Dict } from './dict';
-export { Store, MIN_COMPACT_BYTES, type StoreOptions } from './store';
+export { Store, type StoreOptions } from './store';
+export { historyUnread } from './app-tables';
 export { loadStore, loadStoreSync, type Loaded } from './load';
 export { StoreError, type StoreErrorCode } from './errors';
 export { storePaths, DEFAULT_STORE_DIR, type StorePaths } from './paths';

@@ -1,4 +1,6 @@
-// The store's write-ahead journal (`store.journal`, next to store.json): JSON lines, mode 0600.
+// The write-ahead journal of stores of schema 1 (`store.journal` next to a store.json that held
+// everything, before the app's data moved into the database): read when such a store is opened,
+// and folded into the database by its first commit (store.ts). Nothing writes journals any more.
 //
 //   line 1   header  {"format":"capsule-local-store-journal","version":1,"generation":G,"id":ID}
 //   line 2…  records {"set":[[collection,key,value],…],"delete":[[collection,key],…],
@@ -6,20 +8,12 @@
 //                     "top":{key:value,…},"events":[…],"cap":N}
 //
 // store.json records the generation it is (`"snapshot": {"generation": G, "id": ID}`); a journal
-// extends exactly the snapshot its header names. Each record holds the current value of every entry
-// a group commit changed (`sessions/<id>`, `kv/<scope>`, …), the whole value of the small top-level
-// fields it changed (`personas`, `eventSeq`) and the events appended since the previous record
-// (then the log is capped to `cap`). Replaying the records in order on top of the snapshot gives
-// the state every acknowledged update left.
-//
-// Reading never repairs anything. An unterminated last line is a write that was cut short (the
-// process died mid-append, before the update was acknowledged): it is ignored, and the next write
-// truncates it. Any other line that does not parse, or a journal whose header names another
-// snapshot, makes the store corrupt: a StoreError, and both files stay as they are. A journal of an
-// older generation than store.json is what a crash between "new store.json in place" and "journal
-// removed" leaves: its records are already in store.json, so it is ignored (and replaced on the
-// next write).
+// extends exactly the snapshot its header names. Reading never repairs anything. An unterminated
+// last line is a write that was cut short: it is ignored. Any other line that does not parse, or a
+// journal whose header names another snapshot, makes the store corrupt: a StoreError, and both
+// files stay as they are. A journal of an older generation than store.json is already folded in.
 import { StoreError } from './errors';
+import type { ChangeRecord } from './recorder';
 
 export const JOURNAL_FORMAT = 'capsule-local-store-journal' as const;
 export const JOURNAL_VERSION = 1;
@@ -35,15 +29,7 @@ export interface JournalHeader extends SnapshotMeta {
   version: number;
 }
 
-export interface JournalRecord {
-  set?: Array<[string, string, unknown]>;
-  /** Sessions whose history grew: [id, items before, new items, every other field of the session]. */
-  history?: Array<[string, number, unknown[], Record<string, unknown>]>;
-  delete?: Array<[string, string]>;
-  top?: Record<string, unknown>;
-  events?: Array<{ seq: number }>;
-  cap?: number;
-}
+export type JournalRecord = ChangeRecord;
 
 /** What a reader found in the journal file. */
 export interface JournalState {
@@ -63,11 +49,6 @@ export const NO_JOURNAL: JournalState = { exists: false, validBytes: 0, totalByt
 
 export function journalFileFor(storeFile: string): string {
   return storeFile.replace(/\.json$/, '') + '.journal';
-}
-
-export function headerLine(meta: SnapshotMeta): string {
-  const header: JournalHeader = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, generation: meta.generation, id: meta.id };
-  return JSON.stringify(header);
 }
 
 /** The message of every journal problem: names both files, never quotes their content. */

@@ -1,9 +1,9 @@
-// Reading and parsing store.json and its journal. Parsing never repairs anything: a file that does
+// Reading and parsing store.json (and, for a store of schema 1, its journal). Parsing never repairs anything: a file that does
 // not parse or has the wrong shape raises a StoreError and stays exactly as it is on disk.
 import { readFileSync, statSync } from 'node:fs';
 import { corruptStore, StoreError } from './errors';
 import { migrate, type MigrationResult } from './migrate';
-import { applyJournal, corruptJournal, journalFileFor, parseJournal, snapshotMetaOf, type JournalState, type SnapshotMeta } from './journal';
+import { applyJournal, corruptJournal, journalFileFor, NO_JOURNAL, parseJournal, snapshotMetaOf, type JournalState, type SnapshotMeta } from './journal';
 
 /** Identity of a file on disk; a rewrite replaces the inode and an append changes the size, so any writer changes it. */
 export type FileStamp = string;
@@ -85,7 +85,9 @@ export function loadStoreSync(file: string): Loaded | undefined {
     const journalBytes = readOptional(journalFile);
     if (stampOf(file) !== before && attempt < 20) continue; // compacted meanwhile: read the pair again
     const { raw, meta } = parseSnapshot(file, text.toString('utf8'));
-    const journal = parseJournal(journalFile, file, journalBytes, meta, true);
+    // Only a store.json of schema 1 or older can have a journal (store.ts no longer writes one).
+    const legacy = typeof raw.schemaVersion !== 'number' || raw.schemaVersion < 2;
+    const journal = legacy ? parseJournal(journalFile, file, journalBytes, meta, true) : NO_JOURNAL;
     applyJournal(journalFile, file, raw, journal.records);
     let migrated: MigrationResult;
     try {

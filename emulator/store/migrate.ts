@@ -16,6 +16,10 @@ export const migrations: Record<number, Migration> = {
     if (!Array.isArray(data.personas)) filled.personas = emptyStore().personas;
     return filled;
   },
+  // Version 1 held the app's data (sessions, kv, events) in store.json itself, with a journal. The
+  // shape in memory is the same; the store's first commit moves the data into the database and
+  // rewrites store.json with the configuration alone (store.ts).
+  1: (data) => data,
 };
 
 export interface MigrationResult {
@@ -31,6 +35,10 @@ export function migrate(
   target: number = SCHEMA_VERSION,
 ): MigrationResult {
   const { data, migratedFrom } = upgrade(file, parsed, steps, target);
+  // From schema 2 on store.json holds the configuration alone; the data comes from the database.
+  for (const key of ['sessions', 'kv'] as const) if (data[key] === undefined) data[key] = {};
+  if (data.events === undefined) data.events = [];
+  if (data.eventSeq === undefined) data.eventSeq = 0;
   validateStoreShape(file, data);
   return { data: toDicts(data as unknown as StoreData), migratedFrom };
 }

@@ -6,12 +6,10 @@ export const DEFAULT_STORE_DIR = '.capsule';
 
 export interface StorePaths {
   dir: string;
-  /** The lowdb JSON file with all state. */
+  /** store.json: the configuration (secrets, channels, personas, integrations). */
   file: string;
-  /** The write-ahead journal of `file`: changes since store.json was last rewritten. */
-  journal: string;
-  /** Held during each read-modify-write of `file`. */
-  lock: string;
+  /** The database: the app's data (sessions, kv, events) and the collections. */
+  data: string;
   /** Written by a running emulator: url, port, pid, token. */
   discovery: string;
   /** The workspace's session token (mode 0600), kept across restarts so browsers stay signed in. */
@@ -28,8 +26,7 @@ export function storePaths(dir: string = DEFAULT_STORE_DIR, cwd: string = proces
   return {
     dir: abs,
     file: join(abs, 'store.json'),
-    journal: join(abs, 'store.journal'),
-    lock: join(abs, 'store.lock'),
+    data: join(abs, 'data.sqlite'),
     discovery: join(abs, 'emulator.json'),
     sessionToken: join(abs, 'session-token'),
     workspace,

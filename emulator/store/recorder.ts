@@ -9,28 +9,34 @@
 //     conversation would otherwise rewrite all of its history with every message). History items
 //     are append-only: changing an old item in place is not recorded;
 //   - `events`: appends (with increasing `seq`) and trims at the front are followed; anything else
-//     (clearing, sorting, replacing an event) cannot be journaled;
+//     (clearing, sorting, replacing an event) cannot be recorded;
 //   - any other top-level field read as an object or assigned (`personas`, `eventSeq`) is marked
 //     and written whole.
 // A change a record cannot express (a collection or the event log replaced, a top-level field
-// deleted, the log rewritten) asks for a compaction instead: store.json rewritten whole.
+// deleted, the log rewritten) asks for a whole write instead: every row and store.json rewritten.
 //
 // Outside mutators nothing is wrapped: `Store.read()` returns the plain data.
 import type { StoreData } from './schema';
-import type { JournalRecord } from './journal';
+
+/** What one commit changed: the current value of each changed entry, history appends, new events. */
+export interface ChangeRecord {
+  set?: Array<[string, string, unknown]>;
+  /** Sessions whose history grew: [id, items before, new items, every other field of the session]. */
+  history?: Array<[string, number, unknown[], Record<string, unknown>]>;
+  delete?: Array<[string, string]>;
+  top?: Record<string, unknown>;
+  events?: Array<{ seq: number }>;
+  cap?: number;
+}
 
 export const RECORD_COLLECTIONS: ReadonlySet<string> = new Set(['secrets', 'channels', 'integrations', 'sessions', 'kv']);
-
-/** What editors read from store.json without the journal (see watchedChange). */
-const WATCHED_COLLECTIONS = ['secrets', 'channels'] as const;
-const WATCHED_TOPS = ['personas'] as const;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const REWRITING_METHODS = new Set(['pop', 'unshift', 'sort', 'reverse', 'fill', 'copyWithin']);
 
 export interface TakenChanges {
   /** The record to append, or undefined when nothing changed. */
-  record?: JournalRecord;
+  record?: ChangeRecord;
   /** Why a record cannot express the change (then the whole file is rewritten). */
   whole?: string;
 }
@@ -81,11 +87,10 @@ export class ChangeRecorder {
     const events = data.events;
     let whole = this.whole;
     if (!whole && this.trimmed > 0 && events.length < cap) whole = 'events were removed from the log';
-    if (!whole) whole = this.watchedChange();
-    const record: JournalRecord = {};
+    const record: ChangeRecord = {};
     if (!whole) {
       const set: Array<[string, string, unknown]> = [];
-      const history: NonNullable<JournalRecord['history']> = [];
+      const history: NonNullable<ChangeRecord['history']> = [];
       const del: Array<[string, string]> = [];
       for (const [c, keys] of this.entries) {
         const coll = (data as unknown as Record<string, unknown>)[c];
@@ -130,17 +135,6 @@ export class ChangeRecorder {
     this.lastSeq = Math.max(this.lastSeq, lastSeqOf(data));
     if (whole) return { whole };
     return Object.keys(record).length ? { record } : {};
-  }
-
-  /**
-   * Editors watch store.json alone (the language server for secret and channel names, the VS Code
-   * view for personas too): a change to those is written into store.json itself, never only into
-   * the journal. They are rare; messages, sessions, kv and events stay journaled.
-   */
-  private watchedChange(): string | undefined {
-    for (const c of WATCHED_COLLECTIONS) if (this.entries.get(c)?.size) return `"${c}" changed (kept in store.json itself, which editors watch)`;
-    for (const t of WATCHED_TOPS) if (this.tops.has(t)) return `"${t}" changed (kept in store.json itself, which editors watch)`;
-    return undefined;
   }
 
   private cached(target: object, make: () => object): object {
@@ -197,7 +191,7 @@ export class ChangeRecorder {
   }
 
   /** The history append of a session whose history only grew since it was first marked. */
-  private grownHistory(id: string, now: unknown): NonNullable<JournalRecord['history']>[number] | undefined {
+  private grownHistory(id: string, now: unknown): NonNullable<ChangeRecord['history']>[number] | undefined {
     const base = this.historyBase.get(id);
     if (!base || now !== base.session || !isPlainObject(now) || now.history !== base.history || base.history.length < base.length) return undefined;
     const { history, ...fields } = now as Record<string, unknown> & { history: unknown[] };

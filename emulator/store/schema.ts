@@ -1,10 +1,11 @@
-// The shape of `.capsule/store.json`. One lowdb file per workspace; bump SCHEMA_VERSION and add a
-// migration in migrate.ts when the shape changes. Secret values live only in `secrets[*].value`
+// The shape of the store in memory: store.json's configuration (secrets, channels, personas,
+// integrations) and the app's data the database holds (sessions, kv, events; app-tables.ts). Bump
+// SCHEMA_VERSION and add a migration in migrate.ts when the shape changes. Secret values live only in `secrets[*].value`
 // and are never copied into events, exports (without --include-secrets) or logs.
 
 import { dict } from './dict';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface StoredSecret {
   value: string;

@@ -1,100 +1,61 @@
-// The per-workspace store: one lowdb document (`store.json`) kept in memory and written with group
-// commit. `update(mutator)` applies the mutator to the in-memory data at once (so `read()` sees it)
-// and resolves once a write containing it is durable; all updates that arrive while a write is in
-// flight go out together in the next write.
+// The per-workspace store, in two files of `.capsule/`:
+//   - store.json, the small configuration document editors and the language server watch
+//     (secrets, channels, personas, connected integrations), rewritten whole and atomically when
+//     it changes;
+//   - the app's data (sessions and their history, key-value scopes, the event log) in tables of
+//     the workspace's SQLite database, next to the collections (app-tables.ts).
 //
-// A write is one appended line in the write-ahead journal (`store.journal`, see journal.ts) holding
-// only what the batch changed (found by running mutators against a recording view, recorder.ts),
-// written before update() resolves. The journal is folded back into store.json (a whole, atomic rewrite)
-// when it grows past a threshold, on close(), and whenever a change cannot be expressed as a record
-// (a collection replaced, the event log rewritten: import, reset, migration).
+// The data is kept in memory as one StoreData. `update(mutator)` applies the mutator to it at once
+// (so `read()` sees it) and resolves once a commit containing it is durable; all updates that
+// arrive while a commit is due go out together (group commit). What a commit changed is found by
+// running mutators against a recording view (recorder.ts), so a message in a long conversation
+// writes one row, not the conversation.
 //
-// Durability follows SQLite's WAL mode with synchronous=NORMAL: an update is acknowledged once its
-// record is written to the journal file (in the operating system's cache), which survives the
-// process being killed at any point (kill -9 included); the journal is flushed to the disk
-// (fdatasync) in the background within `syncMs`, and always before store.json replaces it. So an
-// operating-system crash or a power cut may lose the last `syncMs` of acknowledged changes, never
-// more, and never leaves a mixed state. `sync: 'full'` (or CAPSULE_STORE_SYNC=full) flushes each
-// record before acknowledging it, at about 0.5-1 ms per write.
+// A commit is one SQLite transaction, BEGIN IMMEDIATE: that is also the cross-process lock
+// between the emulator and the CLI. Inside it the store checks whether another process committed
+// since it last read (the `rev` counter, and store.json's stamp); if so it re-reads and applies
+// the not-yet-durable mutators again on top. So a mutator MAY RUN MORE THAN ONCE: it must only
+// change `data` (compute ids, timestamps and other side effects outside it) and must not keep
+// references to objects from an earlier `read()`. A commit that changes the configuration writes
+// store.json (temp file, rename) before the transaction commits.
 //
-// Several processes (the emulator and the CLI) may hold the same store. Each write happens under
-// the cross-process lock; if the file changed on disk since this process last read or wrote it,
-// the store re-reads it and re-applies the not-yet-durable mutators on top before writing. So a
-// mutator MAY RUN MORE THAN ONCE: it must only change `data` (compute ids, timestamps and other
-// side effects outside it) and must not keep references to objects from an earlier `read()`.
-import { Low, type Adapter } from 'lowdb';
-import { copyFile, chmod, rm } from 'node:fs/promises';
-import {
-  closeSync,
-  constants as fsc,
-  existsSync,
-  fchmodSync,
-  fdatasync as fdatasyncCb,
-  fdatasyncSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  watch,
-  writeSync,
-  type FSWatcher,
-} from 'node:fs';
-import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname } from 'node:path';
-import { emptyStore, type StoreData } from './schema';
+// Durability is SQLite's WAL mode with synchronous=NORMAL: an acknowledged update survives the
+// process being killed at any point (kill -9 included); an operating-system crash or a power cut
+// may lose the last moments, never leave a mixed database. `sync: 'full'` (or
+// CAPSULE_STORE_SYNC=full) is synchronous=FULL.
+import { copyFileSync, chmodSync, constants as fsc, existsSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { basename } from 'node:path';
+import { openDatabase, dataFile, DATA_FILE, type Database } from '../collections/database';
+import { DataError } from '../collections/errors';
+import { emptyStore, SCHEMA_VERSION, type StoreData } from './schema';
 import { toDicts } from './dict';
-import { ensureStoreDir, writeFileAtomic, removeOrphanTemps, fsyncDir, FILE_MODE } from './atomic-file';
-import { acquireLock, pidAlive, waiterPresent, type LockHandle } from './lock';
-import { loadStoreSync, stampOf, storeStamp, MISSING, type FileStamp, type Loaded } from './load';
+import { ensureStoreDir, writeFileAtomicSync, removeOrphanTemps } from './atomic-file';
+import { pidAlive } from './process-alive';
+import { loadStoreSync, stampOf, MISSING, type FileStamp } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
-import { headerLine, journalFileFor, JOURNAL_FORMAT, JOURNAL_VERSION, NO_JOURNAL, type JournalState, type SnapshotMeta } from './journal';
 import { ChangeRecorder } from './recorder';
+import { AppTables, TABLE_COLLECTIONS, type AppData } from './app-tables';
+import { StoreError, storeLocked } from './errors';
+import { journalFileFor } from './journal';
 
 export interface StoreOptions {
-  /** Follow changes other processes make to the store, store.json or its journal (the emulator sets this). */
+  /** Follow changes other processes make to the store (the emulator sets this). */
   watch?: boolean;
   /** How often to look for outside changes when watching, in ms (fs.watch events also trigger). */
   pollMs?: number;
   /** Events kept in the log (oldest dropped first). */
   eventCap?: number;
-  /** How long to wait for the cross-process lock before failing. */
+  /** How long a commit waits for another process's commit before failing. */
   lockTimeoutMs?: number;
-  /** How long the lock is kept after a write when no other write follows (default 20 ms). */
-  leaseIdleMs?: number;
   /** Working folder against which a relative store dir is resolved. */
   cwd?: string;
   /**
-   * Fold the journal into store.json once it would grow past this many bytes (default: the larger
-   * of 4 MiB and twice the size of store.json).
-   */
-  compactBytes?: number;
-  /** false: every write rewrites store.json whole (no journal); for measurements and tests. */
-  journal?: boolean;
-  /**
-   * 'normal' (default): a record is acknowledged once written, flushed to the disk within `syncMs`;
-   * 'full': flushed (fdatasync) before it is acknowledged. Default from CAPSULE_STORE_SYNC.
+   * 'normal' (default): acknowledged once committed to the WAL (survives kill -9); 'full': also
+   * flushed to the disk first. Default from CAPSULE_STORE_SYNC.
    */
   sync?: 'normal' | 'full';
-  /** With sync 'normal': the longest a written record waits for its flush to the disk (ms). */
-  syncMs?: number;
 }
-
-/** Default of StoreOptions.syncMs. */
-export const DEFAULT_SYNC_MS = 100;
-
-/**
- * The lock is kept after a write for the next one (a lease): taking and dropping it costs more than
- * the write itself. It is let go after LEASE_IDLE_MS without writes, after LEASE_MAX_MS of writes
- * in a row, and at once when another process announces that it waits (lock.ts); the store then
- * stands back up to YIELD_MS so that the waiter gets its turn.
- */
-const LEASE_IDLE_MS = 20;
-const LEASE_MAX_MS = 250;
-const YIELD_MS = 100;
-
-/** Smallest journal size that triggers a compaction by default. */
-export const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
 
 type Mutator = (data: StoreData) => void;
 interface Pending {
@@ -106,248 +67,83 @@ interface Pending {
 /** Indentation of store.json: readable by hand, still cheap to write. */
 const INDENT = 1;
 
-const fdatasync = promisify(fdatasyncCb);
-
-const MISSING_PAIR: FileStamp = `${MISSING}|${MISSING}`;
-
-/**
- * store.json plus its journal. lowdb reads through `read` (the snapshot with the journal applied)
- * and writes through `write`, which is a compaction: the whole document as a new snapshot, then
- * the journal removed. `append` adds one record to the journal.
- */
-class StoreFile implements Adapter<StoreData> {
-  /** Stamp of store.json and the journal as this process last read or wrote them. */
-  stamp: FileStamp = MISSING_PAIR;
-  snapshotStamp: FileStamp = MISSING;
-  snapshotBytes = 0;
-  meta: SnapshotMeta | undefined;
-  journal: JournalState = NO_JOURNAL;
-  migratedFrom: number | undefined;
-  readonly journalFile: string;
-  /** The journal, open for appends while `journal` describes it. */
-  private fd: number | undefined;
-  /** A flush to the disk of records written but not yet synced (sync 'normal'). */
-  private syncTimer: NodeJS.Timeout | undefined;
-  constructor(
-    readonly file: string,
-    private readonly syncEach: boolean,
-    private readonly syncMs: number,
-  ) {
-    this.journalFile = journalFileFor(file);
-  }
-
-  async read(): Promise<StoreData | null> {
-    return this.readSync();
-  }
-
-  /**
-   * Synchronous read for re-reads outside a write: nothing can run between reading and replacing
-   * the in-memory data, so no update applied meanwhile can be lost.
-   */
-  readSync(): StoreData | null {
-    this.closeJournal();
-    const stampIfMissing = storeStamp(this.file);
-    const loaded: Loaded | undefined = loadStoreSync(this.file);
-    if (!loaded) {
-      // A journal without store.json is left over from a store that was deleted: the next write
-      // starts a new snapshot and removes it.
-      this.stamp = stampIfMissing;
-      this.snapshotStamp = MISSING;
-      this.snapshotBytes = 0;
-      this.meta = undefined;
-      this.journal = { ...NO_JOURNAL, exists: existsSync(this.journalFile), stale: true };
-      this.migratedFrom = undefined;
-      return null;
-    }
-    this.stamp = loaded.stamp;
-    this.snapshotStamp = loaded.snapshotStamp;
-    this.snapshotBytes = loaded.snapshotBytes;
-    this.meta = loaded.snapshot;
-    // The records are applied; only the file's bookkeeping is kept.
-    this.journal = { ...loaded.journal, records: [] };
-    this.migratedFrom = loaded.migratedFrom;
-    return loaded.data;
-  }
-
-  /** Whether a record can extend the current store.json (else the next write is a compaction). */
-  canAppend(): boolean {
-    return this.snapshotStamp !== MISSING && this.meta !== undefined && this.migratedFrom === undefined;
-  }
-
-  /** Compaction: the whole document as a new snapshot (atomic), then the journal removed. */
-  async write(data: StoreData): Promise<void> {
-    const generation = Math.max(this.meta?.generation ?? 0, this.journal.header?.generation ?? 0) + 1;
-    const meta: SnapshotMeta = { generation, id: randomBytes(8).toString('hex') };
-    // `snapshot` right after `schemaVersion`, so that a reader by hand sees it first.
-    const doc: object = Object.assign({ schemaVersion: data.schemaVersion, snapshot: meta }, data);
-    const text = JSON.stringify(doc, null, INDENT) + '\n';
-    await writeFileAtomic(this.file, text);
-    // From here store.json holds everything; an old journal left by a crash now is of an older
-    // generation and ignored.
-    this.meta = meta;
-    this.migratedFrom = undefined;
-    this.snapshotBytes = Buffer.byteLength(text);
-    this.snapshotStamp = stampOf(this.file);
-    this.closeJournal();
-    await rm(this.journalFile, { force: true });
-    this.journal = NO_JOURNAL;
-    this.stamp = `${this.snapshotStamp}|${MISSING}`;
-  }
-
-  /** Appends one record and makes it durable (fdatasync; a new journal file also syncs the folder). */
-  async append(line: string): Promise<void> {
-    const j = this.journal;
-    const fresh = !j.exists || j.stale || !j.header;
-    if (fresh) this.closeJournal();
-    const header = fresh ? { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, ...this.meta! } : j.header!;
-    const bytes = Buffer.from(fresh ? `${headerLine(this.meta!)}\n${line}\n` : `${line}\n`);
-    const at = fresh ? 0 : j.validBytes;
-    let touched = false;
-    try {
-      // The small steps are synchronous (page cache, microseconds); only the flush to the disk
-      // waits in the thread pool, so that updates arriving meanwhile join the next group commit.
-      if (this.fd === undefined) {
-        this.fd = openSync(this.journalFile, fresh ? fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC : fsc.O_WRONLY, FILE_MODE);
-        if (fresh && j.exists) fchmodSync(this.fd, FILE_MODE);
-      }
-      const fd = this.fd;
-      touched = true;
-      // A line cut short by a crash was never acknowledged: cut it off before appending after it.
-      if (!fresh && j.totalBytes !== j.validBytes) ftruncateSync(fd, j.validBytes);
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
-      if (this.syncEach) await fdatasync(fd);
-      else this.syncSoon();
-      const s = fstatSync(fd, { bigint: true });
-      if (!j.exists) await fsyncDir(dirname(this.journalFile));
-      const size = Number(s.size);
-      this.journal = { exists: true, validBytes: size, totalBytes: size, header, records: [], stale: false };
-      this.stamp = `${this.snapshotStamp}|${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-    } catch (e) {
-      // Not acknowledged: take the line back so that it can never be replayed.
-      if (touched && this.fd !== undefined) {
-        try {
-          ftruncateSync(this.fd, at);
-        } catch {
-          // The next write re-reads the journal and starts from its last whole line.
-        }
-      }
-      this.closeJournal();
-      throw e;
-    }
-  }
-
-  /** Flushes written records to the disk within syncMs, in the thread pool. */
-  private syncSoon(): void {
-    if (this.syncTimer) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      const fd = this.fd;
-      if (fd !== undefined) fdatasyncCb(fd, () => undefined);
-    }, this.syncMs);
-    this.syncTimer.unref();
-  }
-
-  /** Flushes now what syncSoon would flush later (before the file is closed or replaced). */
-  syncNow(): void {
-    if (!this.syncTimer) return;
-    clearTimeout(this.syncTimer);
-    this.syncTimer = undefined;
-    if (this.fd === undefined) return;
-    try {
-      fdatasyncSync(this.fd);
-    } catch {
-      // The records were written; only the flush failed (the file system will write them back).
-    }
-  }
-
-  /** Closes the journal kept open for appends (it may be replaced or removed by any writer). */
-  closeJournal(): void {
-    this.syncNow();
-    if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed: nothing to release.
-    }
-    this.fd = undefined;
-  }
+/** The document store.json holds: the configuration alone. */
+function configDocument(data: StoreData): object {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    secrets: data.secrets,
+    channels: data.channels,
+    personas: data.personas,
+    integrations: data.integrations,
+  };
 }
+
+const CONFIG_TOPS = new Set(['personas']);
 
 export class Store {
   readonly paths: StorePaths;
-  private readonly db: Low<StoreData>;
-  private readonly adapter: StoreFile;
+  private data: StoreData = emptyStore();
+  private tables: AppTables | undefined;
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
-  private lease: { lock: LockHandle; since: number; timer?: NodeJS.Timeout; onExit: () => void } | undefined;
-  private inBatch = false;
   private needsReload = false;
-  /** The lease under which expectWrite() found the files unchanged since this process's last write. */
-  private checkedUnder: Store['lease'];
-  /** expectWrite() was called since the last write. */
-  private writeExpected = false;
-  /** close(): fold the journal into store.json at the next write. */
-  private compactNext = false;
-  /** This process wrote the store (so close() compacts). */
-  private wrote = false;
+  /** store.json as last read or written by this process. */
+  private configStamp: FileStamp = MISSING;
+  /** The database's commit counter as last read or written by this process. */
+  private rev = 0;
+  /** store.json was of an older schema (then it also held the data): the first commit moves it. */
+  private migratedFrom: number | undefined;
+  private legacy = false;
   private readonly recorder = new ChangeRecorder();
-  private readonly journaling: boolean;
-  private readonly compactBytes: number | undefined;
   private dirReady = false;
-  private backedUp = false;
   private closed = false;
   private watcher: FSWatcher | undefined;
   private poller: NodeJS.Timeout | undefined;
-  private badStamp: FileStamp | undefined;
+  private badStamp: string | undefined;
   private readonly changeListeners = new Set<() => void>();
   private readonly errorListeners = new Set<(e: unknown) => void>();
   private readonly eventCap: number;
   private readonly lockTimeoutMs: number;
-  private readonly leaseIdleMs: number;
+  private readonly syncFull: boolean;
 
   private constructor(paths: StorePaths, options: StoreOptions) {
     this.paths = paths;
-    const sync = options.sync ?? (process.env.CAPSULE_STORE_SYNC === 'full' ? 'full' : 'normal');
-    this.adapter = new StoreFile(paths.file, sync === 'full', options.syncMs ?? DEFAULT_SYNC_MS);
-    this.db = new Low<StoreData>(this.adapter, emptyStore());
+    this.syncFull = (options.sync ?? (process.env.CAPSULE_STORE_SYNC === 'full' ? 'full' : 'normal')) === 'full';
     this.eventCap = options.eventCap ?? DEFAULT_EVENT_CAP;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
-    this.leaseIdleMs = options.leaseIdleMs ?? LEASE_IDLE_MS;
-    this.journaling = options.journal !== false;
-    this.compactBytes = options.compactBytes;
   }
 
   /**
-   * Opens the store in `dir` (default `.capsule`). Reads store.json if it exists; creates nothing
-   * until the first update. Throws StoreError for a corrupt file or one of a newer schema.
+   * Opens the store in `dir` (default `.capsule`). Reads what exists; creates nothing until the
+   * first update. Throws StoreError for a corrupt file or one of a newer schema.
    */
   static async open(dir?: string, options: StoreOptions = {}): Promise<Store> {
     const store = new Store(storePaths(dir, options.cwd), options);
-    await store.db.read();
-    store.recorder.reset(store.db.data);
+    store.openTables(false);
+    store.reload();
     if (options.watch) store.startWatching(options.pollMs ?? 500);
     return store;
   }
 
   /** The current in-memory data, including updates not yet durable. Call it each time. */
   read(): StoreData {
-    return this.db.data;
+    return this.data;
   }
 
-  /** Whether store.json existed when last read or has been written by this process. */
+  /** Whether anything of the store existed when last read or has been written by this process. */
   exists(): boolean {
-    return this.adapter.snapshotStamp !== MISSING;
+    return this.configStamp !== MISSING || (this.tables !== undefined && this.rev > 0);
   }
 
   update(mutator: Mutator): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     try {
-      mutator(this.recorder.view(this.db.data));
+      mutator(this.recorder.view(this.data));
       // A collection replaced (import, reset, a test's seed) gets prototype-less maps again (dict.ts).
-      if (this.recorder.wholeRequested) toDicts(this.db.data);
+      if (this.recorder.wholeRequested) toDicts(this.data);
     } catch (e) {
-      // The mutator may have changed part of the data before throwing: take the file's state back.
+      // The mutator may have changed part of the data before throwing: take the files' state back.
       this.needsReload = true;
       this.schedule();
       return Promise.reject(e);
@@ -358,23 +154,6 @@ export class Store {
     });
   }
 
-  /**
-   * A write is expected soon (a turn of the app is running): the files are checked for changes
-   * from outside now (or as soon as the write in progress is done), while this process has
-   * nothing else to do, so that the expected write need not. Only under a lease kept until that
-   * write; a change by hand in between is found by the write after it (or the folder watcher).
-   */
-  expectWrite(): void {
-    this.writeExpected = true;
-    if (!this.flushing && !this.scheduled) this.checkAhead();
-  }
-
-  private checkAhead(): void {
-    this.writeExpected = false;
-    if (!this.lease || this.closed || this.needsReload || this.pending.length) return;
-    if (storeStamp(this.paths.file) === this.adapter.stamp) this.checkedUnder = this.lease;
-  }
-
   /** Resolves when every update issued so far is durable (or has failed). */
   async flush(): Promise<void> {
     while (this.flushing || this.scheduled || this.pending.length) {
@@ -383,46 +162,106 @@ export class Store {
     }
   }
 
-  /** Called after another process changed the store on disk and this store re-read it. */
+  /** Called after another process changed the store and this store re-read it. */
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
   }
 
-  /** Called when a change on disk could not be read (e.g. someone broke the file by hand). */
+  /** Called when a change on disk could not be read (e.g. someone broke store.json by hand). */
   onError(listener: (e: unknown) => void): () => void {
     this.errorListeners.add(listener);
     return () => this.errorListeners.delete(listener);
   }
 
-  /** Re-reads the store (store.json and its journal) if another process changed it. Returns whether it did. */
+  /** Re-reads the store if another process changed it. Returns whether it did. */
   async refresh(): Promise<boolean> {
     await this.flush();
     if (this.flushing || this.scheduled || this.pending.length) return false;
-    if (storeStamp(this.paths.file) === this.adapter.stamp) return false;
-    this.replaceFromDisk();
+    if (!this.changedOutside()) return false;
+    this.reload();
     this.emitChange();
     return true;
   }
 
-  /**
-   * Flushes, then (if this process wrote) folds the journal into store.json, so that a closed
-   * store is store.json alone.
-   */
+  /** Flushes, then closes the database. */
   async close(): Promise<void> {
     await this.flush();
-    if (this.wrote && !this.closed) {
-      this.compactNext = true;
-      this.schedule();
-      await this.flush();
-      this.compactNext = false;
-    }
     this.closed = true;
-    await this.dropLease();
-    this.adapter.closeJournal();
     this.watcher?.close();
     if (this.poller) clearInterval(this.poller);
+    // Histories not read yet stay readable after close (from a short-lived read-only handle).
+    const tables = this.tables;
+    this.tables = undefined;
+    tables?.db.close();
   }
+
+  // ----- reading -----
+
+  private openTables(create: boolean): AppTables | undefined {
+    if (this.tables) return this.tables;
+    const file = dataFile(this.paths.dir);
+    if (!create && !existsSync(file)) return undefined;
+    try {
+      const db = openDatabase(file, { mustExist: !create });
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.lockTimeoutMs))}`);
+      if (this.syncFull) db.pragma('synchronous = FULL');
+      this.tables = new AppTables(db);
+    } catch (e) {
+      if (e instanceof DataError) throw new StoreError('io', file, e.message);
+      throw e;
+    }
+    return this.tables;
+  }
+
+  private readHistory = (sessionId: string): StoreData['sessions'][string]['history'] => {
+    if (this.tables) return this.tables.history(sessionId);
+    const file = dataFile(this.paths.dir);
+    if (!existsSync(file)) return [];
+    const db: Database = openDatabase(file, { mustExist: true, readonly: true });
+    try {
+      return new AppTables(db).history(sessionId);
+    } finally {
+      db.close();
+    }
+  };
+
+  /** Reads both halves: store.json (migrating an older one) and the tables. */
+  private reload(): void {
+    const stamp = stampOf(this.paths.file);
+    const loaded = loadStoreSync(this.paths.file);
+    const tables = this.tables ?? this.openTables(false);
+    this.rev = tables?.rev() ?? 0;
+    const config = loaded?.data ?? emptyStore();
+    this.migratedFrom = loaded?.migratedFrom;
+    // A store.json of schema 1 held the data itself (with its journal applied by loadStoreSync).
+    this.legacy = this.migratedFrom !== undefined && this.migratedFrom < 2;
+    const app: AppData = this.legacy ? config : (tables?.load(this.readHistory) ?? emptyStore());
+    this.data = { ...config, sessions: app.sessions, kv: app.kv, events: app.events, eventSeq: app.eventSeq };
+    this.configStamp = loaded ? stamp : MISSING;
+    this.recorder.reset(this.data);
+  }
+
+  /** Reads only store.json again (another process changed the configuration alone). */
+  private reloadConfig(): void {
+    const stamp = stampOf(this.paths.file);
+    const loaded = loadStoreSync(this.paths.file);
+    if (loaded && loaded.migratedFrom !== undefined && loaded.migratedFrom < 2) return this.reload();
+    const config = loaded?.data ?? emptyStore();
+    const d = this.data;
+    this.data = { ...d, schemaVersion: config.schemaVersion, secrets: config.secrets, channels: config.channels, personas: config.personas, integrations: config.integrations };
+    this.configStamp = loaded ? stamp : MISSING;
+    this.recorder.reset(this.data);
+  }
+
+  /** 'config', 'all' or undefined: what another process changed since this one last read. */
+  private changedOutside(): 'config' | 'all' | undefined {
+    const tables = this.tables ?? this.openTables(false);
+    if ((tables?.rev() ?? 0) !== this.rev) return 'all';
+    return stampOf(this.paths.file) !== this.configStamp ? 'config' : undefined;
+  }
+
+  // ----- writing -----
 
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
@@ -438,127 +277,120 @@ export class Store {
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.pending.length || this.needsReload || this.compactNext) {
+    while (this.pending.length || this.needsReload) {
       const batch = this.pending;
       this.pending = [];
-      const compact = this.compactNext;
-      this.compactNext = false;
       try {
-        await this.writeBatch(batch, compact);
+        this.writeBatch(batch);
       } catch (e) {
         for (const p of batch) p.reject(e);
-        // Memory holds changes that never reached the file: the next write starts from the file.
+        // Memory holds changes that never reached the files: the next commit starts from them.
         this.needsReload = true;
-        await this.keepOrDropLease(true);
         return;
       }
       for (const p of batch) p.resolve();
-      // The lease's bookkeeping (a stat for waiting processes) waits until the callers'
-      // continuations have run: the answer to a message goes out before it.
       if (batch.length) await new Promise((r) => setImmediate(r));
-      await this.keepOrDropLease(compact);
     }
-    if (this.writeExpected) this.checkAhead();
   }
 
-  private async writeBatch(batch: Pending[], compact: boolean): Promise<void> {
-    this.writeExpected = false;
+  private writeBatch(batch: Pending[]): void {
     if (!this.dirReady) {
       ensureStoreDir(this.paths.dir);
       removeOrphanTemps(this.paths.file, pidAlive);
       this.dirReady = true;
     }
-    this.inBatch = true;
-    const kept = await this.takeLease();
-    const checked = kept && this.checkedUnder === this.lease;
-    this.checkedUnder = undefined;
+    const tables = this.openTables(true)!;
+    const db = tables.db;
+    this.begin(db);
     try {
-      const outside = !checked && storeStamp(this.paths.file) !== this.adapter.stamp;
+      const outside = this.changedOutside();
       if (outside || this.needsReload) {
-        // The files are the truth; a store.json deleted from outside means an empty store. Every
-        // mutator not yet durable is then applied again on top of it.
-        this.db.data = (await this.adapter.read()) ?? emptyStore();
-        this.recorder.reset(this.db.data);
+        // The files are the truth; every mutator not yet durable is applied again on top of them.
+        if (outside === 'config' && !this.needsReload) this.reloadConfig();
+        else this.reload();
         this.needsReload = false;
         this.replay(batch);
         this.replay(this.pending);
         if (outside) this.emitChange();
       }
-      if (batch.length) await this.commit(false);
-      // close(): fold a journal into its store.json (a store.json deleted meanwhile stays deleted).
-      else if (compact && this.adapter.journal.exists && this.adapter.snapshotStamp !== MISSING) await this.commit(true);
-    } finally {
-      this.inBatch = false;
+      if (batch.length) this.commit(tables);
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
     }
   }
 
-  /** Takes the lock, or keeps the lease held; true when it was held already. */
-  private async takeLease(): Promise<boolean> {
-    const held = this.lease;
-    if (held) {
-      clearTimeout(held.timer);
-      held.timer = undefined;
-      return true;
+  private begin(db: Database): void {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') {
+        throw storeLocked(dataFile(this.paths.dir), 'another Capsule Local process', this.lockTimeoutMs);
+      }
+      throw e;
     }
-    // A waiter was let in: give it the time to take the lock before asking for it again.
-    const until = Date.now() + YIELD_MS;
-    while (Date.now() < until && waiterPresent(this.paths.lock)) await new Promise((r) => setTimeout(r, 2));
-    const lock = await acquireLock(this.paths.lock, this.lockTimeoutMs);
-    // A process that exits without close() must not leave its lock behind for the next one.
-    const onExit = (): void => lock.releaseSync();
-    process.once('exit', onExit);
-    this.lease = { lock, since: Date.now(), onExit };
-    return false;
   }
 
-  private async keepOrDropLease(dropNow: boolean): Promise<void> {
-    const l = this.lease;
-    if (!l) return;
-    if (dropNow || this.closed || Date.now() - l.since >= LEASE_MAX_MS || waiterPresent(this.paths.lock)) return this.dropLease();
-    l.timer = setTimeout(() => {
-      if (this.lease === l && !this.inBatch) void this.dropLease();
-    }, this.leaseIdleMs);
-    l.timer.unref();
-  }
-
-  private async dropLease(): Promise<void> {
-    const l = this.lease;
-    if (!l) return;
-    this.lease = undefined;
-    clearTimeout(l.timer);
-    process.removeListener('exit', l.onExit);
-    await l.lock.release();
-  }
-
-  /** Under the lock: one journal record for what changed, or a whole rewrite of store.json. */
-  private async commit(compact: boolean): Promise<void> {
-    const data = this.db.data;
+  /** Inside the transaction: the rows that changed, and store.json when the configuration did. */
+  private commit(tables: AppTables): void {
+    const data = this.data;
     capEvents(data, this.eventCap);
     const taken = this.recorder.take(data, this.eventCap);
-    const a = this.adapter;
-    let whole = compact || !this.journaling || taken.whole !== undefined || !a.canAppend();
-    let line: string | undefined;
-    if (!whole && taken.record) {
-      line = JSON.stringify(taken.record);
-      const limit = this.compactBytes ?? Math.max(MIN_COMPACT_BYTES, 2 * a.snapshotBytes);
-      if (a.journal.validBytes + line.length + 1 > limit) whole = true;
+    if (taken.whole !== undefined || this.legacy) {
+      this.backupLegacy();
+      this.rev = tables.replaceAll(data);
+      this.writeConfig(data);
+      this.removeLegacyJournal();
+      return;
     }
-    if (whole) {
-      await this.backupBeforeMigratedWrite();
-      await this.db.write();
-      this.wrote = true;
-    } else if (line !== undefined) {
-      await a.append(line);
-      this.wrote = true;
+    const record = taken.record;
+    if (!record) return;
+    const configChanged =
+      this.configStamp === MISSING ||
+      (record.set ?? []).some(([c]) => !TABLE_COLLECTIONS.has(c)) ||
+      (record.delete ?? []).some(([c]) => !TABLE_COLLECTIONS.has(c)) ||
+      Object.keys(record.top ?? {}).some((k) => CONFIG_TOPS.has(k));
+    this.rev = tables.apply(record, data);
+    if (configChanged) this.writeConfig(data);
+  }
+
+  private writeConfig(data: StoreData): void {
+    writeFileAtomicSync(this.paths.file, JSON.stringify(configDocument(data), null, INDENT) + '\n');
+    this.configStamp = stampOf(this.paths.file);
+    data.schemaVersion = SCHEMA_VERSION;
+    this.migratedFrom = undefined;
+  }
+
+  /** Before a store.json of an older schema is first rewritten: the files as they were. */
+  private backupLegacy(): void {
+    const from = this.migratedFrom;
+    if (from === undefined) return;
+    const journal = journalFileFor(this.paths.file);
+    for (const source of [this.paths.file, journal]) {
+      try {
+        copyFileSync(source, `${source}.v${from}.bak`, fsc.COPYFILE_EXCL);
+        chmodSync(`${source}.v${from}.bak`, 0o600);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
+      }
     }
+  }
+
+  private removeLegacyJournal(): void {
+    if (!this.legacy) return;
+    // Its records are in the database now (the backup keeps a copy).
+    rmSync(journalFileFor(this.paths.file), { force: true });
+    this.legacy = false;
   }
 
   private replay(list: Pending[]): void {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       try {
-        p.mutator(this.recorder.view(this.db.data));
-        if (this.recorder.wholeRequested) toDicts(this.db.data);
+        p.mutator(this.recorder.view(this.data));
+        if (this.recorder.wholeRequested) toDicts(this.data);
       } catch (e) {
         // Against the newer data this change no longer applies: fail it alone.
         list.splice(i--, 1);
@@ -567,23 +399,7 @@ export class Store {
     }
   }
 
-  private async backupBeforeMigratedWrite(): Promise<void> {
-    const from = this.adapter.migratedFrom;
-    if (from === undefined || this.backedUp) return;
-    // The files as they were: store.json, and its journal when it holds changes.
-    const pairs: Array<[string, string]> = [[this.paths.file, `${this.paths.file}.v${from}.bak`]];
-    if (this.adapter.journal.exists && !this.adapter.journal.stale) pairs.push([this.paths.journal, `${this.paths.journal}.v${from}.bak`]);
-    for (const [source, backup] of pairs) {
-      try {
-        await copyFile(source, backup, fsc.COPYFILE_EXCL);
-        await chmod(backup, FILE_MODE);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
-      }
-    }
-    this.backedUp = true;
-  }
+  // ----- following other processes -----
 
   private startWatching(pollMs: number): void {
     this.watchFolder();
@@ -592,14 +408,9 @@ export class Store {
   }
 
   private watchFolder(): void {
-    const journal = basename(this.paths.journal);
-    const names = new Set([basename(this.paths.file), journal]);
+    const names = new Set([basename(this.paths.file), DATA_FILE, `${DATA_FILE}-wal`]);
     try {
       this.watcher = watch(this.paths.dir, { persistent: false }, (_event, file) => {
-        // The journal changes under our lease are our own appends (other writers need the lock):
-        // nothing to check. Anything else written meanwhile is found by the next write or the poll.
-        if (file === journal && this.lease) return;
-        this.checkedUnder = undefined;
         if (!file || names.has(file)) this.checkOutside();
       });
       this.watcher.on('error', () => {
@@ -607,33 +418,31 @@ export class Store {
         this.watcher = undefined;
       });
     } catch {
-      // The folder does not exist yet: polling notices the file once it appears.
+      // The folder does not exist yet: polling notices the files once they appear.
     }
   }
 
   private checkOutside(): void {
-    // A write in progress re-reads under the lock anyway.
+    // A commit in progress re-reads inside its transaction anyway.
     if (this.closed || this.flushing || this.scheduled || this.pending.length) return;
     try {
-      const stamp = storeStamp(this.paths.file);
-      if (stamp === this.adapter.stamp || stamp === this.badStamp) return;
+      const outside = this.changedOutside();
+      if (!outside) return;
+      const mark = `${stampOf(this.paths.file)}|${this.tables?.rev() ?? 0}`;
+      if (mark === this.badStamp) return;
       if (!this.watcher) this.watchFolder();
       try {
-        this.replaceFromDisk();
+        if (outside === 'config') this.reloadConfig();
+        else this.reload();
       } catch (e) {
         // Report a broken file once, not on every poll; memory keeps the last good state.
-        this.badStamp = stamp;
+        this.badStamp = mark;
         throw e;
       }
       this.emitChange();
     } catch (e) {
       for (const l of this.errorListeners) l(e);
     }
-  }
-
-  private replaceFromDisk(): void {
-    this.db.data = this.adapter.readSync() ?? emptyStore();
-    this.recorder.reset(this.db.data);
   }
 
   private emitChange(): void {

@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { REPO, fixture, emulatorForSuite, startEmulator, type RunningEmulator } from '../support/emulator';
 import { attachDebugpy } from '../support/dap';
-import { pidAlive } from '../../emulator/store/lock';
+import { pidAlive } from '../../emulator/store/process-alive';
 import { waitFor } from '../support/wait';
 import { appState, chat, events, json, lastSeq, waitForEvent, waitForPrompt } from './helpers';
 

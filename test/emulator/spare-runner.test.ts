@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 import { ECHO_APP, RELOAD_APP, appState, chat } from './helpers';
-import { pidAlive } from '../../emulator/store/lock';
+import { pidAlive } from '../../emulator/store/process-alive';
 
 test('a save is served by the spare, which runs the saved code; a new spare follows', async () => {
   const emu = await startEmulator({ app: RELOAD_APP });
