@@ -1,70 +1,64 @@
-// Store figures, as ratios against a baseline measured in the same run (the machines are shared
-// and noisy). The store holds a full event log (5,000 events) and 50 sessions; each update is what
-// a chat message costs the store: one history item on a session plus one event.
-//   acknowledged updates/s, 1 serial caller and 10 / 100 concurrent callers:
-//     journal, default sync (one appended record per group commit, flushed to the disk within
-//     100 ms: survives a killed process), journal with sync 'full' (fdatasync before each
-//     acknowledgement: survives a power cut too)
-//     vs the whole-file rewrite (every write folds into store.json: temp file, fsync, rename)
-//   the cost of one compaction (store.json rewritten whole, the journal removed)
-//   reading the store: store.json alone vs store.json plus a journal near the default threshold
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// Store figures, each beside a baseline measured in the same run (the machines are shared and
+// noisy). An update is what a chat message costs the store: one history item and one event.
+//   acknowledged updates/s, 1 serial caller and 10 / 100 concurrent callers, sync 'normal' and
+//     'full', against the same rows written by bare better-sqlite3 transactions (the floor the
+//     store's bookkeeping adds to);
+//   restart at scale (67,000 messages in 500 sessions + 5,000 events): opening the store and
+//     reading what a start and a first message need, against parsing the same data as one JSON
+//     document (what the store did before the data moved into the database).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Store, loadStoreSync, pushEvent, MIN_COMPACT_BYTES, type StoreData } from '../emulator/store';
+import { Store, pushEvent, type StoreData } from '../emulator/store';
+import { openDatabase } from '../emulator/collections/database';
 
-const SESSIONS = 50;
 const RUN_MS = 1_500;
+const TEXT = 'A message of a typical length in a support conversation, with a question and some detail. '.repeat(6);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-/** A store folder with 5,000 events and 50 sessions of 20 history items each; store.json only. */
-async function seededStore(): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'capsule-bench-store-')), '.capsule');
+function fill(d: StoreData, sessions: number, messages: number): void {
+  for (let s = 0; s < sessions; s++) {
+    const id = `ses_${s}`;
+    d.sessions[id] = { id, app: 'app', userId: `user_${s % 20}`, channelType: 'chat', createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString(), dataJson: '{"step":3}', history: [] };
+  }
+  for (let i = 0; i < messages; i++) {
+    d.sessions[`ses_${i % sessions}`]!.history.push({ text: `${i} ${TEXT}`, sender: i % 2 ? 'app' : 'user', channelType: 'chat', timestamp: 1_700_000_000 + i, requestId: `req_${i}` });
+  }
+  for (let i = 0; i < 5_000; i++) pushEvent(d, { kind: 'inbound', app: 'app', sessionId: `ses_${i % sessions}`, channel: 'chat', summary: `message ${i}` });
+}
+
+let counter = 0;
+function message(sessions: number) {
+  return (d: StoreData): void => {
+    const n = ++counter;
+    const s = d.sessions[`ses_${n % sessions}`]!;
+    s.history.push({ text: `bench ${n} ${TEXT}`, sender: 'user', channelType: 'chat', timestamp: 1_800_000_000 + n });
+    s.updatedAt = new Date(0).toISOString();
+    pushEvent(d, { kind: 'inbound', app: 'app', sessionId: s.id, channel: 'chat', summary: `bench ${n}` });
+  };
+}
+
+async function seeded(root: string, name: string, sessions: number, messages: number): Promise<string> {
+  const dir = join(root, name, '.capsule');
   const store = await Store.open(dir);
-  await store.update((d) => {
-    for (let s = 0; s < SESSIONS; s++) {
-      const id = `ses_${s}`;
-      d.sessions[id] = { id, app: 'app', userId: 'user_dev', channelType: 'chat', createdAt: '', updatedAt: '', dataJson: '{}', history: [] };
-      for (let i = 0; i < 10; i++) d.sessions[id].history.push({ text: `message ${i} of session ${s}`, sender: i % 2 ? 'app' : 'user', channelType: 'chat', timestamp: 1_700_000_000 + i });
-    }
-    for (let i = 0; i < 5_000; i++) {
-      pushEvent(d, { kind: i % 2 ? 'reply' : 'inbound', app: 'app', sessionId: `ses_${i % SESSIONS}`, channel: 'chat', summary: `message ${i}` });
-    }
-  });
+  await store.update((d) => fill(d, sessions, messages));
   await store.close();
   return dir;
 }
 
-let counter = 0;
-/** What one chat message does to the store. */
-function message(d: StoreData): void {
-  const n = ++counter;
-  const id = `ses_${n % SESSIONS}`;
-  const s = d.sessions[id]!;
-  s.history.push({ text: `bench message ${n}`, sender: 'user', channelType: 'chat', timestamp: 1_700_000_000 + n });
-  // Keep sessions at a steady size so that the figure does not drift with the run's length.
-  if (s.history.length > 40) s.history.splice(0, s.history.length - 40);
-  s.updatedAt = new Date(0).toISOString();
-  pushEvent(d, { kind: 'inbound', app: 'app', sessionId: id, channel: 'chat', summary: `bench message ${n}` });
-}
-
-/** Acknowledged updates per second with `callers` callers, each awaiting its own updates in turn. */
-async function throughput(dir: string, journal: boolean, callers: number, sync: 'normal' | 'full' = 'normal'): Promise<number> {
-  const store = await Store.open(dir, { journal, sync });
+async function throughput(dir: string, callers: number, sync: 'normal' | 'full'): Promise<number> {
+  const store = await Store.open(dir, { sync });
+  const update = message(50);
   let done = 0;
   const end = performance.now() + RUN_MS;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async () => {
       while (performance.now() < end) {
-        await store.update(message);
+        await store.update(update);
         done++;
       }
     }),
@@ -74,62 +68,75 @@ async function throughput(dir: string, journal: boolean, callers: number, sync: 
   return rate;
 }
 
-async function compactionCost(dir: string): Promise<{ ms: number; bytes: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const store = await Store.open(dir);
-    for (let j = 0; j < 20; j++) await store.update(message);
-    const t0 = performance.now();
-    await store.close(); // folds the 20 records into store.json
-    times.push(performance.now() - t0);
-  }
-  return { ms: median(times), bytes: statSync(join(dir, 'store.json')).size };
+/** The same rows, one transaction per update, without the store (one serial caller). */
+function bareSqlite(dir: string, sync: 'normal' | 'full'): number {
+  const db = openDatabase(join(dir, 'bare.sqlite'));
+  if (sync === 'full') db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE IF NOT EXISTS m (s TEXT, i INTEGER, item TEXT, PRIMARY KEY (s, i)) WITHOUT ROWID; CREATE TABLE IF NOT EXISTS e (seq INTEGER PRIMARY KEY, event TEXT); CREATE TABLE IF NOT EXISTS s (id TEXT PRIMARY KEY, fields TEXT) WITHOUT ROWID;');
+  const m = db.prepare('INSERT INTO m VALUES (?, ?, ?)');
+  const e = db.prepare('INSERT INTO e VALUES (?, ?)');
+  const s = db.prepare('INSERT OR REPLACE INTO s VALUES (?, ?)');
+  let n = 0;
+  const one = db.transaction(() => {
+    n++;
+    m.run(`ses_${n % 50}`, n, JSON.stringify({ text: `bench ${n} ${TEXT}`, sender: 'user', channelType: 'chat', timestamp: n }));
+    e.run(n, JSON.stringify({ seq: n, kind: 'inbound', summary: `bench ${n}` }));
+    s.run(`ses_${n % 50}`, JSON.stringify({ id: `ses_${n % 50}`, updatedAt: new Date(0).toISOString() }));
+  });
+  const t0 = performance.now();
+  while (performance.now() - t0 < RUN_MS) one();
+  const rate = n / ((performance.now() - t0) / 1000);
+  db.close();
+  return rate;
 }
 
-async function readCost(dir: string): Promise<{ plain: number; withJournal: number; journalBytes: number }> {
-  const file = join(dir, 'store.json');
-  const time = (): number => {
-    const ts: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const t0 = performance.now();
-      loadStoreSync(file);
-      ts.push(performance.now() - t0);
-    }
-    return median(ts);
-  };
-  const plain = time();
-  // Fill the journal to just under the compaction threshold.
-  const store = await Store.open(dir);
-  const limit = Math.max(MIN_COMPACT_BYTES, 2 * statSync(file).size) * 0.95;
-  const journal = join(dir, 'store.journal');
-  while ((statSync(journal, { throwIfNoEntry: false })?.size ?? 0) < limit) await Promise.all(Array.from({ length: 50 }, () => store.update(message)));
-  const journalBytes = statSync(journal).size;
-  const withJournal = time();
-  await store.close();
-  return { plain, withJournal, journalBytes };
+async function restart(dir: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const store = await Store.open(dir);
+    void store.read().sessions.ses_7!.history.slice(-50);
+    times.push(performance.now() - t0);
+    await store.close();
+  }
+  return median(times);
+}
+
+function jsonDocumentRestart(sessions: number, messages: number): { ms: number; bytes: number } {
+  const d = { sessions: {}, kv: {}, events: [], eventSeq: 0 } as unknown as StoreData;
+  fill(d, sessions, messages);
+  const text = JSON.stringify(d, null, 1);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    JSON.parse(text);
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), bytes: text.length };
 }
 
 export default async function run(): Promise<void> {
-  const dir = await seededStore();
+  const root = mkdtempSync(join(tmpdir(), 'capsule-bench-store-'));
   try {
-    console.log(`store.json with 5,000 events and ${SESSIONS} sessions: ${fmt(statSync(join(dir, 'store.json')).size / 1024)} KB`);
-    console.log('acknowledged updates/s (one history item + one event each), journal vs whole-file rewrite:');
-    for (const callers of [1, 10, 100]) {
-      const rewrite = await throughput(dir, false, callers);
-      const journal = await throughput(dir, true, callers);
-      const full = await throughput(dir, true, callers, 'full');
-      console.log(
-        `  ${String(callers).padStart(3)} caller${callers === 1 ? ' ' : 's'}: journal ${fmt(journal).padStart(7)}/s (×${(journal / rewrite).toFixed(1)}), ` +
-          `journal with sync 'full' ${fmt(full).padStart(7)}/s (×${(full / rewrite).toFixed(1)}), rewrite ${fmt(rewrite).padStart(7)}/s`,
-      );
+    const small = await seeded(root, 'small', 50, 500);
+    console.log('acknowledged updates/s (one history item + one event each), store vs bare SQLite transactions of the same rows:');
+    for (const sync of ['normal', 'full'] as const) {
+      const bare = bareSqlite(small, sync);
+      const rates = [];
+      for (const callers of [1, 10, 100]) rates.push(`${callers} caller${callers === 1 ? '' : 's'} ${fmt(await throughput(small, callers, sync))}/s`);
+      console.log(`  sync '${sync}': ${rates.join(', ')}; bare SQLite, 1 caller ${fmt(bare)}/s`);
     }
-    const one = await throughput(dir, true, 1);
-    console.log(`  one serial caller: ${(1000 / one).toFixed(2)} ms per acknowledged update with the journal`);
-    const c = await compactionCost(dir);
-    console.log(`compaction (store.json of ${fmt(c.bytes / 1024)} KB rewritten, journal removed): ${c.ms.toFixed(1)} ms = ${(c.ms * one / 1000).toFixed(0)}× one journaled update`);
-    const r = await readCost(dir);
-    console.log(`reading the store: store.json alone ${r.plain.toFixed(1)} ms; with a ${fmt(r.journalBytes / 1024)} KB journal ${r.withJournal.toFixed(1)} ms (×${(r.withJournal / r.plain).toFixed(1)})`);
+    const one = await throughput(small, 1, 'normal');
+    console.log(`  one serial caller: ${(1000 / one).toFixed(2)} ms per acknowledged update`);
+
+    const big = await seeded(root, 'big', 500, 67_000);
+    const store = await restart(big);
+    const json = jsonDocumentRestart(500, 67_000);
+    console.log(
+      `restart with 67,000 messages in 500 sessions + 5,000 events: ${store.toFixed(1)} ms (open, session list, event log, one session's last 50 messages); ` +
+        `parsing the same data as one ${(json.bytes / 1048576).toFixed(0)} MB JSON document ${json.ms.toFixed(0)} ms (×${(json.ms / store).toFixed(1)})`,
+    );
   } finally {
-    rmSync(join(dir, '..'), { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 }

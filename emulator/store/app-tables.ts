@@ -13,7 +13,7 @@
 // then), so that opening a store with long conversations reads only the session list and the log.
 // Every write happens inside the store's transaction (store.ts), which is also the cross-process
 // lock: BEGIN IMMEDIATE.
-import type { Database } from '../collections/database';
+import { hasTable, type Database } from '../collections/database';
 import { dict } from './dict';
 import type { ChangeRecord } from './recorder';
 import type { HistoryItem, StoreData, StoredEvent, StoredSession } from './schema';
@@ -67,8 +67,8 @@ export function historyUnread(s: StoredSession): boolean {
 export class AppTables {
   private readonly q;
 
+  /** `db` must have the tables: created by a writer (`create`), or checked first (`present`). */
   constructor(readonly db: Database) {
-    db.exec(STORE_TABLES);
     this.q = {
       rev: db.prepare("SELECT value FROM store_meta WHERE key = 'rev'").pluck(),
       setMeta: db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
@@ -86,6 +86,16 @@ export class AppTables {
       putEvent: db.prepare('INSERT OR REPLACE INTO store_events (seq, event) VALUES (?, ?)'),
       trimEvents: db.prepare('DELETE FROM store_events WHERE seq < ?'),
     };
+  }
+
+  static create(db: Database): AppTables {
+    db.exec(STORE_TABLES);
+    return new AppTables(db);
+  }
+
+  /** The tables of a database opened read-only, or undefined when no store has written there. */
+  static present(db: Database): AppTables | undefined {
+    return hasTable(db, 'store_meta') ? new AppTables(db) : undefined;
   }
 
   /** The commit counter: changes whenever any process commits to the store. */

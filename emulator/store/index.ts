@@ -1,7 +1,7 @@
 // The store's public surface. Other modules import from here, not from the files behind it.
 export * from './schema';
 export { dict, toDicts, type Dict } from './dict';
-export { Store, type StoreOptions } from './store';
+export { Store, readStoreSync, type StoreOptions } from './store';
 export { historyUnread } from './app-tables';
 export { loadStore, loadStoreSync, type Loaded } from './load';
 export { StoreError, type StoreErrorCode } from './errors';

@@ -80,6 +80,29 @@ function configDocument(data: StoreData): object {
 
 const CONFIG_TOPS = new Set(['personas']);
 
+/**
+ * The whole store as its files hold it (store.json and the database, every history read), without
+ * opening it for writing: for readers such as tests and one-off checks. undefined when neither
+ * file exists.
+ */
+export function readStoreSync(dir: string): StoreData | undefined {
+  const paths = storePaths(dir);
+  const loaded = loadStoreSync(paths.file);
+  const data = loaded?.data ?? emptyStore();
+  if (loaded && loaded.migratedFrom !== undefined && loaded.migratedFrom < 2) return data;
+  if (!existsSync(paths.data)) return loaded ? data : undefined;
+  const db = openDatabase(paths.data, { mustExist: true, readonly: true });
+  try {
+    const tables = AppTables.present(db);
+    if (!tables) return loaded ? data : undefined;
+    const app = tables.load((id) => tables.history(id));
+    for (const s of Object.values(app.sessions)) void s.history;
+    return { ...data, ...app };
+  } finally {
+    db.close();
+  }
+}
+
 export class Store {
   readonly paths: StorePaths;
   private data: StoreData = emptyStore();
@@ -206,7 +229,7 @@ export class Store {
       const db = openDatabase(file, { mustExist: !create });
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.lockTimeoutMs))}`);
       if (this.syncFull) db.pragma('synchronous = FULL');
-      this.tables = new AppTables(db);
+      this.tables = AppTables.create(db);
     } catch (e) {
       if (e instanceof DataError) throw new StoreError('io', file, e.message);
       throw e;
@@ -220,7 +243,7 @@ export class Store {
     if (!existsSync(file)) return [];
     const db: Database = openDatabase(file, { mustExist: true, readonly: true });
     try {
-      return new AppTables(db).history(sessionId);
+      return AppTables.present(db)?.history(sessionId) ?? [];
     } finally {
       db.close();
     }
@@ -242,7 +265,10 @@ export class Store {
     this.recorder.reset(this.data);
   }
 
-  /** Reads only store.json again (another process changed the configuration alone). */
+  /**
+   * Reads only store.json again (another process changed the configuration alone). Only while
+   * nothing is pending: memory's data half is then what the database holds.
+   */
   private reloadConfig(): void {
     const stamp = stampOf(this.paths.file);
     const loaded = loadStoreSync(this.paths.file);
@@ -305,9 +331,9 @@ export class Store {
     try {
       const outside = this.changedOutside();
       if (outside || this.needsReload) {
-        // The files are the truth; every mutator not yet durable is applied again on top of them.
-        if (outside === 'config' && !this.needsReload) this.reloadConfig();
-        else this.reload();
+        // The files are the truth; every mutator not yet durable is applied again on top of them
+        // (both halves are read again: the mutators changed both in memory).
+        this.reload();
         this.needsReload = false;
         this.replay(batch);
         this.replay(this.pending);

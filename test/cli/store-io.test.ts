@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertCliBuilt, cliOnTerminal, cliSync as cli, type CliResult } from '../support/cli';
+import { Store, readStoreSync } from '../../emulator/store';
 
 const SECRET = 'export-me-not-31415';
 const TOKEN = '123456:telegram-bot-token-secret';
@@ -25,27 +26,28 @@ type Data = {
 };
 
 function readStore(ws: string): Data {
-  return JSON.parse(readFileSync(join(ws, '.capsule', 'store.json'), 'utf8')) as Data;
+  return JSON.parse(JSON.stringify(readStoreSync(join(ws, '.capsule')))) as Data;
 }
 
 /** A workspace with a secret, a channel and some runtime state (as the emulator would leave it). */
-function populated(): string {
+async function populated(): Promise<string> {
   const ws = mkdtempSync(join(tmpdir(), 'capsule-io-'));
   ok(ws, ['secret', 'set', 'API_KEY'], SECRET);
   ok(ws, ['channel', 'create', 'tg', '--type', 'telegram', '-c', `bot_token=${TOKEN}`]);
-  const file = join(ws, '.capsule', 'store.json');
-  const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & Data;
-  data.sessions = { s1: { id: 's1', app: 'bot', userId: 'user_dev', channelType: 'chat', createdAt: 't', updatedAt: 't', history: [], dataJson: '{}' } };
-  data.events = [{ seq: 1, at: 't', kind: 'inbound', summary: 'hi' }];
-  (data as Record<string, unknown>).eventSeq = 1;
-  writeFileSync(file, JSON.stringify(data));
+  const store = await Store.open(join(ws, '.capsule'));
+  await store.update((d) => {
+    d.sessions.s1 = { id: 's1', app: 'bot', userId: 'user_dev', channelType: 'chat', createdAt: 't', updatedAt: 't', history: [], dataJson: '{}' };
+    d.events = [{ seq: 1, at: 't', kind: 'inbound', summary: 'hi' }];
+    d.eventSeq = 1;
+  });
+  await store.close();
   return ws;
 }
 
 before(assertCliBuilt);
 
-test('export leaves secret values out unless --include-secrets, and says so', () => {
-  const ws = populated();
+test('export leaves secret values out unless --include-secrets, and says so', async () => {
+  const ws = await populated();
   const r = ok(ws, ['export', 'out.json']);
   assert.match(r.stdout, /Exported 1 secret, 1 channel, 1 session/);
   assert.match(r.stdout, /left out/);
@@ -70,8 +72,8 @@ test('export leaves secret values out unless --include-secrets, and says so', ()
   assert.ok(!stdout.stdout.includes(SECRET));
 });
 
-test('export/import round trip into a fresh workspace, and a redacted import keeps local values', () => {
-  const ws = populated();
+test('export/import round trip into a fresh workspace, and a redacted import keeps local values', async () => {
+  const ws = await populated();
   ok(ws, ['export', 'full.json', '--include-secrets']);
   ok(ws, ['export', 'names.json']);
   const before = readStore(ws);
@@ -104,8 +106,8 @@ test('export/import round trip into a fresh workspace, and a redacted import kee
   assert.equal(readStore(empty).secrets.API_KEY, undefined);
 });
 
-test('import refuses files that are not exports, and changes nothing', () => {
-  const ws = populated();
+test('import refuses files that are not exports, and changes nothing', async () => {
+  const ws = await populated();
   const storeBefore = readFileSync(join(ws, '.capsule', 'store.json'), 'utf8');
   writeFileSync(join(ws, 'bad.json'), '{"secrets": {}}');
   writeFileSync(join(ws, 'broken.json'), '{"format": ');
@@ -121,8 +123,8 @@ test('import refuses files that are not exports, and changes nothing', () => {
   assert.equal(readFileSync(join(ws, '.capsule', 'store.json'), 'utf8'), storeBefore);
 });
 
-test('reset needs --yes off a terminal, keeps secrets and channels, and --all empties the store', () => {
-  const ws = populated();
+test('reset needs --yes off a terminal, keeps secrets and channels, and --all empties the store', async () => {
+  const ws = await populated();
   const refused = cli(ws, ['reset']);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /without confirmation: pass --yes/);
@@ -145,7 +147,7 @@ test('reset needs --yes off a terminal, keeps secrets and channels, and --all em
 });
 
 test('reset on a terminal asks first', async () => {
-  const ws = populated();
+  const ws = await populated();
   const run = (answer: string) => cliOnTerminal(ws, ['reset'], /Type "yes" to continue/, `${answer}\r`);
   const no = await run('no');
   assert.equal(no.status, 1);
@@ -156,8 +158,8 @@ test('reset on a terminal asks first', async () => {
   assert.deepEqual(readStore(ws).sessions, {});
 });
 
-test('usage errors exit 2; --help and --store work on each command', () => {
-  const ws = populated();
+test('usage errors exit 2; --help and --store work on each command', async () => {
+  const ws = await populated();
   for (const args of [['export'], ['export', 'a.json', '--bogus'], ['import'], ['import', 'x.json', '--merge-all'], ['reset', '--force']]) {
     const r = cli(ws, args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -26,7 +26,7 @@ describe('chat through the API channel', () => {
     const s = state.sessions.find((x) => x.id === first.body.session_id);
     assert.ok(s, 'the session is listed in /api/state');
     assert.equal(s.channel, 'api');
-    const stored = (await import('../../emulator/store')).loadStoreSync(join(emu.storeDir, 'store.json'))!.data as { sessions: Record<string, { history: Array<{ sender: string; text: string }> }> };
+    const stored = (await import('../../emulator/store')).readStoreSync(emu.storeDir)! as { sessions: Record<string, { history: Array<{ sender: string; text: string }> }> };
     const talk = stored.sessions[first.body.session_id]!.history.filter((h) => h.sender === 'user' || h.sender === 'app').map((h) => `${h.sender}: ${h.text}`);
     assert.deepEqual(talk, ['user: hello there', 'app: echo: hello there', 'user: count', 'app: count 1', 'user: count', 'app: count 2']);
   });

@@ -42,7 +42,7 @@ test('every acknowledged message survives kill -9 of the emulator', async () => 
     restarted = await startEmulator({ app: ECHO_APP, workspace: emu.workspace, entry: emu.entry });
     const data = await json<{ sessions: Array<{ id: string }> }>(restarted, '/api/state');
     assert.ok(data.status === 200);
-    const store = (await import('../../emulator/store')).loadStoreSync(`${restarted.storeDir}/store.json`)!.data as unknown as { sessions: Record<string, SessionDetail> };
+    const store = (await import('../../emulator/store')).readStoreSync(restarted.storeDir)! as unknown as { sessions: Record<string, SessionDetail> };
     for (const a of acknowledged) {
       const s = store.sessions[a.session];
       assert.ok(s, `session ${a.session} survived`);

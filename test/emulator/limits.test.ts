@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/gateway';
 import { LIMITS, clipText } from '../../emulator/limits';
-import { DEFAULT_EVENT_CAP, Store, loadStoreSync } from '../../emulator/store';
+import { DEFAULT_EVENT_CAP, Store, readStoreSync } from '../../emulator/store';
 import { fixture } from '../support/emulator';
 import { waitFor } from '../support/wait';
 
@@ -109,7 +109,7 @@ describe('limits', () => {
     assert.ok(mem.length <= DEFAULT_EVENT_CAP, `${mem.length} events in memory`);
     assert.equal(mem.at(-1)!.summary, 'last');
     assert.equal(mem.at(-1)!.seq, before + extra + 1, 'numbers keep counting');
-    const disk = loadStoreSync(join(dir, '.capsule', 'store.json'))!.data.events;
+    const disk = readStoreSync(join(dir, '.capsule'))!.events;
     assert.equal(disk.length, DEFAULT_EVENT_CAP, 'store.json with its journal');
     assert.deepEqual(disk.map((e) => e.seq), mem.slice(-DEFAULT_EVENT_CAP).map((e) => e.seq), 'the newest are kept');
     // A second reader opening the store (as a restart does) sees the same bound.

@@ -108,17 +108,8 @@ function storeFiles(storeDir: string): Record<string, string> {
       delete d.integrations;
       delete d.channels;
       text = JSON.stringify(d);
-    } else if (f.startsWith('store.journal')) {
-      text = text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const r = JSON.parse(line) as { set?: Array<[string, string, unknown]> };
-          if (r.set) r.set = r.set.filter(([collection]) => !['secrets', 'integrations', 'channels'].includes(collection));
-          return JSON.stringify(r);
-        })
-        .join('\n');
     }
+    // The database (data.sqlite and its WAL) is read as text too: SQLite keeps text as UTF-8.
     out[`store folder: ${f}`] = text;
   }
   return out;

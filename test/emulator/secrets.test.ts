@@ -73,7 +73,7 @@ test('secrets are injected and resolved by precedence, and their values never le
       assert.ok(!emu.output().includes(value), 'no secret value in the emulator output');
     }
     // The store file holds the stored value in secrets only, never in events or history.
-    const store = (await import('../../emulator/store')).loadStoreSync(join(emu.storeDir, 'store.json'))!.data as { secrets: unknown; events: unknown; sessions: unknown };
+    const store = (await import('../../emulator/store')).readStoreSync(emu.storeDir)! as { secrets: unknown; events: unknown; sessions: unknown };
     for (const value of [STORE_VALUE, DOTENV_VALUE, ENV_VALUE]) {
       assert.ok(!JSON.stringify(store.events).includes(value));
       assert.ok(!JSON.stringify(store.sessions).includes(value));

@@ -188,7 +188,7 @@ describe('integrations end to end (chat, consent, secret forms, refresh, revoke,
   });
 
   test('no secret value reached the event log', () => {
-    const store = (require('../../emulator/store') as typeof import('../../emulator/store')).loadStoreSync(join(emu.storeDir, 'store.json'))!.data as unknown as { events: unknown[]; integrations: Record<string, Record<string, { accessToken: string }>> };
+    const store = (require('../../emulator/store') as typeof import('../../emulator/store')).readStoreSync(emu.storeDir)! as unknown as { events: unknown[]; integrations: Record<string, Record<string, { accessToken: string }>> };
     const events = JSON.stringify(store.events);
     for (const secret of [CLIENT_SECRET, 'e2e-secret-access-key-42', 'jira-e2e-token']) assert.ok(!events.includes(secret), 'a secret value is in the event log');
     assert.ok(!/gho_[A-Za-z0-9_-]{10,}/.test(events), 'an access token is in the event log');

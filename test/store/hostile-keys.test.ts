@@ -1,6 +1,6 @@
 // Keys that are names of Object.prototype members (`__proto__`, `constructor`...) as session ids,
 // secret and channel names, users, kv scopes and keys: each is an entry like any other, in memory,
-// through the journal, after a compaction and after an import. An absent one is never "found".
+// through the database, after a reopen and after an import. An absent one is never "found".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store, applyImport, buildExport, emptyStore, newChannel, type StoreData } from '../../emulator/store';
@@ -25,14 +25,14 @@ function aws(n: string) {
 }
 
 for (const map of MAPS) {
-  test(`${map.where}: Object.prototype names are absent, then ordinary entries through the journal, a compaction and an import`, async () => {
+  test(`${map.where}: Object.prototype names are absent, then ordinary entries through the database, a reopen and an import`, async () => {
     const dir = tempStoreDir();
     const store = await Store.open(dir);
     for (const n of NAMES) assert.equal(map.get(store.read(), n), undefined, `${n} is not in an empty store`);
     await store.update((d) => NAMES.forEach((n) => map.put(d, n)));
     const expected = NAMES.map((n) => map.get(store.read(), n));
     assert.ok(expected.every((v) => typeof v === 'string'), `every name is stored: ${JSON.stringify(expected)}`);
-    // Another reader (store.json + journal), then after the compaction of close().
+    // Another reader (store.json and the database), then a store opened again.
     assert.deepEqual(NAMES.map((n) => map.get(readStore(dir), n)), expected);
     await store.close();
     const reopened = await Store.open(dir);

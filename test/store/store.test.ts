@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { openDatabase } from '../../emulator/collections/database';
 import { join } from 'node:path';
 import { Store, StoreError, SCHEMA_VERSION, pushEvent, readNames, type StoreData } from '../../emulator/store';
 import { waitFor } from '../support/wait';
@@ -135,7 +135,7 @@ test('a mutator that throws fails alone and its partial change never reaches the
   await store.close();
 });
 
-test('two stores on one folder never lose each other\'s updates (re-read under the lock)', async () => {
+test('two stores on one folder never lose each other\'s updates (re-read inside the transaction)', async () => {
   const dir = tempStoreDir();
   const a = await Store.open(dir);
   const b = await Store.open(dir);
@@ -176,26 +176,27 @@ test('two processes incrementing counters on one store lose nothing', async () =
   await Promise.all([run('a'), run('b')]);
   const onDisk = readStore(dir);
   assert.deepEqual(onDisk.kv.counters, dict({ a: String(count), b: String(count) }));
-  assert.equal(existsSync(join(dir, 'store.lock')), false, 'the lock is released');
 });
 
-test('a stale lock (dead pid) is broken; a live holder makes writes wait and then fail clearly', async () => {
+test('a commit waits while another process holds the database for writing, then fails clearly and loses nothing', async () => {
   const dir = tempStoreDir();
-  mkdirSync(dir, { recursive: true });
-  const lock = join(dir, 'store.lock');
-  // A pid that cannot be alive: beyond the kernel's pid range.
-  writeFileSync(lock, JSON.stringify({ pid: 2 ** 30, host: hostname(), nonce: 'dead', at: '' }));
   const store = await Store.open(dir, { lockTimeoutMs: 300 });
   await store.update((d) => void (d.secrets.A = secret('a')));
-  // The store keeps the lock a moment for its next write (a lease), then lets it go.
-  await waitFor('the lease to end', () => !existsSync(lock), 2_000);
-
-  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'live', at: '' }));
-  const err = await rejectsWith(store.update((d) => void (d.secrets.B = secret('b'))), 'locked');
-  assert.match(err.message, new RegExp(`process ${process.pid}`));
-  assert.match(err.message, /store\.lock/);
-  const onDisk = readStore(dir);
-  assert.deepEqual(Object.keys(onDisk.secrets), ['A']);
+  const other = openDatabase(join(dir, 'data.sqlite'));
+  other.exec('BEGIN IMMEDIATE');
+  try {
+    const err = await rejectsWith(store.update((d) => void (d.secrets.B = secret('b'))), 'locked');
+    assert.match(err.message, /data\.sqlite/);
+    assert.match(err.message, /300 ms/);
+  } finally {
+    other.exec('ROLLBACK');
+    other.close();
+  }
+  assert.deepEqual(Object.keys(readStore(dir).secrets), ['A']);
+  // Once the other process is done, the next write goes through, on top of what is on disk.
+  await store.update((d) => void (d.secrets.C = secret('c')));
+  assert.deepEqual(Object.keys(readStore(dir).secrets).sort(), ['A', 'C']);
+  await store.close();
 });
 
 test('the event log keeps only the last N events, with increasing sequence numbers', async () => {
@@ -250,10 +251,13 @@ test('readNames returns names and types, never values', async () => {
   assert.doesNotMatch(JSON.stringify(names), /leak/);
 });
 
-test('a store.json deleted from outside counts as empty; pending updates apply once on top', async () => {
+test('a store.json deleted from outside empties the configuration alone; pending updates apply once on top', async () => {
   const dir = tempStoreDir();
   const store = await Store.open(dir);
-  await store.update((d) => void (d.secrets.OLD = secret('old')));
+  await store.update((d) => {
+    d.secrets.OLD = secret('old');
+    (d.kv.c ??= {}).n = '0';
+  });
   rmSync(join(dir, 'store.json'));
   await store.update((d) => {
     const scope = (d.kv.c ??= {});
@@ -262,70 +266,25 @@ test('a store.json deleted from outside counts as empty; pending updates apply o
   const onDisk = readStore(dir);
   assert.deepEqual(onDisk.kv.c, dict({ n: '1' }), 'applied exactly once');
   assert.deepEqual(onDisk.secrets, dict());
+  assert.ok(existsSync(join(dir, 'store.json')), 'written again, with the configuration it now has');
   await store.close();
 });
 
-test('expectWrite: a change from outside before it is seen by the next write; one after it by the write after that; nothing is lost', async () => {
+test('a hand edit of store.json is seen by the next write, which keeps it', async () => {
   const dir = tempStoreDir();
   const file = join(dir, 'store.json');
   const store = await Store.open(dir);
   const bump = (key: string) => store.update((d) => void ((d.kv['app:t'] ??= {})[key] = '1'));
   await store.update((d) => void (d.secrets.A = secret('a')));
-  await store.flush();
-  const handEdit = (name: string): void => {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as StoreData;
-    doc.secrets[name] = secret(name.toLowerCase());
-    writeFileSync(file, JSON.stringify(doc, null, 1));
-  };
-  // Before: the check finds it, and the write starts from the edited file.
-  handEdit('BEFORE');
-  store.expectWrite();
-  await bump('k1');
-  assert.ok(store.read().secrets.BEFORE, 'seen by the write');
-  assert.ok(readStore(dir).secrets.BEFORE && readStore(dir).kv['app:t']?.k1);
-  // After: this write was checked already; the next one sees it. Nothing on disk is lost.
-  store.expectWrite();
-  handEdit('AFTER');
-  await bump('k2');
-  await bump('k3');
-  assert.ok(store.read().secrets.AFTER, 'seen by the write after');
-  const onDisk = readStore(dir);
-  assert.ok(onDisk.secrets.AFTER && onDisk.secrets.BEFORE && onDisk.secrets.A);
-  assert.deepEqual(onDisk.kv['app:t'], dict({ k1: '1', k2: '1', k3: '1' }));
-  await store.close();
-});
-
-test('expectWrite called as a write ends (as the gateway does while the app handles a message) takes effect once that write is done', async () => {
-  const dir = tempStoreDir();
-  const file = join(dir, 'store.json');
-  // A long lease: the check made ahead holds only while the lease is kept.
-  const store = await Store.open(dir, { leaseIdleMs: 60_000 });
-  const bump = (key: string) => store.update((d) => void ((d.kv['app:t'] ??= {})[key] = '1'));
-  await store.update((d) => void (d.secrets.A = secret('a')));
-  await bump('k0').then(() => store.expectWrite());
-  await store.flush();
   const doc = JSON.parse(readFileSync(file, 'utf8')) as StoreData;
-  doc.secrets.LATE = secret('late');
+  doc.secrets.BY_HAND = secret('h');
   writeFileSync(file, JSON.stringify(doc, null, 1));
   await bump('k1');
-  assert.equal(store.read().secrets.LATE, undefined, 'the expected write relied on the check made ahead');
-  await bump('k2');
-  assert.ok(store.read().secrets.LATE, 'the write after it checks the files again');
+  assert.ok(store.read().secrets.BY_HAND, 'seen by the write');
+  await store.update((d) => void (d.secrets.B = secret('b')));
   const onDisk = readStore(dir);
-  assert.ok(onDisk.secrets.LATE && onDisk.secrets.A);
-  assert.deepEqual(onDisk.kv['app:t'], dict({ k0: '1', k1: '1', k2: '1' }));
-  await store.close();
-});
-
-test('the lock is kept across writes in a row and let go when idle', async () => {
-  const dir = tempStoreDir();
-  const lock = join(dir, 'store.lock');
-  const store = await Store.open(dir);
-  await store.update((d) => void (d.secrets.A = secret('a')));
-  const holder = readFileSync(lock, 'utf8');
-  for (let i = 0; i < 5; i++) await store.update((d) => void ((d.kv['app:t'] ??= {})[`k${i}`] = '1'));
-  assert.equal(readFileSync(lock, 'utf8'), holder, 'the same lock served every write');
-  await waitFor('the lease to end', () => !existsSync(lock), 2_000);
+  assert.deepEqual(Object.keys(onDisk.secrets).sort(), ['A', 'B', 'BY_HAND']);
+  assert.deepEqual(onDisk.kv['app:t'], dict({ k1: '1' }));
   await store.close();
 });
 
@@ -352,14 +311,16 @@ test('a writer that waits for the lock gets it while another store writes withou
   const onDisk = readStore(dir);
   assert.ok(onDisk.secrets.FROM_CLI, "the waiter's change is kept");
   assert.equal(onDisk.kv['app:busy']!.n, String(writes), "and every one of the busy store's");
-  assert.equal(existsSync(join(dir, 'store.lock.wait')), false, 'the waiter removed its announcement');
 });
 
-test('a process that exits right after a write (no close) leaves no lock behind', async () => {
+test('a process that exits right after a write (no close) leaves its write readable and the store writable', async () => {
   const dir = tempStoreDir();
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'exit-writer.ts'), dir], { stdio: 'inherit' });
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 0);
-  assert.equal(existsSync(join(dir, 'store.lock')), false);
   assert.equal(readStore(dir).kv['app:x']!.k, '1');
+  const store = await Store.open(dir, { lockTimeoutMs: 300 });
+  await store.update((d) => void ((d.kv['app:x'] ??= {}).k = '2'));
+  await store.close();
+  assert.equal(readStore(dir).kv['app:x']!.k, '2');
 });

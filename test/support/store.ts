@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreError, loadStoreSync, type StoreData } from '../../emulator/store';
+import { StoreError, readStoreSync, type StoreData } from '../../emulator/store';
 
 /** A `.capsule` folder (not created yet) in a new temporary directory. */
 export function tempStoreDir(prefix = 'capsule-store-'): string {
   return join(mkdtempSync(join(tmpdir(), prefix)), '.capsule');
 }
 
-/** What is on disk: store.json with its journal applied (as every reader sees it). */
+/** What is on disk: store.json and the database's tables (as a newly opened store sees them). */
 export function readStore(dir: string): StoreData {
-  return loadStoreSync(join(dir, 'store.json'))!.data;
+  return readStoreSync(dir)!;
 }
 
 /** Awaits `p` (or calls it) and checks that it fails with a StoreError of `code`. */
