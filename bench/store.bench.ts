@@ -73,8 +73,8 @@ function bareSqlite(dir: string, sync: 'normal' | 'full'): number {
   const db = openDatabase(join(dir, 'bare.sqlite'));
   if (sync === 'full') db.pragma('synchronous = FULL');
   db.exec('CREATE TABLE IF NOT EXISTS m (s TEXT, i INTEGER, item TEXT, PRIMARY KEY (s, i)) WITHOUT ROWID; CREATE TABLE IF NOT EXISTS e (seq INTEGER PRIMARY KEY, event TEXT); CREATE TABLE IF NOT EXISTS s (id TEXT PRIMARY KEY, fields TEXT) WITHOUT ROWID;');
-  const m = db.prepare('INSERT INTO m VALUES (?, ?, ?)');
-  const e = db.prepare('INSERT INTO e VALUES (?, ?)');
+  const m = db.prepare('INSERT OR REPLACE INTO m VALUES (?, ?, ?)');
+  const e = db.prepare('INSERT OR REPLACE INTO e VALUES (?, ?)');
   const s = db.prepare('INSERT OR REPLACE INTO s VALUES (?, ?)');
   let n = 0;
   const one = db.transaction(() => {
