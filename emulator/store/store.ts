@@ -25,7 +25,7 @@
 // CAPSULE_STORE_SYNC=full) is synchronous=FULL.
 import { copyFileSync, chmodSync, constants as fsc, existsSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename } from 'node:path';
-import { openDatabase, dataFile, DATA_FILE, type Database } from '../collections/database';
+import { openDatabase, DATA_FILE, type Database } from '../collections/database';
 import { DataError } from '../collections/errors';
 import { emptyStore, SCHEMA_VERSION, type StoreData } from './schema';
 import { toDicts } from './dict';
@@ -223,7 +223,7 @@ export class Store {
 
   private openTables(create: boolean): AppTables | undefined {
     if (this.tables) return this.tables;
-    const file = dataFile(this.paths.dir);
+    const file = this.paths.data;
     if (!create && !existsSync(file)) return undefined;
     try {
       const db = openDatabase(file, { mustExist: !create });
@@ -239,7 +239,7 @@ export class Store {
 
   private readHistory = (sessionId: string): StoreData['sessions'][string]['history'] => {
     if (this.tables) return this.tables.history(sessionId);
-    const file = dataFile(this.paths.dir);
+    const file = this.paths.data;
     if (!existsSync(file)) return [];
     const db: Database = openDatabase(file, { mustExist: true, readonly: true });
     try {
@@ -352,7 +352,7 @@ export class Store {
       db.exec('BEGIN IMMEDIATE');
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_BUSY') {
-        throw storeLocked(dataFile(this.paths.dir), 'another Capsule Local process', this.lockTimeoutMs);
+        throw storeLocked(this.paths.data, 'another Capsule Local process', this.lockTimeoutMs);
       }
       throw e;
     }
