@@ -61,6 +61,9 @@ describe('the event log of a running app', () => {
     writeFileSync(join(dir, '.env'), 'GH_CLIENT_ID=gh-client-id-value\nGH_CLIENT_SECRET=gh-client-secret-value\n');
     emu = await startEmulator({ entries: ['app.py:app'], storeDir: join(dir, '.capsule'), cwd: dir, port: 0, env: { ...process.env } });
     await waitFor('the app to run', () => emu.hub.supervisors[0]?.info().status === 'running', 60_000);
+    // The runner's start-up line is logged a moment after it runs (later still on a busy machine):
+    // wait for it, so that the tests below see only the log events they cause.
+    await waitFor('the app to log that it is ready', () => emu.hub.read().events.some((e) => e.kind === 'log' && /ready on/.test(e.summary)), 60_000);
   });
   after(async () => {
     await emu?.stop();
