@@ -10,6 +10,8 @@ import { registerChat } from './commands/chat';
 import { registerPrompts } from './commands/prompts';
 import { registerOpen } from './commands/open';
 import { registerSchedules } from './commands/schedules';
+import { registerAction } from './commands/action';
+import { registerSession } from './commands/session';
 import { registerStoreCommands } from './commands/store-io';
 import { UsageError, UserError } from './errors';
 import { traceStartup } from '../emulator/runner/launch';
@@ -29,6 +31,8 @@ for (const register of [
   registerChat,
   registerPrompts,
   registerSchedules,
+  registerAction,
+  registerSession,
   registerOpen,
   registerSecret,
   registerChannel,

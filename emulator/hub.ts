@@ -19,6 +19,12 @@ export interface InboundInput {
   text: string;
   chatName?: string;
   attachments?: Array<{ filename: string; content_type: string; url: string; size: number }>;
+  /**
+   * An action instead of a message (`action_name` and `action_payload_json` on the wire; see
+   * gateway/actions.ts): `text` is empty, no user message enters the history, and `label` is what
+   * the event log says was triggered.
+   */
+  action?: { name: string; payloadJson: string; label: string };
 }
 
 /** What the app sends back for one inbound message, in order. */

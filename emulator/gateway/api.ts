@@ -9,6 +9,8 @@
 //   POST /api/clock/advance   {ms}
 //   POST /api/onboarding/reset {app?, user?}: those users go through the app's onboarding again
 //   POST /api/schedules/run   {app?, name}: runs an @app.schedule handler now
+//   POST /api/actions/run     {app?, name, payload?, session_id?, user?}: runs an @app.action handler
+//   POST /api/sessions/start  {app?, name, session_id?, user?}: a new named session (@app.session)
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
@@ -24,36 +26,10 @@ import type { GatewayHub } from './hub-impl';
 import type { SessionAuth } from './security';
 import { AnswerError, headlessCredential } from './credentials';
 import { HttpError } from './errors';
-import { findPersona, personaFor } from './sessions';
+import { jsonObject, optString, senderFor, type Json } from './request-body';
+import { runAction, startSession } from './actions';
 import { clockMoveProblem } from './clock';
 import { messageTooLong, nameTooLong } from '../limits';
-
-type Json = Record<string, unknown>;
-
-function jsonObject(b: unknown): Json {
-  if (b === undefined || b === null || (typeof b === 'object' && !Array.isArray(b) && !Buffer.isBuffer(b))) return (b ?? {}) as Json;
-  throw new HttpError(400, 'the request body must be a JSON object');
-}
-
-function optString(b: Json, key: string): string | undefined {
-  const v = b[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new HttpError(400, `"${key}" must be a string`);
-  return v;
-}
-
-/** The persona for `user` (id, name or email); an unknown name becomes a new persona. */
-async function userFor(hub: GatewayHub, who: string | undefined): Promise<string> {
-  const d = hub.read();
-  if (!who) return d.personas[0]?.id ?? 'user_dev';
-  const found = findPersona(d, who);
-  if (found) return found.id;
-  const p = personaFor(who);
-  await hub.update((data) => {
-    if (!data.personas.some((x) => x.id === p.id)) data.personas.push(p);
-  });
-  return p.id;
-}
 
 function bodyOf(req: Request): Json {
   return jsonObject(req.body);
@@ -70,10 +46,7 @@ async function startChat(hub: GatewayHub, body: unknown) {
     const problem = nameTooLong(field, optString(b, field) ?? '');
     if (problem) throw new HttpError(400, problem);
   }
-  let userId: string;
-  const existing = sessionId ? hub.sessionHead(sessionId) : undefined;
-  if (existing && !optString(b, 'user')) userId = existing.userId;
-  else userId = await userFor(hub, optString(b, 'user'));
+  const userId = await senderFor(hub, b, sessionId);
   return hub.dispatch({ app, channelType: 'api', userId, sessionId, text: b.text });
 }
 
@@ -351,6 +324,16 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
     } catch (e) {
       throw new HttpError(503, (e as Error).message);
     }
+  }));
+
+  r.post('/api/actions/run', wrap(async (req, res) => {
+    const answer = await runAction(hub, req.body);
+    res.status(answer.status).json(answer.body);
+  }));
+
+  r.post('/api/sessions/start', wrap(async (req, res) => {
+    const answer = await startSession(hub, req.body);
+    res.status(answer.status).json(answer.body);
   }));
 
   r.post('/api/onboarding/reset', wrap((req, res) => {

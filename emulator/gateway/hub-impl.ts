@@ -187,21 +187,23 @@ export class GatewayHub implements Hub {
     this.sessionTurns.set(sessionId, list);
 
     // Scrubbed before it is clipped: a value cut in two would no longer match.
-    const shown = this.scrubber.text(input.text);
+    const shown = this.scrubber.text(input.action ? input.action.label : input.text);
     const summary = `${input.channelType}${input.channelName ? `:${input.channelName}` : ''} ${userId}: ${clip(shown)}`;
     if (!data.sessions[sessionId]) {
       // A chat's title comes from the platform (a group's name): kept, at a name's length.
       const chatName = input.chatName === undefined ? undefined : clipText(input.chatName, LIMITS.nameChars);
       turn.journal.session = { id: sessionId, app, userId, channelType: input.channelType, channelName: input.channelName, chatName, createdAt: nowIso };
     }
-    this.journal(turn, { text: shown, sender: 'user', channelType: input.channelType, timestamp: ts, requestId }, {
-      kind: 'inbound',
+    // An action is no message of the conversation: the platform keeps no user item for a click.
+    const userItem = input.action ? undefined : { text: shown, sender: 'user' as const, channelType: input.channelType, timestamp: ts, requestId };
+    this.journal(turn, userItem, {
+      kind: input.action ? 'action' : 'inbound',
       app,
       sessionId,
       userId,
       channel: input.channelType,
       summary,
-      detail: { requestId, channelType: input.channelType, channelName: input.channelName },
+      detail: { requestId, channelType: input.channelType, channelName: input.channelName, ...(input.action ? { action: input.action.name } : {}) },
     });
 
     const message = {
@@ -217,6 +219,8 @@ export class GatewayHub implements Hub {
       attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content_type: a.content_type, url: urlForApp(this, a.url), size: a.size })),
       chat_name: input.chatName ?? '',
       initial_data_json: '',
+      action_name: input.action?.name ?? '',
+      action_payload_json: input.action?.payloadJson ?? '',
     };
     turn.inbound = message;
     void this.sendInbound(runner, turn, message);
@@ -382,10 +386,10 @@ export class GatewayHub implements Hub {
   /** Delay after which a still-running turn writes what it has so far. */
   journalDelayMs = 100;
 
-  private journal(turn: TurnState, item: HistoryItem, event: NewHubEvent): void {
+  private journal(turn: TurnState, item: HistoryItem | undefined, event: NewHubEvent): void {
     // Cut here already (appendHistory cuts too), so that the app sees the history as stored.
-    if (item.text.length > LIMITS.storedTextChars) item = { ...item, text: clipText(item.text, LIMITS.storedTextChars) };
-    turn.journal.items.push(item);
+    if (item && item.text.length > LIMITS.storedTextChars) item = { ...item, text: clipText(item.text, LIMITS.storedTextChars) };
+    if (item) turn.journal.items.push(item);
     turn.journal.events.push(event);
     if (!turn.journal.timer) {
       turn.journal.timer = setTimeout(() => void this.flushTurn(turn).catch(() => undefined), this.journalDelayMs);

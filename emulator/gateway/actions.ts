@@ -1,0 +1,120 @@
+// Actions (`@app.action(name)`) and named-session starts (`@app.session(name)`), triggered by a
+// developer where the platform's web app would: a component click, `useSession(name, {start: true})`.
+// On the platform both reach the runner as an InboundMessage on its Recv stream with `action_name`
+// set (cpsl/runner/session.py): an action with its name and `action_payload_json`, a session start
+// with the reserved name `__session_init__` and `{"name": <session name>}`, on a new session. The
+// handler's replies and blocks come back as a message handler's do. What the SDK decides stays the
+// SDK's: which handler an action name resolves to (a workflow's actions first) and the error for
+// one it does not know ("Unknown action 'x'. Available app actions: ...").
+import type { GatewayHub } from './hub-impl';
+import type { RunnerProcess } from '../runner/process';
+import type { TurnState } from './turns';
+import { HttpError } from './errors';
+import { jsonObject, optString, senderFor, type Json } from './request-body';
+import { nameTooLong } from '../limits';
+
+/** The SDK's reserved action names: a session start, and the web app's session-data writes. */
+export const SESSION_INIT = '__session_init__';
+const RESERVED = new Set([SESSION_INIT, '__session_set__']);
+
+/** The SDK's message for an action no handler takes (runner/session.py `_unknown_action_message`). */
+const UNKNOWN_ACTION = /^Unknown action /;
+
+export interface Answer {
+  status: number;
+  body: Json;
+}
+
+/** The app's runner, once it runs; actions need the real SDK's Recv stream. */
+async function sdkApp(hub: GatewayHub, b: Json, feature: string): Promise<{ app: string; declared: Record<string, unknown> }> {
+  const app = optString(b, 'app');
+  const sup = hub.pickApp(app);
+  let runner: RunnerProcess;
+  try {
+    runner = await sup.ready(hub.readyTimeoutMs);
+  } catch (e) {
+    throw new HttpError(503, (e as Error).message);
+  }
+  if (!runner.inbox) {
+    throw new HttpError(501, `${feature} handlers run on the real SDK only: ${sup.name} runs on the bundled runtime (no interpreter with the cpsl package was found)`);
+  }
+  return { app: sup.name, declared: sup.info().declarations };
+}
+
+function names(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function requiredName(b: Json, what: string): string {
+  const name = b.name;
+  if (typeof name !== 'string' || !name) throw new HttpError(400, `"name" (the ${what}'s name) is required, as a string`);
+  const long = nameTooLong('name', name);
+  if (long) throw new HttpError(400, long);
+  return name;
+}
+
+function sessionIdOf(b: Json): string | undefined {
+  const id = optString(b, 'session_id');
+  const long = id === undefined ? undefined : nameTooLong('session_id', id);
+  if (long) throw new HttpError(400, long);
+  return id;
+}
+
+async function answerOf(hub: GatewayHub, turn: TurnState, ok: Json): Promise<Answer> {
+  const out = await turn.finished;
+  const body = { ...ok, session_id: turn.sessionId, reply: out.reply, blocks: out.blocks };
+  if (!out.error) return hub.scrubber.json({ status: 200, body });
+  return hub.scrubber.json({ status: UNKNOWN_ACTION.test(out.error) ? 404 : 422, body: { error: out.error, ...body } });
+}
+
+/**
+ * `POST /api/actions/run {name, payload?, session_id?, user?, app?}`: the app's action handler
+ * runs in the session (a new one without `session_id`) with `payload` as its `Event.payload`.
+ */
+export async function runAction(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
+  const b = jsonObject(requestBody);
+  const name = requiredName(b, 'action');
+  if (RESERVED.has(name)) throw new HttpError(400, `"${name}" is reserved by the platform${name === SESSION_INIT ? ': start a named session with POST /api/sessions/start' : ''}`);
+  const payload = b.payload === undefined ? {} : b.payload;
+  // The SDK hands a handler only a JSON object (anything else becomes {}): refused, not dropped.
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new HttpError(400, '"payload" must be a JSON object (the handler receives it as event.payload)');
+  const sessionId = sessionIdOf(b);
+  const { app } = await sdkApp(hub, b, '@app.action');
+  const userId = await senderFor(hub, b, sessionId);
+  const existing = sessionId ? hub.sessionHead(sessionId) : undefined;
+  const payloadJson = JSON.stringify(payload);
+  const turn = await hub.dispatch({
+    app,
+    channelType: existing?.channelType ?? 'api',
+    userId,
+    sessionId,
+    text: '',
+    action: { name, payloadJson, label: `action ${name} ${payloadJson}` },
+  });
+  return answerOf(hub, turn, { app, action: name });
+}
+
+/**
+ * `POST /api/sessions/start {name, session_id?, user?, app?}`: a named session is created and the
+ * app's `@app.session(name)` initializer runs in it, as when the web app starts one.
+ */
+export async function startSession(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
+  const b = jsonObject(requestBody);
+  const name = requiredName(b, 'session handler');
+  const sessionId = sessionIdOf(b);
+  const { app, declared } = await sdkApp(hub, b, '@app.session');
+  const handlers = names(declared.session_handlers);
+  if (!handlers.includes(name)) throw new HttpError(404, `${app} declares no @app.session named "${name}" (declared: ${handlers.join(', ') || 'none'})`);
+  // The platform starts an initializer only for a session it creates.
+  if (sessionId && hub.sessionHead(sessionId)) throw new HttpError(409, `session ${sessionId} exists already: an @app.session initializer runs when its session is created`);
+  const userId = await senderFor(hub, b, undefined);
+  const turn = await hub.dispatch({
+    app,
+    channelType: 'api',
+    userId,
+    sessionId,
+    text: '',
+    action: { name: SESSION_INIT, payloadJson: JSON.stringify({ name }), label: `starts session ${name}` },
+  });
+  return answerOf(hub, turn, { app, session: name });
+}
