@@ -66,6 +66,14 @@
         el('td', {}, a.runtime === 'sdk' ? `cpsl ${a.sdk || ''}`.trim() : el('span', { class: 'pill warn', title: 'no interpreter with the real SDK was found' }, 'bundled runtime')),
         el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—'), el('td', {}, declarations(a))), 'No app is being served.');
 
+    table('actions', ['Handler', 'App', 'Kind', 'Payload', ''], triggers(s.apps), (x) => JSON.stringify([x.app, x.kind, x.name]), (x) =>
+      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, x.app), el('td', {}, `@app.${x.kind}`),
+        el('td', {}, x.kind === 'action' ? el('input', { type: 'text', class: 'payload', placeholder: '{}', spellcheck: 'false', 'aria-label': `Payload for ${x.name}` }) : '—'),
+        el('td', {}, x.kind === 'action'
+          ? el('button', { type: 'button', 'aria-label': `Run action ${x.name}`, onclick: (ev) => runAction(x.app, x.name, ev.target.closest('tr').querySelector('input.payload').value) }, 'Run')
+          : el('button', { type: 'button', 'aria-label': `Start session ${x.name}`, onclick: () => startSession(x.app, x.name) }, 'Start'))),
+      'No actions or named sessions (the real SDK runs @app.action and @app.session handlers here).');
+
     table('prompts', ['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts, (p) => p.id, (p) =>
       el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`),
         el('td', { class: 'row' },
@@ -116,14 +124,47 @@
       'No user has completed an onboarding yet.');
   }
 
-  /** A button's request: the state refreshes after it, a refusal shows in the banner. */
+  /** A button's request: the state refreshes after it, a refusal shows in the banner. Resolves with the answer, or undefined. */
   async function post(path, body) {
     try {
-      await api(path, { method: 'POST', body });
+      const out = await api(path, { method: 'POST', body });
       refreshSoon();
+      return out;
     } catch (e) {
       banner(e.message);
+      refreshSoon();
+      return undefined;
     }
+  }
+
+  /** The handlers a person can trigger from here: actions and named sessions, on the real SDK only. */
+  function triggers(apps) {
+    return apps.filter((a) => a.runtime === 'sdk').flatMap((a) => [
+      ...(a.declarations.actions || []).map((name) => ({ app: a.name, kind: 'action', name })),
+      ...(a.declarations.session_handlers || []).map((name) => ({ app: a.name, kind: 'session', name })),
+    ]);
+  }
+
+  /** Runs the action as a click would; its session opens with the handler's reply. */
+  async function runAction(app, name, payloadText) {
+    let payload = {};
+    if (payloadText.trim()) {
+      try {
+        payload = JSON.parse(payloadText);
+      } catch (e) {
+        banner(`The payload for ${name} is not JSON: ${e.message}`);
+        return;
+      }
+    }
+    banner('');
+    const out = await post('/api/actions/run', { app, name, payload });
+    if (out) await openSession(out.session_id);
+  }
+
+  async function startSession(app, name) {
+    banner('');
+    const out = await post('/api/sessions/start', { app, name });
+    if (out) await openSession(out.session_id);
   }
 
   const runSchedule = (app, name) => post('/api/schedules/run', { app, name });

@@ -65,3 +65,37 @@ test('the dashboard lists completed onboardings, and Reset lets that user onboar
     emu.cleanup();
   }
 });
+
+test("the dashboard lists the app's actions and named sessions; Run and Start trigger them and open the session", async () => {
+  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'actions') });
+  const { browser, close } = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(await loginUrl(emu, '/dashboard'));
+    const row = page.locator('#actions tr', { hasText: 'approve' });
+    await row.waitFor({ timeout: 20_000 });
+    assert.match(await row.innerText(), /approve\s+actions\s+@app\.action/);
+    assert.match(await page.locator('#actions tr', { hasText: 'support' }).innerText(), /support\s+actions\s+@app\.session/);
+
+    await page.getByRole('button', { name: 'Start session support' }).click();
+    await page.locator('#session-dialog', { hasText: 'Hi, this is support. How can we help?' }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Escape');
+
+    await page.getByLabel('Payload for approve').fill('{"id": 7, "note": "from the dashboard"}');
+    await page.getByRole('button', { name: 'Run action approve' }).click();
+    await page.locator('#session-dialog', { hasText: 'approved approve: {"id": 7, "note": "from the dashboard"}' }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Escape');
+
+    // A payload that is not JSON is said so, and nothing is sent.
+    await page.getByLabel('Payload for approve').fill('{nope');
+    await page.getByRole('button', { name: 'Run action approve' }).click();
+    await page.locator('.error-banner', { hasText: 'The payload for approve is not JSON' }).waitFor({ timeout: 20_000 });
+    // A handler that raises: its error in the banner.
+    await page.getByRole('button', { name: 'Run action explode' }).click();
+    await page.locator('.error-banner', { hasText: 'the action failed on purpose' }).waitFor({ timeout: 20_000 });
+  } finally {
+    await close();
+    await emu.stop();
+    emu.cleanup();
+  }
+});
