@@ -16,6 +16,7 @@ from .context import Attachment, Message, Request, RequestContext, UserInfo, org
 from .history_cache import HISTORY_COUNT, HistoryCache
 from .integrations import integrations_from_wire
 from .session import Session
+from .errors import NotAvailableLocally
 
 # Request ids of the latest messages taken, so that one sent again is not handled twice.
 MAX_REQUESTS_REMEMBERED = 10_000
@@ -231,6 +232,14 @@ class Runtime:
         request_id = str(msg.get("request_id") or "")
         session = None
         try:
+            action = msg.get("action_name") or ""
+            if action:
+                # The gateway sends none to this runtime; a message that has one is not a chat
+                # message, and running the message handler on it would look like success.
+                feature = "@app.session" if action == "__session_init__" else "@app.action"
+                raise NotAvailableLocally(
+                    f"{feature} handlers run locally on the real SDK only; the bundled runtime "
+                    f"cannot run {action!r} (install cpsl in the app's environment)")
             handler = self._pick_handler(msg.get("chat_name") or None)
             snap = self._fresh_snapshot(msg, sid)
             if snap is None:

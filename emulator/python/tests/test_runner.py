@@ -139,6 +139,14 @@ class RunnerProtocol(unittest.TestCase):
         final = [b for m, b in self.turn("hi", session="s-named", chat_name="sales") if m == "SubmitResult"][-1]
         self.assertEqual(final["text"], "Runner error: Unknown chat surface 'sales'. Available named chats: support, plain")
 
+    def test_action_refused_by_name(self):
+        for action, feature in (("approve", "@app.action"), ("__session_init__", "@app.session")):
+            final = [b for m, b in self.turn("", session="s-action", action_name=action, action_payload_json="{}")
+                     if m == "SubmitResult"][-1]
+            self.assertEqual(final["text"], f"Runner error: {feature} handlers run locally on the real SDK only; "
+                             f"the bundled runtime cannot run {action!r} (install cpsl in the app's environment)")
+            self.assertTrue(final["error"].startswith("NotAvailableLocally: "))
+
     def test_plain_def_handler(self):
         self.gw.sessions["s-plain"] = session_snapshot(user="u-plain")
         calls = self.turn("hi", session="s-plain", chat_name="plain", user_id="u-plain")
