@@ -99,6 +99,8 @@ export interface ApiEntry {
   integration?: string;
   /** false: the local runtime raises "not available in Capsule Local yet". */
   localSupport?: boolean;
+  /** How Capsule Local runs it, when that needs saying (how to trigger it, where it is served). */
+  local?: string;
 }
 
 export interface FieldLabel {
@@ -170,7 +172,7 @@ interface Surface {
   raises: SdkRules['raises'];
 }
 
-type Note = Partial<Pick<ApiEntry, 'doc' | 'deprecated' | 'localSupport' | 'integration' | 'signature'>>;
+type Note = Partial<Pick<ApiEntry, 'doc' | 'deprecated' | 'localSupport' | 'local' | 'integration' | 'signature'>>;
 
 /** A generated entry with our note merged in; `prefix` names the receiver in the signature. */
 function entry(e: SurfaceEntry, note: Note | undefined, prefix = ''): ApiEntry {
@@ -180,6 +182,7 @@ function entry(e: SurfaceEntry, note: Note | undefined, prefix = ''): ApiEntry {
   if (kwargs.length) out.kwargs = kwargs;
   if (note?.deprecated) out.deprecated = note.deprecated;
   if (note?.localSupport !== undefined) out.localSupport = note.localSupport;
+  if (note?.local) out.local = note.local;
   if (note?.integration) out.integration = note.integration;
   return out;
 }

@@ -171,6 +171,7 @@ export function apiDoc(entry: ApiEntry): string {
   const parts = ['```python\n' + entry.signature + '\n```', entry.doc.replace(/``([^`]+)``/g, '`$1`')];
   if (entry.deprecated) parts.push(`**Deprecated.** ${entry.deprecated}`);
   if (entry.localSupport === false) parts.push('_Not available in Capsule Local yet: the local runtime raises when it is used._');
+  if (entry.local) parts.push(`**Capsule Local:** ${entry.local}`);
   return parts.join('\n\n');
 }
 

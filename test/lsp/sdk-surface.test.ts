@@ -49,8 +49,8 @@ test('signature help names the parameter at the cursor, with its default and acc
   });
 });
 
-test('hover on a cpsl.ui component and on a literal the SDK rejects', async () => {
-  const text = APP + `app.collection("other", scope="usr")\n`;
+test('hover on a cpsl.ui component, on a literal the SDK rejects, and on decorators Capsule Local triggers', async () => {
+  const text = APP + `app.collection("other", scope="usr")\n\n@app.action("approve")\nasync def approve(session, event):\n    pass\n\n@app.session("support")\nasync def support(session):\n    pass\n`;
   await withLanguageServer({ files: { 'app.py': text } }, async (ws, client) => {
     const uri = ws.fileUri('app.py');
     await client.open(uri, text);
@@ -59,5 +59,13 @@ test('hover on a cpsl.ui component and on a literal the SDK rejects', async () =
     assert.match(JSON.stringify(table), /Data table backed by a collection/);
     const bad = await client.hover(uri, at(text, '"usr"', 2));
     assert.match(JSON.stringify(bad), /is not one of the values the SDK accepts/);
+    // The SDK's docstring, then how to trigger it here.
+    const action = JSON.stringify(await client.hover(uri, at(text, 'action("approve")', 2)));
+    assert.match(action, /Register a component-triggered action handler/);
+    assert.match(action, /\*\*Capsule Local:\*\* on the real SDK, trigger it with `capsule-local action NAME/);
+    const session = JSON.stringify(await client.hover(uri, at(text, 'session("support")', 2)));
+    assert.match(session, /\*\*Capsule Local:\*\* on the real SDK, start one with `capsule-local session start NAME`/);
+    const diagnostics = await client.waitDiagnostics(uri);
+    assert.ok(!JSON.stringify(diagnostics).includes('local-unsupported'), 'actions and named sessions are no longer reported as unsupported');
   });
 });
