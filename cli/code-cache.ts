@@ -7,16 +7,16 @@ import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { userCacheDir } from '../emulator/runner/cache-files';
 
 /** Cache files of other bundles kept (each about 1 MB). */
 const MAX_OTHER_CACHES = 11;
 
 function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   if (env.CAPSULE_CODE_CACHE === 'off') return undefined;
-  return join(env.CAPSULE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'capsule-local'), 'code-cache');
+  return join(userCacheDir(env), 'code-cache');
 }
 
 /**

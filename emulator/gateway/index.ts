@@ -12,6 +12,7 @@ import { Store, StoreError, type StoredEvent } from '../store';
 import { AppSupervisor, defaultSupervisorOptions, type PrelaunchedRunner, type SupervisorOptions } from '../runner/supervisor';
 import { appIdOf, parseEntry, secretDigest, traceStartup } from '../runner/launch';
 import { choosePython } from '../runner/interpreter';
+import { withVersionNote } from '../runner/version-note';
 import { PlatformServer } from '../platform/server';
 import { uploadsRouter } from '../platform/uploads';
 import { gatewayCollections } from '../collections/gateway';
@@ -191,7 +192,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   const given = Object.fromEntries(Object.entries(options.supervisor ?? {}).filter(([, v]) => v !== undefined));
   for (const entry of entries) {
     const appId = appIdOf(entry);
-    const choice = choosePython({ option: options.python, env, appDir: entry.cwd, root: cwd });
+    const choice = withVersionNote(choosePython({ option: options.python, env, appDir: entry.cwd, root: cwd }), entry.cwd);
     traceStartup(`emulator: interpreter chosen for ${entry.spec}`);
     const supOpts: SupervisorOptions = { ...defaultSupervisorOptions, ...given, python: choice.python, runtime: choice.runtime };
     hub.events.emit({

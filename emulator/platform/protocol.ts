@@ -1,42 +1,12 @@
-// The one home of the platform protocol on the Node side: where capsule.proto is, the loaded
-// definition the gRPC server serves, and the comparison with what an installed SDK speaks
-// (sdk-protocol.py prints that), used by the protocol test and by `serve` when the app's SDK is
-// not the pinned one.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The one home of the platform protocol on the Node side: where capsule.proto is and its SDK
+// version (protocol-files.ts, re-exported here), the loaded definition the gRPC server serves, and
+// the comparison with what an installed SDK speaks (sdk-protocol.py prints that), used by the
+// protocol test and by `serve` when the app's SDK is not the pinned one.
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import * as protobuf from 'protobufjs';
+import { protoPath } from './protocol-files';
 
-/** Requires-Python of the pinned wheel (the protocol test checks it against the installed one). */
-export const PINNED_REQUIRES_PYTHON = '>=3.10';
-
-function platformDir(): string {
-  const candidates = [join(__dirname, 'platform'), __dirname, join(__dirname, '..', '..', 'emulator', 'platform')];
-  const found = candidates.find((c) => existsSync(join(c, 'capsule.proto')));
-  if (!found) throw new Error(`capsule.proto was not found next to ${__dirname}; rebuild with npm run build`);
-  return found;
-}
-
-export function protoPath(): string {
-  return join(platformDir(), 'capsule.proto');
-}
-
-/** The script that prints an installed wheel's protocol as JSON (run with that interpreter). */
-export function sdkProtocolScript(): string {
-  return join(platformDir(), 'sdk-protocol.py');
-}
-
-/** Folder holding capsule_local_runner.py, put on the runner's PYTHONPATH. */
-export function launcherDir(): string {
-  return join(platformDir(), 'python');
-}
-
-/** The SDK version capsule.proto was written from (its header names it). */
-export function protoSdkVersion(): string {
-  const m = /Pinned SDK: cpsl ([\w.+-]+)/.exec(readFileSync(protoPath(), 'utf8'));
-  if (!m) throw new Error('capsule.proto does not name its SDK version ("Pinned SDK: cpsl X")');
-  return m[1]!;
-}
+export { PINNED_REQUIRES_PYTHON, protoPath, sdkProtocolScript, launcherDir, protoSdkVersion } from './protocol-files';
 
 let loaded: PackageDefinition | undefined;
 /** snake_case fields as on the wire, defaults filled in, 64-bit numbers as JS numbers. */

@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { GatewayHub } from '../gateway/hub-impl';
 import { callRunnerMethod } from '../gateway/rpc';
 import { traceStartup } from '../runner/launch';
+import { getLoopbackJson } from '../runner/loopback-get';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
@@ -43,9 +44,7 @@ async function readMeta(runner: RunnerProcess): Promise<Record<string, unknown>>
     if (!runner.alive) break;
     traceStartup(`runner v${runner.version}: reading /_meta${delay ? ` (after ${delay} ms)` : ''}`);
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/_meta`, { signal: AbortSignal.timeout(5000) });
-      if (r.ok) return (await r.json()) as Record<string, unknown>;
-      lastError = new Error(`GET /_meta answered ${r.status}`);
+      return (await getLoopbackJson(port, '/_meta', 5000)) as Record<string, unknown>;
     } catch (e) {
       lastError = e;
     }

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { protocolDifferences, protoSdkVersion, sdkProtocolScript, PINNED_REQUIRES_PYTHON, type SdkProtocol } from '../platform/protocol';
+import { protoSdkVersion, PINNED_REQUIRES_PYTHON } from '../platform/protocol-files';
+import { cachedProbe, rememberProbe, type ProbeAnswer, type Watched } from './probe-cache';
 
 export interface PythonChoice {
   /** The interpreter command or path. */
@@ -14,47 +15,64 @@ export interface PythonChoice {
   source: string;
   /** The installed cpsl version (runtime sdk). */
   sdkVersion?: string;
-  /** One line for the console: why the bundled runtime, or a version note. Never undefined for bundled. */
+  /** One line for the console: why the bundled runtime (never undefined then), or a version note (version-note.ts). */
   note?: string;
 }
 
-interface Probe {
-  exe: string;
-  version: [number, number, number];
-  cpsl: string | null;
-}
-
-const PROBE = [
-  'import sys, json',
-  'try:',
-  '    from importlib import metadata',
-  '    v = metadata.version("cpsl")',
-  'except Exception:',
-  '    v = None',
-  'print(json.dumps({"exe": sys.executable, "version": list(sys.version_info[:3]), "cpsl": v}))',
-].join('\n');
+// The answer, and the files it was read from with their stamps, taken before it is read
+// (probe-cache.ts says which and why).
+const PROBE = `
+import json, os, site, sys
+def stamp(p):
+    try:
+        s = os.stat(p)
+    except (OSError, ValueError):
+        return None
+    return "%d:%d" % (s.st_size, s.st_mtime_ns)
+paths = [sys.executable, os.path.join(sys.prefix, "pyvenv.cfg")]
+paths += [p for p in sys.path if p and os.path.abspath(p) != os.getcwd()]
+if site.ENABLE_USER_SITE:
+    paths.append(site.getusersitepackages())
+watched = [[p, stamp(p)] for p in paths]
+try:
+    from importlib import metadata
+    d = metadata.distribution("cpsl")
+    where = getattr(d, "_path", None)
+    if where is None:
+        watched = None
+    else:
+        watched += [[str(where), stamp(where)], [os.path.join(str(where), "METADATA"), stamp(os.path.join(str(where), "METADATA"))]]
+    v = d.version
+except Exception:
+    v = None
+print(json.dumps({"exe": sys.executable, "version": list(sys.version_info[:3]), "cpsl": v, "watched": watched}))
+`;
 
 /**
  * One answer per interpreter and folder for the life of the process, shared through globalThis:
  * `serve`'s early start (cli/early-serve.ts, in the CLI's first bundle) asks the same question as
- * the emulator it then loads (another bundle), and an interpreter takes 0.1–0.3 s to answer.
+ * the emulator it then loads (another bundle). Across starts, probe-cache.ts remembers it.
  */
-const probes: Map<string, Probe | undefined> = ((globalThis as Record<symbol, unknown>)[Symbol.for('capsule-local.python-probes')] ??= new Map()) as Map<string, Probe | undefined>;
+const probes: Map<string, ProbeAnswer | undefined> = ((globalThis as Record<symbol, unknown>)[Symbol.for('capsule-local.python-probes')] ??= new Map()) as Map<string, ProbeAnswer | undefined>;
 
 /** Asks an interpreter for its version and its cpsl (undefined: it does not run). */
-export function probePython(python: string, cwd: string): Probe | undefined {
+export function probePython(python: string, cwd: string): ProbeAnswer | undefined {
   const key = `${python}\0${cwd}`;
   if (probes.has(key)) return probes.get(key);
-  const env = { ...process.env };
-  // The bundled runtime must not be found as "cpsl" by this question.
-  delete env.PYTHONPATH;
-  const r = spawnSync(python, ['-c', PROBE], { cwd, env, encoding: 'utf8', timeout: 20_000 });
-  let probe: Probe | undefined;
-  if (r.status === 0) {
-    try {
-      probe = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Probe;
-    } catch {
-      probe = undefined;
+  let probe = cachedProbe(python, cwd);
+  if (!probe) {
+    const env = { ...process.env };
+    // The bundled runtime must not be found as "cpsl" by this question.
+    delete env.PYTHONPATH;
+    const r = spawnSync(python, ['-c', PROBE], { cwd, env, encoding: 'utf8', timeout: 20_000 });
+    if (r.status === 0) {
+      try {
+        const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ProbeAnswer & { watched?: Watched[] | null };
+        probe = { exe: out.exe, version: out.version, cpsl: out.cpsl };
+        rememberProbe(python, cwd, probe, out.watched ?? undefined);
+      } catch {
+        probe = undefined;
+      }
     }
   }
   probes.set(key, probe);
@@ -84,37 +102,16 @@ export function venvCandidates(appDir: string, root: string): string[] {
   return out;
 }
 
-function installHint(python: string): string {
+export function installHint(python: string): string {
   return `${python} -m pip install cpsl==${protoSdkVersion()}`;
 }
 
-export function tooOld(p: Pick<Probe, 'version'>): string | undefined {
+export function tooOld(p: Pick<ProbeAnswer, 'version'>): string | undefined {
   const m = /^>=\s*(\d+)\.(\d+)/.exec(PINNED_REQUIRES_PYTHON);
   if (!m) return undefined;
   const [maj, min] = [Number(m[1]), Number(m[2])];
   const [a, b] = p.version;
   return a < maj || (a === maj && b < min) ? `Python ${p.version.join('.')} is too old for cpsl ${protoSdkVersion()} (it needs Python ${PINNED_REQUIRES_PYTHON})` : undefined;
-}
-
-/**
- * Another cpsl than the pinned one: its protocol is read from the wheel (sdk-protocol.py) and
- * compared with capsule.proto, so that the console names what differs, not just the version.
- */
-export function versionNote(python: string, version: string, cwd: string): string {
-  const pinned = protoSdkVersion();
-  const fix = `to match: ${installHint(python)}`;
-  const env = { ...process.env };
-  delete env.PYTHONPATH;
-  const r = spawnSync(python, [sdkProtocolScript()], { cwd, env, encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
-  let diff: string[];
-  try {
-    diff = protocolDifferences(JSON.parse(r.stdout) as SdkProtocol);
-  } catch {
-    return `cpsl ${version} is installed in ${python}, Capsule Local speaks cpsl ${pinned}'s protocol, and the installed one could not be read (${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}); ${fix}`;
-  }
-  if (!diff.length) return `cpsl ${version} is installed in ${python}; its protocol is the one of cpsl ${pinned} that Capsule Local speaks`;
-  const shown = diff.slice(0, 3).join('; ');
-  return `cpsl ${version} in ${python} speaks another protocol than cpsl ${pinned}, which Capsule Local speaks (${diff.length} difference${diff.length > 1 ? 's' : ''}: ${shown}${diff.length > 3 ? '; …' : ''}); calls that differ will fail; ${fix}`;
 }
 
 /**
@@ -125,14 +122,8 @@ export function versionNote(python: string, version: string, cwd: string): strin
 export function choosePython(o: { option?: string; env?: NodeJS.ProcessEnv; appDir: string; root: string }): PythonChoice {
   const env = o.env ?? process.env;
   const explicit = o.option ? { python: o.option, source: '--python' } : env.CAPSULE_PYTHON ? { python: env.CAPSULE_PYTHON, source: 'CAPSULE_PYTHON' } : undefined;
-  const sdk = (python: string, source: string, p: Probe): PythonChoice => ({
-    python,
-    runtime: 'sdk',
-    source,
-    sdkVersion: p.cpsl!,
-    ...(p.cpsl !== protoSdkVersion() ? { note: versionNote(python, p.cpsl!, o.appDir) } : {}),
-  });
-  const bundled = (python: string, source: string, p: Probe | undefined): PythonChoice => {
+  const sdk = (python: string, source: string, p: ProbeAnswer): PythonChoice => ({ python, runtime: 'sdk', source, sdkVersion: p.cpsl! });
+  const bundled = (python: string, source: string, p: ProbeAnswer | undefined): PythonChoice => {
     const why = !p ? `${python} did not run` : tooOld(p) ?? `${python} (Python ${p.version.join('.')}) has no cpsl`;
     const fix = p && tooOld(p) ? 'use a newer Python with --python, then install the SDK there' : `install the SDK: ${installHint(python)}`;
     return { python, runtime: 'bundled', source, note: `running on the bundled runtime, not the real SDK: ${why}; ${fix}` };

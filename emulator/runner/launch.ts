@@ -3,10 +3,11 @@
 // the same command wrapped in debugpy, which listens on loopback for the editor to attach: the
 // emulator starts the debugged process itself, so no secret value ever leaves it for the editor.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve, basename, isAbsolute } from 'node:path';
-import { launcherDir } from '../platform/protocol';
+import { launcherDir } from '../platform/protocol-files';
+import { interpreterCacheFile, readCacheEntries, writeCacheEntry } from './cache-files';
 import type { Runtime } from './process';
 
 export interface Entry {
@@ -237,9 +238,7 @@ function isScript(file: string): boolean {
 }
 
 function cacheFile(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.CAPSULE_INTERPRETER_CACHE === 'off') return undefined;
-  const dir = env.CAPSULE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'capsule-local');
-  return join(dir, 'interpreters.json');
+  return interpreterCacheFile('interpreters.json', env);
 }
 
 /** Version files of pyenv, asdf and mise, looked for in the app's folder and every folder above. */
@@ -255,7 +254,7 @@ function stampOf(file: string): string | undefined {
 }
 
 /** The cache key, or undefined when `command` is not a launcher script (nothing to skip then). */
-function interpreterKey(command: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+export function interpreterKey(command: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
   const file = commandFile(command, cwd, env);
   if (!file || !isScript(file)) return undefined;
   // What launchers commonly choose by; a stale answer is still caught by the check after start.
@@ -272,15 +271,6 @@ function interpreterKey(command: string, cwd: string, env: NodeJS.ProcessEnv): s
   return JSON.stringify([command, file, ...vars, globalVersion ?? '', ...stamps]);
 }
 
-function readCache(file: string): Record<string, { exe: string; at: number }> {
-  try {
-    const d = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, { exe: string; at: number }>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Whether `command` is a launcher script whose answer can be remembered (cache enabled). */
 export function isLauncherScript(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): boolean {
   return !!cacheFile(env) && !!interpreterKey(command, cwd, env);
@@ -291,7 +281,7 @@ export function rememberedInterpreter(command: string, cwd: string, env: NodeJS.
   const file = cacheFile(env);
   const key = file && interpreterKey(command, cwd, env);
   if (!file || !key) return undefined;
-  const exe = readCache(file)[key]?.exe;
+  const exe = readCacheEntries<{ exe: string; at: number }>(file)[key]?.exe;
   return typeof exe === 'string' && existsSync(exe) ? exe : undefined;
 }
 
@@ -300,19 +290,8 @@ export function rememberInterpreter(command: string, cwd: string, exe: string, e
   const file = cacheFile(env);
   const key = file && interpreterKey(command, cwd, env);
   if (!file || !key) return;
-  try {
-    const all = readCache(file);
-    if (all[key]?.exe === exe) return;
-    all[key] = { exe, at: Date.now() };
-    // The 50 most recent folders are plenty.
-    const kept = Object.fromEntries(Object.entries(all).sort((a, b) => b[1].at - a[1].at).slice(0, 50));
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(tmp, JSON.stringify(kept, null, 1) + '\n', { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch {
-    // A read-only or missing cache folder only costs the launcher's time on the next start.
-  }
+  if (readCacheEntries<{ exe: string }>(file)[key]?.exe === exe) return;
+  writeCacheEntry(file, key, { exe, at: Date.now() });
 }
 
 /** The app id the gateway gives an entry: `local_<the app file's folder name>`. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { choosePython, probePython, tooOld, venvCandidates } from '../../emulator/runner/interpreter';
 import { protoSdkVersion } from '../../emulator/platform/protocol';
+import { withVersionNote } from '../../emulator/runner/version-note';
 import { SDK_PYTHON, requireSdkPython } from '../support/python';
 import { startEmulator } from '../support/emulator';
 import { chat } from '../emulator/helpers';
@@ -119,7 +120,7 @@ test('another cpsl than the pinned one: serve names its version and what its pro
     assert.notEqual(after, before, 'the copy changes RegisterRequest.app_id');
     writeFileSync(client, after);
     const python = join(t, 'venv', 'bin', 'python');
-    const c = choosePython({ option: python, appDir: t, root: t, env: {} });
+    const c = withVersionNote(choosePython({ option: python, appDir: t, root: t, env: {} }), t);
     assert.equal(c.runtime, 'sdk');
     assert.equal(c.sdkVersion, '0.3.999');
     assert.match(c.note ?? '', new RegExp(`cpsl 0\\.3\\.999 in \\S+ speaks another protocol than cpsl ${protoSdkVersion().replace(/\./g, '\\.')}`));
