@@ -76,3 +76,28 @@ test('the import reader sees the imports it must judge', () => {
   assert.ok(importsOf('server/analysis/parse.ts').some((s) => s.startsWith('@lezer/')));
   assert.ok(importsOf('cli/commands/store-io.ts').includes('emulator/gateway/client'));
 });
+
+test("the CLI's small entry reaches none of the emulator's libraries: it launches the app before they load", () => {
+  // What cli/entry.ts pulls in at run time (type-only imports are erased by the build).
+  const valueImports = (file: string): string[] => {
+    const text = readFileSync(join(REPO, file), 'utf8').replace(/^(?:import|export)\s+type\s[^;]*;/gm, '');
+    return [...text.matchAll(/(?:^|\s)(?:import|export)\s[^;]*?from\s+'([^']+)'|require\(\s*'([^']+)'\s*\)/gm)]
+      .map((m) => m[1] ?? m[2]!)
+      .map((s) => (s.startsWith('.') ? relative(REPO, resolve(REPO, dirname(file), s)) : s));
+  };
+  const fileOf = (spec: string): string => [`${spec}.ts`, join(spec, 'index.ts')].find((f) => { try { return statSync(join(REPO, f)).isFile(); } catch { return false; } }) ?? spec;
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const walk = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const s of valueImports(file)) {
+      if (s.startsWith('node:')) continue;
+      if (s.startsWith('cli/') || s.startsWith('emulator/')) walk(fileOf(s));
+      else packages.add(s);
+    }
+  };
+  walk('cli/entry.ts');
+  assert.ok(seen.has('cli/early-serve.ts') && seen.has('emulator/runner/interpreter.ts'), 'the walk follows the entry');
+  assert.deepEqual([...packages].filter((p) => /^(protobufjs|@grpc\/|express|better-sqlite3|chokidar|commander)/.test(p)), []);
+});

@@ -149,19 +149,27 @@ test('a port in use: the head start steps aside and serve says so', async () => 
   }
 });
 
-test('on the real SDK, serve asks the interpreter about itself once: the head start and the emulator share the answer', async () => {
+test('on the real SDK, serve asks the interpreter about itself once: the head start and the emulator share the answer, and the next serve remembers it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-probe-count-'));
   const count = join(dir, 'probes');
   const python = join(dir, 'python');
+  const env = { CAPSULE_CACHE_DIR: join(dir, 'cache') };
   // The interpreter behind a script that notes each version question (interpreter.ts's PROBE).
-  writeFileSync(python, `#!/bin/sh\ncase "$2" in *'metadata.version("cpsl")'*) echo probe >> '${count}';; esac\nexec '${requireSdkPython()}' "$@"\n`, { mode: 0o755 });
-  const emu = await startEmulator({ app: RELOAD_APP, args: ['--python', python] });
+  writeFileSync(python, `#!/bin/sh\ncase "$2" in *'metadata.distribution("cpsl")'*) echo probe >> '${count}';; esac\nexec '${requireSdkPython()}' "$@"\n`, { mode: 0o755 });
+  const emu = await startEmulator({ app: RELOAD_APP, args: ['--python', python], env });
   try {
     assert.equal((await chat(emu, 'hi')).body.reply, 'v1: hi');
     assert.equal(readFileSync(count, 'utf8'), 'probe\n');
   } finally {
     await emu.stop();
-    emu.cleanup();
+  }
+  const next = await startEmulator({ app: RELOAD_APP, workspace: emu.workspace, entry: emu.entry, args: ['--python', python], env });
+  try {
+    assert.equal((await chat(next, 'again')).body.reply, 'v1: again');
+    assert.equal(readFileSync(count, 'utf8'), 'probe\n', 'nothing it was read from changed: not asked again');
+  } finally {
+    await next.stop();
+    next.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
 });
