@@ -255,7 +255,12 @@ test('a lock holder interrupted by a reload runs again first; the task waiting f
     await settled(emu, holder.id, 'running');
     const file = join(emu.workspace, 'app.py');
     writeFileSync(file, readFileSync(file, 'utf8') + '\n# edited\n');
-    await waitFor('the holder started again', async () => ((await chat(emu, 'results')).body.reply === 'start 8,start 8' ? true : undefined), 90_000);
+    // On a timeout, say what the app had recorded and where both tasks stood.
+    await waitFor('the holder started again', async () => {
+      const reply = (await chat(emu, 'results')).body.reply;
+      if (reply === 'start 8,start 8') return true;
+      throw new Error(`results ${JSON.stringify(reply)}; holder ${JSON.stringify(await taskOf(emu, holder.id))}; waiter ${JSON.stringify(await taskOf(emu, waiter.id))}`);
+    }, 90_000);
     assert.equal((await settled(emu, holder.id, 'running')).attempt, 1);
     assert.equal((await taskOf(emu, waiter.id))?.status, 'pending');
     await chat(emu, 'release 8');
