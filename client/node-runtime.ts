@@ -1,12 +1,13 @@
-// The Node.js that runs the bundled CLI (and so the emulator). The collections database and the
-// background task queue need better-sqlite3, a native module built for one Node ABI; in desktop
+// The Node.js that runs the bundled CLI (and so the emulator). The workspace database (sessions,
+// history, collections, the task queue) needs better-sqlite3, a native module built for one Node ABI; in desktop
 // VS Code the extension host's executable is Electron, whose ABI differs, so the module does not
 // load there. The choice, in order:
 //   1. the `capsule.node.path` setting;
 //   2. the first `node` on PATH that loads the module (a child process tries it, once per path);
 //   3. the extension host's executable when it is a plain Node (code-server);
-//   4. else Electron run as Node (ELECTRON_RUN_AS_NODE): everything but collections and tasks
-//      works, and one message in the output channel says what to install or set.
+//   4. else Electron run as Node (ELECTRON_RUN_AS_NODE): the language server works there, the
+//      emulator stops at start saying so, and one message in the output channel says what to
+//      install or set.
 // chooseNode is pure over its candidates and probe (test/client/node-runtime.test.ts); the
 // extension installs a NodeResolver at activation, which both spawn sites ask.
 import { execFile } from 'node:child_process';
@@ -30,7 +31,7 @@ export interface NodeChoice {
   electronAsNode: boolean;
   /** Where the choice comes from, for the output channel. */
   source: string;
-  /** Set when collections and background tasks will be unavailable: the one message to show. */
+  /** Set when the emulator cannot open its database on this Node: the one message to show. */
   problem?: string;
 }
 
@@ -38,7 +39,7 @@ export interface NodeChoice {
 export type SqliteProbe = (node: string) => Promise<boolean>;
 
 export const NEEDS_NODE =
-  'collections and background tasks (@app.task) need Node.js 20 on PATH, or the capsule.node.path setting naming a Node.js that can load the SQLite module (better-sqlite3)';
+  'the emulator keeps sessions, history, collections and tasks in SQLite and needs Node.js 20 on PATH, or the capsule.node.path setting naming a Node.js that can load the SQLite module (better-sqlite3)';
 
 export async function chooseNode(c: NodeCandidates, loads: SqliteProbe): Promise<NodeChoice> {
   const setting = c.setting.trim();

@@ -1,9 +1,8 @@
 // The collections database: one SQLite file in the store folder (`.capsule/data.sqlite`), WAL
 // mode, synchronous=NORMAL (as the store's journal: a committed write survives the process being
 // killed, kill -9 included; an operating-system crash can lose the last moments, never leave a
-// mixed state). better-sqlite3 is loaded on first use, so an emulator that never touches
-// collections never pays for it, and a Node whose ABI the native module was not built for gets
-// a clear message instead of a crash at start.
+// mixed state). A Node whose ABI the native module was not built for gets one clear message
+// (loadDriver) instead of a crash.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -26,7 +25,12 @@ export function hasTable(db: Database, name: string): boolean {
 
 let driver: typeof BetterSqlite3 | undefined;
 
-function loadDriver(): typeof BetterSqlite3 {
+/**
+ * Loads the SQLite module, or throws DataError('UNAVAILABLE') naming it and the fix. The store
+ * calls it when it opens, so a Node that cannot load the module stops `serve` and every store
+ * command with that one message instead of failing each later write.
+ */
+export function loadDriver(): typeof BetterSqlite3 {
   if (driver) return driver;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,8 +39,9 @@ function loadDriver(): typeof BetterSqlite3 {
   } catch (e) {
     throw new DataError(
       'UNAVAILABLE',
-      `collections are unavailable: the SQLite module (better-sqlite3) could not be loaded under Node ${process.version} (${(e as Error).message.split('\n')[0]}). ` +
-        'Reinstall it for this Node with `npm rebuild better-sqlite3` (it needs a C++ compiler), or run the emulator with the Node it was built for.',
+      `the workspace database is unavailable: the SQLite module (better-sqlite3) could not be loaded under Node ${process.version} (${(e as Error).message.split('\n')[0]}). ` +
+        'Capsule Local keeps sessions, history, key-value data, collections and tasks in it. ' +
+        'Reinstall it for this Node with `npm rebuild better-sqlite3` (it needs a C++ compiler), or run the emulator with the Node it was built for (Node.js 20).',
     );
   }
 }

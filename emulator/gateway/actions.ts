@@ -36,7 +36,7 @@ async function sdkApp(hub: GatewayHub, b: Json, feature: string): Promise<{ app:
     throw new HttpError(503, (e as Error).message);
   }
   if (!runner.inbox) {
-    throw new HttpError(501, `${feature} handlers run on the real SDK only: ${sup.name} runs on the bundled runtime (no interpreter with the cpsl package was found)`);
+    throw new HttpError(409, `${feature} handlers run on the real SDK only: ${sup.name} runs on the bundled runtime (no interpreter with the cpsl package was found)`);
   }
   return { app: sup.name, declared: sup.info().declarations };
 }

@@ -25,7 +25,7 @@
 // CAPSULE_STORE_SYNC=full) is synchronous=FULL.
 import { copyFileSync, chmodSync, constants as fsc, existsSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename } from 'node:path';
-import { openDatabase, DATA_FILE, type Database } from '../collections/database';
+import { loadDriver, openDatabase, DATA_FILE, type Database } from '../collections/database';
 import { DataError } from '../collections/errors';
 import { emptyStore, SCHEMA_VERSION, type StoreData } from './schema';
 import { toDicts } from './dict';
@@ -143,6 +143,11 @@ export class Store {
    */
   static async open(dir?: string, options: StoreOptions = {}): Promise<Store> {
     const store = new Store(storePaths(dir, options.cwd), options);
+    try {
+      loadDriver();
+    } catch (e) {
+      throw new StoreError('io', store.paths.data, (e as Error).message);
+    }
     store.openTables(false);
     store.reload();
     if (options.watch) store.startWatching(options.pollMs ?? 500);

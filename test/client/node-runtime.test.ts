@@ -38,14 +38,14 @@ test("else the editor's own executable when it is a plain Node (code-server)", a
   const none = await chooseNode(plain, probe([]).loads);
   assert.equal(none.path, '/srv/code-server/lib/node');
   assert.equal(none.electronAsNode, false);
-  assert.match(none.problem!, /need Node\.js 20 on PATH, or the capsule\.node\.path setting/);
+  assert.match(none.problem!, /needs Node\.js 20 on PATH, or the capsule\.node\.path setting/);
 });
 
 test('else Electron run as Node, with the one message: collections and tasks need Node.js 20', async () => {
   const c = await chooseNode({ ...ELECTRON, onPath: ['/usr/bin/node'] }, probe([]).loads);
   assert.equal(c.path, '/opt/vscode/code');
   assert.equal(c.electronAsNode, true);
-  assert.match(c.problem!, /^no Node\.js found on PATH that can load the SQLite module \(better-sqlite3\): collections and background tasks \(@app\.task\) need Node\.js 20 on PATH, or the capsule\.node\.path setting/);
+  assert.match(c.problem!, /^no Node\.js found on PATH that can load the SQLite module \(better-sqlite3\): the emulator keeps sessions, history, collections and tasks in SQLite and needs Node\.js 20 on PATH, or the capsule\.node\.path setting/);
 });
 
 test('ELECTRON_RUN_AS_NODE: set for Electron only, removed for a real Node even when the host has it', () => {

@@ -169,7 +169,7 @@ test('the bundled runtime refuses actions and session starts, naming the feature
   try {
     for (const [path, feature] of [['/api/actions/run', '@app.action'], ['/api/sessions/start', '@app.session']] as const) {
       const r = await json<{ error: string }>(emu, path, { name: feature === '@app.action' ? 'approve' : 'support' });
-      assert.equal(r.status, 501, JSON.stringify(r.body));
+      assert.equal(r.status, 409, JSON.stringify(r.body));
       assert.equal(r.body.error, `${feature} handlers run on the real SDK only: actions runs on the bundled runtime (no interpreter with the cpsl package was found)`);
     }
   } finally {
