@@ -260,8 +260,8 @@ export function registerStoreCommands(program: Command): void {
     }
     const what = opts.all ? 'everything (including secrets and channels)' : 'sessions, state, collections, integrations, personas and events (secrets and channels are kept)';
     if (!opts.yes) {
-      if (!process.stdin.isTTY) throw new UsageError(`refusing to reset ${store.paths.file} without confirmation: pass --yes`);
-      if (!(await confirm(`Reset ${store.paths.file}: delete ${what}? Type "yes" to continue: `))) {
+      if (!process.stdin.isTTY) throw new UsageError(`refusing to reset the store in ${store.paths.dir} without confirmation: pass --yes`);
+      if (!(await confirm(`Reset the store in ${store.paths.dir}: delete ${what}? Type "yes" to continue: `))) {
         throw new UserError('reset cancelled; nothing was changed');
       }
     }
@@ -294,7 +294,7 @@ export function registerStoreCommands(program: Command): void {
       plural(onboarded, 'onboarding completion'),
     ];
     if (opts.all) parts.push(plural(r.secrets, 'secret'), plural(r.channels, 'channel'));
-    process.stdout.write(`Reset ${store.paths.file}: removed ${parts.join(', ')}.${opts.all ? '' : ' Secrets and channels were kept.'}\n`);
+    process.stdout.write(`Reset the store in ${store.paths.dir}: removed ${parts.join(', ')}.${opts.all ? '' : ' Secrets and channels were kept.'}\n`);
     noteRunningEmulator(store);
   });
 }
