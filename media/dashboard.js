@@ -44,10 +44,12 @@
     return el('div', { class: 'reload-failed', role: 'status' }, el('span', { class: 'pill warn' }, 'running the previous version — reload failed'), ' ', el('code', {}, error));
   }
 
-  /** What an app declares besides chat, one line per kind: "collections: notes, todos". */
+  /** What an app uses and declares besides chat, one line per kind: "collections: notes, todos". */
   function declarations(a) {
     const label = (x) => (typeof x === 'string' ? x : x && (x.name || x.route || x.path || x.type)) || '?';
     const lines = [];
+    if (a.integrations.length) lines.push(`integrations: ${a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ')}`);
+    if (a.secrets.length) lines.push(`secrets: ${a.secrets.join(', ')}`);
     if (a.channels && a.channels.length) lines.push(`channels: ${a.channels.map((c) => c.name || c.type).join(', ')}`);
     if (a.dataSources && a.dataSources.length) lines.push(`data: ${a.dataSources.map((d) => d.name).join(', ')}`);
     if (a.endpoints && a.endpoints.length) lines.push(`endpoints: ${a.endpoints.map((e) => `${e.method} ${e.path}`).join(', ')}`);
@@ -61,10 +63,13 @@
   }
 
   function render(s, gatewaySecrets) {
-    table('apps', ['App', 'Entry', 'Status', 'Runtime', 'Integrations', 'Secrets', 'Declares'], s.apps, (a) => a.name, (a) =>
-      el('tr', {}, el('td', {}, el('strong', {}, a.name)), el('td', {}, el('code', {}, a.entry)), el('td', {}, statusPill(a.status), a.reloadError ? reloadFailed(a.reloadError) : null),
+    // Four columns, so the card never overflows: the entry under the name, the integrations and
+    // secrets as the first lines of what the app declares.
+    table('apps', ['App', 'Status', 'Runtime', 'Declares'], s.apps, (a) => a.name, (a) =>
+      el('tr', {}, el('td', {}, el('strong', {}, a.name), el('div', { class: 'entry' }, el('code', {}, a.entry))),
+        el('td', {}, statusPill(a.status), a.reloadError ? reloadFailed(a.reloadError) : null),
         el('td', {}, a.runtime === 'sdk' ? `cpsl ${a.sdk || ''}`.trim() : el('span', { class: 'pill warn', title: 'no interpreter with the real SDK was found' }, 'bundled runtime')),
-        el('td', {}, a.integrations.map((i) => `${i.type} (${i.mode})`).join(', ') || '—'), el('td', {}, a.secrets.join(', ') || '—'), el('td', {}, declarations(a))), 'No app is being served.');
+        el('td', {}, declarations(a))), 'No app is being served.');
 
     table('actions', ['Handler', 'App', 'Kind', 'Payload', ''], triggers(s.apps), (x) => JSON.stringify([x.app, x.kind, x.name]), (x) =>
       el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, x.app), el('td', {}, `@app.${x.kind}`),
