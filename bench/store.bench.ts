@@ -5,7 +5,8 @@
 //     store's bookkeeping adds to);
 //   restart at scale (67,000 messages in 500 sessions + 5,000 events): opening the store and
 //     reading what a start and a first message need, against parsing the same data as one JSON
-//     document (what the store did before the data moved into the database).
+//     document (what the store did before the data moved into the database); then the first
+//     session list (each session's outline) against reading every history for it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,23 @@ async function restart(dir: string): Promise<number> {
   return median(times);
 }
 
+/** The dashboard's first session list after a start: each session's outline, against reading every history (what the list did before). */
+async function sessionList(dir: string): Promise<{ outline: number; histories: number }> {
+  const outline: number[] = [];
+  const histories: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const store = await Store.open(dir);
+    let t0 = performance.now();
+    for (const s of Object.values(store.read().sessions)) void store.outline(s).messages;
+    outline.push(performance.now() - t0);
+    t0 = performance.now();
+    for (const s of Object.values(store.read().sessions)) void s.history.length;
+    histories.push(performance.now() - t0);
+    await store.close();
+  }
+  return { outline: median(outline), histories: median(histories) };
+}
+
 function jsonDocumentRestart(sessions: number, messages: number): { ms: number; bytes: number } {
   const d = { sessions: {}, kv: {}, events: [], eventSeq: 0 } as unknown as StoreData;
   fill(d, sessions, messages);
@@ -135,6 +153,11 @@ export default async function run(): Promise<void> {
     console.log(
       `restart with 67,000 messages in 500 sessions + 5,000 events: ${store.toFixed(1)} ms (open, session list, event log, one session's last 50 messages); ` +
         `parsing the same data as one ${(json.bytes / 1048576).toFixed(0)} MB JSON document ${json.ms.toFixed(0)} ms (×${(json.ms / store).toFixed(1)})`,
+    );
+    const list = await sessionList(big);
+    console.log(
+      `first session list after that start (500 sessions: count, last and first user message): ${list.outline.toFixed(1)} ms; ` +
+        `reading every history for it ${list.histories.toFixed(0)} ms (×${(list.histories / list.outline).toFixed(1)})`,
     );
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 // client/.
 import type { Router } from 'express';
 import type { Asks } from './gateway/asks';
-import type { StoreData, StoredIntegration } from './store/schema';
+import type { StoreData, StoredIntegration, StoredSession } from './store/schema';
+import type { HistoryOutline } from './store/app-tables';
 
 /** A message entering the app from any channel (web chat, API, Telegram, Slack, WhatsApp). */
 export interface InboundInput {
@@ -97,6 +98,8 @@ export interface Hub {
   /** The SDK's approval and file prompts (gateway/asks.ts); absent on a hub without them. */
   asks?: Asks;
   read(): StoreData;
+  /** A session list's view of a session's history (count, last, first user message), read without loading it all. */
+  outline(session: StoredSession): HistoryOutline;
   update(mutator: (data: StoreData) => void): Promise<void>;
   dispatch(input: InboundInput): Promise<Turn>;
   /** Apps currently served, with their declared integrations (from the runner's registration). */

@@ -26,8 +26,8 @@ function personaList(hub: Hub) {
 }
 
 function sessionSummary(hub: Hub, s: StoredSession) {
-  const first = s.history.find((h) => h.sender === 'user');
-  return { id: s.id, app: s.app, userId: s.userId, createdAt: s.createdAt, updatedAt: s.updatedAt, preview: first ? hub.events.preview(first.text, 60) : '(no messages yet)', messages: s.history.length };
+  const { firstUser, messages } = hub.outline(s);
+  return { id: s.id, app: s.app, userId: s.userId, createdAt: s.createdAt, updatedAt: s.updatedAt, preview: firstUser ? hub.events.preview(firstUser.text, 60) : '(no messages yet)', messages };
 }
 
 function connectedTypes(hub: Hub, userId: string): string[] {

@@ -21,7 +21,7 @@ export function registerDashboard(hub: Hub): void {
   r.get('/api/dashboard/sessions/:id', (req, res) => {
     const s = hub.read().sessions[String(req.params.id)];
     if (!s) return void res.status(404).json({ error: `no session ${req.params.id}` });
-    res.json({ ...sessionRow(s), history: s.history, data: s.dataJson });
+    res.json({ ...sessionRow(hub, s), history: s.history, data: s.dataJson });
   });
 
   registerCollectionsBrowser(hub);

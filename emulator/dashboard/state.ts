@@ -5,8 +5,8 @@ import type { Hub } from '../hub';
 import { channelSummary } from '../channels/simulator';
 import type { StoredSession } from '../store/schema';
 
-export function sessionRow(s: StoredSession) {
-  const last = s.history.at(-1);
+export function sessionRow(hub: Hub, s: StoredSession) {
+  const { messages, last } = hub.outline(s);
   return {
     id: s.id,
     app: s.app,
@@ -15,7 +15,7 @@ export function sessionRow(s: StoredSession) {
     channelName: s.channelName ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
-    messages: s.history.length,
+    messages,
     last: last ? `${last.sender}: ${last.text || (last.blockJson ? '(block)' : '')}`.slice(0, 90) : '',
   };
 }
@@ -72,7 +72,7 @@ export function dashboardState(hub: Hub) {
     url: hub.url,
     now: hub.clock.now(),
     apps: apps.map((a) => ({ name: a.name, entry: a.entry, status: a.status, reloadError: a.reloadError ?? null, channels: a.channels, secrets: a.secrets, integrations: a.integrations.map((i) => ({ type: i.type, mode: i.mode, scopes: i.scopes })), dataSources: a.dataSources, endpoints: a.endpoints, runtime: a.runtime, sdk: a.sdk ?? null, declarations: a.declarations })),
-    sessions: Object.values(d.sessions).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map(sessionRow),
+    sessions: Object.values(d.sessions).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((s) => sessionRow(hub, s)),
     channels: Object.keys(d.channels).sort().map((n) => channelSummary(hub, n)),
     personas: d.personas,
     secrets,

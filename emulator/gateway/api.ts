@@ -158,7 +158,7 @@ function stateOf(hub: GatewayHub) {
   });
   const sessions = Object.values(d.sessions)
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-    .map((s) => ({ id: s.id, app: s.app, user: s.userId, channel: s.channelType, channel_name: s.channelName ?? null, created_at: s.createdAt, updated_at: s.updatedAt, messages: s.history.length }));
+    .map((s) => ({ id: s.id, app: s.app, user: s.userId, channel: s.channelType, channel_name: s.channelName ?? null, created_at: s.createdAt, updated_at: s.updatedAt, messages: hub.store.outline(s).messages }));
   const channels = Object.entries(d.channels).map(([name, c]) => ({
     name,
     type: c.type,

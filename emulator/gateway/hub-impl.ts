@@ -4,7 +4,7 @@
 // on disk first: the store's update() resolves only once its write is durable.
 import { Router } from 'express';
 import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt } from '../hub';
-import type { HistoryItem, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
+import type { HistoryItem, HistoryOutline, Store, StoreData, StoredIntegration, StoredEvent, StoredSession } from '../store';
 import { dict } from '../store';
 import type { NewHubEvent } from './events';
 import type { AppSupervisor } from '../runner/supervisor';
@@ -120,6 +120,10 @@ export class GatewayHub implements Hub {
 
   read(): StoreData {
     return this.store.read();
+  }
+
+  outline(session: StoredSession): HistoryOutline {
+    return this.store.outline(session);
   }
 
   /** Secret names the served apps declare, and their integrations' client secret names. */

@@ -59,6 +59,19 @@ function lazySession(fields: Record<string, unknown>, load: HistoryLoader): Stor
   return s;
 }
 
+/** What a session list shows of a history: its length, its last item and its first user message (among the first 50). */
+export interface HistoryOutline {
+  messages: number;
+  last: HistoryItem | undefined;
+  firstUser: HistoryItem | undefined;
+}
+
+const OUTLINE_FIRST_ITEMS = 50;
+
+export function outlineOf(history: HistoryItem[]): HistoryOutline {
+  return { messages: history.length, last: history.at(-1), firstUser: history.slice(0, OUTLINE_FIRST_ITEMS).find((h) => h.sender === 'user') };
+}
+
 /** Whether a session's history has not been read yet (a count need not read it). */
 export function historyUnread(s: StoredSession): boolean {
   return typeof Object.getOwnPropertyDescriptor(s, 'history')?.get === 'function';
@@ -75,6 +88,12 @@ export class AppTables {
       eventSeq: db.prepare("SELECT value FROM store_meta WHERE key = 'eventSeq'").pluck(),
       sessions: db.prepare('SELECT id, fields FROM store_sessions').raw(),
       history: db.prepare('SELECT item FROM store_messages WHERE session_id = ? ORDER BY idx').pluck(),
+      last: db.prepare('SELECT idx, item FROM store_messages WHERE session_id = ? ORDER BY idx DESC LIMIT 1').raw(),
+      // Looked for among the first items only: a conversation with no user message (a schedule's,
+      // an action's) would otherwise be read whole for a preview.
+      firstUser: db
+        .prepare(`SELECT item FROM (SELECT idx, item FROM store_messages WHERE session_id = ? ORDER BY idx LIMIT ${OUTLINE_FIRST_ITEMS}) WHERE json_extract(item, '$.sender') = 'user' ORDER BY idx LIMIT 1`)
+        .pluck(),
       kv: db.prepare('SELECT scope, entries FROM store_kv').raw(),
       events: db.prepare('SELECT event FROM store_events ORDER BY seq').pluck(),
       putSession: db.prepare('INSERT INTO store_sessions (id, fields) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET fields = excluded.fields'),
@@ -116,6 +135,15 @@ export class AppTables {
     const events = (this.q.events.all() as string[]).map((e) => JSON.parse(e) as StoredEvent);
     const eventSeq = Math.max((this.q.eventSeq.get() as number | undefined) ?? 0, events.at(-1)?.seq ?? 0);
     return { sessions, kv, events, eventSeq };
+  }
+
+  /** A session list's view of a history, read without the rest of it. */
+  outline(sessionId: string): HistoryOutline {
+    // A history's rows are numbered 0..n-1 (apply writes a whole history from 0, an append after
+    // the last), so the last row's number gives the count without reading the others.
+    const last = this.q.last.get(sessionId) as [number, string] | undefined;
+    const first = this.q.firstUser.get(sessionId) as string | undefined;
+    return { messages: last ? last[0] + 1 : 0, last: last ? (JSON.parse(last[1]) as HistoryItem) : undefined, firstUser: first === undefined ? undefined : (JSON.parse(first) as HistoryItem) };
   }
 
   history(sessionId: string): HistoryItem[] {

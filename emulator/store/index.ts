@@ -2,7 +2,7 @@
 export * from './schema';
 export { dict, toDicts, type Dict } from './dict';
 export { Store, readStoreSync, type StoreOptions } from './store';
-export { historyUnread } from './app-tables';
+export { historyUnread, type HistoryOutline } from './app-tables';
 export { loadStore, loadStoreSync, type Loaded } from './load';
 export { StoreError, type StoreErrorCode } from './errors';
 export { storePaths, DEFAULT_STORE_DIR, type StorePaths } from './paths';

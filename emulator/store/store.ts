@@ -27,7 +27,7 @@ import { copyFileSync, chmodSync, constants as fsc, existsSync, rmSync, watch, t
 import { basename } from 'node:path';
 import { loadDriver, openDatabase, DATA_FILE, type Database } from '../collections/database';
 import { DataError } from '../collections/errors';
-import { emptyStore, SCHEMA_VERSION, type StoreData } from './schema';
+import { emptyStore, SCHEMA_VERSION, type StoreData, type StoredSession } from './schema';
 import { toDicts } from './dict';
 import { ensureStoreDir, writeFileAtomicSync, removeOrphanTemps } from './atomic-file';
 import { pidAlive } from './process-alive';
@@ -35,7 +35,7 @@ import { loadStoreSync, stampOf, MISSING, type FileStamp } from './load';
 import { storePaths, type StorePaths } from './paths';
 import { capEvents, DEFAULT_EVENT_CAP } from './events';
 import { ChangeRecorder } from './recorder';
-import { AppTables, TABLE_COLLECTIONS, type AppData } from './app-tables';
+import { AppTables, TABLE_COLLECTIONS, historyUnread, outlineOf, type AppData, type HistoryOutline } from './app-tables';
 import { StoreError, storeLocked } from './errors';
 import { journalFileFor } from './journal';
 
@@ -242,17 +242,37 @@ export class Store {
     return this.tables;
   }
 
-  private readHistory = (sessionId: string): StoreData['sessions'][string]['history'] => {
-    if (this.tables) return this.tables.history(sessionId);
+  private readHistory = (sessionId: string): StoreData['sessions'][string]['history'] =>
+    this.withTables((t) => t.history(sessionId), []);
+
+  /**
+   * What a session list shows of a session (message count, last and first user message). A
+   * history not read yet stays unread: listing a big store does not load every conversation.
+   */
+  outline(s: StoredSession): HistoryOutline {
+    if (!historyUnread(s)) return outlineOf(s.history);
+    // An unread history is the one loaded with this session object (a change reads it first, a
+    // reload makes new objects), so its outline can be kept with the object.
+    let o = this.outlines.get(s);
+    if (!o) this.outlines.set(s, (o = this.withTables((t) => t.outline(s.id), outlineOf([]))));
+    return o;
+  }
+
+  private readonly outlines = new WeakMap<StoredSession, HistoryOutline>();
+
+  /** Runs `read` on this store's tables, or on a read-only look at the database when this process has not opened them. */
+  private withTables<T>(read: (t: AppTables) => T, none: T): T {
+    if (this.tables) return read(this.tables);
     const file = this.paths.data;
-    if (!existsSync(file)) return [];
+    if (!existsSync(file)) return none;
     const db: Database = openDatabase(file, { mustExist: true, readonly: true });
     try {
-      return AppTables.present(db)?.history(sessionId) ?? [];
+      const t = AppTables.present(db);
+      return t ? read(t) : none;
     } finally {
       db.close();
     }
-  };
+  }
 
   /** Reads both halves: store.json (migrating an older one) and the tables. */
   private reload(): void {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppInfo, Hub, InboundInput, OutboundEvent, PendingPrompt, Turn } from '../../emulator/hub';
 import { emptyStore, pushEvent, type StoreData, type StoredEvent } from '../../emulator/store';
+import { outlineOf } from '../../emulator/store/app-tables';
 import { demoApp, startHubServer } from '../support/fake-hub';
 
 export type Script = (input: InboundInput) => Array<Omit<OutboundEvent, 'requestId'>>;
@@ -54,6 +55,7 @@ export async function startFakeHub(init?: (d: StoreData) => void): Promise<FakeH
       on: () => undefined,
     },
     read: () => data,
+    outline: (s) => outlineOf(s.history),
     update: async (m) => m(data),
     apps: (): AppInfo[] => [{ ...demoApp(), status: hub.appStatus, channels: hub.declaredChannels.map((name) => ({ type: '_resource', name })) }],
     onOutbound(l) {

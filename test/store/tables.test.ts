@@ -157,6 +157,32 @@ test('a message in a long conversation writes its own row; opening the store rea
   assert.equal(reopened.read().sessions.ses_9!.history.length, 100);
 });
 
+test("a session list's outline (count, last, first user message) reads no history, and follows a change", async () => {
+  const dir = tempStoreDir();
+  const store = await Store.open(dir);
+  await store.update((d) => {
+    d.sessions.ses_a = { id: 'ses_a', app: 'a', userId: 'u', channelType: 'chat', createdAt: '', updatedAt: '', history: [], dataJson: '{}' };
+    d.sessions.ses_a.history.push({ text: 'welcome', sender: 'app', channelType: 'chat', timestamp: 1 }, { text: 'first question', sender: 'user', channelType: 'chat', timestamp: 2 }, { text: 'answer', sender: 'app', channelType: 'chat', timestamp: 3 });
+    d.sessions.ses_empty = { id: 'ses_empty', app: 'a', userId: 'u', channelType: 'chat', createdAt: '', updatedAt: '', history: [], dataJson: '{}' };
+  });
+  await store.close();
+  for (const closeFirst of [true, false]) {
+    const reopened = await Store.open(dir);
+    if (closeFirst) await reopened.close(); // read from a read-only handle, as after close
+    const { ses_a, ses_empty } = reopened.read().sessions;
+    const o = reopened.outline(ses_a!);
+    assert.deepEqual([o.messages, o.last?.text, o.firstUser?.text], [3, 'answer', 'first question']);
+    assert.deepEqual(reopened.outline(ses_empty!), { messages: 0, last: undefined, firstUser: undefined });
+    assert.ok(historyUnread(ses_a!) && historyUnread(ses_empty!), 'the outline read no history');
+    if (!closeFirst) {
+      await reopened.update((d) => d.sessions.ses_a!.history.push({ text: 'follow-up', sender: 'user', channelType: 'chat', timestamp: 4 }));
+      const after = reopened.outline(reopened.read().sessions.ses_a!);
+      assert.deepEqual([after.messages, after.last?.text, after.firstUser?.text], [4, 'follow-up', 'first question']);
+      await reopened.close();
+    }
+  }
+});
+
 test('the event log is capped in the table too', async () => {
   const dir = tempStoreDir();
   const store = await Store.open(dir, { eventCap: 100 });
