@@ -9,6 +9,7 @@ import type { AppInfo } from '../hub';
 import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterpreter, scanAppName, scanSecretNames, scanSecretReferences, traceStartup, type DebugLaunch, type Entry } from './launch';
 import { debugListening, freeLoopbackPort } from './debug-port';
 import { describeExit, RunnerProcess, type Registration, type Runtime } from './process';
+import { unemulatedFeatures } from './unemulated';
 import { watchApp, type AppWatcher } from './watch';
 
 export interface SupervisorHost {
@@ -489,30 +490,19 @@ export class AppSupervisor {
     this.wake();
     if (old) void this.retire(old);
     if (why !== 'restart') this.healthySince = Date.now();
-    this.sayUnmountedFilesystems(runner);
+    this.sayUnemulated(runner);
     if (!runner.debugged) this.prepareSpare();
   }
 
-  private filesystemsSaid = '';
+  /** What was said of each unemulated feature, so that a reload says it again only when it changed. */
+  private readonly unemulatedSaid = new Map<string, string>();
 
-  /**
-   * `filesystems={"/data": cpsl.FileSystem(...)}`: the platform mounts the volume into the app's
-   * container; nothing is mounted at that path on this machine, so the app's reads and writes
-   * there fail. Said by mount path, once per set declared.
-   */
-  private sayUnmountedFilesystems(runner: RunnerProcess): void {
-    const declared = runner.registration?.config.filesystems;
-    if (!declared || typeof declared !== 'object' || Array.isArray(declared)) return;
-    const mounts = Object.entries(declared as Record<string, { name?: unknown }>).map(([path, fs]) => `${path} (${String(fs?.name ?? '?')})`);
-    const list = mounts.join(', ');
-    if (!list || list === this.filesystemsSaid) return;
-    this.filesystemsSaid = list;
-    this.host.emit({
-      kind: 'runner',
-      app: this.name,
-      summary: `${this.name}: managed filesystems are not mounted in Capsule Local yet: ${list}; reading or writing under ${mounts.length > 1 ? 'those paths' : 'that path'} fails here (on Capsule the platform mounts it)`,
-      detail: { event: 'unemulated', feature: 'filesystems', filesystems: declared },
-    });
+  private sayUnemulated(runner: RunnerProcess): void {
+    for (const u of unemulatedFeatures(runner.registration?.config)) {
+      if (this.unemulatedSaid.get(u.feature) === u.summary) continue;
+      this.unemulatedSaid.set(u.feature, u.summary);
+      this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${u.summary}`, detail: { event: 'unemulated', feature: u.feature, ...u.detail } });
+    }
   }
 
   private healthySince = Date.now();
