@@ -12,6 +12,7 @@ import { registerOpen } from './commands/open';
 import { registerSchedules } from './commands/schedules';
 import { registerAction } from './commands/action';
 import { registerSession } from './commands/session';
+import { registerWorkflow } from './commands/workflow';
 import { registerStoreCommands } from './commands/store-io';
 import { UsageError, UserError } from './errors';
 import { traceStartup } from '../emulator/runner/launch';
@@ -33,6 +34,7 @@ for (const register of [
   registerSchedules,
   registerAction,
   registerSession,
+  registerWorkflow,
   registerOpen,
   registerSecret,
   registerChannel,

@@ -72,12 +72,10 @@
         el('td', {}, declarations(a))), 'No app is being served.');
 
     table('actions', ['Handler', 'App', 'Kind', 'Payload', ''], triggers(s.apps), (x) => JSON.stringify([x.app, x.kind, x.name]), (x) =>
-      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, x.app), el('td', {}, `@app.${x.kind}`),
-        el('td', {}, x.kind === 'action' ? el('input', { type: 'text', class: 'payload', placeholder: '{}', spellcheck: 'false', 'aria-label': `Payload for ${x.name}` }) : '—'),
-        el('td', {}, x.kind === 'action'
-          ? el('button', { type: 'button', 'aria-label': `Run action ${x.name}`, onclick: (ev) => runAction(x.app, x.name, ev.target.closest('tr').querySelector('input.payload').value) }, 'Run')
-          : el('button', { type: 'button', 'aria-label': `Start session ${x.name}`, onclick: () => startSession(x.app, x.name) }, 'Start'))),
-      'No actions or named sessions (the real SDK runs @app.action and @app.session handlers here).');
+      el('tr', {}, el('td', {}, el('code', {}, x.name)), el('td', {}, x.app), el('td', {}, x.kind === 'workflow' ? 'app.workflow' : `@app.${x.kind}`),
+        el('td', {}, x.kind === 'session' ? '—' : el('input', { type: 'text', class: 'payload', placeholder: '{}', spellcheck: 'false', 'aria-label': `Payload for ${x.name}` })),
+        el('td', {}, triggerButton(x))),
+      'No actions, named sessions or workflows (the real SDK runs @app.action, @app.session and workflow handlers here).');
 
     table('prompts', ['Prompt', 'User', 'Type', 'Expires in', ''], s.prompts, (p) => p.id, (p) =>
       el('tr', {}, el('td', {}, el('a', { href: `/connect/${encodeURIComponent(p.id)}`, target: '_blank', rel: 'noopener' }, p.id)), el('td', {}, p.userId), el('td', {}, `${p.type} (${p.mode})`), el('td', {}, `${p.expiresInSeconds}s`),
@@ -143,26 +141,38 @@
   }
 
   /** The handlers a person can trigger from here: actions and named sessions, on the real SDK only. */
+  function triggerButton(x) {
+    const payload = (ev) => ev.target.closest('tr').querySelector('input.payload').value;
+    if (x.kind === 'action') return el('button', { type: 'button', 'aria-label': `Run action ${x.name}`, onclick: (ev) => runAction(x.app, x.name, payload(ev)) }, 'Run');
+    if (x.kind === 'workflow') return el('button', { type: 'button', 'aria-label': `Start workflow ${x.name}`, onclick: (ev) => runAction(x.app, x.name, payload(ev), '/api/workflows/start') }, 'Start');
+    return el('button', { type: 'button', 'aria-label': `Start session ${x.name}`, onclick: () => startSession(x.app, x.name) }, 'Start');
+  }
+
   function triggers(apps) {
     return apps.filter((a) => a.runtime === 'sdk').flatMap((a) => [
       ...(a.declarations.actions || []).map((name) => ({ app: a.name, kind: 'action', name })),
       ...(a.declarations.session_handlers || []).map((name) => ({ app: a.name, kind: 'session', name })),
+      ...(a.declarations.workflows || []).map((w) => ({ app: a.name, kind: 'workflow', name: w.name })),
     ]);
   }
 
-  /** Runs the action as a click would; its session opens with the handler's reply. */
-  async function runAction(app, name, payloadText) {
-    let payload = {};
-    if (payloadText.trim()) {
-      try {
-        payload = JSON.parse(payloadText);
-      } catch (e) {
-        banner(`The payload for ${name} is not JSON: ${e.message}`);
-        return;
-      }
+  /** The payload field's JSON, or undefined (said in the banner) when it is not JSON. */
+  function payloadOf(name, payloadText) {
+    if (!payloadText.trim()) return {};
+    try {
+      return JSON.parse(payloadText);
+    } catch (e) {
+      banner(`The payload for ${name} is not JSON: ${e.message}`);
+      return undefined;
     }
+  }
+
+  /** Runs the action as a click would (a workflow starts as its launcher would); its session opens with the handler's reply. */
+  async function runAction(app, name, payloadText, path = '/api/actions/run') {
+    const payload = payloadOf(name, payloadText);
+    if (payload === undefined) return;
     banner('');
-    const out = await post('/api/actions/run', { app, name, payload });
+    const out = await post(path, { app, name, payload });
     if (out) await openSession(out.session_id);
   }
 

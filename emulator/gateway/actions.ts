@@ -1,11 +1,15 @@
-// Actions (`@app.action(name)`) and named-session starts (`@app.session(name)`), triggered by a
-// developer where the platform's web app would: a component click, `useSession(name, {start: true})`.
+// Actions (`@app.action(name)`), named-session starts (`@app.session(name)`) and workflow starts
+// (`app.workflow(name)` with `@wf.start()`), triggered by a developer where the platform's web app
+// would: a component click, `useSession(name, {start: true})`, a workflow's launcher.
 // On the platform both reach the runner as an InboundMessage on its Recv stream with `action_name`
 // set (cpsl/runner/session.py): an action with its name and `action_payload_json`, a session start
 // with the reserved name `__session_init__` and `{"name": <session name>}`, on a new session. The
 // handler's replies and blocks come back as a message handler's do. What the SDK decides stays the
 // SDK's: which handler an action name resolves to (a workflow's actions first) and the error for
-// one it does not know ("Unknown action 'x'. Available app actions: ...").
+// one it does not know ("Unknown action 'x'. Available app actions: ..."). A workflow starts with
+// the message the web app sends: the text `{"__workflow__": name, "__action__": "start",
+// "__payload__": {...}}`, which the SDK routes to the workflow's start handler; it tags the session,
+// so later messages go to the workflow's `@wf.message()` and actions to its `@wf.action`s.
 import type { GatewayHub } from './hub-impl';
 import type { RunnerProcess } from '../runner/process';
 import type { TurnState } from './turns';
@@ -117,4 +121,29 @@ export async function startSession(hub: GatewayHub, requestBody: unknown): Promi
     action: { name: SESSION_INIT, payloadJson: JSON.stringify({ name }), label: `starts session ${name}` },
   });
   return answerOf(hub, turn, { app, session: name });
+}
+
+/**
+ * `POST /api/workflows/start {name, payload?, session_id?, user?, app?}`: the app's workflow starts
+ * in a new session (or `session_id`), its `@wf.start()` handler getting `payload` as its input.
+ */
+export async function startWorkflow(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
+  const b = jsonObject(requestBody);
+  const name = requiredName(b, 'workflow');
+  const payload = b.payload === undefined ? {} : b.payload;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new HttpError(400, '"payload" must be a JSON object (the start handler receives it as its input)');
+  const sessionId = sessionIdOf(b);
+  const { app, declared } = await sdkApp(hub, b, 'app.workflow');
+  const workflows = (Array.isArray(declared.workflows) ? declared.workflows : []).map((w) => (w && typeof w === 'object' ? (w as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string');
+  if (!workflows.includes(name)) throw new HttpError(404, `${app} declares no workflow named "${name}" (declared: ${workflows.join(', ') || 'none'})`);
+  const userId = await senderFor(hub, b, sessionId);
+  const existing = sessionId ? hub.sessionHead(sessionId) : undefined;
+  const turn = await hub.dispatch({
+    app,
+    channelType: existing?.channelType ?? 'api',
+    userId,
+    sessionId,
+    text: JSON.stringify({ __workflow__: name, __action__: 'start', __payload__: payload }),
+  });
+  return answerOf(hub, turn, { app, workflow: name });
 }

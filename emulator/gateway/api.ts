@@ -11,6 +11,7 @@
 //   POST /api/schedules/run   {app?, name}: runs an @app.schedule handler now
 //   POST /api/actions/run     {app?, name, payload?, session_id?, user?}: runs an @app.action handler
 //   POST /api/sessions/start  {app?, name, session_id?, user?}: a new named session (@app.session)
+//   POST /api/workflows/start {app?, name, payload?, session_id?, user?}: starts a workflow (@wf.start)
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger
 //   POST /api/login-code      a one-time login code for a browser
@@ -27,7 +28,7 @@ import type { SessionAuth } from './security';
 import { AnswerError, headlessCredential } from './credentials';
 import { HttpError } from './errors';
 import { jsonObject, optString, senderFor, type Json } from './request-body';
-import { runAction, startSession } from './actions';
+import { runAction, startSession, startWorkflow } from './actions';
 import { clockMoveProblem } from './clock';
 import { messageTooLong, nameTooLong } from '../limits';
 
@@ -333,6 +334,11 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
 
   r.post('/api/sessions/start', wrap(async (req, res) => {
     const answer = await startSession(hub, req.body);
+    res.status(answer.status).json(answer.body);
+  }));
+
+  r.post('/api/workflows/start', wrap(async (req, res) => {
+    const answer = await startWorkflow(hub, req.body);
     res.status(answer.status).json(answer.body);
   }));
 

@@ -99,3 +99,22 @@ test("the dashboard lists the app's actions and named sessions; Run and Start tr
     emu.cleanup();
   }
 });
+
+test("the dashboard lists the app's workflows; Start runs the workflow's start handler with the payload and opens its session", async () => {
+  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
+  const { browser, close } = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(await loginUrl(emu, '/dashboard'));
+    const row = page.locator('#actions tr', { hasText: 'Intake' });
+    await row.waitFor({ timeout: 20_000 });
+    assert.match(await row.innerText(), /Intake\s+together\s+app\.workflow/);
+    await page.getByLabel('Payload for Intake').fill('{"title": "kiosk"}');
+    await page.getByRole('button', { name: 'Start workflow Intake' }).click();
+    await page.locator('#session-dialog', { hasText: 'Intake started for kiosk; describe it.' }).waitFor({ timeout: 20_000 });
+  } finally {
+    await close();
+    await emu.stop();
+    emu.cleanup();
+  }
+});
