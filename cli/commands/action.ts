@@ -2,17 +2,7 @@
 // as a component's click would, in a session (a new one unless --session), and prints its reply.
 import type { Command } from 'commander';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
-import { UsageError } from '../errors';
-import { runTriggered } from './triggered';
-
-interface ActionFlags {
-  store: string;
-  app?: string;
-  session?: string;
-  user?: string;
-  payload?: string;
-  json?: boolean;
-}
+import { runTriggered, triggerBody, type TriggerFlags } from './triggered';
 
 export function registerAction(program: Command): void {
   program
@@ -25,18 +15,7 @@ export function registerAction(program: Command): void {
     .option('--app <name>', 'the app, when several are served')
     .option('--json', 'print {app, action, session_id, reply, blocks}')
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
-    .action(async (name: string, flags: ActionFlags) => {
-      const body: Record<string, unknown> = { name };
-      if (flags.payload !== undefined) {
-        try {
-          body.payload = JSON.parse(flags.payload);
-        } catch (e) {
-          throw new UsageError(`--payload is not JSON: ${(e as Error).message}`);
-        }
-      }
-      if (flags.app) body.app = flags.app;
-      if (flags.session) body.session_id = flags.session;
-      if (flags.user) body.user = flags.user;
-      await runTriggered(flags.store, '/api/actions/run', body, flags.json);
+    .action(async (name: string, flags: TriggerFlags) => {
+      await runTriggered(flags.store, '/api/actions/run', triggerBody(name, flags), flags.json);
     });
 }

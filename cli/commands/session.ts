@@ -3,15 +3,7 @@
 // and the session's id, for `chat --session` and `action --session` to continue it.
 import type { Command } from 'commander';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
-import { runTriggered } from './triggered';
-
-interface StartFlags {
-  store: string;
-  app?: string;
-  session?: string;
-  user?: string;
-  json?: boolean;
-}
+import { runTriggered, triggerBody, type TriggerFlags } from './triggered';
 
 export function registerSession(program: Command): void {
   const session = program.command('session').description('Named sessions (@app.session) of the running app.');
@@ -24,11 +16,7 @@ export function registerSession(program: Command): void {
     .option('--app <name>', 'the app, when several are served')
     .option('--json', 'print {app, session, session_id, reply, blocks}')
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
-    .action(async (name: string, flags: StartFlags) => {
-      const body: Record<string, unknown> = { name };
-      if (flags.app) body.app = flags.app;
-      if (flags.session) body.session_id = flags.session;
-      if (flags.user) body.user = flags.user;
-      await runTriggered(flags.store, '/api/sessions/start', body, flags.json);
+    .action(async (name: string, flags: TriggerFlags) => {
+      await runTriggered(flags.store, '/api/sessions/start', triggerBody(name, flags), flags.json);
     });
 }

@@ -1,8 +1,35 @@
-// What `action` and `session start` print: the handler's turn, as `chat` prints one (the reply on
-// stdout, blocks and the session on stderr, or one JSON line), and a refusal or a handler error
-// as the emulator words it (exit status 1; the SDK's "Unknown action ..." for a name it lacks).
+// What `action`, `session start` and `workflow start` send and print: the request body from their
+// flags; the handler's turn as `chat` prints one (the reply on stdout, blocks and the session on
+// stderr, or one JSON line); a refusal or a handler error as the emulator words it (exit status 1;
+// the SDK's "Unknown action ..." for a name it lacks).
 import { callEmulator, EmulatorClientError, errorOf, findEmulator } from '../../emulator/gateway/client';
-import { UserError } from '../errors';
+import { UsageError, UserError } from '../errors';
+
+/** The flags `action`, `session start` and `workflow start` share. */
+export interface TriggerFlags {
+  store: string;
+  app?: string;
+  session?: string;
+  user?: string;
+  payload?: string;
+  json?: boolean;
+}
+
+/** The request body for a trigger: the name, the parsed --payload, and the app, session and user. */
+export function triggerBody(name: string, flags: TriggerFlags): Record<string, unknown> {
+  const body: Record<string, unknown> = { name };
+  if (flags.payload !== undefined) {
+    try {
+      body.payload = JSON.parse(flags.payload);
+    } catch (e) {
+      throw new UsageError(`--payload is not JSON: ${(e as Error).message}`);
+    }
+  }
+  if (flags.app) body.app = flags.app;
+  if (flags.session) body.session_id = flags.session;
+  if (flags.user) body.user = flags.user;
+  return body;
+}
 
 interface TurnAnswer {
   session_id?: string;

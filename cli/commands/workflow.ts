@@ -4,17 +4,7 @@
 // talks to the workflow's @wf.message() handler, `action --session` runs its @wf.action()s.
 import type { Command } from 'commander';
 import { DEFAULT_STORE_DIR } from '../../emulator/store';
-import { UsageError } from '../errors';
-import { runTriggered } from './triggered';
-
-interface StartFlags {
-  store: string;
-  app?: string;
-  session?: string;
-  user?: string;
-  payload?: string;
-  json?: boolean;
-}
+import { runTriggered, triggerBody, type TriggerFlags } from './triggered';
 
 export function registerWorkflow(program: Command): void {
   const workflow = program.command('workflow').description('Workflows (app.workflow) of the running app.');
@@ -28,18 +18,7 @@ export function registerWorkflow(program: Command): void {
     .option('--app <name>', 'the app, when several are served')
     .option('--json', 'print {app, workflow, session_id, reply, blocks}')
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
-    .action(async (name: string, flags: StartFlags) => {
-      const body: Record<string, unknown> = { name };
-      if (flags.payload !== undefined) {
-        try {
-          body.payload = JSON.parse(flags.payload);
-        } catch (e) {
-          throw new UsageError(`--payload is not JSON: ${(e as Error).message}`);
-        }
-      }
-      if (flags.app) body.app = flags.app;
-      if (flags.session) body.session_id = flags.session;
-      if (flags.user) body.user = flags.user;
-      await runTriggered(flags.store, '/api/workflows/start', body, flags.json);
+    .action(async (name: string, flags: TriggerFlags) => {
+      await runTriggered(flags.store, '/api/workflows/start', triggerBody(name, flags), flags.json);
     });
 }

@@ -57,6 +57,13 @@ function requiredName(b: Json, what: string): string {
   return name;
 }
 
+/** `payload`, default {}. The SDK hands a handler only a JSON object (anything else becomes {}): refused, not dropped. */
+function objectPayload(b: Json, use: string): object {
+  const payload = b.payload === undefined ? {} : b.payload;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new HttpError(400, `"payload" must be a JSON object (${use})`);
+  return payload;
+}
+
 function sessionIdOf(b: Json): string | undefined {
   const id = optString(b, 'session_id');
   const long = id === undefined ? undefined : nameTooLong('session_id', id);
@@ -79,9 +86,7 @@ export async function runAction(hub: GatewayHub, requestBody: unknown): Promise<
   const b = jsonObject(requestBody);
   const name = requiredName(b, 'action');
   if (RESERVED.has(name)) throw new HttpError(400, `"${name}" is reserved by the platform${name === SESSION_INIT ? ': start a named session with POST /api/sessions/start' : ''}`);
-  const payload = b.payload === undefined ? {} : b.payload;
-  // The SDK hands a handler only a JSON object (anything else becomes {}): refused, not dropped.
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new HttpError(400, '"payload" must be a JSON object (the handler receives it as event.payload)');
+  const payload = objectPayload(b, 'the handler receives it as event.payload');
   const sessionId = sessionIdOf(b);
   const { app } = await sdkApp(hub, b, '@app.action');
   const userId = await senderFor(hub, b, sessionId);
@@ -130,8 +135,7 @@ export async function startSession(hub: GatewayHub, requestBody: unknown): Promi
 export async function startWorkflow(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
   const b = jsonObject(requestBody);
   const name = requiredName(b, 'workflow');
-  const payload = b.payload === undefined ? {} : b.payload;
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new HttpError(400, '"payload" must be a JSON object (the start handler receives it as its input)');
+  const payload = objectPayload(b, 'the start handler receives it as its input');
   const sessionId = sessionIdOf(b);
   const { app, declared } = await sdkApp(hub, b, 'app.workflow');
   const workflows = (Array.isArray(declared.workflows) ? declared.workflows : []).map((w) => (w && typeof w === 'object' ? (w as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string');
