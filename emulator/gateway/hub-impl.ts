@@ -20,6 +20,7 @@ import { Asks } from './asks';
 import { GatewaySecrets } from './secrets';
 import type { SecretScrubber } from './scrubber';
 import { TurnState, type InboundMessage } from './turns';
+import { turnTrace } from './turn-trace';
 import { toWire } from './credentials';
 import { urlForApp } from '../platform/uploads';
 import { HttpError } from './errors';
@@ -156,6 +157,7 @@ export class GatewayHub implements Hub {
   }
 
   async dispatch(input: InboundInput): Promise<TurnState> {
+    const received = performance.now();
     if (typeof input.text !== 'string') throw new HttpError(400, '"text" must be a string');
     const long = messageTooLong(input.text);
     if (long) throw new HttpError(413, long);
@@ -185,6 +187,7 @@ export class GatewayHub implements Hub {
     const ts = Date.now() / 1000;
     const turn = new TurnState(app, sessionId, requestId, userId, input.channelType, runner);
     turn.channelName = input.channelName;
+    turn.trace = turnTrace(received);
     this.turns.set(requestId, turn);
     const list = this.sessionTurns.get(sessionId) ?? [];
     list.push(turn);
@@ -235,6 +238,7 @@ export class GatewayHub implements Hub {
     if (runner.inbox) {
       // The real SDK: the message goes down its Recv stream; it asks for the session (GetSession).
       runner.inbox.deliver(message);
+      turn.trace?.markDelivered();
       setImmediate(() => void this.flushTurn(turn).catch(() => undefined));
       return;
     }
@@ -248,11 +252,13 @@ export class GatewayHub implements Hub {
       // could not upgrade) or whose link just dropped gets the HTTP delivery, with the whole tail.
       if (link?.sendInbound(message)) {
         turn.sentOver = link;
+        turn.trace?.markDelivered();
         // While the app handles it, the message is written (so that little is left to do when the reply comes).
         setImmediate(() => void this.flushTurn(turn).catch(() => undefined));
         return;
       }
       if (link) message.session = await this.sessionSnapshot(turn.sessionId);
+      turn.trace?.markDelivered();
       const res = await fetch(runner.baseUrl + '/_capsule/inbound', {
         method: 'POST',
         headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
@@ -360,6 +366,7 @@ export class GatewayHub implements Hub {
 
   endTurn(turn: TurnState, rawError: string | undefined): void {
     if (turn.done || turn.finishing) return;
+    turn.trace?.markEnded();
     const error = rawError && this.scrubber.text(rawError);
     this.closeStreamed(turn);
     const ts = Date.now() / 1000;

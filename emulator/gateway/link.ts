@@ -22,6 +22,7 @@ import type { HistoryHeld, RunnerLinkPort, RunnerProcess } from '../runner/proce
 import type { AppSupervisor } from '../runner/supervisor';
 import type { GatewayHub } from './hub-impl';
 import { MAX_RUNNER_CALL_BYTES, callRunnerMethod, goneController, runnerFor, type RunnerCaller } from './rpc';
+import { traceCall } from './turn-trace';
 import { bearerOf, isLoopbackHost, originAllowed } from './security';
 
 export const LINK_PATH = '/_runner/link';
@@ -270,7 +271,9 @@ export class RunnerLink implements RunnerLinkPort {
 
   /** A call's answer goes back; a cast's only when it failed (the runner logs it). */
   private async call(id: number, method: string, body: Record<string, unknown>, cast = false): Promise<void> {
+    const traced = traceCall(this.hub, method, body);
     const answer = await callRunnerMethod(this.hub, this.caller, method, body);
+    traced?.();
     if (answer.ok && cast) return;
     if (answer.ok) this.send({ t: 'result', id, result: answer.result ?? {} }, LATER_ANSWERS.has(method));
     else this.send({ t: 'result', id, status: answer.status, error: answer.error });

@@ -5,6 +5,7 @@ import type { OutboundEvent, Turn } from '../hub';
 import type { HistoryItem, StoredSession } from '../store';
 import type { RunnerLinkPort, RunnerProcess } from '../runner/process';
 import type { NewHubEvent } from './events';
+import type { TurnTrace } from './turn-trace';
 
 /**
  * What a turn has still to write: the session (if new), history items and events. The message
@@ -47,6 +48,8 @@ export class TurnState implements Turn {
   sentOver: RunnerLinkPort | undefined;
   /** The named channel the turn came through (`shop-whatsapp`); none for chat and api. */
   channelName: string | undefined;
+  /** Where the turn's time goes, with CAPSULE_TRACE_TURNS=1 (turn-trace.ts). */
+  trace: TurnTrace | undefined;
 
   constructor(
     readonly app: string,
@@ -116,6 +119,7 @@ export class TurnState implements Turn {
         result.error = error;
       }
       this.push({ kind: 'done', requestId: this.requestId, ...(error ? { error } : {}) });
+      this.trace?.report(this.requestId, error);
       this.done = true;
       this.listeners.clear();
       this.resolveFinished(result);

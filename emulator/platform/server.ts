@@ -8,6 +8,7 @@ import type { GatewayHub } from '../gateway/hub-impl';
 import { HttpError } from '../gateway/errors';
 import { DataError } from '../collections/errors';
 import { runnerFor, goneController } from '../gateway/rpc';
+import { traceCall } from '../gateway/turn-trace';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { packageDefinition } from './protocol';
@@ -194,7 +195,10 @@ function handlers(hub: GatewayHub, serviceName: string, service: grpc.ServiceDef
           try {
             const caller = authorize(call.metadata);
             if (missing !== undefined) throw notAvailable(missing);
-            callback(null, await unary!(call.request, { ...caller, gone: gone.signal }));
+            const traced = traceCall(hub, method, call.request);
+            const answer = await unary!(call.request, { ...caller, gone: gone.signal });
+            traced?.();
+            callback(null, answer);
           } catch (e) {
             callback(toServiceError(e));
           }
