@@ -5,6 +5,8 @@
 //     (a bare loopback HTTP echo in the bench process is shown beside them, for scale)
 //   RSS of the emulator and of the runner process at idle after start (both runtimes)
 //   CPU time per round trip of each process (where the round trip's time goes on a busy machine)
+//   where a turn's time goes, the gateway's part apart from the app's (CAPSULE_TRACE_TURNS), and
+//     the real SDK's decoding of the session it fetches on every message, measured alone
 //   save → the new code answers                                        goal: ≤ 500 ms
 // Inserts and the find over 100,000 documents are in collections.bench.ts.
 import { spawnSync } from 'node:child_process';
@@ -160,6 +162,54 @@ async function roundTrips(targets: Target[]): Promise<number[][]> {
   return times;
 }
 
+/** The parts of one turn's CAPSULE_TRACE_TURNS line (emulator/gateway/turn-trace.ts), in ms. */
+interface TurnSplit {
+  gateway: number;
+  toApp: number;
+  answering: number;
+  toAck: number;
+  app: number;
+  calls: string;
+}
+const TURN_LINE = /capsule-local: turn \S+: [\d.]+ ms; gateway ([\d.]+) ms \(to the app ([\d.]+), answering its calls ([\d.]+), end → durable ([\d.]+)\); app ([\d.]+) ms \(([^)]*)\)/g;
+
+/** The last `count` turns an emulator traced: the rounds counted. */
+function turnSplits(emu: RunningEmulator, count: number): TurnSplit[] {
+  const all = [...emu.output().matchAll(TURN_LINE)].map((m) => ({ gateway: +m[1]!, toApp: +m[2]!, answering: +m[3]!, toAck: +m[4]!, app: +m[5]!, calls: m[6]! }));
+  if (all.length < count) throw new Error(`expected ${count} traced turns, found ${all.length}`);
+  return all.slice(-count);
+}
+
+function splitFigure(runtime: Runtime, turns: TurnSplit[]): string {
+  const m = (k: keyof Omit<TurnSplit, 'calls'>): string => fmt(median(turns.map((t) => t[k])));
+  const calls = new Map<string, number>();
+  for (const t of turns) calls.set(t.calls, (calls.get(t.calls) ?? 0) + 1);
+  const usual = [...calls].sort((a, b) => b[1] - a[1])[0]![0];
+  return `${runtime}: gateway ${m('gateway')} (to the app ${m('toApp')}, answering its calls ${m('answering')}, end → durable ${m('toAck')}), app ${m('app')} (${usual})`;
+}
+
+/**
+ * The real SDK's runner fetches the session (GetSession, with the HISTORY entries it asks for) on
+ * every message and decodes it with its protobuf runtime (betterproto, pure Python): that decoding
+ * alone, in its own process, for a session like the bench's.
+ */
+const HISTORY = 50;
+function sdkSessionDecode(workspace: string): number {
+  const code = [
+    'import time',
+    'from cpsl.clients.capsule import GetSessionResponse, HistoryEntry',
+    `h = [HistoryEntry(sender="app" if i % 2 else "user", text=("v1: m%d" if i % 2 else "m%d") % (1000 + i), timestamp=1700000000, channel_type="api") for i in range(${HISTORY})]`,
+    'b = bytes(GetSessionResponse(session_id="ses_0123456789ab", channel_type="api", user_id="user_alice", data_json="{}", history=h, app_id="reloader", owner_id="user_alice"))',
+    'runs = []',
+    'for _ in range(50):',
+    '    t0 = time.perf_counter(); GetSessionResponse.FromString(b); runs.append(time.perf_counter() - t0)',
+    'print(sorted(runs)[len(runs) // 2] * 1000)',
+  ].join('\n');
+  const r = spawnSync(requireSdkPython(), ['-c', code], { cwd: workspace });
+  if (r.status !== 0) throw new Error(`the decode measurement failed: ${r.stderr.toString()}`);
+  return Number(r.stdout.toString().trim());
+}
+
 async function reloadTime(emu: RunningEmulator): Promise<number> {
   const file = join(emu.workspace, 'app.py');
   const original = readFileSync(file, 'utf8');
@@ -195,7 +245,8 @@ export default async function run(): Promise<void> {
   const emus = new Map<Runtime, RunningEmulator>();
   const echo = await startEcho();
   try {
-    for (const runtime of RUNTIMES) emus.set(runtime, await startEmulator({ app: APP, runtime }));
+    // Each turn's split on the emulator's stderr: one short line per message (turn-trace.ts).
+    for (const runtime of RUNTIMES) emus.set(runtime, await startEmulator({ app: APP, runtime, env: { CAPSULE_TRACE_TURNS: '1' } }));
     // At idle: the start's own follow-up work (the interpreter check a second after it) is over.
     await new Promise((r) => setTimeout(r, 2_500));
     const pids = new Map<Runtime, { emulator: number; runner: number }>();
@@ -223,6 +274,11 @@ export default async function run(): Promise<void> {
         `loopback echo in the bench process: p50 ${fmt(percentile(echoTimes!, 50))}, p99 ${fmt(percentile(echoTimes!, 99))}`,
     );
     console.log(`  CPU time per round trip: ${cpu.join('; ')}`);
+    const splits = [...emus].map(([runtime, emu]) => splitFigure(runtime, turnSplits(emu, ROUNDS)));
+    console.log(`  where a message's time goes in the emulator (CAPSULE_TRACE_TURNS, medians; the rest of a round trip is the HTTP request itself): ${splits.join('; ')}`);
+    console.log(
+      `  of the real SDK's part: decoding the session it fetches on every message (${HISTORY} history entries here), alone in its own process: ${fmt(sdkSessionDecode(emus.get('sdk')!.workspace))}`,
+    );
 
     const reload = await reloadTime(emus.get('sdk')!);
     console.log(`save → the new code answers, real SDK: ${fmt(reload)} (goal ≤ ${GOALS.reloadMs} ms): ${verdict(reload <= GOALS.reloadMs)}`);
