@@ -312,6 +312,9 @@
     fillSelect($('persona'), state.personas.map((p) => ({ value: p.id, label: p.email ? `${p.name} <${p.email}>` : p.name })), state.userId);
     await loadSessions();
     await selectSession(localStorage.getItem(sessionKey()) || '');
+    // Send is off until the restored session is shown: a message sent sooner would be drawn twice
+    // (by its turn's stream, and again by the history of the session it created).
+    if (!state.busy) setBusy(false);
   }
 
   /** Says when the chosen app answers with its previous version because its last reload failed. */
