@@ -54,6 +54,14 @@ export interface RealEndpoints {
   authorizeParams?: Record<string, string>;
 }
 
+/** A Pipedream app the local Connect page knows the API of (`pipedreamApps` of sdk-catalog.json). */
+export interface PipedreamAppInfo {
+  slug: string;
+  title: string;
+  /** Where Pipedream Connect's proxy sends a relative URL (it appends the URL to this). */
+  apiBaseUrl: string;
+}
+
 export interface CredentialKeyInfo {
   required: boolean;
   secret: boolean;
@@ -113,6 +121,7 @@ export interface Catalog {
   integrations: Map<string, IntegrationInfo>;
   providers: Map<string, ProviderInfo>;
   channels: Map<string, ChannelTypeInfo>;
+  pipedreamApps: Map<string, PipedreamAppInfo>;
   secretFieldLabels: Record<string, FieldLabel>;
   externalBlockFallbacks: Record<string, string>;
   accessLevels: string[];
@@ -212,10 +221,15 @@ function load(): Catalog {
   for (const [type, v] of Object.entries(raw.channels)) {
     channels.set(type, { type, ...(v as Omit<ChannelTypeInfo, 'type'>) });
   }
+  const pipedreamApps = new Map<string, PipedreamAppInfo>();
+  for (const [slug, v] of Object.entries(raw.pipedreamApps)) {
+    if (!slug.startsWith('_')) pipedreamApps.set(slug, { slug, ...(v as Omit<PipedreamAppInfo, 'slug'>) });
+  }
   return {
     integrations,
     providers,
     channels,
+    pipedreamApps,
     secretFieldLabels: raw.secretFieldLabels as Record<string, FieldLabel>,
     externalBlockFallbacks: raw.externalBlockFallbacks,
     accessLevels: raw.accessLevels,

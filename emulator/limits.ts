@@ -19,6 +19,15 @@ export const LIMITS = {
   eventTextChars: 4_000,
   /** The lines of one multi-line event (a traceback). */
   eventLines: 200,
+  /** One message of the platform's gRPC gateway, either way (the SDK's channel allows 16 MiB). */
+  grpcMessageBytes: 16 * 1024 * 1024,
+  /**
+   * The body of an upstream answer the Pipedream proxy hands the app: it travels in one gRPC
+   * message, with its headers (Node's HTTP parser keeps those under 16 KiB) and some room to spare.
+   */
+  pipedreamBodyBytes: 16 * 1024 * 1024 - 64 * 1024,
+  /** How long the Pipedream proxy waits for the upstream API's answer (the SDK's call has no deadline of its own). */
+  pipedreamTimeoutMs: 30_000,
 } as const;
 
 /** Why `value` (the request field `field`) is too long an id or name, or undefined. */

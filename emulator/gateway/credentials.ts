@@ -5,6 +5,7 @@ import { catalog } from '../../catalog/catalog';
 import type { StoredIntegration } from '../store';
 import type { PendingPrompt } from '../hub';
 import { dict } from '../store/dict';
+import { PIPEDREAM_FIELDS, defaultBaseUrl, pipedreamCredential, pipedreamWirePayload, validatePipedreamValues } from '../integrations/pipedream';
 
 export interface WireCredential {
   type: string;
@@ -15,6 +16,8 @@ export interface WireCredential {
 }
 
 export function toWire(c: StoredIntegration): WireCredential {
+  // The SDK parses token_type "pipedream" as JSON fields and takes access_token from them.
+  if (c.mode === 'pipedream') return { type: c.type, access_token: pipedreamWirePayload(c), token_type: 'pipedream', scopes: [], expires_at: c.expiresAt };
   if (c.mode === 'secret' || c.tokenType === 'fields') {
     return { type: c.type, access_token: JSON.stringify(c.fields), token_type: 'fields', scopes: [], expires_at: 0 };
   }
@@ -26,7 +29,8 @@ export class AnswerError extends Error {}
 /**
  * The credential a headless "allow" grants. OAuth: a synthetic token in the provider's style with
  * the granted scopes (default: every requested one) and the provider's lifetime. Secret forms:
- * the given fields, each declared field required.
+ * the given fields, each declared field required. Pipedream: the upstream API's token
+ * (`access_token`) and base URL (`api_base_url`, default the declaration's or a known app's).
  */
 export function headlessCredential(
   p: PendingPrompt,
@@ -34,6 +38,14 @@ export function headlessCredential(
   nowMs: number,
 ): StoredIntegration {
   const connectedAt = new Date(nowMs).toISOString();
+  if (p.mode === 'pipedream') {
+    const values: Record<string, string> = dict();
+    for (const [k, v] of Object.entries(dict(answer.fields))) values[k] = String(v);
+    values[PIPEDREAM_FIELDS.baseUrl] ||= defaultBaseUrl(p.type, p.fields)?.url ?? '';
+    const errors = validatePipedreamValues(values);
+    if (Object.keys(errors).length) throw new AnswerError(`${Object.values(errors).join(' ')} (pass --field ${PIPEDREAM_FIELDS.token}=... and, when ${p.type} has no known API, --field ${PIPEDREAM_FIELDS.baseUrl}=...)`);
+    return pipedreamCredential(p.type, values, nowMs);
+  }
   if (p.mode === 'secret') {
     const fields = dict(answer.fields);
     const missing = p.fields.filter((f) => !(typeof fields[f] === 'string' && fields[f] !== ''));

@@ -9,8 +9,9 @@
 //     integrations' client secret names, `Secret.from_name("NAME")` in its file) or the store or
 //     .env name;
 //   - values handed to an app (injected or resolved) and runner tokens (learn());
-//   - channel credentials marked secret, integration access and refresh tokens, and the secret-form
-//     fields the form masks (integrations/fields.ts: every field of a custom form).
+//   - channel credentials marked secret, integration access and refresh tokens (a Pipedream
+//     account's upstream token among them), and the secret-form fields the form masks
+//     (integrations/fields.ts: every field of a custom form).
 // Each value is matched as it is, line by line when it has several lines, and in the encodings an
 // app is likely to print it in: Python repr, JSON string escapes, URL encoding (quote, quote_plus,
 // encodeURIComponent) and base64 (standard and URL-safe, also inside a longer base64 text).
@@ -18,7 +19,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { StoreData } from '../store';
 import { isSecretCredential } from '../store/channels';
-import { isSecretField } from '../integrations/fields';
+import { isSecretStoredField } from '../integrations/fields';
 
 export const MASK = '[secret]';
 /** Shortest value (or line of a value) that is scrubbed; `secret set` warns below it. */
@@ -86,7 +87,7 @@ export class SecretScrubber {
       for (const i of Object.values(byType)) {
         seen.add(i.accessToken);
         if (i.refreshToken) seen.add(i.refreshToken);
-        for (const [k, v] of Object.entries(i.fields)) if (isSecretField(i.type, k)) seen.add(v);
+        for (const [k, v] of Object.entries(i.fields)) if (isSecretStoredField(i, k)) seen.add(v);
       }
     }
     return [...seen].filter((v) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH);

@@ -14,3 +14,12 @@ export function isSecretField(type: string, field: string): boolean {
   if (!catalog.integrations.has(type)) return true;
   return catalog.secretFieldLabels[field]?.secret ?? true;
 }
+
+/**
+ * Whether a stored connection's field holds a secret (the scrubber masks those). A Pipedream
+ * account's fields describe it (id, app slug, API base URL): its token is the access token.
+ */
+export function isSecretStoredField(c: { type: string; mode: string }, field: string): boolean {
+  if (c.mode === 'pipedream') return false;
+  return isSecretField(c.type, field);
+}

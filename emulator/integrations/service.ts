@@ -12,6 +12,7 @@ import { catalogProvider, joinScopes, providerForType, providerIdForType, splitG
 import { realEndpoints, realSetting } from './real-mode';
 import { personaEmail, personasAsUsers } from './personas';
 import { fieldLabel } from './fields';
+import { PIPEDREAM_FIELDS, defaultBaseUrl, pipedreamCredential, validatePipedreamValues } from './pipedream';
 
 /** Tokens this close to expiry are refreshed before the app sees them (as platforms do). */
 export const REFRESH_SKEW_S = 60;
@@ -222,7 +223,12 @@ export class IntegrationsService {
         (d.integrations[target.userId] ??= dict())[target.type] = credential;
       });
     }
-    const detail = credential.mode === 'oauth' ? { type: target.type, scopes: credential.scopes, expiresAt: credential.expiresAt, account: credential.account } : { type: target.type, fields: Object.keys(credential.fields) };
+    const detail =
+      credential.mode === 'oauth'
+        ? { type: target.type, scopes: credential.scopes, expiresAt: credential.expiresAt, account: credential.account }
+        : credential.mode === 'pipedream'
+          ? { type: target.type, mode: 'pipedream', apiBaseUrl: credential.fields.api_base_url, account: credential.account }
+          : { type: target.type, fields: Object.keys(credential.fields) };
     this.hub.events.emit({ kind: 'integration', summary: `${target.type} connected for ${target.userId}`, app: target.app, userId: target.userId, sessionId: target.sessionId, detail });
   }
 
@@ -287,6 +293,22 @@ export class IntegrationsService {
       connectedAt: new Date(this.hub.clock.now()).toISOString(),
     };
     await this.connect(target, credential, { app: target.app, real: false });
+  }
+
+  // -- Pipedream accounts (pipedream.ts) ----------------------------------------------------------
+
+  /** The base URL the connect page prefills: the declaration's `api_base_url`, else a known app's. */
+  pipedreamDefaults(target: ConnectTarget, prompt?: PendingPrompt): ReturnType<typeof defaultBaseUrl> {
+    const declared = prompt?.fields.length ? prompt.fields : (findAppIntegration(this.hub, target.app, target.type)?.integration.fields ?? []);
+    return defaultBaseUrl(target.type, declared);
+  }
+
+  /** Validates and stores the account the developer connected; returns per-field problems instead when invalid. */
+  async submitPipedream(target: ConnectTarget, values: Record<string, string>): Promise<Record<string, string>> {
+    const errors = validatePipedreamValues(values);
+    if (Object.keys(errors).length) return errors;
+    await this.connect(target, pipedreamCredential(target.type, values, this.hub.clock.now()), { app: target.app, real: false });
+    return {};
   }
 
   // -- refresh, expiry, revocation -------------------------------------------------------------
@@ -378,7 +400,7 @@ export class IntegrationsService {
   async expire(userId: string, type: string): Promise<void> {
     const c = this.stored(userId, type);
     if (!c) throw new IntegrationError(`${userId} has no ${type} connection.`, 404);
-    if (c.mode !== 'oauth') throw new IntegrationError(`${type} is a secret-form integration; it has no token to expire.`, 409);
+    if (c.mode !== 'oauth') throw new IntegrationError(`${type} is ${c.mode === 'pipedream' ? 'connected through Pipedream' : 'a secret-form integration'}; it has no token to expire.`, 409);
     const meta = this.metaOf(userId, type);
     if (!meta?.real) this.server(providerIdForType(type))?.model.expireAccessToken(c.accessToken);
     const past = Math.floor(this.hub.clock.now() / 1000) - 1;
@@ -459,7 +481,14 @@ export class IntegrationsService {
       await this.submitFields(target, fields, values);
       return { ok: true };
     }
-    if (mode !== 'oauth') throw new IntegrationError(`${mode} integrations are not available in Capsule Local yet.`, 501);
+    if (mode === 'pipedream') {
+      const values: Record<string, string> = dict();
+      for (const [k, v] of Object.entries(dict(opts.fields))) values[k] = String(v);
+      values[PIPEDREAM_FIELDS.baseUrl] ||= this.pipedreamDefaults(target, prompt)?.url ?? '';
+      const errors = await this.submitPipedream(target, values);
+      if (Object.keys(errors).length) throw new IntegrationError(Object.values(errors).join(' '), 400);
+      return { ok: true };
+    }
     if (realSetting(this.hub, target.type).enabled) throw new IntegrationError(`${target.type} is in real-provider mode: approve it in the browser (Connect in the chat).`, 409);
     const url = await this.beginOAuth(target);
     const s = this.server(providerIdForType(target.type))!;

@@ -12,6 +12,7 @@ import { traceCall } from '../gateway/turn-trace';
 import type { RunnerProcess } from '../runner/process';
 import type { AppSupervisor } from '../runner/supervisor';
 import { packageDefinition } from './protocol';
+import { LIMITS } from '../limits';
 import { pickPlaintextPort } from './plaintext-port';
 import { runnerService } from './runner-service';
 import { sessionService } from './session-service';
@@ -73,7 +74,7 @@ function toServiceError(e: unknown): Partial<grpc.ServiceError> {
 }
 
 /** The largest message either way (the SDK's channel allows 16 MiB). */
-const MAX_MESSAGE = 16 * 1024 * 1024;
+const MAX_MESSAGE = LIMITS.grpcMessageBytes;
 
 function tokenOf(metadata: grpc.Metadata): string | undefined {
   const v = metadata.get('authorization')[0];

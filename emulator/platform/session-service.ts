@@ -1,6 +1,6 @@
 // SessionService: the session a message belongs to (user, channel, data, history, the user's
-// integrations), its data saved with the SDK's compare-and-set, the history, notifications, and
-// the held integration prompt. Sessions, turns and prompts are the hub's, shared with the
+// integrations), its data saved with the SDK's compare-and-set, the history, notifications, the
+// held integration prompt, and the Pipedream proxy (pipedream-proxy.ts). Sessions, turns and prompts are the hub's, shared with the
 // bundled runtime and every channel.
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
@@ -10,6 +10,7 @@ import type { TurnState } from '../gateway/turns';
 import { GrpcError, type PlatformCaller, type ServiceImpl } from './server';
 import { hubMethod } from './runner-service';
 import type { AskKind, AskOutcome } from '../gateway/asks';
+import { pipedreamProxy } from './pipedream-proxy';
 
 /** Keys the SDK reads as the server's bookkeeping of session data (cpsl/session.py). */
 const REVISION_KEY = '__cpsl_session_rev';
@@ -202,6 +203,10 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
         return { completed: true, completed_at: done.completedAt };
       },
 
+      PipedreamProxy(req, caller) {
+        return pipedreamProxy(hub, req, caller);
+      },
+
       async WaitForApproval(req, caller) {
         const o = await holdAsk(hub, caller, 'approval', req);
         return { approved: o.kind === 'approved', timed_out: o.kind === 'timed_out' };
@@ -213,8 +218,6 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
         return { timed_out: false, filename: o.file.name, content_type: o.file.contentType, url: o.file.url, size: o.file.size };
       },
     },
-    unimplemented: {
-      PipedreamProxy: 'Pipedream-connected integrations (session.pipedream)',
-    },
+    unimplemented: {},
   };
 }

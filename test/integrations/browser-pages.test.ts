@@ -27,6 +27,7 @@ describe('integration pages in Chromium', () => {
         { type: 'linear', mode: 'oauth', scopes: ['read', 'issues:create'], fields: [], client_id_secret: 'L_ID', client_secret_secret: 'L_SECRET' },
         { type: 'aws', mode: 'secret', scopes: [], fields: ['access_key_id', 'secret_access_key', 'region'] },
         { type: 'jira', mode: 'secret', scopes: [], fields: ['url', 'token'] },
+        { type: 'notion', mode: 'pipedream', scopes: [], fields: [] },
       ],
       { GH_ID: 'gh-id', GH_SECRET: 'gh-secret', G_ID: 'g-id', G_SECRET: 'g-secret', MS_ID: 'ms-id', MS_SECRET: 'ms-secret', L_ID: 'l-id', L_SECRET: 'l-secret' },
     );
@@ -148,6 +149,37 @@ describe('integration pages in Chromium', () => {
     await page.getByRole('button', { name: 'Deny' }).click();
     await page.getByText('You declined').waitFor({ timeout: T });
     assert.deepEqual(answerTo(prompt), { allow: false });
+  });
+
+  test('Pipedream Connect (local): the base URL is prefilled, the token is required and never echoed, then the account arrives', async () => {
+    const prompt = await openConnectPage({ type: 'notion', userId: 'user_dev', reason: 'Notion holds the roadmap.' }, 'Connect Notion');
+    assert.ok(await page.getByText('Notion holds the roadmap.').isVisible());
+    assert.equal(await page.getByLabel('API base URL').inputValue(), 'https://api.notion.com', 'a known app: its API prefilled');
+    assert.equal(await page.getByLabel('Access token').getAttribute('type'), 'password');
+    await page.getByLabel('Account name').fill('ada@notion');
+    await page.screenshot({ path: screenshotPath('pipedream-connect.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('Access token is required').waitFor({ timeout: T });
+    assert.equal(await page.getByLabel('Account name').inputValue(), 'ada@notion', 'what was typed is kept');
+    assert.equal(answerTo(prompt), undefined, 'nothing sent to the app yet');
+    await page.getByLabel('Access token').fill('secret_notion-Tok3n-browser');
+    await page.getByLabel('API base URL').fill('ftp://api.notion.com');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('must be http:// or https://').waitFor({ timeout: T });
+    assert.equal(await page.getByLabel('Access token').inputValue(), '', 'the token is never echoed back');
+    await page.getByLabel('Access token').fill('secret_notion-Tok3n-browser');
+    await page.getByLabel('API base URL').fill('https://api.notion.com/');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('heading', { name: 'Notion connected' }).waitFor({ timeout: T });
+    assert.ok(await page.getByText('https://api.notion.com through session.pipedream("notion")').isVisible());
+    const a = answerTo(prompt);
+    assert.ok(a?.allow);
+    if (a?.allow) {
+      assert.equal(a.credential.mode, 'pipedream');
+      assert.equal(a.credential.accessToken, 'secret_notion-Tok3n-browser');
+      assert.equal(a.credential.account, 'ada@notion');
+      assert.deepEqual({ ...a.credential.fields, account_id: '' }, { account_id: '', app_slug: 'notion', provider: 'pipedream', api_base_url: 'https://api.notion.com', account_name: 'ada@notion' });
+    }
   });
 
   test('fault panel: Connect for a non-blocking card (no prompt) stores the connection for the chosen persona', async () => {

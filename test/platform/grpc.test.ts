@@ -122,7 +122,6 @@ describe('the gRPC gateway', () => {
   test('an RPC that is not emulated answers UNIMPLEMENTED with the feature named; the SDK never gets an update', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['FilesystemService', 'ListFilesystems', /^managed filesystems \(cpsl\.FileSystem\) is not available in Capsule Local yet$/],
-      ['SessionService', 'PipedreamProxy', /^Pipedream-connected integrations \(session\.pipedream\) is not available in Capsule Local yet$/],
       ['CapsuleService', 'ListApps', /listing apps .* is not available in Capsule Local yet$/],
       ['SecretService', 'CreateSecret', /capsule-local secret set/],
     ];
@@ -134,6 +133,21 @@ describe('the gRPC gateway', () => {
     const { err, res } = await unary(client('RunnerService'), 'Heartbeat', { app_id: 'x' }, metadata(token));
     assert.equal(err, null);
     assert.equal((res!.update as { sdk_version?: string } | null)?.sdk_version ?? '', '', 'no self-update command');
+  });
+
+  test('PipedreamProxy without an integration type or a connected account says what is missing', async () => {
+    const session = client('SessionService');
+    const cases: Array<[object, grpc.status, RegExp]> = [
+      [{}, grpc.status.INVALID_ARGUMENT, /^integration_type is required$/],
+      [{ integration_type: 'github', owner_id: 'user_dev', url: '/user' }, grpc.status.FAILED_PRECONDITION, /^github is not connected for user_dev in .*session\.require_integration\("github"\)/],
+      [{ integration_type: 'github', owner_id: 'user_dev', method: 'GET /x', url: '/user' }, grpc.status.INVALID_ARGUMENT, /"GET \/X" is not an HTTP method/],
+    ];
+    for (const [req, code, want] of cases) {
+      const { err } = await unary(session, 'PipedreamProxy', req, metadata(token));
+      assert.equal(err?.code, code, `${JSON.stringify(req)}: ${err?.details}`);
+      assert.match(err!.details, want);
+    }
+    session.close();
   });
 
   test('GetSecret resolves through the workspace resolver and never answers a value for an unknown name', async () => {

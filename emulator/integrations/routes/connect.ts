@@ -3,13 +3,15 @@
 //   GET  /connect?app=&type=&user=     (session token) the same for a non-blocking show_integration card
 //   GET  /integrations/callback        (public) where providers send the browser back (state-checked)
 //   GET|POST /integrations/form/...    (session token) the secret form of secret-form integrations
+//   GET|POST /integrations/pipedream/... (session token) the local Pipedream Connect page (token, base URL)
 import express, { type Request, type Response, type Router } from 'express';
 import type { PendingPrompt } from '../../hub';
 import { integrationTitle } from '../providers';
 import { IntegrationError, type ConnectTarget, type IntegrationsService } from '../service';
 import { sendPage } from '../pages/html';
 import { renderProviderError } from '../pages/consent';
-import { renderResult, renderSecretForm } from '../pages/platform';
+import { renderPipedreamForm, renderResult, renderSecretForm } from '../pages/platform';
+import { PIPEDREAM_FIELDS, pipedreamTitle } from '../pipedream';
 import { dict } from '../../store/dict';
 
 function showError(res: Response, e: unknown): void {
@@ -40,10 +42,11 @@ export function protectedConnectRoutes(service: IntegrationsService): Router {
   const r = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
-  const start = async (res: Response, target: ConnectTarget, formUrl: string): Promise<void> => {
+  /** `page`: the prompt id, or `new?<query>` for a non-blocking card; the form pages take it after their path. */
+  const start = async (res: Response, target: ConnectTarget, page: string): Promise<void> => {
     const mode = service.modeOf(target);
-    if (mode === 'secret') return res.redirect(302, formUrl);
-    if (mode === 'pipedream') throw new IntegrationError('Pipedream integrations are not available in Capsule Local yet.', 501);
+    if (mode === 'secret') return res.redirect(302, `/integrations/form/${page}`);
+    if (mode === 'pipedream') return res.redirect(302, `/integrations/pipedream/${page}`);
     res.redirect(302, await service.beginOAuth(target));
   };
 
@@ -51,7 +54,7 @@ export function protectedConnectRoutes(service: IntegrationsService): Router {
     void (async () => {
       const id = String(req.params.promptId);
       const { target } = service.targetOfPrompt(id);
-      await start(res, target, `/integrations/form/${encodeURIComponent(id)}`);
+      await start(res, target, encodeURIComponent(id));
     })().catch((e) => showError(res, e));
   });
 
@@ -59,21 +62,21 @@ export function protectedConnectRoutes(service: IntegrationsService): Router {
     void (async () => {
       const target = queryTarget(req);
       const qs = new URLSearchParams({ app: target.app, type: target.type, user: target.userId, ...(target.sessionId ? { session: target.sessionId } : {}) });
-      await start(res, target, `/integrations/form/new?${qs}`);
+      await start(res, target, `new?${qs}`);
     })().catch((e) => showError(res, e));
   });
 
   // -- secret form ---------------------------------------------------------------------------
 
-  const resolve = (req: Request): { target: ConnectTarget; prompt?: PendingPrompt; action: string; denyAction?: string } => {
+  const resolve = (req: Request, base = '/integrations/form'): { target: ConnectTarget; prompt?: PendingPrompt; action: string; denyAction?: string } => {
     const id = String(req.params.promptId);
     if (id === 'new') {
       const target = queryTarget(req);
       const qs = new URLSearchParams(req.query as Record<string, string>).toString();
-      return { target, action: `/integrations/form/new?${qs}` };
+      return { target, action: `${base}/new?${qs}` };
     }
     const { target, prompt } = service.targetOfPrompt(id);
-    return { target, prompt, action: `/integrations/form/${encodeURIComponent(id)}`, denyAction: `/integrations/form/${encodeURIComponent(id)}/deny` };
+    return { target, prompt, action: `${base}/${encodeURIComponent(id)}`, denyAction: `${base}/${encodeURIComponent(id)}/deny` };
   };
 
   const renderForm = (res: Response, ctx: ReturnType<typeof resolve>, values: Record<string, string>, errors: Record<string, string>, status: number): void => {
@@ -122,15 +125,67 @@ export function protectedConnectRoutes(service: IntegrationsService): Router {
     })().catch((e) => showError(res, e));
   });
 
-  r.post('/integrations/form/:promptId/deny', (req, res) => {
+  // -- the local Pipedream Connect page --------------------------------------------------------
+
+  const PIPEDREAM = '/integrations/pipedream';
+  const renderPipedream = (res: Response, ctx: ReturnType<typeof resolve>, entered: { baseUrl?: string; account?: string }, errors: Record<string, string>, status: number): void => {
+    if (service.modeOf(ctx.target) !== 'pipedream') throw new IntegrationError(`${ctx.target.type} is not a Pipedream integration of ${ctx.target.app} (app.add_integration(cpsl.Pipedream("${ctx.target.type}"))).`, 400);
+    const prefill = service.pipedreamDefaults(ctx.target, ctx.prompt);
+    sendPage(
+      res,
+      renderPipedreamForm({
+        appName: ctx.target.app,
+        slug: ctx.target.type,
+        title: pipedreamTitle(ctx.target.type),
+        reason: ctx.prompt?.reason || undefined,
+        action: ctx.action,
+        denyAction: ctx.denyAction,
+        baseUrl: entered.baseUrl ?? prefill?.url ?? '',
+        baseUrlFrom: entered.baseUrl === undefined ? prefill?.from : undefined,
+        account: entered.account ?? '',
+        errors,
+      }),
+      status,
+    );
+  };
+
+  r.get(`${PIPEDREAM}/:promptId`, (req, res) => {
     try {
-      const { target } = service.targetOfPrompt(String(req.params.promptId));
-      service.declineTarget(target);
-      sendPage(res, renderResult({ ok: false, title: `${integrationTitle(target.type)} not connected`, message: `You declined; ${target.app} was told.` }));
+      renderPipedream(res, resolve(req, PIPEDREAM), {}, {}, 200);
     } catch (e) {
       showError(res, e);
     }
   });
+
+  r.post(`${PIPEDREAM}/:promptId`, form, (req, res) => {
+    void (async () => {
+      const ctx = resolve(req, PIPEDREAM);
+      if (service.modeOf(ctx.target) !== 'pipedream') throw new IntegrationError(`${ctx.target.type} is not a Pipedream integration.`, 400);
+      const values: Record<string, string> = dict();
+      for (const f of Object.values(PIPEDREAM_FIELDS)) {
+        const v = (req.body as Record<string, unknown>)?.[f];
+        if (typeof v === 'string') values[f] = v;
+      }
+      const errors = await service.submitPipedream(ctx.target, values);
+      if (Object.keys(errors).length) return renderPipedream(res, ctx, { baseUrl: values[PIPEDREAM_FIELDS.baseUrl] ?? '', account: values[PIPEDREAM_FIELDS.account] ?? '' }, errors, 400);
+      const title = pipedreamTitle(ctx.target.type);
+      const stored = service.stored(ctx.target.userId, ctx.target.type);
+      sendPage(res, renderResult({ ok: true, title: `${title} connected`, message: `${ctx.target.app} can now call ${stored?.fields.api_base_url ?? 'the API'} through session.pipedream("${ctx.target.type}") with the token you gave.` }));
+    })().catch((e) => showError(res, e));
+  });
+
+  const deny = (req: Request, res: Response): void => {
+    try {
+      const { target } = service.targetOfPrompt(String(req.params.promptId));
+      service.declineTarget(target);
+      const title = service.modeOf(target) === 'pipedream' ? pipedreamTitle(target.type) : integrationTitle(target.type);
+      sendPage(res, renderResult({ ok: false, title: `${title} not connected`, message: `You declined; ${target.app} was told.` }));
+    } catch (e) {
+      showError(res, e);
+    }
+  };
+  r.post('/integrations/form/:promptId/deny', deny);
+  r.post(`${PIPEDREAM}/:promptId/deny`, deny);
 
   return r;
 }

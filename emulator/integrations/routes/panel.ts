@@ -58,6 +58,8 @@ export function panelState(service: IntegrationsService): Record<string, unknown
       scopes: c.scopes,
       fields: Object.keys(c.fields ?? {}),
       account: c.account,
+      // A Pipedream account's base URL is where its calls go (not a secret).
+      apiBaseUrl: c.mode === 'pipedream' ? c.fields.api_base_url : undefined,
       connectedAt: c.connectedAt,
       expiresAt: c.expiresAt,
       expiresInSeconds: c.expiresAt ? Math.round(c.expiresAt - nowS) : null,
