@@ -44,18 +44,19 @@ export function urlForLog(u: URL): string {
 export function resolveTarget(baseUrl: string, url: string): { url: URL } | { refused: string; shown: string } | { invalid: string } {
   const base = new URL(baseUrl);
   if (!url) return { invalid: 'the request has no URL' };
+  const given = `"${url.split('?')[0]}${url.includes('?') ? '?…' : ''}"`;
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     let u: URL;
     try {
       u = new URL(url);
     } catch {
-      return { invalid: `"${url}" is not a valid URL` };
+      return { invalid: `${given} is not a valid URL` };
     }
     if (u.origin !== base.origin) return { refused: `it is not on the account's API origin ${base.origin}`, shown: urlForLog(u) };
     if (u.username || u.password) return { refused: 'it carries a user name or password', shown: urlForLog(u) };
     return { url: u };
   }
-  if (url.startsWith('//')) return { invalid: `"${url}" has no scheme: give a path relative to ${baseUrl}, or an absolute URL on ${base.origin}` };
+  if (url.startsWith('//')) return { invalid: `${given} has no scheme: give a path relative to ${baseUrl}, or an absolute URL on ${base.origin}` };
   const joined = new URL(`${baseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
   // "../" could climb out of the base path but never off the origin: the origin is what is checked.
   if (joined.origin !== base.origin) return { refused: `it is not on the account's API origin ${base.origin}`, shown: urlForLog(joined) };
@@ -132,7 +133,7 @@ export async function pipedreamProxy(hub: GatewayHub, req: Message, caller: Plat
   const base = account.fields.api_base_url ?? '';
   if (!base) throw refuse(grpc.status.FAILED_PRECONDITION, `the ${type} account of ${who} has no API base URL: connect it again.`, {});
   const target = resolveTarget(base, str(req.url));
-  if ('invalid' in target) throw refuse(grpc.status.INVALID_ARGUMENT, `cannot send ${method} ${target.invalid}.`, {});
+  if ('invalid' in target) throw refuse(grpc.status.INVALID_ARGUMENT, `the ${type} proxy cannot send ${method}: ${target.invalid}.`, {});
   if ('refused' in target) throw refuse(grpc.status.PERMISSION_DENIED, `the ${type} proxy refuses ${method} ${target.shown}: ${target.refused}; the account's token is only sent to ${base}.`, { url: target.shown });
   const url = target.url;
   const shown = urlForLog(url);
