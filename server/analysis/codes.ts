@@ -10,7 +10,6 @@ export const DIAGNOSTIC_CODES = {
   'capsule/custom-integration-missing-fields': 'error',
   'capsule/config-combined-with-options': 'error',
   'capsule/invalid-pipedream': 'error',
-  'capsule/pipedream-not-local': 'information',
   'capsule/unknown-scope': 'warning',
   'capsule/duplicate-integration': 'warning',
   'capsule/hardcoded-credential': 'warning',

@@ -326,15 +326,7 @@ function raiseErrors(ctx: FileContext, call: SyntaxNode, args: CallArgs, spec: S
       ctx.report('capsule/invalid-pipedream', 'error', target.from, target.to, `${problem} (the SDK raises ValueError at import).`, { data: { type: t } });
       return;
     }
-    if (catalog.api.module.Pipedream?.localSupport !== false) return;
-    ctx.report(
-      'capsule/pipedream-not-local',
-      'information',
-      target.from,
-      target.to,
-      `Pipedream integrations are not available in Capsule Local yet: the app runs, but prompting for ${quote(t)} fails locally.`,
-      { data: { type: t } },
-    );
+    // A valid declaration: Capsule Local connects it on its Pipedream Connect page.
     return;
   }
   // 5. OAuth without both client credentials.

@@ -32,7 +32,6 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/mixed-style': ['error'],
   'capsule/invalid-access': ['error'],
   'capsule/invalid-pipedream': ['error'],
-  'capsule/pipedream-not-local': ['information'],
   'capsule/local-unsupported': ['information'],
   'capsule/syntax-error': ['error'],
   'capsule/analysis-failed': ['information'],

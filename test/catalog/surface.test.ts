@@ -26,7 +26,9 @@ test('the loaded catalog carries the generated surface and our notes over it', (
   assert.ok(catalog.api.ui.ChatPanel?.widget === 'chat_panel');
   assert.deepEqual(catalog.api.module.Column?.params?.find((p) => p.name === 'type')?.literals?.slice(0, 3), ['text', 'number', 'currency']);
   assert.ok(catalog.api.app.collection?.kwargs?.includes('scope'));
-  assert.equal(catalog.api.module.Pipedream?.localSupport, false, 'our local-support note is kept');
+  assert.match(catalog.api.module.Pipedream?.local ?? '', /stands in for Pipedream Connect/, 'our local note is kept');
+  assert.equal(catalog.pipedreamApps.get('github')?.apiBaseUrl, 'https://api.github.com', 'the known Pipedream apps are loaded');
+  assert.ok(!catalog.pipedreamApps.has('_doc'), 'the table\'s own note is not an app');
   assert.match(catalog.api.app.action?.local ?? '', /capsule-local action NAME/, 'our note says how it runs locally');
   assert.ok(catalog.api.module.Telegram?.deprecated, 'our deprecation note is kept');
   assert.ok(catalog.api.session.integrations, 'attributes the SDK sets in __init__ come from our notes');
