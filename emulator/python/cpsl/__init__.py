@@ -55,8 +55,16 @@ if _trace:
 del _trace
 
 _UNAVAILABLE = {
-    "Client", "pipedream", "ui", "collection", "Column", "setting", "Workflow", "FileUpload", "Volume",
+    "Client", "ui", "collection", "Column", "setting", "Workflow", "FileUpload", "Volume",
 }
+
+
+def pipedream(integration):
+    """cpsl.pipedream(slug): Pipedream's proxy is the real SDK's gateway call (PipedreamProxy)."""
+    from .errors import real_sdk_only
+    from .integrations import wire_type
+
+    raise real_sdk_only(f"cpsl.pipedream({wire_type(integration)!r})")
 
 
 def __getattr__(name):

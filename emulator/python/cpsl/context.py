@@ -96,9 +96,9 @@ class RequestContext:
     request: object = None
 
     def pipedream(self, *args, **kwargs):
-        from .errors import not_available
+        from .errors import real_sdk_only
 
-        raise not_available("ctx.pipedream()")
+        raise real_sdk_only("ctx.pipedream()")
 
 
 HomeContext = RequestContext

@@ -24,6 +24,14 @@ def not_available(what):
     )
 
 
+def real_sdk_only(what):
+    # Capsule Local emulates these for the real SDK (its gRPC gateway); this runtime does not speak it.
+    return NotAvailableLocally(
+        f"{what} is not available in the bundled runtime: serve the app with an interpreter that has "
+        f"the cpsl SDK installed (pip install cpsl), and Capsule Local runs it against its local stand-in"
+    )
+
+
 def warn_not_available(what, consequence):
     # Declaring such a handler is legal SDK code, so import must succeed; but it must never look
     # as if it worked.

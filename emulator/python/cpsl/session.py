@@ -164,7 +164,7 @@ class ReplyStream:
 _UNAVAILABLE_METHODS = {
     "show_browser", "hide_browser", "show_table", "show_ui", "show_step",
     "show_activity", "show_suggestions", "terminal", "prompt_file", "prompt_approval",
-    "pipedream", "chat_messages", "show_task", "publish", "emit", "trigger_action",
+    "chat_messages", "show_task", "publish", "emit", "trigger_action",
     "complete_onboarding",
 }
 _UNAVAILABLE_ATTRS = {"media", "db", "collections"}
@@ -446,6 +446,12 @@ class Session:
             self._saved_json = current
 
     # -- not emulated ------------------------------------------------------------------------
+
+    def pipedream(self, integration):
+        """Pipedream's proxy is the gateway's (PipedreamProxy of the real SDK's protocol)."""
+        from .errors import real_sdk_only
+
+        raise real_sdk_only(f"session.pipedream({wire_type(integration)!r})")
 
     def __getattr__(self, name):
         if name in _UNAVAILABLE_METHODS:

@@ -74,10 +74,21 @@ class SessionLocal(unittest.TestCase):
 
     def test_unavailable_methods(self):
         s = cpsl.Session(id="s")
-        for name in ("show_browser", "prompt_file", "prompt_approval", "pipedream"):
+        for name in ("show_browser", "prompt_file", "prompt_approval"):
             with self.subTest(name=name), self.assertRaises(NotImplementedError) as cm:
                 getattr(s, name)()
             self.assertIn("is not available in Capsule Local yet", str(cm.exception))
+
+    def test_pipedream_needs_the_real_sdk(self):
+        # Capsule Local emulates Pipedream for the real SDK only: the message says so, naming the call.
+        for call, what in ((lambda: cpsl.Session(id="s").pipedream("github"), "session.pipedream('github')"),
+                           (lambda: cpsl.pipedream(cpsl.Pipedream("notion")), "cpsl.pipedream('notion')"),
+                           (lambda: cpsl.RequestContext().pipedream("github"), "ctx.pipedream()")):
+            with self.subTest(what=what), self.assertRaises(cpsl.NotAvailableLocally) as cm:
+                call()
+            self.assertEqual(str(cm.exception), f"{what} is not available in the bundled runtime: serve the app with an "
+                             "interpreter that has the cpsl SDK installed (pip install cpsl), and Capsule Local runs it "
+                             "against its local stand-in")
 
     def test_get_integration_normalizes(self):
         creds = cpsl.IntegrationCredentials(access_token="t")
