@@ -69,7 +69,7 @@ export function registerPrompts(program: Command): void {
     .option('--deny', 'decline (the handler gets IntegrationDeclined), or reject (prompt_approval returns False)')
     .option('--file <path>', 'upload this file to a file prompt (session.prompt_file)')
     .option('--scope <scope>', 'grant this scope (repeat; default: every requested scope)', collect)
-    .option('--field <name=value>', 'a secret-form field (repeat for each field)', collect)
+    .option('--field <name=value>', 'a secret-form field, or a Pipedream account\'s access_token / api_base_url (repeat for each field)', collect)
     .option('--store <dir>', 'the store folder', DEFAULT_STORE_DIR)
     .action(async (id: string, flags: { allow?: boolean; deny?: boolean; file?: string; scope?: string[]; field?: string[]; store: string }) => {
       // `prompts` has --store too and commander gives it the flag wherever it is written.
