@@ -6,6 +6,7 @@ import type { Hub } from './hub';
 import { registerChannels } from './channels';
 import { registerDashboard } from './dashboard';
 import { register as registerIntegrations } from './integrations';
+import { registerPages } from './pages';
 
 export type EmulatorModule = {
   name: string;
@@ -15,4 +16,5 @@ export type EmulatorModule = {
 export const modules: EmulatorModule[] = [
   { name: 'channels', register: (hub) => (registerChannels(hub), registerDashboard(hub)) },
   { name: 'integrations', register: (hub) => void registerIntegrations(hub) },
+  { name: 'pages', register: registerPages },
 ];

@@ -44,6 +44,17 @@
     return el('div', { class: 'reload-failed', role: 'status' }, el('span', { class: 'pill warn' }, 'running the previous version — reload failed'), ' ', el('code', {}, error));
   }
 
+  /** Links to the app's cpsl.ui pages the emulator renders (/pages/<app>/<route>, the home body at /pages/<app>). */
+  function pageLinks(a) {
+    const base = `/pages/${encodeURIComponent(a.name)}`;
+    const d = a.declarations || {};
+    const links = d.home && d.home.widget_tree ? [el('a', { href: base }, 'Home')] : [];
+    for (const p of Array.isArray(d.pages) ? d.pages : []) {
+      if (p && p.type === 'dsl' && typeof p.route === 'string') links.push(el('a', { href: `${base}/${p.route.split('/').map(encodeURIComponent).join('/')}` }, String(p.name)));
+    }
+    return links;
+  }
+
   /** What an app uses and declares besides chat, one line per kind: "collections: notes, todos". */
   function declarations(a) {
     const label = (x) => (typeof x === 'string' ? x : x && (x.name || x.route || x.path || x.type)) || '?';
@@ -53,6 +64,8 @@
     if (a.channels && a.channels.length) lines.push(`channels: ${a.channels.map((c) => c.name || c.type).join(', ')}`);
     if (a.dataSources && a.dataSources.length) lines.push(`data: ${a.dataSources.map((d) => d.name).join(', ')}`);
     if (a.endpoints && a.endpoints.length) lines.push(`endpoints: ${a.endpoints.map((e) => `${e.method} ${e.path}`).join(', ')}`);
+    const links = pageLinks(a);
+    if (links.length) lines.push(el('span', {}, 'open pages: ', links.flatMap((l, i) => (i ? [', ', l] : [l]))));
     for (const [kind, v] of Object.entries(a.declarations || {})) {
       if (Array.isArray(v)) lines.push(`${kind.replace(/_/g, ' ')}: ${v.map(label).join(', ')}`);
       else if (kind === 'image') lines.push(`image: ${(v.python_packages || []).join(', ') || 'no packages'}`);

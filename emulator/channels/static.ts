@@ -1,5 +1,5 @@
 // Serves the pages' static files from media/ (copied next to the bundle by the build). Only the
-// files of the chat, simulators and dashboard are served here, each with a strict CSP: the pages
+// files of the chat, simulators, dashboard and app pages are served here, each with a strict CSP: the pages
 // load nothing from outside the emulator.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
@@ -50,7 +50,7 @@ export function sendMedia(res: Response, relative: string): void {
   res.send(readFileSync(file));
 }
 
-const OURS = /^(chat|dashboard|common|keyed)[\w.-]*\.(css|js|svg)$|^channels\/[\w.-]+\.(css|js|svg)$/;
+const OURS = /^(chat|dashboard|pages|common|keyed)[\w.-]*\.(css|js|svg)$|^channels\/[\w.-]+\.(css|js|svg)$/;
 
 /** `/media/<file>` for the chat, channel simulator and dashboard assets. */
 export function registerMedia(router: Router): void {

@@ -201,7 +201,9 @@ function deep(v: unknown, f: (s: string) => string): unknown {
   if (Array.isArray(v)) return v.map((x) => deep(x, f));
   if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deep(x, f);
+    // Defined, not assigned: an app's own "__proto__" key (JSON.parse keeps it as data) would
+    // otherwise set the copy's prototype and vanish from the answer.
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: deep(x, f), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;

@@ -498,7 +498,7 @@ export class AppSupervisor {
   private readonly unemulatedSaid = new Map<string, string>();
 
   private sayUnemulated(runner: RunnerProcess): void {
-    for (const u of unemulatedFeatures(runner.registration?.config)) {
+    for (const u of unemulatedFeatures(runner.registration?.config, this.name)) {
       if (this.unemulatedSaid.get(u.feature) === u.summary) continue;
       this.unemulatedSaid.set(u.feature, u.summary);
       this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${u.summary}`, detail: { event: 'unemulated', feature: u.feature, ...u.detail } });

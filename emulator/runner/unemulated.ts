@@ -2,9 +2,12 @@
 // (serve's output and the event log), so that nothing fails silently. One entry per feature:
 //   filesystems: the platform mounts each managed filesystem into the app's container; nothing
 //     is mounted at those paths here, so the app's reads and writes there fail;
-//   pages: the platform's web app renders the app's pages (`@app.page`, `add_page`, the home
-//     body, the onboarding and chat pages, workflow screens) and applies its theme; the emulator
-//     serves the data behind them (data handlers, collections, settings, actions), not the pages.
+//   pages: the platform's web app renders the app's pages and applies its theme. The emulator
+//     renders the cpsl.ui pages and home body (emulator/pages/) except the widget types it does
+//     not draw; React pages (`add_page`), the onboarding and chat pages, workflow screens and the
+//     theme are not rendered. The line names what is not, and where the rendered ones are.
+
+import { homeTree, pagePath, unrenderedIn } from '../pages/widgets';
 
 export interface Unemulated {
   feature: 'filesystems' | 'pages';
@@ -29,24 +32,40 @@ function filesystems(config: Record<string, unknown>): Unemulated | undefined {
   };
 }
 
-function pages(config: Record<string, unknown>): Unemulated | undefined {
-  const shown: string[] = list(config.pages).map((p) => `${str(record(p)?.name)} (/${str(record(p)?.route)})`);
-  if (record(config.home)?.widget_tree) shown.push('the home body');
+function pages(config: Record<string, unknown>, app: string): Unemulated | undefined {
+  const declared = { pages: config.pages, home: config.home };
+  const rendered: string[] = [];
+  const shown: string[] = [];
+  for (const p of list(config.pages)) {
+    const r = record(p);
+    const name = str(r?.name);
+    if (r?.type === 'dsl' && typeof r.route === 'string') {
+      rendered.push(`${name} at ${pagePath(app, r.route)}`);
+      const missing = unrenderedIn(r.widget_tree);
+      if (missing.length) shown.push(`${missing.join(', ')} in ${name}`);
+    } else shown.push(`${name} (/${str(r?.route)}${r?.type === 'react' ? ', a React page' : ''})`);
+  }
+  const home = homeTree(config);
+  if (home) {
+    rendered.push(`the home body at ${pagePath(app)}`);
+    const missing = unrenderedIn(home);
+    if (missing.length) shown.push(`${missing.join(', ')} in the home body`);
+  }
   if (record(config.onboarding)) shown.push('the onboarding page');
   if (record(config.chat)) shown.push('the chat page');
   const workflows = list(config.workflows).map((w) => str(record(w)?.name));
   if (workflows.length) shown.push(`the workflow screens of ${workflows.join(', ')}`);
   if (record(config.theme)) shown.push('the theme');
-  if (!shown.length) return undefined;
-  return {
-    feature: 'pages',
-    summary: `the platform's web app renders ${shown.join(', ')}; Capsule Local does not render pages yet: the data behind them (data handlers, collections, settings, actions, workflow messages) works here, through the API, the CLI and the dashboard`,
-    detail: { pages: shown },
-  };
+  if (!shown.length && !rendered.length) return undefined;
+  const here = rendered.length ? `Capsule Local renders ${rendered.join(', ')} (signed in, linked from the dashboard)` : '';
+  const summary = shown.length
+    ? `the platform's web app renders ${shown.join(', ')}; Capsule Local does not render ${shown.length > 1 ? 'those' : 'that'} yet: the data behind them (data handlers, collections, settings, actions, workflow messages) works here, through the API, the CLI and the dashboard${here ? `. ${here}` : ''}`
+    : here;
+  return { feature: 'pages', summary, detail: { notRendered: shown, rendered, declared } };
 }
 
 /** The features the app's Register config declares that are not emulated, in a stable order. */
-export function unemulatedFeatures(config: Record<string, unknown> | undefined): Unemulated[] {
+export function unemulatedFeatures(config: Record<string, unknown> | undefined, app = '?'): Unemulated[] {
   if (!config) return [];
-  return [filesystems(config), pages(config)].filter((u): u is Unemulated => u !== undefined);
+  return [filesystems(config), pages(config, app)].filter((u): u is Unemulated => u !== undefined);
 }

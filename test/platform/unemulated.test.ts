@@ -1,6 +1,7 @@
 // What the emulator cannot provide is said by name: a managed filesystem's mount path
-// (`filesystems={"/data": cpsl.FileSystem(...)}`) is not mounted on this machine, and the app's
-// pages (with its home body, workflow screens and theme) are not rendered.
+// (`filesystems={"/data": cpsl.FileSystem(...)}`) is not mounted on this machine; of the app's pages
+// the line names what is not rendered (React pages, widget types the page view does not draw,
+// workflow screens, the theme) and where the cpsl.ui pages it renders are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -23,10 +24,10 @@ test('serve and the event log name the filesystems that are not mounted locally;
   }
 });
 
-test('serve and the event log say the pages are not rendered, naming them; their data is served', async () => {
+test('serve and the event log name what of the pages is not rendered and where the rendered ones are; their data is served', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
   try {
-    const said = /together: the platform's web app renders Stats \(\/stats\), the home body, the workflow screens of Intake, the theme; Capsule Local does not render pages yet/;
+    const said = /together: the platform's web app renders ui\.Chart in Stats, the workflow screens of Intake, the theme; Capsule Local does not render those yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together \(signed in, linked from the dashboard\)$/m;
     await waitFor('serve to name the pages', () => said.test(emu.output()) || undefined);
     assert.equal((await chat(emu, 'hi')).body.reply, 'echo: hi');
     const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');
@@ -43,4 +44,16 @@ test('an app that declares none of them is told nothing; odd shapes are skipped,
   assert.deepEqual(unemulatedFeatures({ pages: 'x', filesystems: [1], home: 3 }), []);
   const [p] = unemulatedFeatures({ pages: [{ name: '__proto__' }, null], onboarding: {}, chat: {} });
   assert.match(p!.summary, /renders __proto__ \(\/\?\), \? \(\/\?\), the onboarding page, the chat page;/);
+});
+
+test('React pages are named as not rendered; cpsl.ui pages that draw fully are only pointed to', () => {
+  const text = { type: 'text', content: 'hi' };
+  const [react] = unemulatedFeatures({ pages: [{ name: 'Board', route: 'board', type: 'react', component: 'pages/board.tsx' }] }, 'shop');
+  assert.equal(react!.summary.split(';')[0], "the platform's web app renders Board (/board, a React page)");
+  assert.doesNotMatch(react!.summary, /Capsule Local renders/);
+  const [dsl] = unemulatedFeatures({ pages: [{ name: 'Sales', route: 'sales/q1', type: 'dsl', widget_tree: { type: 'page', children: [text] } }], home: { widget_tree: { type: 'page', children: [text] } } }, 'my shop');
+  assert.equal(dsl!.summary, 'Capsule Local renders Sales at /pages/my%20shop/sales/q1, the home body at /pages/my%20shop (signed in, linked from the dashboard)');
+  const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'video' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'chart' }, { type: 'video' }] };
+  const [mixed] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }] }, 'a');
+  assert.match(mixed!.summary, /^the platform's web app renders ui\.Video, ui\.Metric\(data=\.\.\.\), ui\.Chart in Mix; Capsule Local does not render that yet/);
 });

@@ -1,0 +1,57 @@
+// The app's cpsl.ui pages, rendered as the platform's web app would: `/pages/<app>` (the home
+// body) and `/pages/<app>/<route>` (an `@app.page`), behind the session like the dashboard. The
+// page itself (media/pages.html, pages.js) draws the widget tree in the browser and reads the
+// data behind it through the routes the web app uses: the runner's `/collection/<name>` and
+// `/data/<name>` through the forward routes, actions through POST /api/actions/run.
+// `GET /api/pages/<app>` is what the page script reads: the app's pages, home body, the default
+// persona and which widget types are rendered (widgets.ts).
+import type { Request, Response } from 'express';
+import type { Hub } from '../hub';
+import { sendMedia } from '../channels/static';
+import { sendError } from '../gateway/error-page';
+import { PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, declaredPages, homeTree, pagePath } from './widgets';
+
+function appNamed(hub: Hub, name: string) {
+  return hub.apps().find((a) => a.name === name);
+}
+
+function restOf(req: Request): string | undefined {
+  const rest = (req.params as Record<string, unknown>).rest;
+  if (rest === undefined) return undefined;
+  return Array.isArray(rest) ? rest.join('/') : String(rest);
+}
+
+export function registerPages(hub: Hub): void {
+  const r = hub.protectedRouter;
+
+  r.get('/pages/:app{/*rest}', (req: Request, res: Response) => {
+    const name = String(req.params.app);
+    const a = appNamed(hub, name);
+    const route = restOf(req)?.replace(/\/+$/, '');
+    const known = hub.apps().map((x) => x.name).join(', ') || 'none';
+    if (!a) return sendError(req, res, 404, `no app "${name}" is served here (apps: ${known})`, { title: 'No such app' });
+    if (!route) {
+      if (!homeTree(a.declarations)) return sendError(req, res, 404, `${a.name} declares no home body (@app.home_body())`, { title: 'No home body' });
+    } else if (!declaredPages(a.declarations).some((p) => p.route === route)) {
+      const routes = declaredPages(a.declarations).map((p) => `/${p.route}`).join(', ') || 'none';
+      return sendError(req, res, 404, `${a.name} declares no page at /${route} (its pages: ${routes})`, { title: 'No such page' });
+    }
+    sendMedia(res, 'pages.html');
+  });
+
+  r.get('/api/pages/:app', (req, res) => {
+    const a = appNamed(hub, String(req.params.app));
+    if (!a) return void res.status(404).json({ error: `no app "${req.params.app}" is served here` });
+    const d = hub.read();
+    res.json({
+      app: a.name,
+      runtime: a.runtime,
+      status: a.status,
+      persona: d.personas[0]?.id ?? null,
+      personas: d.personas.map((p) => p.id),
+      home: homeTree(a.declarations) ? { path: pagePath(a.name), widget_tree: homeTree(a.declarations) } : null,
+      pages: declaredPages(a.declarations).map((p) => ({ ...p, path: pagePath(a.name, p.route) })),
+      widgets: { classes: WIDGET_CLASSES, rendered: RENDERED_WIDGETS, limits: PAGE_LIMITS },
+    });
+  });
+}

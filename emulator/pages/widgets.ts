@@ -1,0 +1,90 @@
+// The cpsl.ui widget types (the `type` of each node of `ui.py`'s `to_dict()`), the class each
+// comes from, and which of them the emulator's page view renders (media/pages.js). One home for
+// that list: serve's start line (runner/unemulated.ts) names the ones an app uses that are not
+// rendered, and the page view gets the same list from /api/pages/<app>, so the two never disagree.
+
+/** `_type` → the SDK class that serializes to it (ui.py). */
+export const WIDGET_CLASSES: Readonly<Record<string, string>> = Object.freeze({
+  page: 'Page', row: 'Row', column: 'Column', card: 'Card', metric: 'Metric', table: 'Table',
+  table_group: 'TableGroup', table_browser: 'TableBrowser', chart: 'Chart', text: 'Text',
+  divider: 'Divider', image: 'Image', image_gallery: 'ImageGallery', video: 'Video',
+  video_gallery: 'VideoGallery', action_card: 'ActionCard', button: 'Button',
+  gallery_card: 'GalleryCard', toggle: 'Toggle', text_input: 'TextInput',
+  number_input: 'NumberInput', select: 'Select', task_board: 'TaskBoard',
+  file_browser: 'FileBrowser', chat_panel: 'ChatPanel', workflow_shell: 'WorkflowShell',
+  form_section: 'FormSection', text_area: 'TextArea', file_input: 'FileInput',
+  image_input: 'ImageInput', url_input: 'UrlInput', url_list_input: 'UrlListInput',
+  checkbox_group: 'CheckboxGroup', submit_button: 'SubmitButton', action_bar: 'ActionBar',
+  run_status: 'RunStatus', run_list: 'RunList', empty_state: 'EmptyState',
+});
+
+/**
+ * What the page view renders. A Metric bound to a collection (`data=` without `value=`) is
+ * aggregated by the platform in a way the SDK does not specify, so it counts as not rendered.
+ */
+export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
+  'page', 'row', 'column', 'card', 'divider', 'text', 'metric', 'image', 'empty_state',
+  'button', 'action_card', 'gallery_card', 'table',
+]);
+
+/** Caps on what is walked and drawn: a huge or deeply nested tree stops there, said in place. */
+export const PAGE_LIMITS = Object.freeze({ widgets: 2000, depth: 40, textChars: 20_000, cellChars: 300, rowsPerPage: 200 });
+
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** "ui.Chart" for a known type, "ui widget type "x"" for one the SDK does not have. */
+export function widgetName(type: unknown): string {
+  const t = typeof type === 'string' ? type : '?';
+  return own(WIDGET_CLASSES, t) ? `ui.${WIDGET_CLASSES[t]}` : `ui widget type "${t.slice(0, 40)}"`;
+}
+
+/** Whether the page view draws this node itself (otherwise it shows a note naming it). */
+export function isRendered(node: Record<string, unknown>): boolean {
+  const t = node.type;
+  if (typeof t !== 'string' || !RENDERED_WIDGETS.includes(t)) return false;
+  return !(t === 'metric' && node.data !== undefined && node.value === undefined);
+}
+
+/** The widgets of a tree that are not rendered, by name, in the order first met (capped walk). */
+export function unrenderedIn(tree: unknown): string[] {
+  const found = new Set<string>();
+  let seen = 0;
+  const walk = (v: unknown, depth: number): void => {
+    const node = record(v);
+    if (!node || depth > PAGE_LIMITS.depth || ++seen > PAGE_LIMITS.widgets) return;
+    if (!isRendered(node)) found.add(node.type === 'metric' ? 'ui.Metric(data=...)' : widgetName(node.type));
+    else for (const c of Array.isArray(node.children) ? node.children : []) walk(c, depth + 1);
+  };
+  walk(tree, 0);
+  return [...found];
+}
+
+export interface DeclaredPage {
+  name: string;
+  route: string;
+  type: 'dsl' | 'react' | string;
+  widget_tree?: unknown;
+  component?: string;
+}
+
+/** The app's pages (`@app.page`, `add_page`) from its declarations, odd entries skipped. */
+export function declaredPages(declarations: Record<string, unknown> | undefined): DeclaredPage[] {
+  const list = Array.isArray(declarations?.pages) ? declarations.pages : [];
+  return list.flatMap((p) => {
+    const r = record(p);
+    if (!r || typeof r.name !== 'string' || typeof r.route !== 'string') return [];
+    return [{ name: r.name, route: r.route, type: typeof r.type === 'string' ? r.type : '?', widget_tree: r.widget_tree, component: typeof r.component === 'string' ? r.component : undefined }];
+  });
+}
+
+/** The home body's widget tree (`@app.home_body()`), if the app declares one. */
+export function homeTree(declarations: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return record(record(declarations?.home)?.widget_tree);
+}
+
+/** Where the page view shows a page (the home body at the app's own path). */
+export function pagePath(app: string, route?: string): string {
+  // A route is slugs joined by "/" (app.py `_normalize_page_route`): each part is encoded alone.
+  return `/pages/${encodeURIComponent(app)}${route === undefined ? '' : `/${route.split('/').map(encodeURIComponent).join('/')}`}`;
+}

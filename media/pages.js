@@ -1,0 +1,308 @@
+// An app's cpsl.ui page (`@app.page` or the home body), drawn from its widget tree as the
+// platform's web app draws it. Which widget types are drawn comes from the emulator
+// (/api/pages/<app>, emulator/pages/widgets.ts); every other one shows a note naming it, in its
+// place. Everything from the app is text (textContent through capsule.el), attribute values are
+// checked, lookups are own properties only, and the tree is drawn within caps (widgets, depth,
+// text length, rows). Data comes through the routes the web app uses: the runner's
+// /collection/<name> and /data/<name> (forwarded with the viewer's identity, `?as=`), and actions
+// through the emulator's POST /api/actions/run.
+'use strict';
+
+(() => {
+  const { api, el, banner } = capsule;
+  const [, , rawApp = '', ...rest] = location.pathname.split('/');
+  const appName = decodeURIComponent(rawApp);
+  const route = rest.filter(Boolean).map(decodeURIComponent).join('/'); // '' is the home body
+  const root = document.getElementById('page-root');
+  let info;
+  let limits;
+  let budget;
+  let viewer;
+
+  const own = (o, k) => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
+  const get = (o, k) => (own(o, k) ? o[k] : undefined);
+  const isObject = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
+  const text = (v, cap = limits.textChars) => {
+    const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return s.length > cap ? `${s.slice(0, cap)}…` : s;
+  };
+  const widgetName = (type) => (typeof type === 'string' && own(info.widgets.classes, type) ? `ui.${info.widgets.classes[type]}` : `ui widget type "${text(type, 40)}"`);
+  const note = (message) => el('div', { class: 'ui-note', role: 'note' }, message);
+  const withViewer = (path) => (viewer ? `${path}${path.includes('?') ? '&' : '?'}as=${encodeURIComponent(viewer)}` : path);
+  const pageHref = (path) => (new URLSearchParams(location.search).get('as') ? withViewer(path) : path);
+  /** A CSS length or track the app gave (numbers are pixels, or fr for row columns); anything else is dropped. */
+  const cssSize = (v, unit = 'px') => (typeof v === 'number' && Number.isFinite(v) ? `${v}${unit}` : typeof v === 'string' && /^[\w.%() ,+-]{1,40}$/.test(v) ? v : '');
+  /** Image sources a page may load: the emulator's own paths, https and data images (the page's CSP allows these). */
+  const safeSrc = (v) => (typeof v === 'string' && /^(https:\/\/|\/(?!\/)|data:image\/)/i.test(v) ? v : '');
+
+  function kids(node, depth) {
+    const children = get(node, 'children');
+    return Array.isArray(children) ? children.map((c) => render(c, depth + 1)) : [];
+  }
+
+  /** One widget, or the note that says why it is not drawn. */
+  function render(node, depth) {
+    if (depth > limits.depth) return note(`Widgets nested deeper than ${limits.depth} levels are not shown.`);
+    budget -= 1;
+    if (budget === -1) return note(`This page has more than ${limits.widgets} widgets; the rest are not shown.`);
+    if (budget < -1) return null;
+    if (!isObject(node)) return note('A widget that is not a JSON object is not shown.');
+    const type = get(node, 'type');
+    const draw = typeof type === 'string' && info.widgets.rendered.includes(type) ? RENDER.get(type) : undefined;
+    if (!draw) return note(`${widgetName(type)} is not rendered in Capsule Local yet.`);
+    return draw(node, depth);
+  }
+
+  /** A click's outcome under the control: the handler's reply, or the error. */
+  function resultLine() {
+    return el('div', { class: 'ui-result', role: 'status' });
+  }
+  async function run(out, call) {
+    out.className = 'ui-result';
+    out.textContent = 'running…';
+    try {
+      const r = await call();
+      out.textContent = r.reply ? `→ ${text(r.reply)}` : `→ done (session ${text(r.session_id)})`;
+    } catch (e) {
+      out.className = 'ui-result bad';
+      out.textContent = e.message;
+    }
+  }
+  const payloadOf = (node) => (isObject(get(node, 'payload')) ? get(node, 'payload') : {});
+  const user = () => (viewer ? { user: viewer } : {});
+
+  /** What a target (`target`/`value` of Button, ActionCard, Image) does when clicked; undefined: nothing. */
+  function targetAction(node, out) {
+    const target = get(node, 'target');
+    const value = text(get(node, 'value'), 200);
+    if (!value) return undefined;
+    if (target === 'action') return () => run(out, () => api('/api/actions/run', { method: 'POST', body: { app: appName, name: value, payload: payloadOf(node), ...user() } }));
+    if (target === 'workflow') return () => run(out, () => api('/api/workflows/start', { method: 'POST', body: { app: appName, name: value, payload: payloadOf(node), ...user() } }));
+    if (target === 'prompt') return () => run(out, () => api('/api/chat', { method: 'POST', body: { app: appName, text: value, ...user() } }));
+    if (target === 'page') return () => location.assign(pageHref(pathOf(value)));
+    return undefined;
+  }
+  const pathOf = (pageRoute) => `/pages/${encodeURIComponent(appName)}/${pageRoute.split('/').map(encodeURIComponent).join('/')}`;
+
+  function button(node) {
+    const out = resultLine();
+    const act = targetAction(node, out);
+    const label = text(get(node, 'label'), 200);
+    const b = el('button', { type: 'button', class: get(node, 'primary') ? 'primary' : null, disabled: !act, onclick: act }, label);
+    if (!act && get(node, 'target') !== undefined) out.textContent = `this button's target "${text(get(node, 'target'), 40)}" is not run in Capsule Local`;
+    return el('div', { class: 'ui-action' }, b, out);
+  }
+
+  function actionCard(node) {
+    const out = resultLine();
+    const act = targetAction(node, out);
+    const img = safeSrc(get(node, 'image'));
+    const card = el('button', { type: 'button', class: `ui-action-card${get(node, 'primary') ? ' primary' : ''}`, disabled: !act, onclick: act },
+      img ? el('img', { src: img, alt: '' }) : null,
+      el('strong', {}, text(get(node, 'label'), 200)),
+      get(node, 'description') ? el('span', { class: 'desc' }, text(get(node, 'description'), 1000)) : null);
+    return el('div', { class: 'ui-action' }, card, out);
+  }
+
+  function image(node) {
+    const src = safeSrc(get(node, 'src'));
+    const caption = get(node, 'caption');
+    const out = resultLine();
+    const act = targetAction(node, out);
+    const img = src ? el('img', { src, alt: text(get(node, 'alt'), 300) }) : note(`ui.Image: the source ${text(get(node, 'src'), 80)} is not loaded here (only https:, data:image and the emulator's own paths are)`);
+    if (typeof get(node, 'aspect_ratio') === 'string' && /^\d+(\.\d+)?\s*\/\s*\d+(\.\d+)?$/.test(get(node, 'aspect_ratio')) && src) {
+      img.style.aspectRatio = get(node, 'aspect_ratio');
+      img.style.objectFit = 'cover';
+    }
+    const fig = el('figure', { class: 'ui-image' }, act ? el('button', { type: 'button', class: 'ui-action-card', onclick: act }, img) : img, caption ? el('figcaption', {}, text(caption, 1000)) : null);
+    return act ? el('div', { class: 'ui-action' }, fig, out) : fig;
+  }
+
+  function metric(node) {
+    const label = el('div', { class: 'label' }, text(get(node, 'label'), 200));
+    // Bound to a collection (data= without value=): how the platform aggregates it is not in the SDK.
+    if (get(node, 'data') !== undefined && get(node, 'value') === undefined) return el('div', { class: 'ui-metric' }, label, note(`ui.Metric(data=${text(get(node, 'data'), 80)}) is not rendered in Capsule Local yet: its value is computed by the platform.`));
+    const v = get(node, 'value');
+    const fmt = get(node, 'format');
+    let shown = text(v, 200);
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      if (fmt === 'currency') shown = v.toLocaleString(undefined, { style: 'currency', currency: 'USD' });
+      else if (fmt === 'percent') shown = `${v.toLocaleString()}%`;
+      else shown = v.toLocaleString();
+    }
+    return el('div', { class: 'ui-metric' }, label, el('div', { class: 'value' }, shown));
+  }
+
+  /** A column as the SDK serializes it: a key, or {key, type, label, format}. */
+  function columnOf(c) {
+    if (typeof c === 'string') return { key: c, label: c, type: 'text' };
+    if (isObject(c) && typeof get(c, 'key') === 'string') return { key: get(c, 'key'), label: text(get(c, 'label') || get(c, 'key'), 200), type: text(get(c, 'type'), 40) };
+    return undefined;
+  }
+  function cell(row, col) {
+    const v = get(row, col.key);
+    if (col.type === 'status' && v !== undefined && v !== null) return el('span', { class: 'pill' }, text(v, limits.cellChars));
+    if (col.type === 'boolean' && typeof v === 'boolean') return v ? '✓' : '—';
+    return text(v, limits.cellChars);
+  }
+
+  /**
+   * A Table: bound to a collection (the runner's /collection/<name>, page by page, sorted by a
+   * header click when sortable), to a data source (its rows, or its paged view with a
+   * collection), or inline rows.
+   */
+  function table(node) {
+    const box = el('div', { class: 'ui-table' });
+    const collection = typeof get(node, 'collection') === 'string' ? get(node, 'collection') : typeof get(node, 'collection_ref') === 'string' ? get(node, 'collection_ref') : '';
+    const data = typeof get(node, 'data') === 'string' ? get(node, 'data') : '';
+    const paginate = Number.isInteger(get(node, 'paginate')) && get(node, 'paginate') > 0 ? get(node, 'paginate') : 0;
+    const perPage = Math.min(paginate || 50, limits.rowsPerPage);
+    const sortable = get(node, 'sortable') === true;
+    const state = { page: 1, sort: '', dir: 'asc' };
+    const declared = (Array.isArray(get(node, 'columns')) ? get(node, 'columns') : []).map(columnOf).filter(Boolean);
+    const missing = ['filterable', 'editable', 'reorderable'].filter((k) => get(node, k) === true);
+    if (get(node, 'import_url') || get(node, 'import_page')) missing.push('import');
+    const extras = missing.length ? note(`ui.Table's ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not rendered in Capsule Local yet.`) : null;
+    const label = get(node, 'label') ? el('h3', {}, text(get(node, 'label'), 200)) : null;
+
+    async function fetchRows() {
+      const q = new URLSearchParams();
+      if (collection || paginate) {
+        q.set('page', String(state.page));
+        q.set('per_page', String(perPage));
+        if (state.sort) {
+          q.set('sort', state.sort);
+          q.set('sort_dir', state.dir);
+        }
+      }
+      if (data) {
+        const r = await api(withViewer(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}${collection ? `?${q}` : ''}`));
+        return Array.isArray(r) ? { rows: r, total: r.length, paged: false } : { rows: Array.isArray(get(r, 'data')) ? r.data : [], total: Number(get(r, 'total')) || 0, paged: !!collection, columns: get(r, 'columns') };
+      }
+      if (collection) {
+        if (typeof get(node, 'scope') === 'string') q.set('scope', get(node, 'scope'));
+        const r = await api(withViewer(`/apps/${encodeURIComponent(appName)}/endpoints/collection/${encodeURIComponent(collection)}?${q}`));
+        return { rows: Array.isArray(get(r, 'data')) ? r.data : [], total: Number(get(r, 'total')) || 0, paged: true, columns: get(r, 'columns') };
+      }
+      const rows = Array.isArray(get(node, 'rows')) ? get(node, 'rows') : [];
+      return { rows, total: rows.length, paged: false };
+    }
+
+    function draw({ rows, total, paged, columns }) {
+      rows = rows.filter(isObject);
+      let shown = rows;
+      if (!paged) {
+        if (state.sort) {
+          const k = state.sort;
+          const sign = state.dir === 'asc' ? 1 : -1;
+          shown = [...rows].sort((a, b) => sign * String(get(a, k) ?? '').localeCompare(String(get(b, k) ?? ''), undefined, { numeric: true }));
+        }
+        shown = shown.slice((state.page - 1) * perPage, state.page * perPage);
+      }
+      let cols = declared.length ? declared : (Array.isArray(columns) ? columns.map(columnOf).filter(Boolean) : []);
+      if (!cols.length) {
+        const keys = new Set();
+        for (const r of shown.slice(0, 50)) for (const k of Object.keys(r)) if (!k.startsWith('_')) keys.add(k);
+        cols = [...keys].slice(0, 30).map((k) => ({ key: k, label: k, type: 'text' }));
+      }
+      const head = cols.map((c) => {
+        if (!sortable) return el('th', {}, c.label);
+        const mark = state.sort === c.key ? (state.dir === 'asc' ? ' ▲' : ' ▼') : '';
+        return el('th', { 'aria-sort': state.sort === c.key ? (state.dir === 'asc' ? 'ascending' : 'descending') : null },
+          el('button', { type: 'button', onclick: () => { state.dir = state.sort === c.key && state.dir === 'asc' ? 'desc' : 'asc'; state.sort = c.key; state.page = 1; load(); } }, c.label + mark));
+      });
+      const body = shown.length ? shown.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(r, c))))) : [el('tr', {}, el('td', { colspan: Math.max(cols.length, 1), class: 'muted' }, 'No rows.'))];
+      const pages = Math.max(1, Math.ceil(total / perPage));
+      const pager = el('div', { class: 'pager' },
+        el('span', { role: 'status' }, `${total} row${total === 1 ? '' : 's'}${pages > 1 ? ` · page ${state.page} of ${pages}` : ''}`),
+        pages > 1 ? el('button', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page -= 1; load(); } }, 'Previous') : null,
+        pages > 1 ? el('button', { type: 'button', disabled: state.page >= pages, onclick: () => { state.page += 1; load(); } }, 'Next') : null,
+        collection || data ? el('button', { type: 'button', onclick: () => load() }, 'Refresh') : null);
+      box.replaceChildren(...[label, extras, el('table', {}, el('thead', {}, el('tr', {}, head)), el('tbody', {}, body)), pager].filter(Boolean));
+    }
+
+    async function load() {
+      try {
+        draw(await fetchRows());
+      } catch (e) {
+        const what = data ? `data source ${data}` : `collection ${collection}`;
+        box.replaceChildren(...[label, extras, el('div', { class: 'ui-result bad', role: 'alert' }, `The ${what} could not be read: ${e.message}`), el('button', { type: 'button', onclick: () => load() }, 'Retry')].filter(Boolean));
+      }
+    }
+    box.append(el('span', { class: 'muted' }, 'loading…'));
+    load();
+    return box;
+  }
+
+  function row(node, depth) {
+    const align = ['start', 'center', 'end', 'stretch'].includes(get(node, 'align')) ? ` align-${get(node, 'align')}` : '';
+    const div = el('div', { class: `ui-row${align}` }, kids(node, depth));
+    const columns = get(node, 'columns');
+    if (Array.isArray(columns)) div.style.gridTemplateColumns = columns.map((c) => cssSize(c, 'fr') || '1fr').join(' ');
+    if (cssSize(get(node, 'gap'))) div.style.gap = cssSize(get(node, 'gap'));
+    return div;
+  }
+
+  function column(node, depth) {
+    const div = el('div', { class: 'ui-column' }, kids(node, depth));
+    if (cssSize(get(node, 'width'))) div.style.width = cssSize(get(node, 'width'));
+    if (typeof get(node, 'flex') === 'number' && Number.isFinite(get(node, 'flex'))) div.style.flex = String(get(node, 'flex'));
+    if (cssSize(get(node, 'gap'))) div.style.gap = cssSize(get(node, 'gap'));
+    return div;
+  }
+
+  const RENDER = new Map([
+    ['page', (n, d) => el('div', { class: 'ui-column' }, kids(n, d))],
+    ['row', row],
+    ['column', column],
+    ['card', (n, d) => el('section', { class: `card ui-card${get(n, 'bordered') ? ' bordered' : ''}` }, get(n, 'title') !== undefined ? el('h2', {}, text(get(n, 'title'), 300)) : null, el('div', { class: 'ui-body' }, kids(n, d)))],
+    ['divider', () => el('hr', { class: 'ui-divider' })],
+    ['text', (n) => el('p', { class: `ui-text${typeof get(n, 'style') === 'string' && /^[a-z][a-z0-9_-]{0,30}$/.test(get(n, 'style')) ? ` style-${get(n, 'style')}` : ''}` }, text(get(n, 'content')))],
+    ['metric', metric],
+    ['image', image],
+    ['empty_state', (n) => el('div', { class: 'ui-empty' }, text(get(n, 'message'), 1000) || 'Nothing here yet.')],
+    ['button', button],
+    ['action_card', actionCard],
+    ['gallery_card', actionCard],
+    ['table', table],
+  ]);
+
+  function nav(pages) {
+    const here = route || '';
+    const links = [];
+    if (info.home) links.push(el('a', { href: pageHref(info.home.path), 'aria-current': here === '' ? 'page' : null }, 'Home'));
+    for (const p of pages) links.push(el('a', { href: pageHref(p.path), 'aria-current': here === p.route ? 'page' : null }, text(p.name, 80)));
+    document.getElementById('app-nav').replaceChildren(...links);
+  }
+
+  async function start() {
+    try {
+      info = await api(`/api/pages/${encodeURIComponent(appName)}`);
+    } catch (e) {
+      banner(`This page could not be loaded: ${e.message}`);
+      return;
+    }
+    limits = info.widgets.limits;
+    budget = limits.widgets;
+    viewer = new URLSearchParams(location.search).get('as') || info.persona || '';
+    document.getElementById('viewer').textContent = viewer ? `viewing as ${viewer}` : 'viewing signed out';
+    nav(info.pages);
+    const title = document.getElementById('page-title');
+    if (!route) {
+      title.textContent = `${info.app} — home`;
+      document.title = `${info.app} — Capsule Local`;
+      if (!info.home) return void root.replaceChildren(note(`${info.app} declares no home body.`));
+      return void root.replaceChildren(render(info.home.widget_tree, 0) || note('Nothing to show.'));
+    }
+    const page = info.pages.find((p) => p.route === route);
+    if (!page) return void root.replaceChildren(note(`${info.app} declares no page at /${route}.`));
+    title.textContent = page.name;
+    document.title = `${page.name} — ${info.app} — Capsule Local`;
+    if (page.type !== 'dsl') {
+      return void root.replaceChildren(note(`${page.name} is a ${page.type === 'react' ? `React page (${text(page.component, 200)})` : `page of type "${text(page.type, 40)}"`}: it needs the platform's bundler and component kit and is not rendered in Capsule Local.`));
+    }
+    root.replaceChildren(render(page.widget_tree, 0) || note('Nothing to show.'));
+  }
+
+  start();
+})();
