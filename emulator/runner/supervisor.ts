@@ -10,6 +10,7 @@ import { isLauncherScript, launchSpec, rememberInterpreter, rememberedInterprete
 import { debugListening, freeLoopbackPort } from './debug-port';
 import { describeExit, RunnerProcess, type Registration, type Runtime } from './process';
 import { unemulatedFeatures } from './unemulated';
+import { checkPythonPackages, imageNotes, imageOf } from './image';
 import { watchApp, type AppWatcher } from './watch';
 
 export interface SupervisorHost {
@@ -491,6 +492,7 @@ export class AppSupervisor {
     if (old) void this.retire(old);
     if (why !== 'restart') this.healthySince = Date.now();
     this.sayUnemulated(runner);
+    void this.sayImage(runner);
     if (!runner.debugged) this.prepareSpare();
   }
 
@@ -503,6 +505,26 @@ export class AppSupervisor {
       this.unemulatedSaid.set(u.feature, u.summary);
       this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${u.summary}`, detail: { event: 'unemulated', feature: u.feature, ...u.detail } });
     }
+  }
+
+  /** What was said of the app's image, so that a reload says it again only when it changed. */
+  private imageSaid = '';
+
+  /** Off the start's path: one short process asks the interpreter for the image's packages. */
+  private async sayImage(runner: RunnerProcess): Promise<void> {
+    const image = imageOf(runner.registration?.config);
+    if (!image) return;
+    let notes: string[];
+    try {
+      const checks = image.pythonPackages.length ? await checkPythonPackages(this.launchedWith.get(runner) ?? this.opts.python, image.pythonPackages, this.entry.cwd) : [];
+      notes = imageNotes(image, checks, this.opts.python);
+    } catch (e) {
+      notes = [...imageNotes(image, undefined, this.opts.python), (e as Error).message];
+    }
+    const said = notes.join('\n');
+    if (said === this.imageSaid) return;
+    this.imageSaid = said;
+    for (const note of notes) this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${note}`, detail: { event: 'image', image } });
   }
 
   private healthySince = Date.now();

@@ -127,7 +127,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   let exited: number | null | undefined;
-  const exitPromise = new Promise<number | null>((r) => proc.on('exit', (code) => { exited = code; r(code); }));
+  let ending = false;
+  const exitPromise = new Promise<number | null>((r) =>
+    proc.on('exit', (code, signal) => {
+      exited = code;
+      // A test that then waits on a dead emulator sees only "fetch failed": its output says why.
+      if (!ending) process.stderr.write(`serve exited unexpectedly (${signal ?? `code ${code}`}); its output:\n${out}\n`);
+      r(code);
+    }),
+  );
 
   const info = await waitFor(
     `the emulator's discovery file ${discovery} (serve output so far:\n${out})`,
@@ -139,6 +147,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     },
     timeoutMs,
   ).catch((e: Error) => {
+    ending = true;
     proc.kill('SIGKILL');
     throw new Error(`${e.message}\n--- serve output ---\n${out}`);
   });
@@ -163,6 +172,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     api,
     cli: (args, o = {}) => runCli([...args, '--store', storeDir], { cwd: workspace, env: opts.env, ...o }),
     async stop() {
+      ending = true;
       if (exited !== undefined) return exited;
       proc.kill('SIGINT');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
@@ -171,6 +181,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       return code;
     },
     async kill9() {
+      ending = true;
       if (exited !== undefined) return;
       // The app processes stop on their own once their emulator is gone (their stdin closes), a
       // few hundred ms later: note them first and end them too, so that none outlives the test.
