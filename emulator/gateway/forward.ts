@@ -1,6 +1,8 @@
 // Data handlers and endpoints, forwarded to the app's runner as the platform's gateway does, with
 // identity headers. Routes: `/apps/<app>/data/<name>` → runner `/data/<name>`, and
-// `/apps/<app>/endpoints/<path>` → runner `/<path>`. The simulated caller is a persona chosen with
+// `/apps/<app>/endpoints/<path>` → runner `/<path>`, and `/apps/<app>/preview/<port>/<path>` →
+// runner `/_capsule/preview/<port>/<path>` (the SDK's own proxy to a port the app serves on its
+// machine, which `session.show_browser(port=)` shows; the web chat frames it). The simulated caller is a persona chosen with
 // `?as=<persona id|name|email>` or the `X-Capsule-As` header, or the user of `?session_id=`;
 // without one the call is unauthenticated (so `access="authenticated"` data answers 401).
 import express, { Router, type Request, type Response } from 'express';
@@ -42,7 +44,7 @@ function identity(hub: GatewayHub, req: Request): Record<string, string> {
   };
 }
 
-async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint'): Promise<void> {
+async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint' | 'preview'): Promise<void> {
   const sup = hub.pickApp(app);
   let runner;
   try {
@@ -68,12 +70,15 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
     kind,
     app: sup.name,
     userId: ids['x-capsule-user-id'],
-    summary: `${req.method} ${kind === 'data' ? `data ${path.slice('/data/'.length)}` : path} as ${ids['x-capsule-user-id'] ?? 'anonymous'} → ${r.status}`,
+    summary: `${req.method} ${kind === 'data' ? `data ${path.slice('/data/'.length)}` : kind === 'preview' ? `preview ${path.slice('/_capsule/preview/'.length)}` : path} as ${ids['x-capsule-user-id'] ?? 'anonymous'} → ${r.status}`,
     detail: { status: r.status, path, authenticated: !!ids['x-capsule-authenticated'] },
   });
   res.status(r.status);
   const type = r.headers.get('content-type');
   if (type) res.setHeader('content-type', type);
+  // A previewed page is the app's, served on the emulator's origin: sandboxed into an origin of
+  // its own, its scripts run but cannot use the signed-in browser's session against the API.
+  if (kind === 'preview') res.setHeader('content-security-policy', 'sandbox allow-scripts allow-forms allow-popups allow-modals');
   // The app's answer reaches its user: text goes through the scrubber like every other answer
   // (the scrubber matches JSON-escaped and encoded forms too); binary bodies pass as they are.
   res.send(type && TEXTUAL.test(type) ? hub.scrubber.text(buf.toString('utf8')) : buf);
@@ -91,6 +96,13 @@ export function forwardRouter(hub: GatewayHub): Router {
     const rest = req.params.rest as unknown as string[] | string | undefined;
     const path = '/' + (Array.isArray(rest) ? rest.map(encodeURIComponent).join('/') : rest ?? '');
     forward(hub, req, res, req.params.app!, path, 'endpoint').catch(next);
+  });
+  router.all('/apps/:app/preview/:port{/*rest}', (req, res, next) => {
+    const port = Number(req.params.port);
+    if (!/^\d{1,5}$/.test(req.params.port!) || port < 1 || port > 65535) return next(new HttpError(400, `"${req.params.port}" is not a port (1–65535)`));
+    const rest = req.params.rest as unknown as string[] | string | undefined;
+    const path = Array.isArray(rest) ? rest.map(encodeURIComponent).join('/') : rest ?? '';
+    forward(hub, req, res, req.params.app!, `/_capsule/preview/${port}/${path}`, 'preview').catch(next);
   });
   return router;
 }
