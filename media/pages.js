@@ -32,8 +32,9 @@
   const pageHref = (path) => (new URLSearchParams(location.search).get('as') ? withViewer(path) : path);
   /** A CSS length or track the app gave (numbers are pixels, or fr for row columns); anything else is dropped. */
   const cssSize = (v, unit = 'px') => (typeof v === 'number' && Number.isFinite(v) ? `${v}${unit}` : typeof v === 'string' && /^[\w.%() ,+-]{1,40}$/.test(v) ? v : '');
-  /** Image sources a page may load: the emulator's own paths, https and data images (the page's CSP allows these). */
-  const safeSrc = (v) => (typeof v === 'string' && /^(https:\/\/|\/(?!\/)|data:image\/)/i.test(v) ? v : '');
+  /** Image sources a page may load: the emulator's own paths (also as absolute URLs), https and data images (the page's CSP allows these). */
+  const safeSrc = (v) => (typeof v === 'string' && (/^(https:\/\/|\/(?!\/)|data:image\/)/i.test(v) || v.startsWith(`${location.origin}/`)) ? v : '');
+  const safeVideo = (v) => (typeof v === 'string' && (/^(https:\/\/|\/(?!\/))/i.test(v) || v.startsWith(`${location.origin}/`)) ? v : '');
 
   function kids(node, depth) {
     const children = get(node, 'children');
@@ -50,6 +51,7 @@
     const type = get(node, 'type');
     const draw = typeof type === 'string' && info.widgets.rendered.includes(type) ? RENDER.get(type) : undefined;
     if (!draw) return note(`${widgetName(type)} is not rendered in Capsule Local yet.`);
+    if (draw === settingInput && (typeof get(node, 'setting') !== 'string' || !get(node, 'setting'))) return note(`${widgetName(type)} without setting= (a workflow form's field) is not rendered in Capsule Local yet.`);
     return draw(node, depth);
   }
 
@@ -118,19 +120,125 @@
     return act ? el('div', { class: 'ui-action' }, fig, out) : fig;
   }
 
+  function formatted(v, fmt) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return text(v, 200);
+    if (fmt === 'currency') return v.toLocaleString(undefined, { style: 'currency', currency: 'USD' });
+    if (fmt === 'percent') return `${v.toLocaleString()}%`;
+    return v.toLocaleString();
+  }
+
+  /**
+   * A Metric: its value, or (data= naming one of the app's data sources) that source's answer, or
+   * the answer's `field`, read with the viewer's identity like a table's rows.
+   */
   function metric(node) {
     const label = el('div', { class: 'label' }, text(get(node, 'label'), 200));
-    // Bound to a collection (data= without value=): how the platform aggregates it is not in the SDK.
-    if (get(node, 'data') !== undefined && get(node, 'value') === undefined) return el('div', { class: 'ui-metric' }, label, note(`ui.Metric(data=${text(get(node, 'data'), 80)}) is not rendered in Capsule Local yet: its value is computed by the platform.`));
-    const v = get(node, 'value');
+    const data = get(node, 'data');
     const fmt = get(node, 'format');
-    let shown = text(v, 200);
-    if (typeof v === 'number' && Number.isFinite(v)) {
-      if (fmt === 'currency') shown = v.toLocaleString(undefined, { style: 'currency', currency: 'USD' });
-      else if (fmt === 'percent') shown = `${v.toLocaleString()}%`;
-      else shown = v.toLocaleString();
+    if (data === undefined || get(node, 'value') !== undefined) return el('div', { class: 'ui-metric' }, label, el('div', { class: 'value' }, formatted(get(node, 'value'), fmt)));
+    if (typeof data !== 'string' || !info.data_sources.includes(data)) {
+      // Bound to a collection: how the platform aggregates it is not in the SDK.
+      return el('div', { class: 'ui-metric' }, label, note(`ui.Metric(data=${text(data, 80)}) over a collection is not rendered in Capsule Local yet: the platform computes its value.`));
     }
-    return el('div', { class: 'ui-metric' }, label, el('div', { class: 'value' }, shown));
+    const value = el('div', { class: 'value' }, '…');
+    const box = el('div', { class: 'ui-metric' }, label, value);
+    const field = get(node, 'field');
+    api(withViewer(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}`))
+      .then((r) => {
+        if (typeof field === 'string' && !own(r, field)) return value.replaceWith(note(`The data source ${text(data, 80)} answered without a field "${text(field, 80)}".`));
+        value.textContent = formatted(typeof field === 'string' ? r[field] : r, fmt);
+      })
+      .catch((e) => value.replaceWith(note(`The data source ${text(data, 80)} failed: ${text(e.message, 300)}`)));
+    return box;
+  }
+
+  /**
+   * A setting's input (Toggle, TextInput, NumberInput, Select with `setting=`): its value read from
+   * and saved to the runner's /settings/<name> (the SDK's own routes, with the viewer's identity,
+   * so an owner- or user-scoped setting is the viewer's), as the platform's settings panel does.
+   */
+  function settingInput(node) {
+    const type = get(node, 'type');
+    const name = get(node, 'setting');
+    const out = resultLine();
+    const url = withViewer(`/apps/${encodeURIComponent(appName)}/endpoints/settings/${encodeURIComponent(name)}`);
+    const options = Array.isArray(get(node, 'options')) ? get(node, 'options').slice(0, 200) : null;
+    let input;
+    if (type === 'toggle') input = el('input', { type: 'checkbox', role: 'switch' });
+    else if (type === 'select' && options) input = el('select', {}, options.map((o) => el('option', { value: text(o, 200) }, text(o, 200))));
+    else if (type === 'number_input') {
+      input = el('input', { type: 'number' });
+      for (const k of ['min', 'max', 'step']) if (typeof get(node, k) === 'number') input.setAttribute(k, String(get(node, k)));
+    } else input = get(node, 'multiline') ? el('textarea', { rows: 3 }) : el('input', { type: 'text', placeholder: text(get(node, 'placeholder'), 200) });
+    input.disabled = true;
+    const valueOf = () => (type === 'toggle' ? input.checked : type === 'number_input' ? (input.value === '' ? null : Number(input.value)) : input.value);
+    const show = (v) => {
+      if (type === 'toggle') input.checked = v === true;
+      else input.value = v === undefined || v === null ? '' : text(v, 2000);
+    };
+    api(url)
+      .then((r) => {
+        show(get(r, 'value'));
+        input.disabled = false;
+      })
+      .catch((e) => {
+        out.className = 'ui-result bad';
+        out.textContent = `The setting ${text(name, 80)} could not be read: ${text(e.message, 300)}`;
+      });
+    input.addEventListener('change', async () => {
+      input.disabled = true;
+      out.className = 'ui-result';
+      out.textContent = 'Saving…';
+      try {
+        const r = await api(url, { method: 'PUT', body: { value: valueOf() } });
+        show(get(r, 'value'));
+        out.textContent = 'Saved';
+      } catch (e) {
+        out.className = 'ui-result bad';
+        out.textContent = `Not saved: ${text(e.message, 300)}`;
+      } finally {
+        input.disabled = false;
+      }
+    });
+    const label = text(get(node, 'label') || name, 200);
+    return el('label', { class: `ui-setting ui-${type}` }, el('span', { class: 'label' }, label), input, out);
+  }
+
+  /**
+   * An ImageGallery or VideoGallery: its inline items, then (data=) the items its data source
+   * answers (a list, or {data: [...]}: what `session.media.image/video` return, kept in data).
+   */
+  function gallery(node) {
+    const video = get(node, 'type') === 'video_gallery';
+    const key = video ? 'videos' : 'images';
+    const grid = el('div', { class: 'ui-gallery' });
+    const cols = get(node, 'columns');
+    if (Number.isInteger(cols) && cols > 0 && cols <= 12) grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+    const item = (it) => {
+      const src = typeof it === 'string' ? it : get(it, 'src') ?? get(it, 'url');
+      const caption = isObject(it) ? get(it, 'caption') : undefined;
+      const ok = video ? safeVideo(src) : safeSrc(src);
+      const media = !ok
+        ? note(`The source ${text(src, 80)} is not loaded here (only https: and the emulator's own paths${video ? '' : ', and data images'} are).`)
+        : video
+          ? el('video', { src: ok, controls: true, preload: 'metadata' })
+          : el('img', { src: ok, alt: text(get(it, 'alt'), 300), loading: 'lazy' });
+      return el('figure', { class: 'ui-image' }, media, caption ? el('figcaption', {}, text(caption, 1000)) : null);
+    };
+    const draw = (items) => {
+      const shown = items.slice(0, limits.rowsPerPage);
+      grid.replaceChildren(...(shown.length ? shown.map(item) : [el('div', { class: 'ui-empty' }, 'Nothing here yet.')]));
+      if (items.length > shown.length) grid.append(note(`${items.length - shown.length} more are not shown.`));
+    };
+    const inline = Array.isArray(get(node, key)) ? get(node, key) : [];
+    const data = get(node, 'data');
+    draw(inline);
+    if (typeof data === 'string' && data) {
+      api(withViewer(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}`))
+        .then((r) => draw([...inline, ...(Array.isArray(r) ? r : Array.isArray(get(r, 'data')) ? r.data : [])]))
+        .catch((e) => grid.append(note(`The data source ${text(data, 80)} failed: ${text(e.message, 300)}`)));
+    }
+    return el('section', { class: 'ui-gallery-box' }, get(node, 'title') ? el('h3', {}, text(get(node, 'title'), 200)) : null, grid);
   }
 
   /** A column as the SDK serializes it: a key, or {key, type, label, format}. */
@@ -265,6 +373,19 @@
     ['action_card', actionCard],
     ['gallery_card', actionCard],
     ['table', table],
+    ['toggle', settingInput],
+    ['text_input', settingInput],
+    ['number_input', settingInput],
+    ['select', settingInput],
+    ['video', (n) => {
+      const src = safeVideo(get(n, 'src'));
+      const poster = safeSrc(get(n, 'poster'));
+      const media = src ? el('video', { src, controls: get(n, 'controls') !== false, preload: 'metadata', poster: poster || null }) : note(`ui.Video: the source ${text(get(n, 'src'), 80)} is not loaded here (only https: and the emulator's own paths are)`);
+      const caption = get(n, 'caption') ?? get(n, 'title');
+      return el('figure', { class: 'ui-image' }, media, caption ? el('figcaption', {}, text(caption, 1000)) : null);
+    }],
+    ['image_gallery', gallery],
+    ['video_gallery', gallery],
   ]);
 
   function nav(pages) {

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import type { Hub } from '../hub';
 import { sendMedia } from '../channels/static';
 import { sendError } from '../gateway/error-page';
-import { PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, declaredPages, homeTree, pagePath } from './widgets';
+import { PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, dataSourceNames, declaredPages, homeTree, pagePath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
   return hub.apps().find((a) => a.name === name);
@@ -51,6 +51,7 @@ export function registerPages(hub: Hub): void {
       personas: d.personas.map((p) => p.id),
       home: homeTree(a.declarations) ? { path: pagePath(a.name), widget_tree: homeTree(a.declarations) } : null,
       pages: declaredPages(a.declarations).map((p) => ({ ...p, path: pagePath(a.name, p.route) })),
+      data_sources: [...dataSourceNames({ data_sources: a.dataSources })],
       widgets: { classes: WIDGET_CLASSES, rendered: RENDERED_WIDGETS, limits: PAGE_LIMITS },
     });
   });

@@ -19,13 +19,19 @@ export const WIDGET_CLASSES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * What the page view renders. A Metric bound to a collection (`data=` without `value=`) is
- * aggregated by the platform in a way the SDK does not specify, so it counts as not rendered.
+ * What the page view renders. A Metric with `data=` and no `value=` is drawn when `data` names one
+ * of the app's data sources (`@app.data`: its answer, or the answer's `field`, is the value, as
+ * the published examples use it); bound to a collection, the platform aggregates it in a way the
+ * SDK does not specify, so that one counts as not rendered.
  */
 export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
   'page', 'row', 'column', 'card', 'divider', 'text', 'metric', 'image', 'empty_state',
-  'button', 'action_card', 'gallery_card', 'table',
+  'button', 'action_card', 'gallery_card', 'table', 'toggle', 'text_input', 'number_input',
+  'select', 'image_gallery', 'video', 'video_gallery',
 ]);
+
+/** Inputs drawn when bound to a setting (`setting=`); with `name=` they are workflow form fields. */
+const SETTING_INPUTS: readonly string[] = ['toggle', 'text_input', 'number_input', 'select'];
 
 /** Caps on what is walked and drawn: a huge or deeply nested tree stops there, said in place. */
 export const PAGE_LIMITS = Object.freeze({ widgets: 2000, depth: 40, textChars: 20_000, cellChars: 300, rowsPerPage: 200 });
@@ -40,20 +46,28 @@ export function widgetName(type: unknown): string {
 }
 
 /** Whether the page view draws this node itself (otherwise it shows a note naming it). */
-export function isRendered(node: Record<string, unknown>): boolean {
+export function isRendered(node: Record<string, unknown>, dataSources: ReadonlySet<string> = new Set()): boolean {
   const t = node.type;
   if (typeof t !== 'string' || !RENDERED_WIDGETS.includes(t)) return false;
-  return !(t === 'metric' && node.data !== undefined && node.value === undefined);
+  if (t === 'metric' && node.data !== undefined && node.value === undefined) return typeof node.data === 'string' && dataSources.has(node.data);
+  if (SETTING_INPUTS.includes(t)) return typeof node.setting === 'string' && node.setting !== '';
+  return true;
+}
+
+/** The names of the app's data sources (`@app.data`), from its declarations. */
+export function dataSourceNames(declarations: Record<string, unknown> | undefined): Set<string> {
+  const list = Array.isArray(declarations?.data_sources) ? declarations.data_sources : [];
+  return new Set(list.flatMap((d) => (typeof record(d)?.name === 'string' ? [record(d)!.name as string] : [])));
 }
 
 /** The widgets of a tree that are not rendered, by name, in the order first met (capped walk). */
-export function unrenderedIn(tree: unknown): string[] {
+export function unrenderedIn(tree: unknown, dataSources: ReadonlySet<string> = new Set()): string[] {
   const found = new Set<string>();
   let seen = 0;
   const walk = (v: unknown, depth: number): void => {
     const node = record(v);
     if (!node || depth > PAGE_LIMITS.depth || ++seen > PAGE_LIMITS.widgets) return;
-    if (!isRendered(node)) found.add(node.type === 'metric' ? 'ui.Metric(data=...)' : widgetName(node.type));
+    if (!isRendered(node, dataSources)) found.add(node.type === 'metric' ? 'ui.Metric(data=<a collection>)' : SETTING_INPUTS.includes(node.type as string) ? `${widgetName(node.type)}(name=...)` : widgetName(node.type));
     else for (const c of Array.isArray(node.children) ? node.children : []) walk(c, depth + 1);
   };
   walk(tree, 0);

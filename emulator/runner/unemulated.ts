@@ -7,7 +7,7 @@
 //     not draw; React pages (`add_page`), the onboarding and chat pages, workflow screens and the
 //     theme are not rendered. The line names what is not, and where the rendered ones are.
 
-import { homeTree, pagePath, unrenderedIn } from '../pages/widgets';
+import { dataSourceNames, homeTree, pagePath, unrenderedIn } from '../pages/widgets';
 
 export interface Unemulated {
   feature: 'filesystems' | 'pages';
@@ -36,19 +36,20 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
   const declared = { pages: config.pages, home: config.home };
   const rendered: string[] = [];
   const shown: string[] = [];
+  const dataSources = dataSourceNames(config);
   for (const p of list(config.pages)) {
     const r = record(p);
     const name = str(r?.name);
     if (r?.type === 'dsl' && typeof r.route === 'string') {
       rendered.push(`${name} at ${pagePath(app, r.route)}`);
-      const missing = unrenderedIn(r.widget_tree);
+      const missing = unrenderedIn(r.widget_tree, dataSources);
       if (missing.length) shown.push(`${missing.join(', ')} in ${name}`);
     } else shown.push(`${name} (/${str(r?.route)}${r?.type === 'react' ? ', a React page' : ''})`);
   }
   const home = homeTree(config);
   if (home) {
     rendered.push(`the home body at ${pagePath(app)}`);
-    const missing = unrenderedIn(home);
+    const missing = unrenderedIn(home, dataSources);
     if (missing.length) shown.push(`${missing.join(', ')} in the home body`);
   }
   if (record(config.onboarding)) shown.push('the onboarding page');

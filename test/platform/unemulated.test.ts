@@ -53,7 +53,10 @@ test('React pages are named as not rendered; cpsl.ui pages that draw fully are o
   assert.doesNotMatch(react!.summary, /Capsule Local renders/);
   const [dsl] = unemulatedFeatures({ pages: [{ name: 'Sales', route: 'sales/q1', type: 'dsl', widget_tree: { type: 'page', children: [text] } }], home: { widget_tree: { type: 'page', children: [text] } } }, 'my shop');
   assert.equal(dsl!.summary, 'Capsule Local renders Sales at /pages/my%20shop/sales/q1, the home body at /pages/my%20shop (signed in, linked from the dashboard)');
-  const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'video' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'chart' }, { type: 'video' }] };
+  const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'task_board' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'chart' }, { type: 'task_board' }, { type: 'select', name: 'goal' }, { type: 'select', setting: 'tone' }] };
   const [mixed] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }] }, 'a');
-  assert.match(mixed!.summary, /^the platform's web app renders ui\.Video, ui\.Metric\(data=\.\.\.\), ui\.Chart in Mix; Capsule Local does not render that yet/);
+  assert.match(mixed!.summary, /^the platform's web app renders ui\.TaskBoard, ui\.Metric\(data=<a collection>\), ui\.Chart, ui\.Select\(name=\.\.\.\) in Mix; Capsule Local does not render that yet/);
+  // A Metric over one of the app's data sources is drawn (the source's answer, or its field).
+  const [sourced] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }], data_sources: [{ name: 'orders', access: 'public' }] }, 'a');
+  assert.match(sourced!.summary, /^the platform's web app renders ui\.TaskBoard, ui\.Chart, ui\.Select\(name=\.\.\.\) in Mix;/);
 });
