@@ -21,6 +21,8 @@ const capsuleBlocks = (() => {
   const PANE_MODES = { split: 'beside the chat', copilot: 'in a wide pane beside the chat', preview: 'in a narrow pane beside the chat' };
 
   const obj = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+  /** Nodes for append/replaceChildren, which (unlike el) would write a null as the text "null". */
+  const some = (...nodes) => nodes.filter((n) => n !== null && n !== undefined && n !== false);
   const str = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
   function pill(text, kind) {
@@ -98,11 +100,11 @@ const capsuleBlocks = (() => {
       body.replaceChildren(el('span', { class: 'muted' }, p.task_id ? `Task ${str(p.task_id)}` : 'No task id'), pill('status unknown', ''));
       return;
     }
-    body.replaceChildren(
+    body.replaceChildren(...some(
       el('code', {}, str(task.display_name || task.name)),
       statusPill(str(task.status)),
       task.max_retries ? el('span', { class: 'muted' }, `attempt ${str(task.attempt)} of ${Number(task.max_retries) + 1}`) : null,
-      task.error ? el('code', { class: 'task-error' }, str(task.error)) : null);
+      task.error ? el('code', { class: 'task-error' }, str(task.error)) : null));
     node.dataset.status = str(task.status);
   }
 
@@ -231,13 +233,13 @@ const capsuleBlocks = (() => {
       columns = keys.map((k) => ({ key: k, label: k }));
     }
     const shown = rows.slice(0, TABLE_ROW_CAP);
-    card.append(
+    card.append(...some(
       el('div', { class: 'table-scroll' },
         el('table', {},
           el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, c.label)))),
           el('tbody', {}, shown.map((r) => el('tr', {}, columns.map((c) => el('td', {}, cell(r[c.key])))))))),
       rows.length > shown.length ? el('p', { class: 'muted more-rows' }, `${rows.length - shown.length} more rows`) : null,
-      rows.length ? null : el('p', { class: 'muted' }, 'No rows.'));
+      rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
     return { node: card, replaces: drawn(block.id) };
   }
 

@@ -103,11 +103,12 @@ describe('web chat blocks on the real SDK', () => {
     assert.deepEqual(await table.locator('tbody tr').nth(0).locator('td').allInnerTexts(), ['alpha', '1']);
     assert.deepEqual(await table.locator('tbody tr').nth(1).locator('td').allInnerTexts(), [HOSTILE, '2']);
     assert.equal(await table.locator('.more-rows').innerText(), '7 more rows');
+    assert.doesNotMatch(await table.innerText(), /null|undefined/);
 
     // The task card follows the task to its end.
     const task = chat.getByRole('group', { name: 'Crunching' });
     await waitFor('the task card to say completed', async () => (await task.getAttribute('data-status')) === 'completed', T).catch(dump);
-    assert.match(await task.innerText(), /crunch\s+completed/);
+    assert.match(await task.innerText(), /^Crunching\s+crunch\s+completed$/);
 
     // The browser preview: the emulator's preview path of the app's port, framed and linked.
     const preview = chat.getByRole('group', { name: 'Browser preview Dev server' });
