@@ -1,7 +1,8 @@
 // The built-in web chat. Sends a message (POST /api/webchat/messages), then follows the turn over
 // SSE (/api/webchat/turns/<id>/events): streamed deltas grow one bubble, notify is a status line
 // replaced in place, blocks become cards, integration prompts get a countdown and a Connect button
-// (approval and file prompts: chat-asks.js).
+// (approval and file prompts: chat-asks.js; terminals, tasks, steps, suggestions, tables and
+// previews: chat-blocks.js).
 'use strict';
 (() => {
   const { api, el, stream, time, banner } = capsule;
@@ -79,6 +80,16 @@
       el('details', {}, el('summary', {}, 'Payload'), el('pre', {}, JSON.stringify(block.payload, null, 2))));
   }
 
+  /** Puts a card from chat-blocks.js in the conversation: new, in place of its earlier card, or not at all. */
+  function place({ node, replaces, skip }) {
+    if (skip) return node;
+    if (replaces) {
+      replaces.replaceWith(node);
+      return node;
+    }
+    return append(node);
+  }
+
   function renderBlock(block, turn, opts = {}) {
     switch (block.type) {
       case 'integration_prompt':
@@ -103,6 +114,17 @@
         return null;
       case 'widget_update':
         return null; // session.data changed: nothing to show in a chat.
+      case 'terminal':
+      case 'task_card':
+      case 'step_status':
+      case 'activity':
+      case 'suggestions':
+      case 'table_preview':
+      case 'ui_preview':
+      case 'onboarding_complete':
+      case 'browser_preview':
+        // chat-blocks.js; a block sent again with the same id updates its card in place.
+        return place(capsuleBlocks.card(block, { historic: !!opts.historic, app: state.app, send }));
       default:
         return append(unavailableCard(block));
     }

@@ -1,0 +1,325 @@
+// The web chat's cards for the SDK's structured blocks beyond prompts and images:
+//   terminal             session.terminal(...).show/shell/exec: a transcript per run, redrawn in
+//                        place when the same block id comes again with a higher revision
+//   task_card            session.show_task: the task's live state, read from the emulator
+//   step_status          session.show_step: a status row, updated in place by its block id
+//   activity             session.show_activity: an activity row, replaced in place by its block id
+//   suggestions          session.show_suggestions: buttons; a prompt suggestion sends its text
+//   table_preview        session.show_table: an HTML table of the payload's inline rows
+//   ui_preview           session.show_ui: a card saying what the hosted web app would draw
+//   onboarding_complete  session.complete_onboarding: a card saying what the web app would do
+//   browser_preview      session.show_browser: the app's preview port framed through the emulator
+// Every text of a payload comes from the app: it goes into text nodes and attributes through
+// capsule.el, never into markup. Blocks re-sent with the same id (live, or replayed from a
+// reloaded session's history, where every revision is stored) update the card already drawn.
+'use strict';
+const capsuleBlocks = (() => {
+  const { el, api } = capsule;
+  const messages = () => document.getElementById('messages');
+  const TABLE_ROW_CAP = 50;
+  const FINAL_TASK = new Set(['completed', 'failed', 'cancelled', 'timeout']);
+  const PANE_MODES = { split: 'beside the chat', copilot: 'in a wide pane beside the chat', preview: 'in a narrow pane beside the chat' };
+
+  const obj = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+  /** Nodes for append/replaceChildren, which (unlike el) would write a null as the text "null". */
+  const some = (...nodes) => nodes.filter((n) => n !== null && n !== undefined && n !== false);
+  const str = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+
+  function pill(text, kind) {
+    return el('span', { class: `pill ${kind || ''}`, role: 'status' }, text);
+  }
+
+  function statusPill(status) {
+    const kinds = { completed: 'ok', failed: 'bad', timeout: 'bad', cancelled: '', skipped: '', disconnected: 'warn', running: 'warn', pending: 'warn', scheduled: 'warn', claimed: 'warn', retry: 'warn' };
+    return pill(status || 'unknown', kinds[status] ?? '');
+  }
+
+  /** A link the app gave, when it is http(s) or a path of the emulator; otherwise its text only. */
+  function link(label, url) {
+    const href = str(url);
+    if (/^https?:\/\//i.test(href) || /^\/(?!\/)/.test(href)) return el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, label || href);
+    return el('span', {}, label || href);
+  }
+
+  function payloadDetails(payload, summary = 'Payload') {
+    return el('details', {}, el('summary', {}, summary), el('pre', {}, JSON.stringify(payload, null, 2)));
+  }
+
+  /** The card already drawn for this block id in the open conversation, if any. */
+  function drawn(id) {
+    return id ? messages().querySelector(`.block[data-block-id="${CSS.escape(id)}"]`) : null;
+  }
+
+  // ---- terminal ------------------------------------------------------------------------------
+
+  function terminalRun(run) {
+    const r = obj(run);
+    const chunks = (Array.isArray(r.chunks) ? r.chunks : []).map(obj).slice().sort((a, b) => (Number(a.seq) || 0) - (Number(b.seq) || 0));
+    const status = str(r.status) || 'running';
+    const ended = r.exit_code !== undefined && r.exit_code !== null;
+    return el('div', { class: 'term-run', dataset: { runId: str(r.id), status } },
+      el('div', { class: 'term-command' },
+        r.cwd ? el('span', { class: 'term-cwd' }, str(r.cwd)) : null,
+        el('span', { class: 'term-prompt', 'aria-hidden': 'true' }, '$ '),
+        el('span', { class: 'term-cmd' }, str(r.command) || (Array.isArray(r.argv) ? r.argv.map(str).join(' ') : ''))),
+      el('pre', { class: 'term-output' }, chunks.map((c) =>
+        el('span', { class: c.stream === 'stderr' ? 'stderr' : 'stdout', title: c.stream === 'stderr' ? 'stderr' : null }, str(c.text)))),
+      el('div', { class: 'term-status' }, statusPill(status), ended ? el('span', { class: 'term-exit' }, `exit ${str(r.exit_code)}`) : null));
+  }
+
+  function terminalCard(block) {
+    const p = obj(block.payload);
+    const title = str(p.title) || str(p.name) || 'Terminal';
+    const runs = Array.isArray(p.runs) ? p.runs : [];
+    return el('div', { class: 'block card terminal', role: 'group', 'aria-label': `Terminal ${title}`, dataset: { blockId: block.id, revision: String(Number(p.revision) || 0) } },
+      el('div', { class: 'term-head' }, el('h3', {}, title), p.cwd ? el('span', { class: 'term-cwd' }, str(p.cwd)) : null),
+      runs.length ? runs.map(terminalRun) : el('p', { class: 'term-empty' }, 'No command has run yet.'));
+  }
+
+  function terminal(block) {
+    const existing = drawn(block.id);
+    const p = obj(block.payload);
+    const revision = Number(p.revision) || 0;
+    // An older or repeated revision of the transcript drawn (its runs are among the card's) is kept
+    // as drawn. A lower revision with other runs is a new transcript under the same name (an SDK
+    // that did not get the earlier one back in the session's history counts again from 1).
+    if (existing && Number(existing.dataset.revision) >= revision) {
+      const runIds = new Set([...existing.querySelectorAll('.term-run')].map((r) => r.dataset.runId));
+      if ((Array.isArray(p.runs) ? p.runs : []).every((r) => runIds.has(str(obj(r).id)))) return { node: existing, replaces: null, skip: true };
+    }
+    const node = terminalCard(block);
+    for (const pre of node.querySelectorAll('.term-output')) queueMicrotask(() => (pre.scrollTop = pre.scrollHeight));
+    return { node, replaces: existing };
+  }
+
+  // ---- task card -----------------------------------------------------------------------------
+
+  function taskBody(node, p, task) {
+    const body = node.querySelector('.task-body');
+    if (!task) {
+      body.replaceChildren(el('span', { class: 'muted' }, p.task_id ? `Task ${str(p.task_id)}` : 'No task id'), pill('status unknown', ''));
+      return;
+    }
+    body.replaceChildren(...some(
+      el('code', {}, str(task.display_name || task.name)),
+      statusPill(str(task.status)),
+      task.max_retries ? el('span', { class: 'muted' }, `attempt ${str(task.attempt)} of ${Number(task.max_retries) + 1}`) : null,
+      task.error ? el('code', { class: 'task-error' }, str(task.error)) : null));
+    node.dataset.status = str(task.status);
+  }
+
+  // show_task names only the task (the hosted card polls the task endpoint): this card reads the
+  // task's state from the emulator's /api/state (its `tasks`, the latest 50, as the dashboard
+  // shows them) and polls it until the task is final, also on a reloaded session. A task the
+  // state no longer lists shows as "status unknown".
+  function taskCard(block) {
+    const p = obj(block.payload);
+    const heading = str(p.message) || 'Background task';
+    const node = el('div', { class: 'block card task', role: 'group', 'aria-label': heading, dataset: { blockId: block.id, taskId: str(p.task_id) } },
+      el('h3', {}, heading),
+      el('div', { class: 'row task-body' }, el('span', { class: 'muted' }, 'Reading the task…')));
+    let tries = 0;
+    const poll = async () => {
+      if (tries++ > 0 && !node.isConnected) return;
+      let task;
+      try {
+        const state = await api('/api/state');
+        task = (state.tasks || []).find((t) => t.id === p.task_id);
+      } catch {
+        task = undefined;
+      }
+      taskBody(node, p, task);
+      if (task && !FINAL_TASK.has(task.status) && tries < 2000) setTimeout(poll, 1000);
+    };
+    if (p.task_id) poll();
+    else taskBody(node, p, undefined);
+    return { node, replaces: drawn(block.id) };
+  }
+
+  // ---- steps and activities ------------------------------------------------------------------
+
+  function timelineDetails(p) {
+    const links = Array.isArray(p.links) ? p.links.map(obj) : [];
+    const fields = Object.entries(obj(p.fields));
+    if (!p.detail && !links.length && !fields.length) return null;
+    return el('details', { open: p.expanded === true },
+      el('summary', {}, 'Details'),
+      p.detail ? el('p', { class: 'timeline-detail' }, str(p.detail)) : null,
+      fields.length ? el('dl', {}, fields.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))])) : null,
+      links.length ? el('ul', { class: 'timeline-links' }, links.map((l) => el('li', {}, link(str(l.label), l.url)))) : null);
+  }
+
+  function step(block) {
+    const p = obj(block.payload);
+    const status = str(p.status) || 'running';
+    const icons = { running: '◌', completed: '✓', failed: '✕', skipped: '–' };
+    const node = el('div', { class: `block timeline step ${status}`, role: 'group', 'aria-label': `Step ${str(p.label)}`, dataset: { blockId: block.id, status } },
+      el('div', { class: 'timeline-row' },
+        el('span', { class: 'timeline-icon', 'aria-hidden': 'true' }, icons[status] || '•'),
+        el('span', { class: 'timeline-label' }, str(p.label)),
+        statusPill(status)),
+      timelineDetails(p));
+    return { node, replaces: drawn(block.id) };
+  }
+
+  function activity(block) {
+    const p = obj(block.payload);
+    const node = el('div', { class: 'block timeline activity', role: 'group', 'aria-label': `Activity ${str(p.label)}`, dataset: { blockId: block.id } },
+      el('div', { class: 'timeline-row' },
+        // The icon is a name of the web app's icon set or a short glyph: a glyph is shown as given.
+        el('span', { class: 'timeline-icon', 'aria-hidden': 'true' }, p.icon && str(p.icon).length <= 2 ? str(p.icon) : '•'),
+        el('span', { class: 'timeline-label' }, str(p.label))),
+      timelineDetails(p));
+    return { node, replaces: drawn(block.id) };
+  }
+
+  // ---- suggestions ---------------------------------------------------------------------------
+
+  function suggestions(block, ctx) {
+    const p = obj(block.payload);
+    const items = (Array.isArray(p.suggestions) ? p.suggestions : []).map(obj);
+    const node = el('div', { class: 'block suggestions', role: 'group', 'aria-label': str(p.title) || 'Suggestions', dataset: { blockId: block.id } },
+      p.title ? el('div', { class: 'suggestions-title muted' }, str(p.title)) : null,
+      el('div', { class: 'row' }, items.map((s) => {
+        const label = str(s.label) || str(s.value);
+        if (s.target === 'action') {
+          // An action suggestion posts the action to the session in the web app; here it is named.
+          return el('button', { type: 'button', class: 'suggestion', disabled: true, title: `Runs the app's action "${str(s.value)}" in the hosted web app (locally: capsule-local action ${str(s.value)})` }, label);
+        }
+        return el('button', { type: 'button', class: `suggestion${s.primary ? ' primary' : ''}`, title: str(s.description) || null, onclick: () => ctx.send(str(s.value) || label) }, label);
+      })));
+    return { node, replaces: drawn(block.id) };
+  }
+
+  // ---- table ---------------------------------------------------------------------------------
+
+  function cell(v) {
+    if (v === undefined || v === null) return '';
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+
+  function paneNote(mode, what) {
+    return PANE_MODES[mode] ? el('p', { class: 'muted pane-note' }, `The hosted web app opens ${what} ${PANE_MODES[mode]}; Capsule Local shows it here.`) : null;
+  }
+
+  function closed(block, what) {
+    const existing = drawn(block.id);
+    if (existing) {
+      existing.classList.add('closed');
+      if (!existing.querySelector('.closed-note')) existing.append(el('p', { class: 'muted closed-note' }, `The app closed this ${what}.`));
+      return { node: existing, replaces: null, skip: true };
+    }
+    return { node: el('div', { class: 'msg system', dataset: { blockId: block.id } }, `The app closed the ${what}.`), replaces: null };
+  }
+
+  function table(block) {
+    const p = obj(block.payload);
+    if (p.close) return closed(block, 'table preview');
+    const w = obj(p.table);
+    const title = str(p.title) || str(w.label) || 'Table';
+    const card = el('div', { class: 'block card table-preview', role: 'group', 'aria-label': `Table ${title}`, dataset: { blockId: block.id } }, el('h3', {}, title), paneNote(p.mode, 'this table'));
+    if (!Array.isArray(w.rows)) {
+      const source = str(w.collection || w.collection_ref || w.data);
+      card.append(
+        el('p', {}, w.type === 'table_browser' ? 'A table browser: the hosted web app lists the app\'s collections here.' : source ? `Rows of "${source}": the hosted web app loads them into this table; Capsule Local does not draw them in the chat (the dashboard lists the collections).` : 'No inline rows in this table.'),
+        payloadDetails(p, 'Table'));
+      return { node: card, replaces: drawn(block.id) };
+    }
+    const rows = w.rows.map(obj);
+    let columns = (Array.isArray(w.columns) ? w.columns : []).map((c) => (typeof c === 'string' ? { key: c, label: c } : { key: str(obj(c).key), label: str(obj(c).label || obj(c).key) }));
+    if (!columns.length) {
+      const keys = [];
+      for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+      columns = keys.map((k) => ({ key: k, label: k }));
+    }
+    const shown = rows.slice(0, TABLE_ROW_CAP);
+    card.append(...some(
+      el('div', { class: 'table-scroll' },
+        el('table', {},
+          el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, c.label)))),
+          el('tbody', {}, shown.map((r) => el('tr', {}, columns.map((c) => el('td', {}, cell(r[c.key])))))))),
+      rows.length > shown.length ? el('p', { class: 'muted more-rows' }, `${rows.length - shown.length} more rows`) : null,
+      rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
+    return { node: card, replaces: drawn(block.id) };
+  }
+
+  // ---- ui preview, onboarding ----------------------------------------------------------------
+
+  function uiPreview(block, ctx) {
+    const p = obj(block.payload);
+    if (p.close) return closed(block, 'custom UI');
+    const title = str(p.title) || 'Custom UI';
+    const what = p.kind === 'component' ? `the React component ${str(p.component)}` : p.kind === 'page' ? `the app's page "${str(p.page)}"` : `a ${str(obj(p.widget).type) || 'cpsl.ui'} widget`;
+    const where = PANE_MODES[p.mode] || 'in the chat';
+    const page = p.kind === 'page' && /^\/(?!\/)/.test(str(p.page)) ? `/pages/${encodeURIComponent(ctx.app)}${str(p.page)}` : '';
+    const node = el('div', { class: 'block card ui-preview', role: 'group', 'aria-label': `Custom UI ${title}`, dataset: { blockId: block.id } },
+      el('h3', {}, title),
+      el('p', {}, `The hosted web app draws ${what} ${where}. Capsule Local does not render custom UI in the chat; its description is below.`),
+      page ? el('p', {}, el('a', { href: page, target: '_blank', rel: 'noopener' }, 'Open the page in the emulator\'s page view')) : null,
+      payloadDetails(p));
+    return { node, replaces: drawn(block.id) };
+  }
+
+  function onboardingComplete(block) {
+    const node = el('div', { class: 'block card onboarding-complete', role: 'note', 'aria-label': 'Onboarding complete', dataset: { blockId: block.id } },
+      el('h3', {}, 'Onboarding complete'),
+      el('p', {}, 'The hosted web app closes the onboarding screen here and opens the app. Capsule Local recorded the completion: the dashboard lists it under Onboarding, where it can be reset.'),
+      payloadDetails(obj(block.payload)));
+    return { node, replaces: drawn(block.id) };
+  }
+
+  // ---- browser preview -----------------------------------------------------------------------
+
+  /** `/preview/<app>/<port><path>`: the emulator forwards it to the runner's preview proxy. */
+  function previewUrl(app, port, path) {
+    let rest = str(path) || '/';
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+    const url = new URL(`/preview/${encodeURIComponent(app)}/${port}${rest.replace(/^\/+/, '/')}`, location.origin);
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : '';
+  }
+
+  function browserPreview(block, ctx) {
+    const p = obj(block.payload);
+    if (p.close) return closed(block, 'browser preview');
+    const title = str(p.title) || 'Browser preview';
+    const card = el('div', { class: 'block card browser-preview', role: 'group', 'aria-label': `Browser preview ${title}`, dataset: { blockId: block.id } },
+      el('h3', {}, title), paneNote(p.mode, 'this preview'));
+    const port = Number(p.port);
+    if (Number.isInteger(port) && port > 0 && port <= 65535 && ctx.app) {
+      const src = previewUrl(ctx.app, port, p.path);
+      // Sandboxed without allow-same-origin: the app's page runs in its own origin, away from the
+      // emulator's signed-in pages and APIs.
+      card.append(
+        el('iframe', { class: 'preview-frame', src, title: `Preview of port ${port}`, sandbox: 'allow-scripts allow-forms allow-popups', referrerpolicy: 'no-referrer' }),
+        el('p', { class: 'muted' }, `Port ${port} of the app, through the emulator: `, el('a', { href: src, target: '_blank', rel: 'noopener' }, src)));
+    } else if (p.url) {
+      // The pages frame only the emulator's own origin (CSP frame-src 'self'): an outside URL is a link.
+      card.append(el('p', {}, 'The hosted web app shows this page in a pane; open it here: ', link(str(p.url), p.url)));
+    } else {
+      card.append(el('p', { class: 'muted' }, 'No port or URL to preview.'), payloadDetails(p));
+    }
+    return { node: card, replaces: drawn(block.id) };
+  }
+
+  const RENDERERS = {
+    terminal,
+    task_card: taskCard,
+    step_status: step,
+    activity,
+    suggestions,
+    table_preview: table,
+    ui_preview: uiPreview,
+    onboarding_complete: onboardingComplete,
+    browser_preview: browserPreview,
+  };
+
+  /**
+   * The card of a block: {node, replaces} (replaces: the card drawn before for the same id, to be
+   * replaced in place; skip: nothing new to place). `ctx`: {historic, app, send(text)}.
+   */
+  function card(block, ctx) {
+    return RENDERERS[block.type](block, ctx);
+  }
+
+  return { card, types: Object.keys(RENDERERS) };
+})();
