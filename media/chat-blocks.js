@@ -270,11 +270,11 @@ const capsuleBlocks = (() => {
 
   // ---- browser preview -----------------------------------------------------------------------
 
-  /** `/preview/<app>/<port><path>`: the emulator forwards it to the runner's preview proxy. */
+  /** `/apps/<app>/preview/<port><path>`: the emulator forwards it to the runner's preview proxy. */
   function previewUrl(app, port, path) {
     let rest = str(path) || '/';
     if (!rest.startsWith('/')) rest = `/${rest}`;
-    const url = new URL(`/preview/${encodeURIComponent(app)}/${port}${rest.replace(/^\/+/, '/')}`, location.origin);
+    const url = new URL(`/apps/${encodeURIComponent(app)}/preview/${port}${rest.replace(/^\/+/, '/')}`, location.origin);
     return url.origin === location.origin ? url.pathname + url.search + url.hash : '';
   }
 

@@ -496,7 +496,7 @@ export class GatewayHub implements Hub {
       channel_type: s.channelType,
       data_json: s.dataJson,
       created_at: s.createdAt,
-      history: items.map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp })),
+      history: items.map((h) => ({ text: h.text, sender: h.sender, channel_type: h.channelType, timestamp: h.timestamp, ...(h.blockJson ? { block_json: h.blockJson } : {}) })),
       history_length: total,
       ...(delta ? { history_delta: true } : {}),
       integrations: Object.values(d.integrations[s.userId] ?? {}).map(toWire),

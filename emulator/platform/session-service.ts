@@ -111,6 +111,46 @@ async function holdAsk(hub: GatewayHub, caller: PlatformCaller, kind: AskKind, r
   }
 }
 
+interface Entry {
+  sender: string;
+  text: string;
+  timestamp: number;
+  channel_type: string;
+  block_json?: string;
+}
+
+/**
+ * The history as the SDK reads it back: a block's entry is its envelope (the SDK finds its own
+ * blocks there: a reopened `session.terminal` continues its runs and revision), and a block shown
+ * again under the same id is one entry, where it was first shown, with its latest content, as a
+ * chat draws it. Separate entries would sit next to each other, and the SDK joins neighbouring
+ * entries of one sender into one text, which would no longer be an envelope it can read.
+ */
+function sdkHistory(entries: Entry[]): Array<Omit<Entry, 'block_json'>> {
+  const out: Array<Omit<Entry, 'block_json'>> = [];
+  const at = new Map<string, number>();
+  for (const h of entries) {
+    const entry = { sender: h.sender, text: h.sender === 'block' && h.block_json ? h.block_json : h.text, timestamp: Math.floor(h.timestamp), channel_type: h.channel_type };
+    let id: string | undefined;
+    if (h.sender === 'block' && h.block_json) {
+      try {
+        const b = JSON.parse(h.block_json) as { id?: unknown };
+        if (typeof b.id === 'string' && b.id) id = b.id;
+      } catch {
+        // Not JSON: kept as it is.
+      }
+    }
+    const first = id === undefined ? undefined : at.get(id);
+    if (first !== undefined) {
+      out[first] = entry;
+      continue;
+    }
+    if (id !== undefined) at.set(id, out.length);
+    out.push(entry);
+  }
+  return out;
+}
+
 export function sessionService(hub: GatewayHub): ServiceImpl {
   return {
     unary: {
@@ -129,7 +169,7 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
           owner_id: s.owner_id,
           org_id: s.org_id,
           data_json: snapshot(s.data_json, head.dataRevision ?? 0).data_json,
-          history: s.history.map((h) => ({ sender: h.sender, text: h.text, timestamp: Math.floor(h.timestamp), channel_type: h.channel_type })),
+          history: sdkHistory(s.history),
           integrations: s.integrations,
         };
       },
@@ -169,7 +209,7 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
         const all = hub.sessionView(id)!.history;
         const before = Number(req.before_seq) > 0 ? Math.min(Number(req.before_seq), all.length) : all.length;
         const count = Number(req.count) > 0 ? Number(req.count) : HISTORY_COUNT;
-        return { entries: all.slice(Math.max(0, before - count), before).map((h) => ({ sender: h.sender, text: h.text, timestamp: Math.floor(h.timestamp), channel_type: h.channelType })) };
+        return { entries: sdkHistory(all.slice(Math.max(0, before - count), before).map((h) => ({ sender: h.sender, text: h.text, timestamp: h.timestamp, channel_type: h.channelType, block_json: h.blockJson }))) };
       },
 
       async GetUserIntegrations(req, caller) {

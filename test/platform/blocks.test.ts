@@ -112,8 +112,8 @@ describe('web chat blocks on the real SDK', () => {
 
     // The browser preview: the emulator's preview path of the app's port, framed and linked.
     const preview = chat.getByRole('group', { name: 'Browser preview Dev server' });
-    assert.equal(await preview.locator('iframe').getAttribute('src'), '/preview/blocks/5173/index.html');
-    assert.equal(await preview.locator('a').getAttribute('href'), '/preview/blocks/5173/index.html');
+    assert.equal(await preview.locator('iframe').getAttribute('src'), '/apps/blocks/preview/5173/index.html');
+    assert.equal(await preview.locator('a').getAttribute('href'), '/apps/blocks/preview/5173/index.html');
     assert.match(await preview.innerText(), /The hosted web app opens this preview beside the chat/);
 
     // Custom UI and onboarding: what the hosted web app would show, the payload as text.
@@ -139,6 +139,22 @@ describe('web chat blocks on the real SDK', () => {
     await say('ui', 'ui shown');
     await say('onboard', 'onboarded');
     await checkAll();
+  });
+
+  test("a terminal reopened in a later message continues its runs: the SDK reads its block back from the history", async () => {
+    type Reply = { session_id: string; blocks: Array<{ type: string; payload: { revision: number; runs: unknown[] } }> };
+    const send = async (extra: Record<string, unknown>): Promise<Reply> => {
+      const r = await emu.api('/api/chat', { method: 'POST', body: JSON.stringify({ text: 'term', ...extra }) });
+      assert.equal(r.status, 200);
+      return (await r.json()) as Reply;
+    };
+    const first = await send({});
+    const again = await send({ session_id: first.session_id });
+    const terminals = again.blocks.filter((b) => b.type === 'terminal');
+    const last = terminals[terminals.length - 1]!;
+    assert.equal(last.payload.runs.length, 4, 'the two runs of the first message and the two of this one');
+    const before = first.blocks.filter((b) => b.type === 'terminal');
+    assert.ok(last.payload.revision > before[before.length - 1]!.payload.revision + 1, `the revision continues (${last.payload.revision})`);
   });
 
   test('a suggestion click sends its text as the next message and the reply appears', async () => {
