@@ -11,6 +11,7 @@ import { debugListening, freeLoopbackPort } from './debug-port';
 import { describeExit, RunnerProcess, type Registration, type Runtime } from './process';
 import { unemulatedFeatures } from './unemulated';
 import { checkPythonPackages, imageNotes, imageOf } from './image';
+import { noChatNote } from './no-chat';
 import { watchApp, type AppWatcher } from './watch';
 
 export interface SupervisorHost {
@@ -500,6 +501,9 @@ export class AppSupervisor {
   private readonly unemulatedSaid = new Map<string, string>();
 
   private sayUnemulated(runner: RunnerProcess): void {
+    const noChat = noChatNote(runner.registration?.config);
+    if (noChat && this.unemulatedSaid.get('chat') !== noChat) this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${noChat}`, detail: { event: 'no-message-handler' } });
+    this.unemulatedSaid.set('chat', noChat ?? '');
     for (const u of unemulatedFeatures(runner.registration?.config, this.name)) {
       if (this.unemulatedSaid.get(u.feature) === u.summary) continue;
       this.unemulatedSaid.set(u.feature, u.summary);
