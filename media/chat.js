@@ -312,6 +312,18 @@
     select.replaceChildren(...items.map((i) => el('option', { value: i.value, selected: i.value === value }, i.label)));
   }
 
+  async function linkedSession() {
+    const id = new URLSearchParams(location.search).get('session');
+    if (!id) return undefined;
+    history.replaceState(null, '', location.pathname);
+    try {
+      return await api(`/api/webchat/sessions/${encodeURIComponent(id)}`);
+    } catch (e) {
+      banner(`The linked session ${id} could not be opened: ${e.message}`);
+      return undefined;
+    }
+  }
+
   async function boot() {
     try {
       const b = await api('/api/webchat/bootstrap');
@@ -322,10 +334,13 @@
       banner(`Could not reach the emulator: ${e.message}`);
       return;
     }
-    const savedApp = localStorage.getItem('capsule.chat.app');
+    // A link to one session (`/chat?session=ID`, from a workflow's screen) opens it with its app and user.
+    const linked = await linkedSession();
+    const savedApp = linked ? linked.app : localStorage.getItem('capsule.chat.app');
     state.app = state.apps.some((a) => a.name === savedApp) ? savedApp : (state.apps[0] || {}).name || '';
-    const savedUser = localStorage.getItem('capsule.chat.persona');
+    const savedUser = linked ? linked.userId : localStorage.getItem('capsule.chat.persona');
     state.userId = state.personas.some((p) => p.id === savedUser) ? savedUser : (state.personas[0] || {}).id || '';
+    if (linked && linked.app === state.app && linked.userId === state.userId) localStorage.setItem(sessionKey(), linked.id);
     fillSelect($('app'), state.apps.map((a) => ({ value: a.name, label: `${a.name}${a.status === 'running' ? '' : ` (${a.status})`}` })), state.app);
     showAppStatus();
     // A failed reload leaves the previous version answering: the page follows the app's status.

@@ -52,6 +52,10 @@
     for (const p of Array.isArray(d.pages) ? d.pages : []) {
       if (p && p.type === 'dsl' && typeof p.route === 'string') links.push(el('a', { href: `${base}/${p.route.split('/').map(encodeURIComponent).join('/')}` }, String(p.name)));
     }
+    // A workflow's screen (its @wf.ui() form, or a Start button): `workflow` is a reserved page route.
+    for (const w of Array.isArray(d.workflows) ? d.workflows : []) {
+      if (w && typeof w.name === 'string' && w.name) links.push(el('a', { href: `${base}/workflow/${encodeURIComponent(w.name)}` }, `▶ ${w.name}`));
+    }
     return links;
   }
 

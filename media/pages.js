@@ -51,7 +51,11 @@
     const type = get(node, 'type');
     const draw = typeof type === 'string' && info.widgets.rendered.includes(type) ? RENDER.get(type) : undefined;
     if (!draw) return note(`${widgetName(type)} is not rendered in Capsule Local yet.`);
-    if (draw === settingInput && (typeof get(node, 'setting') !== 'string' || !get(node, 'setting'))) return note(`${widgetName(type)} without setting= (a workflow form's field) is not rendered in Capsule Local yet.`);
+    if (draw === settingInput && (typeof get(node, 'setting') !== 'string' || !get(node, 'setting'))) {
+      if (form && typeof get(node, 'name') === 'string' && get(node, 'name')) return formField(node);
+      return note(`${widgetName(type)} without setting= (a workflow form's field) is not rendered in Capsule Local yet.`);
+    }
+    if (FORM_TYPES.has(type) && !form) return note(`${widgetName(type)} belongs on a workflow's screen; outside one it is not rendered.`);
     return draw(node, depth);
   }
 
@@ -241,6 +245,116 @@
     return el('section', { class: 'ui-gallery-box' }, get(node, 'title') ? el('h3', {}, text(get(node, 'title'), 200)) : null, grid);
   }
 
+  // ---- a workflow's screen (@wf.ui()): its form, submitted as the platform's launcher does ----
+
+  const FORM_TYPES = new Set(['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status']);
+  /** The workflow whose screen is drawn: its fields' values, its session once started, its status lines. */
+  let form;
+
+  /** A named field of the form: its control, and how its value is read into the payload. */
+  function formField(node) {
+    const type = get(node, 'type');
+    const name = text(get(node, 'name'), 200);
+    const required = get(node, 'required') === true;
+    const label = text(get(node, 'label') || name, 200);
+    const placeholder = text(get(node, 'placeholder'), 200);
+    let control;
+    let read;
+    if (type === 'checkbox_group') {
+      const options = (Array.isArray(get(node, 'options')) ? get(node, 'options') : []).slice(0, 200).map((o) => text(o, 200));
+      const chosen = new Set(Array.isArray(get(node, 'default')) ? get(node, 'default').map((o) => text(o, 200)) : []);
+      const boxes = options.map((o) => el('input', { type: 'checkbox', value: o, checked: chosen.has(o) }));
+      control = el('div', { class: 'ui-checks' }, boxes.map((b, i) => el('label', {}, b, ` ${options[i]}`)));
+      read = () => boxes.filter((b) => b.checked).map((b) => b.value);
+    } else if (type === 'select') {
+      const options = (Array.isArray(get(node, 'options')) ? get(node, 'options') : []).slice(0, 200).map((o) => text(o, 200));
+      control = el('select', { name }, options.map((o) => el('option', { value: o }, o)));
+      if (typeof get(node, 'default') === 'string' && options.includes(get(node, 'default'))) control.value = get(node, 'default');
+      read = () => control.value;
+    } else if (type === 'text_area' || type === 'url_list_input' || (type === 'text_input' && get(node, 'multiline'))) {
+      control = el('textarea', { name, rows: Number.isInteger(get(node, 'rows')) ? Math.min(get(node, 'rows'), 40) : 4, placeholder: type === 'url_list_input' && !placeholder ? 'one URL per line' : placeholder });
+      read = type === 'url_list_input' ? () => control.value.split('\n').map((u) => u.trim()).filter(Boolean) : () => control.value;
+    } else if (type === 'number_input') {
+      control = el('input', { type: 'number', name });
+      for (const k of ['min', 'max', 'step']) if (typeof get(node, k) === 'number') control.setAttribute(k, String(get(node, k)));
+      read = () => (control.value === '' ? null : Number(control.value));
+    } else {
+      control = el('input', { type: type === 'url_input' ? 'url' : 'text', name, placeholder });
+      read = () => control.value;
+    }
+    if (required && control.tagName !== 'DIV') control.required = true;
+    form.fields.push({ name, label, required, read });
+    const caption = el('span', { class: 'label' }, `${label}${required ? ' *' : ''}`);
+    // A group of checkboxes has a label each: the group is named, not wrapped in one more label.
+    if (type === 'checkbox_group') return el('div', { class: `ui-setting ui-field ui-${type}`, role: 'group', 'aria-label': label }, caption, control);
+    return el('label', { class: `ui-setting ui-field ui-${type}` }, caption, control);
+  }
+
+  /** The form's values, as the platform's launcher sends them: the workflow's input (`WorkflowInput`). */
+  function formPayload() {
+    const payload = {};
+    const missing = [];
+    for (const f of form.fields) {
+      const v = f.read();
+      if (f.required && (v === '' || v === null || (Array.isArray(v) && !v.length))) missing.push(f.label);
+      Object.defineProperty(payload, f.name, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return { payload, missing };
+  }
+
+  function submitButton(node) {
+    const action = typeof get(node, 'action') === 'string' && get(node, 'action') ? get(node, 'action') : 'start';
+    const out = resultLine();
+    const b = el('button', { type: 'button', class: get(node, 'primary') ? 'primary' : null }, text(get(node, 'label'), 200) || (action === 'start' ? 'Start' : action));
+    b.addEventListener('click', async () => {
+      if (action !== 'start' && !form.session) {
+        out.className = 'ui-result bad';
+        out.textContent = 'Start the workflow first: this button runs its action in the started session.';
+        return;
+      }
+      const { payload, missing } = formPayload();
+      if (missing.length) {
+        out.className = 'ui-result bad';
+        out.textContent = `Fill in ${missing.join(', ')} first.`;
+        return;
+      }
+      b.disabled = true;
+      out.className = 'ui-result';
+      out.textContent = 'running…';
+      try {
+        const r = action === 'start'
+          ? await api('/api/workflows/start', { method: 'POST', body: { app: appName, name: form.workflow, payload, ...user() } })
+          : await api('/api/actions/run', { method: 'POST', body: { app: appName, name: action, payload, session_id: form.session, ...user() } });
+        form.session = r.session_id || form.session;
+        out.textContent = r.reply ? `→ ${text(r.reply)}` : '→ done';
+        showRun(action, r);
+      } catch (e) {
+        out.className = 'ui-result bad';
+        out.textContent = e.message;
+        showRun(action, { error: e.message });
+      } finally {
+        b.disabled = false;
+      }
+    });
+    return el('div', { class: 'ui-action' }, b, out);
+  }
+
+  /** RunStatus: the started run's session (opened in the web chat), its last answer. */
+  function showRun(action, r) {
+    for (const box of form.statuses) {
+      box.replaceChildren(
+        el('strong', {}, r.error ? `${action === 'start' ? 'Start' : action} failed` : action === 'start' ? 'Started' : `${action} ran`),
+        r.error ? el('p', { class: 'ui-result bad' }, text(r.error, 2000)) : r.reply ? el('p', { class: 'ui-text' }, text(r.reply)) : null,
+        form.session ? el('a', { href: `/chat?session=${encodeURIComponent(form.session)}` }, `Open session ${text(form.session, 80)} in the chat`) : null);
+    }
+  }
+
+  function runStatus() {
+    const box = el('div', { class: 'ui-run-status card bordered', role: 'status' }, el('span', { class: 'muted' }, 'Not started yet.'));
+    form.statuses.push(box);
+    return box;
+  }
+
   /** A column as the SDK serializes it: a key, or {key, type, label, format}. */
   function columnOf(c) {
     if (typeof c === 'string') return { key: c, label: c, type: 'text' };
@@ -384,6 +498,15 @@
       const caption = get(n, 'caption') ?? get(n, 'title');
       return el('figure', { class: 'ui-image' }, media, caption ? el('figcaption', {}, text(caption, 1000)) : null);
     }],
+    ['workflow_shell', (n, d) => el('section', { class: 'ui-column ui-workflow' }, get(n, 'title') ? el('h2', {}, text(get(n, 'title'), 300)) : null, kids(n, d))],
+    ['form_section', (n, d) => el('fieldset', { class: 'ui-form-section' }, get(n, 'label') ? el('legend', {}, text(get(n, 'label'), 300)) : null, kids(n, d))],
+    ['action_bar', (n, d) => el('div', { class: 'ui-action-bar' }, kids(n, d))],
+    ['text_area', formField],
+    ['url_input', formField],
+    ['url_list_input', formField],
+    ['checkbox_group', formField],
+    ['submit_button', submitButton],
+    ['run_status', runStatus],
     ['image_gallery', gallery],
     ['video_gallery', gallery],
   ]);
@@ -393,6 +516,7 @@
     const links = [];
     if (info.home) links.push(el('a', { href: pageHref(info.home.path), 'aria-current': here === '' ? 'page' : null }, 'Home'));
     for (const p of pages) links.push(el('a', { href: pageHref(p.path), 'aria-current': here === p.route ? 'page' : null }, text(p.name, 80)));
+    for (const w of info.workflows) links.push(el('a', { href: pageHref(w.path), 'aria-current': here === `workflow/${w.name}` ? 'page' : null }, `▶ ${text(w.name, 80)}`));
     document.getElementById('app-nav').replaceChildren(...links);
   }
 
@@ -414,6 +538,20 @@
       document.title = `${info.app} — Capsule Local`;
       if (!info.home) return void root.replaceChildren(note(`${info.app} declares no home body.`));
       return void root.replaceChildren(render(info.home.widget_tree, 0) || note('Nothing to show.'));
+    }
+    if (route.startsWith('workflow/')) {
+      const wf = info.workflows.find((w) => w.name === route.slice('workflow/'.length));
+      if (!wf) return void root.replaceChildren(note(`${info.app} declares no workflow named ${route.slice('workflow/'.length)}.`));
+      title.textContent = wf.name;
+      document.title = `${wf.name} — ${info.app} — Capsule Local`;
+      form = { workflow: wf.name, fields: [], statuses: [], session: '' };
+      const intro = wf.description ? el('p', { class: 'ui-text style-muted' }, text(wf.description, 2000)) : null;
+      if (!isObject(wf.widget_tree)) {
+        // No @wf.ui(): the launcher is a Start button with an empty input.
+        return void root.replaceChildren(el('div', { class: 'ui-column' }, intro, submitButton({ label: 'Start', action: 'start', primary: true }), runStatus()));
+      }
+      const drawn = render(wf.widget_tree, 0) || note('Nothing to show.');
+      return void root.replaceChildren(el('div', { class: 'ui-column' }, intro, drawn, form.statuses.length ? null : runStatus()));
     }
     const page = info.pages.find((p) => p.route === route);
     if (!page) return void root.replaceChildren(note(`${info.app} declares no page at /${route}.`));

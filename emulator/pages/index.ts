@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import type { Hub } from '../hub';
 import { sendMedia } from '../channels/static';
 import { sendError } from '../gateway/error-page';
-import { PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, dataSourceNames, declaredPages, homeTree, pagePath } from './widgets';
+import { PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, dataSourceNames, declaredPages, declaredWorkflows, homeTree, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
   return hub.apps().find((a) => a.name === name);
@@ -32,6 +32,10 @@ export function registerPages(hub: Hub): void {
     if (!a) return sendError(req, res, 404, `no app "${name}" is served here (apps: ${known})`, { title: 'No such app' });
     if (!route) {
       if (!homeTree(a.declarations)) return sendError(req, res, 404, `${a.name} declares no home body (@app.home_body())`, { title: 'No home body' });
+    } else if (route.startsWith('workflow/')) {
+      const name = route.slice('workflow/'.length);
+      const wf = declaredWorkflows(a.declarations).find((w) => w.name === name);
+      if (!wf) return sendError(req, res, 404, `${a.name} declares no workflow named "${name}" (its workflows: ${declaredWorkflows(a.declarations).map((w) => w.name).join(', ') || 'none'})`, { title: 'No such workflow' });
     } else if (!declaredPages(a.declarations).some((p) => p.route === route)) {
       const routes = declaredPages(a.declarations).map((p) => `/${p.route}`).join(', ') || 'none';
       return sendError(req, res, 404, `${a.name} declares no page at /${route} (its pages: ${routes})`, { title: 'No such page' });
@@ -52,6 +56,7 @@ export function registerPages(hub: Hub): void {
       home: homeTree(a.declarations) ? { path: pagePath(a.name), widget_tree: homeTree(a.declarations) } : null,
       pages: declaredPages(a.declarations).map((p) => ({ ...p, path: pagePath(a.name, p.route) })),
       data_sources: [...dataSourceNames({ data_sources: a.dataSources })],
+      workflows: declaredWorkflows(a.declarations).map((w) => ({ ...w, path: workflowPath(a.name, w.name) })),
       widgets: { classes: WIDGET_CLASSES, rendered: RENDERED_WIDGETS, limits: PAGE_LIMITS },
     });
   });

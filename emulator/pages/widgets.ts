@@ -27,8 +27,13 @@ export const WIDGET_CLASSES: Readonly<Record<string, string>> = Object.freeze({
 export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
   'page', 'row', 'column', 'card', 'divider', 'text', 'metric', 'image', 'empty_state',
   'button', 'action_card', 'gallery_card', 'table', 'toggle', 'text_input', 'number_input',
-  'select', 'image_gallery', 'video', 'video_gallery',
+  'select', 'image_gallery', 'video', 'video_gallery', 'workflow_shell', 'form_section',
+  'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button',
+  'run_status',
 ]);
+
+/** A workflow form's fields and buttons: drawn only on the workflow's screen, which submits them. */
+const FORM_WIDGETS: readonly string[] = ['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status'];
 
 /** Inputs drawn when bound to a setting (`setting=`); with `name=` they are workflow form fields. */
 const SETTING_INPUTS: readonly string[] = ['toggle', 'text_input', 'number_input', 'select'];
@@ -46,11 +51,12 @@ export function widgetName(type: unknown): string {
 }
 
 /** Whether the page view draws this node itself (otherwise it shows a note naming it). */
-export function isRendered(node: Record<string, unknown>, dataSources: ReadonlySet<string> = new Set()): boolean {
+export function isRendered(node: Record<string, unknown>, dataSources: ReadonlySet<string> = new Set(), inForm = false): boolean {
   const t = node.type;
   if (typeof t !== 'string' || !RENDERED_WIDGETS.includes(t)) return false;
   if (t === 'metric' && node.data !== undefined && node.value === undefined) return typeof node.data === 'string' && dataSources.has(node.data);
-  if (SETTING_INPUTS.includes(t)) return typeof node.setting === 'string' && node.setting !== '';
+  if (SETTING_INPUTS.includes(t)) return (typeof node.setting === 'string' && node.setting !== '') || (inForm && typeof node.name === 'string' && node.name !== '');
+  if (FORM_WIDGETS.includes(t)) return inForm;
   return true;
 }
 
@@ -61,13 +67,13 @@ export function dataSourceNames(declarations: Record<string, unknown> | undefine
 }
 
 /** The widgets of a tree that are not rendered, by name, in the order first met (capped walk). */
-export function unrenderedIn(tree: unknown, dataSources: ReadonlySet<string> = new Set()): string[] {
+export function unrenderedIn(tree: unknown, dataSources: ReadonlySet<string> = new Set(), inForm = false): string[] {
   const found = new Set<string>();
   let seen = 0;
   const walk = (v: unknown, depth: number): void => {
     const node = record(v);
     if (!node || depth > PAGE_LIMITS.depth || ++seen > PAGE_LIMITS.widgets) return;
-    if (!isRendered(node, dataSources)) found.add(node.type === 'metric' ? 'ui.Metric(data=<a collection>)' : SETTING_INPUTS.includes(node.type as string) ? `${widgetName(node.type)}(name=...)` : widgetName(node.type));
+    if (!isRendered(node, dataSources, inForm)) found.add(node.type === 'metric' ? 'ui.Metric(data=<a collection>)' : SETTING_INPUTS.includes(node.type as string) && !inForm ? `${widgetName(node.type)}(name=...)` : widgetName(node.type));
     else for (const c of Array.isArray(node.children) ? node.children : []) walk(c, depth + 1);
   };
   walk(tree, 0);
@@ -101,4 +107,28 @@ export function homeTree(declarations: Record<string, unknown> | undefined): Rec
 export function pagePath(app: string, route?: string): string {
   // A route is slugs joined by "/" (app.py `_normalize_page_route`): each part is encoded alone.
   return `/pages/${encodeURIComponent(app)}${route === undefined ? '' : `/${route.split('/').map(encodeURIComponent).join('/')}`}`;
+}
+
+export interface DeclaredWorkflow {
+  name: string;
+  description?: string;
+  widget_tree?: unknown;
+}
+
+/** The app's workflows (`app.workflow`) from its declarations, odd entries skipped. */
+export function declaredWorkflows(declarations: Record<string, unknown> | undefined): DeclaredWorkflow[] {
+  const list = Array.isArray(declarations?.workflows) ? declarations.workflows : [];
+  return list.flatMap((w) => {
+    const r = record(w);
+    if (!r || typeof r.name !== 'string' || !r.name) return [];
+    return [{ name: r.name, description: typeof r.description === 'string' ? r.description : undefined, widget_tree: r.widget_tree }];
+  });
+}
+
+/**
+ * Where the page view shows a workflow's screen (its `@wf.ui()` launcher). `workflow` is one of
+ * the SDK's reserved page routes, so no page of the app can be there.
+ */
+export function workflowPath(app: string, workflow: string): string {
+  return `/pages/${encodeURIComponent(app)}/workflow/${encodeURIComponent(workflow)}`;
 }

@@ -3,11 +3,11 @@
 //   filesystems: the platform mounts each managed filesystem into the app's container; nothing
 //     is mounted at those paths here, so the app's reads and writes there fail;
 //   pages: the platform's web app renders the app's pages and applies its theme. The emulator
-//     renders the cpsl.ui pages and home body (emulator/pages/) except the widget types it does
-//     not draw; React pages (`add_page`), the onboarding and chat pages, workflow screens and the
-//     theme are not rendered. The line names what is not, and where the rendered ones are.
+//     renders the cpsl.ui pages, the home body and the workflows' screens (emulator/pages/) except
+//     the widget types it does not draw; React pages (`add_page`), the onboarding and chat pages
+//     and the theme are not rendered. The line names what is not, and where the rendered ones are.
 
-import { dataSourceNames, homeTree, pagePath, unrenderedIn } from '../pages/widgets';
+import { dataSourceNames, declaredWorkflows, homeTree, pagePath, unrenderedIn, workflowPath } from '../pages/widgets';
 
 export interface Unemulated {
   feature: 'filesystems' | 'pages';
@@ -54,8 +54,11 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
   }
   if (record(config.onboarding)) shown.push('the onboarding page');
   if (record(config.chat)) shown.push('the chat page');
-  const workflows = list(config.workflows).map((w) => str(record(w)?.name));
-  if (workflows.length) shown.push(`the workflow screens of ${workflows.join(', ')}`);
+  for (const w of declaredWorkflows(config)) {
+    rendered.push(`the screen of ${w.name} at ${workflowPath(app, w.name)}`);
+    const missing = record(w.widget_tree) ? unrenderedIn(w.widget_tree, dataSources, true) : [];
+    if (missing.length) shown.push(`${missing.join(', ')} in the screen of ${w.name}`);
+  }
   if (record(config.theme)) shown.push('the theme');
   if (!shown.length && !rendered.length) return undefined;
   const here = rendered.length ? `Capsule Local renders ${rendered.join(', ')} (signed in, linked from the dashboard)` : '';

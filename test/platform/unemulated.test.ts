@@ -1,7 +1,7 @@
 // What the emulator cannot provide is said by name: a managed filesystem's mount path
 // (`filesystems={"/data": cpsl.FileSystem(...)}`) is not mounted on this machine; of the app's pages
 // the line names what is not rendered (React pages, widget types the page view does not draw,
-// workflow screens, the theme) and where the cpsl.ui pages it renders are.
+// the theme) and where the cpsl.ui pages and workflow screens it renders are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ test('serve and the event log name the filesystems that are not mounted locally;
 test('serve and the event log name what of the pages is not rendered and where the rendered ones are; their data is served', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
   try {
-    const said = /together: the platform's web app renders ui\.Chart in Stats, the workflow screens of Intake, the theme; Capsule Local does not render those yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together \(signed in, linked from the dashboard\)$/m;
+    const said = /together: the platform's web app renders ui\.Chart in Stats, the theme; Capsule Local does not render those yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/workflow\/Intake \(signed in, linked from the dashboard\)$/m;
     await waitFor('serve to name the pages', () => said.test(emu.output()) || undefined);
     assert.equal((await chat(emu, 'hi')).body.reply, 'echo: hi');
     const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');

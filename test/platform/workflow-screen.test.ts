@@ -1,0 +1,70 @@
+// A workflow's screen (its @wf.ui() form) in the page view, headless Chromium on the real SDK: the
+// form's fields are drawn, a required one is checked, Start sends the values as the workflow's
+// input (WorkflowInput), an action button runs @wf.action in the started session, RunStatus links
+// that session in the web chat, and what is not drawn (a file input) says so in place.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { launchBrowser } from '../support/browser';
+import { loginUrl, startEmulator } from '../support/emulator';
+import { waitFor } from '../support/wait';
+
+test("a workflow's form starts it with the form's values, runs its action, and links the session", async () => {
+  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'workflow-only') });
+  const { browser, close } = await launchBrowser();
+  try {
+    await waitFor('serve to point to the screen', () => /the screen of Run Browser Task at \/pages\/workflow-only\/workflow\/Run%20Browser%20Task/.test(emu.output()) || undefined);
+    assert.match(emu.output(), /renders ui\.FileInput in the screen of Run Browser Task/);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(await loginUrl(emu, '/dashboard'));
+    const link = page.locator('#apps a', { hasText: '▶ Run Browser Task' });
+    await link.waitFor({ timeout: 20_000 });
+    await link.click();
+    await page.locator('h1', { hasText: 'Run Browser Task' }).waitFor();
+    assert.equal(await page.locator('.ui-workflow > h2').innerText(), 'Browser Task');
+    assert.equal(await page.locator('legend').innerText(), 'Task');
+    await page.locator('.ui-note', { hasText: 'ui.FileInput is not rendered in Capsule Local yet.' }).waitFor();
+
+    // Approve before a start: there is no session for the action yet.
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('.ui-result', { hasText: 'Start the workflow first' }).waitFor();
+    // The required field is checked before anything is sent.
+    await page.getByRole('button', { name: 'Start browser task' }).click();
+    await page.locator('.ui-result', { hasText: 'Fill in Goal first.' }).waitFor();
+
+    await page.getByLabel('Goal *').fill('check the docs');
+    await page.getByRole('textbox', { name: 'Pages' }).fill('https://a.example/\n\n https://b.example/ ');
+    await page.getByLabel('<b>forms</b>').check();
+    await page.getByLabel('Tabs').fill('2');
+    await page.getByRole('button', { name: 'Start browser task' }).click();
+    const started = "started: check the docs urls=['https://a.example/', 'https://b.example/'] checks=['links', '<b>forms</b>'] depth=deep tabs=2";
+    await page.locator('.ui-result', { hasText: started }).waitFor({ timeout: 20_000 });
+    const status = page.locator('.ui-run-status');
+    assert.match(await status.innerText(), /^Started\n/);
+    const open = status.locator('a');
+    const href = (await open.getAttribute('href'))!;
+    assert.match(href, /^\/chat\?session=ses_/);
+
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('.ui-result', { hasText: '→ approved check the docs' }).waitFor({ timeout: 20_000 });
+    assert.match(await status.innerText(), /^approve ran\n+approved check the docs\n/);
+    assert.equal(await page.locator('b').count(), 0, 'an option stays text');
+
+    // The link opens that session in the web chat, with the workflow's replies.
+    await open.click();
+    await page.locator('.msg.app', { hasText: 'approved check the docs' }).waitFor({ timeout: 20_000 });
+    assert.match(await page.locator('#session-title').innerText(), new RegExp(href.split('=')[1]!));
+    assert.deepEqual(errors, []);
+
+    // A workflow the app does not declare is a 404 page.
+    const r = await page.goto(`${emu.url}/pages/workflow-only/workflow/Nope`);
+    assert.equal(r?.status(), 404);
+    assert.match(await page.locator('body').innerText(), /declares no workflow named "Nope" \(its workflows: Run Browser Task\)/);
+  } finally {
+    await close();
+    await emu.stop();
+    emu.cleanup();
+  }
+});
