@@ -5,6 +5,7 @@
 // at another version, and names the build commands and system packages it does not run or install:
 // an example app whose handler then fails with "No module named 'baml_client'" has already said why.
 import { execFile } from 'node:child_process';
+import { shellWord } from './shell-word';
 
 export interface ImageSpec {
   pythonPackages: string[];
@@ -89,8 +90,6 @@ export function checkPythonPackages(python: string, requirements: string[], cwd:
   });
 }
 
-/** A word for the shell: quoted when it holds anything a shell would read. */
-const shellWord = (s: string): string => (/^[A-Za-z0-9._+=:/@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /**
  * The sentences (each after "<app>: ") that tell the developer what of the image this machine

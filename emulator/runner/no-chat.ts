@@ -2,13 +2,13 @@
 // the SDK's runner finds no handler and ends the turn without a word, on Capsule too. serve says so
 // when the app starts, with what reaches the app instead, so that an empty reply is no mystery.
 
+import { shellWord } from './shell-word';
+
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const nameOf = (v: unknown): string | undefined => {
   const n = v && typeof v === 'object' ? (v as Record<string, unknown>).name : undefined;
   return typeof n === 'string' && n ? n : undefined;
 };
-/** A word for the shell: quoted when it holds anything a shell would read. */
-const shellWord = (s: string): string => (/^[A-Za-z0-9._:/@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The sentence after "<app>: ", or undefined when the app has a message handler. */
 export function noChatNote(config: Record<string, unknown> | undefined): string | undefined {
