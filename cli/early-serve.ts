@@ -223,6 +223,7 @@ export async function earlyServe(args: string[]): Promise<void> {
         versionId: runner.versionId,
         secrets: resolver.environmentFor(injected).env,
         baseEnv: env,
+        filesystemsDir: paths.filesystems,
       }),
       (stream, line) => {
         if (sink) sink(stream, line);

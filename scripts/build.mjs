@@ -136,7 +136,7 @@ for (const pkg of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
 }
 // The platform protocol and the real SDK's launcher (emulator/platform/), read at run time.
 mkdirSync('dist/platform/python', { recursive: true });
-for (const f of ['capsule.proto', 'sdk-protocol.py', 'python/capsule_local_runner.py']) cpSync(join('emulator/platform', f), join('dist/platform', f));
+for (const f of ['capsule.proto', 'sdk-protocol.py', 'python/capsule_local_runner.py', 'python/capsule_local_mounts.py']) cpSync(join('emulator/platform', f), join('dist/platform', f));
 if (existsSync('emulator/python')) {
   cpSync('emulator/python', 'dist/python', {
     recursive: true,

@@ -1,6 +1,6 @@
 // `capsule-local export FILE`, `import FILE` and `reset`, plus the helpers the store commands
 // (secret, channel) share: the --store option, opening the store, tables, the running emulator.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
@@ -249,7 +249,7 @@ export function registerStoreCommands(program: Command): void {
   withStoreOption(
     program
       .command('reset')
-      .description('Delete sessions, key-value state, collections, background tasks, onboarding completions, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
+      .description('Delete sessions, key-value state, collections, managed filesystems\' files, background tasks, onboarding completions, connected integrations, personas and the event log. Secrets and channels are kept unless --all.')
       .option('--all', 'also delete secrets and channels (an empty store)')
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (opts: StoreFlag & { all?: boolean; yes?: boolean }) => {
@@ -258,7 +258,7 @@ export function registerStoreCommands(program: Command): void {
       process.stdout.write(`Nothing to reset: no store at ${store.paths.dir}.\n`);
       return;
     }
-    const what = opts.all ? 'everything (including secrets and channels)' : 'sessions, state, collections, integrations, personas and events (secrets and channels are kept)';
+    const what = opts.all ? 'everything (including secrets and channels)' : 'sessions, state, collections, filesystem files, integrations, personas and events (secrets and channels are kept)';
     if (!opts.yes) {
       if (!process.stdin.isTTY) throw new UsageError(`refusing to reset the store in ${store.paths.dir} without confirmation: pass --yes`);
       if (!(await confirm(`Reset the store in ${store.paths.dir}: delete ${what}? Type "yes" to continue: `))) {
@@ -282,6 +282,9 @@ export function registerStoreCommands(program: Command): void {
     } finally {
       engine?.close();
     }
+    // The managed filesystems' folders (runner/filesystems.ts) are the app's data, like its collections.
+    const files = countFiles(store.paths.filesystems);
+    rmSync(store.paths.filesystems, { recursive: true, force: true });
     const r = report!.removed;
     const parts = [
       plural(r.sessions, 'session'),
@@ -292,6 +295,7 @@ export function registerStoreCommands(program: Command): void {
       plural(documents, 'collection document'),
       plural(tasks, 'background task'),
       plural(onboarded, 'onboarding completion'),
+      plural(files, 'managed filesystem file'),
     ];
     if (opts.all) parts.push(plural(r.secrets, 'secret'), plural(r.channels, 'channel'));
     process.stdout.write(`Reset the store in ${store.paths.dir}: removed ${parts.join(', ')}.${opts.all ? '' : ' Secrets and channels were kept.'}\n`);
@@ -318,4 +322,15 @@ function describeImport(file: string, storeFile: string, r: ImportReport): strin
   lines.push(`  integrations: ${r.integrations.imported}` + (r.integrations.skippedNoToken ? ` (${r.integrations.skippedNoToken} skipped without tokens: users reconnect)` : ''));
   lines.push(`  personas: ${r.personas}, sessions: ${r.sessions}, state keys: ${r.kvKeys}, events: ${r.events}`);
   return lines.join('\n') + '\n';
+}
+
+/** The files under a folder (0 when it does not exist). */
+function countFiles(dir: string): number {
+  let n = 0;
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (!e.isDirectory()) n++;
+  } catch {
+    // No folder: nothing to count.
+  }
+  return n;
 }

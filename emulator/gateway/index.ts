@@ -209,6 +209,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
       {
         gatewayUrl: () => hub.url,
         platformAddress: () => platform.address,
+        filesystemsDir: () => store.paths.filesystems,
         ownerId: () => hub.read().personas[0]?.id ?? 'user_dev',
         secretEnv: (names, _runner, quiet) => {
           const r = hub.secretsImpl.environmentFor(names);

@@ -85,6 +85,8 @@ export interface LaunchInput {
   secrets: Record<string, string>;
   /** The launching environment the runner inherits (PATH, HOME, ...). */
   baseEnv?: NodeJS.ProcessEnv;
+  /** Where the app's managed filesystems are kept (the store's `filesystems` folder). */
+  filesystemsDir?: string;
   /** Run under debugpy, waiting on 127.0.0.1:port for a debugger to attach before the app starts. */
   debug?: DebugLaunch;
 }
@@ -116,6 +118,7 @@ export function launchSpec(i: LaunchInput): LaunchSpec {
     CAPSULE_VERSION_TYPE: 'serve',
     CAPSULE_ENV_TYPE: 'serve',
     CAPSULE_CATALOG: catalogPath(),
+    ...(sdk && i.filesystemsDir ? { CAPSULE_LOCAL_FILESYSTEMS: i.filesystemsDir } : {}),
   });
   // The real SDK: `python -m cpsl.runner module:Name`, through the launcher
   // (capsule_local_runner.py says why).

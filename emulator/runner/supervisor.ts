@@ -12,12 +12,15 @@ import { describeExit, RunnerProcess, type Registration, type Runtime } from './
 import { unemulatedFeatures } from './unemulated';
 import { checkPythonPackages, imageNotes, imageOf } from './image';
 import { noChatNote } from './no-chat';
+import { filesystemsNote } from './filesystems';
 import { watchApp, type AppWatcher } from './watch';
 
 export interface SupervisorHost {
   gatewayUrl(): string;
   /** host:port of the gRPC gateway the real SDK connects to. */
   platformAddress(): string;
+  /** Where the app's managed filesystems are kept (the real SDK maps their mount paths there). */
+  filesystemsDir?(): string;
   ownerId(): string;
   /** Values for injected secrets; names and sources are logged by the host. */
   secretEnv(names: string[], runner: RunnerProcess, quiet?: boolean): Record<string, string>;
@@ -382,6 +385,7 @@ export class AppSupervisor {
       runtime: runner.runtime,
       gatewayUrl: this.host.gatewayUrl(),
       platformAddress: this.host.platformAddress(),
+      filesystemsDir: this.host.filesystemsDir?.(),
       token: runner.token,
       appId: this.appId,
       ownerId: this.host.ownerId(),
@@ -504,7 +508,12 @@ export class AppSupervisor {
     const noChat = noChatNote(runner.registration?.config);
     if (noChat && this.unemulatedSaid.get('chat') !== noChat) this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${noChat}`, detail: { event: 'no-message-handler' } });
     this.unemulatedSaid.set('chat', noChat ?? '');
+    // On the real SDK the launcher maps the mount paths onto the store (runner/filesystems.ts).
+    const mapped = runner.runtime === 'sdk' && this.host.filesystemsDir ? filesystemsNote(runner.registration?.config, this.host.filesystemsDir(), this.entry.cwd) : undefined;
+    if (mapped && this.unemulatedSaid.get('filesystems') !== mapped) this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${mapped}`, detail: { event: 'filesystems' } });
+    if (mapped) this.unemulatedSaid.set('filesystems', mapped);
     for (const u of unemulatedFeatures(runner.registration?.config, this.name)) {
+      if (mapped && u.feature === 'filesystems') continue;
       if (this.unemulatedSaid.get(u.feature) === u.summary) continue;
       this.unemulatedSaid.set(u.feature, u.summary);
       this.host.emit({ kind: 'runner', app: this.name, summary: `${this.name}: ${u.summary}`, detail: { event: 'unemulated', feature: u.feature, ...u.detail } });

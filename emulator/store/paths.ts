@@ -18,6 +18,8 @@ export interface StorePaths {
   workspace: string;
   /** The workspace `.env`. */
   envFile: string;
+  /** The folders that stand for the app's managed filesystems, one per name (platform/python/capsule_local_mounts.py). */
+  filesystems: string;
 }
 
 export function storePaths(dir: string = DEFAULT_STORE_DIR, cwd: string = process.cwd()): StorePaths {
@@ -31,5 +33,6 @@ export function storePaths(dir: string = DEFAULT_STORE_DIR, cwd: string = proces
     sessionToken: join(abs, 'session-token'),
     workspace,
     envFile: join(workspace, '.env'),
+    filesystems: join(abs, 'filesystems'),
   };
 }

@@ -511,7 +511,7 @@ class Walker {
     if (filesystems && filesystems.type.name !== 'None') {
       // The emulator names them too, when the app registers (emulator/runner/supervisor.ts).
       this.ctx.report('capsule/local-unsupported', 'information', filesystems.from, filesystems.to,
-        'Managed filesystems are not mounted in Capsule Local yet: the app imports and serves, but reading or writing under a mount path fails on this machine. On Capsule the platform mounts them.',
+        'Managed filesystems are kept in the workspace (.capsule/filesystems/<name>) in Capsule Local: on the real SDK the app\'s Python file calls see each one at its mount path; shell commands, C libraries that open files themselves and the bundled runtime do not. On Capsule the platform mounts them.',
         { data: { argument: 'filesystems' } });
     }
     const secrets = args.keywords.get('secrets')?.value;

@@ -1,5 +1,5 @@
-// What the emulator cannot provide is said by name: a managed filesystem's mount path
-// (`filesystems={"/data": cpsl.FileSystem(...)}`) is not mounted on this machine; of the app's pages
+// What the emulator cannot provide is said by name (a managed filesystem on the bundled runtime:
+// filesystems.test.ts); of the app's pages
 // the line names what is not rendered (React pages, widget types the page view does not draw,
 // the theme) and where the cpsl.ui pages and workflow screens it renders are.
 import { test } from 'node:test';
@@ -9,20 +9,6 @@ import { startEmulator } from '../support/emulator';
 import { unemulatedFeatures } from '../../emulator/runner/unemulated';
 import { chat, json } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
-
-test('serve and the event log name the filesystems that are not mounted locally; the app serves', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'filesystems') });
-  try {
-    const said = /filesystems: managed filesystems are not mounted in Capsule Local yet: \/data \(notes\); reading or writing under that path fails here/;
-    await waitFor('serve to name the mount', () => said.test(emu.output()) || undefined);
-    assert.equal((await chat(emu, 'hi')).body.reply, 'echo: hi');
-    const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');
-    assert.equal(events.body.filter((e) => said.test(e.summary)).length, 1, 'said once');
-  } finally {
-    await emu.stop();
-    emu.cleanup();
-  }
-});
 
 test('serve and the event log name what of the pages is not rendered and where the rendered ones are; their data is served', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });

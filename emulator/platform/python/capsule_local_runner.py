@@ -2,7 +2,7 @@
 
 Started as `python -m capsule_local_runner module:Name` in the app's folder, with this folder on
 PYTHONPATH and the platform's environment (CAPSULE_GATEWAY_HOST, CAPSULE_RUNNER_TOKEN, ...).
-It does four things around the SDK's main, and nothing inside it:
+It does five things around the SDK's main, and nothing inside it:
 
 1. The runner's HTTP server (data, endpoints, page sources) is hard-coded in the wheel to
    0.0.0.0:8080 (cpsl/runner/shared.py `_PORT`; core.py starts `web.TCPSite(runner, "0.0.0.0",
@@ -19,7 +19,10 @@ It does four things around the SDK's main, and nothing inside it:
 3. An entry that fails to import (or a target that is not an App) is reported the same way
    (`POST /_runner/rpc/Register` with the exception and its traceback), and the process exits
    with status 3.
-4. The emulator keeps stdin open as a pipe: EOF means the emulator is gone (even killed with
+4. The app's managed filesystems (`filesystems={"/data": cpsl.FileSystem("notes")}`), which the
+   platform mounts, are mapped onto folders of the store (CAPSULE_LOCAL_FILESYSTEMS/<name>) for
+   Python's file functions once the app is imported (capsule_local_mounts.py says how and what not).
+5. The emulator keeps stdin open as a pipe: EOF means the emulator is gone (even killed with
    SIGKILL), and the runner is then stopped as by SIGTERM (its shutdown hooks run), instead of
    retrying the connection for ever.
 
@@ -131,6 +134,30 @@ def _declarations(module_name: str, target: str) -> dict:
     return config
 
 
+def _mount_filesystems(config: dict) -> None:
+    """Maps each declared mount path onto the store's folder for that filesystem's name."""
+    root = os.environ.get("CAPSULE_LOCAL_FILESYSTEMS", "")
+    declared = config.get("filesystems")
+    if not root or not isinstance(declared, dict) or not declared:
+        return
+    import re
+
+    import capsule_local_mounts
+
+    table = {}
+    for mount, spec in declared.items():
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if not isinstance(mount, str) or not mount.startswith("/") or not isinstance(name, str) or not name:
+            continue
+        # A name is a folder of its own: nothing in it may climb out of the store.
+        folder = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        if folder in (".", ".."):
+            folder = "_" + folder
+        table[mount] = os.path.join(root, folder)
+    if table:
+        capsule_local_mounts.install(table)
+
+
 def _wait_until_asked() -> None:
     """A spare: blocks until the emulator writes its line (EOF: not needed after all)."""
     line = b""
@@ -173,6 +200,7 @@ def main() -> None:
         sys.stderr.write(tb)
         _call("Register", {"error": f"{type(exc).__name__}: {exc}", "traceback": tb})
         sys.exit(3)
+    _mount_filesystems(config)
     _call(
         "Declare",
         {"port": sock.getsockname()[1], "pid": os.getpid(), "sdk": version, "python": sys.executable, "config": config},
