@@ -43,6 +43,13 @@ export interface Turn {
   finished: Promise<{ reply: string; blocks: unknown[]; error?: string }>;
   /** Live events; the listener is called for each in order, also ones already emitted. */
   subscribe(listener: (e: OutboundEvent) => void): () => void;
+  /**
+   * Called when the app changes the session's data (or a collection) during the turn: the SDK's
+   * `session_data_snapshot` and `widget_update` blocks, which the web app reads to refresh the
+   * widgets over the session's data and which are not part of the conversation. A listener added
+   * after a change is called once at once. (A hub without the real SDK's runner has none.)
+   */
+  onDataChanged?(listener: () => void): () => void;
 }
 
 export interface PendingPrompt {

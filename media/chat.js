@@ -3,12 +3,27 @@
 // replaced in place, blocks become cards, integration prompts get a countdown and a Connect button
 // (approval and file prompts: chat-asks.js; terminals, tasks, steps, suggestions, tables and
 // previews: chat-blocks.js).
+//
+// Embedded (`/chat?embed=1&app=<app>&user=<persona>`, the ChatPanel of an app's chat page, framed
+// by media/pages.js): no top bar or history list, one app and user, and the page that frames it
+// is told, by postMessage to this origin only, which session is open and when the app changed the
+// session's data (`data-changed`), so that the widgets beside the panel read it again.
 'use strict';
 (() => {
   const { api, el, stream, time, banner } = capsule;
   const $ = (id) => document.getElementById(id);
   const messages = $('messages');
   const state = { apps: [], personas: [], titles: {}, app: '', userId: '', sessionId: '', busy: false };
+  const query = new URLSearchParams(location.search);
+  const embed = query.get('embed') === '1' && window.parent !== window
+    ? { app: query.get('app') || '', user: query.get('user') || '', single: query.get('mode') === 'single', placeholder: query.get('placeholder') || '' }
+    : null;
+
+  /** Tells the page that frames this chat (same origin only) which session is open, or that its data changed. */
+  function tellPage(type) {
+    if (!embed) return;
+    window.parent.postMessage({ source: 'capsule-chat', type, sessionId: state.sessionId || '' }, location.origin);
+  }
   /** blockId -> {card, type, timer} for integration prompt cards of the open turn. */
   const promptCards = new Map();
 
@@ -214,6 +229,9 @@
         endStream();
         renderBlock(e.block, turn);
       },
+      'data-changed'() {
+        tellPage('data-changed');
+      },
       prompt: attachPrompt,
       'prompt-resolved': resolvePrompt,
       'integration-state': markConnected,
@@ -244,6 +262,7 @@
       state.sessionId = r.sessionId;
       localStorage.setItem(sessionKey(), r.sessionId);
       $('session-title').textContent = `Session ${r.sessionId}`;
+      tellPage('session');
       followTurn(r.requestId);
     } catch (e) {
       bubble('error', e.message);
@@ -265,6 +284,7 @@
     messages.replaceChildren();
     $('session-title').textContent = id ? `Session ${id}` : 'New session';
     for (const b of document.querySelectorAll('#session-list button')) b.setAttribute('aria-current', String(b.dataset.id === id));
+    tellPage('session');
     if (!id) return showEmpty();
     try {
       const s = await api(`/api/webchat/sessions/${encodeURIComponent(id)}`);
@@ -297,7 +317,7 @@
   async function loadSessions() {
     const list = $('session-list');
     try {
-      const { sessions } = await api(`/api/webchat/sessions?user=${encodeURIComponent(state.userId)}&app=${encodeURIComponent(state.app)}`);
+      const { sessions } = state.lastSessions = await api(`/api/webchat/sessions?user=${encodeURIComponent(state.userId)}&app=${encodeURIComponent(state.app)}`);
       // In place (keyed.js): a session button stays the same element while the list refreshes.
       keyed.list(list, sessions, (s) => s.id, (s) =>
         el('li', {}, el('button', { type: 'button', dataset: { id: s.id }, 'aria-current': String(s.id === state.sessionId), onclick: () => selectSession(s.id) },
@@ -313,9 +333,11 @@
   }
 
   async function linkedSession() {
-    const id = new URLSearchParams(location.search).get('session');
+    const id = query.get('session');
     if (!id) return undefined;
-    history.replaceState(null, '', location.pathname);
+    const rest = new URLSearchParams(location.search);
+    rest.delete('session');
+    history.replaceState(null, '', `${location.pathname}${rest.size ? `?${rest}` : ''}`);
     try {
       return await api(`/api/webchat/sessions/${encodeURIComponent(id)}`);
     } catch (e) {
@@ -336,9 +358,9 @@
     }
     // A link to one session (`/chat?session=ID`, from a workflow's screen) opens it with its app and user.
     const linked = await linkedSession();
-    const savedApp = linked ? linked.app : localStorage.getItem('capsule.chat.app');
+    const savedApp = linked ? linked.app : embed ? embed.app : localStorage.getItem('capsule.chat.app');
     state.app = state.apps.some((a) => a.name === savedApp) ? savedApp : (state.apps[0] || {}).name || '';
-    const savedUser = linked ? linked.userId : localStorage.getItem('capsule.chat.persona');
+    const savedUser = linked ? linked.userId : embed ? embed.user : localStorage.getItem('capsule.chat.persona');
     state.userId = state.personas.some((p) => p.id === savedUser) ? savedUser : (state.personas[0] || {}).id || '';
     if (linked && linked.app === state.app && linked.userId === state.userId) localStorage.setItem(sessionKey(), linked.id);
     fillSelect($('app'), state.apps.map((a) => ({ value: a.name, label: `${a.name}${a.status === 'running' ? '' : ` (${a.status})`}` })), state.app);
@@ -348,7 +370,9 @@
     if (!state.apps.length) banner('No app is running: start one with capsule-local serve app.py:app');
     fillSelect($('persona'), state.personas.map((p) => ({ value: p.id, label: p.email ? `${p.name} <${p.email}>` : p.name })), state.userId);
     await loadSessions();
-    await selectSession(localStorage.getItem(sessionKey()) || '');
+    // A chat page with mode="single" keeps one session: the user's latest, when this browser has none.
+    const latest = embed && embed.single ? ((state.lastSessions || {}).sessions || [])[0] : undefined;
+    await selectSession(localStorage.getItem(sessionKey()) || (latest ? latest.id : ''));
     // Send is off until the restored session is shown: a message sent sooner would be drawn twice
     // (by its turn's stream, and again by the history of the session it created).
     if (!state.busy) setBusy(false);
@@ -428,5 +452,14 @@
     }
   });
 
+  if (embed) {
+    document.body.classList.add('embedded');
+    // The chat page draws the panel's title; here only the session and (mode="multi") New session.
+    const bar = el('div', { class: 'embed-bar' });
+    $('session-title').before(bar);
+    bar.append($('session-title'));
+    if (!embed.single) bar.append($('new-session'));
+    if (embed.placeholder) $('input').placeholder = embed.placeholder;
+  }
   boot();
 })();

@@ -6,6 +6,13 @@
 // text length, rows). Data comes through the routes the web app uses: the runner's
 // /collection/<name> and /data/<name> (forwarded with the viewer's identity, `?as=`), and actions
 // through the emulator's POST /api/actions/run.
+//
+// The chat page (`/pages/<app>/chat`, `@app.chat_page`) draws its ChatPanel as the web chat,
+// framed (`/chat?embed=1`): the framed chat tells this page, by postMessage from this origin,
+// which session is open and when the app changed that session's data; the widgets that read data
+// then read it again, as that session (`?session_id=`, whose user is the viewer). The onboarding
+// page (`/pages/<app>/_onboarding`) draws the onboarding's tree and says whether the viewer has
+// completed it (`session.complete_onboarding()`).
 'use strict';
 
 (() => {
@@ -18,6 +25,13 @@
   let limits;
   let budget;
   let viewer;
+  /** Where the tree is drawn: 'page', 'workflow', 'chat' or 'onboarding' (emulator/pages/widgets.ts). */
+  let surface = 'page';
+  /** The chat page's session (told by its framed chat), and the one frame that may tell it. */
+  let chatSession = '';
+  let chatFrame = null;
+  /** The widgets that read data, each a function that reads it again (the chat page's session changed or its data did). */
+  const reloaders = [];
 
   const own = (o, k) => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
   const get = (o, k) => (own(o, k) ? o[k] : undefined);
@@ -29,6 +43,24 @@
   const widgetName = (type) => (typeof type === 'string' && own(info.widgets.classes, type) ? `ui.${info.widgets.classes[type]}` : `ui widget type "${text(type, 40)}"`);
   const note = (message) => el('div', { class: 'ui-note', role: 'note' }, message);
   const withViewer = (path) => (viewer ? `${path}${path.includes('?') ? '&' : '?'}as=${encodeURIComponent(viewer)}` : path);
+  /** A data source's URL as the page reads it: on the chat page, as its session (the handler's `session`); else as the viewer. */
+  const dataUrl = (path) => (chatSession ? `${path}${path.includes('?') ? '&' : '?'}session_id=${encodeURIComponent(chatSession)}` : withViewer(path));
+  /**
+   * Registers a widget's read of its data, and reads it: `read()` is a promise, `show(result)` and
+   * `fail(error)` draw it. An answer that a later read has overtaken is dropped.
+   */
+  function live(read, show, fail) {
+    let generation = 0;
+    const load = () => {
+      const mine = ++generation;
+      read().then((r) => mine === generation && show(r), (e) => mine === generation && fail(e));
+    };
+    reloaders.push(load);
+    load();
+  }
+  const reloadData = () => {
+    for (const load of reloaders) load();
+  };
   const pageHref = (path) => (new URLSearchParams(location.search).get('as') ? withViewer(path) : path);
   /** A CSS length or track the app gave (numbers are pixels, or fr for row columns); anything else is dropped. */
   const cssSize = (v, unit = 'px') => (typeof v === 'number' && Number.isFinite(v) ? `${v}${unit}` : typeof v === 'string' && /^[\w.%() ,+-]{1,40}$/.test(v) ? v : '');
@@ -56,6 +88,7 @@
       return note(`${widgetName(type)} without setting= (a workflow form's field) is not rendered in Capsule Local yet.`);
     }
     if (FORM_TYPES.has(type) && !form) return note(`${widgetName(type)} belongs on a workflow's screen; outside one it is not rendered.`);
+    if (type === 'chat_panel' && surface !== 'chat') return note('ui.ChatPanel belongs on the chat page (@app.chat_page); elsewhere it is not rendered.');
     return draw(node, depth);
   }
 
@@ -75,6 +108,12 @@
     }
   }
   const payloadOf = (node) => (isObject(get(node, 'payload')) ? get(node, 'payload') : {});
+  /** After a button's action: what it may have changed is read again (the widgets' data, the onboarding's state). */
+  const afterActionHooks = [];
+  function afterAction() {
+    reloadData();
+    for (const h of afterActionHooks) h();
+  }
   const user = () => (viewer ? { user: viewer } : {});
 
   /** What a target (`target`/`value` of Button, ActionCard, Image) does when clicked; undefined: nothing. */
@@ -82,7 +121,7 @@
     const target = get(node, 'target');
     const value = text(get(node, 'value'), 200);
     if (!value) return undefined;
-    if (target === 'action') return () => run(out, () => api('/api/actions/run', { method: 'POST', body: { app: appName, name: value, payload: payloadOf(node), ...user() } }));
+    if (target === 'action') return () => run(out, () => api('/api/actions/run', { method: 'POST', body: { app: appName, name: value, payload: payloadOf(node), ...user(), ...(chatSession ? { session_id: chatSession } : {}) } }).finally(afterAction));
     if (target === 'workflow') return () => run(out, () => api('/api/workflows/start', { method: 'POST', body: { app: appName, name: value, payload: payloadOf(node), ...user() } }));
     if (target === 'prompt') return () => run(out, () => api('/api/chat', { method: 'POST', body: { app: appName, text: value, ...user() } }));
     if (target === 'page') return () => location.assign(pageHref(pathOf(value)));
@@ -147,12 +186,14 @@
     const value = el('div', { class: 'value' }, '…');
     const box = el('div', { class: 'ui-metric' }, label, value);
     const field = get(node, 'field');
-    api(withViewer(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}`))
-      .then((r) => {
-        if (typeof field === 'string' && !own(r, field)) return value.replaceWith(note(`The data source ${text(data, 80)} answered without a field "${text(field, 80)}".`));
+    const shown = (n) => box.replaceChildren(label, n);
+    live(() => api(dataUrl(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}`)),
+      (r) => {
+        if (typeof field === 'string' && !own(r, field)) return shown(note(`The data source ${text(data, 80)} answered without a field "${text(field, 80)}".`));
         value.textContent = formatted(typeof field === 'string' ? r[field] : r, fmt);
-      })
-      .catch((e) => value.replaceWith(note(`The data source ${text(data, 80)} failed: ${text(e.message, 300)}`)));
+        shown(value);
+      },
+      (e) => shown(note(`The data source ${text(data, 80)} failed: ${text(e.message, 300)}`)));
     return box;
   }
 
@@ -238,9 +279,12 @@
     const data = get(node, 'data');
     draw(inline);
     if (typeof data === 'string' && data) {
-      api(withViewer(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}`))
-        .then((r) => draw([...inline, ...(Array.isArray(r) ? r : Array.isArray(get(r, 'data')) ? r.data : [])]))
-        .catch((e) => grid.append(note(`The data source ${text(data, 80)} failed: ${text(e.message, 300)}`)));
+      live(() => api(dataUrl(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}`)),
+        (r) => draw([...inline, ...(Array.isArray(r) ? r : Array.isArray(get(r, 'data')) ? r.data : [])]),
+        (e) => {
+          draw(inline);
+          grid.append(note(`The data source ${text(data, 80)} failed: ${text(e.message, 300)}`));
+        });
     }
     return el('section', { class: 'ui-gallery-box' }, get(node, 'title') ? el('h3', {}, text(get(node, 'title'), 200)) : null, grid);
   }
@@ -398,12 +442,12 @@
         }
       }
       if (data) {
-        const r = await api(withViewer(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}${collection ? `?${q}` : ''}`));
+        const r = await api(dataUrl(`/apps/${encodeURIComponent(appName)}/data/${encodeURIComponent(data)}${collection ? `?${q}` : ''}`));
         return Array.isArray(r) ? { rows: r, total: r.length, paged: false } : { rows: Array.isArray(get(r, 'data')) ? r.data : [], total: Number(get(r, 'total')) || 0, paged: !!collection, columns: get(r, 'columns') };
       }
       if (collection) {
         if (typeof get(node, 'scope') === 'string') q.set('scope', get(node, 'scope'));
-        const r = await api(withViewer(`/apps/${encodeURIComponent(appName)}/endpoints/collection/${encodeURIComponent(collection)}?${q}`));
+        const r = await api(dataUrl(`/apps/${encodeURIComponent(appName)}/endpoints/collection/${encodeURIComponent(collection)}?${q}`));
         return { rows: Array.isArray(get(r, 'data')) ? r.data : [], total: Number(get(r, 'total')) || 0, paged: true, columns: get(r, 'columns') };
       }
       const rows = Array.isArray(get(node, 'rows')) ? get(node, 'rows') : [];
@@ -443,15 +487,20 @@
       box.replaceChildren(...[label, extras, el('table', {}, el('thead', {}, el('tr', {}, head)), el('tbody', {}, body)), pager].filter(Boolean));
     }
 
+    let generation = 0;
     async function load() {
+      const mine = ++generation;
       try {
-        draw(await fetchRows());
+        const rows = await fetchRows();
+        if (mine === generation) draw(rows);
       } catch (e) {
+        if (mine !== generation) return;
         const what = data ? `data source ${data}` : `collection ${collection}`;
         box.replaceChildren(...[label, extras, el('div', { class: 'ui-result bad', role: 'alert' }, `The ${what} could not be read: ${e.message}`), el('button', { type: 'button', onclick: () => load() }, 'Retry')].filter(Boolean));
       }
     }
     box.append(el('span', { class: 'muted' }, 'loading…'));
+    if (data || collection) reloaders.push(load);
     load();
     return box;
   }
@@ -472,6 +521,39 @@
     if (cssSize(get(node, 'gap'))) div.style.gap = cssSize(get(node, 'gap'));
     return div;
   }
+
+  /**
+   * The chat page's ChatPanel: the web chat, framed (`/chat?embed=1`) with this app, the viewer
+   * as its user, the panel's placeholder and the page's mode. One panel per page (the SDK checks).
+   */
+  function chatPanel(node) {
+    if (chatFrame) return note('A second ui.ChatPanel on the page is not rendered: the chat page has one.');
+    const q = new URLSearchParams({ embed: '1', app: appName });
+    if (viewer) q.set('user', viewer);
+    if (info.chat && info.chat.mode === 'single') q.set('mode', 'single');
+    if (typeof get(node, 'placeholder') === 'string' && get(node, 'placeholder')) q.set('placeholder', text(get(node, 'placeholder'), 200));
+    const linked = new URLSearchParams(location.search).get('session');
+    if (linked) q.set('session', linked);
+    const height = Number.isInteger(get(node, 'height')) && get(node, 'height') > 0 ? Math.min(get(node, 'height'), 4000) : 560;
+    const title = text(get(node, 'title'), 200);
+    chatFrame = el('iframe', { class: 'ui-chat-frame', src: `/chat?${q}`, title: title || 'Chat' });
+    chatFrame.style.height = `${height}px`;
+    return el('section', { class: 'ui-chat-panel card bordered' }, get(node, 'show_header') !== false && title ? el('h2', {}, title) : null, chatFrame);
+  }
+
+  /** What the framed chat says: its session (the widgets read as it), or that the app changed its data. */
+  window.addEventListener('message', (ev) => {
+    if (ev.origin !== location.origin || !chatFrame || ev.source !== chatFrame.contentWindow) return;
+    const d = ev.data;
+    if (!isObject(d) || get(d, 'source') !== 'capsule-chat') return;
+    const id = get(d, 'sessionId');
+    if (typeof id !== 'string' || id.length > 200) return;
+    if (get(d, 'type') === 'session') {
+      if (id === chatSession) return;
+      chatSession = id;
+      reloadData();
+    } else if (get(d, 'type') === 'data-changed' && id === chatSession) reloadData();
+  });
 
   const RENDER = new Map([
     ['page', (n, d) => el('div', { class: 'ui-column' }, kids(n, d))],
@@ -509,6 +591,7 @@
     ['run_status', runStatus],
     ['image_gallery', gallery],
     ['video_gallery', gallery],
+    ['chat_panel', chatPanel],
   ]);
 
   function nav(pages) {
@@ -516,8 +599,48 @@
     const links = [];
     if (info.home) links.push(el('a', { href: pageHref(info.home.path), 'aria-current': here === '' ? 'page' : null }, 'Home'));
     for (const p of pages) links.push(el('a', { href: pageHref(p.path), 'aria-current': here === p.route ? 'page' : null }, text(p.name, 80)));
+    if (info.chat) links.push(el('a', { href: pageHref(info.chat.path), 'aria-current': here === 'chat' ? 'page' : null }, `💬 ${text(info.chat.sidebar_label, 80)}`));
     for (const w of info.workflows) links.push(el('a', { href: pageHref(w.path), 'aria-current': here === `workflow/${w.name}` ? 'page' : null }, `▶ ${text(w.name, 80)}`));
+    if (info.onboarding) links.push(el('a', { href: pageHref(info.onboarding.path), 'aria-current': here === ONBOARDING ? 'page' : null }, '👋 Onboarding'));
     document.getElementById('app-nav').replaceChildren(...links);
+  }
+
+  /** The onboarding page's last path segment (widgets.ts: no app page's route can be it). */
+  const ONBOARDING = '_onboarding';
+
+  /**
+   * The onboarding page's state line: whether the viewer completed it (`session.complete_onboarding()`
+   * in one of its actions), with the redirect page once done, and a way to go through it again.
+   */
+  function onboardingStatus(onb) {
+    const box = el('div', { class: 'ui-run-status card bordered', role: 'status' }, el('span', { class: 'muted' }, 'Reading whether you completed it…'));
+    const redirect = onb.redirect ? info.pages.find((p) => p.name === onb.redirect || p.route === onb.redirect) : undefined;
+    const refresh = async () => {
+      try {
+        const st = await api('/api/state');
+        const mine = (Array.isArray(st.onboarding) ? st.onboarding : []).find((o) => o.app === appName && o.userId === viewer);
+        if (!mine) return void box.replaceChildren(el('span', {}, `${viewer ? `${viewer} has` : 'You have'} not completed the onboarding yet.`));
+        const again = el('button', { type: 'button' }, 'Go through it again');
+        again.addEventListener('click', async () => {
+          again.disabled = true;
+          try {
+            await api('/api/onboarding/reset', { method: 'POST', body: { app: appName, user: viewer } });
+          } catch (e) {
+            box.append(el('p', { class: 'ui-result bad' }, e.message));
+          }
+          refresh();
+        });
+        box.replaceChildren(
+          el('strong', {}, `Onboarding completed${mine.completedAt ? ` (${text(mine.completedAt, 40)})` : ''}`),
+          redirect && redirect.type === 'dsl' ? el('a', { href: pageHref(redirect.path) }, `Continue to ${text(redirect.name, 80)}`) : onb.redirect ? el('span', { class: 'muted' }, `On Capsule the app goes on to ${text(onb.redirect, 80)}.`) : null,
+          again);
+      } catch (e) {
+        box.replaceChildren(el('span', { class: 'ui-result bad' }, `Could not read the onboarding's state: ${e.message}`));
+      }
+    };
+    afterActionHooks.push(refresh);
+    refresh();
+    return box;
   }
 
   async function start() {
@@ -538,6 +661,26 @@
       document.title = `${info.app} — Capsule Local`;
       if (!info.home) return void root.replaceChildren(note(`${info.app} declares no home body.`));
       return void root.replaceChildren(render(info.home.widget_tree, 0) || note('Nothing to show.'));
+    }
+    if (route === 'chat') {
+      if (!info.chat) return void root.replaceChildren(note(`${info.app} declares no chat page.`));
+      surface = 'chat';
+      title.textContent = info.chat.sidebar_label;
+      document.title = `${info.chat.sidebar_label} — ${info.app} — Capsule Local`;
+      document.body.classList.add('chat-surface');
+      return void root.replaceChildren(render(info.chat.widget_tree, 0) || note('Nothing to show.'));
+    }
+    if (route === ONBOARDING) {
+      const onb = info.onboarding;
+      if (!onb) return void root.replaceChildren(note(`${info.app} declares no onboarding.`));
+      surface = 'onboarding';
+      title.textContent = `${info.app} — onboarding`;
+      document.title = `Onboarding — ${info.app} — Capsule Local`;
+      if (onb.type !== 'dsl' || !isObject(onb.widget_tree)) {
+        return void root.replaceChildren(el('div', { class: 'ui-column' }, note(`The onboarding is a React component (${text(onb.component, 200)}): it needs the platform's bundler and component kit and is not rendered in Capsule Local.`), onboardingStatus(onb)));
+      }
+      const drawn = render(onb.widget_tree, 0) || note('Nothing to show.');
+      return void root.replaceChildren(el('div', { class: 'ui-column' }, drawn, onboardingStatus(onb)));
     }
     if (route.startsWith('workflow/')) {
       const wf = info.workflows.find((w) => w.name === route.slice('workflow/'.length));

@@ -178,5 +178,8 @@ export function registerWebChat(hub: Hub): void {
       }
     });
     sse.onClose(stop);
+    // The app changed the session's data: the chat page (media/pages.js) reads its widgets again.
+    const stopData = turn.onDataChanged?.(() => sse.send('data-changed', { sessionId: turn.sessionId }));
+    if (stopData) sse.onClose(stopData);
   });
 }

@@ -69,6 +69,29 @@ export class TurnState implements Turn {
     return () => this.listeners.delete(listener);
   }
 
+  private readonly dataListeners = new Set<() => void>();
+  /** How many times the app changed the session's data in this turn (see Turn.onDataChanged). */
+  dataChanges = 0;
+
+  onDataChanged(listener: () => void): () => void {
+    if (this.dataChanges) listener();
+    if (this.done) return () => undefined;
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  dataChanged(): void {
+    if (this.done) return;
+    this.dataChanges += 1;
+    for (const l of this.dataListeners) {
+      try {
+        l();
+      } catch {
+        this.dataListeners.delete(l);
+      }
+    }
+  }
+
   push(e: OutboundEvent): void {
     if (this.done) return;
     if (e.kind === 'reply') this.replies.push(e.text);
@@ -122,6 +145,7 @@ export class TurnState implements Turn {
       this.trace?.report(this.requestId, error);
       this.done = true;
       this.listeners.clear();
+      this.dataListeners.clear();
       this.resolveFinished(result);
     });
   }

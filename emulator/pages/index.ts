@@ -1,5 +1,7 @@
 // The app's cpsl.ui pages, rendered as the platform's web app would: `/pages/<app>` (the home
-// body) and `/pages/<app>/<route>` (an `@app.page`), behind the session like the dashboard. The
+// body), `/pages/<app>/<route>` (an `@app.page`), `/pages/<app>/workflow/<name>` (a workflow's
+// screen), `/pages/<app>/chat` (the chat page, its ChatPanel the web chat embedded) and
+// `/pages/<app>/_onboarding` (the onboarding page), behind the session like the dashboard. The
 // page itself (media/pages.html, pages.js) draws the widget tree in the browser and reads the
 // data behind it through the routes the web app uses: the runner's `/collection/<name>` and
 // `/data/<name>` through the forward routes, actions through POST /api/actions/run.
@@ -9,7 +11,7 @@ import type { Request, Response } from 'express';
 import type { Hub } from '../hub';
 import { sendMedia } from '../channels/static';
 import { sendError } from '../gateway/error-page';
-import { PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, dataSourceNames, declaredPages, declaredWorkflows, homeTree, pagePath, workflowPath } from './widgets';
+import { ONBOARDING_SEGMENT, PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredPages, declaredWorkflows, homeTree, onboardingPath, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
   return hub.apps().find((a) => a.name === name);
@@ -32,6 +34,10 @@ export function registerPages(hub: Hub): void {
     if (!a) return sendError(req, res, 404, `no app "${name}" is served here (apps: ${known})`, { title: 'No such app' });
     if (!route) {
       if (!homeTree(a.declarations)) return sendError(req, res, 404, `${a.name} declares no home body (@app.home_body())`, { title: 'No home body' });
+    } else if (route === 'chat') {
+      if (!declaredChatPage(a.declarations)) return sendError(req, res, 404, `${a.name} declares no chat page (@app.chat_page())`, { title: 'No chat page' });
+    } else if (route === ONBOARDING_SEGMENT) {
+      if (!declaredOnboarding(a.declarations)) return sendError(req, res, 404, `${a.name} declares no onboarding (@app.onboarding())`, { title: 'No onboarding' });
     } else if (route.startsWith('workflow/')) {
       const name = route.slice('workflow/'.length);
       const wf = declaredWorkflows(a.declarations).find((w) => w.name === name);
@@ -57,6 +63,14 @@ export function registerPages(hub: Hub): void {
       pages: declaredPages(a.declarations).map((p) => ({ ...p, path: pagePath(a.name, p.route) })),
       data_sources: [...dataSourceNames({ data_sources: a.dataSources })],
       workflows: declaredWorkflows(a.declarations).map((w) => ({ ...w, path: workflowPath(a.name, w.name) })),
+      chat: (() => {
+        const c = declaredChatPage(a.declarations);
+        return c ? { ...c, path: chatPagePath(a.name) } : null;
+      })(),
+      onboarding: (() => {
+        const o = declaredOnboarding(a.declarations);
+        return o ? { ...o, path: onboardingPath(a.name) } : null;
+      })(),
       widgets: { classes: WIDGET_CLASSES, rendered: RENDERED_WIDGETS, limits: PAGE_LIMITS },
     });
   });

@@ -29,8 +29,15 @@ export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
   'button', 'action_card', 'gallery_card', 'table', 'toggle', 'text_input', 'number_input',
   'select', 'image_gallery', 'video', 'video_gallery', 'workflow_shell', 'form_section',
   'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button',
-  'run_status',
+  'run_status', 'chat_panel',
 ]);
+
+/**
+ * Where a tree is drawn: an app page or the home body, a workflow's screen (its form's fields and
+ * buttons are drawn there only), the chat page (its one ChatPanel is the web chat, embedded) or
+ * the onboarding page.
+ */
+export type Surface = 'page' | 'workflow' | 'chat' | 'onboarding';
 
 /** A workflow form's fields and buttons: drawn only on the workflow's screen, which submits them. */
 const FORM_WIDGETS: readonly string[] = ['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status'];
@@ -51,8 +58,10 @@ export function widgetName(type: unknown): string {
 }
 
 /** Whether the page view draws this node itself (otherwise it shows a note naming it). */
-export function isRendered(node: Record<string, unknown>, dataSources: ReadonlySet<string> = new Set(), inForm = false): boolean {
+export function isRendered(node: Record<string, unknown>, dataSources: ReadonlySet<string> = new Set(), surface: Surface = 'page'): boolean {
   const t = node.type;
+  const inForm = surface === 'workflow';
+  if (t === 'chat_panel') return surface === 'chat';
   if (typeof t !== 'string' || !RENDERED_WIDGETS.includes(t)) return false;
   if (t === 'metric' && node.data !== undefined && node.value === undefined) return typeof node.data === 'string' && dataSources.has(node.data);
   if (SETTING_INPUTS.includes(t)) return (typeof node.setting === 'string' && node.setting !== '') || (inForm && typeof node.name === 'string' && node.name !== '');
@@ -67,13 +76,14 @@ export function dataSourceNames(declarations: Record<string, unknown> | undefine
 }
 
 /** The widgets of a tree that are not rendered, by name, in the order first met (capped walk). */
-export function unrenderedIn(tree: unknown, dataSources: ReadonlySet<string> = new Set(), inForm = false): string[] {
+export function unrenderedIn(tree: unknown, dataSources: ReadonlySet<string> = new Set(), surface: Surface = 'page'): string[] {
+  const inForm = surface === 'workflow';
   const found = new Set<string>();
   let seen = 0;
   const walk = (v: unknown, depth: number): void => {
     const node = record(v);
     if (!node || depth > PAGE_LIMITS.depth || ++seen > PAGE_LIMITS.widgets) return;
-    if (!isRendered(node, dataSources, inForm)) found.add(node.type === 'metric' ? 'ui.Metric(data=<a collection>)' : SETTING_INPUTS.includes(node.type as string) && !inForm ? `${widgetName(node.type)}(name=...)` : widgetName(node.type));
+    if (!isRendered(node, dataSources, surface)) found.add(node.type === 'metric' ? 'ui.Metric(data=<a collection>)' : SETTING_INPUTS.includes(node.type as string) && !inForm ? `${widgetName(node.type)}(name=...)` : widgetName(node.type));
     else for (const c of Array.isArray(node.children) ? node.children : []) walk(c, depth + 1);
   };
   walk(tree, 0);
@@ -131,4 +141,62 @@ export function declaredWorkflows(declarations: Record<string, unknown> | undefi
  */
 export function workflowPath(app: string, workflow: string): string {
   return `/pages/${encodeURIComponent(app)}/workflow/${encodeURIComponent(workflow)}`;
+}
+
+/** The chat page (`@app.chat_page(...)`): its settings and widget tree, if the app declares one. */
+export interface DeclaredChatPage {
+  mode: string;
+  scope: string;
+  thread_key: string;
+  sidebar_label: string;
+  widget_tree: Record<string, unknown>;
+}
+
+export function declaredChatPage(declarations: Record<string, unknown> | undefined): DeclaredChatPage | undefined {
+  const c = record(declarations?.chat);
+  const tree = record(c?.widget_tree);
+  if (!c || !tree) return undefined;
+  const s = (v: unknown, d: string): string => (typeof v === 'string' && v ? v : d);
+  return { mode: s(c.mode, 'multi'), scope: s(c.scope, 'owner'), thread_key: s(c.thread_key, 'chat_page:default'), sidebar_label: s(c.sidebar_label, 'Chat'), widget_tree: tree };
+}
+
+/** The onboarding surface (`@app.onboarding()`, or `add_onboarding` for a React one), if declared. */
+export interface DeclaredOnboarding {
+  type: string;
+  widget_tree?: Record<string, unknown>;
+  component?: string;
+  redirect?: string;
+}
+
+export function declaredOnboarding(declarations: Record<string, unknown> | undefined): DeclaredOnboarding | undefined {
+  const o = record(declarations?.onboarding);
+  if (!o) return undefined;
+  return {
+    type: typeof o.type === 'string' ? o.type : '?',
+    widget_tree: record(o.widget_tree),
+    component: typeof o.component === 'string' ? o.component : undefined,
+    redirect: typeof o.redirect === 'string' && o.redirect ? o.redirect : undefined,
+  };
+}
+
+/**
+ * Where the page view shows the chat page. `chat` is one of the SDK's reserved page routes
+ * (`_RESERVED_PAGE_ROUTES`): `@app.page(route="chat")` raises and a page named "Chat" gets the
+ * route `chat-page`, so no page of the app can be there.
+ */
+export function chatPagePath(app: string): string {
+  return `/pages/${encodeURIComponent(app)}/chat`;
+}
+
+/** The onboarding page's last path segment (see onboardingPath). */
+export const ONBOARDING_SEGMENT = '_onboarding';
+
+/**
+ * Where the page view shows the onboarding page. `onboarding` is not a reserved route: an
+ * `@app.page("Onboarding")` is at `onboarding`, and any route of several parts (`chat/x`) is
+ * allowed too, so neither is free. A page route is made of slugs of `[a-z0-9-]` (app.py
+ * `_normalize_page_route`), which never begin with `_`: `_onboarding` cannot be an app page's.
+ */
+export function onboardingPath(app: string): string {
+  return `/pages/${encodeURIComponent(app)}/${ONBOARDING_SEGMENT}`;
 }

@@ -94,7 +94,12 @@ export function runnerService(hub: GatewayHub): ServiceImpl {
       },
       async SubmitResult(req, caller) {
         const blockJson = String(req.block_json ?? '');
-        if (blockJson && internalBlock(blockJson)) return { ok: true };
+        if (blockJson && internalBlock(blockJson)) {
+          // Not part of the conversation; the web chat passes it on (the chat page refreshes the
+          // widgets over the session's data).
+          hub.turnFor(req.request_id, req.session_id)?.dataChanged();
+          return { ok: true };
+        }
         // The wire does not tell a reply() from a stream chunk: every text of a turn before its end
         // grows the turn's one message, as on the platform (a block or notify in between closes it).
         const text = String(req.text ?? '');

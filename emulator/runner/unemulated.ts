@@ -3,11 +3,12 @@
 //   filesystems: the platform mounts each managed filesystem into the app's container; nothing
 //     is mounted at those paths here, so the app's reads and writes there fail;
 //   pages: the platform's web app renders the app's pages and applies its theme. The emulator
-//     renders the cpsl.ui pages, the home body and the workflows' screens (emulator/pages/) except
-//     the widget types it does not draw; React pages (`add_page`), the onboarding and chat pages
-//     and the theme are not rendered. The line names what is not, and where the rendered ones are.
+//     renders the cpsl.ui pages, the home body, the workflows' screens, the chat page and the
+//     onboarding page (emulator/pages/) except the widget types it does not draw; React pages
+//     (`add_page`), a React onboarding (`add_onboarding`) and the theme are not rendered. The line
+//     names what is not, and where the rendered ones are.
 
-import { dataSourceNames, declaredWorkflows, homeTree, pagePath, unrenderedIn, workflowPath } from '../pages/widgets';
+import { chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredWorkflows, homeTree, onboardingPath, pagePath, unrenderedIn, workflowPath } from '../pages/widgets';
 
 export interface Unemulated {
   feature: 'filesystems' | 'pages';
@@ -52,11 +53,21 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
     const missing = unrenderedIn(home, dataSources);
     if (missing.length) shown.push(`${missing.join(', ')} in the home body`);
   }
-  if (record(config.onboarding)) shown.push('the onboarding page');
-  if (record(config.chat)) shown.push('the chat page');
+  const chat = declaredChatPage(config);
+  if (chat) {
+    rendered.push(`the chat page at ${chatPagePath(app)}`);
+    const missing = unrenderedIn(chat.widget_tree, dataSources, 'chat');
+    if (missing.length) shown.push(`${missing.join(', ')} in the chat page`);
+  } else if (record(config.chat)) shown.push('the chat page (no widget tree)');
+  const onboarding = declaredOnboarding(config);
+  if (onboarding?.type === 'dsl' && onboarding.widget_tree) {
+    rendered.push(`the onboarding page at ${onboardingPath(app)}`);
+    const missing = unrenderedIn(onboarding.widget_tree, dataSources, 'onboarding');
+    if (missing.length) shown.push(`${missing.join(', ')} in the onboarding page`);
+  } else if (onboarding) shown.push(`the onboarding page${onboarding.type === 'react' ? ' (a React component)' : ''}`);
   for (const w of declaredWorkflows(config)) {
     rendered.push(`the screen of ${w.name} at ${workflowPath(app, w.name)}`);
-    const missing = record(w.widget_tree) ? unrenderedIn(w.widget_tree, dataSources, true) : [];
+    const missing = record(w.widget_tree) ? unrenderedIn(w.widget_tree, dataSources, 'workflow') : [];
     if (missing.length) shown.push(`${missing.join(', ')} in the screen of ${w.name}`);
   }
   if (record(config.theme)) shown.push('the theme');

@@ -29,7 +29,19 @@ test('an app that declares none of them is told nothing; odd shapes are skipped,
   assert.deepEqual(unemulatedFeatures({ pages: [], workflows: [], filesystems: {}, home: { suggestions: [] }, theme: null }), []);
   assert.deepEqual(unemulatedFeatures({ pages: 'x', filesystems: [1], home: 3 }), []);
   const [p] = unemulatedFeatures({ pages: [{ name: '__proto__' }, null], onboarding: {}, chat: {} });
-  assert.match(p!.summary, /renders __proto__ \(\/\?\), \? \(\/\?\), the onboarding page, the chat page;/);
+  assert.match(p!.summary, /renders __proto__ \(\/\?\), \? \(\/\?\), the chat page \(no widget tree\), the onboarding page;/);
+});
+
+test('the chat page and a cpsl.ui onboarding are pointed to; what they do not draw, and a React onboarding, are named', () => {
+  const chat = { mode: 'multi', scope: 'owner', thread_key: 'chat_page:default', sidebar_label: 'Studio', widget_tree: { type: 'page', children: [{ type: 'chat_panel', show_header: true }, { type: 'chart' }] } };
+  const onboarding = { type: 'dsl', widget_tree: { type: 'page', children: [{ type: 'text', content: 'hi' }, { type: 'chat_panel' }] } };
+  const [p] = unemulatedFeatures({ chat, onboarding }, 'a b');
+  assert.equal(p!.summary.split(';')[0], "the platform's web app renders ui.Chart in the chat page, ui.ChatPanel in the onboarding page");
+  assert.match(p!.summary, /Capsule Local renders the chat page at \/pages\/a%20b\/chat, the onboarding page at \/pages\/a%20b\/_onboarding \(signed in, linked from the dashboard\)$/);
+  const [plain] = unemulatedFeatures({ chat: { ...chat, widget_tree: { type: 'page', children: [{ type: 'chat_panel' }] } } }, 'a');
+  assert.equal(plain!.summary, 'Capsule Local renders the chat page at /pages/a/chat (signed in, linked from the dashboard)');
+  const [react] = unemulatedFeatures({ onboarding: { type: 'react', component: 'onboarding.tsx', packages: [] } }, 'a');
+  assert.match(react!.summary, /^the platform's web app renders the onboarding page \(a React component\); Capsule Local does not render that yet/);
 });
 
 test('React pages are named as not rendered; cpsl.ui pages that draw fully are only pointed to', () => {
