@@ -600,7 +600,7 @@
     if (info.home) links.push(el('a', { href: pageHref(info.home.path), 'aria-current': here === '' ? 'page' : null }, 'Home'));
     for (const p of pages) links.push(el('a', { href: pageHref(p.path), 'aria-current': here === p.route ? 'page' : null }, text(p.name, 80)));
     if (info.chat) links.push(el('a', { href: pageHref(info.chat.path), 'aria-current': here === 'chat' ? 'page' : null }, `💬 ${text(info.chat.sidebar_label, 80)}`));
-    for (const w of info.workflows) links.push(el('a', { href: pageHref(w.path), 'aria-current': here === `workflow/${w.name}` ? 'page' : null }, `▶ ${text(w.name, 80)}`));
+    for (const w of info.workflows) links.push(el('a', { href: pageHref(w.path), 'aria-current': here === `_workflow/${w.name}` ? 'page' : null }, `▶ ${text(w.name, 80)}`));
     if (info.onboarding) links.push(el('a', { href: pageHref(info.onboarding.path), 'aria-current': here === ONBOARDING ? 'page' : null }, '👋 Onboarding'));
     document.getElementById('app-nav').replaceChildren(...links);
   }
@@ -682,9 +682,9 @@
       const drawn = render(onb.widget_tree, 0) || note('Nothing to show.');
       return void root.replaceChildren(el('div', { class: 'ui-column' }, drawn, onboardingStatus(onb)));
     }
-    if (route.startsWith('workflow/')) {
-      const wf = info.workflows.find((w) => w.name === route.slice('workflow/'.length));
-      if (!wf) return void root.replaceChildren(note(`${info.app} declares no workflow named ${route.slice('workflow/'.length)}.`));
+    if (route.startsWith('_workflow/')) {
+      const wf = info.workflows.find((w) => w.name === route.slice('_workflow/'.length));
+      if (!wf) return void root.replaceChildren(note(`${info.app} declares no workflow named ${route.slice('_workflow/'.length)}.`));
       title.textContent = wf.name;
       document.title = `${wf.name} — ${info.app} — Capsule Local`;
       form = { workflow: wf.name, fields: [], statuses: [], session: '' };

@@ -1,5 +1,5 @@
 // The app's cpsl.ui pages, rendered as the platform's web app would: `/pages/<app>` (the home
-// body), `/pages/<app>/<route>` (an `@app.page`), `/pages/<app>/workflow/<name>` (a workflow's
+// body), `/pages/<app>/<route>` (an `@app.page`), `/pages/<app>/_workflow/<name>` (a workflow's
 // screen), `/pages/<app>/chat` (the chat page, its ChatPanel the web chat embedded) and
 // `/pages/<app>/_onboarding` (the onboarding page), behind the session like the dashboard. The
 // page itself (media/pages.html, pages.js) draws the widget tree in the browser and reads the
@@ -38,8 +38,8 @@ export function registerPages(hub: Hub): void {
       if (!declaredChatPage(a.declarations)) return sendError(req, res, 404, `${a.name} declares no chat page (@app.chat_page())`, { title: 'No chat page' });
     } else if (route === ONBOARDING_SEGMENT) {
       if (!declaredOnboarding(a.declarations)) return sendError(req, res, 404, `${a.name} declares no onboarding (@app.onboarding())`, { title: 'No onboarding' });
-    } else if (route.startsWith('workflow/')) {
-      const name = route.slice('workflow/'.length);
+    } else if (route.startsWith('_workflow/')) {
+      const name = route.slice('_workflow/'.length);
       const wf = declaredWorkflows(a.declarations).find((w) => w.name === name);
       if (!wf) return sendError(req, res, 404, `${a.name} declares no workflow named "${name}" (its workflows: ${declaredWorkflows(a.declarations).map((w) => w.name).join(', ') || 'none'})`, { title: 'No such workflow' });
     } else if (!declaredPages(a.declarations).some((p) => p.route === route)) {

@@ -136,11 +136,12 @@ export function declaredWorkflows(declarations: Record<string, unknown> | undefi
 }
 
 /**
- * Where the page view shows a workflow's screen (its `@wf.ui()` launcher). `workflow` is one of
- * the SDK's reserved page routes, so no page of the app can be there.
+ * Where the page view shows a workflow's screen (its `@wf.ui()` launcher). An app's page routes
+ * are slugs of [a-z0-9-] (app.py `_normalize_page_route`; `workflow/x` is allowed), which never
+ * start with `_`, so no page of the app can be there.
  */
 export function workflowPath(app: string, workflow: string): string {
-  return `/pages/${encodeURIComponent(app)}/workflow/${encodeURIComponent(workflow)}`;
+  return `/pages/${encodeURIComponent(app)}/_workflow/${encodeURIComponent(workflow)}`;
 }
 
 /** The chat page (`@app.chat_page(...)`): its settings and widget tree, if the app declares one. */

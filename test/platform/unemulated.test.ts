@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait';
 test('serve and the event log name what of the pages is not rendered and where the rendered ones are; their data is served', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
   try {
-    const said = /together: the platform's web app renders ui\.Chart in Stats, the theme; Capsule Local does not render those yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/workflow\/Intake \(signed in, linked from the dashboard\)$/m;
+    const said = /together: the platform's web app renders ui\.Chart in Stats, the theme; Capsule Local does not render those yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/_workflow\/Intake \(signed in, linked from the dashboard\)$/m;
     await waitFor('serve to name the pages', () => said.test(emu.output()) || undefined);
     assert.equal((await chat(emu, 'hi')).body.reply, 'echo: hi');
     const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');

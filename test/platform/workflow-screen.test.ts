@@ -13,7 +13,7 @@ test("a workflow's form starts it with the form's values, runs its action, and l
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'workflow-only') });
   const { browser, close } = await launchBrowser();
   try {
-    await waitFor('serve to point to the screen', () => /the screen of Run Browser Task at \/pages\/workflow-only\/workflow\/Run%20Browser%20Task/.test(emu.output()) || undefined);
+    await waitFor('serve to point to the screen', () => /the screen of Run Browser Task at \/pages\/workflow-only\/_workflow\/Run%20Browser%20Task/.test(emu.output()) || undefined);
     assert.match(emu.output(), /renders ui\.FileInput in the screen of Run Browser Task/);
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -59,7 +59,7 @@ test("a workflow's form starts it with the form's values, runs its action, and l
     assert.deepEqual(errors, []);
 
     // A workflow the app does not declare is a 404 page.
-    const r = await page.goto(`${emu.url}/pages/workflow-only/workflow/Nope`);
+    const r = await page.goto(`${emu.url}/pages/workflow-only/_workflow/Nope`);
     assert.equal(r?.status(), 404);
     assert.match(await page.locator('body').innerText(), /declares no workflow named "Nope" \(its workflows: Run Browser Task\)/);
   } finally {
