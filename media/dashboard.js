@@ -53,13 +53,13 @@
       if (p && p.type === 'dsl' && typeof p.route === 'string') links.push(el('a', { href: `${base}/${p.route.split('/').map(encodeURIComponent).join('/')}` }, String(p.name)));
     }
     // The chat page (@app.chat_page): `chat` is a reserved page route.
-    if (d.chat && d.chat.widget_tree) links.push(el('a', { href: `${base}/chat` }, `💬 ${typeof d.chat.sidebar_label === 'string' && d.chat.sidebar_label ? d.chat.sidebar_label : 'Chat'}`));
+    if (d.chat && d.chat.widget_tree) links.push(el('a', { href: `${base}/chat` }, `▸ ${typeof d.chat.sidebar_label === 'string' && d.chat.sidebar_label ? d.chat.sidebar_label : 'Chat'}`));
     // A workflow's screen (its @wf.ui() form, or a Start button): page routes never start with `_`.
     for (const w of Array.isArray(d.workflows) ? d.workflows : []) {
       if (w && typeof w.name === 'string' && w.name) links.push(el('a', { href: `${base}/_workflow/${encodeURIComponent(w.name)}` }, `▶ ${w.name}`));
     }
     // The onboarding page: no page route starts with "_" (emulator/pages/widgets.ts onboardingPath).
-    if (d.onboarding) links.push(el('a', { href: `${base}/_onboarding` }, '👋 Onboarding'));
+    if (d.onboarding) links.push(el('a', { href: `${base}/_onboarding` }, '▸ Onboarding'));
     return links;
   }
 

@@ -599,9 +599,9 @@
     const links = [];
     if (info.home) links.push(el('a', { href: pageHref(info.home.path), 'aria-current': here === '' ? 'page' : null }, 'Home'));
     for (const p of pages) links.push(el('a', { href: pageHref(p.path), 'aria-current': here === p.route ? 'page' : null }, text(p.name, 80)));
-    if (info.chat) links.push(el('a', { href: pageHref(info.chat.path), 'aria-current': here === 'chat' ? 'page' : null }, `💬 ${text(info.chat.sidebar_label, 80)}`));
+    if (info.chat) links.push(el('a', { href: pageHref(info.chat.path), 'aria-current': here === 'chat' ? 'page' : null }, `▸ ${text(info.chat.sidebar_label, 80)}`));
     for (const w of info.workflows) links.push(el('a', { href: pageHref(w.path), 'aria-current': here === `_workflow/${w.name}` ? 'page' : null }, `▶ ${text(w.name, 80)}`));
-    if (info.onboarding) links.push(el('a', { href: pageHref(info.onboarding.path), 'aria-current': here === ONBOARDING ? 'page' : null }, '👋 Onboarding'));
+    if (info.onboarding) links.push(el('a', { href: pageHref(info.onboarding.path), 'aria-current': here === ONBOARDING ? 'page' : null }, '▸ Onboarding'));
     document.getElementById('app-nav').replaceChildren(...links);
   }
 

@@ -29,12 +29,12 @@ test('a chat page: the panel is the web chat, and the widgets beside it follow i
       void d.dismiss();
     });
     await page.goto(await loginUrl(emu, '/dashboard'));
-    const link = page.locator('#apps a', { hasText: '💬 Studio' });
+    const link = page.locator('#apps a', { hasText: '▸ Studio' });
     await link.waitFor({ timeout: 20_000 });
     assert.equal(await link.getAttribute('href'), '/pages/chat-page/chat');
     await link.click();
     await page.locator('h1', { hasText: 'Studio' }).waitFor();
-    assert.equal(await page.locator('#app-nav a[aria-current="page"]').innerText(), '💬 Studio');
+    assert.equal(await page.locator('#app-nav a[aria-current="page"]').innerText(), '▸ Studio');
     assert.equal(await page.locator('.ui-chat-panel > h2').innerText(), 'Studio chat');
     await page.locator('.ui-note', { hasText: 'ui.Chart is not rendered in Capsule Local yet.' }).waitFor();
 

@@ -23,7 +23,7 @@ test('the onboarding page draws its tree, completes through its action, and can 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(await loginUrl(emu, '/dashboard'));
-    const link = page.locator('#apps a', { hasText: '👋 Onboarding' });
+    const link = page.locator('#apps a', { hasText: '▸ Onboarding' });
     await link.waitFor({ timeout: 20_000 });
     assert.equal(await link.getAttribute('href'), '/pages/onboarding-page/_onboarding');
     await link.click();
