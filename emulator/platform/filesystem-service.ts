@@ -1,9 +1,10 @@
-// FilesystemService: the platform's managed filesystems (`filesystems={"/data": cpsl.FileSystem(...)}`),
-// an API of the Capsule CLI. Not emulated: every RPC says so.
+// FilesystemService: the Capsule CLI's API for the platform's managed filesystems (`cpsl fs`); the
+// runner never calls it. Not emulated: every RPC says so. (An app's mount paths work for its Python
+// file calls: runner/filesystems.ts.)
 import type { ServiceImpl } from './server';
 
 export function filesystemService(): ServiceImpl {
-  const feature = 'managed filesystems (cpsl.FileSystem)';
+  const feature = "the Capsule CLI's managed filesystem API (cpsl fs)";
   return {
     unary: {},
     unimplemented: {
