@@ -77,6 +77,12 @@ document.addEventListener('click', (ev) => {
   else if (b.dataset.real) b.dataset.on === '1' ? call('PUT', '/api/integrations/real/' + encodeURIComponent(b.dataset.real), {enabled: true}) : call('DELETE', '/api/integrations/real/' + encodeURIComponent(b.dataset.real));
   else if (b.id === 'advance') call('POST', '/api/integrations/clock/advance', {seconds: Number($('#secs').value) * Number($('#unit').value)});
 });
+// A Connect link connects the persona chosen when it is clicked, not when the table was last drawn
+// (a choice made a moment before the click would otherwise race the redraw).
+document.addEventListener('click', (ev) => {
+  const a = ev.target.closest('#declared a[href^="/connect?"]'); if (!a) return;
+  const u = new URL(a.href); u.searchParams.set('user', $('#as-user').value); a.href = u.pathname + u.search;
+}, true);
 document.addEventListener('change', (ev) => { if (ev.target.id === 'as-user') load(); });
 load(); setInterval(load, 3000);
 `;
