@@ -2,7 +2,7 @@
 // charts over a data source are inline SVG with a bar or point per numeric row, their labels as
 // text (markup stays text) and a note for the row whose value is not a number; an area chart over
 // a collection shows what the chat added; an unknown chart type and a chart without y= say so in
-// place; a task board filtered to one task shows it in its column and moves it to the final one
+// place, and more points than are drawn are said; a task board filtered to one task shows it in its column and moves it to the final one
 // when it completes, refreshed while the page is open. serve names neither as not rendered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +64,12 @@ test('charts over a data source and a collection, and a task board that follows 
     await pie.locator('svg.pie').waitFor();
     assert.equal(await pie.locator('svg path.slice').count(), 3);
     assert.deepEqual(await pie.locator('.ui-chart-legend li').allInnerTexts(), ['Jan 3', 'Feb 5', `${HOSTILE} 2.5`]);
+
+    // A data source's {data: [...]} of 600 rows: the first 500 are drawn, and that is said.
+    const scatter = charts.nth(4);
+    await scatter.locator('svg.scatter').waitFor();
+    assert.equal(await scatter.locator('svg circle.point').count(), 500);
+    assert.equal(await scatter.locator('.ui-note').innerText(), 'The data source many has 600 rows; the first 500 are drawn.');
 
     await page.locator('.ui-note', { hasText: 'ui.Chart: the chart type "radar" is not one the SDK has (line, bar, pie, scatter, area).' }).waitFor();
     await page.locator('.ui-note', { hasText: 'ui.Chart has no y=' }).waitFor();
