@@ -138,6 +138,8 @@ export interface Hub {
 
 export interface AppInfo {
   name: string;
+  /** The app id the gateway gives the app (`local_<folder>`): what its background tasks are kept under. */
+  appId?: string;
   entry: string; // app.py:app
   integrations: Array<{ type: string; mode: string; scopes: string[]; fields: string[]; client_id_secret?: string; client_secret_secret?: string }>;
   channels: unknown[];

@@ -555,6 +555,9 @@
     } else if (get(d, 'type') === 'data-changed' && id === chatSession) reloadData();
   });
 
+  /** What media/pages-charts.js draws with (the page's helpers; limits and info are known once loaded). */
+  const chartHelpers = () => ({ el, get, text, note, isObject, api, withViewer, dataUrl, live, limits, appName, appId: info.app_id, dataSources: info.data_sources });
+
   const RENDER = new Map([
     ['page', (n, d) => el('div', { class: 'ui-column' }, kids(n, d))],
     ['row', row],
@@ -592,6 +595,8 @@
     ['image_gallery', gallery],
     ['video_gallery', gallery],
     ['chat_panel', chatPanel],
+    ['chart', (n) => capsuleCharts.chart(n, chartHelpers())],
+    ['task_board', (n) => capsuleCharts.taskBoard(n, chartHelpers())],
   ]);
 
   function nav(pages) {

@@ -55,6 +55,8 @@ export function registerPages(hub: Hub): void {
     const d = hub.read();
     res.json({
       app: a.name,
+      // The tasks of /api/state name their app by this id (ui.TaskBoard shows the app's own).
+      app_id: a.appId ?? null,
       runtime: a.runtime,
       status: a.status,
       persona: d.personas[0]?.id ?? null,

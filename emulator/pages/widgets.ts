@@ -29,7 +29,7 @@ export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
   'button', 'action_card', 'gallery_card', 'table', 'toggle', 'text_input', 'number_input',
   'select', 'image_gallery', 'video', 'video_gallery', 'workflow_shell', 'form_section',
   'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button',
-  'run_status', 'chat_panel',
+  'run_status', 'chat_panel', 'chart', 'task_board',
 ]);
 
 /**
@@ -46,7 +46,7 @@ const FORM_WIDGETS: readonly string[] = ['workflow_shell', 'form_section', 'acti
 const SETTING_INPUTS: readonly string[] = ['toggle', 'text_input', 'number_input', 'select'];
 
 /** Caps on what is walked and drawn: a huge or deeply nested tree stops there, said in place. */
-export const PAGE_LIMITS = Object.freeze({ widgets: 2000, depth: 40, textChars: 20_000, cellChars: 300, rowsPerPage: 200 });
+export const PAGE_LIMITS = Object.freeze({ widgets: 2000, depth: 40, textChars: 20_000, cellChars: 300, rowsPerPage: 200, chartPoints: 500, boardTasks: 200 });
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);

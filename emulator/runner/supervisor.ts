@@ -204,6 +204,7 @@ export class AppSupervisor {
     const runnerPids = [this.current, this.candidate].flatMap((r) => (r?.alive && r.pid ? [r.pid] : []));
     return {
       name: this.name,
+      appId: this.appId,
       entry: this.entry.spec,
       integrations,
       channels: cfg?.channels ?? [],

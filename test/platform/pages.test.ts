@@ -1,6 +1,5 @@
 // The app's cpsl.ui pages in the emulator's web UI (headless Chromium), on the real SDK: the Stats
-// page shows the collection's rows the chat filed, a widget the emulator does not draw says so in
-// its place, markup in a text stays text, the home body's button runs the app's action, the
+// page shows the collection's rows the chat filed, in a table and a bar chart, markup in a text stays text, the home body's button runs the app's action, the
 // dashboard links the pages, and a page another app does not declare is a 404 page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +11,7 @@ import { waitFor } from '../support/wait';
 
 const APP = join(__dirname, 'fixtures', 'together');
 
-test("the app's pages render in the browser: rows of a collection, an action button, notes for what is not drawn, hostile text as text", async () => {
+test("the app's pages render in the browser: rows of a collection, a chart of them, an action button, hostile text as text", async () => {
   const emu = await startEmulator({ app: APP });
   const { browser, close } = await launchBrowser();
   try {
@@ -40,8 +39,11 @@ test("the app's pages render in the browser: rows of a collection, an action but
     assert.match(await page.locator('.ui-table .pager').innerText(), /^2 rows/);
     assert.match(await page.locator('.ui-metric').innerText(), /Target\s+12/);
 
-    // What is not drawn is said in place, by name.
-    assert.equal(await page.locator('.ui-note', { hasText: 'ui.Chart is not rendered in Capsule Local yet.' }).count(), 1);
+    // The chart of the collection: a bar per ticket, labelled by its title.
+    const chart = page.locator('figure.ui-chart');
+    await waitFor('the chart of the collection', async () => ((await chart.locator('svg rect.bar').count()) === 2 ? true : undefined));
+    assert.deepEqual(await chart.locator('svg .x-labels text').allTextContents(), ['printer', 'scanner']);
+    assert.equal(await page.locator('.ui-note').count(), 0, 'everything on the page is drawn');
 
     // Markup in a text widget stays text: no element was made from it and nothing ran.
     const card = page.locator('.ui-card.bordered');

@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait';
 test('serve and the event log name what of the pages is not rendered and where the rendered ones are; their data is served', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
   try {
-    const said = /together: the platform's web app renders ui\.Chart in Stats, the theme; Capsule Local does not render those yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/_workflow\/Intake \(signed in, linked from the dashboard\)$/m;
+    const said = /together: the platform's web app renders the theme; Capsule Local does not render that yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/_workflow\/Intake \(signed in, linked from the dashboard\)$/m;
     await waitFor('serve to name the pages', () => said.test(emu.output()) || undefined);
     assert.equal((await chat(emu, 'hi')).body.reply, 'echo: hi');
     const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');
@@ -33,10 +33,10 @@ test('an app that declares none of them is told nothing; odd shapes are skipped,
 });
 
 test('the chat page and a cpsl.ui onboarding are pointed to; what they do not draw, and a React onboarding, are named', () => {
-  const chat = { mode: 'multi', scope: 'owner', thread_key: 'chat_page:default', sidebar_label: 'Studio', widget_tree: { type: 'page', children: [{ type: 'chat_panel', show_header: true }, { type: 'chart' }] } };
+  const chat = { mode: 'multi', scope: 'owner', thread_key: 'chat_page:default', sidebar_label: 'Studio', widget_tree: { type: 'page', children: [{ type: 'chat_panel', show_header: true }, { type: 'file_browser' }] } };
   const onboarding = { type: 'dsl', widget_tree: { type: 'page', children: [{ type: 'text', content: 'hi' }, { type: 'chat_panel' }] } };
   const [p] = unemulatedFeatures({ chat, onboarding }, 'a b');
-  assert.equal(p!.summary.split(';')[0], "the platform's web app renders ui.Chart in the chat page, ui.ChatPanel in the onboarding page");
+  assert.equal(p!.summary.split(';')[0], "the platform's web app renders ui.FileBrowser in the chat page, ui.ChatPanel in the onboarding page");
   assert.match(p!.summary, /Capsule Local renders the chat page at \/pages\/a%20b\/chat, the onboarding page at \/pages\/a%20b\/_onboarding \(signed in, linked from the dashboard\)$/);
   const [plain] = unemulatedFeatures({ chat: { ...chat, widget_tree: { type: 'page', children: [{ type: 'chat_panel' }] } } }, 'a');
   assert.equal(plain!.summary, 'Capsule Local renders the chat page at /pages/a/chat (signed in, linked from the dashboard)');
@@ -51,10 +51,10 @@ test('React pages are named as not rendered; cpsl.ui pages that draw fully are o
   assert.doesNotMatch(react!.summary, /Capsule Local renders/);
   const [dsl] = unemulatedFeatures({ pages: [{ name: 'Sales', route: 'sales/q1', type: 'dsl', widget_tree: { type: 'page', children: [text] } }], home: { widget_tree: { type: 'page', children: [text] } } }, 'my shop');
   assert.equal(dsl!.summary, 'Capsule Local renders Sales at /pages/my%20shop/sales/q1, the home body at /pages/my%20shop (signed in, linked from the dashboard)');
-  const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'task_board' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'chart' }, { type: 'task_board' }, { type: 'select', name: 'goal' }, { type: 'select', setting: 'tone' }] };
+  const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'file_browser' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'run_list' }, { type: 'file_browser' }, { type: 'chart' }, { type: 'task_board' }, { type: 'select', name: 'goal' }, { type: 'select', setting: 'tone' }] };
   const [mixed] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }] }, 'a');
-  assert.match(mixed!.summary, /^the platform's web app renders ui\.TaskBoard, ui\.Metric\(data=<a collection>\), ui\.Chart, ui\.Select\(name=\.\.\.\) in Mix; Capsule Local does not render that yet/);
+  assert.match(mixed!.summary, /^the platform's web app renders ui\.FileBrowser, ui\.Metric\(data=<a collection>\), ui\.RunList, ui\.Select\(name=\.\.\.\) in Mix; Capsule Local does not render that yet/);
   // A Metric over one of the app's data sources is drawn (the source's answer, or its field).
   const [sourced] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }], data_sources: [{ name: 'orders', access: 'public' }] }, 'a');
-  assert.match(sourced!.summary, /^the platform's web app renders ui\.TaskBoard, ui\.Chart, ui\.Select\(name=\.\.\.\) in Mix;/);
+  assert.match(sourced!.summary, /^the platform's web app renders ui\.FileBrowser, ui\.RunList, ui\.Select\(name=\.\.\.\) in Mix;/);
 });
