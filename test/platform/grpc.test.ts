@@ -121,7 +121,7 @@ describe('the gRPC gateway', () => {
 
   test('an RPC that is not emulated answers UNIMPLEMENTED with the feature named; the SDK never gets an update', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['FilesystemService', 'ListFilesystems', /^managed filesystems \(cpsl\.FileSystem\) is not available in Capsule Local yet$/],
+      ['FilesystemService', 'ListFilesystems', /^the Capsule CLI's managed filesystem API \(cpsl fs\) is not available in Capsule Local yet$/],
       ['CapsuleService', 'ListApps', /listing apps .* is not available in Capsule Local yet$/],
       ['SecretService', 'CreateSecret', /capsule-local secret set/],
     ];
