@@ -5,7 +5,7 @@ import type { AppDecl, CapsuleDiagnostic, IntegrationDecl, IntegrationUse, Locat
 
 /** `import a.b as c` / `from .m import x as y` / `from m import *`. */
 export type ImportBinding =
-  | { kind: 'module'; module: string; local: string }
+  | { kind: 'module'; module: string; local: string; aliased?: boolean }
   | { kind: 'from'; module: string; level: number; name: string; local: string }
   | { kind: 'star'; module: string; level: number };
 

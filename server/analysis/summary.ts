@@ -118,7 +118,7 @@ export function readImport(text: string, node: SyntaxNode): ImportBinding[] {
     const flush = () => {
       if (parts.length) {
         const module = parts.join('.');
-        out.push({ kind: 'module', module, local: alias ?? parts[0]! });
+        out.push(alias ? { kind: 'module', module, local: alias, aliased: true } : { kind: 'module', module, local: parts[0]! });
         // `import a.b` binds `a` only; record the full module under it for attribute chains.
       }
       parts = [];
@@ -173,8 +173,11 @@ export function readImport(text: string, node: SyntaxNode): ImportBinding[] {
 
 export function applyImport(scope: Scope, b: ImportBinding): void {
   if (b.kind === 'module') {
-    // `import cpsl.ui` binds `cpsl` itself.
-    if (b.module === 'cpsl' || (b.module.startsWith('cpsl.') && b.local === 'cpsl')) scope.cpslModules.add(b.local);
+    // `import cpsl.ui` binds `cpsl` itself; `import cpsl.ui as ui` binds the submodule, as
+    // `from cpsl import ui` does (the form the published examples use).
+    const sub = b.module.startsWith('cpsl.') ? b.module.slice(5).split('.') : undefined;
+    if (b.module === 'cpsl' || (sub && !b.aliased)) scope.cpslModules.add(b.local);
+    else if (sub?.length === 1) scope.cpslMembers.set(b.local, sub[0]!);
     if (b.module === 'os') scope.osModules.add(b.local);
     return;
   }

@@ -1,5 +1,5 @@
 import cpsl
-from cpsl import ui
+import cpsl.ui as ui  # the published examples import the widgets this way
 
 app = cpsl.App(
     "home-screens",
