@@ -50,7 +50,7 @@ export class Scope {
     const [head, ...rest] = parts;
     if (this.cpslModules.has(head!)) return rest.length ? rest : undefined;
     const member = this.cpslMembers.get(head!);
-    if (member) return [member, ...rest];
+    if (member) return [...member.split('.'), ...rest];
     if (this.cpslStar && CPSL_MODULE_MEMBERS.has(head!)) return parts;
     return undefined;
   }
@@ -143,7 +143,10 @@ export function readImport(text: string, node: SyntaxNode): ImportBinding[] {
   const moduleParts: string[] = [];
   let c = first.nextSibling;
   for (; c && c.type.name !== 'import'; c = c.nextSibling) {
-    if (c.type.name === '.') level++;
+    // Dots before the first name are the relative level; after it they join the module's parts.
+    if (moduleParts.length) {
+      if (c.type.name === 'VariableName') moduleParts.push(word(c));
+    } else if (c.type.name === '.') level++;
     else if (c.type.name === 'Ellipsis') level += 3;
     else if (c.type.name === 'VariableName') moduleParts.push(word(c));
   }
@@ -187,6 +190,8 @@ export function applyImport(scope: Scope, b: ImportBinding): void {
   }
   if (b.level !== 0) return;
   if (b.module === 'cpsl') scope.cpslMembers.set(b.local, b.name);
+  // `from cpsl.ui import Chart`: the widget, as `ui.Chart`.
+  if (b.module === 'cpsl.ui') scope.cpslMembers.set(b.local, `ui.${b.name}`);
   if (b.module === 'os' && b.name === 'environ') scope.environNames.add(b.local);
   if (b.module === 'os' && b.name === 'getenv') scope.getenvNames.add(b.local);
 }
@@ -372,7 +377,7 @@ class Walker {
     const tail = calleeTail(text, callee);
     if (tail === undefined) return;
     const argList = node.getChild('ArgList');
-    if (this.summary.importsCpsl && SDK_CALL_NAMES.has(tail)) {
+    if (this.summary.importsCpsl && (SDK_CALL_NAMES.has(tail) || this.ctx.scope.cpslMembers.has(tail))) {
       const parts = dottedName(text, callee);
       // Resolved before reading the arguments: most calls of a file are not the SDK's.
       const hit = parts && sdkEntry(this.ctx.scope, this.strictKinds, parts);
