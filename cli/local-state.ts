@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { readNames, storePaths, StoreError } from '../emulator/store';
 import { buildLocalState, type LocalState } from '../server/analysis/index';
+import { diskFiles } from '../server/workspace/disk-files';
 
 export interface CheckState {
   state: LocalState;
@@ -40,5 +41,5 @@ export function readCheckState(storeDir: string, cwd: string = process.cwd()): C
       incomplete = true;
     }
   }
-  return { state: buildLocalState({ storeSecrets, storeChannels, ...(dotenv ? { dotenv } : {}) }), problems, incomplete };
+  return { state: buildLocalState({ storeSecrets, storeChannels, ...(dotenv ? { dotenv } : {}), files: diskFiles(cwd) }), problems, incomplete };
 }

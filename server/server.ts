@@ -25,7 +25,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { dirname, sep } from 'node:path';
-import { cpslScopeOf, LineIndex, type Scope, type CapsuleDiagnostic, type Range, type Position } from './analysis/index';
+import { cpslScopeOf, LineIndex, REFERENCED_FILE_EXTENSIONS, type Scope, type CapsuleDiagnostic, type Range, type Position } from './analysis/index';
 import { Folder } from './workspace/folder';
 import { normalizeUri, pathToUri, uriToPath } from './workspace/uri';
 import { watchFolder, type LocalWatch } from './workspace/watch';
@@ -215,7 +215,7 @@ class CapsuleServer {
       // The client watches (cheaper than our own watchers and it already knows its excludes).
       await this.connection.client
         .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/.env' }, { globPattern: '**/store.json' }],
+          watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/.env' }, { globPattern: '**/store.json' }, { globPattern: `**/*.{${REFERENCED_FILE_EXTENSIONS.map((e) => e.slice(1)).join(',')}}` }],
         })
         .catch(() => {
           this.clientWatches = false;
@@ -453,6 +453,12 @@ class CapsuleServer {
       for (const folder of this.allFolders()) {
         if (path === folder.envFile || path === `${folder.storeDir}${sep}store.json` || path === folder.storeDir) {
           stateChanged.add(folder);
+          continue;
+        }
+        if (folder.referencesFile(path)) {
+          // A page component or logo the app names appeared or went: the same check, again.
+          folder.state = { ...folder.state };
+          touched.add(folder);
           continue;
         }
         if (!path.endsWith('.py') || !folder.scanDisk || folder.rel(path) === undefined) continue;

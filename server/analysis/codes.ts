@@ -33,6 +33,7 @@ export const DIAGNOSTIC_CODES = {
   'capsule/unknown-reference': 'warning',
   'capsule/invalid-cron': 'warning',
   'capsule/invalid-lock': 'warning',
+  'capsule/missing-file': 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -54,6 +54,7 @@ export function failedSummary(path: string, text: string, error: unknown): FileS
     environReads: [],
     handlers: [],
     channelRefs: [],
+    fileRefs: [],
     diagnostics: [failureDiagnostic(path, text, 'analyse this file', error)],
     failed: true,
   };

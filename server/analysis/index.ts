@@ -12,5 +12,6 @@ export { dottedName, callArgs, type CallArgs, type KeywordArg } from './syntax';
 export { parseDotenv, type DotenvName } from './dotenv';
 export { buildLocalState, unknownLocalState, type StateInput } from './state';
 export { ModuleIndex } from './modules';
+export { REFERENCED_FILE_EXTENSIONS } from './app-files';
 export { cpslScopeOf } from './scope';
 export { DIAGNOSTIC_CODES, diagnosticAnchor, diagnosticDocPath, type DiagnosticCode } from './codes';

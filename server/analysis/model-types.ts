@@ -72,6 +72,17 @@ export interface NameRef {
   location: Location;
 }
 
+/** A file an SDK call names by path (`component=` of a React page, `logo=` of the theme). */
+export interface FileRef {
+  kind: 'component' | 'logo';
+  value: string;
+  /** How the reference is written, for the message: `component= of app.add_page`. */
+  via: string;
+  /** The App variable the call is on (its file's folder is the app's folder). */
+  receiver: string;
+  location: Location;
+}
+
 export interface FileSummary {
   path: string;
   text: string;
@@ -88,6 +99,7 @@ export interface FileSummary {
   /** Calls that need a functional App like decorators do (`app.workflow(...)`), for the image and style rules. */
   functionalCalls: RawHandler[];
   channelRefs: ChannelRef[];
+  fileRefs: FileRef[];
   nameDecls: NameDecl[];
   nameRefs: NameRef[];
   /** Diagnostics that depend on this file alone. */

@@ -1,6 +1,6 @@
 // Building the LocalState the analysis reads: secret names from the store and `.env`, channel
 // names from the store. The callers read the files; this only shapes what they found.
-import type { LocalState, NameOrigin, NameSource } from './types';
+import type { FileSource, LocalState, NameOrigin, NameSource } from './types';
 import { parseDotenv } from './dotenv';
 
 export interface StateInput {
@@ -10,6 +10,8 @@ export interface StateInput {
   storeChannels: ReadonlyArray<{ name: string; type?: string }> | undefined;
   /** The workspace `.env`, when there is one. `text: undefined` = it exists but could not be read. */
   dotenv?: { path: string; text: string | undefined };
+  /** Which files exist (the reader of the disk); without it file references are not checked. */
+  files?: FileSource;
 }
 
 export function buildLocalState(input: StateInput): LocalState {
@@ -30,6 +32,7 @@ export function buildLocalState(input: StateInput): LocalState {
   return {
     secrets: { names: secrets, complete: secretsComplete },
     channels: { names: channels, complete: input.storeChannels !== undefined },
+    ...(input.files ? { files: input.files } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { checkSdkCall } from './sdk-calls';
 import { SDK_CALL_NAMES, sdkEntry } from './sdk-api';
 import { AppSurfaces } from './app-surfaces';
 import { checkCron, checkLock, namesOfCall, namesOfDecorator } from './app-names';
+import { filesOfCall } from './app-files';
 
 /** App methods that are called rather than used as decorators but require a functional App too. */
 const FUNCTIONAL_CALLS = new Set(['workflow']);
@@ -251,6 +252,7 @@ class Walker {
       environReads: [],
       handlers: [],
       channelRefs: [],
+      fileRefs: [],
       nameDecls: [],
       nameRefs: [],
       functionalCalls: [],
@@ -386,6 +388,7 @@ class Walker {
         const args = callArgs(text, argList);
         if (hit) checkSdkCall(this.ctx, { node, callee: parts, args, importTime: this.importTime, kinds: this.strictKinds, hit });
         namesOfCall(this.ctx, named, args, this.summary.nameDecls, this.summary.nameRefs);
+        if (hit) filesOfCall(this.ctx, hit, parts.length === 2 ? parts[0] : undefined, args, this.summary.fileRefs);
         if (hit && hit.kind === 'app' && parts.length === 2 && topLevel(node)) this.surfaces.call(parts[0]!, parts[1]!, node, args);
         if (hit?.kind === 'app' && parts.length === 2 && FUNCTIONAL_CALLS.has(parts[1]!)) {
           const loc = this.ctx.location(node.from, argList?.from ?? node.to);

@@ -51,9 +51,20 @@ export interface NameOrigin {
   channelType?: string;
 }
 
+/**
+ * Which files exist, for the files an app names (a React page's component, the theme's logo).
+ * Paths are relative to the same root as the analysed files' paths, with "/" separators. Answers
+ * undefined when it cannot tell (then nothing is reported).
+ */
+export interface FileSource {
+  isFile(path: string): boolean | undefined;
+}
+
 export interface LocalState {
   secrets: NameSource;
   channels: NameSource;
+  /** Absent: file references are not checked (no disk to look at). */
+  files?: FileSource;
 }
 
 export interface IntegrationDecl {
@@ -103,6 +114,8 @@ export interface AppModel {
   handlers: HandlerDecl[];
   /** Names the apps declare for widgets: settings, data sources, collections, actions. */
   names?: Array<{ kind: 'setting' | 'data' | 'collection' | 'workflow-action' | 'app-action'; name: string }>;
+  /** Files the apps name (resolved, relative to the analysis root): a change to one re-checks. */
+  files?: string[];
 }
 
 export interface WorkspaceAnalysis {

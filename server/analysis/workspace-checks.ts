@@ -4,6 +4,7 @@ import { catalog, nearest } from '../../catalog/catalog';
 import type { AppModel, CapsuleDiagnostic, LocalState, Location, SecretRef } from './types';
 import type { FileApp, FileSummary, NameKind, RawIntegration } from './model-types';
 import type { ModuleIndex } from './modules';
+import { checkFileRefs } from './app-files';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FUNCTIONAL = new Set(catalog.functionalDecorators);
@@ -248,6 +249,11 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
         { data: { kind: r.kind, name: r.name, ...(suggestion ? { suggestion } : {}) } });
     }
   }
+
+  // Files the apps name by path.
+  const fileRefs = files.flatMap((f) => f.fileRefs.map((ref) => ({ ref, app: modules.appOf(f, [ref.receiver]) })));
+  const looked = checkFileRefs(fileRefs, state.files, (ref, message, data) => push(diagnostics, ref.location, 'warning', 'capsule/missing-file', message, { data }));
+  if (looked.length) model.files = [...new Set(looked)];
 
   // Channels.
   if (state.channels.complete) {

@@ -1,6 +1,6 @@
 // One workspace folder: its Python files (open buffers win over disk), its store and `.env`, the
 // analysis cache and the latest analysis. Nothing here knows LSP; server.ts drives it.
-import { isAbsolute } from 'node:path';
+import { isAbsolute, sep } from 'node:path';
 import { AnalysisCache, analyzeWorkspace, unknownLocalState, type LocalState, type SourceFile, type WorkspaceAnalysis } from '../analysis/index';
 import { storePaths } from '../../emulator/store/index';
 import { absoluteIn, pathToUri, relativeTo } from './uri';
@@ -100,9 +100,15 @@ export class Folder {
     return !!rel && this.disk.delete(rel);
   }
 
+  /** Whether the last analysis looked at this file (a page component or logo an app names). */
+  referencesFile(path: string): boolean {
+    const rel = this.rel(path);
+    return rel !== undefined && (this.analysis?.model.files ?? []).includes(rel.split(sep).join('/'));
+  }
+
   async refreshState(): Promise<boolean> {
     const before = describeState(this.state);
-    const r = await readLocalState(this.storeDir, this.envFile, this.envLocationPath);
+    const r = await readLocalState(this.storeDir, this.envFile, this.envLocationPath, this.root);
     this.state = r.state;
     this.storeProblem = r.storeProblem;
     return describeState(this.state) !== before;

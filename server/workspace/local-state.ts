@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { buildLocalState, type LocalState } from '../analysis/index';
 import { readNames } from '../../emulator/store/index';
+import { diskFiles } from './disk-files';
 
 export interface LocalStateResult {
   state: LocalState;
@@ -23,7 +24,7 @@ async function readEnvText(path: string): Promise<{ path: string; text: string |
  * Reads the names. `envPath` is given to the analysis as `envLocationPath` (a workspace-relative
  * path), so that definitions point at the `.env` line.
  */
-export async function readLocalState(storeDir: string, envFile: string, envLocationPath: string): Promise<LocalStateResult> {
+export async function readLocalState(storeDir: string, envFile: string, envLocationPath: string, root?: string): Promise<LocalStateResult> {
   let storeSecrets: string[] | undefined;
   let storeChannels: Array<{ name: string; type: string }> | undefined;
   let storeProblem: string | undefined;
@@ -39,6 +40,7 @@ export async function readLocalState(storeDir: string, envFile: string, envLocat
     storeSecrets,
     storeChannels,
     ...(env ? { dotenv: { path: envLocationPath, text: env.text } } : {}),
+    ...(root ? { files: diskFiles(root) } : {}),
   });
   return { state, ...(storeProblem ? { storeProblem } : {}) };
 }

@@ -1,9 +1,11 @@
 // File watching for clients that cannot watch for us (no dynamic registration of
 // workspace/didChangeWatchedFiles): chokidar on each folder, limited to what the analysis reads —
-// `.py` files, the `.env` and the store's `store.json`.
+// `.py` files, the `.env`, the store's `store.json`, and the kinds of file an app names by path
+// (page components, logos).
 import { watch, type FSWatcher } from 'chokidar';
 import { basename, dirname, sep } from 'node:path';
 import { isSkippedDir } from './scan';
+import { REFERENCED_FILE_EXTENSIONS } from '../analysis/index';
 
 export type WatchKind = 'created' | 'changed' | 'deleted';
 
@@ -17,7 +19,7 @@ export function watchFolder(root: string, storeDir: string, envFile: string, onC
     if (p === root || inside(storeDir, p) || inside(p, storeDir)) return false;
     if (p === envFile) return false;
     if (stats?.isDirectory()) return isSkippedDir(basename(p));
-    if (stats?.isFile()) return !p.endsWith('.py');
+    if (stats?.isFile()) return !p.endsWith('.py') && !REFERENCED_FILE_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e));
     // Unknown yet (chokidar asks before stat): keep folders that might hold code.
     return isSkippedDir(basename(p)) && !inside(storeDir, p);
   };

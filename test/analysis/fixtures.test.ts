@@ -43,6 +43,7 @@ const SEVERITY: Record<string, string[]> = {
   'capsule/unknown-reference': ['warning'],
   'capsule/invalid-cron': ['warning'],
   'capsule/invalid-lock': ['warning'],
+  'capsule/missing-file': ['warning'],
 };
 
 /** Codes no source text can produce, exercised in api.test.ts instead (a failure of the analysis). */
@@ -59,6 +60,8 @@ function stateFrom(dir: string | undefined, json: StateJson | undefined): LocalS
     storeSecrets: json?.secrets === null ? undefined : (json?.secrets ?? []),
     storeChannels: json?.channels === null ? undefined : (json?.channels ?? []),
     ...(envPath && existsSync(envPath) ? { dotenv: { path: '.env', text: readFileSync(envPath, 'utf8') } } : {}),
+    // A folder fixture's files are its disk: components and logos are looked up there.
+    ...(dir ? { files: { isFile: (p: string) => existsSync(join(dir, p)) && statSync(join(dir, p)).isFile() } } : {}),
   });
 }
 

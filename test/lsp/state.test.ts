@@ -3,7 +3,7 @@
 // multi-root workspaces with a store each, files read from disk, the store folder option.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestClient } from './client';
 import { seedStore, storeData, tempWorkspace } from './workspace';
@@ -74,6 +74,36 @@ for (const watchFiles of [false, true]) {
       const hover = await client.hover(uri, { line: 3, character: 32 });
       assert.match(JSON.stringify(hover), /\.env line 1/);
       assert.ok(!JSON.stringify(hover).includes(VALUE), 'hover never shows the value');
+    } finally {
+      await client.shutdown();
+      ws.remove();
+    }
+  });
+}
+
+const NAMES_A_PAGE = `import cpsl
+
+app = cpsl.App("a", image=cpsl.Image())
+app.add_page("Deals", component="pages/deals.tsx")
+`;
+
+for (const watchFiles of [false, true]) {
+  test(`a page component the app names, created and deleted on disk (${watchFiles ? 'client' : 'server'} watching)`, async () => {
+    const ws = tempWorkspace({ 'app.py': NAMES_A_PAGE });
+    const client = TestClient.inProcess();
+    try {
+      await client.initialize([{ uri: ws.uri, name: 'ws' }], { watchFiles });
+      const uri = ws.fileUri('app.py');
+      await client.open(uri, NAMES_A_PAGE);
+      const before = await client.waitDiagnostics(uri, 'the missing component', (ds) => ds.length === 1);
+      assert.deepEqual(before.map((d) => [d.code, d.range.start.line]), [['capsule/missing-file', 3]]);
+      mkdirSync(join(ws.root, 'pages'));
+      writeFileSync(join(ws.root, 'pages', 'deals.tsx'), 'export default function Deals() { return null }\n');
+      if (watchFiles) await client.watchedFilesChanged([{ uri: ws.fileUri('pages/deals.tsx'), type: 1 }]);
+      await client.waitDiagnostics(uri, 'missing-file gone once the component exists', (ds) => ds.length === 0);
+      rmSync(join(ws.root, 'pages', 'deals.tsx'));
+      if (watchFiles) await client.watchedFilesChanged([{ uri: ws.fileUri('pages/deals.tsx'), type: 3 }]);
+      await client.waitDiagnostics(uri, 'missing-file back once it is deleted', (ds) => ds.length === 1);
     } finally {
       await client.shutdown();
       ws.remove();
