@@ -246,8 +246,9 @@ export class PreviewOrigins {
     const type = r.headers.get('content-type');
     // The app's answer reaches its user: text goes through the scrubber like every other answer.
     const out = type && TEXTUAL.test(type) ? Buffer.from(this.hub.scrubber.text(buf.toString('utf8')), 'utf8') : buf;
+    if (req.method === 'HEAD') return void res.end();
     res.setHeader('content-length', String(out.length));
-    res.end(req.method === 'HEAD' ? undefined : out);
+    res.end(out);
   }
 }
 
