@@ -1,6 +1,6 @@
 // Serves the pages' static files from media/ (copied next to the bundle by the build). Only the
 // files of the chat, simulators, dashboard and app pages are served here, each with a strict CSP: the pages
-// load nothing from outside the emulator.
+// load nothing from outside the emulator (they frame its previews' own origins, preview-origin.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import type { Response, Router } from 'express';
