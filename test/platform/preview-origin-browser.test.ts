@@ -62,6 +62,15 @@ describe('a previewed page with absolute paths, in Chromium', () => {
     // The app never sees a cookie of the emulator (neither the main session's nor the preview's).
     const seen = await frame.evaluate(async () => ((await (await fetch('/api/ping')).json()) as { cookie: string }).cookie);
     assert.equal(seen, '');
+    // What the browser would send there: the preview's own cookie only, never the main session's.
+    const ctx = chat.context();
+    assert.deepEqual((await ctx.cookies(emu.url)).map((c) => c.name), [`capsule_session_${emu.port}`]);
+    const there = await ctx.cookies(`${origin}/page`);
+    assert.deepEqual(
+      there.map((c) => [c.name, c.domain, c.httpOnly, c.secure, c.sameSite]),
+      [[`capsule_preview_${emu.port}`, `${port}-preview.preview.localhost`, true, true, 'None']],
+      'host-only, partitioned under the chat\'s site',
+    );
     // Another site to the emulator's pages: no reading its API, with or without credentials.
     const api = await frame.evaluate(async (main) => {
       try {
