@@ -104,6 +104,8 @@ export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Route
     const port = Number(req.params.port);
     if (!/^\d{1,5}$/.test(req.params.port!) || port < 1 || port > 65535) return next(new HttpError(400, `"${req.params.port}" is not a port (1–65535)`));
     const rest = req.params.rest as unknown as string[] | string | undefined;
+    // `..` (or `%2e%2e`) would leave the SDK's preview route for the runner's others once the URL is resolved.
+    if (Array.isArray(rest) && rest.some((seg) => seg === '.' || seg === '..')) return next(new HttpError(400, 'refused: a preview path may not hold "." or ".." segments'));
     const path = Array.isArray(rest) ? rest.map(encodeURIComponent).join('/') : rest ?? '';
     // A browser opening the page (a tab, the chat's frame) goes on to the preview's own origin,
     // signed in there by a single-use link: its absolute paths then reach the app's server.

@@ -110,7 +110,7 @@ export class PreviewOrigins {
       }
     }
     const code = randomBytes(18).toString('base64url');
-    this.codes.set(code, { host: new URL(origin).host, until: now + CODE_TTL_MS });
+    this.codes.set(code, { host: this.hostName(port, previewLabel(app)!), until: now + CODE_TTL_MS });
     return `${origin}${PREVIEW_SIGN_IN_PATH}?code=${encodeURIComponent(code)}&next=${encodeURIComponent(safeNext(path))}`;
   }
 
@@ -160,7 +160,7 @@ export class PreviewOrigins {
     const t = this.target(req.headers.host);
     if ('status' in t) return plain(req, res, t.status, t.error);
     const host = this.hostName(t.port, t.label);
-    const url = new URL(req.url ?? '/', 'http://preview.invalid');
+    const url = requestUrl(req.url);
     // A page, its scripts and styles, framed by the main origin or the preview itself, nothing else.
     res.setHeader('content-security-policy', `frame-ancestors 'self' ${this.mainOrigins()}`);
     res.setHeader('x-content-type-options', 'nosniff');
@@ -207,7 +207,10 @@ export class PreviewOrigins {
     }
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, BODY_LIMIT_BYTES);
     const path = url.pathname.replace(/^\/+/, '');
-    const target = `${runner.baseUrl}/_capsule/preview/${t.port}/${path}${url.search}`;
+    const prefix = `/_capsule/preview/${t.port}/`;
+    const target = new URL(`${runner.baseUrl}${prefix}${path}${url.search}`);
+    // Dot segments were resolved when the request's path was read: nothing leaves the SDK's proxy route.
+    if (!target.pathname.startsWith(prefix)) throw new HttpError(400, `refused: the path "${clip(url.pathname)}" leaves the preview`);
     const headers: Record<string, string> = { authorization: `Bearer ${runner.token}` };
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v !== 'string' || HOP.has(k) || k.startsWith('x-capsule-')) continue;
@@ -262,6 +265,21 @@ function foreignRequest(req: IncomingMessage, origin: string): string | undefine
   const o = req.headers.origin;
   if (o !== undefined && o !== origin) return `refused: requests from origin ${clip(o)} are not allowed on this preview`;
   return undefined;
+}
+
+/**
+ * The request's path and query, its dot segments (`..`, `%2e%2e`) resolved as a browser would
+ * (the request line may also hold an absolute URL, or a path starting `//`).
+ */
+function requestUrl(target: string | undefined): URL {
+  const t = target ?? '/';
+  if (t.startsWith('/')) return new URL(`http://preview.invalid${t}`);
+  try {
+    const u = new URL(t);
+    return new URL(`http://preview.invalid${u.pathname}${u.search}`);
+  } catch {
+    return new URL('http://preview.invalid/');
+  }
 }
 
 /** A path on the preview host to go on to: absolute, on the same host, or `/`. */

@@ -19,7 +19,8 @@ interface Answer {
 /** A request to the emulator's socket with a chosen Host header. */
 function raw(emu: RunningEmulator, path: string, host: string, headers: Record<string, string> = {}, opts: { method?: string; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${emu.url}${path}`, { method: opts.method ?? 'GET', headers: { ...headers, host } }, (res) => {
+    // `path` goes out as it is (dot segments, `//`, an absolute URL): the request line a client chose.
+    const req = request({ host: '127.0.0.1', port: emu.port, path, method: opts.method ?? 'GET', headers: { ...headers, host } }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -124,6 +125,21 @@ describe('browser previews on their own origin', () => {
     }
     const fast = await raw(emu, '/api/chat', host, { cookie, authorization: `Bearer ${emu.token}`, 'content-type': 'application/json' }, { method: 'POST', body: '{"text":"hi"}' });
     assert.deepEqual(JSON.parse(fast.body), { posted: '{"text":"hi"}' }, 'not the fast lane: the app got the post');
+  });
+
+  test("dot segments and odd request lines stay inside the preview: never the runner's other routes", async () => {
+    const cookie = await signIn();
+    // The runner's own /health answers {"ok": true}; the app's server answers its page.
+    for (const path of ['/%2e%2e/%2e%2e/health', '/../../health', '/a/%2E%2E/%2e%2e/%2e%2e/health', '//health', `http://127.0.0.1:${emu.port}/../health`]) {
+      const r = await raw(emu, path, host, { cookie });
+      assert.equal(r.status, 200, path);
+      assert.match(r.body, /served by the app/, path);
+    }
+    const main = `127.0.0.1:${emu.port}`;
+    for (const path of [`/apps/preview/preview/${port}/%2e%2e/%2e%2e/%2e%2e/health`, `/apps/preview/preview/${port}/a/%2E%2E/%2e%2e/%2e%2e/%2e%2e/health`]) {
+      const r = await raw(emu, path, main, { authorization: `Bearer ${emu.token}` });
+      assert.equal(r.status, 400, path);
+    }
   });
 
   test('refused without the preview cookie: no cookie, a forged one, the main session token, another preview\'s cookie', async () => {
