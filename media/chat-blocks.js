@@ -8,7 +8,7 @@
 //   table_preview        session.show_table: an HTML table of the payload's inline rows
 //   ui_preview           session.show_ui: a card saying what the hosted web app would draw
 //   onboarding_complete  session.complete_onboarding: a card saying what the web app would do
-//   browser_preview      session.show_browser: the app's preview port framed through the emulator
+//   browser_preview      session.show_browser: the app's preview port framed on its own origin
 // Every text of a payload comes from the app: it goes into text nodes and attributes through
 // capsule.el, never into markup. Blocks re-sent with the same id (live, or replayed from a
 // reloaded session's history, where every revision is stored) update the card already drawn.
@@ -270,12 +270,29 @@ const capsuleBlocks = (() => {
 
   // ---- browser preview -----------------------------------------------------------------------
 
-  /** `/apps/<app>/preview/<port><path>`: the emulator forwards it to the runner's preview proxy. */
+  /**
+   * `/apps/<app>/preview/<port><path>` on the emulator: opened in a browser it signs the browser in
+   * to the preview's own origin with a single-use link and goes on there.
+   */
   function previewUrl(app, port, path) {
     let rest = str(path) || '/';
     if (!rest.startsWith('/')) rest = `/${rest}`;
     const url = new URL(`/apps/${encodeURIComponent(app)}/preview/${port}${rest.replace(/^\/+/, '/')}`, location.origin);
     return url.origin === location.origin ? url.pathname + url.search + url.hash : '';
+  }
+
+  /** `http://<port>-<app>.preview.localhost:<emulator port><path>`: where the page is served (preview-origin.ts). */
+  function previewOrigin(app, port, path) {
+    const label = str(app).toLowerCase();
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,50}[a-z0-9])?$/.test(label)) return '';
+    let rest = str(path) || '/';
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+    try {
+      const url = new URL(rest.replace(/^\/+/, '/'), `http://${port}-${label}.preview.localhost:${location.port || 80}`);
+      return url.href;
+    } catch {
+      return '';
+    }
   }
 
   function browserPreview(block, ctx) {
@@ -287,13 +304,17 @@ const capsuleBlocks = (() => {
     const port = Number(p.port);
     if (Number.isInteger(port) && port > 0 && port <= 65535 && ctx.app) {
       const src = previewUrl(ctx.app, port, p.path);
-      // Sandboxed without allow-same-origin: the app's page runs in its own origin, away from the
-      // emulator's signed-in pages and APIs.
+      const origin = previewOrigin(ctx.app, port, p.path);
+      // The frame opens the emulator's preview path, which signs it in to the preview's own origin
+      // (another site than the emulator's pages) and goes on there: its absolute paths reach the
+      // app's server, and it cannot use the emulator's signed-in session. allow-same-origin keeps
+      // that origin its own (its own cookies and calls); no top navigation.
       card.append(
-        el('iframe', { class: 'preview-frame', src, title: `Preview of port ${port}`, sandbox: 'allow-scripts allow-forms allow-popups', referrerpolicy: 'no-referrer' }),
-        el('p', { class: 'muted' }, `Port ${port} of the app, through the emulator: `, el('a', { href: src, target: '_blank', rel: 'noopener' }, src)));
+        el('iframe', { class: 'preview-frame', src, title: `Preview of port ${port}`, sandbox: 'allow-scripts allow-same-origin allow-forms allow-popups allow-modals', referrerpolicy: 'no-referrer' }),
+        el('p', { class: 'muted' }, `Port ${port} of the app, on its own origin: `,
+          el('a', { href: src, target: '_blank', rel: 'noopener', title: 'Opens the preview signed in, on its own origin' }, origin || src)));
     } else if (p.url) {
-      // The pages frame only the emulator's own origin (CSP frame-src 'self'): an outside URL is a link.
+      // The pages frame only the emulator's own origin and its previews' (CSP frame-src): an outside URL is a link.
       card.append(el('p', {}, 'The hosted web app shows this page in a pane; open it here: ', link(str(p.url), p.url)));
     } else {
       card.append(el('p', { class: 'muted' }, 'No port or URL to preview.'), payloadDetails(p));

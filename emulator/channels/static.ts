@@ -1,6 +1,6 @@
 // Serves the pages' static files from media/ (copied next to the bundle by the build). Only the
 // files of the chat, simulators, dashboard and app pages are served here, each with a strict CSP: the pages
-// load nothing from outside the emulator.
+// load nothing from outside the emulator (they frame its previews' own origins, preview-origin.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import type { Response, Router } from 'express';
@@ -14,7 +14,7 @@ const TYPES: Record<string, string> = {
 };
 
 export const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; connect-src 'self'; frame-src 'self' http://*.preview.localhost:*; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
 let mediaDir: string | undefined;
 

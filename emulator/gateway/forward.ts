@@ -2,7 +2,8 @@
 // identity headers. Routes: `/apps/<app>/data/<name>` → runner `/data/<name>`, and
 // `/apps/<app>/endpoints/<path>` → runner `/<path>`, and `/apps/<app>/preview/<port>/<path>` →
 // runner `/_capsule/preview/<port>/<path>` (the SDK's own proxy to a port the app serves on its
-// machine, which `session.show_browser(port=)` shows; the web chat frames it). The simulated caller is a persona chosen with
+// machine, which `session.show_browser(port=)` shows; the web chat frames it). A browser navigating
+// to a preview path is sent on to the preview's own origin (preview-origin.ts). The simulated caller is a persona chosen with
 // `?as=<persona id|name|email>` or the `X-Capsule-As` header, or the user of `?session_id=`;
 // without one the call is unauthenticated (so `access="authenticated"` data answers 401).
 import express, { Router, type Request, type Response } from 'express';
@@ -10,6 +11,7 @@ import type { GatewayHub } from './hub-impl';
 import { HttpError } from './errors';
 import { findPersona } from './sessions';
 import { BODY_LIMIT } from './security';
+import type { PreviewOrigins } from './preview-origin';
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host', 'authorization', 'cookie']);
 
@@ -76,8 +78,9 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
   res.status(r.status);
   const type = r.headers.get('content-type');
   if (type) res.setHeader('content-type', type);
-  // A previewed page is the app's, served on the emulator's origin: sandboxed into an origin of
-  // its own, its scripts run but cannot use the signed-in browser's session against the API.
+  // A previewed page served on the emulator's origin (API clients and scripts; browsers opening a
+  // page go on to the preview's own origin, preview-origin.ts): sandboxed into an opaque origin,
+  // its scripts run but cannot use the signed-in browser's session against the API.
   if (kind === 'preview') res.setHeader('content-security-policy', 'sandbox allow-scripts allow-forms allow-popups allow-modals');
   // The app's answer reaches its user: text goes through the scrubber like every other answer
   // (the scrubber matches JSON-escaped and encoded forms too); binary bodies pass as they are.
@@ -86,7 +89,7 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
 
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|x-ndjson))/i;
 
-export function forwardRouter(hub: GatewayHub): Router {
+export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Router {
   const router = Router();
   router.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
   router.all('/apps/:app/data/:name', (req, res, next) => {
@@ -101,7 +104,24 @@ export function forwardRouter(hub: GatewayHub): Router {
     const port = Number(req.params.port);
     if (!/^\d{1,5}$/.test(req.params.port!) || port < 1 || port > 65535) return next(new HttpError(400, `"${req.params.port}" is not a port (1–65535)`));
     const rest = req.params.rest as unknown as string[] | string | undefined;
+    // `..` (or `%2e%2e`) would leave the SDK's preview route for the runner's others once the URL is resolved.
+    if (Array.isArray(rest) && rest.some((seg) => seg === '.' || seg === '..')) return next(new HttpError(400, 'refused: a preview path may not hold "." or ".." segments'));
     const path = Array.isArray(rest) ? rest.map(encodeURIComponent).join('/') : rest ?? '';
+    // A browser opening the page (a tab, the chat's frame) goes on to the preview's own origin,
+    // signed in there by a single-use link: its absolute paths then reach the app's server.
+    if (previews && (req.method === 'GET' || req.method === 'HEAD') && req.get('sec-fetch-mode') === 'navigate') {
+      let app: string;
+      try {
+        app = hub.pickApp(req.params.app!).name;
+      } catch (e) {
+        return next(e);
+      }
+      if (previews.origin(app, port)) {
+        const q = req.originalUrl.indexOf('?');
+        res.setHeader('cache-control', 'no-store');
+        return res.redirect(303, previews.signInUrl(app, port, `/${path}${q >= 0 ? req.originalUrl.slice(q) : ''}`));
+      }
+    }
     forward(hub, req, res, req.params.app!, `/_capsule/preview/${port}/${path}`, 'preview').catch(next);
   });
   return router;

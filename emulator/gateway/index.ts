@@ -27,6 +27,7 @@ import { sendError } from './error-page';
 import { runnerRpcRouter } from './rpc';
 import { apiRouter } from './api';
 import { forwardRouter } from './forward';
+import { PreviewOrigins, previewLinkHandler, withPreviewHosts } from './preview-origin';
 import { attachRunnerLink } from './link';
 import { FAST_LANE_PATH, withFastLane } from './fast-lane';
 import { scrubAnswers } from './scrubber';
@@ -119,6 +120,9 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   const hub = new GatewayHub(store, env);
   if (options.onEvent) hub.events.subscribe(options.onEvent);
   const auth = new SessionAuth(workspaceToken(store.paths.sessionToken));
+  // Browser previews on origins of their own (`<port>-<app>.preview.localhost`), routed by Host
+  // ahead of everything else.
+  const previews = new PreviewOrigins(hub, auth.token);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -136,15 +140,17 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   // Every JSON answer behind the token (the API, dashboard, web chat) goes through the scrubber:
   // what was recorded before a value became known is masked on the way out too.
   app.use(scrubAnswers(hub.scrubber));
+  app.post('/api/previews', previewLinkHandler(previews));
   app.use(apiRouter(hub, auth));
-  app.use(forwardRouter(hub));
+  app.use(forwardRouter(hub, previews));
   app.use(hub.protectedRouter);
   app.get('/', (_req, res) => res.redirect(303, '/chat'));
   app.use((req, res) => sendError(req, res, 404, `no route ${req.method} ${req.path}`, { title: 'Not found' }));
   app.use(errorHandler);
 
-  // The API's hot route first (fast-lane.ts), then express.
-  const listener = withFastLane(app, hub, auth);
+  // Preview hosts first (nothing else answers them), then the API's hot route (fast-lane.ts),
+  // then express.
+  const listener = withPreviewHosts(withFastLane(app, hub, auth), previews);
 
   const held = options.held;
   const server: Server =
@@ -165,6 +171,7 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   const port = (server.address() as AddressInfo).port;
   hub.url = `http://127.0.0.1:${port}`;
   auth.setPort(port);
+  previews.emulatorPort = port;
 
 
   // The real SDK's runner talks gRPC to the platform gateway (emulator/platform/).

@@ -24,6 +24,7 @@ import type { GatewayHub } from './hub-impl';
 import { MAX_RUNNER_CALL_BYTES, callRunnerMethod, goneController, runnerFor, type RunnerCaller } from './rpc';
 import { traceCall } from './turn-trace';
 import { bearerOf, isLoopbackHost, originAllowed } from './security';
+import { isUnderPreviewDomain } from './preview-origin';
 
 export const LINK_PATH = '/_runner/link';
 export const LINK_PROTOCOL = 'capsule-runner-link/1';
@@ -43,6 +44,9 @@ export function attachRunnerLink(server: Server, hub: GatewayHub): void {
 
 function accept(hub: GatewayHub, req: IncomingMessage, socket: Socket, head: Buffer): void {
   const path = (req.url ?? '').split('?', 1)[0];
+  // A preview's page opening a websocket (a dev server's hot reload): the SDK's preview proxy
+  // forwards plain requests only, so there is nothing to connect it to.
+  if (isUnderPreviewDomain(req.headers.host)) return refuse(socket, 501, "websockets are not forwarded to previews: the SDK's preview proxy (/_capsule/preview) forwards plain HTTP requests only");
   if (path !== LINK_PATH) return refuse(socket, 404, `no upgrade at ${path}; runners open their link at ${LINK_PATH}`);
   const protocol = String(req.headers.upgrade ?? '').trim().toLowerCase();
   if (protocol !== LINK_PROTOCOL) return refuse(socket, 400, `unsupported upgrade "${protocol.slice(0, 60)}": ${LINK_PATH} speaks ${LINK_PROTOCOL}`);

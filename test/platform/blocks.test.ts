@@ -110,10 +110,12 @@ describe('web chat blocks on the real SDK', () => {
     await waitFor('the task card to say completed', async () => (await task.getAttribute('data-status')) === 'completed', T).catch(dump);
     assert.match(await task.innerText(), /^Crunching\s+crunch\s+completed$/);
 
-    // The browser preview: the emulator's preview path of the app's port, framed and linked.
+    // The browser preview: the emulator's preview path of the app's port (it signs the browser in
+    // to the preview's own origin and goes on there), framed and linked.
     const preview = chat.getByRole('group', { name: 'Browser preview Dev server' });
     assert.equal(await preview.locator('iframe').getAttribute('src'), '/apps/blocks/preview/5173/index.html');
     assert.equal(await preview.locator('a').getAttribute('href'), '/apps/blocks/preview/5173/index.html');
+    assert.equal(await preview.locator('a').innerText(), `http://5173-blocks.preview.localhost:${emu.port}/index.html`, 'the preview\'s own origin');
     assert.match(await preview.innerText(), /The hosted web app opens this preview beside the chat/);
 
     // Custom UI and onboarding: what the hosted web app would show, the payload as text.
