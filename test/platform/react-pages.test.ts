@@ -1,0 +1,124 @@
+// The app's React pages (`app.add_page(..., component="pages/x.tsx")`) in the emulator's web UI
+// (headless Chromium), on the real SDK: the runner bundles the page with esbuild (the emulator's
+// own, on the runner's PATH: nothing downloaded), the emulator's shell loads it with our React
+// build and @capsule/page kit. The board shows a row of the app's collection, a data source's
+// value and the theme's colour; a message through useChat gets the app's reply, and the same
+// threadKey after a reload is the same session. A .tsx with a syntax error shows esbuild's message
+// in the page (and serve says it); an npm package of `packages=` is named as not available; the
+// bundle route refuses names the app does not declare.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser } from '../support/browser';
+import { loginUrl, startEmulator } from '../support/emulator';
+import { chat } from '../emulator/helpers';
+import { waitFor } from '../support/wait';
+
+const APP = join(__dirname, 'fixtures', 'react-pages');
+
+test('React pages render with the kit: a collection row, a data source, the theme, a useChat round trip on one thread', async () => {
+  const emu = await startEmulator({ app: APP });
+  const { browser, close } = await launchBrowser();
+  try {
+    assert.equal((await chat(emu, 'file printer')).body.reply, 'filed printer');
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+
+    await page.goto(await loginUrl(emu, '/pages/react-board/board'));
+    await page.locator('.cp-header h1', { hasText: 'Ticket board' }).waitFor({ timeout: 30_000 });
+    await page.locator('.cp-subtitle', { hasText: 'All systems go' }).waitFor();
+    await page.locator('.cp-metric-value', { hasText: '1' }).waitFor();
+    await page.locator('.cp-table tbody td', { hasText: 'printer' }).waitFor();
+    assert.deepEqual(await page.locator('.cp-table thead th').allInnerTexts(), ['title', 'status']);
+    assert.equal(await page.getByTestId('total').innerText(), '1 ticket');
+    assert.equal(await page.getByTestId('primary').innerText(), '#0f766e', "useTheme() is the app's app.theme(...)");
+    assert.equal(await page.title(), 'Board — react-board — Capsule Local');
+    assert.equal(await page.locator('#app-nav a[aria-current="page"]').innerText(), 'Board');
+
+    // A chat round trip through useChat: the app's reply, in the thread's session, with its context.
+    await page.getByTestId('chat-status').filter({ hasText: 'idle' }).waitFor();
+    const sessionId = await page.getByTestId('session').innerText();
+    assert.match(sessionId, /^ses_/);
+    await page.locator('.cp-composer textarea').fill('hello board');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const reply = page.locator('.cp-message-assistant', { hasText: 'board says: hello board' });
+    await reply.waitFor({ timeout: 30_000 });
+    assert.equal(await reply.innerText(), `board says: hello board (about printers, in ${sessionId})`);
+    await page.getByTestId('chat-status').filter({ hasText: 'idle' }).waitFor();
+
+    // The same threadKey after a reload: the same session, its history shown.
+    await page.reload();
+    await page.locator('.cp-message-assistant', { hasText: 'board says: hello board' }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('session').innerText(), sessionId);
+    assert.equal(await page.locator('.cp-message-user').innerText(), 'hello board');
+    await page.locator('.cp-composer textarea').fill('again');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.cp-message-assistant', { hasText: 'board says: again' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('.cp-message-assistant').last().innerText(), new RegExp(`in ${sessionId}\\)$`));
+
+    // A row the app writes shows after a refresh (and the data source follows).
+    assert.equal((await chat(emu, 'file scanner')).body.reply, 'filed scanner');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('.cp-table tbody td', { hasText: 'scanner' }).waitFor();
+    assert.equal(await page.getByTestId('total').innerText(), '2 tickets');
+    assert.deepEqual(errors, []);
+
+    // The runner bundled with the emulator's esbuild: nothing was downloaded into the app's folder.
+    assert.ok(!existsSync(join(emu.workspace, '.capsule', 'cache', 'bin')), 'no esbuild was downloaded');
+    assert.ok(readdirSync(join(emu.workspace, '.capsule', 'cache', 'page-bundles')).some((f) => f.endsWith('.js')), 'the SDK cached the bundle');
+    // The SDK's cache in the store folder does not upset the store's export and reset.
+    const exported = await emu.cli(['export', join(emu.workspace, 'export.json')]);
+    assert.equal(exported.status, 0, exported.stderr);
+
+    // serve no longer says the React pages are not rendered; it names the page's packages.
+    await waitFor('serve to name what is rendered', () => /Capsule Local renders .*Board at \/pages\/react-board\/board/.test(emu.output()) || undefined);
+    assert.doesNotMatch(emu.output(), /Board \(\/board, a React page\)/);
+    assert.match(emu.output(), /npm packages .*recharts.* in Chart/);
+  } finally {
+    await close();
+    await emu.stop();
+    emu.cleanup();
+  }
+});
+
+test("a page with a syntax error shows esbuild's message; a page's npm package is named; the bundle route refuses other names", async () => {
+  const emu = await startEmulator({ app: APP });
+  const { browser, close } = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(await loginUrl(emu, '/pages/react-board/broken'));
+    const problem = page.locator('.cp-problem');
+    await problem.waitFor({ timeout: 30_000 });
+    assert.match(await problem.locator('h2').innerText(), /^Broken could not be bundled$/);
+    const message = await problem.locator('pre').innerText();
+    assert.match(message, /\[ERROR\] Unexpected end of file\s+pages\/broken\.tsx:5:0:/);
+    await waitFor('serve to say the page failed to bundle', () => /the React page Broken could not be bundled: .*\[ERROR\] Unexpected end of file/.test(emu.output()) || undefined);
+
+    // packages=["recharts@2.12.0"]: the platform serves it; here the page says it is not available.
+    await page.goto(`${emu.url}/pages/react-board/chart`);
+    await page.locator('.cp-unavailable', { hasText: 'recharts' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('.cp-unavailable').innerText(), /npm packages the Capsule platform serves: recharts\. They are not available in Capsule Local/);
+    await page.locator('.cp-problem', { hasText: 'Chart failed to load' }).waitFor();
+
+    // The bundle route: only the app's React pages, signed in.
+    const ok = await emu.api('/apps/react-board/pages/Board/bundle.js');
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get('content-type') ?? '', /javascript/);
+    assert.match(await ok.text(), /from "@capsule\/page"/);
+    for (const name of ['__proto__', 'constructor', '%2E%2E', '..%2F..%2Fdata%2Fsummary', 'board', '__onboarding__', 'Board%00']) {
+      const r = await emu.api(`/apps/react-board/pages/${name}/bundle.js`);
+      assert.ok(r.status >= 400 && r.status < 500, `${name}: ${r.status}`);
+      await r.body?.cancel();
+    }
+    assert.equal((await emu.api('/apps/nope/pages/Board/bundle.js')).status, 404);
+    assert.equal((await fetch(`${emu.url}/apps/react-board/pages/Board/bundle.js`)).status, 401);
+    assert.equal((await fetch(`${emu.url}/pages/react-board/board`)).status, 401);
+  } finally {
+    await close();
+    await emu.stop();
+    emu.cleanup();
+  }
+});
