@@ -53,11 +53,13 @@ function identity(hub: GatewayHub, req: Request): Record<string, string> {
  */
 async function forwardBundle(hub: GatewayHub, req: Request, res: Response, app: string, name: string): Promise<void> {
   const sup = hub.pickApp(app);
-  const declarations = hub.apps().find((a) => a.name === sup.name)?.declarations;
+  const info = hub.apps().find((a) => a.name === sup.name);
+  const declarations = info?.declarations;
   const pages = declaredPages(declarations).filter((p) => p.type === 'react' && p.component);
   const onboarding = declaredOnboarding(declarations);
   const known = pages.some((p) => p.name === name) || (name === '__onboarding__' && onboarding?.type === 'react' && !!onboarding.component);
   if (!known) throw new HttpError(404, `${sup.name} declares no React page named "${name.slice(0, 80)}" (its React pages: ${pages.map((p) => p.name).join(', ') || 'none'})`);
+  if (info?.runtime === 'bundled') throw new HttpError(501, `${sup.name} runs on the bundled runtime, which does not bundle React pages: run it with the real SDK (cpsl) to see ${name}`);
   const sent = await forward(hub, req, res, sup.name, `/pages/${encodeURIComponent(name)}/bundle.js`, 'endpoint');
   if (sent.status === 503) {
     let message = sent.body.toString('utf8');

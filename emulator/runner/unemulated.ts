@@ -53,7 +53,7 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
       // except the npm packages the platform serves.
       rendered.push(`${name} at ${pagePath(app, r.route)}`);
       const packages = pagePackages(list(r.packages).filter((x): x is string => typeof x === 'string'));
-      if (packages.length) shown.push(`the npm packages ${packages.join(', ')} in ${name} (packages=, served by the platform; not available offline)`);
+      if (packages.length) shown.push(`the npm packages ${packages.join(', ')} in ${name} (packages=: served by the platform, not available offline)`);
     } else shown.push(`${name} (/${str(r?.route)})`);
   }
   const home = homeTree(config);
@@ -76,7 +76,7 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
   } else if (onboarding?.type === 'react' && onboarding.component) {
     rendered.push(`the onboarding page at ${onboardingPath(app)}`);
     const packages = pagePackages(onboarding.packages);
-    if (packages.length) shown.push(`the npm packages ${packages.join(', ')} in the onboarding page (packages=, served by the platform; not available offline)`);
+    if (packages.length) shown.push(`the npm packages ${packages.join(', ')} in the onboarding page (packages=: served by the platform, not available offline)`);
   } else if (onboarding) shown.push('the onboarding page');
   for (const w of declaredWorkflows(config)) {
     rendered.push(`the screen of ${w.name} at ${workflowPath(app, w.name)}`);
