@@ -66,6 +66,23 @@ test('React pages render with the kit: a collection row, a data source, the them
     assert.equal(await page.getByTestId('total').innerText(), '2 tickets');
     assert.deepEqual(errors, []);
 
+    // The dashboard links the React pages.
+    await page.goto(`${emu.url}/dashboard`);
+    const link = page.locator('#apps a', { hasText: /^Board$/ });
+    await link.waitFor({ timeout: 20_000 });
+    assert.equal(await link.getAttribute('href'), '/pages/react-board/board');
+
+    // The React onboarding: completeOnboarding() records the viewer's completion, then its redirect page.
+    await page.goto(`${emu.url}/pages/react-board/_onboarding`);
+    await page.locator('.cp-empty-title', { hasText: 'Welcome to the board' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('.cp-empty p').innerText(), /· Board, Broken, Chart$/);
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await page.waitForURL(/\/pages\/react-board\/board$/, { timeout: 20_000 });
+    const state = (await (await emu.api('/api/state')).json()) as { onboarding: Array<{ app: string; userId: string }> };
+    assert.deepEqual(state.onboarding.map((o) => o.app), ['react-board']);
+    await page.locator('.cp-header h1', { hasText: 'Ticket board' }).waitFor();
+    assert.deepEqual(errors, []);
+
     // The runner bundled with the emulator's esbuild: nothing was downloaded into the app's folder.
     assert.ok(!existsSync(join(emu.workspace, '.capsule', 'cache', 'bin')), 'no esbuild was downloaded');
     assert.ok(readdirSync(join(emu.workspace, '.capsule', 'cache', 'page-bundles')).some((f) => f.endsWith('.js')), 'the SDK cached the bundle');
@@ -108,12 +125,14 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get('content-type') ?? '', /javascript/);
     assert.match(await ok.text(), /from "@capsule\/page"/);
-    for (const name of ['__proto__', 'constructor', '%2E%2E', '..%2F..%2Fdata%2Fsummary', 'board', '__onboarding__', 'Board%00']) {
+    for (const name of ['__proto__', 'constructor', '%2E%2E', '..%2F..%2Fdata%2Fsummary', 'board', 'Board%00', 'Board%2F..']) {
       const r = await emu.api(`/apps/react-board/pages/${name}/bundle.js`);
       assert.ok(r.status >= 400 && r.status < 500, `${name}: ${r.status}`);
       await r.body?.cancel();
     }
     assert.equal((await emu.api('/apps/nope/pages/Board/bundle.js')).status, 404);
+    // The React onboarding's bundle is the runner's __onboarding__ page.
+    assert.equal((await emu.api('/apps/react-board/pages/__onboarding__/bundle.js')).status, 200);
     assert.equal((await fetch(`${emu.url}/apps/react-board/pages/Board/bundle.js`)).status, 401);
     assert.equal((await fetch(`${emu.url}/pages/react-board/board`)).status, 401);
   } finally {
