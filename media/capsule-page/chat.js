@@ -162,8 +162,9 @@ export function useChat(chatName = '', opts = {}) {
 }
 
 /**
- * A session an `@app.session(name)` initializer starts: created (the initializer run) the first
- * time its thread key is used, then the same one. Its data is read from the emulator's store.
+ * A session of the app's `@app.session(name)`: one per viewer and thread key; with `start: true`
+ * (cpsl's `App.session` docstring) the initializer runs when the session is created. Its data is
+ * read from the emulator's store.
  */
 export function useSession(name, opts = {}) {
   const o = opts || {};
@@ -172,15 +173,18 @@ export function useSession(name, opts = {}) {
   const load = useCallback(async () => {
     if (o.initialData) throw notAvailable('useSession(name, {initialData})');
     const t = await threadSession(`session:${name}`, o.threadKey ?? 'default');
-    if (!t.exists) {
+    // The initializer runs for a session it creates, when the page asks to start it (`start: true`).
+    if (!t.exists && o.start === true) {
       await api('/api/sessions/start', { method: 'POST', body: { app: appName(), name, session_id: t.sessionId, ...(viewer() ? { user: viewer() } : {}) } });
     }
-    const s = await api(`/api/dashboard/sessions/${encodeURIComponent(t.sessionId)}`);
     let data = {};
-    try {
-      data = JSON.parse(s.data || '{}') || {};
-    } catch {
-      data = {};
+    if (t.exists || o.start === true) {
+      const s = await api(`/api/dashboard/sessions/${encodeURIComponent(t.sessionId)}`);
+      try {
+        data = JSON.parse(s.data || '{}') || {};
+      } catch {
+        data = {};
+      }
     }
     setSt({ sessionId: t.sessionId, status: 'ready', error: null, data });
   }, [name, o.threadKey]);

@@ -75,7 +75,7 @@ test('React pages render with the kit: a collection row, a data source, the them
     // The React onboarding: completeOnboarding() records the viewer's completion, then its redirect page.
     await page.goto(`${emu.url}/pages/react-board/_onboarding`);
     await page.locator('.cp-empty-title', { hasText: 'Welcome to the board' }).waitFor({ timeout: 30_000 });
-    assert.match(await page.locator('.cp-empty p').innerText(), /· Board, Broken, Chart$/);
+    assert.equal(await page.locator('.cp-empty p').innerText(), 'dev@localhost · Board, Broken, Chart, Kit');
     await page.getByRole('button', { name: 'Finish' }).click();
     await page.waitForURL(/\/pages\/react-board\/board$/, { timeout: 20_000 });
     const state = (await (await emu.api('/api/state')).json()) as { onboarding: Array<{ app: string; userId: string }> };
@@ -119,6 +119,39 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     await page.locator('.cp-unavailable', { hasText: 'recharts' }).waitFor({ timeout: 30_000 });
     assert.match(await page.locator('.cp-unavailable').innerText(), /npm packages the Capsule platform serves: recharts\. They are not available in Capsule Local/);
     await page.locator('.cp-problem', { hasText: 'Chart failed to load' }).waitFor();
+
+    // The kit's other hooks: an endpoint, a filtered and sorted collection page by page, an
+    // action, a started session's data, the helpers, a tab, navigation; styled says it is missing.
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${emu.url}/pages/react-board/kit`);
+    await page.getByTestId('pong').filter({ hasText: 'true' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('done').innerText(), '0 done, page 1 of 1');
+    await page.getByRole('button', { name: 'Bump' }).click();
+    await page.getByTestId('done').filter({ hasText: '1 done' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Bump' }).click();
+    await page.getByTestId('done').filter({ hasText: '2 done, page 1 of 2' }).waitFor({ timeout: 20_000 });
+    // The page number shows at once; the rows follow when the next page is read.
+    const onlyRow = async (title: string) => {
+      await page.locator('.cp-table tbody td', { hasText: new RegExp(`^${title}$`) }).waitFor({ timeout: 20_000 });
+      assert.deepEqual(await page.locator('.cp-table tbody td').allInnerTexts(), [title]);
+    };
+    await onlyRow('b2');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByTestId('done').filter({ hasText: 'page 2 of 2' }).waitFor();
+    await onlyRow('b1');
+    await page.getByRole('button', { name: 'Ascending' }).click();
+    await page.getByTestId('done').filter({ hasText: 'page 1 of 2' }).waitFor();
+    await onlyRow('b1');
+    await page.getByTestId('desk').filter({ hasText: /^front ses_/ }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('colors').innerText(), '#11223380 #808080');
+    assert.equal(await page.getByTestId('styled').innerText(), 'styled.div of @capsule/page is not available in Capsule Local yet');
+    assert.equal(await page.getByTestId('href').innerText(), '/pages/react-board/board');
+    await page.getByRole('tab', { name: 'B' }).click();
+    assert.equal(await page.getByTestId('tab').innerText(), 'b');
+    await page.getByRole('button', { name: 'To the board' }).click();
+    await page.waitForURL(/\/pages\/react-board\/board$/);
+    assert.deepEqual(errors, []);
 
     // The bundle route: only the app's React pages, signed in.
     const ok = await emu.api('/apps/react-board/pages/Board/bundle.js');
