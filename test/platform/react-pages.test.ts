@@ -147,6 +147,13 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     assert.equal(await page.getByTestId('colors').innerText(), '#11223380 #808080');
     assert.equal(await page.getByTestId('styled').innerText(), 'styled.div of @capsule/page is not available in Capsule Local yet');
     assert.equal(await page.getByTestId('href').innerText(), '/pages/react-board/board');
+    assert.equal(await page.locator('.cp-avatar').innerText(), 'AL');
+    assert.match(await page.locator('.cp-nav-item.cp-active').innerText(), /AL\s*Inbox\s*2/);
+    assert.deepEqual(await page.locator('.cp-conversations button').allInnerTexts(), ['First', 'Second']);
+    assert.equal(await page.locator('.cp-conversations .cp-active').innerText(), 'Second');
+    assert.deepEqual(await page.locator('.cp-fields dt').allInnerTexts(), ['Owner', 'votes']);
+    assert.deepEqual(await page.locator('.cp-fields dd').allInnerTexts(), ['ada', '3']);
+    assert.equal(await page.locator('.cp-inspector .cp-unavailable').innerText(), 'Report: fileUrl("/data/report.pdf") (files mounted into the app) of @capsule/page is not available in Capsule Local yet');
     await page.getByRole('tab', { name: 'B' }).click();
     assert.equal(await page.getByTestId('tab').innerText(), 'b');
     await page.getByRole('button', { name: 'To the board' }).click();
