@@ -89,6 +89,13 @@ test('React pages render with the kit: a collection row, a data source, the them
     // The SDK's cache in the store folder does not upset the store's export and reset.
     const exported = await emu.cli(['export', join(emu.workspace, 'export.json')]);
     assert.equal(exported.status, 0, exported.stderr);
+    const imported = await emu.cli(['import', join(emu.workspace, 'export.json')]);
+    assert.equal(imported.status, 0, imported.stderr);
+    const reset = await emu.cli(['reset', '--yes']);
+    assert.equal(reset.status, 0, reset.stderr);
+    assert.match(reset.stdout, /2 collection documents/);
+    assert.ok(readdirSync(join(emu.workspace, '.capsule', 'cache', 'page-bundles')).length > 0, 'reset leaves the SDK\'s bundle cache');
+    assert.equal((await emu.api('/apps/react-board/pages/Board/bundle.js')).status, 200, 'the page still bundles after the reset');
 
     // serve no longer says the React pages are not rendered; it names the page's packages.
     await waitFor('serve to name what is rendered', () => /Capsule Local renders .*Board at \/pages\/react-board\/board/.test(emu.output()) || undefined);
