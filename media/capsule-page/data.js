@@ -44,7 +44,19 @@ export function useData(name, opts = {}) {
   return { ...st, refresh: load };
 }
 
-const endpointUrl = (path) => asViewer(appPath(`endpoints/${String(path).replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`));
+/** An endpoint's path (and query, kept as given) under the app's forward route. */
+function endpointUrl(path) {
+  const [p, ...q] = String(path).split('?');
+  const encoded = p.replace(/^\/+/, '').split('/').map((s) => encodeURIComponent(decodeURIComponentSafe(s))).join('/');
+  return asViewer(appPath(`endpoints/${encoded}${q.length ? `?${q.join('?')}` : ''}`));
+}
+function decodeURIComponentSafe(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 export function useEndpoint(path) {
   const [st, setSt] = useState({ data: null, loading: false, error: null });
