@@ -163,6 +163,9 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     assert.equal(await page.locator('.cp-inspector .cp-unavailable').innerText(), 'Report: fileUrl("/data/report.pdf") (files mounted into the app) of @capsule/page is not available in Capsule Local yet');
     await page.getByRole('tab', { name: 'B' }).click();
     assert.equal(await page.getByTestId('tab').innerText(), 'b');
+    // A named chat (`@app.message("triage")`): useChat("triage") reaches that handler.
+    await page.getByRole('button', { name: 'Ask triage' }).click();
+    await page.getByTestId('triage').filter({ hasText: 'triage: printer jam (chat triage)' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'To the board' }).click();
     await page.waitForURL(/\/pages\/react-board\/board$/);
     assert.deepEqual(errors, []);
