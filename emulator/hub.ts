@@ -19,6 +19,8 @@ export interface InboundInput {
   sessionKey?: string;
   text: string;
   chatName?: string;
+  /** A new session's creation-time data (`initial_data_json`: a React page's `useChat(..., {context})`). */
+  initialDataJson?: string;
   attachments?: Array<{ filename: string; content_type: string; url: string; size: number }>;
   /**
    * An action instead of a message (`action_name` and `action_payload_json` on the wire; see

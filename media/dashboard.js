@@ -44,13 +44,13 @@
     return el('div', { class: 'reload-failed', role: 'status' }, el('span', { class: 'pill warn' }, 'running the previous version — reload failed'), ' ', el('code', {}, error));
   }
 
-  /** Links to the app's cpsl.ui pages the emulator renders (/pages/<app>/<route>, the home body at /pages/<app>). */
+  /** Links to the app's pages the emulator renders, cpsl.ui and React (/pages/<app>/<route>, the home body at /pages/<app>). */
   function pageLinks(a) {
     const base = `/pages/${encodeURIComponent(a.name)}`;
     const d = a.declarations || {};
     const links = d.home && d.home.widget_tree ? [el('a', { href: base }, 'Home')] : [];
     for (const p of Array.isArray(d.pages) ? d.pages : []) {
-      if (p && p.type === 'dsl' && typeof p.route === 'string') links.push(el('a', { href: `${base}/${p.route.split('/').map(encodeURIComponent).join('/')}` }, String(p.name)));
+      if (p && (p.type === 'dsl' || (p.type === 'react' && typeof p.component === 'string')) && typeof p.route === 'string') links.push(el('a', { href: `${base}/${p.route.split('/').map(encodeURIComponent).join('/')}` }, String(p.name)));
     }
     // The chat page (@app.chat_page): `chat` is a reserved page route.
     if (d.chat && d.chat.widget_tree) links.push(el('a', { href: `${base}/chat` }, `▸ ${typeof d.chat.sidebar_label === 'string' && d.chat.sidebar_label ? d.chat.sidebar_label : 'Chat'}`));

@@ -169,3 +169,43 @@ const notPageAssets = [`media${sep}screenshots`, `media${sep}icons`];
 rmSync('dist/media', { recursive: true, force: true });
 if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true, filter: (src) => !notPageAssets.some((d) => src.includes(d)) });
 if (watch) console.log('watch mode is not supported; run npm run build again');
+
+// React for the app's React pages (emulator/pages/react.ts): the ESM modules the page's import map
+// names (react, react-dom, react-dom/client, react/jsx-runtime), built from the pinned npm
+// packages in one build with code splitting, so that every entry shares one React instance.
+// React ships CommonJS only: each entry re-exports the package's names, listed from the package.
+{
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const ENTRIES = { react: 'react', 'react-dom': 'react-dom', 'react-dom-client': 'react-dom/client', 'react-jsx-runtime': 'react/jsx-runtime' };
+  const ident = /^[A-Za-z_$][\w$]*$/;
+  await build({
+    entryPoints: Object.keys(ENTRIES).map((name) => ({ in: `vendor:${name}`, out: name })),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'eof',
+    outdir: 'dist/media/vendor',
+    chunkNames: 'react-shared-[hash]',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
+    plugins: [{
+      name: 'react-entries',
+      setup(b) {
+        b.onResolve({ filter: /^vendor:/ }, (args) => ({ path: args.path.slice('vendor:'.length), namespace: 'react-entry' }));
+        b.onLoad({ filter: /.*/, namespace: 'react-entry' }, (args) => {
+          const spec = ENTRIES[args.path];
+          const names = Object.keys(require(spec)).filter((k) => ident.test(k) && k !== 'default');
+          return {
+            contents: `import M from ${JSON.stringify(spec)};\nexport default M;\n${names.map((k) => `export const ${k} = M.${k};`).join('\n')}\n`,
+            resolveDir: process.cwd(),
+            loader: 'js',
+          };
+        });
+      },
+    }],
+  });
+}

@@ -10,6 +10,16 @@ import { matchesPrompt, promptFeed, promptOutcome } from './prompts-feed';
 import { openSse } from './sse';
 import { sendMedia } from './static';
 import { LIMITS, messageTooLong, nameTooLong } from '../limits';
+import { sessionIdForKey } from '../gateway/sessions';
+
+/**
+ * A React page's chat thread (`useChat(name, {threadKey})`): one session per app, user, chat and
+ * key, the same one each time the key is given (its id derived from them, like a channel's
+ * conversation).
+ */
+function threadSessionKey(app: string, userId: string, chatName: string, threadKey: string): string {
+  return `page-thread\u0000${app}\u0000${userId}\u0000${chatName}\u0000${threadKey}`;
+}
 
 const json = express.json({ limit: LIMITS.bodyBytes });
 const TURN_TTL_MS = 10 * 60_000;
@@ -85,6 +95,26 @@ export function registerWebChat(hub: Hub): void {
     res.json({ ...sessionSummary(hub, s), history: s.history, connected: connectedTypes(hub, s.userId), openTurn: open?.turn.requestId ?? null });
   });
 
+  // A thread's session (`useChat` with a threadKey): its id, and its history once it has one.
+  r.post('/api/webchat/threads', json, (req: Request, res: Response) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
+    const threadKey = str('threadKey');
+    if (!threadKey) return bad(res, 400, 'give the thread a "threadKey"');
+    for (const [k, v] of [['threadKey', threadKey], ['chatName', str('chatName')]] as const) {
+      const long = nameTooLong(k, v);
+      if (long) return bad(res, 400, long);
+    }
+    const userId = str('userId') || (personaList(hub)[0]?.id ?? 'user_dev');
+    if (!hub.read().personas.some((p) => p.id === userId)) return bad(res, 400, `no persona ${userId}`);
+    const app = hub.apps().find((a) => a.name === str('app')) ?? (hub.apps().length === 1 ? hub.apps()[0] : undefined);
+    if (!app) return bad(res, 404, `no app "${str('app')}" is served here`);
+    const id = sessionIdForKey(threadSessionKey(app.name, userId, str('chatName'), threadKey));
+    const s = hub.read().sessions[id];
+    const open = [...turns.values()].find((t) => t.turn.sessionId === id && !t.done);
+    res.json({ sessionId: id, exists: !!s, history: s?.history ?? [], openTurn: open?.turn.requestId ?? null });
+  });
+
   r.post('/api/webchat/messages', json, async (req: Request, res: Response) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const text = typeof b.text === 'string' ? b.text : '';
@@ -94,9 +124,27 @@ export function registerWebChat(hub: Hub): void {
     const userId = typeof b.userId === 'string' && b.userId ? b.userId : (personaList(hub)[0]?.id ?? 'user_dev');
     const persona = hub.read().personas.find((p) => p.id === userId);
     if (!persona) return bad(res, 400, `no persona ${userId}`);
+    const chatName = typeof b.chatName === 'string' && b.chatName ? b.chatName : undefined;
+    const threadKey = typeof b.threadKey === 'string' && b.threadKey ? b.threadKey : undefined;
+    let initialDataJson: string | undefined;
+    if (b.context !== undefined) {
+      if (!b.context || typeof b.context !== 'object' || Array.isArray(b.context)) return bad(res, 400, '"context" must be an object');
+      initialDataJson = JSON.stringify(b.context);
+      if (initialDataJson.length > LIMITS.bodyBytes) return bad(res, 413, '"context" is too large');
+    }
+    for (const [k, v] of [['chatName', chatName], ['threadKey', threadKey]] as const) {
+      const long = v === undefined ? undefined : nameTooLong(k, v);
+      if (long) return bad(res, 400, long);
+    }
+    const appName = typeof b.app === 'string' && b.app ? b.app : undefined;
+    const threadApp = threadKey ? (hub.apps().find((a) => a.name === appName) ?? (!appName && hub.apps().length === 1 ? hub.apps()[0] : undefined)) : undefined;
+    if (threadKey && !threadApp) return bad(res, 404, `no app "${appName ?? ''}" is served here`);
     let turn: Turn;
     try {
       turn = await hub.dispatch({
+        chatName,
+        initialDataJson,
+        sessionKey: threadKey && threadApp ? threadSessionKey(threadApp.name, userId, chatName ?? '', threadKey) : undefined,
         app: typeof b.app === 'string' && b.app ? b.app : undefined,
         channelType: 'chat',
         userId,

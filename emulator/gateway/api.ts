@@ -342,6 +342,20 @@ export function apiRouter(hub: GatewayHub, auth: SessionAuth): Router {
     res.status(answer.status).json(answer.body);
   }));
 
+  // A React onboarding's completeOnboarding() (@capsule/page): the viewer finished it, as
+  // `session.complete_onboarding()` records it.
+  r.post('/api/onboarding/complete', wrap((req, res) => {
+    const b = bodyOf(req);
+    const sup = hub.pickApp(optString(b, 'app'));
+    const user = optString(b, 'user');
+    if (!user) throw new HttpError(400, 'say whose onboarding is complete with "user" (a persona id)');
+    if (!hub.read().personas.some((p) => p.id === user)) throw new HttpError(404, `no persona "${user}"`);
+    if (!hub.onboarding) throw new HttpError(503, 'onboarding records need the collections database, which is not open');
+    const done = hub.onboarding.complete(sup.name, user);
+    hub.events.emit({ kind: 'onboarding', app: sup.name, userId: user, summary: `onboarding of ${sup.name} completed by ${user} (from the page)`, detail: { ...done } });
+    res.json({ app: sup.name, user, ...done });
+  }));
+
   r.post('/api/onboarding/reset', wrap((req, res) => {
     const b = bodyOf(req);
     const sup = hub.pickApp(optString(b, 'app'));

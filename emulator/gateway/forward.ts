@@ -12,6 +12,7 @@ import { HttpError } from './errors';
 import { findPersona } from './sessions';
 import { BODY_LIMIT } from './security';
 import type { PreviewOrigins } from './preview-origin';
+import { declaredOnboarding, declaredPages } from '../pages/widgets';
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host', 'authorization', 'cookie']);
 
@@ -46,7 +47,35 @@ function identity(hub: GatewayHub, req: Request): Record<string, string> {
   };
 }
 
-async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint' | 'preview'): Promise<void> {
+/**
+ * A React page's bundle (`/apps/<app>/pages/<name>/bundle.js`): the runner's
+ * `/pages/<name>/bundle.js`, for a page the app declares (`add_page(component=)`, or
+ * `__onboarding__` for `add_onboarding(component=)`) and no other name. When the SDK cannot bundle
+ * it (its 503 `bundle_failed`, esbuild's message), serve says so too.
+ */
+async function forwardBundle(hub: GatewayHub, req: Request, res: Response, app: string, name: string): Promise<void> {
+  const sup = hub.pickApp(app);
+  const info = hub.apps().find((a) => a.name === sup.name);
+  const declarations = info?.declarations;
+  const pages = declaredPages(declarations).filter((p) => p.type === 'react' && p.component);
+  const onboarding = declaredOnboarding(declarations);
+  const known = pages.some((p) => p.name === name) || (name === '__onboarding__' && onboarding?.type === 'react' && !!onboarding.component);
+  if (!known) throw new HttpError(404, `${sup.name} declares no React page named "${name.slice(0, 80)}" (its React pages: ${pages.map((p) => p.name).join(', ') || 'none'})`);
+  if (info?.runtime === 'bundled') throw new HttpError(501, `${sup.name} runs on the bundled runtime, which does not bundle React pages: run it with the real SDK (cpsl) to see ${name}`);
+  const sent = await forward(hub, req, res, sup.name, `/pages/${encodeURIComponent(name)}/bundle.js`, 'endpoint');
+  if (sent.status === 503) {
+    let message = sent.body.toString('utf8');
+    try {
+      const j = JSON.parse(message) as { error?: unknown; message?: unknown };
+      if (j.error === 'bundle_failed' && typeof j.message === 'string') message = j.message;
+    } catch {
+      // not the SDK's JSON: its text is the message
+    }
+    hub.events.emit({ kind: 'error', app: sup.name, summary: `${sup.name}: the React page ${name} could not be bundled: ${hub.scrubber.text(message).slice(0, 4000)}`, detail: { page: name, status: sent.status } });
+  }
+}
+
+async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint' | 'preview'): Promise<{ status: number; body: Buffer }> {
   const sup = hub.pickApp(app);
   let runner;
   try {
@@ -85,6 +114,7 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
   // The app's answer reaches its user: text goes through the scrubber like every other answer
   // (the scrubber matches JSON-escaped and encoded forms too); binary bodies pass as they are.
   res.send(type && TEXTUAL.test(type) ? hub.scrubber.text(buf.toString('utf8')) : buf);
+  return { status: r.status, body: buf };
 }
 
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|x-ndjson))/i;
@@ -94,6 +124,9 @@ export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Route
   router.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
   router.all('/apps/:app/data/:name', (req, res, next) => {
     forward(hub, req, res, req.params.app!, `/data/${encodeURIComponent(req.params.name!)}`, 'data').catch(next);
+  });
+  router.get('/apps/:app/pages/:name/bundle.js', (req, res, next) => {
+    forwardBundle(hub, req, res, req.params.app!, req.params.name!).catch(next);
   });
   router.all('/apps/:app/endpoints{/*rest}', (req, res, next) => {
     const rest = req.params.rest as unknown as string[] | string | undefined;

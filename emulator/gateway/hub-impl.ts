@@ -225,7 +225,7 @@ export class GatewayHub implements Hub {
       // A file of ours goes with its token: the SDK's Attachment.download() sends no credentials.
       attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content_type: a.content_type, url: urlForApp(this, a.url), size: a.size })),
       chat_name: input.chatName ?? '',
-      initial_data_json: '',
+      initial_data_json: input.initialDataJson ?? '',
       action_name: input.action?.name ?? '',
       action_payload_json: input.action?.payloadJson ?? '',
     };

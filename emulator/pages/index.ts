@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import type { Hub } from '../hub';
 import { sendMedia } from '../channels/static';
 import { sendError } from '../gateway/error-page';
+import { reactOnboardingShell, reactShell, sendReactShell } from './react';
 import { ONBOARDING_SEGMENT, PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredPages, declaredWorkflows, homeTree, onboardingPath, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
@@ -37,14 +38,21 @@ export function registerPages(hub: Hub): void {
     } else if (route === 'chat') {
       if (!declaredChatPage(a.declarations)) return sendError(req, res, 404, `${a.name} declares no chat page (@app.chat_page())`, { title: 'No chat page' });
     } else if (route === ONBOARDING_SEGMENT) {
-      if (!declaredOnboarding(a.declarations)) return sendError(req, res, 404, `${a.name} declares no onboarding (@app.onboarding())`, { title: 'No onboarding' });
+      const onb = declaredOnboarding(a.declarations);
+      if (!onb) return sendError(req, res, 404, `${a.name} declares no onboarding (@app.onboarding())`, { title: 'No onboarding' });
+      if (onb.type === 'react' && onb.component) return sendReactShell(res, reactOnboardingShell(a.name, onb, ONBOARDING_SEGMENT));
     } else if (route.startsWith('_workflow/')) {
       const name = route.slice('_workflow/'.length);
       const wf = declaredWorkflows(a.declarations).find((w) => w.name === name);
       if (!wf) return sendError(req, res, 404, `${a.name} declares no workflow named "${name}" (its workflows: ${declaredWorkflows(a.declarations).map((w) => w.name).join(', ') || 'none'})`, { title: 'No such workflow' });
-    } else if (!declaredPages(a.declarations).some((p) => p.route === route)) {
-      const routes = declaredPages(a.declarations).map((p) => `/${p.route}`).join(', ') || 'none';
-      return sendError(req, res, 404, `${a.name} declares no page at /${route} (its pages: ${routes})`, { title: 'No such page' });
+    } else {
+      const page = declaredPages(a.declarations).find((p) => p.route === route);
+      if (!page) {
+        const routes = declaredPages(a.declarations).map((p) => `/${p.route}`).join(', ') || 'none';
+        return sendError(req, res, 404, `${a.name} declares no page at /${route} (its pages: ${routes})`, { title: 'No such page' });
+      }
+      // A React page: the shell that loads its bundle (react.ts).
+      if (page.type === 'react' && page.component) return sendReactShell(res, reactShell(a.name, page));
     }
     sendMedia(res, 'pages.html');
   });
@@ -64,6 +72,8 @@ export function registerPages(hub: Hub): void {
       home: homeTree(a.declarations) ? { path: pagePath(a.name), widget_tree: homeTree(a.declarations) } : null,
       pages: declaredPages(a.declarations).map((p) => ({ ...p, path: pagePath(a.name, p.route) })),
       data_sources: [...dataSourceNames({ data_sources: a.dataSources })],
+      // app.theme(...): what a React page's useTheme() starts from.
+      theme: a.declarations && typeof a.declarations.theme === 'object' ? a.declarations.theme : null,
       workflows: declaredWorkflows(a.declarations).map((w) => ({ ...w, path: workflowPath(a.name, w.name) })),
       chat: (() => {
         const c = declaredChatPage(a.declarations);

@@ -49,6 +49,7 @@ const SETTING_INPUTS: readonly string[] = ['toggle', 'text_input', 'number_input
 export const PAGE_LIMITS = Object.freeze({ widgets: 2000, depth: 40, textChars: 20_000, cellChars: 300, rowsPerPage: 200, chartPoints: 500, boardTasks: 200 });
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
 const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 /** "ui.Chart" for a known type, "ui widget type "x"" for one the SDK does not have. */
@@ -96,6 +97,11 @@ export interface DeclaredPage {
   type: 'dsl' | 'react' | string;
   widget_tree?: unknown;
   component?: string;
+  /** A React page's npm packages (`packages=`). */
+  packages?: string[];
+  icon?: string;
+  access?: string;
+  hidden?: boolean;
 }
 
 /** The app's pages (`@app.page`, `add_page`) from its declarations, odd entries skipped. */
@@ -104,7 +110,7 @@ export function declaredPages(declarations: Record<string, unknown> | undefined)
   return list.flatMap((p) => {
     const r = record(p);
     if (!r || typeof r.name !== 'string' || typeof r.route !== 'string') return [];
-    return [{ name: r.name, route: r.route, type: typeof r.type === 'string' ? r.type : '?', widget_tree: r.widget_tree, component: typeof r.component === 'string' ? r.component : undefined }];
+    return [{ name: r.name, route: r.route, type: typeof r.type === 'string' ? r.type : '?', widget_tree: r.widget_tree, component: typeof r.component === 'string' ? r.component : undefined, packages: strings(r.packages), icon: typeof r.icon === 'string' ? r.icon : undefined, access: typeof r.access === 'string' ? r.access : undefined, hidden: r.hidden === true || undefined }];
   });
 }
 
@@ -166,6 +172,7 @@ export interface DeclaredOnboarding {
   type: string;
   widget_tree?: Record<string, unknown>;
   component?: string;
+  packages?: string[];
   redirect?: string;
 }
 
@@ -176,6 +183,7 @@ export function declaredOnboarding(declarations: Record<string, unknown> | undef
     type: typeof o.type === 'string' ? o.type : '?',
     widget_tree: record(o.widget_tree),
     component: typeof o.component === 'string' ? o.component : undefined,
+    packages: strings(o.packages),
     redirect: typeof o.redirect === 'string' && o.redirect ? o.redirect : undefined,
   };
 }

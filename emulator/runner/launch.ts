@@ -2,6 +2,7 @@
 // first, the protocol's environment (PROTOCOL.md) and the app's injected secrets. A debug launch is
 // the same command wrapped in debugpy, which listens on loopback for the editor to attach: the
 // emulator starts the debugged process itself, so no secret value ever leaves it for the editor.
+import { esbuildFolder } from './esbuild';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -119,6 +120,8 @@ export function launchSpec(i: LaunchInput): LaunchSpec {
     CAPSULE_ENV_TYPE: 'serve',
     CAPSULE_CATALOG: catalogPath(),
     ...(sdk && i.filesystemsDir ? { CAPSULE_LOCAL_FILESYSTEMS: i.filesystemsDir } : {}),
+    // React pages: the SDK's bundler finds the emulator's esbuild last on PATH (esbuild.ts).
+    ...(sdk && esbuildFolder() ? { PATH: [base.PATH, esbuildFolder()].filter(Boolean).join(delimiter) } : {}),
   });
   // The real SDK: `python -m cpsl.runner module:Name`, through the launcher
   // (capsule_local_runner.py says why).

@@ -4,10 +4,13 @@
 //     is mounted at those paths here, so the app's reads and writes there fail;
 //   pages: the platform's web app renders the app's pages and applies its theme. The emulator
 //     renders the cpsl.ui pages, the home body, the workflows' screens, the chat page and the
-//     onboarding page (emulator/pages/) except the widget types it does not draw; React pages
-//     (`add_page`), a React onboarding (`add_onboarding`) and the theme are not rendered. The line
-//     names what is not, and where the rendered ones are.
+//     onboarding page (emulator/pages/) except the widget types it does not draw, and the React
+//     pages (`add_page`) and a React onboarding (`add_onboarding`) with its React build and
+//     @capsule/page kit (pages/react.ts) except the npm packages they declare (`packages=`), which
+//     the platform serves; the theme is applied to React pages only (useTheme), not to the cpsl.ui
+//     ones. The line names what is not, and where the rendered ones are.
 
+import { pagePackages } from '../pages/react';
 import { chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredWorkflows, homeTree, onboardingPath, pagePath, unrenderedIn, workflowPath } from '../pages/widgets';
 
 export interface Unemulated {
@@ -45,7 +48,13 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
       rendered.push(`${name} at ${pagePath(app, r.route)}`);
       const missing = unrenderedIn(r.widget_tree, dataSources);
       if (missing.length) shown.push(`${missing.join(', ')} in ${name}`);
-    } else shown.push(`${name} (/${str(r?.route)}${r?.type === 'react' ? ', a React page' : ''})`);
+    } else if (r?.type === 'react' && typeof r.route === 'string' && typeof r.component === 'string') {
+      // A React page: drawn with the emulator's React and @capsule/page kit (pages/react.ts),
+      // except the npm packages the platform serves.
+      rendered.push(`${name} at ${pagePath(app, r.route)}`);
+      const packages = pagePackages(list(r.packages).filter((x): x is string => typeof x === 'string'));
+      if (packages.length) shown.push(`the npm packages ${packages.join(', ')} in ${name} (packages=: served by the platform, not available offline)`);
+    } else shown.push(`${name} (/${str(r?.route)})`);
   }
   const home = homeTree(config);
   if (home) {
@@ -64,13 +73,17 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
     rendered.push(`the onboarding page at ${onboardingPath(app)}`);
     const missing = unrenderedIn(onboarding.widget_tree, dataSources, 'onboarding');
     if (missing.length) shown.push(`${missing.join(', ')} in the onboarding page`);
-  } else if (onboarding) shown.push(`the onboarding page${onboarding.type === 'react' ? ' (a React component)' : ''}`);
+  } else if (onboarding?.type === 'react' && onboarding.component) {
+    rendered.push(`the onboarding page at ${onboardingPath(app)}`);
+    const packages = pagePackages(onboarding.packages);
+    if (packages.length) shown.push(`the npm packages ${packages.join(', ')} in the onboarding page (packages=: served by the platform, not available offline)`);
+  } else if (onboarding) shown.push('the onboarding page');
   for (const w of declaredWorkflows(config)) {
     rendered.push(`the screen of ${w.name} at ${workflowPath(app, w.name)}`);
     const missing = record(w.widget_tree) ? unrenderedIn(w.widget_tree, dataSources, 'workflow') : [];
     if (missing.length) shown.push(`${missing.join(', ')} in the screen of ${w.name}`);
   }
-  if (record(config.theme)) shown.push('the theme');
+  if (record(config.theme)) shown.push(`the theme${list(config.pages).some((p) => record(p)?.type === 'react') ? ' on the cpsl.ui pages (React pages get it through useTheme)' : ''}`);
   if (!shown.length && !rendered.length) return undefined;
   const here = rendered.length ? `Capsule Local renders ${rendered.join(', ')} (signed in, linked from the dashboard)` : '';
   const summary = shown.length

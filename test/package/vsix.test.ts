@@ -46,6 +46,17 @@ test('the package: icon, offline README images, no unused files', () => {
     }
     assert.ok(![...files.keys()].some((f) => f.includes('screenshots/') && !images.includes(f)), 'no documentation screenshot the README does not show');
     assert.ok(![...files.keys()].some((f) => /\.(map|ts)$/.test(f) && !f.endsWith('.d.ts')), 'no source maps or TypeScript sources');
+
+    // React pages: the @capsule/page kit and the React build the page shell's import map names
+    // (emulator/pages/react.ts), with the chunks the React entries share.
+    for (const f of ['boot.js', 'index.js', 'context.js', 'data.js', 'chat.js', 'nav.js', 'theme.js', 'components.js', 'missing-package.js', 'page.css']) {
+      assert.ok(files.has(`dist/media/capsule-page/${f}`), `dist/media/capsule-page/${f} is packaged`);
+    }
+    for (const f of ['react.js', 'react-dom.js', 'react-dom-client.js', 'react-jsx-runtime.js']) {
+      const entry = files.get(`dist/media/vendor/${f}`);
+      assert.ok(entry, `dist/media/vendor/${f} is packaged`);
+      for (const m of entry!.data().toString('utf8').matchAll(/from\s*"\.\/([\w.-]+\.js)"/g)) assert.ok(files.has(`dist/media/vendor/${m[1]}`), `${f} imports ${m[1]}, which is packaged`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

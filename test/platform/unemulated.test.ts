@@ -32,7 +32,7 @@ test('an app that declares none of them is told nothing; odd shapes are skipped,
   assert.match(p!.summary, /renders __proto__ \(\/\?\), \? \(\/\?\), the chat page \(no widget tree\), the onboarding page;/);
 });
 
-test('the chat page and a cpsl.ui onboarding are pointed to; what they do not draw, and a React onboarding, are named', () => {
+test('the chat page and an onboarding are pointed to; what they do not draw, and a React onboarding\'s npm packages, are named', () => {
   const chat = { mode: 'multi', scope: 'owner', thread_key: 'chat_page:default', sidebar_label: 'Studio', widget_tree: { type: 'page', children: [{ type: 'chat_panel', show_header: true }, { type: 'file_browser' }] } };
   const onboarding = { type: 'dsl', widget_tree: { type: 'page', children: [{ type: 'text', content: 'hi' }, { type: 'chat_panel' }] } };
   const [p] = unemulatedFeatures({ chat, onboarding }, 'a b');
@@ -41,14 +41,18 @@ test('the chat page and a cpsl.ui onboarding are pointed to; what they do not dr
   const [plain] = unemulatedFeatures({ chat: { ...chat, widget_tree: { type: 'page', children: [{ type: 'chat_panel' }] } } }, 'a');
   assert.equal(plain!.summary, 'Capsule Local renders the chat page at /pages/a/chat (signed in, linked from the dashboard)');
   const [react] = unemulatedFeatures({ onboarding: { type: 'react', component: 'onboarding.tsx', packages: [] } }, 'a');
-  assert.match(react!.summary, /^the platform's web app renders the onboarding page \(a React component\); Capsule Local does not render that yet/);
+  assert.equal(react!.summary, 'Capsule Local renders the onboarding page at /pages/a/_onboarding (signed in, linked from the dashboard)');
+  const [withPackages] = unemulatedFeatures({ onboarding: { type: 'react', component: 'onboarding.tsx', packages: ['canvas-confetti@1'] } }, 'a');
+  assert.match(withPackages!.summary, /^the platform's web app renders the npm packages canvas-confetti in the onboarding page \(packages=: served by the platform, not available offline\); Capsule Local does not render that yet/);
 });
 
-test('React pages are named as not rendered; cpsl.ui pages that draw fully are only pointed to', () => {
+test('React pages and cpsl.ui pages that draw fully are only pointed to; a React page\'s npm packages are named', () => {
   const text = { type: 'text', content: 'hi' };
   const [react] = unemulatedFeatures({ pages: [{ name: 'Board', route: 'board', type: 'react', component: 'pages/board.tsx' }] }, 'shop');
-  assert.equal(react!.summary.split(';')[0], "the platform's web app renders Board (/board, a React page)");
-  assert.doesNotMatch(react!.summary, /Capsule Local renders/);
+  assert.equal(react!.summary, 'Capsule Local renders Board at /pages/shop/board (signed in, linked from the dashboard)');
+  const [pkgs] = unemulatedFeatures({ pages: [{ name: 'Chart', route: 'chart', type: 'react', component: 'pages/chart.tsx', packages: ['recharts@2.12.0', '@tanstack/react-table@8', 'recharts'] }] }, 'shop');
+  assert.equal(pkgs!.summary.split(';')[0], "the platform's web app renders the npm packages recharts, @tanstack/react-table in Chart (packages=: served by the platform, not available offline)");
+  assert.match(pkgs!.summary, /Capsule Local renders Chart at \/pages\/shop\/chart/);
   const [dsl] = unemulatedFeatures({ pages: [{ name: 'Sales', route: 'sales/q1', type: 'dsl', widget_tree: { type: 'page', children: [text] } }], home: { widget_tree: { type: 'page', children: [text] } } }, 'my shop');
   assert.equal(dsl!.summary, 'Capsule Local renders Sales at /pages/my%20shop/sales/q1, the home body at /pages/my%20shop (signed in, linked from the dashboard)');
   const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'file_browser' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'run_list' }, { type: 'file_browser' }, { type: 'chart' }, { type: 'task_board' }, { type: 'select', name: 'goal' }, { type: 'select', setting: 'tone' }] };
