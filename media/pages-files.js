@@ -63,7 +63,7 @@ window.capsuleFiles = (() => {
       const items = [];
       for (let i = rootParts.length; i <= parts.length; i++) {
         const to = `/${parts.slice(0, i).join('/')}`;
-        const label = i === rootParts.length ? shown(start) : parts[i - 1];
+        const label = i === rootParts.length ? (mount === '/' && !rootParts.length ? '/' : `${mount === '/' ? '' : mount}${rootParts.length ? `/${rootParts.join('/')}` : ''}`) : parts[i - 1];
         if (items.length) items.push(el('span', { class: 'sep' }, '/'));
         items.push(i === parts.length ? el('strong', {}, label) : el('button', { type: 'button', class: 'link', onclick: () => go(to) }, label));
       }
@@ -83,7 +83,7 @@ window.capsuleFiles = (() => {
           await post('mkdir', { path: join(path, name.value) });
           say(`Made the folder ${name.value}.`);
           name.value = '';
-          load();
+          load(true);
         } catch (e) {
           say(`Not made: ${e.message}`, true);
         }
