@@ -40,6 +40,7 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
   const rendered: string[] = [];
   const shown: string[] = [];
   const unsent: string[] = [];
+  let unsentCount = 0;
   const dataSources = dataSourceNames(config);
   for (const p of list(config.pages)) {
     const r = record(p);
@@ -74,6 +75,7 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
     if (missing.length) shown.push(`${missing.join(', ')} in the screen of ${w.name}`);
     const files = record(w.widget_tree) ? unsentIn(w.widget_tree) : [];
     if (files.length) unsent.push(`${files.join(', ')} in the screen of ${w.name}`);
+    unsentCount += files.length;
   }
   if (record(config.theme)) shown.push('the theme');
   if (!shown.length && !rendered.length) return undefined;
@@ -83,7 +85,7 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
     : here;
   // A file field is drawn, but what a workflow's input holds for a file is not in the SDK: said.
   const files = unsent.length
-    ? `; ${unsent.join(', ')} ${unsent.length > 1 ? 'are' : 'is'} drawn, but a chosen file is not sent to the workflow (the SDK does not say what a workflow's input holds for a file)`
+    ? `; ${unsent.join(', ')} ${unsentCount > 1 ? 'are' : 'is'} drawn, but a chosen file is not sent to the workflow (the SDK does not say what a workflow's input holds for a file)`
     : '';
   return { feature: 'pages', summary: summary + files, detail: { notRendered: shown, rendered, declared, ...(unsent.length ? { filesNotSent: unsent } : {}) } };
 }
