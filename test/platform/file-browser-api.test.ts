@@ -32,7 +32,7 @@ const q = (o: Record<string, string>) => new URLSearchParams(o).toString();
 const list = (emu: RunningEmulator, mount: string, path: string) => call(emu, `${FILES}?${q({ mount, path })}`);
 const post = (emu: RunningEmulator, what: string, body: Record<string, unknown>) => call(emu, `${FILES}/${what}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 const upload = (emu: RunningEmulator, mount: string, path: string, name: string, data: Buffer | string, type = 'application/octet-stream') =>
-  call(emu, `${FILES}/upload?${q({ mount, path, name })}`, { method: 'POST', body: data, headers: { 'content-type': type } });
+  call(emu, `${FILES}/upload?${q({ mount, path, name })}`, { method: 'POST', body: typeof data === 'string' ? data : new Uint8Array(data), headers: { 'content-type': type } });
 
 test('the file API: list, read, upload, mkdir, rename, delete, seen by the app at its mount path', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'file-browser') });
