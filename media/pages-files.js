@@ -128,7 +128,7 @@ window.capsuleFiles = (() => {
         if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || `${res.status}`);
         const body = await res.text();
         const cut = body.length > TEXT_PREVIEW_CHARS;
-        preview.replaceChildren(head, el('pre', {}, cut ? body.slice(0, TEXT_PREVIEW_CHARS) : body), cut ? note(`The first ${TEXT_PREVIEW_CHARS} characters are shown; download the file for the rest.`) : null);
+        preview.replaceChildren(...[head, el('pre', {}, cut ? body.slice(0, TEXT_PREVIEW_CHARS) : body), cut ? note(`The first ${TEXT_PREVIEW_CHARS} characters are shown; download the file for the rest.`) : null].filter(Boolean));
       } catch (e) {
         preview.replaceChildren(head, el('p', { class: 'ui-result bad' }, `Could not show it: ${e.message}`));
       }
@@ -142,8 +142,8 @@ window.capsuleFiles = (() => {
         : entry.kind === 'file' && entry.preview !== 'none'
           ? el('button', { type: 'button', class: 'link', onclick: () => showPreview(entry) }, entry.name)
           : el('span', {}, entry.name);
-      nameCell.append(label, entry.kind === 'link' ? el('span', { class: 'pill', title: 'The file browser does not follow links' }, 'link') : null);
-      const actions = el('td', { class: 'actions' });
+      nameCell.append(...[label, entry.kind === 'link' ? el('span', { class: 'pill', title: 'The file browser does not follow links' }, 'link') : null].filter(Boolean));
+      const actions = el('div', { class: 'ui-file-actions' });
       if (entry.kind === 'file') actions.append(el('a', { href: `${base}/content?${q({ path: full })}`, download: entry.name }, 'Download'));
       if (allow.rename) {
         actions.append(el('button', { type: 'button', onclick: () => {
@@ -182,7 +182,7 @@ window.capsuleFiles = (() => {
         });
         actions.append(del);
       }
-      return el('tr', { 'data-name': entry.name, 'data-kind': entry.kind }, nameCell, el('td', {}, size(entry.size)), el('td', {}, entry.modified ? new Date(entry.modified).toLocaleString() : ''), actions);
+      return el('tr', { 'data-name': entry.name, 'data-kind': entry.kind }, nameCell, el('td', {}, size(entry.size)), el('td', {}, entry.modified ? new Date(entry.modified).toLocaleString() : ''), el('td', { class: 'actions' }, actions));
     }
 
     let generation = 0;
@@ -212,7 +212,7 @@ window.capsuleFiles = (() => {
     const scopeNote = scope === 'user' || scope === 'owner'
       ? note(`scope="${scope}": the SDK does not say how the platform divides a mount by ${scope}, so Capsule Local shows the whole mount to every viewer.`)
       : null;
-    box.append(el('h3', {}, title), scopeNote, tools, crumbs, status, el('div', { class: 'ui-table' }, table), preview);
+    box.append(...[el('h3', {}, title), scopeNote, tools, crumbs, status, el('div', { class: 'ui-table' }, table), preview].filter(Boolean));
     load();
     return box;
   }

@@ -33,7 +33,7 @@ window.capsuleRuns = (() => {
             el('div', { class: 'ui-run-actions' }, el('a', { href: `/chat?session=${encodeURIComponent(id)}` }, `Open ${id} in the chat`), use));
         });
         const more = r.total > runs.length ? el('p', { class: 'muted' }, `The newest ${runs.length} of ${r.total} runs are listed.`) : null;
-        box.replaceChildren(el('h3', {}, `Runs (${Number(r.total) || runs.length})`), el('ul', {}, items), more);
+        box.replaceChildren(...[el('h3', {}, `Runs (${Number(r.total) || runs.length})`), el('ul', {}, items), more].filter(Boolean));
       } catch (e) {
         if (mine !== generation) return;
         box.replaceChildren(el('p', { class: 'ui-result bad' }, `The runs could not be read: ${e.message}`), el('button', { type: 'button', onclick: load }, 'Retry'));

@@ -42,6 +42,7 @@ test('a file browser lists, previews, downloads, uploads, makes folders, renames
     // A text file is shown as text (its markup too), an image as an image.
     await fb.getByRole('button', { name: 'readme.txt' }).click();
     assert.equal(await fb.locator('.ui-file-preview pre').innerText(), 'hello <b>from</b> the mount\n');
+    assert.doesNotMatch(await fb.innerText(), /null|undefined/, 'nothing the page left out shows as a word');
     assert.equal(await page.locator('.ui-file-preview b').count(), 0);
     await fb.getByRole('button', { name: 'pixel.png' }).click();
     const img = fb.locator('.ui-file-preview img');

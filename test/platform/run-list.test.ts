@@ -37,6 +37,7 @@ test("a workflow's runs, newest first, each opened in the chat or continued from
     await start('beta');
     await waitFor('the second run listed', async () => ((await list.locator('li.ui-run').count()) === 2 ? true : undefined));
     assert.equal(await list.locator('h3').innerText(), 'Runs (2)');
+    assert.doesNotMatch(await list.innerText(), /null|undefined/);
     const runs = list.locator('li.ui-run');
     assert.equal(await runs.nth(0).locator('.last').innerText(), 'researching beta', 'newest first');
     assert.equal(await runs.nth(1).locator('.last').innerText(), 'researching alpha');

@@ -60,6 +60,7 @@ test("a table browser's tree of collection-backed tables, each drawn when chosen
     await waitFor('the loose table', async () => ((await loose.locator('.ui-table tbody tr').count()) === 1 ? true : undefined));
     assert.equal(await loose.locator('.ui-table h3').innerText(), 'People');
     assert.equal(await page.locator('.ui-note').count(), 0, 'everything is drawn');
+    assert.doesNotMatch(await page.locator('#page-root').innerText(), /null|undefined/);
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'a label stays text');
     assert.deepEqual(errors, []);
   } finally {
