@@ -150,6 +150,18 @@ function allowed(t: Target, op: Op): void {
   throw new HttpError(403, `${t.app}'s ui.FileBrowser over ${t.mount} does not allow ${op === 'mkdir' ? 'new folders' : `${op === 'delete' ? 'deleting' : op === 'rename' ? 'renaming' : 'uploading'}`} (allow_${op}=False)`);
 }
 
+/** Whether `parts` is the folder of one of the browsers (its `path=`). */
+const isRoot = (t: Target, parts: string[]): boolean => t.browsers.some((b) => b.root.length === parts.length);
+
+/** Makes the browser's own folder when it is the one asked for and missing (checked part by part first). */
+async function ensureRoot(t: Target, parts: string[]): Promise<void> {
+  await mkdir(t.base, { recursive: true });
+  if (!isRoot(t, parts)) return;
+  // Every part that exists is checked (no link, no file) before the missing ones are made.
+  const at = await resolve(t, parts);
+  if (!at.exists) await mkdir(at.path, { recursive: true });
+}
+
 const code = (e: unknown): string | undefined => (e as NodeJS.ErrnoException)?.code;
 
 /**
@@ -239,7 +251,8 @@ export function registerFileBrowser(hub: Hub): void {
         }
       }
       entries = entries.sort((a, b) => Number(b.kind === 'dir') - Number(a.kind === 'dir') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    } else if (t.parts.length) throw new HttpError(404, `no folder ${shown(t.mount, t.parts)}`);
+    } else if (!isRoot(t, t.parts)) throw new HttpError(404, `no folder ${shown(t.mount, t.parts)}`);
+    // A browser's own folder the app has not made yet is empty; an upload or a new folder makes it.
     const roots = t.browsers.map((b) => b.root);
     const allow = Object.fromEntries((['upload', 'delete', 'rename', 'mkdir'] as const).map((op) => [op, t.browsers.some((b) => b.allow[op])]));
     res.json({ mount: t.mount, path: '/' + t.parts.join('/'), entries, total, truncated: total > entries.length, allow, at_root: roots.some((root) => root.length === t.parts.length) });
@@ -271,7 +284,7 @@ export function registerFileBrowser(hub: Hub): void {
     allowed(t, 'upload');
     const name = nameOf(req.query.name, 'name');
     if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'send the file\'s bytes as the request body');
-    await mkdir(t.base, { recursive: true });
+    await ensureRoot(t, t.parts);
     const dir = await resolve(t, t.parts);
     if (!dir.exists || dir.kind !== 'dir') throw new HttpError(404, `no folder ${shown(t.mount, t.parts)}`);
     const file = await resolve(t, [...t.parts, name], true);
@@ -292,7 +305,7 @@ export function registerFileBrowser(hub: Hub): void {
     const t = targetOf(hub, req, body(req).mount, body(req).path);
     allowed(t, 'mkdir');
     if (!t.parts.length) throw new HttpError(400, 'name the new folder: "path" is the mount itself');
-    await mkdir(t.base, { recursive: true });
+    await ensureRoot(t, t.parts.slice(0, -1));
     const parent = await resolve(t, t.parts.slice(0, -1));
     if (!parent.exists || parent.kind !== 'dir') throw new HttpError(404, `no folder ${shown(t.mount, t.parts.slice(0, -1))}`);
     const at = await resolve(t, t.parts, true);

@@ -74,6 +74,15 @@ test('the file API: list, read, upload, mkdir, rename, delete, seen by the app a
     assert.deepEqual((reports.body.entries as Array<{ name: string }>).map((e) => e.name), ['q1.csv']);
     assert.deepEqual(reports.body.allow, { upload: false, delete: false, rename: false, mkdir: false });
     assert.equal(reports.body.at_root, true);
+    // A browser's folder the app has not made yet is empty; an upload makes it; its flags are its own.
+    const next = await list(emu, REPORTS, '/2025');
+    assert.equal(next.status, 200);
+    assert.deepEqual(next.body.entries, []);
+    assert.deepEqual(next.body.allow, { upload: true, delete: false, rename: true, mkdir: true });
+    assert.equal((await upload(emu, REPORTS, '/2025', 'plan.csv', 'a,b\n')).status, 201);
+    assert.equal(readFileSync(join(emu.workspace, '.capsule', 'filesystems', 'reports', '2025', 'plan.csv'), 'utf8'), 'a,b\n');
+    assert.equal((await post(emu, 'delete', { mount: REPORTS, path: '/2025/plan.csv' })).status, 403);
+    assert.equal((await upload(emu, REPORTS, '/2024', 'x.csv', 'x')).status, 403, "the 2025 browser's upload does not reach 2024");
     const events = await call(emu, '/api/events/log');
     assert.ok((events.body as unknown as Array<{ summary: string }>).some((e) => e.summary === `file-browser: uploaded ${DOCS}/drafts/data.json (14 bytes) (the page view's file browser)`));
   } finally {
@@ -112,7 +121,7 @@ test('the file API refuses, with a clear 4xx, what would leave the folder or wha
       ['deleting the browser\'s folder', () => post(emu, 'delete', { mount: DOCS, path: '/' }), 400, /own folder cannot be deleted/],
       ['a mount no browser shows', () => list(emu, '/etc', '/'), 404, /declares no ui.FileBrowser over \/etc/],
       ['a browser over a path the app does not mount', () => list(emu, '/capsule-local-test-nowhere', '/'), 404, /not one of file-browser's managed filesystems \(filesystems= of cpsl.App declares: \/capsule-local-test-docs \(docs\), \/capsule-local-test-reports \(reports\)\)/],
-      ['outside the browser\'s folder', () => call(emu, `${FILES}/content?${q({ mount: REPORTS, path: '/secret.txt' })}`), 403, /outside the folder file-browser's ui.FileBrowser shows \(\/capsule-local-test-reports\/2024\)/],
+      ['outside the browser\'s folder', () => call(emu, `${FILES}/content?${q({ mount: REPORTS, path: '/secret.txt' })}`), 403, /outside the folder file-browser's ui.FileBrowser shows \(\/capsule-local-test-reports\/2024, \/capsule-local-test-reports\/2025\)/],
       ['upload where allow_upload=False', () => upload(emu, REPORTS, '/2024', 'x.csv', 'x'), 403, /does not allow uploading \(allow_upload=False\)/],
       ['mkdir where allow_mkdir=False', () => post(emu, 'mkdir', { mount: REPORTS, path: '/2024/new' }), 403, /does not allow new folders \(allow_mkdir=False\)/],
       ['rename where allow_rename=False', () => post(emu, 'rename', { mount: REPORTS, path: '/2024/q1.csv', to: 'q2.csv' }), 403, /does not allow renaming \(allow_rename=False\)/],

@@ -104,6 +104,10 @@ test('a file browser lists, previews, downloads, uploads, makes folders, renames
     assert.equal(await ro.locator('.ui-note').innerText(), 'scope="user": the SDK does not say how the platform divides a mount by user, so Capsule Local shows the whole mount to every viewer.');
     await ro.getByRole('button', { name: 'q1.csv' }).click();
     assert.equal(await ro.locator('.ui-file-preview pre').innerText(), 'month,total\njan,3\n');
+    const next = page.locator('.ui-file-browser').nth(2);
+    await next.locator('tbody', { hasText: 'This folder is empty.' }).waitFor();
+    assert.deepEqual(await next.locator('button').allInnerTexts(), ['Up', 'Refresh', 'New folder']);
+    assert.equal(await next.getByLabel('Upload files').count(), 1);
     const nowhere = page.locator('.ui-file-browser').nth(1);
     await nowhere.locator('.ui-result.bad', { hasText: "/capsule-local-test-nowhere is not one of file-browser's managed filesystems" }).waitFor();
 
