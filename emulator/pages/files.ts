@@ -132,7 +132,10 @@ function targetOf(hub: Hub, req: Request, mountIn: unknown, pathIn: unknown): Ta
   const onMount = declaredFileBrowsers(a.declarations).filter((b) => b.mount === mount);
   if (!onMount.length) throw new HttpError(404, `${a.name} declares no ui.FileBrowser over ${mount}`);
   const browsers = onMount.filter((b) => isPrefix(b.root, parts));
-  if (!browsers.length) throw new HttpError(403, `${shown(mount, parts)} is outside the folder ${a.name}'s ui.FileBrowser shows (${onMount.map((b) => shown(mount, b.root)).join(', ')})`);
+  if (!browsers.length) {
+    const roots = onMount.map((b) => shown(mount, b.root));
+    throw new HttpError(403, `${shown(mount, parts)} is outside ${roots.length > 1 ? `the folders ${a.name}'s ui.FileBrowsers show` : `the folder ${a.name}'s ui.FileBrowser shows`} (${roots.join(', ')})`);
+  }
   const mounts = declaredMounts(a.declarations).filter((m) => m.mount === mount || mount.startsWith(m.mount === '/' ? '/' : `${m.mount}/`)).sort((x, y) => y.mount.length - x.mount.length);
   const fs = mounts[0];
   if (!fs) {

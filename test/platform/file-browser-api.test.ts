@@ -121,7 +121,7 @@ test('the file API refuses, with a clear 4xx, what would leave the folder or wha
       ['deleting the browser\'s folder', () => post(emu, 'delete', { mount: DOCS, path: '/' }), 400, /own folder cannot be deleted/],
       ['a mount no browser shows', () => list(emu, '/etc', '/'), 404, /declares no ui.FileBrowser over \/etc/],
       ['a browser over a path the app does not mount', () => list(emu, '/capsule-local-test-nowhere', '/'), 404, /not one of file-browser's managed filesystems \(filesystems= of cpsl.App declares: \/capsule-local-test-docs \(docs\), \/capsule-local-test-reports \(reports\)\)/],
-      ['outside the browser\'s folder', () => call(emu, `${FILES}/content?${q({ mount: REPORTS, path: '/secret.txt' })}`), 403, /outside the folder file-browser's ui.FileBrowser shows \(\/capsule-local-test-reports\/2024, \/capsule-local-test-reports\/2025\)/],
+      ['outside the browser\'s folder', () => call(emu, `${FILES}/content?${q({ mount: REPORTS, path: '/secret.txt' })}`), 403, /outside the folders file-browser's ui.FileBrowsers show \(\/capsule-local-test-reports\/2024, \/capsule-local-test-reports\/2025\)/],
       ['upload where allow_upload=False', () => upload(emu, REPORTS, '/2024', 'x.csv', 'x'), 403, /does not allow uploading \(allow_upload=False\)/],
       ['mkdir where allow_mkdir=False', () => post(emu, 'mkdir', { mount: REPORTS, path: '/2024/new' }), 403, /does not allow new folders \(allow_mkdir=False\)/],
       ['rename where allow_rename=False', () => post(emu, 'rename', { mount: REPORTS, path: '/2024/q1.csv', to: 'q2.csv' }), 403, /does not allow renaming \(allow_rename=False\)/],
