@@ -135,6 +135,8 @@ export interface Hub {
    */
   /** The app's collections (emulator/collections), opened on first use; set by the gateway. */
   collections?: { get(): import('./collections').CollectionsEngine; declared(): Array<{ app: string; name: string; scope: string }> };
+  /** The store folder that holds the apps' managed filesystems, one folder per name (store/paths.ts); absent on a hub without a store. */
+  filesystemsDir?(): string;
   onOutbound?(listener: (e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string; inTurn: boolean }) => void): () => void;
 }
 

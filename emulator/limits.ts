@@ -26,6 +26,8 @@ export const LIMITS = {
    * message, with its headers (Node's HTTP parser keeps those under 16 KiB) and some room to spare.
    */
   pipedreamBodyBytes: 16 * 1024 * 1024 - 64 * 1024,
+  /** A file uploaded into a managed filesystem through the page view's ui.FileBrowser (the platform's message size). */
+  fileBrowserUploadBytes: 16 * 1024 * 1024,
   /** How long the Pipedream proxy waits for the upstream API's answer (the SDK's call has no deadline of its own). */
   pipedreamTimeoutMs: 30_000,
 } as const;

@@ -291,7 +291,7 @@
 
   // ---- a workflow's screen (@wf.ui()): its form, submitted as the platform's launcher does ----
 
-  const FORM_TYPES = new Set(['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status']);
+  const FORM_TYPES = new Set(['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status', 'file_input', 'image_input', 'run_list']);
   /** The workflow whose screen is drawn: its fields' values, its session once started, its status lines. */
   let form;
 
@@ -340,7 +340,9 @@
     const missing = [];
     for (const f of form.fields) {
       const v = f.read();
-      if (f.required && (v === '' || v === null || (Array.isArray(v) && !v.length))) missing.push(f.label);
+      if (f.required && (v === '' || v === null || v === undefined || (Array.isArray(v) && !v.length))) missing.push(f.label);
+      // A field with nothing to send (an empty file input) is left out of the input.
+      if (v === undefined) continue;
       Object.defineProperty(payload, f.name, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return { payload, missing };
@@ -362,6 +364,13 @@
         out.textContent = `Fill in ${missing.join(', ')} first.`;
         return;
       }
+      // A field whose value Capsule Local cannot send (a chosen file: media/pages-files.js) stops the start, said.
+      const refused = form.fields.map((f) => (f.refuse ? f.refuse() : '')).filter(Boolean);
+      if (refused.length) {
+        out.className = 'ui-result bad';
+        out.textContent = refused.join('\n');
+        return;
+      }
       b.disabled = true;
       out.className = 'ui-result';
       out.textContent = 'running…';
@@ -378,6 +387,7 @@
         showRun(action, { error: e.message });
       } finally {
         b.disabled = false;
+        for (const hook of form.afterRun) hook();
       }
     });
     return el('div', { class: 'ui-action' }, b, out);
@@ -387,7 +397,7 @@
   function showRun(action, r) {
     for (const box of form.statuses) {
       box.replaceChildren(
-        el('strong', {}, r.error ? `${action === 'start' ? 'Start' : action} failed` : action === 'start' ? 'Started' : `${action} ran`),
+        el('strong', {}, r.error ? `${action === 'start' ? 'Start' : action} failed` : action === 'start' ? 'Started' : action === 'continue' ? 'Continuing this run' : `${action} ran`),
         r.error ? el('p', { class: 'ui-result bad' }, text(r.error, 2000)) : r.reply ? el('p', { class: 'ui-text' }, text(r.reply)) : null,
         form.session ? el('a', { href: `/chat?session=${encodeURIComponent(form.session)}` }, `Open session ${text(form.session, 80)} in the chat`) : null);
     }
@@ -557,6 +567,19 @@
 
   /** What media/pages-charts.js draws with (the page's helpers; limits and info are known once loaded). */
   const chartHelpers = () => ({ el, get, text, note, isObject, api, withViewer, dataUrl, live, limits, appName, appId: info.app_id, dataSources: info.data_sources });
+  /** What media/pages-files.js, pages-tables.js and pages-runs.js draw with: the chart helpers, drawing a child, and the workflow form's hooks. */
+  const widgetHelpers = (depth) => ({
+    ...chartHelpers(),
+    widgetName,
+    render: (n) => render(n, depth + 1),
+    workflow: form ? form.workflow : '',
+    addField: (f) => form.fields.push(f),
+    onRun: (hook) => form.afterRun.push(hook),
+    useRun: (id) => {
+      form.session = id;
+      showRun('continue', {});
+    },
+  });
 
   const RENDER = new Map([
     ['page', (n, d) => el('div', { class: 'ui-column' }, kids(n, d))],
@@ -597,6 +620,12 @@
     ['chat_panel', chatPanel],
     ['chart', (n) => capsuleCharts.chart(n, chartHelpers())],
     ['task_board', (n) => capsuleCharts.taskBoard(n, chartHelpers())],
+    ['file_browser', (n, d) => capsuleFiles.fileBrowser(n, widgetHelpers(d))],
+    ['file_input', (n, d) => capsuleFiles.fileField(n, widgetHelpers(d))],
+    ['image_input', (n, d) => capsuleFiles.fileField(n, widgetHelpers(d))],
+    ['table_browser', (n, d) => capsuleTables.tableBrowser(n, widgetHelpers(d), d)],
+    ['table_group', (n, d) => capsuleTables.tableGroup(n, widgetHelpers(d), d)],
+    ['run_list', (n, d) => capsuleRuns.runList(n, widgetHelpers(d))],
   ]);
 
   function nav(pages) {
@@ -692,7 +721,7 @@
       if (!wf) return void root.replaceChildren(note(`${info.app} declares no workflow named ${route.slice('_workflow/'.length)}.`));
       title.textContent = wf.name;
       document.title = `${wf.name} — ${info.app} — Capsule Local`;
-      form = { workflow: wf.name, fields: [], statuses: [], session: '' };
+      form = { workflow: wf.name, fields: [], statuses: [], session: '', afterRun: [] };
       const intro = wf.description ? el('p', { class: 'ui-text style-muted' }, text(wf.description, 2000)) : null;
       if (!isObject(wf.widget_tree)) {
         // No @wf.ui(): the launcher is a Start button with an empty input.

@@ -121,7 +121,10 @@ const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|xml|[\w.+
 
 export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Router {
   const router = Router();
-  router.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
+  // Only the forwarded routes (all under /apps/) read their bodies raw here; a request for any
+  // other route passes through with its body unread (an upload route reads its own, under its own limit).
+  const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
+  router.use((req, res, next) => (req.path.startsWith('/apps/') ? raw(req, res, next) : next()));
   router.all('/apps/:app/data/:name', (req, res, next) => {
     forward(hub, req, res, req.params.app!, `/data/${encodeURIComponent(req.params.name!)}`, 'data').catch(next);
   });

@@ -74,6 +74,10 @@ export class GatewayHub implements Hub {
   readonly links = new Set<RunnerLinkPort>();
   readyTimeoutMs = 30_000;
 
+  filesystemsDir(): string {
+    return this.store.paths.filesystems;
+  }
+
   constructor(readonly store: Store, env: NodeJS.ProcessEnv = process.env) {
     this.secretsImpl = new GatewaySecrets(store, env, () => this.declaredSecretNames());
     this.scrubber = this.secretsImpl.scrubber;

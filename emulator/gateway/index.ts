@@ -33,6 +33,7 @@ import { FAST_LANE_PATH, withFastLane } from './fast-lane';
 import { scrubAnswers } from './scrubber';
 import { routeTable, type RouteEntry } from './routes';
 import { liveEmulator, removeDiscovery, writeDiscovery } from './discovery';
+import { FILE_UPLOAD_PATH } from '../pages/files';
 
 /** POST /api/prompts/<id>/file (api.ts): the file answering a prompt, parsed there as raw bytes. */
 const PROMPT_FILE_PATH = /^\/api\/prompts\/[^/]+\/file$/;
@@ -129,9 +130,9 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   app.use(hostCheck, originCheck);
   app.use('/_runner/rpc', runnerRpcRouter(hub));
   const parsers = bodyParsers();
-  // Forwarded data/endpoint calls and files answering a prompt (a .json file stays bytes) keep
-  // their raw bodies; everything else gets JSON/form parsing.
-  app.use((req, res, next) => (req.path.startsWith('/apps/') || PROMPT_FILE_PATH.test(req.path) ? next() : parsers[0]!(req, res, (e?: unknown) => (e ? next(e) : parsers[1]!(req, res, next)))));
+  // Forwarded data/endpoint calls, files answering a prompt and files uploaded through a page's
+  // file browser (a .json file stays bytes) keep their raw bodies; everything else gets JSON/form parsing.
+  app.use((req, res, next) => (req.path.startsWith('/apps/') || PROMPT_FILE_PATH.test(req.path) || FILE_UPLOAD_PATH.test(req.path) ? next() : parsers[0]!(req, res, (e?: unknown) => (e ? next(e) : parsers[1]!(req, res, next)))));
   app.use(hub.publicRouter);
   app.get('/login', auth.login);
   // Uploaded files check the session themselves: the URL an app is given carries the file's token.

@@ -12,6 +12,8 @@ import type { Hub } from '../hub';
 import { sendMedia } from '../channels/static';
 import { sendError } from '../gateway/error-page';
 import { reactOnboardingShell, reactShell, sendReactShell } from './react';
+import { registerFileBrowser } from './files';
+import { registerRuns } from './runs';
 import { ONBOARDING_SEGMENT, PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredPages, declaredWorkflows, homeTree, onboardingPath, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
@@ -26,6 +28,10 @@ function restOf(req: Request): string | undefined {
 
 export function registerPages(hub: Hub): void {
   const r = hub.protectedRouter;
+  // ui.FileBrowser's file API (files.ts), ahead of the page routes.
+  registerFileBrowser(hub);
+  // ui.RunList's runs of a workflow (runs.ts).
+  registerRuns(hub);
 
   r.get('/pages/:app{/*rest}', (req: Request, res: Response) => {
     const name = String(req.params.app);

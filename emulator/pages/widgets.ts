@@ -29,7 +29,8 @@ export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
   'button', 'action_card', 'gallery_card', 'table', 'toggle', 'text_input', 'number_input',
   'select', 'image_gallery', 'video', 'video_gallery', 'workflow_shell', 'form_section',
   'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button',
-  'run_status', 'chat_panel', 'chart', 'task_board',
+  'run_status', 'chat_panel', 'chart', 'task_board', 'file_browser', 'file_input', 'image_input',
+  'table_browser', 'table_group', 'run_list',
 ]);
 
 /**
@@ -39,8 +40,14 @@ export const RENDERED_WIDGETS: readonly string[] = Object.freeze([
  */
 export type Surface = 'page' | 'workflow' | 'chat' | 'onboarding';
 
-/** A workflow form's fields and buttons: drawn only on the workflow's screen, which submits them. */
-const FORM_WIDGETS: readonly string[] = ['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status'];
+/**
+ * A workflow form's fields and buttons, and its runs: drawn only on the workflow's screen, which
+ * submits them (a FileInput's or ImageInput's file is not sent: media/pages-files.js says why).
+ */
+const FORM_WIDGETS: readonly string[] = ['workflow_shell', 'form_section', 'action_bar', 'text_area', 'url_input', 'url_list_input', 'checkbox_group', 'submit_button', 'run_status', 'file_input', 'image_input', 'run_list'];
+
+/** Workflow form fields that are drawn but whose value Capsule Local does not send (the SDK does not say what it is). */
+export const UNSENT_FIELDS: readonly string[] = ['file_input', 'image_input'];
 
 /** Inputs drawn when bound to a setting (`setting=`); with `name=` they are workflow form fields. */
 const SETTING_INPUTS: readonly string[] = ['toggle', 'text_input', 'number_input', 'select'];
@@ -86,6 +93,20 @@ export function unrenderedIn(tree: unknown, dataSources: ReadonlySet<string> = n
     if (!node || depth > PAGE_LIMITS.depth || ++seen > PAGE_LIMITS.widgets) return;
     if (!isRendered(node, dataSources, surface)) found.add(node.type === 'metric' ? 'ui.Metric(data=<a collection>)' : SETTING_INPUTS.includes(node.type as string) && !inForm ? `${widgetName(node.type)}(name=...)` : widgetName(node.type));
     else for (const c of Array.isArray(node.children) ? node.children : []) walk(c, depth + 1);
+  };
+  walk(tree, 0);
+  return [...found];
+}
+
+/** The workflow form fields of a tree that are drawn but whose value is not sent (UNSENT_FIELDS), by name, in the order first met. */
+export function unsentIn(tree: unknown): string[] {
+  const found = new Set<string>();
+  let seen = 0;
+  const walk = (v: unknown, depth: number): void => {
+    const node = record(v);
+    if (!node || depth > PAGE_LIMITS.depth || ++seen > PAGE_LIMITS.widgets) return;
+    if (typeof node.type === 'string' && UNSENT_FIELDS.includes(node.type)) found.add(widgetName(node.type));
+    for (const c of Array.isArray(node.children) ? node.children : []) walk(c, depth + 1);
   };
   walk(tree, 0);
   return [...found];

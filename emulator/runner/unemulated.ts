@@ -8,10 +8,12 @@
 //     pages (`add_page`) and a React onboarding (`add_onboarding`) with its React build and
 //     @capsule/page kit (pages/react.ts) except the npm packages they declare (`packages=`), which
 //     the platform serves; the theme is applied to React pages only (useTheme), not to the cpsl.ui
-//     ones. The line names what is not, and where the rendered ones are.
+//     ones. The line names what is not, and where the rendered ones are; and a workflow screen's
+//     ui.FileInput or ui.ImageInput, which is drawn but whose file is not sent (the SDK does not
+//     say what a workflow's input holds for a file).
 
 import { pagePackages } from '../pages/react';
-import { chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredWorkflows, homeTree, onboardingPath, pagePath, unrenderedIn, workflowPath } from '../pages/widgets';
+import { chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredWorkflows, homeTree, onboardingPath, pagePath, unrenderedIn, unsentIn, workflowPath } from '../pages/widgets';
 
 export interface Unemulated {
   feature: 'filesystems' | 'pages';
@@ -40,6 +42,8 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
   const declared = { pages: config.pages, home: config.home };
   const rendered: string[] = [];
   const shown: string[] = [];
+  const unsent: string[] = [];
+  let unsentCount = 0;
   const dataSources = dataSourceNames(config);
   for (const p of list(config.pages)) {
     const r = record(p);
@@ -82,6 +86,9 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
     rendered.push(`the screen of ${w.name} at ${workflowPath(app, w.name)}`);
     const missing = record(w.widget_tree) ? unrenderedIn(w.widget_tree, dataSources, 'workflow') : [];
     if (missing.length) shown.push(`${missing.join(', ')} in the screen of ${w.name}`);
+    const files = record(w.widget_tree) ? unsentIn(w.widget_tree) : [];
+    if (files.length) unsent.push(`${files.join(', ')} in the screen of ${w.name}`);
+    unsentCount += files.length;
   }
   if (record(config.theme)) shown.push(`the theme${list(config.pages).some((p) => record(p)?.type === 'react') ? ' on the cpsl.ui pages (React pages get it through useTheme)' : ''}`);
   if (!shown.length && !rendered.length) return undefined;
@@ -89,7 +96,11 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
   const summary = shown.length
     ? `the platform's web app renders ${shown.join(', ')}; Capsule Local does not render ${shown.length > 1 ? 'those' : 'that'} yet: the data behind them (data handlers, collections, settings, actions, workflow messages) works here, through the API, the CLI and the dashboard${here ? `. ${here}` : ''}`
     : here;
-  return { feature: 'pages', summary, detail: { notRendered: shown, rendered, declared } };
+  // A file field is drawn, but what a workflow's input holds for a file is not in the SDK: said.
+  const files = unsent.length
+    ? `; ${unsent.join(', ')} ${unsentCount > 1 ? 'are' : 'is'} drawn, but a chosen file is not sent to the workflow (the SDK does not say what a workflow's input holds for a file)`
+    : '';
+  return { feature: 'pages', summary: summary + files, detail: { notRendered: shown, rendered, declared, ...(unsent.length ? { filesNotSent: unsent } : {}) } };
 }
 
 /** The features the app's Register config declares that are not emulated, in a stable order. */

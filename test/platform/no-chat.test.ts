@@ -17,7 +17,7 @@ test('serve names the way in for an app without a message handler; its chat answ
     assert.equal(r.status, 200);
     assert.equal(r.body.reply, '');
     const started = await emu.cli(['workflow', 'start', 'Run Browser Task', '--payload', '{"goal":"docs"}']);
-    assert.equal(started.stdout.trim(), 'started: docs urls=[] checks=[] depth=None tabs=None', started.stderr);
+    assert.equal(started.stdout.trim(), 'started: docs urls=[] checks=[] depth=None tabs=None files=False', started.stderr);
     const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');
     assert.equal(events.body.filter((e) => e.summary === said).length, 1, 'said once');
   } finally {

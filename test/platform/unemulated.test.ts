@@ -33,10 +33,10 @@ test('an app that declares none of them is told nothing; odd shapes are skipped,
 });
 
 test('the chat page and an onboarding are pointed to; what they do not draw, and a React onboarding\'s npm packages, are named', () => {
-  const chat = { mode: 'multi', scope: 'owner', thread_key: 'chat_page:default', sidebar_label: 'Studio', widget_tree: { type: 'page', children: [{ type: 'chat_panel', show_header: true }, { type: 'file_browser' }] } };
+  const chat = { mode: 'multi', scope: 'owner', thread_key: 'chat_page:default', sidebar_label: 'Studio', widget_tree: { type: 'page', children: [{ type: 'chat_panel', show_header: true }, { type: 'file_browser', mount: '/data' }, { type: 'run_list' }] } };
   const onboarding = { type: 'dsl', widget_tree: { type: 'page', children: [{ type: 'text', content: 'hi' }, { type: 'chat_panel' }] } };
   const [p] = unemulatedFeatures({ chat, onboarding }, 'a b');
-  assert.equal(p!.summary.split(';')[0], "the platform's web app renders ui.FileBrowser in the chat page, ui.ChatPanel in the onboarding page");
+  assert.equal(p!.summary.split(';')[0], "the platform's web app renders ui.RunList in the chat page, ui.ChatPanel in the onboarding page");
   assert.match(p!.summary, /Capsule Local renders the chat page at \/pages\/a%20b\/chat, the onboarding page at \/pages\/a%20b\/_onboarding \(signed in, linked from the dashboard\)$/);
   const [plain] = unemulatedFeatures({ chat: { ...chat, widget_tree: { type: 'page', children: [{ type: 'chat_panel' }] } } }, 'a');
   assert.equal(plain!.summary, 'Capsule Local renders the chat page at /pages/a/chat (signed in, linked from the dashboard)');
@@ -57,8 +57,19 @@ test('React pages and cpsl.ui pages that draw fully are only pointed to; a React
   assert.equal(dsl!.summary, 'Capsule Local renders Sales at /pages/my%20shop/sales/q1, the home body at /pages/my%20shop (signed in, linked from the dashboard)');
   const tree = { type: 'page', children: [{ type: 'row', children: [{ type: 'file_browser' }, { type: 'metric', label: 'n', data: 'orders' }, { type: 'metric', label: 'm', value: 3 }] }, { type: 'run_list' }, { type: 'file_browser' }, { type: 'chart' }, { type: 'task_board' }, { type: 'select', name: 'goal' }, { type: 'select', setting: 'tone' }] };
   const [mixed] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }] }, 'a');
-  assert.match(mixed!.summary, /^the platform's web app renders ui\.FileBrowser, ui\.Metric\(data=<a collection>\), ui\.RunList, ui\.Select\(name=\.\.\.\) in Mix; Capsule Local does not render that yet/);
+  assert.match(mixed!.summary, /^the platform's web app renders ui\.Metric\(data=<a collection>\), ui\.RunList, ui\.Select\(name=\.\.\.\) in Mix; Capsule Local does not render that yet/);
   // A Metric over one of the app's data sources is drawn (the source's answer, or its field).
   const [sourced] = unemulatedFeatures({ pages: [{ name: 'Mix', route: 'mix', type: 'dsl', widget_tree: tree }], data_sources: [{ name: 'orders', access: 'public' }] }, 'a');
-  assert.match(sourced!.summary, /^the platform's web app renders ui\.FileBrowser, ui\.RunList, ui\.Select\(name=\.\.\.\) in Mix;/);
+  assert.match(sourced!.summary, /^the platform's web app renders ui\.RunList, ui\.Select\(name=\.\.\.\) in Mix;/);
+});
+
+test("file browsers, table browsers and a workflow's run list are drawn; a workflow's file inputs are drawn but their files are not sent, said", () => {
+  const tables = { type: 'table_browser', items: [{ type: 'table', collection_ref: 't' }, { type: 'table_group', label: 'g', items: [] }] };
+  const page = { name: 'Files', route: 'files', type: 'dsl', widget_tree: { type: 'page', children: [{ type: 'file_browser', mount: '/data', path: '/' }, tables, { type: 'table_group', label: 'loose', items: [] }] } };
+  const screen = (children: unknown[]) => ({ type: 'workflow_shell', children: [{ type: 'form_section', children }, { type: 'run_list', empty_message: 'none' }] });
+  const [p] = unemulatedFeatures({ pages: [page], workflows: [{ name: 'Intake', widget_tree: screen([{ type: 'text_area', name: 'goal' }]) }] }, 'a');
+  assert.equal(p!.summary, 'Capsule Local renders Files at /pages/a/files, the screen of Intake at /pages/a/_workflow/Intake (signed in, linked from the dashboard)');
+  const [f] = unemulatedFeatures({ workflows: [{ name: 'Intake', widget_tree: screen([{ type: 'file_input', name: 'doc' }, { type: 'image_input', name: 'shot' }]) }, { name: 'Other', widget_tree: screen([{ type: 'file_input', name: 'x' }]) }] }, 'a');
+  assert.equal(f!.summary, "Capsule Local renders the screen of Intake at /pages/a/_workflow/Intake, the screen of Other at /pages/a/_workflow/Other (signed in, linked from the dashboard); ui.FileInput, ui.ImageInput in the screen of Intake, ui.FileInput in the screen of Other are drawn, but a chosen file is not sent to the workflow (the SDK does not say what a workflow's input holds for a file)");
+  assert.deepEqual(f!.detail.filesNotSent, ['ui.FileInput, ui.ImageInput in the screen of Intake', 'ui.FileInput in the screen of Other']);
 });
