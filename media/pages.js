@@ -711,5 +711,27 @@
     root.replaceChildren(render(page.widget_tree, 0) || note('Nothing to show.'));
   }
 
-  start();
+  /**
+   * The app's data changed outside this page's own reads (a task, an action, a data handler, a
+   * setting saved, a chat turn; GET /api/pages/<app>/changes, coalesced by the emulator): the
+   * data widgets read it again, once for a burst. A change of only other sessions' data is not
+   * this page's (its widgets read as the chat page's session, or as the viewer).
+   */
+  function followChanges() {
+    if (!reloaders.length) return;
+    let queued = false;
+    capsule.stream(`/api/pages/${encodeURIComponent(appName)}/changes`, {
+      'data-changed'(c) {
+        if (!isObject(c) || (get(c, 'collections') !== true && Array.isArray(get(c, 'sessions')) && !c.sessions.includes(chatSession))) return;
+        if (queued) return;
+        queued = true;
+        setTimeout(() => {
+          queued = false;
+          reloadData();
+        }, 50);
+      },
+    });
+  }
+
+  start().then(followChanges);
 })();
