@@ -5,10 +5,12 @@
 // error in the chat and break nothing; a table over a collection in the chat shows its rows, as
 // the session sees them, and follows changes; the chat page with mode="single" always opens the
 // owner's one session for its thread key (first visit, reload, another browser, a restart, another
-// persona its own); and an open page's data widgets follow changes made outside any chat turn (an
-// action over the API, a background task).
+// persona its own, members of one org one together); and an open page's data widgets follow changes made outside any chat turn (an
+// action over the API, a background task, a setting saved).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { waitFor } from '../support/wait';
@@ -181,7 +183,7 @@ describe('the web chat: action suggestions and tables over collections', () => {
   });
 });
 
-test('a page\'s data widgets follow changes made outside a chat turn: an action over the API, a task', async () => {
+test('a page\'s data widgets follow changes made outside a chat turn: an action over the API, a task, a setting saved', async () => {
   const emu = await startEmulator({ app: APP });
   const { browser, close } = await launchBrowser();
   try {
@@ -204,6 +206,15 @@ test('a page\'s data widgets follow changes made outside a chat turn: an action 
     assert.equal((await apiChat(emu, 'restock')).body.reply, 'restocking');
     await waitFor('the task\'s order on the page', async () => ((await table.locator('tbody tr').count()) === 2 ? true : undefined), T);
     await waitFor('the metric at 2', async () => (/Orders\s+2/.test(await metric.innerText()) ? true : undefined), T);
+
+    // A setting saved from the page: the data source that reads it is read again.
+    const tone = page.locator('.ui-metric', { hasText: 'Tone now' });
+    await waitFor('the tone at calm', async () => (/Tone now\s+calm/.test(await tone.innerText()) ? true : undefined), T);
+    const select = page.locator('.ui-setting', { hasText: 'Tone' }).locator('select');
+    await waitFor('the setting to be read', () => select.isEnabled(), T);
+    await select.selectOption('loud');
+    await page.locator('.ui-setting', { hasText: 'Tone' }).locator('.ui-result', { hasText: 'Saved' }).waitFor({ timeout: T });
+    await waitFor('the tone at loud', async () => (/Tone now\s+loud/.test(await tone.innerText()) ? true : undefined), T);
     assert.deepEqual(errors, []);
   } finally {
     await close();
@@ -259,12 +270,25 @@ test('the chat page with mode="single" opens the owner\'s one session for its th
     const listed = await json<{ sessions: Array<{ id: string }> }>(emu, '/api/webchat/sessions?user=user_dev&app=chat-more');
     assert.deepEqual(listed.body.sessions.map((x) => x.id), [id]);
 
-    // The emulator restarts: the same session again, with its history.
+    // The emulator restarts: the same session again, with its history. Meanwhile two personas
+    // join one org (in the store, as a team's members would be): they share the org's session.
+    for (const who of ['finn', 'gina']) assert.equal((await apiChat(emu, 'hi', { user: who })).status, 200);
     await second.close();
     second = undefined;
     await first.close();
     await emu.stop();
+    const storeFile = join(emu.storeDir, 'store.json');
+    const stored = JSON.parse(readFileSync(storeFile, 'utf8')) as { personas: Array<{ id: string; orgId?: string }> };
+    for (const p of stored.personas) if (p.id === 'user_finn' || p.id === 'user_gina') p.orgId = 'acme';
+    writeFileSync(storeFile, JSON.stringify(stored, null, 2));
     emu = await startEmulator({ app: APP, workspace: emu.workspace });
+    type Thread = { sessionId: string; owner: string; created: boolean; threadKey: string; scope: string };
+    const finn = await json<Thread>(emu, '/api/pages/chat-more/chat/thread', { user: 'user_finn' });
+    const gina = await json<Thread>(emu, '/api/pages/chat-more/chat/thread', { user: 'user_gina' });
+    assert.equal(finn.status, 200, JSON.stringify(finn.body));
+    assert.deepEqual([finn.body.owner, finn.body.created, finn.body.threadKey, finn.body.scope], ['org:acme', true, 'desk:v1', 'owner']);
+    assert.deepEqual([gina.body.sessionId, gina.body.owner, gina.body.created], [finn.body.sessionId, 'org:acme', false], 'members of one org share its session');
+    assert.ok(![id, erin.id].includes(finn.body.sessionId));
     first = await launchBrowser();
     const restarted = await open(first.browser);
     assert.equal(restarted.id, id, 'the same session after a restart');
