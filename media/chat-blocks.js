@@ -313,7 +313,7 @@ const capsuleBlocks = (() => {
       else if (!change || change.collections === true || !Array.isArray(change.sessions) || change.sessions.includes(entry.sessionId)) entry.load();
     }
     if (!liveTables.size && feed) {
-      feed.es.close();
+      if (feed.es) feed.es.close();
       feed = null;
     }
   }
@@ -325,9 +325,22 @@ const capsuleBlocks = (() => {
   let feed = null;
   function follow(app) {
     if (feed && feed.app === app) return;
-    if (feed) feed.es.close();
-    feed = { app, es: capsule.stream(`/api/pages/${encodeURIComponent(app)}/changes`, { 'data-changed': (c) => refresh(obj(c)) }) };
+    if (feed && feed.es) feed.es.close();
+    feed = { app, es: document.hidden ? null : listen(app) };
   }
+  const listen = (app) => capsule.stream(`/api/pages/${encodeURIComponent(app)}/changes`, { 'data-changed': (c) => refresh(obj(c)) });
+  // A hidden tab lets go of the stream (a browser keeps few connections to one host); shown
+  // again, it reads its tables again.
+  document.addEventListener('visibilitychange', () => {
+    if (!feed) return;
+    if (document.hidden && feed.es) {
+      feed.es.close();
+      feed.es = null;
+    } else if (!document.hidden && !feed.es) {
+      feed.es = listen(feed.app);
+      refresh();
+    }
+  });
 
   function table(block, ctx) {
     const p = obj(block.payload);

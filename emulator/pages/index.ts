@@ -12,6 +12,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
 import { ownerIdOf, sessionIdForKey } from '../gateway/sessions';
+import { LIMITS, clipText } from '../limits';
 import { sendMedia } from '../channels/static';
 import { openSse } from '../channels/sse';
 import { sendError } from '../gateway/error-page';
@@ -44,7 +45,7 @@ async function chatThread(hub: Hub, app: string, threadKey: string, userId: stri
     await hub.update((d) => {
       if (d.sessions[sessionId]) return;
       const now = new Date().toISOString();
-      d.sessions[sessionId] = { id: sessionId, app, userId: persona.id, channelType: 'chat', threadKey, createdAt: now, updatedAt: now, history: [], dataJson: '{}' };
+      d.sessions[sessionId] = { id: sessionId, app, userId: persona.id, channelType: 'chat', threadKey: clipText(threadKey, LIMITS.nameChars), createdAt: now, updatedAt: now, history: [], dataJson: '{}' };
       created = true;
     });
   }
