@@ -1,5 +1,6 @@
-// The built-in web chat at /chat: sends messages through hub.dispatch and streams each turn's
-// events (deltas, replies, notify, blocks, integration prompts) to the page over SSE.
+// The built-in web chat at /chat: sends messages through hub.dispatch (and an action suggestion's
+// click through hub.runAction) and streams each turn's events (deltas, replies, notify, blocks,
+// integration prompts) to the page over SSE.
 import express, { type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { catalog } from '../../catalog/catalog';
@@ -42,6 +43,14 @@ export function registerWebChat(hub: Hub): void {
   const r = hub.protectedRouter;
   const turns = new Map<string, OpenTurn>();
   const feed = promptFeed(hub);
+
+  /** Follows a turn started here: its events stream at /api/webchat/turns/<id>/events. */
+  const track = (turn: Turn, userId: string): void => {
+    const open: OpenTurn = { turn, userId, done: false };
+    turns.set(turn.requestId, open);
+    const forget = () => setTimeout(() => turns.delete(turn.requestId), TURN_TTL_MS).unref();
+    turn.finished.then(forget, forget);
+  };
 
   r.get('/chat', (_req, res) => sendMedia(res, 'chat.html'));
 
@@ -113,14 +122,6 @@ export function registerWebChat(hub: Hub): void {
     track(turn, userId);
     res.status(202).json({ sessionId: turn.sessionId, requestId: turn.requestId });
   });
-
-  /** Follows a turn started here: its events stream at /api/webchat/turns/<id>/events. */
-  const track = (turn: Turn, userId: string): void => {
-    const open: OpenTurn = { turn, userId, done: false };
-    turns.set(turn.requestId, open);
-    const forget = () => setTimeout(() => turns.delete(turn.requestId), TURN_TTL_MS).unref();
-    turn.finished.then(forget, forget);
-  };
 
   // An action suggestion's click (session.show_suggestions with cpsl.Suggestion(action=...)): the
   // app's action runs in the chat's session, as the web app posts it, and the chat follows its turn

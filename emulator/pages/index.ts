@@ -75,6 +75,8 @@ export function registerPages(hub: Hub): void {
     const chat = declaredChatPage(a.declarations);
     if (!chat) return void res.status(404).json({ error: `${a.name} declares no chat page (@app.chat_page())` });
     if (chat.mode !== 'single') return void res.status(409).json({ error: `${a.name}'s chat page has mode="${chat.mode}": its users open and switch between sessions; only mode="single" keeps one per owner` });
+    // The SDK takes scope="owner" only (app.py chat_page); another one would be a newer SDK's.
+    if (chat.scope !== 'owner') return void res.status(409).json({ error: `${a.name}'s chat page has scope="${chat.scope}": Capsule Local keeps the single session per owner (scope="owner") only` });
     const body = (req.body ?? {}) as Record<string, unknown>;
     const user = typeof body.user === 'string' && body.user ? body.user : hub.read().personas[0]?.id ?? '';
     try {
