@@ -111,6 +111,13 @@ export interface Hub {
   outline(session: StoredSession): HistoryOutline;
   update(mutator: (data: StoreData) => void): Promise<void>;
   dispatch(input: InboundInput): Promise<Turn>;
+  /**
+   * An app's action (`@app.action`, a workflow's `@wf.action`) run in a session, as the web app
+   * runs one for a click (gateway/actions.ts): its turn, or an error with an HTTP `status` (an
+   * unknown app 404, a reserved name or a payload that is no object 400, the bundled runtime 409).
+   * An action name the app does not know ends the turn with the SDK's error. Set by the gateway.
+   */
+  runAction?(input: { app?: string; name: string; payload: unknown; sessionId: string; userId: string }): Promise<Turn>;
   /** Apps currently served, with their declared integrations (from the runner's registration). */
   apps(): AppInfo[];
   /** Routes that need the session token (pages and APIs). */
@@ -137,7 +144,21 @@ export interface Hub {
   collections?: { get(): import('./collections').CollectionsEngine; declared(): Array<{ app: string; name: string; scope: string }> };
   /** The store folder that holds the apps' managed filesystems, one folder per name (store/paths.ts); absent on a hub without a store. */
   filesystemsDir?(): string;
+  /**
+   * Changes of the app's data outside a turn's own signal too: collections written through
+   * DataService, sessions' data saved. Pages follow it to read their data again. Set by the gateway.
+   */
+  dataChanges?: { subscribe(listener: (c: DataChange) => void): () => void };
   onOutbound?(listener: (e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string; inTurn: boolean }) => void): () => void;
+}
+
+/** One notice of the app's data changing (gateway/data-changes.ts), coalesced per app. */
+export interface DataChange {
+  app: string;
+  /** The sessions whose `session.data` changed; null: too many to list (any session). */
+  sessions: string[] | null;
+  /** Whether a collection (settings and the KV store included) was written. */
+  collections: boolean;
 }
 
 export interface AppInfo {

@@ -4,9 +4,12 @@
 //   task_card            session.show_task: the task's live state, read from the emulator
 //   step_status          session.show_step: a status row, updated in place by its block id
 //   activity             session.show_activity: an activity row, replaced in place by its block id
-//   suggestions          session.show_suggestions: buttons; a prompt suggestion sends its text
-//   table_preview        session.show_table: an HTML table of the payload's inline rows
-//   ui_preview           session.show_ui: a card saying what the hosted web app would draw
+//   suggestions          session.show_suggestions: buttons; a prompt suggestion sends its text,
+//                        an action suggestion runs the app's action in the session
+//   table_preview        session.show_table: an HTML table of the payload's inline rows, or of
+//                        the collection or data source it names, read as the chat's session
+//   ui_preview           session.show_ui: a card saying what the hosted web app would draw (a
+//                        ui.Table is drawn as show_table's)
 //   onboarding_complete  session.complete_onboarding: a card saying what the web app would do
 //   browser_preview      session.show_browser: the app's preview port framed on its own origin
 // Every text of a payload comes from the app: it goes into text nodes and attributes through
@@ -183,8 +186,8 @@ const capsuleBlocks = (() => {
       el('div', { class: 'row' }, items.map((s) => {
         const label = str(s.label) || str(s.value);
         if (s.target === 'action') {
-          // An action suggestion posts the action to the session in the web app; here it is named.
-          return el('button', { type: 'button', class: 'suggestion', disabled: true, title: `Runs the app's action "${str(s.value)}" in the hosted web app (locally: capsule-local action ${str(s.value)})` }, label);
+          // An action suggestion posts the action, with its payload, to the same session.
+          return el('button', { type: 'button', class: `suggestion action${s.primary ? ' primary' : ''}`, title: str(s.description) || `Runs the app's action "${str(s.value)}"`, dataset: { action: str(s.value) }, onclick: () => ctx.runAction(str(s.value), s.payload === undefined ? {} : s.payload, label) }, label);
         }
         return el('button', { type: 'button', class: `suggestion${s.primary ? ' primary' : ''}`, title: str(s.description) || null, onclick: () => ctx.send(str(s.value) || label) }, label);
       })));
@@ -212,34 +215,140 @@ const capsuleBlocks = (() => {
     return { node: el('div', { class: 'msg system', dataset: { blockId: block.id } }, `The app closed the ${what}.`), replaces: null };
   }
 
-  function table(block) {
+  /** A column as the SDK serializes it: a key, or {key, label, type}. */
+  function columnOf(c) {
+    if (typeof c === 'string') return { key: c, label: c };
+    const o = obj(c);
+    return typeof o.key === 'string' && o.key ? { key: o.key, label: str(o.label || o.key) } : null;
+  }
+
+  /** Draws rows (the first TABLE_ROW_CAP) into `box`; `total` counts the rows there are. */
+  function drawRows(box, rows, columns, total, skipHidden) {
+    let cols = columns;
+    if (!cols.length) {
+      const keys = [];
+      for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k) && !(skipHidden && k.startsWith('_'))) keys.push(k);
+      cols = keys.map((k) => ({ key: k, label: k }));
+    }
+    const shown = rows.slice(0, TABLE_ROW_CAP);
+    box.replaceChildren(...some(
+      el('div', { class: 'table-scroll' },
+        el('table', {},
+          el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col' }, c.label)))),
+          el('tbody', {}, shown.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(Object.prototype.hasOwnProperty.call(r, c.key) ? r[c.key] : undefined)))))))),
+      total > shown.length ? el('p', { class: 'muted more-rows' }, `${total - shown.length} more rows`) : null,
+      rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
+  }
+
+  /** Tables over a collection or a data source in the open conversation: read again when the app's data changes. */
+  const liveTables = new Set();
+
+  /**
+   * A table's rows: inline, or read as the page view reads a ui.Table's (media/pages.js): the
+   * runner's /collection/<name> (its scope, the first page) or the data source, as the chat's
+   * session, so a collection scoped to the session, its user or their org shows theirs.
+   */
+  function tableRows(w, ctx, payload) {
+    const box = el('div', { class: 'table-rows' });
+    const declared = (Array.isArray(w.columns) ? w.columns : []).map(columnOf).filter(Boolean);
+    if (Array.isArray(w.rows)) {
+      const rows = w.rows.map(obj);
+      drawRows(box, rows, declared, rows.length, false);
+      return box;
+    }
+    const collection = typeof w.collection === 'string' ? w.collection : typeof w.collection_ref === 'string' ? w.collection_ref : '';
+    const data = typeof w.data === 'string' ? w.data : '';
+    if (w.type === 'table_browser' || (!collection && !data) || !ctx.app) {
+      box.append(
+        el('p', {}, w.type === 'table_browser' ? 'A table browser: the hosted web app lists the app\'s collections here.' : 'No inline rows in this table.'),
+        payloadDetails(payload, 'Table'));
+      return box;
+    }
+    const what = data ? `data source "${data}"` : `collection "${collection}"`;
+    const url = () => {
+      const q = new URLSearchParams();
+      if (collection) {
+        q.set('page', '1');
+        q.set('per_page', String(TABLE_ROW_CAP));
+      }
+      if (!data && typeof w.scope === 'string') q.set('scope', w.scope);
+      if (ctx.sessionId) q.set('session_id', ctx.sessionId);
+      const app = encodeURIComponent(ctx.app);
+      const path = data ? `/apps/${app}/data/${encodeURIComponent(data)}` : `/apps/${app}/endpoints/collection/${encodeURIComponent(collection)}`;
+      return `${path}${q.size ? `?${q}` : ''}`;
+    };
+    const rowsBox = el('div', {}, el('span', { class: 'muted' }, 'Reading the rows…'));
+    let generation = 0;
+    const load = async () => {
+      const mine = ++generation;
+      try {
+        const r = await api(url());
+        if (mine !== generation) return;
+        const rows = (Array.isArray(r) ? r : Array.isArray(obj(r).data) ? r.data : []).map(obj);
+        const total = Array.isArray(r) ? rows.length : Number(obj(r).total) || rows.length;
+        const answered = Array.isArray(obj(r).columns) ? r.columns.map(columnOf).filter(Boolean) : [];
+        drawRows(rowsBox, rows, declared.length ? declared : answered, total, true);
+      } catch (e) {
+        if (mine !== generation) return;
+        rowsBox.replaceChildren(el('p', { class: 'table-error', role: 'alert' }, `The ${what} could not be read: ${e.message}`));
+      }
+    };
+    const entry = { node: box, load, sessionId: ctx.sessionId || '' };
+    liveTables.add(entry);
+    follow(ctx.app);
+    box.append(rowsBox, el('div', { class: 'row table-source' },
+      el('span', { class: 'muted' }, `Rows of the ${what}`),
+      el('button', { type: 'button', class: 'table-refresh', onclick: () => load() }, 'Refresh')));
+    load();
+    return box;
+  }
+
+  /**
+   * Reads the tables over the app's data in the conversation again: all of them (the app changed
+   * its data in the open turn), or those a change concerns (a collection, or their session's data).
+   */
+  function refresh(change) {
+    for (const entry of liveTables) {
+      if (!entry.node.isConnected) liveTables.delete(entry);
+      else if (!change || change.collections === true || !Array.isArray(change.sessions) || change.sessions.includes(entry.sessionId)) entry.load();
+    }
+    if (!liveTables.size && feed) {
+      if (feed.es) feed.es.close();
+      feed = null;
+    }
+  }
+
+  /**
+   * Changes of the app's data made elsewhere (a task, an action, a page; GET
+   * /api/pages/<app>/changes), followed while a table over its data is in the conversation.
+   */
+  let feed = null;
+  function follow(app) {
+    if (feed && feed.app === app) return;
+    if (feed && feed.es) feed.es.close();
+    feed = { app, es: document.hidden ? null : listen(app) };
+  }
+  const listen = (app) => capsule.stream(`/api/pages/${encodeURIComponent(app)}/changes`, { 'data-changed': (c) => refresh(obj(c)) });
+  // A hidden tab lets go of the stream (a browser keeps few connections to one host); shown
+  // again, it reads its tables again.
+  document.addEventListener('visibilitychange', () => {
+    if (!feed) return;
+    if (document.hidden && feed.es) {
+      feed.es.close();
+      feed.es = null;
+    } else if (!document.hidden && !feed.es) {
+      feed.es = listen(feed.app);
+      refresh();
+    }
+  });
+
+  function table(block, ctx) {
     const p = obj(block.payload);
     if (p.close) return closed(block, 'table preview');
     const w = obj(p.table);
     const title = str(p.title) || str(w.label) || 'Table';
     const card = el('div', { class: 'block card table-preview', role: 'group', 'aria-label': `Table ${title}`, dataset: { blockId: block.id } }, el('h3', {}, title), paneNote(p.mode, 'this table'));
-    if (!Array.isArray(w.rows)) {
-      const source = str(w.collection || w.collection_ref || w.data);
-      card.append(
-        el('p', {}, w.type === 'table_browser' ? 'A table browser: the hosted web app lists the app\'s collections here.' : source ? `Rows of "${source}": the hosted web app loads them into this table; Capsule Local does not draw them in the chat (the dashboard lists the collections).` : 'No inline rows in this table.'),
-        payloadDetails(p, 'Table'));
-      return { node: card, replaces: drawn(block.id) };
-    }
-    const rows = w.rows.map(obj);
-    let columns = (Array.isArray(w.columns) ? w.columns : []).map((c) => (typeof c === 'string' ? { key: c, label: c } : { key: str(obj(c).key), label: str(obj(c).label || obj(c).key) }));
-    if (!columns.length) {
-      const keys = [];
-      for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
-      columns = keys.map((k) => ({ key: k, label: k }));
-    }
-    const shown = rows.slice(0, TABLE_ROW_CAP);
-    card.append(...some(
-      el('div', { class: 'table-scroll' },
-        el('table', {},
-          el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, c.label)))),
-          el('tbody', {}, shown.map((r) => el('tr', {}, columns.map((c) => el('td', {}, cell(r[c.key])))))))),
-      rows.length > shown.length ? el('p', { class: 'muted more-rows' }, `${rows.length - shown.length} more rows`) : null,
-      rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
+    card.append(tableRows(w, ctx, p));
     return { node: card, replaces: drawn(block.id) };
   }
 
@@ -249,6 +358,13 @@ const capsuleBlocks = (() => {
     const p = obj(block.payload);
     if (p.close) return closed(block, 'custom UI');
     const title = str(p.title) || 'Custom UI';
+    const widget = obj(p.widget);
+    if (p.kind === 'widget' && widget.type === 'table') {
+      // A ui.Table shown as custom UI is drawn as show_table's: its rows, read as the session.
+      const node = el('div', { class: 'block card table-preview ui-preview', role: 'group', 'aria-label': `Table ${title}`, dataset: { blockId: block.id } }, el('h3', {}, title), paneNote(p.mode, 'this table'));
+      node.append(tableRows(widget, ctx, p));
+      return { node, replaces: drawn(block.id) };
+    }
     const what = p.kind === 'component' ? `the React component ${str(p.component)}` : p.kind === 'page' ? `the app's page "${str(p.page)}"` : `a ${str(obj(p.widget).type) || 'cpsl.ui'} widget`;
     const where = PANE_MODES[p.mode] || 'in the chat';
     const page = p.kind === 'page' && /^\/(?!\/)/.test(str(p.page)) ? `/pages/${encodeURIComponent(ctx.app)}${str(p.page)}` : '';
@@ -336,11 +452,12 @@ const capsuleBlocks = (() => {
 
   /**
    * The card of a block: {node, replaces} (replaces: the card drawn before for the same id, to be
-   * replaced in place; skip: nothing new to place). `ctx`: {historic, app, send(text)}.
+   * replaced in place; skip: nothing new to place). `ctx`: {historic, app, sessionId, send(text),
+   * runAction(name, payload, label)}.
    */
   function card(block, ctx) {
     return RENDERERS[block.type](block, ctx);
   }
 
-  return { card, types: Object.keys(RENDERERS) };
+  return { card, refresh, types: Object.keys(RENDERERS) };
 })();

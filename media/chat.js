@@ -5,7 +5,8 @@
 // previews: chat-blocks.js).
 //
 // Embedded (`/chat?embed=1&app=<app>&user=<persona>`, the ChatPanel of an app's chat page, framed
-// by media/pages.js): no top bar or history list, one app and user, and the page that frames it
+// by media/pages.js): no top bar or history list, one app and user (with mode=single, the one
+// session of the chat page's thread: POST /api/pages/<app>/chat/thread), and the page that frames it
 // is told, by postMessage to this origin only, which session is open and when the app changed the
 // session's data (`data-changed`), so that the widgets beside the panel read it again.
 'use strict';
@@ -139,7 +140,7 @@
       case 'onboarding_complete':
       case 'browser_preview':
         // chat-blocks.js; a block sent again with the same id updates its card in place.
-        return place(capsuleBlocks.card(block, { historic: !!opts.historic, app: state.app, send }));
+        return place(capsuleBlocks.card(block, { historic: !!opts.historic, app: state.app, sessionId: state.sessionId, send, runAction }));
       default:
         return append(unavailableCard(block));
     }
@@ -231,6 +232,7 @@
       },
       'data-changed'() {
         tellPage('data-changed');
+        capsuleBlocks.refresh();
       },
       prompt: attachPrompt,
       'prompt-resolved': resolvePrompt,
@@ -266,6 +268,23 @@
       followTurn(r.requestId);
     } catch (e) {
       bubble('error', e.message);
+      setBusy(false);
+    }
+  }
+
+  /**
+   * An action suggestion's click: the app's action runs in this session (POST /api/webchat/actions)
+   * and its turn is followed as a message's; no user message is added (the platform keeps none).
+   */
+  async function runAction(name, payload, label) {
+    if (state.busy || !state.sessionId) return;
+    if (!messages.querySelector('.msg, .block')) messages.replaceChildren();
+    setBusy(true);
+    try {
+      const r = await api('/api/webchat/actions', { method: 'POST', body: { name, payload, sessionId: state.sessionId, userId: state.userId } });
+      followTurn(r.requestId);
+    } catch (e) {
+      bubble('error', e.status === 413 ? `The action "${label}" was not run: its payload is larger than the emulator takes (${e.message}).` : e.message);
       setBusy(false);
     }
   }
@@ -356,8 +375,9 @@
       banner(`Could not reach the emulator: ${e.message}`);
       return;
     }
-    // A link to one session (`/chat?session=ID`, from a workflow's screen) opens it with its app and user.
-    const linked = await linkedSession();
+    // A link to one session (`/chat?session=ID`, from a workflow's screen) opens it with its app and
+    // user; a chat page with mode="single" always opens its one session.
+    const linked = embed && embed.single ? undefined : await linkedSession();
     const savedApp = linked ? linked.app : embed ? embed.app : localStorage.getItem('capsule.chat.app');
     state.app = state.apps.some((a) => a.name === savedApp) ? savedApp : (state.apps[0] || {}).name || '';
     const savedUser = linked ? linked.userId : embed ? embed.user : localStorage.getItem('capsule.chat.persona');
@@ -370,9 +390,19 @@
     if (!state.apps.length) banner('No app is running: start one with capsule-local serve app.py:app');
     fillSelect($('persona'), state.personas.map((p) => ({ value: p.id, label: p.email ? `${p.name} <${p.email}>` : p.name })), state.userId);
     await loadSessions();
-    // A chat page with mode="single" keeps one session: the user's latest, when this browser has none.
-    const latest = embed && embed.single ? ((state.lastSessions || {}).sessions || [])[0] : undefined;
-    await selectSession(localStorage.getItem(sessionKey()) || (latest ? latest.id : ''));
+    if (embed && embed.single) {
+      // A chat page with mode="single": the one session of this user's owner (their org, or them)
+      // for the page's thread key, found or created by the emulator as the platform does.
+      try {
+        const t = await api(`/api/pages/${encodeURIComponent(state.app)}/chat/thread`, { method: 'POST', body: { user: state.userId } });
+        await selectSession(t.sessionId);
+      } catch (e) {
+        banner(`The chat page's session could not be opened: ${e.message}`);
+        return;
+      }
+    } else {
+      await selectSession(localStorage.getItem(sessionKey()) || '');
+    }
     // Send is off until the restored session is shown: a message sent sooner would be drawn twice
     // (by its turn's stream, and again by the history of the session it created).
     if (!state.busy) setBusy(false);

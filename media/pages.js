@@ -740,5 +740,45 @@
     root.replaceChildren(render(page.widget_tree, 0) || note('Nothing to show.'));
   }
 
-  start();
+  /**
+   * The app's data changed outside this page's own reads (a task, an action, a data handler, a
+   * setting saved, a chat turn; GET /api/pages/<app>/changes, coalesced by the emulator): the
+   * data widgets read it again, once for a burst. A change of only other sessions' data is not
+   * this page's (its widgets read as the chat page's session, or as the viewer). A hidden tab
+   * lets go of the stream (a browser keeps few connections to one host) and reads its data again
+   * when it is shown.
+   */
+  function followChanges() {
+    if (!reloaders.length) return;
+    let queued = false;
+    const soon = () => {
+      if (queued) return;
+      queued = true;
+      setTimeout(() => {
+        queued = false;
+        reloadData();
+      }, 50);
+    };
+    let es = null;
+    const open = () => {
+      es = capsule.stream(`/api/pages/${encodeURIComponent(appName)}/changes`, {
+        'data-changed'(c) {
+          if (!isObject(c) || (get(c, 'collections') !== true && Array.isArray(get(c, 'sessions')) && !c.sessions.includes(chatSession))) return;
+          soon();
+        },
+      });
+    };
+    document.addEventListener('visibilitychange', () => {
+      if (document.hidden && es) {
+        es.close();
+        es = null;
+      } else if (!document.hidden && !es) {
+        open();
+        soon();
+      }
+    });
+    if (!document.hidden) open();
+  }
+
+  start().then(followChanges);
 })();

@@ -1,5 +1,6 @@
-// The built-in web chat at /chat: sends messages through hub.dispatch and streams each turn's
-// events (deltas, replies, notify, blocks, integration prompts) to the page over SSE.
+// The built-in web chat at /chat: sends messages through hub.dispatch (and an action suggestion's
+// click through hub.runAction) and streams each turn's events (deltas, replies, notify, blocks,
+// integration prompts) to the page over SSE.
 import express, { type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { catalog } from '../../catalog/catalog';
@@ -52,6 +53,14 @@ export function registerWebChat(hub: Hub): void {
   const r = hub.protectedRouter;
   const turns = new Map<string, OpenTurn>();
   const feed = promptFeed(hub);
+
+  /** Follows a turn started here: its events stream at /api/webchat/turns/<id>/events. */
+  const track = (turn: Turn, userId: string): void => {
+    const open: OpenTurn = { turn, userId, done: false };
+    turns.set(turn.requestId, open);
+    const forget = () => setTimeout(() => turns.delete(turn.requestId), TURN_TTL_MS).unref();
+    turn.finished.then(forget, forget);
+  };
 
   r.get('/chat', (_req, res) => sendMedia(res, 'chat.html'));
 
@@ -158,10 +167,32 @@ export function registerWebChat(hub: Hub): void {
       const status = (e as { status?: unknown }).status;
       return bad(res, typeof status === 'number' && status >= 400 && status < 600 ? status : 503, `the app could not take the message: ${(e as Error).message}`);
     }
-    const open: OpenTurn = { turn, userId, done: false };
-    turns.set(turn.requestId, open);
-    const forget = () => setTimeout(() => turns.delete(turn.requestId), TURN_TTL_MS).unref();
-    turn.finished.then(forget, forget);
+    track(turn, userId);
+    res.status(202).json({ sessionId: turn.sessionId, requestId: turn.requestId });
+  });
+
+  // An action suggestion's click (session.show_suggestions with cpsl.Suggestion(action=...)): the
+  // app's action runs in the chat's session, as the web app posts it, and the chat follows its turn
+  // as a message's. An action the app does not know ends the turn with the SDK's error.
+  r.post('/api/webchat/actions', json, async (req: Request, res: Response) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const name = typeof b.name === 'string' ? b.name : '';
+    if (!name) return bad(res, 400, 'the suggestion names no action');
+    const sessionId = typeof b.sessionId === 'string' ? b.sessionId : '';
+    if (!sessionId) return bad(res, 400, 'an action suggestion runs in a session: open one first');
+    const session = hub.read().sessions[sessionId];
+    if (!session) return bad(res, 404, `no session ${sessionId.slice(0, 80)}`);
+    const userId = typeof b.userId === 'string' && b.userId ? b.userId : session.userId;
+    if (!hub.read().personas.some((p) => p.id === userId)) return bad(res, 400, `no persona ${userId.slice(0, 80)}`);
+    if (!hub.runAction) return bad(res, 501, 'this emulator runs no actions');
+    let turn: Turn;
+    try {
+      turn = await hub.runAction({ app: session.app, name, payload: b.payload, sessionId, userId });
+    } catch (e) {
+      const status = (e as { status?: unknown }).status;
+      return bad(res, typeof status === 'number' && status >= 400 && status < 600 ? status : 503, `the action "${name.slice(0, 80)}" could not run: ${(e as Error).message}`);
+    }
+    track(turn, userId);
     res.status(202).json({ sessionId: turn.sessionId, requestId: turn.requestId });
   });
 

@@ -79,10 +79,11 @@ async function answerOf(hub: GatewayHub, turn: TurnState, ok: Json): Promise<Ans
 }
 
 /**
- * `POST /api/actions/run {name, payload?, session_id?, user?, app?}`: the app's action handler
- * runs in the session (a new one without `session_id`) with `payload` as its `Event.payload`.
+ * An action's turn, started (not awaited): `{name, payload?, session_id?, user?, app?}` checked as
+ * `POST /api/actions/run` checks it. `channelType` is the channel of a new session (an existing
+ * one keeps its own): the web chat's action suggestions run in its chat session.
  */
-export async function runAction(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
+export async function dispatchAction(hub: GatewayHub, requestBody: unknown, channelType = 'api'): Promise<{ app: string; name: string; turn: TurnState }> {
   const b = jsonObject(requestBody);
   const name = requiredName(b, 'action');
   if (RESERVED.has(name)) throw new HttpError(400, `"${name}" is reserved by the platform${name === SESSION_INIT ? ': start a named session with POST /api/sessions/start' : ''}`);
@@ -94,12 +95,21 @@ export async function runAction(hub: GatewayHub, requestBody: unknown): Promise<
   const payloadJson = JSON.stringify(payload);
   const turn = await hub.dispatch({
     app,
-    channelType: existing?.channelType ?? 'api',
+    channelType: existing?.channelType ?? channelType,
     userId,
     sessionId,
     text: '',
     action: { name, payloadJson, label: `action ${name} ${payloadJson}` },
   });
+  return { app, name, turn };
+}
+
+/**
+ * `POST /api/actions/run {name, payload?, session_id?, user?, app?}`: the app's action handler
+ * runs in the session (a new one without `session_id`) with `payload` as its `Event.payload`.
+ */
+export async function runAction(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
+  const { app, name, turn } = await dispatchAction(hub, requestBody);
   return answerOf(hub, turn, { app, action: name });
 }
 

@@ -24,6 +24,8 @@ import { turnTrace } from './turn-trace';
 import { toWire } from './credentials';
 import { urlForApp } from '../platform/uploads';
 import { HttpError } from './errors';
+import { dispatchAction } from './actions';
+import { DataChanges } from './data-changes';
 import { LogRecords, recordSummary } from './log-records';
 import { LIMITS, clipText, messageTooLong, nameTooLong } from '../limits';
 import { appendHistory, ensureSession, findPersona, newId, ownerIdOf, sessionIdForKey, validSessionId } from './sessions';
@@ -57,6 +59,8 @@ export class GatewayHub implements Hub {
   refreshIntegrations?: (userId: string) => Promise<void>;
   /** The app's collections (DataService, the dashboard's browser); set by the gateway. */
   collections?: GatewayCollections;
+  /** Changes of the apps' data (collections, sessions' data), coalesced for the pages that follow them. */
+  readonly dataChanges = new DataChanges();
   /** Background tasks (`@app.task`) of the served apps (TaskService, the dashboard); set by the gateway. */
   tasks?: TaskQueue;
   /** Who completed which app's onboarding (`session.complete_onboarding`); set by the gateway. */
@@ -158,6 +162,11 @@ export class GatewayHub implements Hub {
     if (this.supervisors.length === 1) return this.supervisors[0]!;
     if (!this.supervisors.length) throw new HttpError(503, 'no app is served by this emulator');
     throw new HttpError(400, `several apps are served (${this.supervisors.map((x) => x.name).join(', ')}): say which one with "app"`);
+  }
+
+  async runAction(input: { app?: string; name: string; payload: unknown; sessionId: string; userId: string }): Promise<TurnState> {
+    const { turn } = await dispatchAction(this, { app: input.app, name: input.name, payload: input.payload, session_id: input.sessionId, user: input.userId }, 'chat');
+    return turn;
   }
 
   async dispatch(input: InboundInput): Promise<TurnState> {
@@ -594,6 +603,7 @@ export class GatewayHub implements Hub {
     for (const c of this.closers.splice(0).reverse()) await c();
     this.logRecords.flush();
     this.events.flushRepeats();
+    this.dataChanges.close();
     this.clock.dispose();
   }
 }

@@ -6,10 +6,15 @@
 // data behind it through the routes the web app uses: the runner's `/collection/<name>` and
 // `/data/<name>` through the forward routes, actions through POST /api/actions/run.
 // `GET /api/pages/<app>` is what the page script reads: the app's pages, home body, the default
-// persona and which widget types are rendered (widgets.ts).
-import type { Request, Response } from 'express';
+// persona and which widget types are rendered (widgets.ts). `POST /api/pages/<app>/chat/thread`
+// is the chat page's one session in `mode="single"` (found or created per owner by thread key);
+// `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets.
+import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
+import { ownerIdOf, sessionIdForKey } from '../gateway/sessions';
+import { LIMITS, clipText } from '../limits';
 import { sendMedia } from '../channels/static';
+import { openSse } from '../channels/sse';
 import { sendError } from '../gateway/error-page';
 import { reactOnboardingShell, reactShell, sendReactShell } from './react';
 import { registerFileBrowser } from './files';
@@ -26,12 +31,68 @@ function restOf(req: Request): string | undefined {
   return Array.isArray(rest) ? rest.join('/') : String(rest);
 }
 
+/**
+ * The session of a chat page with `mode="single"` for this owner: on the platform one persistent
+ * session per `scope` ("owner", the only one the SDK takes: a persona's org when it has one, so
+ * members of an org share it, else the persona), found or created by `thread_key`. Its id follows
+ * from app, owner and key, so the same session comes back after a reload, in another browser and
+ * after a restart (the store keeps it); it is created, empty, on the first visit.
+ */
+async function chatThread(hub: Hub, app: string, threadKey: string, userId: string): Promise<{ sessionId: string; created: boolean; owner: string }> {
+  const persona = hub.read().personas.find((p) => p.id === userId);
+  if (!persona) throw Object.assign(new Error(`no persona ${userId.slice(0, 80)}`), { status: 400 });
+  const owner = ownerIdOf(persona);
+  const sessionId = sessionIdForKey(JSON.stringify(['chat_page', app, owner, threadKey]));
+  let created = false;
+  if (!hub.read().sessions[sessionId]) {
+    await hub.update((d) => {
+      if (d.sessions[sessionId]) return;
+      const now = new Date().toISOString();
+      d.sessions[sessionId] = { id: sessionId, app, userId: persona.id, channelType: 'chat', threadKey: clipText(threadKey, LIMITS.nameChars), createdAt: now, updatedAt: now, history: [], dataJson: '{}' };
+      created = true;
+    });
+  }
+  if (created) hub.events.emit({ kind: 'session', app, sessionId, userId: persona.id, summary: `chat page thread "${hub.events.preview(threadKey, 80)}" of ${owner} created`, detail: { threadKey, owner } });
+  return { sessionId, created, owner };
+}
+
 export function registerPages(hub: Hub): void {
   const r = hub.protectedRouter;
   // ui.FileBrowser's file API (files.ts), ahead of the page routes.
   registerFileBrowser(hub);
   // ui.RunList's runs of a workflow (runs.ts).
   registerRuns(hub);
+
+  // The app's data changed (a collection written, a session's data saved; coalesced): the page
+  // reads its data widgets again. Also what the web chat's tables over a collection follow.
+  r.get('/api/pages/:app/changes', (req: Request, res: Response) => {
+    const a = appNamed(hub, String(req.params.app));
+    if (!a) return void res.status(404).json({ error: `no app "${req.params.app}" is served here` });
+    if (!hub.dataChanges) return void res.status(501).json({ error: 'this emulator does not follow data changes' });
+    const sse = openSse(req, res);
+    const stop = hub.dataChanges.subscribe((c) => {
+      if (c.app === a.name) sse.send('data-changed', { sessions: c.sessions, collections: c.collections });
+    });
+    sse.onClose(stop);
+  });
+
+  r.post('/api/pages/:app/chat/thread', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+    const a = appNamed(hub, String(req.params.app));
+    if (!a) return void res.status(404).json({ error: `no app "${req.params.app}" is served here` });
+    const chat = declaredChatPage(a.declarations);
+    if (!chat) return void res.status(404).json({ error: `${a.name} declares no chat page (@app.chat_page())` });
+    if (chat.mode !== 'single') return void res.status(409).json({ error: `${a.name}'s chat page has mode="${chat.mode}": its users open and switch between sessions; only mode="single" keeps one per owner` });
+    // The SDK takes scope="owner" only (app.py chat_page); another one would be a newer SDK's.
+    if (chat.scope !== 'owner') return void res.status(409).json({ error: `${a.name}'s chat page has scope="${chat.scope}": Capsule Local keeps the single session per owner (scope="owner") only` });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const user = typeof body.user === 'string' && body.user ? body.user : hub.read().personas[0]?.id ?? '';
+    try {
+      res.json({ ...(await chatThread(hub, a.name, chat.thread_key, user)), threadKey: chat.thread_key, scope: chat.scope });
+    } catch (e) {
+      const status = (e as { status?: unknown }).status;
+      res.status(typeof status === 'number' ? status : 500).json({ error: (e as Error).message });
+    }
+  });
 
   r.get('/pages/:app{/*rest}', (req: Request, res: Response) => {
     const name = String(req.params.app);

@@ -103,7 +103,7 @@ export class PlatformServer {
       SessionService: sessionService(hub),
       SecretService: secretService(hub),
       TaskService: taskService(tasks),
-      DataService: dataService(data),
+      DataService: dataService(data, (app) => hub.dataChanges.note(app, { collection: true })),
       FilesystemService: filesystemService(),
       CapsuleService: capsuleService(),
     };

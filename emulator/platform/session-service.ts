@@ -194,6 +194,7 @@ export function sessionService(hub: GatewayHub): ServiceImpl {
           outcome = { ok: true, revision: current + 1, dataJson: s.dataJson };
         });
         if (!outcome) throw new GrpcError(grpc.status.NOT_FOUND, `unknown session "${id}"`);
+        if (outcome.ok) hub.dataChanges.note(hub.sessionHead(id)?.app ?? '', { sessionId: id });
         const snap = snapshot(outcome.dataJson, outcome.revision);
         return { ok: outcome.ok, conflict: !outcome.ok, revision: snap.revision, checksum: snap.checksum, data_json: snap.data_json };
       },

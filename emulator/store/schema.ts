@@ -59,6 +59,8 @@ export interface StoredSession {
   channelType: string;
   channelName?: string;
   chatName?: string;
+  /** A chat page's thread (`@app.chat_page(mode="single", thread_key=...)`): the key it was created for. */
+  threadKey?: string;
   createdAt: string;
   updatedAt: string;
   history: HistoryItem[];

@@ -4,6 +4,7 @@
 // gallery and metric beside it, over a data source that takes the session, show what the message
 // added to the session's data without a reload (the framed chat passes the session and the SDK's
 // data-changed signal to the page). A reload shows the same session and items; a caption stays text.
+// The page's mode is "multi": it hands out no one session per owner (chat-more.test.ts has "single").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -84,6 +85,11 @@ test('a chat page: the panel is the web chat, and the widgets beside it follow i
     await say('a blue one', 'made picture 1');
     await waitFor('the new session\'s picture', async () => ((await pictures.locator('img').count()) === 1 ? true : undefined));
     assert.equal(await pictures.locator('figcaption').innerText(), 'a blue one');
+
+    // mode="multi" (the default): no single session per owner to hand out.
+    const thread = await emu.api('/api/pages/chat-page/chat/thread', { method: 'POST', body: '{}' });
+    assert.equal(thread.status, 409);
+    assert.match(((await thread.json()) as { error: string }).error, /mode="multi"/);
 
     assert.deepEqual(errors, []);
     assert.deepEqual(dialogs, []);

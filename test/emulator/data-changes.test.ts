@@ -1,0 +1,66 @@
+// The data change feed (gateway/data-changes.ts) keeps pages cheap to refresh: a burst of writes
+// of one app is one notice, with the sessions whose data changed (or "any" past 20) and whether a
+// collection did; apps are told apart; nothing is kept while no page listens.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataChanges } from '../../emulator/gateway/data-changes';
+import type { DataChange } from '../../emulator/hub';
+
+/** The next `n` notices. */
+function next(feed: DataChanges, n: number): { got: DataChange[]; done: Promise<DataChange[]> } {
+  const got: DataChange[] = [];
+  let stop = (): void => undefined;
+  const done = new Promise<DataChange[]>((resolve) => {
+    stop = feed.subscribe((c) => {
+      got.push(c);
+      if (got.length === n) resolve(got);
+    });
+  });
+  void done.then(stop);
+  return { got, done };
+}
+
+test('a burst of writes is one notice per app, with its sessions and whether a collection changed', async () => {
+  const feed = new DataChanges(5);
+  // The feed's timers do not hold the process open (an emulator stopping never waits on them).
+  const alive = setInterval(() => undefined, 1000);
+  try {
+    const { done } = next(feed, 2);
+    for (let i = 0; i < 100; i++) feed.note('shop', { collection: true });
+    feed.note('shop', { sessionId: 'ses_a' });
+    feed.note('shop', { sessionId: 'ses_a' });
+    feed.note('shop', { sessionId: 'ses_b' });
+    feed.note('desk', { sessionId: 'ses_c' });
+    const notices = await done;
+    assert.deepEqual(
+      notices.sort((a, b) => a.app.localeCompare(b.app)),
+      [
+        { app: 'desk', sessions: ['ses_c'], collections: false },
+        { app: 'shop', sessions: ['ses_a', 'ses_b'], collections: true },
+      ],
+    );
+    // The next write is a notice of its own.
+    const later = next(feed, 1);
+    feed.note('shop', { sessionId: 'ses_z' });
+    assert.deepEqual(await later.done, [{ app: 'shop', sessions: ['ses_z'], collections: false }]);
+  } finally {
+    clearInterval(alive);
+    feed.close();
+  }
+});
+
+test('more than 20 sessions in one notice is "any session"; without a listener nothing is kept', async () => {
+  const feed = new DataChanges(5);
+  // The feed's timers do not hold the process open (an emulator stopping never waits on them).
+  const alive = setInterval(() => undefined, 1000);
+  try {
+    // Noted while nobody listens: dropped, so the first notice below has only what came after.
+    feed.note('shop', { collection: true });
+    const { done } = next(feed, 1);
+    for (let i = 0; i < 25; i++) feed.note('shop', { sessionId: `ses_${i}` });
+    assert.deepEqual(await done, [{ app: 'shop', sessions: null, collections: false }]);
+  } finally {
+    clearInterval(alive);
+    feed.close();
+  }
+});
