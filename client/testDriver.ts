@@ -2,7 +2,7 @@
 // (test/vscode/) cannot reach into the extension host from outside, so the driver listens on a
 // loopback port (written into the results file) and performs one operation per request: open a
 // file, await diagnostics, run completion/hover/code actions, run our commands with queued
-// answers, read the view and the status bar. Every operation and its outcome is appended to the
+// answers, read the code lenses, the view and the status bar. Every operation and its outcome is appended to the
 // results file as well. Answers (secret values) are never written anywhere.
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -165,6 +165,13 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
       );
       const result = await vscode.commands.executeCommand(String(op.id), ...args);
       return { result: safe(result) };
+    }
+    case 'codeLenses': {
+      // What the editor draws above the lines: each lens with its command and arguments.
+      const uri = uriOf(op);
+      await vscode.workspace.openTextDocument(uri);
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+      return safe(lenses.map((l) => ({ line: l.range.start.line, title: l.command?.title ?? null, command: l.command?.command ?? null, arguments: l.command?.arguments ?? [] })));
     }
     case 'text': {
       const doc = await vscode.workspace.openTextDocument(uriOf(op));
