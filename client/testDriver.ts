@@ -225,6 +225,10 @@ export async function startTestDriver(resultsFile: string, api: CapsuleApi): Pro
   const results: { ready: boolean; port?: number; activatedAt: number; ops: Json[] } = { ready: false, activatedAt: started, ops: [] };
   const save = (): void => writeFileSync(resultsFile, JSON.stringify(results, null, 2));
 
+  // One connection per operation: a test that blocks its event loop longer than the server's
+  // keep-alive timeout (packaging a .vsix synchronously) would otherwise reuse a socket the driver
+  // had just closed, and the operation would fail with "fetch failed" before it was even sent.
+  const headers = { 'content-type': 'application/json', connection: 'close' };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -237,12 +241,12 @@ export async function startTestDriver(resultsFile: string, api: CapsuleApi): Pro
           const result = await perform(op, api);
           results.ops.push({ op: op.op, ok: true, ms: Date.now() - t0 });
           save();
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
+          res.writeHead(200, headers).end(JSON.stringify({ ok: true, result }));
         } catch (e) {
           const error = (e as Error).message;
           results.ops.push({ op: op?.op ?? 'invalid', ok: false, ms: Date.now() - t0, error });
           save();
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error }));
+          res.writeHead(200, headers).end(JSON.stringify({ ok: false, error }));
         }
       })();
     });
