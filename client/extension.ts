@@ -196,10 +196,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
       const fromView = uri && typeof uri === 'object' && (uri as Node).kind === 'app';
       // No app named (the palette, the status-bar menu): the pages of what the emulator serves.
       if (!uri && !surface && running?.state === 'running') {
-        const served = (await servedApps(running)).filter((a) => a.status === 'running');
+        let served = (await servedApps(running)).filter((a) => a.status === 'running');
+        // None running yet: wait for the one it starts, or say why it does not run.
+        if (!served.length) served = [await servedApp(running, running.entry)];
         const all = (await Promise.all(served.map((a) => pagesOf(running, a.name)))).map((p) => ({ p, targets: pageTargets(p) }));
         const targets = all.flatMap((x) => x.targets);
-        if (!targets.length) throw new Error(all.map((x) => noPagesMessage(x.p)).join(' ') || 'the emulator serves no app yet');
+        if (!targets.length) throw new Error(all.map((x) => noPagesMessage(x.p)).join(' '));
         return pickAndOpen(running, targets, all.length > 1);
       }
       const app = await resolveApp(uri, symbol, 'Capsule: open a page of which app?');

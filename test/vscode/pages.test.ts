@@ -171,6 +171,8 @@ describe('VS Code workbench: Open App Page (code-server)', { timeout: 8 * 60_000
       wb.op('command', { id: 'capsule.openAppPage', args: dashboard.arguments }, 90_000),
       /lens-shop did not start on the bundled runtime \(NotAvailableLocally: .*\); the bundled runtime \(no cpsl SDK in the app's Python interpreter\) renders no pages: install cpsl/,
     );
+    // The palette's command (no lens) says the same of the app the emulator serves.
+    await assert.rejects(wb.op('command', { id: 'capsule.openAppPage' }), /lens-shop did not start on the bundled runtime .*renders no pages/);
     await wb.op('setConfiguration', { section: 'capsule', key: 'python.interpreter', value: VENV_PYTHON });
   });
 });
