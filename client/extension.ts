@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { entryFor, findApps, IMPORTS_CPSL, workspaceUsesCpsl, type AppRef } from './apps';
+import { findTarget, isPageSurface, noPagesMessage, pageTargets, pagesOf, servedApp, servedApps, type PageTarget } from './appPages';
 import { CapsuleDebugProvider, bundledDebugpy, pythonDebugType, toPythonDebugConfiguration, type DebugRequest, type DebugTarget } from './debug';
 import { Emulator } from './emulator';
 import { createLanguageClient } from './languageClient';
@@ -130,6 +131,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
     return url;
   };
 
+  const pickAndOpen = async (emu: Emulator, targets: PageTarget[], withApp: boolean): Promise<string | undefined> => {
+    const picked = await ui.pick(
+      targets.map((t) => ({ label: t.label, description: withApp ? `${t.app} · ${t.description}` : t.description, target: t })),
+      { title: 'Capsule: open which page?', matchOnDescription: true },
+    );
+    return picked ? openPage(emu, picked.target.path) : undefined;
+  };
+
   const debugTarget = async (folder: vscode.WorkspaceFolder, entry: string, request: DebugRequest): Promise<DebugTarget> => {
     const file = vscode.Uri.joinPath(folder.uri, entry.slice(0, entry.lastIndexOf(':')));
     const emu = await startFor({ file, symbol: entry.slice(entry.lastIndexOf(':') + 1), line: 0, folder, entry });
@@ -181,6 +190,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
       if (!app) return undefined;
       return openPage(await startFor(app), '/chat');
     },
+    'capsule.openAppPage': async (uri?: unknown, symbol?: unknown, surfaceArg?: unknown) => {
+      const surface = isPageSurface(surfaceArg) ? surfaceArg : undefined;
+      const running = emulatorFor();
+      const fromView = uri && typeof uri === 'object' && (uri as Node).kind === 'app';
+      // No app named (the palette, the status-bar menu): the pages of what the emulator serves.
+      if (!uri && !surface && running?.state === 'running') {
+        let served = (await servedApps(running)).filter((a) => a.status === 'running');
+        // None running yet: wait for the one it starts, or say why it does not run.
+        if (!served.length) served = [await servedApp(running, running.entry)];
+        const all = (await Promise.all(served.map((a) => pagesOf(running, a.name)))).map((p) => ({ p, targets: pageTargets(p) }));
+        const targets = all.flatMap((x) => x.targets);
+        if (!targets.length) throw new Error(all.map((x) => noPagesMessage(x.p)).join(' '));
+        return pickAndOpen(running, targets, all.length > 1);
+      }
+      const app = await resolveApp(uri, symbol, 'Capsule: open a page of which app?');
+      if (!app) return undefined;
+      const emu = await startFor(app);
+      const served = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Capsule: waiting for ${app.entry}` }, () => servedApp(emu, app.entry));
+      const pages = await pagesOf(emu, served.name);
+      if (surface && !fromView) {
+        const target = findTarget(pages, surface, served.reloadError);
+        if ('error' in target) throw new Error(target.error);
+        return openPage(emu, target.path);
+      }
+      const targets = pageTargets(pages);
+      if (!targets.length) throw new Error(noPagesMessage(pages));
+      return pickAndOpen(emu, targets, false);
+    },
     'capsule.emulator.start': async () => commands['capsule.runApp']!(),
     'capsule.emulator.stop': async () => {
       const emu = emulatorFor();
@@ -229,6 +266,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Capsul
           ? [
               { label: '$(comment-discussion) Open Chat', command: 'capsule.openChat' },
               { label: '$(dashboard) Open Dashboard', command: 'capsule.dashboard.open' },
+              { label: '$(browser) Open App Page', command: 'capsule.openAppPage' },
               { label: '$(debug-stop) Stop Emulator', command: 'capsule.emulator.stop' },
             ]
           : [{ label: '$(play) Run App Locally', command: 'capsule.runApp' }]),

@@ -2,7 +2,7 @@
 // (test/vscode/) cannot reach into the extension host from outside, so the driver listens on a
 // loopback port (written into the results file) and performs one operation per request: open a
 // file, await diagnostics, run completion/hover/code actions, run our commands with queued
-// answers, read the view and the status bar. Every operation and its outcome is appended to the
+// answers, read the code lenses, the view and the status bar. Every operation and its outcome is appended to the
 // results file as well. Answers (secret values) are never written anywhere.
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -166,6 +166,13 @@ async function perform(op: Op, api: CapsuleApi): Promise<Json> {
       const result = await vscode.commands.executeCommand(String(op.id), ...args);
       return { result: safe(result) };
     }
+    case 'codeLenses': {
+      // What the editor draws above the lines: each lens with its command and arguments.
+      const uri = uriOf(op);
+      await vscode.workspace.openTextDocument(uri);
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+      return safe(lenses.map((l) => ({ line: l.range.start.line, title: l.command?.title ?? null, command: l.command?.command ?? null, arguments: l.command?.arguments ?? [] })));
+    }
     case 'text': {
       const doc = await vscode.workspace.openTextDocument(uriOf(op));
       return { text: doc.getText(), dirty: doc.isDirty };
@@ -218,6 +225,10 @@ export async function startTestDriver(resultsFile: string, api: CapsuleApi): Pro
   const results: { ready: boolean; port?: number; activatedAt: number; ops: Json[] } = { ready: false, activatedAt: started, ops: [] };
   const save = (): void => writeFileSync(resultsFile, JSON.stringify(results, null, 2));
 
+  // One connection per operation: a test that blocks its event loop longer than the server's
+  // keep-alive timeout (packaging a .vsix synchronously) would otherwise reuse a socket the driver
+  // had just closed, and the operation would fail with "fetch failed" before it was even sent.
+  const headers = { 'content-type': 'application/json', connection: 'close' };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -230,12 +241,12 @@ export async function startTestDriver(resultsFile: string, api: CapsuleApi): Pro
           const result = await perform(op, api);
           results.ops.push({ op: op.op, ok: true, ms: Date.now() - t0 });
           save();
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
+          res.writeHead(200, headers).end(JSON.stringify({ ok: true, result }));
         } catch (e) {
           const error = (e as Error).message;
           results.ops.push({ op: op?.op ?? 'invalid', ok: false, ms: Date.now() - t0, error });
           save();
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error }));
+          res.writeHead(200, headers).end(JSON.stringify({ ok: false, error }));
         }
       })();
     });

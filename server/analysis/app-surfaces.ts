@@ -5,6 +5,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { catalog, sdkMessage } from '../../catalog/catalog';
 import type { FileContext } from './summary';
+import type { Location, PageSurface } from './types';
 import type { CallArgs } from './syntax';
 import { literalOf, render } from './sdk-calls';
 
@@ -47,6 +48,12 @@ const LITERAL_NODES = new Set(['String', 'FormatString', 'Number', 'None', 'Bool
 
 export class AppSurfaces {
   private readonly apps = new Map<string, AppState>();
+  /** The page surfaces declared by a decorator (what the "Open page" lens opens), in source order. */
+  readonly declared: Array<{ receiver: string; surface: PageSurface; location: Location }> = [];
+
+  private declare(receiver: string, surface: PageSurface, node: SyntaxNode): void {
+    this.declared.push({ receiver, surface, location: this.ctx.location(node.from, node.to) });
+  }
 
   constructor(private readonly ctx: FileContext) {}
 
@@ -95,7 +102,10 @@ export class AppSurfaces {
           return;
         }
         if (method === 'add_page') app.routes.set(r.route, name);
-        else if (def) app.routes.set(r.route, name);
+        else if (def) {
+          app.routes.set(r.route, name);
+          this.declare(receiver, { kind: 'page', name }, at);
+        }
       }
     }
     if (method === 'setting') {
@@ -116,12 +126,16 @@ export class AppSurfaces {
           { data: { kind: 'onboarding' } });
       }
       app.onboarding = true;
+      if (method === 'onboarding') this.declare(receiver, { kind: 'onboarding' }, at);
     }
+    if (def && method === 'home_body') this.declare(receiver, { kind: 'home' }, at);
+    if (def && method === 'chat_page') this.declare(receiver, { kind: 'chat' }, at);
     if (def && Object.hasOwn(WIDGET_DECORATORS, method)) this.widgetFunction(node, def, WIDGET_DECORATORS[method]!, method === 'page' ? (this.str(args, 0, 'name') ?? undefined) : undefined, method === 'chat_page');
   }
 
-  /** `@wf.ui()`: the SDK calls it at import and needs a widget back. */
-  workflowUi(node: SyntaxNode, def: SyntaxNode): void {
+  /** `@wf.ui()`: the SDK calls it at import and needs a widget back. `workflow`: its App and name, when known. */
+  workflowUi(node: SyntaxNode, def: SyntaxNode, workflow?: { receiver: string; name: string }): void {
+    if (workflow) this.declare(workflow.receiver, { kind: 'workflow', name: workflow.name }, node);
     this.widgetFunction(node, def, { fn: 'workflow:Workflow.ui', label: () => '@workflow.ui()', widget: 'ui.WorkflowShell' }, undefined, false);
   }
 

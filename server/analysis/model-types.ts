@@ -1,7 +1,7 @@
 // The per-file summary: everything the cross-file linking needs from one file, computed once per
 // (path, text). It holds offsets and plain data only (no syntax nodes), so it stays valid while
 // other files change.
-import type { AppDecl, CapsuleDiagnostic, IntegrationDecl, IntegrationUse, Location, Range, SecretRef } from './types';
+import type { AppDecl, CapsuleDiagnostic, IntegrationDecl, IntegrationUse, Location, PageSurface, Range, SecretRef } from './types';
 
 /** `import a.b as c` / `from .m import x as y` / `from m import *`. */
 export type ImportBinding =
@@ -96,6 +96,8 @@ export interface FileSummary {
   secretRefs: SecretRef[];
   environReads: EnvironRead[];
   handlers: RawHandler[];
+  /** Page surfaces declared by a decorator on an App of this file (`receiver` is the App's name here). */
+  surfaces?: Array<{ receiver: string; surface: PageSurface; location: Location }>;
   /** Calls that need a functional App like decorators do (`app.workflow(...)`), for the image and style rules. */
   functionalCalls: RawHandler[];
   channelRefs: ChannelRef[];

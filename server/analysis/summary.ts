@@ -256,6 +256,7 @@ class Walker {
       nameDecls: [],
       nameRefs: [],
       functionalCalls: [],
+      surfaces: this.surfaces.declared,
       diagnostics: ctx.diagnostics,
     };
   }
@@ -343,7 +344,12 @@ class Walker {
     value = value.nextSibling;
     if (!value || value.type.name !== 'CallExpression' || (value.nextSibling && value.nextSibling.type.name !== 'Comment')) return;
     const callee = dottedName(this.ctx.text, value.firstChild);
-    if (callee?.length === 2 && callee[1] === 'workflow' && this.isApp(callee[0]!)) this.workflows.add(this.ctx.text.slice(target.from, target.to));
+    if (callee?.length === 2 && callee[1] === 'workflow' && this.isApp(callee[0]!)) {
+      const args = callArgs(this.ctx.text, value.getChild('ArgList'));
+      const nameArg = args.keywords.get('name')?.value ?? args.positional[0];
+      const name = nameArg ? stringValue(this.ctx.text, nameArg) : undefined;
+      this.workflows.set(this.ctx.text.slice(target.from, target.to), { receiver: callee[0]!, name: name?.terminated ? name.value : undefined });
+    }
     const path = this.ctx.cpslCallee(value);
     if (path?.length === 1 && CONFIG_CTORS.has(path[0]!)) {
       this.ctx.configVars.set(this.ctx.text.slice(target.from, target.to), value);
@@ -355,7 +361,7 @@ class Walker {
     this.summary.apps.some((a) => a.variable === name) || this.summary.imports.some((b) => b.kind === 'from' && b.local === name && /(^|_)app$/i.test(b.name));
 
   /** Names assigned a Workflow at module level (`research = app.workflow("Research")`). */
-  private readonly workflows = new Set<string>();
+  private readonly workflows = new Map<string, { receiver: string; name: string | undefined }>();
   private readonly isWorkflow = (name: string): boolean => this.workflows.has(name);
   /**
    * What the SDK checks trust: Apps created in this file, tracked workflows, and sessions named
@@ -671,7 +677,10 @@ class Walker {
         const alone = node.getChildren('Decorator').length === 1;
         if (names.length === 2 && topLevel(node) && def.type.name === 'FunctionDefinition') {
           if (this.strictKinds.isApp(names[0]!)) this.surfaces.call(names[0]!, names[1]!, dec, args, alone ? def : undefined);
-          else if (names[1] === 'ui' && this.isWorkflow(names[0]!) && alone) this.surfaces.workflowUi(dec, def);
+          else if (names[1] === 'ui' && this.isWorkflow(names[0]!) && alone) {
+            const wf = this.workflows.get(names[0]!)!;
+            this.surfaces.workflowUi(dec, def, wf.name !== undefined && this.strictKinds.isApp(wf.receiver) ? { receiver: wf.receiver, name: wf.name } : undefined);
+          }
         }
       }
       if (names.length === 2 && this.summary.importsCpsl) {

@@ -96,6 +96,19 @@ export interface HandlerDecl {
   location: Location;
 }
 
+/**
+ * A surface an App renders as a page, as its decorator names it: `@app.page("Dashboard")`,
+ * `@app.home_body()`, `@app.chat_page()`, `@app.onboarding()` or a workflow's `@wf.ui()`. Where
+ * it is served (the page's route) is the running app's to say, not the analysis'.
+ */
+export type PageSurface = { kind: 'page'; name: string } | { kind: 'home' } | { kind: 'chat' } | { kind: 'onboarding' } | { kind: 'workflow'; name: string };
+
+export interface SurfaceDecl {
+  app: string; // app variable name
+  surface: PageSurface;
+  location: Location; // the decorator
+}
+
 export interface AppDecl {
   variable: string; // the name the App is bound to
   name: string | undefined; // App("name")
@@ -112,6 +125,8 @@ export interface AppModel {
   uses: IntegrationUse[];
   secrets: SecretRef[];
   handlers: HandlerDecl[];
+  /** The page surfaces the apps declare with a decorator, in source order. */
+  surfaces?: SurfaceDecl[];
   /** Names the apps declare for widgets: settings, data sources, collections, actions. */
   names?: Array<{ kind: 'setting' | 'data' | 'collection' | 'workflow-action' | 'app-action'; name: string }>;
   /** Files the apps name (resolved, relative to the analysis root): a change to one re-checks. */

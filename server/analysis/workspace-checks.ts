@@ -22,7 +22,7 @@ const appLabel = (a: FileApp) => (a.name ? `'${a.name}'` : a.variable ? `'${a.va
 
 export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: LocalState, unread: FileSummary[] = []): { model: AppModel; diagnostics: CapsuleDiagnostic[] } {
   const diagnostics: CapsuleDiagnostic[] = [];
-  const model: AppModel = { apps: [], integrations: [], uses: [], secrets: [], handlers: [] };
+  const model: AppModel = { apps: [], integrations: [], uses: [], secrets: [], handlers: [], surfaces: [] };
   const infos = new Map<FileApp, AppInfo>();
   for (const f of files) {
     for (const a of f.apps) {
@@ -55,6 +55,12 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
       if (!app) continue;
       handlerApp.set(`${f.path}\0${h.from}`, app);
       model.handlers.push({ app: app.variable, decorator: h.decorator, name: h.name, location: h.location });
+    }
+  }
+  for (const f of files) {
+    for (const s of f.surfaces ?? []) {
+      const app = modules.appOf(f, [s.receiver]);
+      if (app?.variable) model.surfaces!.push({ app: app.variable, surface: s.surface, location: s.location });
     }
   }
   for (const f of files) {

@@ -1,11 +1,13 @@
-// Document symbols (apps with their integrations and handlers) and the code lenses on each app.
+// Document symbols (apps with their integrations and handlers) and the code lenses: Run / Debug /
+// Open chat on each app, and "Open page" on each decorator that declares a page surface.
 import { SymbolKind, type CodeLens, type DocumentSymbol, type Range } from 'vscode-languageserver-types';
-import type { AppModel } from '../analysis/index';
+import type { AppModel, PageSurface } from '../analysis/index';
 import type { FileInput } from './input';
 
 export const RUN_APP = 'capsule.runApp';
 export const DEBUG_APP = 'capsule.debugApp';
 export const OPEN_CHAT = 'capsule.openChat';
+export const OPEN_APP_PAGE = 'capsule.openAppPage';
 
 function before(a: Range['start'], b: Range['start']): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
@@ -71,6 +73,12 @@ export function codeLenses(input: FileInput, model: AppModel | undefined): CodeL
     out.push({ range, command: { title: '▶ Run locally', command: RUN_APP, arguments: args } });
     out.push({ range, command: { title: 'Debug', command: DEBUG_APP, arguments: args } });
     out.push({ range, command: { title: 'Open chat', command: OPEN_CHAT, arguments: args } });
+  }
+  // The page surfaces: the client asks the running app where each is served (its route).
+  for (const s of model.surfaces ?? []) {
+    if (s.location.path !== input.path) continue;
+    const args: [string, string, PageSurface] = [input.uri, s.app, s.surface];
+    out.push({ range: s.location.range, command: { title: 'Open page', command: OPEN_APP_PAGE, arguments: args } });
   }
   return out;
 }

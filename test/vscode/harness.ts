@@ -270,12 +270,21 @@ export function filesUnder(dir: string): string[] {
 
 /** Activates the extension the way a user does: opens a Python file with Quick Open. */
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => undefined);
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(fileName);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+  // Right after boot the file search may not answer yet (a loaded machine): ask again.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(fileName);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Enter');
   await page.locator(`.tab[aria-label*="${fileName}"], .tab:has-text("${fileName}")`).first().waitFor({ timeout: 15_000 });
 }
