@@ -66,9 +66,8 @@ export function pageTargets(p: AppPages): PageTarget[] {
   const out: PageTarget[] = [];
   if (p.home) out.push({ app: p.app, surface: { kind: 'home' }, label: '$(home) Home', description: p.home.path, path: p.home.path });
   for (const page of p.pages) {
-    // React pages (add_page(component=...)) need the platform's bundler: the emulator does not draw them.
-    if (page.type !== 'dsl') continue;
-    out.push({ app: p.app, surface: { kind: 'page', name: page.name }, label: `$(file) ${page.name}`, description: page.path, path: page.path });
+    // cpsl.ui pages and React pages (add_page(component=...)) alike: the emulator draws both.
+    out.push({ app: p.app, surface: { kind: 'page', name: page.name }, label: `$(${page.type === 'dsl' ? 'file' : 'file-code'}) ${page.name}`, description: page.path, path: page.path });
   }
   if (p.chat) out.push({ app: p.app, surface: { kind: 'chat' }, label: `$(comment-discussion) ${p.chat.sidebar_label || 'Chat'} (chat page)`, description: p.chat.path, path: p.chat.path });
   for (const w of p.workflows) out.push({ app: p.app, surface: { kind: 'workflow', name: w.name }, label: `$(play) ${w.name} (workflow)`, description: w.path, path: w.path });
@@ -84,8 +83,7 @@ function sameSurface(a: PageSurface, b: PageSurface): boolean {
 /** What exists, for a message: `pages "Overview", "Stats"; home; workflow "Triage"`. */
 function listing(p: AppPages): string {
   const parts: string[] = [];
-  const dsl = p.pages.filter((x) => x.type === 'dsl');
-  if (dsl.length) parts.push(`page${dsl.length > 1 ? 's' : ''} ${dsl.map((x) => `"${x.name}"`).join(', ')}`);
+  if (p.pages.length) parts.push(`page${p.pages.length > 1 ? 's' : ''} ${p.pages.map((x) => `"${x.name}"`).join(', ')}`);
   if (p.home) parts.push('the home body');
   if (p.chat) parts.push('the chat page');
   if (p.workflows.length) parts.push(`workflow${p.workflows.length > 1 ? 's' : ''} ${p.workflows.map((w) => `"${w.name}"`).join(', ')}`);
@@ -93,7 +91,7 @@ function listing(p: AppPages): string {
   return parts.join('; ');
 }
 
-const BUNDLED = "the bundled runtime (no cpsl SDK in the app's Python interpreter) renders no pages: install cpsl in the interpreter the app runs with (the capsule.python.interpreter setting, or the workspace's .venv) to see its cpsl.ui pages";
+const BUNDLED = "the bundled runtime (no cpsl SDK in the app's Python interpreter) renders no pages: install cpsl in the interpreter the app runs with (the capsule.python.interpreter setting, or the workspace's .venv) to see its pages";
 
 /** Why the app has nothing to open. */
 export function noPagesMessage(p: AppPages): string {
@@ -106,8 +104,6 @@ export function findTarget(p: AppPages, surface: PageSurface, reloadError?: stri
   const hit = pageTargets(p).find((t) => sameSurface(t.surface, surface));
   if (hit) return hit;
   if (p.runtime === 'bundled') return { error: `${p.app} has no ${describeSurface(surface)} to open: ${BUNDLED}.` };
-  const react = surface.kind === 'page' ? p.pages.find((x) => x.name === surface.name && x.type !== 'dsl') : undefined;
-  if (react) return { error: `${p.app}'s page "${react.name}" is a ${react.type} page: Capsule Local renders cpsl.ui pages only.` };
   const exists = listing(p);
   return {
     error:

@@ -48,7 +48,7 @@ const LITERAL_NODES = new Set(['String', 'FormatString', 'Number', 'None', 'Bool
 
 export class AppSurfaces {
   private readonly apps = new Map<string, AppState>();
-  /** The page surfaces declared by a decorator (what the "Open page" lens opens), in source order. */
+  /** The page surfaces declared by a decorator or an add_page/add_onboarding call (what the "Open page" lens opens), in source order. */
   readonly declared: Array<{ receiver: string; surface: PageSurface; location: Location }> = [];
 
   private declare(receiver: string, surface: PageSurface, node: SyntaxNode): void {
@@ -101,8 +101,11 @@ export class AppSurfaces {
             { data: { kind: 'page', route: r.route } });
           return;
         }
-        if (method === 'add_page') app.routes.set(r.route, name);
-        else if (def) {
+        if (method === 'add_page') {
+          // A React page (component=): the emulator draws it too, so it gets the lens as well.
+          app.routes.set(r.route, name);
+          this.declare(receiver, { kind: 'page', name }, at);
+        } else if (def) {
           app.routes.set(r.route, name);
           this.declare(receiver, { kind: 'page', name }, at);
         }
@@ -126,7 +129,7 @@ export class AppSurfaces {
           { data: { kind: 'onboarding' } });
       }
       app.onboarding = true;
-      if (method === 'onboarding') this.declare(receiver, { kind: 'onboarding' }, at);
+      this.declare(receiver, { kind: 'onboarding' }, at);
     }
     if (def && method === 'home_body') this.declare(receiver, { kind: 'home' }, at);
     if (def && method === 'chat_page') this.declare(receiver, { kind: 'chat' }, at);

@@ -46,9 +46,9 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
       assert.deepEqual(got, want, `lenses of ${name}: ${JSON.stringify(pages.map((l) => [l.range.start.line + 1, l.command.arguments.slice(1)]))}`);
       for (const l of pages) {
         assert.equal(l.command.title, 'Open page');
-        // On the decorator itself: the lens sits above the `@app.page(...)` line.
+        // On the decorator, or the add_page/add_onboarding call, itself: the lens sits above that line.
         const line = text.split('\n')[l.range.start.line]!;
-        assert.equal(line[l.range.start.character], '@', `the lens range starts at the decorator: ${line}`);
+        assert.match(line.slice(l.range.start.character), /^(@|\w+\.add_(page|onboarding)\()/, `the lens range starts at the decorator or the call: ${line}`);
       }
       if (!wanted(text).length && !/App\(/.test(text)) assert.deepEqual(lenses, [], 'a file without an App has no lens at all');
     });
