@@ -146,7 +146,8 @@ export class TaskQueue {
   }
 
   submit(app: string, runner: RunnerProcess, t: NewTask): string {
-    this.runners.set(app, runner);
+    // A runner being replaced (a reload) may still submit while it drains: the task goes to the app's next runner.
+    if (!runner.stopping) this.runners.set(app, runner);
     return this.add(app, t);
   }
 
@@ -306,6 +307,9 @@ export class TaskQueue {
 
   /** A runner's Recv stream opened: the app's waiting tasks (also from before a restart) go to it. */
   resume(app: string, runner: RunnerProcess): void {
+    // A runner being replaced that opens its Recv stream again while it drains never takes the app's
+    // tasks back from its successor (they would wait for it, and it exits).
+    if (runner.stopping) return;
     this.runners.set(app, runner);
     if (!this.db && !this.exists()) return;
     const rows = this.sql.prepare('SELECT * FROM tasks WHERE app = ? AND status IN (?, ?, ?, ?, ?) ORDER BY seq').all(app, ...WAITING, ...DELIVERED) as TaskRow[];
@@ -363,8 +367,9 @@ export class TaskQueue {
 
   private deliver(r: TaskRow): void {
     const runner = this.runners.get(r.app);
-    // No runner now: the task stays waiting and goes out when one opens its Recv stream (resume).
-    if (!runner?.alive || !runner.inbox) return;
+    // No runner now, or only one being replaced: the task stays waiting and goes out when the next
+    // one opens its Recv stream (resume).
+    if (!runner?.alive || runner.stopping || !runner.inbox) return;
     // One at a time per lock key: the task waits until the holder's attempt ends (release).
     if (r.lock_key && this.held(r.app, r.lock_key)) return;
     const attempt = r.attempt + 1;
