@@ -19,6 +19,7 @@ import { sendError } from '../gateway/error-page';
 import { reactOnboardingShell, reactShell, sendReactShell } from './react';
 import { registerFileBrowser } from './files';
 import { registerRuns } from './runs';
+import { registerSessionData } from './session-data';
 import { ONBOARDING_SEGMENT, PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredPages, declaredWorkflows, homeTree, onboardingPath, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
@@ -62,6 +63,8 @@ export function registerPages(hub: Hub): void {
   registerFileBrowser(hub);
   // ui.RunList's runs of a workflow (runs.ts).
   registerRuns(hub);
+  // A React page's session data (@capsule/page useSession: read, set, publish; session-data.ts).
+  registerSessionData(hub);
 
   // The app's data changed (a collection written, a session's data saved; coalesced): the page
   // reads its data widgets again. Also what the web chat's tables over a collection follow.
