@@ -169,7 +169,7 @@ export function Avatar({ name, size = 28, style }) {
   return h('span', { className: 'cp-avatar', title: String(name || ''), style: { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px`, ...(style || {}) } }, initials);
 }
 
-/** A link to a file mounted into the app: such files are not mounted here, so it says so in place. */
+/** A link to a file mounted into the app (fileUrl); a path fileUrl refuses says why in place. */
 export function FileLink({ path, label, children, style }) {
   let href = '';
   let error = '';
