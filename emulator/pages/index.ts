@@ -8,7 +8,8 @@
 // `GET /api/pages/<app>` is what the page script reads: the app's pages, home body, the default
 // persona and which widget types are rendered (widgets.ts). `POST /api/pages/<app>/chat/thread`
 // is the chat page's one session in `mode="single"` (found or created per owner by thread key);
-// `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets.
+// `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets (and
+// the React pages' kit). A React page's session data is session-data.ts's, its files files.ts's.
 import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
 import { ownerIdOf, sessionIdForKey } from '../gateway/sessions';
