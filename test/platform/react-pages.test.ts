@@ -129,7 +129,7 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
 
     // The kit's other hooks: an endpoint, a filtered and sorted collection page by page, an
     // action, a started session's data (written by the page too, and its chat), a mounted file by
-    // its path, the helpers, a tab, navigation; styled says it is missing.
+    // its path, styled components over the theme, the helpers, a tab, navigation.
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${emu.url}/pages/react-board/kit`);
@@ -153,7 +153,10 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     await onlyRow('b1');
     await page.getByTestId('desk').filter({ hasText: /^front ses_/ }).waitFor({ timeout: 20_000 });
     assert.equal(await page.getByTestId('colors').innerText(), '#11223380 #808080');
-    assert.equal(await page.getByTestId('styled').innerText(), 'styled.div of @capsule/page is not available in Capsule Local yet');
+    // styled (styled-components): the interpolation reads the theme (app.theme's primary).
+    const styledCss = await page.getByTestId('styled').evaluate((el) => { const c = getComputedStyle(el); return `${c.color} ${c.fontWeight}`; });
+    assert.equal(styledCss, 'rgb(15, 118, 110) 700');
+    assert.equal(await page.getByTestId('styled-em').evaluate((el) => `${el.tagName} ${getComputedStyle(el).letterSpacing}`), 'EM 2px');
     assert.equal(await page.getByTestId('href').innerText(), '/pages/react-board/board');
     assert.equal(await page.locator('.cp-avatar').innerText(), 'AL');
     assert.match(await page.locator('.cp-nav-item.cp-active').innerText(), /AL\s*Inbox\s*2/);
