@@ -148,7 +148,11 @@ export interface Hub {
    * Changes of the app's data outside a turn's own signal too: collections written through
    * DataService, sessions' data saved. Pages follow it to read their data again. Set by the gateway.
    */
-  dataChanges?: { subscribe(listener: (c: DataChange) => void): () => void };
+  dataChanges?: { subscribe(listener: (c: DataChange) => void): () => void; note(app: string, what: { sessionId?: string; collection?: boolean }): void };
+  /** The session's fields: the stored one, or the new one an open turn has not written yet. */
+  sessionHead?(sessionId: string): StoredSession | undefined;
+  /** Makes the session's open turns visible in the store (before something writes it there). */
+  flushSession?(sessionId: string): void;
   onOutbound?(listener: (e: OutboundEvent, ctx: { app: string; sessionId: string; channelType: string; inTurn: boolean }) => void): () => void;
 }
 

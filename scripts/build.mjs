@@ -209,3 +209,20 @@ if (watch) console.log('watch mode is not supported; run npm run build again');
     }],
   });
 }
+
+// styled-components for the kit's `styled` (media/capsule-page/components.js): one ESM file from
+// the pinned npm package (its browser build), React left external: the page's import map names our
+// React build, so the styled components share the page's one React.
+await build({
+  entryPoints: { 'styled-components': 'styled-components' },
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'eof',
+  outdir: 'dist/media/vendor',
+  external: ['react', 'react-dom'],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+});

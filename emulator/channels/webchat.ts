@@ -18,7 +18,7 @@ import { sessionIdForKey } from '../gateway/sessions';
  * key, the same one each time the key is given (its id derived from them, like a channel's
  * conversation).
  */
-function threadSessionKey(app: string, userId: string, chatName: string, threadKey: string): string {
+export function threadSessionKey(app: string, userId: string, chatName: string, threadKey: string): string {
   return `page-thread\u0000${app}\u0000${userId}\u0000${chatName}\u0000${threadKey}`;
 }
 

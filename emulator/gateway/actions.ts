@@ -114,7 +114,18 @@ export async function runAction(hub: GatewayHub, requestBody: unknown): Promise<
 }
 
 /**
- * `POST /api/sessions/start {name, session_id?, user?, app?}`: a named session is created and the
+ * `initial_data`: the new session's creation-time data (a React page's `useSession(name,
+ * {initialData})`), handed to the SDK as the message's `initial_data_json` (it fills
+ * `session.data` of a session it has not seen before the initializer runs).
+ */
+function initialDataOf(b: Json): string | undefined {
+  if (b.initial_data === undefined || b.initial_data === null) return undefined;
+  if (typeof b.initial_data !== 'object' || Array.isArray(b.initial_data)) throw new HttpError(400, '"initial_data" must be a JSON object (the new session\'s data)');
+  return JSON.stringify(b.initial_data);
+}
+
+/**
+ * `POST /api/sessions/start {name, session_id?, user?, app?, initial_data?}`: a named session is created and the
  * app's `@app.session(name)` initializer runs in it, as when the web app starts one.
  */
 export async function startSession(hub: GatewayHub, requestBody: unknown): Promise<Answer> {
@@ -126,12 +137,14 @@ export async function startSession(hub: GatewayHub, requestBody: unknown): Promi
   if (!handlers.includes(name)) throw new HttpError(404, `${app} declares no @app.session named "${name}" (declared: ${handlers.join(', ') || 'none'})`);
   // The platform starts an initializer only for a session it creates.
   if (sessionId && hub.sessionHead(sessionId)) throw new HttpError(409, `session ${sessionId} exists already: an @app.session initializer runs when its session is created`);
+  const initialDataJson = initialDataOf(b);
   const userId = await senderFor(hub, b, undefined);
   const turn = await hub.dispatch({
     app,
     channelType: 'api',
     userId,
     sessionId,
+    initialDataJson,
     text: '',
     action: { name: SESSION_INIT, payloadJson: JSON.stringify({ name }), label: `starts session ${name}` },
   });

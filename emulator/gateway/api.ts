@@ -10,7 +10,7 @@
 //   POST /api/onboarding/reset {app?, user?}: those users go through the app's onboarding again
 //   POST /api/schedules/run   {app?, name}: runs an @app.schedule handler now
 //   POST /api/actions/run     {app?, name, payload?, session_id?, user?}: runs an @app.action handler
-//   POST /api/sessions/start  {app?, name, session_id?, user?}: a new named session (@app.session)
+//   POST /api/sessions/start  {app?, name, session_id?, user?, initial_data?}: a new named session (@app.session)
 //   POST /api/workflows/start {app?, name, payload?, session_id?, user?}: starts a workflow (@wf.start)
 //   POST /api/debug           {app?, python_path?, env?} → {host, port}: the app under debugpy
 //   POST /api/debug/stop      {app?}: the app runs again without the debugger

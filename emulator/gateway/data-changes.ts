@@ -1,8 +1,9 @@
 // The app's data changed outside the conversation's own signal: a collection written through the
 // SDK's DataService (by a chat turn, a task, a workflow's action, a data handler, a setting saved
 // from a page; settings and the KV store are collections too) or a session's data saved
-// (SessionService.SaveSessionData). Open pages follow it (GET /api/pages/<app>/changes, SSE) and
-// read their data widgets again. Cheap by design: nothing is kept while no page listens, and the
+// (SessionService.SaveSessionData, or a React page's useSession().set/publish:
+// pages/session-data.ts). Open pages follow it (GET /api/pages/<app>/changes, SSE) and read their
+// data widgets again. Cheap by design: nothing is kept while no page listens, and the
 // changes of one app within `delayMs` go out as one notice (which sessions' data changed, and
 // whether a collection did).
 import type { DataChange } from '../hub';

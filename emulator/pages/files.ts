@@ -3,6 +3,9 @@
 // read, and changed from the page view. Behind the session like every page API:
 //   GET  /api/pages/<app>/files?mount=&path=            the folder's entries
 //   GET  /api/pages/<app>/files/content?mount=&path=    a file (?inline=1: shown in the page when it is an image or text)
+//   GET  /api/pages/<app>/files/mounted?path=           a file by its mount path (`/data/report.pdf`), for a
+//        React page's fileUrl(path): in any of the app's managed filesystems, no FileBrowser needed
+//        (shown in the page when it is an image or text)
 //   POST /api/pages/<app>/files/upload?mount=&path=&name=   the request body is the file (its bytes)
 //   POST /api/pages/<app>/files/mkdir  {mount, path}     a new folder
 //   POST /api/pages/<app>/files/rename {mount, path, to} a new name in the same folder
@@ -148,6 +151,32 @@ function targetOf(hub: Hub, req: Request, mountIn: unknown, pathIn: unknown): Ta
   return { app: a.name, mount, parts, base: join(filesystemFolder(dir, fs.name), ...rest), browsers };
 }
 
+/**
+ * A file by its mount path (`/data/report.pdf`: a mount path of `filesystems=` and the path inside
+ * it), for a React page's `fileUrl(path)`: in whichever managed filesystem holds it (the longest
+ * mount path that is a prefix), with no ui.FileBrowser needed (the page is the app's own code, as
+ * its Python file calls are). The path is checked as every other here: starts with "/", no "..",
+ * no NUL, and no part of it a link.
+ */
+function mountedTarget(hub: Hub, req: Request, pathIn: unknown): Target {
+  const appName = String(req.params.app);
+  const a = hub.apps().find((x) => x.name === appName);
+  if (!a) throw new HttpError(404, `no app "${appName}" is served here`);
+  const all = pathParts(pathIn);
+  const mounts = declaredMounts(a.declarations)
+    .map((m) => ({ ...m, parts: m.mount.split('/').filter(Boolean) }))
+    .filter((m) => isPrefix(m.parts, all))
+    .sort((x, y) => y.parts.length - x.parts.length);
+  const fs = mounts[0];
+  if (!fs) {
+    const list = declaredMounts(a.declarations).map((m) => `${m.mount} (${m.name})`).join(', ') || 'none';
+    throw new HttpError(404, `${shown('/', all)} is in none of ${a.name}'s managed filesystems (filesystems= of cpsl.App declares: ${list})`);
+  }
+  const dir = hub.filesystemsDir?.();
+  if (!dir) throw new HttpError(503, 'this emulator keeps no managed filesystems (no store)');
+  return { app: a.name, mount: fs.mount, parts: all.slice(fs.parts.length), base: filesystemFolder(dir, fs.name), browsers: [] };
+}
+
 function allowed(t: Target, op: Op): void {
   if (t.browsers.some((b) => b.allow[op])) return;
   throw new HttpError(403, `${t.app}'s ui.FileBrowser over ${t.mount} does not allow ${op === 'mkdir' ? 'new folders' : `${op === 'delete' ? 'deleting' : op === 'rename' ? 'renaming' : 'uploading'}`} (allow_${op}=False)`);
@@ -261,14 +290,14 @@ export function registerFileBrowser(hub: Hub): void {
     res.json({ mount: t.mount, path: '/' + t.parts.join('/'), entries, total, truncated: total > entries.length, allow, at_root: roots.some((root) => root.length === t.parts.length) });
   }));
 
-  r.get('/api/pages/:app/files/content', wrap(async (req, res) => {
-    const t = targetOf(hub, req, req.query.mount, req.query.path);
+  /** The file at `t.parts`, opened without following a link; `inline` when it is an image or text. */
+  const sendFile = async (t: Target, res: Response, wantInline: boolean): Promise<void> => {
     const at = await resolve(t, t.parts);
     if (!at.exists) throw new HttpError(404, `no file ${shown(t.mount, t.parts)}`);
     if (at.kind !== 'file') throw new HttpError(400, `${shown(t.mount, t.parts)} is ${at.kind === 'dir' ? 'a folder' : 'not a regular file'}`);
     const name = t.parts[t.parts.length - 1]!;
     const handle = await open(at.path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const inline = req.query.inline === '1' && previewKind(name) !== 'none';
+    const inline = wantInline && previewKind(name) !== 'none';
     const type = inline ? TYPES[(/\.([A-Za-z0-9]+)$/.exec(name)?.[1] ?? '').toLowerCase()]! : 'application/octet-stream';
     const size = (await handle.stat()).size;
     res.setHeader('content-type', type);
@@ -280,6 +309,15 @@ export function registerFileBrowser(hub: Hub): void {
     const stream = handle.createReadStream();
     stream.on('error', () => res.destroy());
     stream.pipe(res);
+  };
+
+  r.get('/api/pages/:app/files/content', wrap(async (req, res) => {
+    await sendFile(targetOf(hub, req, req.query.mount, req.query.path), res, req.query.inline === '1');
+  }));
+
+  // A React page's fileUrl(path) / useFileUrl / FileLink (@capsule/page): a file by its mount path.
+  r.get('/api/pages/:app/files/mounted', wrap(async (req, res) => {
+    await sendFile(mountedTarget(hub, req, req.query.path), res, true);
   }));
 
   r.post('/api/pages/:app/files/upload', uploadBody, wrap(async (req, res) => {

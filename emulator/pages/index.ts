@@ -8,7 +8,8 @@
 // `GET /api/pages/<app>` is what the page script reads: the app's pages, home body, the default
 // persona and which widget types are rendered (widgets.ts). `POST /api/pages/<app>/chat/thread`
 // is the chat page's one session in `mode="single"` (found or created per owner by thread key);
-// `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets.
+// `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets (and
+// the React pages' kit). A React page's session data is session-data.ts's, its files files.ts's.
 import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
 import { ownerIdOf, sessionIdForKey } from '../gateway/sessions';
@@ -19,6 +20,7 @@ import { sendError } from '../gateway/error-page';
 import { reactOnboardingShell, reactShell, sendReactShell } from './react';
 import { registerFileBrowser } from './files';
 import { registerRuns } from './runs';
+import { registerSessionData } from './session-data';
 import { ONBOARDING_SEGMENT, PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredPages, declaredWorkflows, homeTree, onboardingPath, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
@@ -62,6 +64,8 @@ export function registerPages(hub: Hub): void {
   registerFileBrowser(hub);
   // ui.RunList's runs of a workflow (runs.ts).
   registerRuns(hub);
+  // A React page's session data (@capsule/page useSession: read, set, publish; session-data.ts).
+  registerSessionData(hub);
 
   // The app's data changed (a collection written, a session's data saved; coalesced): the page
   // reads its data widgets again. Also what the web chat's tables over a collection follow.

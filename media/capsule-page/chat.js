@@ -4,7 +4,7 @@
 // A threadKey names one session per app, viewer, chat and key (POST /api/webchat/threads): the
 // same one on every load. Without threadKey or sessionId the page's chat is the thread "default".
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, appName, dataChanged, notAvailable, viewer } from './context.js';
+import { api, appName, asViewer, dataChanged, notAvailable, onDataChange, touchesSession, viewer } from './context.js';
 import { runAction, threadSession } from './data.js';
 
 let seq = 0;
@@ -161,38 +161,118 @@ export function useChat(chatName = '', opts = {}) {
   return { ...st, send, retry, stop };
 }
 
+/** The emulator's route of a page's session data (emulator/pages/session-data.ts). */
+const sessionsPath = (rest = '') => `/api/pages/${encodeURIComponent(appName())}/sessions${rest}`;
+
 /**
  * A session of the app's `@app.session(name)`: one per viewer and thread key; with `start: true`
  * (cpsl's `App.session` docstring) the initializer runs when the session is created. Its data is
- * read from the emulator's store.
+ * the session's `session.data` in the emulator's store, read again when the emulator says it
+ * changed (a turn, a task, this or another page writing it).
+ *
+ * `initialData` is the creation-time data of a new session (as useChat's `context`): with
+ * `start: true` the initializer's session starts with it (the SDK's `initial_data_json`), else the
+ * session is created with it when the page opens it. A session that exists keeps its data.
+ *
+ * `set(key, value)` and `publish(key, value)` write one top-level key of the session's data and
+ * resolve with the value as stored (after its JSON round trip). In Python they differ:
+ * `session.data.set` is batched and saved once when the handler completes, `session.publish`
+ * saves (and broadcasts) at once. A page has no handler whose end could batch a write, so here both
+ * save at once, as their own transaction (the session's data revision goes up; a turn that read
+ * the data before merges its changes over it through the SDK's compare-and-set), and both tell
+ * the page's other hooks and every page following the app's data changes: nothing observable
+ * tells them apart on the page side.
+ *
+ * `chat()` is a ChatState (useChat's) in this session, with the app's default chat handler: the
+ * hook behind it is called on every render of useSession (the rules of hooks hold however the
+ * page calls `chat()`); it opens the session's chat from the first render that asks for it.
  */
 export function useSession(name, opts = {}) {
   const o = opts || {};
   const enabled = o.enabled !== false;
-  const [st, setSt] = useState({ sessionId: '', status: 'loading', error: null, data: {} });
-  const load = useCallback(async () => {
-    if (o.initialData) throw notAvailable('useSession(name, {initialData})');
-    const t = await threadSession(`session:${name}`, o.threadKey ?? 'default');
-    // The initializer runs for a session it creates, when the page asks to start it (`start: true`).
-    if (!t.exists && o.start === true) {
-      await api('/api/sessions/start', { method: 'POST', body: { app: appName(), name, session_id: t.sessionId, ...(viewer() ? { user: viewer() } : {}) } });
-    }
-    let data = {};
-    if (t.exists || o.start === true) {
-      const s = await api(`/api/dashboard/sessions/${encodeURIComponent(t.sessionId)}`);
-      try {
-        data = JSON.parse(s.data || '{}') || {};
-      } catch {
-        data = {};
+  const threadKey = typeof o.threadKey === 'string' && o.threadKey ? o.threadKey : 'default';
+  const initialData = o.initialData && typeof o.initialData === 'object' && !Array.isArray(o.initialData) ? o.initialData : undefined;
+  const initialKey = JSON.stringify(initialData ?? null);
+  const [st, setSt] = useState({ sessionId: '', exists: false, status: 'loading', error: null, data: {} });
+  // The state as last set (read by set/publish right after a read, before React renders it).
+  const now = useRef(st);
+  const put = (next) => {
+    now.current = typeof next === 'function' ? next(now.current) : next;
+    setSt(now.current);
+  };
+  const loading = useRef(null);
+  const wantsChat = useRef(false);
+  const [chatOn, setChatOn] = useState(false);
+
+  const gen = useRef(0);
+  const load = useCallback(() => {
+    const mine = ++gen.current;
+    const run = (async () => {
+      const t = await threadSession(`session:${name}`, threadKey);
+      let exists = !!t.exists;
+      // The initializer runs for a session it creates, when the page asks to start it (`start: true`).
+      if (!exists && o.start === true) {
+        try {
+          await api('/api/sessions/start', { method: 'POST', body: { app: appName(), name, session_id: t.sessionId, ...(viewer() ? { user: viewer() } : {}), ...(initialData ? { initial_data: initialData } : {}) } });
+        } catch (e) {
+          // Another hook over the same session (or another tab) started it first.
+          if (e.status !== 409) throw e;
+        }
+        exists = true;
+      } else if (!exists && initialData) {
+        await openStored(name, threadKey, initialData);
+        exists = true;
       }
-    }
-    setSt({ sessionId: t.sessionId, status: 'ready', error: null, data });
-  }, [name, o.threadKey]);
+      let data = {};
+      if (exists) data = (await api(asViewer(sessionsPath(`/${encodeURIComponent(t.sessionId)}/data`)))).data || {};
+      // A read a later one overtook is dropped.
+      if (mine === gen.current) put({ sessionId: t.sessionId, exists, status: 'ready', error: null, data });
+    })();
+    loading.current = run;
+    return run.catch((e) => mine === gen.current && put((s) => ({ ...s, status: 'error', error: e.message })));
+  }, [name, threadKey, o.start === true, initialKey]);
+
   useEffect(() => {
-    if (!enabled) return;
-    load().catch((e) => setSt((s) => ({ ...s, status: 'error', error: e.message })));
+    if (!enabled) return undefined;
+    load();
+    return onDataChange((detail) => {
+      const id = now.current.sessionId;
+      if (!id || touchesSession(detail, id)) load();
+    });
   }, [enabled, load]);
-  const refresh = () => load().catch((e) => setSt((s) => ({ ...s, status: 'error', error: e.message })));
+
+  const write = useCallback(async (what, key, value) => {
+    if (!enabled) throw new Error(`useSession("${name}").${what}: the hook is disabled (enabled is false)`);
+    if (typeof key !== 'string' || !key) throw new Error(`useSession("${name}").${what}: name the value with a non-empty string key`);
+    if (loading.current) await loading.current.catch(() => undefined);
+    let { sessionId, exists } = now.current;
+    if (!sessionId) throw new Error(`useSession("${name}").${what}: the session could not be opened${now.current.error ? ` (${now.current.error})` : ''}`);
+    // A session nothing has created yet is created (with initialData) by the first write.
+    if (!exists) {
+      sessionId = (await openStored(name, threadKey, initialData)).sessionId;
+      exists = true;
+    }
+    const r = await api(sessionsPath(`/${encodeURIComponent(sessionId)}/data`), { method: 'POST', body: { user: viewer() || undefined, key, value: value === undefined ? null : value } });
+    put((s) => ({ ...s, sessionId, exists: true, data: r.data && typeof r.data === 'object' ? r.data : s.data }));
+    dataChanged({ sessions: [sessionId], collections: false });
+    return r.value;
+  }, [enabled, name, threadKey, initialKey]);
+
+  // The session's chat: called on every render; on from the render after the first `chat()`.
+  const chatState = useChat('', { sessionId: st.sessionId || undefined, context: initialData, enabled: chatOn && enabled && !!st.sessionId });
+  useEffect(() => {
+    if (wantsChat.current && !chatOn) setChatOn(true);
+  });
+
+  const runIn = async (actionName, payload) => {
+    if (loading.current) await loading.current.catch(() => undefined);
+    let { sessionId, exists } = now.current;
+    if (sessionId && !exists && initialData) sessionId = (await openStored(name, threadKey, initialData)).sessionId;
+    const r = await runAction(actionName, payload, sessionId);
+    load();
+    return r;
+  };
+
   return {
     id: st.sessionId,
     sessionId: st.sessionId,
@@ -201,23 +281,25 @@ export function useSession(name, opts = {}) {
     error: st.error,
     data: (key, initial) => (Object.prototype.hasOwnProperty.call(st.data, key) ? st.data[key] : initial),
     allData: () => ({ ...st.data }),
-    set: () => Promise.reject(notAvailable('useSession().set')),
-    publish: () => Promise.reject(notAvailable('useSession().publish')),
+    set: (key, value) => write('set', key, value),
+    publish: (key, value) => write('publish', key, value),
     action: (actionName) => ({
       loading: false,
       error: null,
-      run: async (payload) => {
-        const r = await runAction(actionName, payload, st.sessionId);
-        refresh();
-        return r;
-      },
+      run: (payload) => runIn(actionName, payload),
     }),
     chat: () => {
-      throw notAvailable('useSession().chat() (use useChat with the session id)');
+      wantsChat.current = true;
+      return chatState;
     },
     integrations: () => ({
       connect: () => Promise.reject(notAvailable('useSession().integrations().connect')),
       status: () => Promise.reject(notAvailable('useSession().integrations().status')),
     }),
   };
+}
+
+/** The viewer's session of `@app.session(name)` for the thread key, found or created with `initialData`. */
+function openStored(name, threadKey, initialData) {
+  return api(sessionsPath(), { method: 'POST', body: { user: viewer() || undefined, name, threadKey, ...(initialData ? { initialData } : {}) } });
 }

@@ -2,8 +2,9 @@
 // with the page's theme (CSS variables that boot.js sets from useTheme(); page.css). Everything
 // the app passes is rendered as React text or elements: nothing is parsed as markup.
 import { createElement as h, Fragment, useState } from 'react';
-import { notAvailable } from './context.js';
+import scStyled from '../vendor/styled-components.js';
 import { fileUrl } from './nav.js';
+import { resolvedTheme } from './theme.js';
 
 const cx = (...names) => names.filter(Boolean).join(' ');
 const box = (tag, cls) => ({ children, style, className }) => h(tag, { className: cx(cls, className), style }, children);
@@ -169,7 +170,7 @@ export function Avatar({ name, size = 28, style }) {
   return h('span', { className: 'cp-avatar', title: String(name || ''), style: { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px`, ...(style || {}) } }, initials);
 }
 
-/** A link to a file mounted into the app: such files are not mounted here, so it says so in place. */
+/** A link to a file mounted into the app (fileUrl); a path fileUrl refuses says why in place. */
 export function FileLink({ path, label, children, style }) {
   let href = '';
   let error = '';
@@ -182,14 +183,25 @@ export function FileLink({ path, label, children, style }) {
   return h('a', { href, style }, children || label || path);
 }
 
-/** styled-components of @capsule/page: not provided here; every use says so. */
+/**
+ * styled-components of @capsule/page (the d.ts's StyledInterface): our ESM build of the pinned
+ * `styled-components` npm package (dist/media/vendor, sharing the page's React). Every styled
+ * component gets the page's theme (useTheme()) as `theme`, so an interpolation `(p) =>
+ * p.theme.color.primary` reads the app's colours; a `theme` prop the page passes wins.
+ */
 const STYLED_TAGS = ['div', 'span', 'button', 'a', 'p', 'h1', 'h2', 'h3', 'section', 'article', 'nav', 'header', 'footer', 'main', 'input', 'textarea', 'label', 'img', 'ul', 'li'];
-export const styled = (() => {
-  const fn = (tag) => {
-    throw notAvailable(`styled(${JSON.stringify(String(tag))})`);
+function styledTag(tag) {
+  const make = scStyled(tag);
+  return (strings, ...exprs) => {
+    const Inner = make(strings, ...exprs);
+    // React 19: `ref` is a prop, passed on with the others.
+    const Themed = (props) => h(Inner, { ...props, theme: props.theme ?? resolvedTheme() });
+    Themed.displayName = `styled.${typeof tag === 'string' ? tag : tag.displayName || tag.name || 'Component'}`;
+    return Themed;
   };
-  for (const tag of STYLED_TAGS) {
-    Object.defineProperty(fn, tag, { enumerable: true, get: () => { throw notAvailable(`styled.${tag}`); } });
-  }
+}
+export const styled = (() => {
+  const fn = (tag) => styledTag(tag);
+  for (const tag of STYLED_TAGS) fn[tag] = styledTag(tag);
   return fn;
 })();

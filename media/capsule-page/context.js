@@ -70,8 +70,64 @@ export function notAvailable(what) {
 }
 
 /**
- * The app changed data (an action ran, a chat turn changed its session's data): the data hooks
- * read again, as the platform's web app refreshes its widgets.
+ * The app changed data (an action ran, a chat turn changed its session's data, a page wrote a
+ * session's data): the data hooks read again, as the platform's web app refreshes its widgets.
+ * `detail` is what changed, as the emulator's feed says it (`{sessions, collections}`: the
+ * sessions whose data changed, null for any; whether a collection did); none is everything.
  */
 export const changes = new EventTarget();
-export const dataChanged = () => changes.dispatchEvent(new Event('changed'));
+export const dataChanged = (detail) => changes.dispatchEvent(new CustomEvent('changed', { detail: detail || null }));
+
+/** Whether a change touches session `id`'s data (a change of everything does). */
+export const touchesSession = (detail, id) => !detail || detail.sessions === null || (Array.isArray(detail.sessions) && detail.sessions.includes(id));
+/** Whether a change may touch what the data hooks read (collections, data sources): all but session data only. */
+export const touchesData = (detail) => !detail || detail.collections === true;
+
+// The emulator's feed of the app's data changes (GET /api/pages/<app>/changes, SSE, coalesced):
+// writes by the app's turns, tasks and handlers, and by other pages and tabs. Open while a hook
+// listens; a hidden tab lets go of it (a browser keeps few connections to one host) and its hooks
+// read again when it is shown.
+let listeners = 0;
+let feed = null;
+function openFeed() {
+  if (feed || typeof EventSource === 'undefined' || !appName()) return;
+  feed = new EventSource(`/api/pages/${encodeURIComponent(appName())}/changes`);
+  feed.addEventListener('data-changed', (ev) => {
+    let d = null;
+    try {
+      d = JSON.parse(ev.data);
+    } catch {
+      d = null;
+    }
+    dataChanged(d && typeof d === 'object' ? { sessions: Array.isArray(d.sessions) ? d.sessions : null, collections: d.collections === true } : null);
+  });
+}
+function closeFeed() {
+  if (feed) feed.close();
+  feed = null;
+}
+if (typeof document !== 'undefined') {
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) closeFeed();
+    else if (listeners > 0 && !feed) {
+      openFeed();
+      dataChanged();
+    }
+  });
+}
+
+/** Calls `listener(detail)` on each change of the app's data; returns the function that stops it. */
+export function onDataChange(listener) {
+  const on = (ev) => listener(ev.detail || null);
+  changes.addEventListener('changed', on);
+  listeners += 1;
+  if (typeof document === 'undefined' || !document.hidden) openFeed();
+  return () => {
+    changes.removeEventListener('changed', on);
+    listeners -= 1;
+    if (listeners <= 0) {
+      listeners = 0;
+      closeFeed();
+    }
+  };
+}

@@ -3,15 +3,11 @@
 // filtered and scoped as the SDK's route takes them) and useAction (`@app.action`, through the
 // emulator's POST /api/actions/run). All read as the viewer, through the emulator's forward routes.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, appName, appPath, asViewer, changes, dataChanged, viewer } from './context.js';
+import { api, appName, appPath, asViewer, dataChanged, onDataChange, touchesData, viewer } from './context.js';
 
-/** Calls `load` again whenever the app changed data. */
+/** Calls `load` again whenever the app changed data (not when only a session's data did). */
 function useRefreshOnChange(load) {
-  useEffect(() => {
-    const on = () => load();
-    changes.addEventListener('changed', on);
-    return () => changes.removeEventListener('changed', on);
-  }, [load]);
+  useEffect(() => onDataChange((detail) => touchesData(detail) && load()), [load]);
 }
 
 /** A read whose answer is dropped when a later read overtook it. */

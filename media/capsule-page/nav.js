@@ -2,7 +2,7 @@
 // `add_page` routes, drawn by the emulator at /pages/<app>/<route>), navigate() to them and to the
 // app's other surfaces, useCapsule(), and the onboarding (completeOnboarding records that the
 // viewer finished it, as `session.complete_onboarding()` does, then goes on to its redirect page).
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { api, appName, config, notAvailable, pageInfo, state, viewer, viewerPersona } from './context.js';
 
 const appBase = () => `/pages/${encodeURIComponent(appName())}`;
@@ -130,13 +130,29 @@ export function useOnboarding() {
   return { ...st, complete };
 }
 
-/** Files mounted into the app (managed filesystems) are not mounted in Capsule Local: no URL for them. */
+/**
+ * A file mounted into the app (`filesystems={"/data": cpsl.FileSystem("notes")}`), by its mount
+ * path as `cpsl.file(path)` takes one ("/data/report.pdf"): the emulator's URL of that file in the
+ * managed filesystem's folder of the store (GET /api/pages/<app>/files/mounted, emulator/pages/
+ * files.ts: no "..", NUL or symbolic link is followed there). The same path gives the same URL.
+ * The path is normalised as the SDK's `cpsl.file` does (posixpath.normpath); it must start with "/".
+ */
 export function fileUrl(path) {
-  throw notAvailable(`fileUrl(${JSON.stringify(String(path))}) (files mounted into the app)`);
+  if (typeof path !== 'string' || !path) throw new Error('fileUrl: file path must not be empty');
+  if (!path.startsWith('/')) throw new Error(`fileUrl: file path must start with '/' (${JSON.stringify(path.slice(0, 200))})`);
+  if (path.includes('\0')) throw new Error('fileUrl: file path contains a NUL byte, which no file name can');
+  const parts = [];
+  for (const p of path.split('/')) {
+    if (!p || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return `/api/pages/${encodeURIComponent(appName())}/files/mounted?path=${encodeURIComponent(`/${parts.join('/')}`)}`;
 }
 
+/** fileUrl for render: the same URL while the path is the same. */
 export function useFileUrl(path) {
-  return fileUrl(path);
+  return useMemo(() => fileUrl(path), [path]);
 }
 
 export { state };

@@ -48,11 +48,11 @@ test('the package: icon, offline README images, no unused files', () => {
     assert.ok(![...files.keys()].some((f) => /\.(map|ts)$/.test(f) && !f.endsWith('.d.ts')), 'no source maps or TypeScript sources');
 
     // React pages: the @capsule/page kit and the React build the page shell's import map names
-    // (emulator/pages/react.ts), with the chunks the React entries share.
+    // (emulator/pages/react.ts), with the chunks the React entries share; the kit's styled-components.
     for (const f of ['boot.js', 'index.js', 'context.js', 'data.js', 'chat.js', 'nav.js', 'theme.js', 'components.js', 'missing-package.js', 'page.css']) {
       assert.ok(files.has(`dist/media/capsule-page/${f}`), `dist/media/capsule-page/${f} is packaged`);
     }
-    for (const f of ['react.js', 'react-dom.js', 'react-dom-client.js', 'react-jsx-runtime.js']) {
+    for (const f of ['react.js', 'react-dom.js', 'react-dom-client.js', 'react-jsx-runtime.js', 'styled-components.js']) {
       const entry = files.get(`dist/media/vendor/${f}`);
       assert.ok(entry, `dist/media/vendor/${f} is packaged`);
       for (const m of entry!.data().toString('utf8').matchAll(/from\s*"\.\/([\w.-]+\.js)"/g)) assert.ok(files.has(`dist/media/vendor/${m[1]}`), `${f} imports ${m[1]}, which is packaged`);

@@ -155,3 +155,62 @@ test('the file API refuses, with a clear 4xx, what would leave the folder or wha
     emu.cleanup();
   }
 });
+
+test("a file by its mount path (a React page's fileUrl): any file of a managed filesystem, through the same checks", async () => {
+  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'file-browser') });
+  const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
+  const mounted = (path: string) => call(emu, `${FILES}/mounted?${q({ path })}`);
+  try {
+    writeFileSync(join(outside, 'secret.txt'), 'outside');
+    await waitFor('the boot hook to seed the files', async () => ((await list(emu, DOCS, '/')).body.entries as unknown[] | undefined)?.length === 3 || undefined);
+    const folder = join(emu.workspace, '.capsule', 'filesystems', 'docs');
+    symlinkSync(outside, join(folder, 'out'));
+    symlinkSync(join(outside, 'secret.txt'), join(folder, 'secret-link.txt'));
+
+    // Text and images are shown in the page (sandboxed); a file outside any browser's folder is
+    // still the app's: the page is the app's own code.
+    const text = await emu.api(`${FILES}/mounted?${q({ path: `${DOCS}/readme.txt` })}`);
+    assert.equal(text.status, 200);
+    assert.equal(text.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.match(text.headers.get('content-security-policy')!, /^sandbox/);
+    assert.equal(text.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(await text.text(), 'hello <b>from</b> the mount\n');
+    const image = await emu.api(`${FILES}/mounted?${q({ path: `${DOCS}/./pixel.png` })}`);
+    assert.equal(image.headers.get('content-type'), 'image/png');
+    assert.equal((await image.arrayBuffer()).byteLength, 66, 'the PNG the app wrote');
+    const report = await emu.api(`${FILES}/mounted?${q({ path: `${REPORTS}/secret.txt` })}`);
+    assert.equal(await report.text(), "not in the browser's folder");
+    const plan = await emu.api(`${FILES}/mounted?${q({ path: `${DOCS}//drafts/plan.md` })}`);
+    assert.equal(await plan.text(), '# plan');
+    writeFileSync(join(folder, 'drafts', 'data.bin'), 'bytes');
+    const bin = await emu.api(`${FILES}/mounted?${q({ path: `${DOCS}/drafts/data.bin` })}`);
+    assert.match(bin.headers.get('content-disposition')!, /^attachment; filename\*=UTF-8''data.bin$/, 'a file that is no image or text is a download');
+    assert.equal(bin.headers.get('content-type'), 'application/octet-stream');
+
+    const cases: Array<[string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, RegExp]> = [
+      ['climbing with ..', () => mounted(`${DOCS}/../capsule-local-test-reports/secret.txt`), 400, /contains "\.\.": a path may not climb out/],
+      ['a relative path', () => mounted('capsule-local-test-docs/readme.txt'), 400, /must start with "\/"/],
+      ['no path', () => call(emu, `${FILES}/mounted`), 400, /"path" is required/],
+      ['a NUL byte', () => call(emu, `${FILES}/mounted?path=${encodeURIComponent(DOCS)}%2Freadme.txt%00.png`), 400, /NUL byte/],
+      ['a path in no managed filesystem', () => mounted('/etc/passwd'), 404, /\/etc\/passwd is in none of file-browser's managed filesystems \(filesystems= of cpsl.App declares: \/capsule-local-test-docs \(docs\), \/capsule-local-test-reports \(reports\)\)/],
+      ['a mount path\'s prefix only', () => mounted('/capsule-local-test-docsx/readme.txt'), 404, /is in none of file-browser's managed filesystems/],
+      ['a file that is not there', () => mounted(`${DOCS}/nope.txt`), 404, /no file \/capsule-local-test-docs\/nope.txt/],
+      ['a folder', () => mounted(`${DOCS}/drafts`), 400, /is a folder/],
+      ['the mount itself', () => mounted(DOCS), 400, /is a folder/],
+      ['reading through a link', () => mounted(`${DOCS}/secret-link.txt`), 403, /symbolic link/],
+      ['reading inside a linked folder', () => mounted(`${DOCS}/out/secret.txt`), 403, /\/out is a symbolic link/],
+      ['a hostile name', () => mounted(`${DOCS}/__proto__`), 404, /no file/],
+      ['another app', () => call(emu, `/api/pages/nope/files/mounted?${q({ path: `${DOCS}/readme.txt` })}`), 404, /no app "nope"/],
+    ];
+    for (const [what, run, status, message] of cases) {
+      const r = await run();
+      assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+      assert.match(String(r.body.error), message, what);
+    }
+    assert.equal((await fetch(`${emu.url}${FILES}/mounted?${q({ path: `${DOCS}/readme.txt` })}`)).status, 401, 'not without the session');
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+    await emu.stop();
+    emu.cleanup();
+  }
+});

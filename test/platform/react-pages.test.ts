@@ -128,7 +128,8 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     await page.locator('.cp-problem', { hasText: 'Chart failed to load' }).waitFor();
 
     // The kit's other hooks: an endpoint, a filtered and sorted collection page by page, an
-    // action, a started session's data, the helpers, a tab, navigation; styled says it is missing.
+    // action, a started session's data (written by the page too, and its chat), a mounted file by
+    // its path, styled components over the theme, the helpers, a tab, navigation.
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${emu.url}/pages/react-board/kit`);
@@ -152,7 +153,10 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     await onlyRow('b1');
     await page.getByTestId('desk').filter({ hasText: /^front ses_/ }).waitFor({ timeout: 20_000 });
     assert.equal(await page.getByTestId('colors').innerText(), '#11223380 #808080');
-    assert.equal(await page.getByTestId('styled').innerText(), 'styled.div of @capsule/page is not available in Capsule Local yet');
+    // styled (styled-components): the interpolation reads the theme (app.theme's primary).
+    const styledCss = await page.getByTestId('styled').evaluate((el) => { const c = getComputedStyle(el); return `${c.color} ${c.fontWeight}`; });
+    assert.equal(styledCss, 'rgb(15, 118, 110) 700');
+    assert.equal(await page.getByTestId('styled-em').evaluate((el) => `${el.tagName} ${getComputedStyle(el).letterSpacing}`), 'EM 2px');
     assert.equal(await page.getByTestId('href').innerText(), '/pages/react-board/board');
     assert.equal(await page.locator('.cp-avatar').innerText(), 'AL');
     assert.match(await page.locator('.cp-nav-item.cp-active').innerText(), /AL\s*Inbox\s*2/);
@@ -160,7 +164,44 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     assert.equal(await page.locator('.cp-conversations .cp-active').innerText(), 'Second');
     assert.deepEqual(await page.locator('.cp-fields dt').allInnerTexts(), ['Owner', 'votes']);
     assert.deepEqual(await page.locator('.cp-fields dd').allInnerTexts(), ['ada', '3']);
-    assert.equal(await page.locator('.cp-inspector .cp-unavailable').innerText(), 'Report: fileUrl("/data/report.pdf") (files mounted into the app) of @capsule/page is not available in Capsule Local yet');
+    // fileUrl / useFileUrl / FileLink: a file the app wrote at its mount path, read by that path.
+    const fileHref = '/api/pages/react-board/files/mounted?path=%2Fcapsule-local-test-kit-files%2Fnotes%2Fhello.txt';
+    await page.getByTestId('file-text').filter({ hasText: 'hello from the mount' }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('file-url').innerText(), fileHref);
+    assert.equal(await page.locator('.cp-inspector a', { hasText: 'Report' }).getAttribute('href'), fileHref, 'FileLink: the same URL for the same file');
+    assert.equal(await page.getByTestId('file-bad').innerText(), 'fileUrl: file path must start with \'/\' ("notes/hello.txt")');
+
+    // useSession's data written by the page: set and publish resolve with the value, the other
+    // hook over that session sees it, and the app's next message in the session reads it. The
+    // started session began with the page's initialData (the initializer read it); a new session
+    // without start is created with its initialData when the page opens it.
+    await page.getByTestId('desk-data').filter({ hasText: 'toner toner 0' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('mirror').filter({ hasText: 'toner 0' }).waitFor({ timeout: 20_000 });
+    assert.match(await page.getByTestId('fresh').innerText(), /^paper 1 ses_/);
+    await page.getByRole('button', { name: 'Set topic' }).click();
+    await page.getByTestId('set-result').filter({ hasText: 'set scanners' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('desk-data').filter({ hasText: 'toner scanners 0' }).waitFor();
+    await page.getByTestId('mirror').filter({ hasText: 'scanners 0' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Publish count' }).click();
+    await page.getByTestId('set-result').filter({ hasText: 'published 3' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('desk-data').filter({ hasText: 'toner scanners 3' }).waitFor();
+    await page.getByTestId('mirror').filter({ hasText: 'scanners 3' }).waitFor({ timeout: 20_000 });
+    // useSession().chat(): the session's chat; the app's handler reads the topic the page set.
+    await page.getByTestId('desk-chat-status').filter({ hasText: 'idle' }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('desk-chat-session').innerText(), 'same session');
+    await page.getByRole('button', { name: 'Ask the desk' }).click();
+    await page.getByTestId('desk-chat').filter({ hasText: 'board says: what now (about scanners, in ses_' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('desk-chat').innerText(), /^desk opened \| board says: what now \(about scanners, in ses_[\w-]+\)$/);
+    const deskId = (await page.getByTestId('desk-chat').innerText()).match(/in (ses_[\w-]+)\)/)![1]!;
+    const stored = (await (await emu.api(`/api/dashboard/sessions/${deskId}`)).json()) as { data: string };
+    const deskData = JSON.parse(stored.data) as Record<string, unknown>;
+    assert.deepEqual([deskData.topic, deskData.count, deskData.opened_with, deskData.desk], ['scanners', 3, 'toner', 'front']);
+    // A write from another tab (here: the route itself) reaches the page through the change feed.
+    const viewer = (await (await emu.api('/api/pages/react-board')).json()) as { persona: string };
+    const other = await emu.api(`/api/pages/react-board/sessions/${deskId}/data`, { method: 'POST', body: JSON.stringify({ user: viewer.persona, key: 'count', value: 4 }), headers: { 'content-type': 'application/json' } });
+    assert.equal(other.status, 200);
+    await page.getByTestId('mirror').filter({ hasText: 'scanners 4' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('desk-data').filter({ hasText: 'toner scanners 4' }).waitFor({ timeout: 20_000 });
     await page.getByRole('tab', { name: 'B' }).click();
     assert.equal(await page.getByTestId('tab').innerText(), 'b');
     // A named chat (`@app.message("triage")`): useChat("triage") reaches that handler.
