@@ -160,7 +160,7 @@ class CapsuleServer {
     });
     c.onCodeLens((p) => {
       const ctx = this.context(documentParams(p).uri);
-      return ctx ? codeLenses(ctx.input, ctx.providers.model) : null;
+      return ctx ? codeLenses(ctx.input, ctx.providers.model, ctx.providers.uriOf) : null;
     });
     c.onCodeAction((p) => {
       const q = codeActionParams(p);

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import type { DeclaredOnboarding, DeclaredPage } from './widgets';
+import { PAGE_HEAD, pageCsp, topbarNav } from '../channels/static';
 
 /** The bare specifiers every page bundle imports from the page (page_bundle.py). */
 export const REACT_IMPORTS: Readonly<Record<string, string>> = Object.freeze({
@@ -82,8 +83,9 @@ export function bundlePath(app: string, bundleName: string): string {
 }
 
 /**
- * Sends the shell. Its CSP is the pages' own (scripts from the emulator only) plus the hash of
- * its one inline script, the import map; inline styles are allowed, as React pages set them.
+ * Sends the shell: the pages' head and top bar (static.ts). Its CSP is the pages' own (scripts
+ * from the emulator only) plus the hash of its one inline script, the import map; inline styles
+ * and data: fonts are allowed, as React pages use them; it frames no preview.
  */
 export function sendReactShell(res: Response, shell: ReactShell): void {
   const map = scriptJson(importMap(shell.packages));
@@ -92,11 +94,8 @@ export function sendReactShell(res: Response, shell: ReactShell): void {
   const html = `<!doctype html>
 <html lang="en">
 <head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
+${PAGE_HEAD}
   <title>${escapeHtml(`${shell.title} — ${shell.app} — Capsule Local`)}</title>
-  <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="/media/common.css">
   <link rel="stylesheet" href="/media/capsule-page/page.css">
   <script type="importmap">${map}</script>
   <script type="application/json" id="capsule-page-config">${config}</script>
@@ -104,12 +103,7 @@ export function sendReactShell(res: Response, shell: ReactShell): void {
 </head>
 <body class="app-page react-page">
   <header class="topbar">
-    <span class="brand">Capsule Local</span>
-    <nav aria-label="Pages">
-      <a href="/chat">Chat</a>
-      <a href="/dashboard">Dashboard</a>
-      <a href="/integrations">Integrations</a>
-    </nav>
+${topbarNav()}
     <nav aria-label="App pages" id="app-nav"></nav>
     <span class="spacer"></span>
     <span id="viewer" class="pill"></span>
@@ -120,7 +114,7 @@ export function sendReactShell(res: Response, shell: ReactShell): void {
 </html>
 `;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', `default-src 'self'; script-src 'self' 'sha256-${hash}'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'`);
+  res.setHeader('Content-Security-Policy', pageCsp({ scriptHashes: [hash], inlineStyles: true, dataFonts: true }));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
   res.send(html);

@@ -48,7 +48,10 @@ const LITERAL_NODES = new Set(['String', 'FormatString', 'Number', 'None', 'Bool
 
 export class AppSurfaces {
   private readonly apps = new Map<string, AppState>();
-  /** The page surfaces declared by a decorator or an add_page/add_onboarding call (what the "Open page" lens opens), in source order. */
+  /**
+   * The page surfaces declared by a decorator or an add_page/add_onboarding call (what the "Open
+   * page" lens opens), in source order, on an App of this file or on a name another file may bind.
+   */
   readonly declared: Array<{ receiver: string; surface: PageSurface; location: Location }> = [];
 
   private declare(receiver: string, surface: PageSurface, node: SyntaxNode): void {
@@ -70,9 +73,15 @@ export class AppSurfaces {
     return l?.kind === 'str' ? l.value : l?.kind === 'none' ? null : undefined;
   }
 
-  /** An `app.<method>(...)` call (or decorator) that runs at import. `def` is the decorated function. */
-  call(receiver: string, method: string, node: SyntaxNode, args: CallArgs, def?: SyntaxNode): void {
+  /**
+   * An `app.<method>(...)` call (or decorator) that runs at import. `def` is the decorated function.
+   * `checked` false: the receiver is not an App of this file (`from main import app`); the surface
+   * is declared by the same rules, but nothing is reported (the linking keeps it when the name is
+   * an App in the file it comes from).
+   */
+  call(receiver: string, method: string, node: SyntaxNode, args: CallArgs, def?: SyntaxNode, checked = true): void {
     if (args.splat) return;
+    const report = (...a: Parameters<FileContext['report']>): void => void (checked && this.ctx.report(...a));
     const app = this.state(receiver);
     const at = node;
     if (method === 'page' || method === 'add_page') {
@@ -85,7 +94,7 @@ export class AppSurfaces {
           const node = args.keywords.get('route')?.value ?? args.keywords.get('name')?.value ?? args.positional[0] ?? at;
           const reserved = r.when === 'reserved' ? pageRoute(`${route}-page`, `${route}-page`) : undefined;
           const suggestion = reserved && 'route' in reserved ? reserved.route : undefined;
-          this.ctx.report('capsule/invalid-value', 'error', node.from, node.to, `${r.error} (ValueError: the SDK raises it at import, so the app does not start).` +
+          report('capsule/invalid-value', 'error', node.from, node.to, `${r.error} (ValueError: the SDK raises it at import, so the app does not start).` +
             (r.when === 'reserved' ? ` Reserved routes: ${[...RESERVED].join(', ')}.${suggestion ? ` Use route="${suggestion}", or leave route= out (the SDK then appends -page itself).` : ''}` : ' Give the page a name with letters or digits.'),
             { data: { param: 'route', ...(suggestion ? { suggestion, value: route } : {}) } });
           return;
@@ -97,7 +106,7 @@ export class AppSurfaces {
             name: `'${name}'`,
             "page.get('name')": `'${other}'`,
           });
-          this.ctx.report('capsule/duplicate-declaration', 'error', at.from, at.to, `${msg} (ValueError: the SDK raises it at import, so the app does not start). Give the page another name or route=.`,
+          report('capsule/duplicate-declaration', 'error', at.from, at.to, `${msg} (ValueError: the SDK raises it at import, so the app does not start). Give the page another name or route=.`,
             { data: { kind: 'page', route: r.route } });
           return;
         }
@@ -115,7 +124,7 @@ export class AppSurfaces {
       const name = this.str(args, 0, 'name');
       if (typeof name === 'string') {
         if (app.settings.has(name)) {
-          this.ctx.report('capsule/duplicate-declaration', 'error', at.from, at.to,
+          report('capsule/duplicate-declaration', 'error', at.from, at.to,
             `${render(sdkMessage('app:App.setting', 'in self._settings') ?? 'setting {name!r} is already declared', { name: `'${name}'` })} (ValueError: the SDK raises it at import, so the app does not start). Remove one of the declarations.`,
             { data: { kind: 'setting', name } });
         }
@@ -124,7 +133,7 @@ export class AppSurfaces {
     }
     if (method === 'add_onboarding' || (method === 'onboarding' && def)) {
       if (app.onboarding) {
-        this.ctx.report('capsule/duplicate-declaration', 'error', at.from, at.to,
+        report('capsule/duplicate-declaration', 'error', at.from, at.to,
           `${sdkMessage('app:App.add_onboarding', 'is not None') ?? 'only one onboarding surface can be defined'} (ValueError: the SDK raises it at import, so the app does not start). Keep one onboarding.`,
           { data: { kind: 'onboarding' } });
       }
@@ -133,7 +142,7 @@ export class AppSurfaces {
     }
     if (def && method === 'home_body') this.declare(receiver, { kind: 'home' }, at);
     if (def && method === 'chat_page') this.declare(receiver, { kind: 'chat' }, at);
-    if (def && Object.hasOwn(WIDGET_DECORATORS, method)) this.widgetFunction(node, def, WIDGET_DECORATORS[method]!, method === 'page' ? (this.str(args, 0, 'name') ?? undefined) : undefined, method === 'chat_page');
+    if (def && checked && Object.hasOwn(WIDGET_DECORATORS, method)) this.widgetFunction(node, def, WIDGET_DECORATORS[method]!, method === 'page' ? (this.str(args, 0, 'name') ?? undefined) : undefined, method === 'chat_page');
   }
 
   /** `@wf.ui()`: the SDK calls it at import and needs a widget back. `workflow`: its App and name, when known. */

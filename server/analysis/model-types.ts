@@ -96,7 +96,10 @@ export interface FileSummary {
   secretRefs: SecretRef[];
   environReads: EnvironRead[];
   handlers: RawHandler[];
-  /** Page surfaces declared by a decorator on an App of this file (`receiver` is the App's name here). */
+  /**
+   * Page surfaces declared by a decorator or an add_page/add_onboarding call (`receiver` is the
+   * name here): on an App of this file, or on a name the linking resolves to an App of another file.
+   */
   surfaces?: Array<{ receiver: string; surface: PageSurface; location: Location }>;
   /** Calls that need a functional App like decorators do (`app.workflow(...)`), for the image and style rules. */
   functionalCalls: RawHandler[];

@@ -402,6 +402,11 @@ class Walker {
         }
       }
     }
+    if ((tail === 'add_page' || tail === 'add_onboarding') && topLevel(node)) {
+      const parts = dottedName(text, callee);
+      // On a name another file binds (`from main import app`): declared, unchecked (an App of this file is checked above).
+      if (parts?.length === 2 && !this.strictKinds.isApp(parts[0]!)) this.surfaces.call(parts[0]!, tail, node, callArgs(text, argList), undefined, false);
+    }
     const path = this.ctx.cpslCallee(node);
     if (path) {
       this.cpslCall(node, path, callArgs(text, argList));
@@ -679,9 +684,13 @@ class Walker {
           if (this.strictKinds.isApp(names[0]!)) this.surfaces.call(names[0]!, names[1]!, dec, args, alone ? def : undefined);
           else if (names[1] === 'ui' && this.isWorkflow(names[0]!) && alone) {
             const wf = this.workflows.get(names[0]!)!;
-            this.surfaces.workflowUi(dec, def, wf.name !== undefined && this.strictKinds.isApp(wf.receiver) ? { receiver: wf.receiver, name: wf.name } : undefined);
+            this.surfaces.workflowUi(dec, def, wf.name !== undefined ? { receiver: wf.receiver, name: wf.name } : undefined);
           }
         }
+      }
+      // A page surface on a name another file binds (`from main import app`): declared, unchecked.
+      if (argList && names.length === 2 && topLevel(node) && def.type.name === 'FunctionDefinition' && !this.strictKinds.isApp(names[0]!) && !this.isWorkflow(names[0]!)) {
+        this.surfaces.call(names[0]!, names[1]!, dec, callArgs(text, argList), node.getChildren('Decorator').length === 1 ? def : undefined, false);
       }
       if (names.length === 2 && this.summary.importsCpsl) {
         namesOfDecorator(this.ctx, this.isApp(names[0]!), names[1]!, argList ? callArgs(text, argList) : undefined, defName ? text.slice(defName.from, defName.to) : '', this.summary.nameDecls);

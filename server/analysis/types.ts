@@ -105,6 +105,7 @@ export type PageSurface = { kind: 'page'; name: string } | { kind: 'home' } | { 
 
 export interface SurfaceDecl {
   app: string; // app variable name
+  appPath: string; // the file declaring the App (the decorator may be in a file importing it)
   surface: PageSurface;
   location: Location; // the decorator
 }

@@ -60,7 +60,7 @@ export function linkAndCheck(files: FileSummary[], modules: ModuleIndex, state: 
   for (const f of files) {
     for (const s of f.surfaces ?? []) {
       const app = modules.appOf(f, [s.receiver]);
-      if (app?.variable) model.surfaces!.push({ app: app.variable, surface: s.surface, location: s.location });
+      if (app?.variable) model.surfaces!.push({ app: app.variable, appPath: app.path, surface: s.surface, location: s.location });
     }
   }
   for (const f of files) {

@@ -63,7 +63,8 @@ export interface AppLensArgs {
   symbol: string;
 }
 
-export function codeLenses(input: FileInput, model: AppModel | undefined): CodeLens[] {
+/** `uriOf`: the URI of a path of the model (an App declared in another file than its pages). */
+export function codeLenses(input: FileInput, model: AppModel | undefined, uriOf: (path: string) => string): CodeLens[] {
   if (!model) return [];
   const out: CodeLens[] = [];
   for (const a of model.apps) {
@@ -74,10 +75,11 @@ export function codeLenses(input: FileInput, model: AppModel | undefined): CodeL
     out.push({ range, command: { title: 'Debug', command: DEBUG_APP, arguments: args } });
     out.push({ range, command: { title: 'Open chat', command: OPEN_CHAT, arguments: args } });
   }
-  // The page surfaces: the client asks the running app where each is served (its route).
+  // The page surfaces: the client asks the running app where each is served (its route). The
+  // lens names the App by its own file, which may not be this one (`from main import app`).
   for (const s of model.surfaces ?? []) {
     if (s.location.path !== input.path) continue;
-    const args: [string, string, PageSurface] = [input.uri, s.app, s.surface];
+    const args: [string, string, PageSurface] = [s.appPath === input.path ? input.uri : uriOf(s.appPath), s.app, s.surface];
     out.push({ range: s.location.range, command: { title: 'Open page', command: OPEN_APP_PAGE, arguments: args } });
   }
   return out;

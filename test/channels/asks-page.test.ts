@@ -1,12 +1,12 @@
 // The web chat's cards for the SDK's own prompts, in headless Chromium against the real SDK:
 // an approval card with the block's labels, and a file-upload card whose file input keeps to the
 // block's `accept`; the file chosen in the page reaches the handler.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator, type RunningEmulator } from '../support/emulator';
+import type { Browser, Page } from 'playwright-core';
+import { signIn, browserForSuite } from '../support/browser';
+import type { RunningEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 
 const UI_TIMEOUT = 20_000;
@@ -14,12 +14,10 @@ const ASKS_APP = join(__dirname, '..', 'platform', 'fixtures', 'asks');
 
 describe('web chat approval and file cards', () => {
   let emu: RunningEmulator;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: Browser;
 
   async function chatPage(): Promise<{ p: Page; send: (text: string) => Promise<void> }> {
-    const p = await browser.browser.newPage();
-    p.setDefaultTimeout(UI_TIMEOUT);
-    await p.goto(await loginUrl(emu, '/chat'));
+    const { page: p } = await signIn(browser, emu, '/chat', { timeout: UI_TIMEOUT });
     const send = async (text: string) => {
       await waitFor('Send to be enabled', () => p.getByRole('button', { name: 'Send' }).isEnabled(), UI_TIMEOUT);
       await p.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -28,15 +26,8 @@ describe('web chat approval and file cards', () => {
     return { p, send };
   }
 
-  before(async () => {
-    emu = await startEmulator({ app: ASKS_APP });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await emu?.stop();
-    emu?.cleanup();
+  browserForSuite({ app: ASKS_APP }, (e, b) => {
+    [emu, browser] = [e, b];
   });
 
   test('an approval card shows the labels; its buttons answer; the card ends approved or rejected', async () => {

@@ -3,11 +3,11 @@
 // signature check from the simulator, the WhatsApp handshake, and the dashboard's live event log
 // with replay. Screenshots go where test/support/screenshots.ts says (media/screenshots/ only with
 // UPDATE_SCREENSHOTS=1).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
-import { fixture, loginUrl, startEmulator, type RunningEmulator } from '../support/emulator';
+import type { Browser, Page } from 'playwright-core';
+import { signIn, browserForSuite } from '../support/browser';
+import { fixture, type RunningEmulator } from '../support/emulator';
 import { screenshotPath } from '../support/screenshots';
 import { waitFor } from '../support/wait';
 import { SECRETS, assertNoSecrets } from './helpers';
@@ -20,14 +20,10 @@ interface ChannelView {
 
 describe('channel pages in a browser', () => {
   let emu: RunningEmulator;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: Browser;
 
   async function page(path: string): Promise<Page> {
-    const p = await browser.browser.newPage();
-    await p.setViewportSize({ width: 1280, height: 760 });
-    p.setDefaultTimeout(UI_TIMEOUT);
-    await p.goto(await loginUrl(emu, path));
-    return p;
+    return (await signIn(browser, emu, path, { viewport: { width: 1280, height: 760 }, timeout: UI_TIMEOUT })).page;
   }
 
   const conversation = (p: Page) => p.getByRole('log', { name: 'Messages' });
@@ -39,11 +35,8 @@ describe('channel pages in a browser', () => {
     return view.events.filter((e) => e.kind === 'outbound').map((e) => e.detail!.body as Record<string, unknown>);
   }
 
-  before(async () => {
-    emu = await startEmulator({
-      app: fixture('channels', 'app'),
-      dotenv: { GITHUB_CLIENT_ID: 'local-github-client', GITHUB_CLIENT_SECRET: 'local-github-secret' },
-    });
+  browserForSuite({ app: fixture('channels', 'app'), dotenv: { GITHUB_CLIENT_ID: 'local-github-client', GITHUB_CLIENT_SECRET: 'local-github-secret' } }, async (e, b) => {
+    [emu, browser] = [e, b];
     const create = async (args: string[]) => {
       const r = await emu.cli(['channel', 'create', ...args]);
       assert.equal(r.status, 0, r.stderr);
@@ -56,13 +49,6 @@ describe('channel pages in a browser', () => {
       const r = await emu.api('/api/channels');
       return r.ok && ((await r.json()) as { channels: unknown[] }).channels.length === 3;
     });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await emu?.stop();
-    emu?.cleanup();
   });
 
   test('web chat: a streamed reply grows in place, notify is a status, history lists the session', async () => {

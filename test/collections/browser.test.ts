@@ -2,19 +2,19 @@
 // the real SDK: the Collections card lists each collection with its scope and count; a
 // collection opens page by page, filters by a JSON filter, sorts, and says what is wrong with a
 // bad filter. Also the browser's API on its own (scopes, paging limits, errors).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator, type RunningEmulator } from '../support/emulator';
+import type { Browser } from 'playwright-core';
+import { signIn, browserForSuite } from '../support/browser';
+import type { RunningEmulator } from '../support/emulator';
 import { requireSdkPython } from '../support/python';
 
 const APP = join(import.meta.dirname, 'fixtures-app', 'notes');
 
 describe('the collections browser', () => {
   let emu: RunningEmulator;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: Browser;
   let session = '';
 
   const say = async (text: string) => {
@@ -25,17 +25,11 @@ describe('the collections browser', () => {
     return body.reply;
   };
 
-  before(async () => {
-    emu = await startEmulator({ app: APP, entry: 'app.py:app', args: ['--python', requireSdkPython()] });
+  browserForSuite({ app: APP, entry: 'app.py:app', args: ['--python', requireSdkPython()] }, async (e, b) => {
+    [emu, browser] = [e, b];
     await say(`add ${Array.from({ length: 30 }, (_, i) => `note${String(i).padStart(2, '0')}`).join(',')}`);
     await say('mine secret-free');
     await say('kvset theme="dark"');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await emu?.stop();
-    emu?.cleanup();
   });
 
   test('the API lists collections with scope and count, and pages, filters and sorts one', async () => {
@@ -66,9 +60,7 @@ describe('the collections browser', () => {
   });
 
   test('the card lists the collections; a collection opens, pages, filters and reports a bad filter', async () => {
-    const p: Page = await browser.browser.newPage();
-    p.setDefaultTimeout(15_000);
-    await p.goto(await loginUrl(emu, '/dashboard'));
+    const { page: p } = await signIn(browser, emu, '/dashboard', { timeout: 15_000 });
     const card = p.locator('#collections');
     const notesRow = card.getByRole('row').filter({ hasText: 'notes' }).filter({ hasText: '30' });
     await notesRow.waitFor();

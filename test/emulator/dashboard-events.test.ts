@@ -1,33 +1,26 @@
 // The dashboard's event log in headless Chromium: a traceback the app prints is one row (its
 // introduction and error), and opening it shows the lines top to bottom as the app printed them.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator, type RunningEmulator } from '../support/emulator';
+import type { Browser } from 'playwright-core';
+import { signIn, browserForSuite } from '../support/browser';
+import type { RunningEmulator } from '../support/emulator';
 import { waitFor } from '../support/wait';
 import { fixture } from '../support/emulator';
 import { chat, events } from './helpers';
 
 describe('dashboard event log', () => {
   let emu: RunningEmulator;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  before(async () => {
-    emu = await startEmulator({ app: fixture('emulator', 'hostile') });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await emu?.stop();
-    emu?.cleanup();
+  let browser: Browser;
+  browserForSuite({ app: fixture('emulator', 'hostile') }, (e, b) => {
+    [emu, browser] = [e, b];
   });
 
   test('a traceback is one row; its detail lists the lines in printed order', async () => {
     const r = await chat(emu, 'trace');
     assert.equal(r.status, 200);
     const trace = await waitFor('the traceback event', async () => (await events(emu)).find((e) => e.kind === 'log' && Array.isArray(e.detail?.lines)));
-    const p = await browser.browser.newPage();
-    p.setDefaultTimeout(15_000);
-    await p.goto(await loginUrl(emu, '/dashboard'));
+    const { page: p } = await signIn(browser, emu, '/dashboard', { timeout: 15_000 });
     await p.getByText('live', { exact: true }).waitFor();
     await p.getByLabel('Filter by kind').selectOption('log');
     const rows = p.locator('#events tr:not(.detail)', { hasText: 'ValueError: printed on purpose' });

@@ -6,24 +6,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { waitFor } from '../support/wait';
 import { ECHO_APP, RELOAD_APP, chat, json } from './helpers';
 
 const T = 20_000;
 
 test('a failed reload: the dashboard, the chat, /api/state and serve say the previous version runs, until a good save', async () => {
-  const emu = await startEmulator({ app: RELOAD_APP });
-  const file = join(emu.workspace, 'app.py');
-  const original = readFileSync(file, 'utf8');
-  const { browser, close } = await launchBrowser();
-  try {
-    const chatPage = await browser.newPage();
-    await chatPage.goto(await loginUrl(emu, '/chat'));
+  await withBrowser({ app: RELOAD_APP }, async (emu, browser) => {
+    const file = join(emu.workspace, 'app.py');
+    const original = readFileSync(file, 'utf8');
+    const { page: chatPage } = await signIn(browser, emu, '/chat');
     await chatPage.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: T });
-    const dash = await browser.newPage();
-    await dash.goto(await loginUrl(emu, '/dashboard'));
+    const { page: dash } = await signIn(browser, emu, '/dashboard');
     const appRow = dash.locator('#apps tr', { hasText: 'reloader' });
     await appRow.waitFor({ timeout: T });
     assert.equal(await chatPage.locator('#app-status').isVisible(), false);
@@ -46,19 +41,12 @@ test('a failed reload: the dashboard, the chat, /api/state and serve say the pre
     const after = await json<{ apps: Array<{ reloadError?: string }> }>(emu, '/api/state');
     assert.equal(after.body.apps[0]!.reloadError, undefined);
     assert.equal((await chat(emu, 'new')).body.reply, 'v2: new');
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test('the dashboard shows an undefined secret as not defined, with the command that defines it', async () => {
-  const emu = await startEmulator({ app: ECHO_APP });
-  const { browser, close } = await launchBrowser();
-  try {
-    const dash = await browser.newPage();
-    await dash.goto(await loginUrl(emu, '/dashboard'));
+  await withBrowser({ app: ECHO_APP }, async (emu, browser) => {
+    const { page: dash } = await signIn(browser, emu, '/dashboard');
     const row = dash.locator('#secrets tr', { hasText: 'ECHO_TOKEN' });
     await row.waitFor({ timeout: T });
     await row.getByText('capsule-local secret set ECHO_TOKEN').waitFor({ timeout: T });
@@ -74,9 +62,5 @@ test('the dashboard shows an undefined secret as not defined, with the command t
     await row.getByLabel('value hidden').waitFor({ timeout: T });
     assert.ok(!(await row.innerText()).includes('not defined'), await row.innerText());
     assert.ok(!(await dash.content()).includes('a-defined-value'));
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

@@ -3,9 +3,9 @@
 // emulator and a real Python app are in browser.test.ts.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { PendingPrompt } from '../../emulator/hub';
-import { launchBrowser } from '../support/browser';
+import { chromiumForSuite, watchedPage } from '../support/browser';
 import { screenshotPath } from '../support/screenshots';
 import { waitFor } from '../support/wait';
 import { startFakeHub, type FakeHub } from './fake-hub';
@@ -14,10 +14,11 @@ const T = 15_000;
 
 describe('integration pages in Chromium', () => {
   let hub: FakeHub;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let page: Page;
 
+  chromiumForSuite(async (browser) => {
+    ({ page } = await watchedPage(browser, { viewport: { width: 960, height: 900 } }));
+  });
   before(async () => {
     hub = await startFakeHub(
       [
@@ -31,12 +32,8 @@ describe('integration pages in Chromium', () => {
       ],
       { GH_ID: 'gh-id', GH_SECRET: 'gh-secret', G_ID: 'g-id', G_SECRET: 'g-secret', MS_ID: 'ms-id', MS_SECRET: 'ms-secret', L_ID: 'l-id', L_SECRET: 'l-secret' },
     );
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    page = await browser.newPage();
-    await page.setViewportSize({ width: 960, height: 900 });
   });
   after(async () => {
-    await closeBrowser?.();
     await hub?.close();
   });
 

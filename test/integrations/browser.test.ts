@@ -2,13 +2,13 @@
 // (fixtures/connect-app): the web chat's integration card, the provider's consent screen, the
 // secret form, and what reaches the app's handler; then expiry and refresh, revocation, denial and
 // a timeout fired by moving the virtual clock from the integrations panel.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { signIn, browserForSuite } from '../support/browser';
 import { waitFor } from '../support/wait';
-import { startEmulator, loginUrl, fixture, type RunningEmulator } from '../support/emulator';
+import { fixture, type RunningEmulator } from '../support/emulator';
 
 const T = 20_000;
 const CLIENT_SECRET = 'e2e-github-client-secret';
@@ -16,21 +16,12 @@ const CLIENT_SECRET = 'e2e-github-client-secret';
 describe('integrations end to end (chat, consent, secret forms, refresh, revoke, timeout)', () => {
   let emu: RunningEmulator;
   let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let chat: Page;
 
-  before(async () => {
-    emu = await startEmulator({ app: fixture('integrations', 'connect-app'), dotenv: { GITHUB_CLIENT_ID: 'Iv1.e2e-client', GITHUB_CLIENT_SECRET: CLIENT_SECRET } });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    chat = await browser.newPage();
-    await chat.setViewportSize({ width: 1100, height: 900 });
-    await chat.goto(await loginUrl(emu, '/chat'));
+  browserForSuite({ app: fixture('integrations', 'connect-app'), dotenv: { GITHUB_CLIENT_ID: 'Iv1.e2e-client', GITHUB_CLIENT_SECRET: CLIENT_SECRET } }, async (e, b) => {
+    [emu, browser] = [e, b];
+    ({ page: chat } = await signIn(browser, emu, '/chat', { viewport: { width: 1100, height: 900 } }));
     await chat.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: T });
-  });
-  after(async () => {
-    await closeBrowser?.();
-    await emu?.stop();
-    emu?.cleanup();
   });
 
   /**
@@ -144,9 +135,8 @@ describe('integrations end to end (chat, consent, secret forms, refresh, revoke,
     await sendOnly('github short');
     const card = chat.getByRole('group', { name: 'Connect Github' }).last();
     await waitFor('the prompt of the short GitHub request', () => card.getByRole('button', { name: 'Connect' }).isEnabled().catch(() => false), T);
-    const panel = await browser.newPage();
     // A page opened by the test (not by the chat) signs in through its own one-time link.
-    await panel.goto(await loginUrl(emu, '/integrations'));
+    const { page: panel } = await signIn(browser, emu, '/integrations');
     await panel.locator('#prompts tr', { hasText: 'github' }).waitFor({ timeout: T }).catch(async (e: Error) => {
       throw new Error(`${e.message}\n--- panel ---\n${await panel.locator('body').innerText()}\n--- chat ---\n${await chat.locator('#messages').innerText()}`);
     });

@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { signIn, browserForSuite } from '../support/browser';
 import { waitFor } from '../support/wait';
-import { REPO, startEmulator, loginUrl, type RunningEmulator } from '../support/emulator';
+import { REPO, type RunningEmulator } from '../support/emulator';
 
 const T = 20_000;
 
@@ -20,24 +20,21 @@ describe('the README demo in a browser', () => {
   let workspace: string;
   let setup: ReturnType<typeof spawnSync>;
   let emu: RunningEmulator;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let chat: Page;
 
-  before(async () => {
+  before(() => {
     workspace = mkdtempSync(join(tmpdir(), 'capsule-demo-'));
     mkdirSync(join(workspace, 'examples', 'support-ops'), { recursive: true });
     cpSync(join(REPO, 'examples', 'support-ops', 'app.py'), join(workspace, 'examples', 'support-ops', 'app.py'));
     setup = spawnSync(process.execPath, [join(REPO, 'scripts', 'demo.mjs')], { cwd: workspace, encoding: 'utf8' });
-    emu = await startEmulator({ app: workspace, workspace, entry: 'examples/support-ops/app.py:app' });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    chat = await browser.newPage();
-    await chat.goto(await loginUrl(emu, '/chat'));
+  });
+  // The workspace is the test's own (the emulator leaves it): removed after the emulator stopped.
+  browserForSuite(() => ({ app: workspace, workspace, entry: 'examples/support-ops/app.py:app' }), async (e, browser) => {
+    emu = e;
+    ({ page: chat } = await signIn(browser, emu, '/chat'));
     await chat.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: T });
   });
-  after(async () => {
-    await closeBrowser?.();
-    await emu?.stop();
+  after(() => {
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 

@@ -6,19 +6,20 @@
 // while a defined client secret is used and checked.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { PendingPrompt } from '../../emulator/hub';
-import { launchBrowser } from '../support/browser';
+import { chromiumForSuite, watchedPage } from '../support/browser';
 import { startFakeHub, type FakeHub } from './fake-hub';
 
 const T = 15_000;
 
 describe('Enter on the integration forms, and generated local OAuth clients', () => {
   let hub: FakeHub;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let page: Page;
 
+  chromiumForSuite(async (browser) => {
+    ({ page } = await watchedPage(browser));
+  });
   before(async () => {
     hub = await startFakeHub(
       [
@@ -30,11 +31,8 @@ describe('Enter on the integration forms, and generated local OAuth clients', ()
       ],
       { G_ID: 'g-client-id', G_SECRET: 'g-client-secret' },
     );
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    page = await browser.newPage();
   });
   after(async () => {
-    await closeBrowser?.();
     await hub?.close();
   });
 

@@ -41,7 +41,7 @@ test('features answer at every position of the example apps, whole and cut off',
       const input = inputOf(cache, text);
       const providers: Providers = { state, model: analysis.model, uriOf: (p) => `file:///w/${p}`, folderUri: 'file:///w', inputOf: () => input };
       const fixable = analysis.diagnostics.map((d) => ({ code: d.code, range: d.range, data: d.data ?? {}, lsp: toLspDiagnostic(d, providers.uriOf) }));
-      const answers = [JSON.stringify(codeActions(input, providers, fixable)), JSON.stringify(documentSymbols(input, analysis.model)), JSON.stringify(codeLenses(input, analysis.model))];
+      const answers = [JSON.stringify(codeActions(input, providers, fixable)), JSON.stringify(documentSymbols(input, analysis.model)), JSON.stringify(codeLenses(input, analysis.model, providers.uriOf))];
       for (let offset = 0; offset <= text.length; offset += 3) {
         answers.push(JSON.stringify(complete(input, providers, offset)));
         answers.push(JSON.stringify(hover(input, providers, offset)));

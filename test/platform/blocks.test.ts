@@ -4,41 +4,26 @@
 // cap, a task card following the task to its end, a browser preview framed through the emulator,
 // custom UI and onboarding cards; markup the app sends stays text, and all of it is drawn the same
 // from the history when the page is reloaded.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { signIn, browserForSuite } from '../support/browser';
 import { waitFor } from '../support/wait';
-import { startEmulator, loginUrl, fixture, type RunningEmulator } from '../support/emulator';
+import { fixture, type RunningEmulator } from '../support/emulator';
 
 const T = 30_000;
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 describe('web chat blocks on the real SDK', () => {
   let emu: RunningEmulator;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let chat: Page;
-  const dialogs: string[] = [];
-  const errors: string[] = [];
+  let dialogs: string[];
+  let errors: string[];
 
-  before(async () => {
-    emu = await startEmulator({ app: fixture('platform', 'blocks') });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    chat = await browser.newPage();
-    chat.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    chat.on('pageerror', (e) => errors.push(e.message));
-    await chat.setViewportSize({ width: 1200, height: 900 });
-    await chat.goto(await loginUrl(emu, '/chat'));
+  browserForSuite({ app: fixture('platform', 'blocks') }, async (e, browser) => {
+    emu = e;
+    ({ page: chat, errors, dialogs } = await signIn(browser, emu, '/chat', { viewport: { width: 1200, height: 900 } }));
     await chat.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: T });
-  });
-  after(async () => {
-    await closeBrowser?.();
-    await emu?.stop();
-    emu?.cleanup();
   });
 
   const messages = () => chat.locator('#messages');

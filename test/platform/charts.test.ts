@@ -7,31 +7,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 test('charts over a data source and a collection, and a task board that follows its task', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'charts') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'charts') }, async (emu, browser) => {
     await waitFor('serve to point to the page', () => /charts: Capsule Local renders Charts at \/pages\/charts\/charts/.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /web app renders ui\.(Chart|TaskBoard)|does not render/, 'both are drawn');
     assert.equal((await chat(emu, 'vote apples 4')).body.reply, 'voted apples');
     assert.equal((await chat(emu, 'vote pears 7')).body.reply, 'voted pears');
 
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const dialogs: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(await loginUrl(emu, '/pages/charts/charts'));
+    const { page, errors, dialogs } = await signIn(browser, emu, '/pages/charts/charts');
     await page.locator('h1', { hasText: 'Charts' }).waitFor({ timeout: 20_000 });
 
     const charts = page.locator('figure.ui-chart');
@@ -104,9 +93,5 @@ test('charts over a data source and a collection, and a task board that follows 
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'no label became an element');
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

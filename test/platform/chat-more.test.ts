@@ -7,14 +7,14 @@
 // owner's one session for its thread key (first visit, reload, another browser, a restart, another
 // persona its own, members of one org one together); and an open page's data widgets follow changes made outside any chat turn (an
 // action over the API, a background task, a setting saved).
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, signIn, withBrowser, browserForSuite } from '../support/browser';
 import { waitFor } from '../support/wait';
-import { startEmulator, loginUrl, fixture, type RunningEmulator } from '../support/emulator';
+import { startEmulator, fixture, type RunningEmulator } from '../support/emulator';
 import { chat as apiChat, json } from '../emulator/helpers';
 
 const T = 30_000;
@@ -36,28 +36,14 @@ async function documents(emu: RunningEmulator, name: string): Promise<Array<Reco
 
 describe('the web chat: action suggestions and tables over collections', () => {
   let emu: RunningEmulator;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let page: Page;
-  const dialogs: string[] = [];
-  const errors: string[] = [];
+  let dialogs: string[];
+  let errors: string[];
 
-  before(async () => {
-    emu = await startEmulator({ app: APP });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    page = await browser.newPage();
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(await loginUrl(emu, '/chat'));
+  browserForSuite({ app: APP }, async (e, browser) => {
+    emu = e;
+    ({ page, errors, dialogs } = await signIn(browser, emu, '/chat'));
     await page.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: T });
-  });
-  after(async () => {
-    await closeBrowser?.();
-    await emu?.stop();
-    emu?.cleanup();
   });
 
   const messages = () => page.locator('#messages');
@@ -184,13 +170,8 @@ describe('the web chat: action suggestions and tables over collections', () => {
 });
 
 test('a page\'s data widgets follow changes made outside a chat turn: an action over the API, a task, a setting saved', async () => {
-  const emu = await startEmulator({ app: APP });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(await loginUrl(emu, '/pages/chat-more/board'));
+  await withBrowser({ app: APP }, async (emu, browser) => {
+    const { page, errors } = await signIn(browser, emu, '/pages/chat-more/board');
     const table = page.locator('.ui-table', { hasText: 'All orders' });
     const metric = page.locator('.ui-metric', { hasText: 'Orders' });
     await table.locator('td', { hasText: 'No rows.' }).waitFor({ timeout: T });
@@ -216,11 +197,7 @@ test('a page\'s data widgets follow changes made outside a chat turn: an action 
     await page.locator('.ui-setting', { hasText: 'Tone' }).locator('.ui-result', { hasText: 'Saved' }).waitFor({ timeout: T });
     await waitFor('the tone at loud', async () => (/Tone now\s+loud/.test(await tone.innerText()) ? true : undefined), T);
     assert.deepEqual(errors, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test('the chat page with mode="single" opens the owner\'s one session for its thread key: reload, another browser, a restart', async () => {
@@ -229,8 +206,7 @@ test('the chat page with mode="single" opens the owner\'s one session for its th
   let second: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   try {
     const open = async (b: Browser, who?: string): Promise<{ page: Page; id: string }> => {
-      const page = await b.newPage();
-      await page.goto(await loginUrl(emu, `/pages/chat-more/chat${who ? `?as=${who}` : ''}`));
+      const { page } = await signIn(b, emu, `/pages/chat-more/chat${who ? `?as=${who}` : ''}`);
       await page.locator('h1', { hasText: 'Desk' }).waitFor({ timeout: T });
       const frame = page.frameLocator('iframe.ui-chat-frame');
       await waitFor('the framed chat to be ready', async () => ((await frame.locator('#send').isEnabled()) ? true : undefined), T);

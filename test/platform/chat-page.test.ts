@@ -8,28 +8,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { waitFor } from '../support/wait';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 test('a chat page: the panel is the web chat, and the widgets beside it follow its session', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'chat-page') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'chat-page') }, async (emu, browser) => {
     await waitFor('serve to point to the chat page', () => /chat-page: .*Capsule Local renders the chat page at \/pages\/chat-page\/chat \(signed in/.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /Capsule Local does not render/, 'every widget of the chat page is drawn');
     assert.doesNotMatch(emu.output(), /ui\.ChatPanel/, 'the panel is drawn');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const dialogs: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(await loginUrl(emu, '/dashboard'));
+    const { page, errors, dialogs } = await signIn(browser, emu, '/dashboard');
     const link = page.locator('#apps a', { hasText: '▸ Studio' });
     await link.waitFor({ timeout: 20_000 });
     assert.equal(await link.getAttribute('href'), '/pages/chat-page/chat');
@@ -93,9 +82,5 @@ test('a chat page: the panel is the web chat, and the widgets beside it follow i
 
     assert.deepEqual(errors, []);
     assert.deepEqual(dialogs, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

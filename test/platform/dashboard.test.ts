@@ -3,36 +3,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat, json } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 test("the dashboard's apps card names the SDK version and the app's declarations", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'workbench'), env: { WORKBENCH_KEY: 'dash-secret-value-1' } });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.goto(await loginUrl(emu, '/dashboard'));
+  await withBrowser({ app: join(__dirname, 'fixtures', 'workbench'), env: { WORKBENCH_KEY: 'dash-secret-value-1' } }, async (emu, browser) => {
+    const { page } = await signIn(browser, emu, '/dashboard');
     const row = page.locator('#apps tr', { hasText: 'workbench' });
     await row.waitFor({ timeout: 20_000 });
     const text = await row.innerText();
     assert.match(text, /cpsl \d+\.\d+\.\d+/);
     for (const want of [/collections: notes/, /settings: tone/, /tasks: crunch/, /image: httpx/, /data: stats/, /endpoints: GET \/hello/]) assert.match(text, want);
     assert.ok(!text.includes('dash-secret-value-1'));
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test("the dashboard lists the app's schedules with their next run, and Run now runs one", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'schedules') });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.goto(await loginUrl(emu, '/dashboard'));
+  await withBrowser({ app: join(__dirname, 'fixtures', 'schedules') }, async (emu, browser) => {
+    const { page } = await signIn(browser, emu, '/dashboard');
     const row = page.locator('#schedules tr', { hasText: 'every_five' });
     await row.waitFor({ timeout: 20_000 });
     assert.match(await row.innerText(), /\*\/5 \* \* \* \*\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+—\s+0/);
@@ -41,37 +30,23 @@ test("the dashboard lists the app's schedules with their next run, and Run now r
     await page.getByRole('button', { name: 'Run every_five now' }).click();
     await waitFor('the row to count the run', async () => (/UTC\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+1\s+Run now$/.test((await row.innerText()).trim()) ? true : undefined));
     await waitFor('the run to reach the app', async () => ((await chat(emu, 'ticks')).body.reply === 'every_five=1' ? true : undefined));
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test('the dashboard lists completed onboardings, and Reset lets that user onboard again', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'onboarding') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'onboarding') }, async (emu, browser) => {
     assert.equal((await chat(emu, 'done', { user: 'carol' })).body.reply, 'onboarded');
-    const page = await browser.newPage();
-    await page.goto(await loginUrl(emu, '/dashboard'));
+    const { page } = await signIn(browser, emu, '/dashboard');
     await page.locator('#onboarding tr', { hasText: 'user_carol' }).waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Reset the onboarding of user_carol' }).click();
     await page.locator('#onboarding', { hasText: 'No user has completed an onboarding yet.' }).waitFor({ timeout: 20_000 });
     assert.deepEqual((await json<{ onboarding: unknown[] }>(emu, '/api/state')).body.onboarding, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test("the dashboard lists the app's actions and named sessions; Run and Start trigger them and open the session", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'actions') });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.goto(await loginUrl(emu, '/dashboard'));
+  await withBrowser({ app: join(__dirname, 'fixtures', 'actions') }, async (emu, browser) => {
+    const { page } = await signIn(browser, emu, '/dashboard');
     const row = page.locator('#actions tr', { hasText: 'approve' });
     await row.waitFor({ timeout: 20_000 });
     assert.match(await row.innerText(), /approve\s+actions\s+@app\.action/);
@@ -93,28 +68,17 @@ test("the dashboard lists the app's actions and named sessions; Run and Start tr
     // A handler that raises: its error in the banner.
     await page.getByRole('button', { name: 'Run action explode' }).click();
     await page.locator('.error-banner', { hasText: 'the action failed on purpose' }).waitFor({ timeout: 20_000 });
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test("the dashboard lists the app's workflows; Start runs the workflow's start handler with the payload and opens its session", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.goto(await loginUrl(emu, '/dashboard'));
+  await withBrowser({ app: join(__dirname, 'fixtures', 'together') }, async (emu, browser) => {
+    const { page } = await signIn(browser, emu, '/dashboard');
     const row = page.locator('#actions tr', { hasText: 'Intake' });
     await row.waitFor({ timeout: 20_000 });
     assert.match(await row.innerText(), /Intake\s+together\s+app\.workflow/);
     await page.getByLabel('Payload for Intake').fill('{"title": "kiosk"}');
     await page.getByRole('button', { name: 'Start workflow Intake' }).click();
     await page.locator('#session-dialog', { hasText: 'Intake started for kiosk; describe it.' }).waitFor({ timeout: 20_000 });
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

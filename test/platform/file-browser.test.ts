@@ -9,28 +9,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 test('a file browser lists, previews, downloads, uploads, makes folders, renames and deletes; a read-only one changes nothing', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'file-browser') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'file-browser') }, async (emu, browser) => {
     await waitFor('serve to point to the pages', () => /file-browser: Capsule Local renders Files at \/pages\/file-browser\/files, Reports at \/pages\/file-browser\/reports/.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /renders ui\.FileBrowser/, 'serve does not name it as not rendered');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const dialogs: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(await loginUrl(emu, '/pages/file-browser/files'));
+    const { page, errors, dialogs } = await signIn(browser, emu, '/pages/file-browser/files');
     const fb = page.locator('.ui-file-browser');
     await fb.locator('h3', { hasText: 'Documents' }).waitFor();
     const names = () => fb.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')));
@@ -114,9 +103,5 @@ test('a file browser lists, previews, downloads, uploads, makes folders, renames
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'no name became an element');
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

@@ -6,23 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { json } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 type State = { onboarding: Array<{ app: string; userId: string }> };
 
 test('the onboarding page draws its tree, completes through its action, and can be gone through again', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'onboarding-page') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'onboarding-page') }, async (emu, browser) => {
     await waitFor('serve to point to the onboarding page', () => /the onboarding page at \/pages\/onboarding-page\/_onboarding/.test(emu.output()) || undefined);
     assert.match(emu.output(), /renders ui\.TextInput\(name=\.\.\.\) in the onboarding page/);
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(await loginUrl(emu, '/dashboard'));
+    const { page, errors } = await signIn(browser, emu, '/dashboard');
     const link = page.locator('#apps a', { hasText: '▸ Onboarding' });
     await link.waitFor({ timeout: 20_000 });
     assert.equal(await link.getAttribute('href'), '/pages/onboarding-page/_onboarding');
@@ -55,9 +49,5 @@ test('the onboarding page draws its tree, completes through its action, and can 
     await page.getByText('An app page of its own at /onboarding.').waitFor();
     assert.equal(new URL(page.url()).pathname, '/pages/onboarding-page/onboarding');
     assert.deepEqual(errors, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

@@ -6,22 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 test('metrics over a data source, setting inputs that save, galleries from inline items and a data source', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'page-data') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'page-data') }, async (emu, browser) => {
     await waitFor('serve to name what is not rendered', () => /page-data: the platform.s web app renders ui\.Metric\(data=<a collection>\), ui\.TextInput\(name=\.\.\.\) in Board/.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /ui\.(Select|Toggle|NumberInput|ImageGallery|VideoGallery)\b/, 'the drawn widgets are not named as undrawn');
     assert.equal((await chat(emu, 'one')).body.reply, 'noted');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(await loginUrl(emu, '/pages/page-data/board'));
+    const { page, errors } = await signIn(browser, emu, '/pages/page-data/board');
     await page.locator('h1', { hasText: 'Board' }).waitFor({ timeout: 20_000 });
 
     const notes = page.locator('.ui-metric').first();
@@ -60,9 +54,5 @@ test('metrics over a data source, setting inputs that save, galleries from inlin
     assert.equal(await page.locator('figure', { hasText: 'One' }).locator('video').getAttribute('src'), 'https://example.invalid/one.mp4');
     await page.locator('.ui-note', { hasText: 'ui.TextInput without setting= (a workflow form\'s field) is not rendered in Capsule Local yet.' }).waitFor();
     assert.deepEqual(errors, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

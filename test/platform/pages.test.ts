@@ -4,25 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 const APP = join(__dirname, 'fixtures', 'together');
 
 test("the app's pages render in the browser: rows of a collection, a chart of them, an action button, hostile text as text", async () => {
-  const emu = await startEmulator({ app: APP });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: APP }, async (emu, browser) => {
     assert.equal((await chat(emu, 'file printer')).body.reply, 'filed printer');
     assert.equal((await chat(emu, 'file scanner')).body.reply, 'filed scanner');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-
     // The dashboard links the pages the emulator renders.
-    await page.goto(await loginUrl(emu, '/dashboard'));
+    const { page, errors } = await signIn(browser, emu, '/dashboard');
     const link = page.locator('#apps a', { hasText: 'Stats' });
     await link.waitFor({ timeout: 20_000 });
     assert.equal(await link.getAttribute('href'), '/pages/together/stats');
@@ -75,22 +68,12 @@ test("the app's pages render in the browser: rows of a collection, a chart of th
     // Signed in like the dashboard: without the session, the page and its API are refused.
     assert.equal((await fetch(`${emu.url}/pages/together/stats`)).status, 401);
     assert.equal((await fetch(`${emu.url}/api/pages/together`)).status, 401);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test('hostile pages stay text and within caps: __proto__ keys and types, deep and wide trees', async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'hostile-pages') });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => (errors.push(`dialog: ${d.message()}`), void d.dismiss()));
-    await page.goto(await loginUrl(emu, '/pages/hostile/rows'));
+  await withBrowser({ app: join(__dirname, 'fixtures', 'hostile-pages') }, async (emu, browser) => {
+    const { page, errors, dialogs } = await signIn(browser, emu, '/pages/hostile/rows');
     await page.locator('.ui-table tbody tr').waitFor({ timeout: 20_000 });
     assert.deepEqual(await page.locator('.ui-table tbody td').allInnerTexts(), ['p', 'c', '<script>alert(1)</script>']);
     assert.equal(await page.locator('.ui-page script').count(), 0);
@@ -107,12 +90,9 @@ test('hostile pages stay text and within caps: __proto__ keys and types, deep an
     await page.locator('.ui-note', { hasText: 'This page has more than 2000 widgets; the rest are not shown.' }).waitFor();
     assert.equal(await page.locator('.ui-text').count(), 1999, 'the Page itself is one of the 2000');
     assert.deepEqual(errors, []);
+    assert.deepEqual(dialogs, []);
 
     const said = /hostile: the platform's web app renders ui widget type "__proto__" in Rows; Capsule Local does not render that yet: .*\. Capsule Local renders Rows at \/pages\/hostile\/rows, Deep at \/pages\/hostile\/deep, Wide at \/pages\/hostile\/wide \(signed in, linked from the dashboard\)/;
     await waitFor('serve to name what is not rendered', () => said.test(emu.output()) || undefined);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

@@ -3,11 +3,11 @@
 // preview card (a frame) and opened in a tab of its own, the page is on its own origin,
 // `<port>-preview.preview.localhost:<emulator port>` (Chromium resolves *.localhost to loopback),
 // so both reach the app's server; the page cannot use the emulator's signed-in session.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
-import { startEmulator, loginUrl, fixture, type RunningEmulator } from '../support/emulator';
+import { signIn, browserForSuite } from '../support/browser';
+import { fixture, type RunningEmulator } from '../support/emulator';
 
 // No time limits of our own: the test runner's limit is the only one.
 const NO_LIMIT = { timeout: 0 };
@@ -15,26 +15,17 @@ const NO_LIMIT = { timeout: 0 };
 describe('a previewed page with absolute paths, in Chromium', () => {
   let emu: RunningEmulator;
   let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let chat: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
-  before(async () => {
-    emu = await startEmulator({ app: fixture('platform', 'preview') });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    chat = await browser.newPage();
-    chat.on('pageerror', (e) => errors.push(e.message));
-    await chat.goto(await loginUrl(emu, '/chat'));
+  browserForSuite({ app: fixture('platform', 'preview') }, async (e, b) => {
+    [emu, browser] = [e, b];
+    ({ page: chat, errors } = await signIn(browser, emu, '/chat'));
     const box = chat.getByRole('textbox', { name: 'Message' });
     await box.waitFor(NO_LIMIT);
     await box.fill('page');
     await box.press('Enter');
     await chat.locator('#messages .msg.app', { hasText: 'paged' }).waitFor(NO_LIMIT);
-  });
-  after(async () => {
-    await closeBrowser?.();
-    await emu?.stop();
-    emu?.cleanup();
   });
 
   /** The preview's page (in a frame or a tab) once its script and its call have come back. */

@@ -10,24 +10,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 const APP = join(__dirname, 'fixtures', 'react-pages');
 
 test('React pages render with the kit: a collection row, a data source, the theme, a useChat round trip on one thread', async () => {
-  const emu = await startEmulator({ app: APP });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: APP }, async (emu, browser) => {
     assert.equal((await chat(emu, 'file printer')).body.reply, 'filed printer');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
-
-    await page.goto(await loginUrl(emu, '/pages/react-board/board'));
+    const { page, errors } = await signIn(browser, emu, '/pages/react-board/board', { consoleErrors: true });
     await page.locator('.cp-header h1', { hasText: 'Ticket board' }).waitFor({ timeout: 30_000 });
     await page.locator('.cp-subtitle', { hasText: 'All systems go' }).waitFor();
     await page.locator('.cp-metric-value', { hasText: '1' }).waitFor();
@@ -101,19 +93,12 @@ test('React pages render with the kit: a collection row, a data source, the them
     await waitFor('serve to name what is rendered', () => /Capsule Local renders .*Board at \/pages\/react-board\/board/.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /Board \(\/board, a React page\)/);
     assert.match(emu.output(), /npm packages .*recharts.* in Chart/);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
 
 test("a page with a syntax error shows esbuild's message; a page's npm package is named; the bundle route refuses other names", async () => {
-  const emu = await startEmulator({ app: APP });
-  const { browser, close } = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    await page.goto(await loginUrl(emu, '/pages/react-board/broken'));
+  await withBrowser({ app: APP }, async (emu, browser) => {
+    const { page } = await signIn(browser, emu, '/pages/react-board/broken');
     const problem = page.locator('.cp-problem');
     await problem.waitFor({ timeout: 30_000 });
     assert.match(await problem.locator('h2').innerText(), /^Broken could not be bundled$/);
@@ -226,9 +211,5 @@ test("a page with a syntax error shows esbuild's message; a page's npm package i
     assert.equal((await emu.api('/apps/react-board/pages/__onboarding__/bundle.js')).status, 200);
     assert.equal((await fetch(`${emu.url}/apps/react-board/pages/Board/bundle.js`)).status, 401);
     assert.equal((await fetch(`${emu.url}/pages/react-board/board`)).status, 401);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

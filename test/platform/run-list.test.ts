@@ -6,23 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { json } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 const SCREEN = '/pages/workflow-runs/_workflow/Research';
 
 test("a workflow's runs, newest first, each opened in the chat or continued from the screen; the viewer's own", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'workflow-runs') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'workflow-runs') }, async (emu, browser) => {
     await waitFor('serve to name the page', () => /workflow-runs: the platform's web app renders ui\.RunList in Overview; /.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /ui\.RunList in the screen of Research/, 'drawn on the screen');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(await loginUrl(emu, SCREEN));
+    const { page, errors } = await signIn(browser, emu, SCREEN);
     const list = page.locator('.ui-run-list');
     await list.locator('.ui-empty', { hasText: '<b>Nothing</b> researched yet' }).waitFor();
     assert.equal(await page.locator('.ui-run-list b').count(), 0, 'the message stays text');
@@ -79,9 +73,5 @@ test("a workflow's runs, newest first, each opened in the chat or continued from
     assert.equal(nope.status, 404);
     assert.equal(nope.body.error, 'workflow-runs declares no workflow named "Nope"');
     assert.equal((await fetch(`${emu.url}/api/pages/workflow-runs/runs?workflow=Research`)).status, 401);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });

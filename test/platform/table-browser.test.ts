@@ -6,26 +6,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { chat } from '../emulator/helpers';
 import { waitFor } from '../support/wait';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 test("a table browser's tree of collection-backed tables, each drawn when chosen; a table group on its own", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'table-browser') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'table-browser') }, async (emu, browser) => {
     await waitFor('serve to point to the page', () => /table-browser: Capsule Local renders Data at \/pages\/table-browser\/data/.test(emu.output()) || undefined);
     assert.doesNotMatch(emu.output(), /renders ui\.Table(Browser|Group)/);
     for (const m of ['ticket printer', 'ticket scanner', 'user ada', 'audit one', 'audit two', 'audit three']) assert.equal((await chat(emu, m)).body.reply, m);
 
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => (errors.push(`dialog: ${d.message()}`), void d.dismiss()));
-    await page.goto(await loginUrl(emu, '/pages/table-browser/data'));
+    const { page, errors, dialogs } = await signIn(browser, emu, '/pages/table-browser/data');
     const tb = page.locator('.ui-table-browser');
     await tb.locator('h3', { hasText: 'All tables' }).first().waitFor();
     assert.equal(await tb.getAttribute('data-tables'), '3');
@@ -63,9 +56,6 @@ test("a table browser's tree of collection-backed tables, each drawn when chosen
     assert.doesNotMatch(await page.locator('#page-root').innerText(), /null|undefined/);
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'a label stays text');
     assert.deepEqual(errors, []);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+    assert.deepEqual(dialogs, []);
+  });
 });

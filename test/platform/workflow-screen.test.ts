@@ -7,21 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser';
-import { loginUrl, startEmulator } from '../support/emulator';
+import { signIn, withBrowser } from '../support/browser';
 import { waitFor } from '../support/wait';
 
 test("a workflow's form starts it with the form's values, runs its action, and links the session", async () => {
-  const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'workflow-only') });
-  const { browser, close } = await launchBrowser();
-  try {
+  await withBrowser({ app: join(__dirname, 'fixtures', 'workflow-only') }, async (emu, browser) => {
     await waitFor('serve to point to the screen', () => /the screen of Run Browser Task at \/pages\/workflow-only\/_workflow\/Run%20Browser%20Task/.test(emu.output()) || undefined);
     assert.match(emu.output(), /; ui\.FileInput, ui\.ImageInput in the screen of Run Browser Task are drawn, but a chosen file is not sent to the workflow \(the SDK does not say what a workflow's input holds for a file\)/);
     assert.doesNotMatch(emu.output(), /renders ui\.FileInput/);
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(await loginUrl(emu, '/dashboard'));
+    const { page, errors } = await signIn(browser, emu, '/dashboard');
     const link = page.locator('#apps a', { hasText: '▶ Run Browser Task' });
     await link.waitFor({ timeout: 20_000 });
     await link.click();
@@ -80,9 +74,5 @@ test("a workflow's form starts it with the form's values, runs its action, and l
     const r = await page.goto(`${emu.url}/pages/workflow-only/_workflow/Nope`);
     assert.equal(r?.status(), 404);
     assert.match(await page.locator('body').innerText(), /declares no workflow named "Nope" \(its workflows: Run Browser Task\)/);
-  } finally {
-    await close();
-    await emu.stop();
-    emu.cleanup();
-  }
+  });
 });
