@@ -57,18 +57,18 @@ const RUNNER_IMPORT = 'import cpsl, app, cpsl.runner.core';
 const STARTS = 7;
 
 /** Node's own start in this environment (an empty script): every `serve` pays it before our code runs. */
-function nodeStart(): number {
+function nodeStart(env: Record<string, string> = {}): number {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
+    spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, ...env } });
     runs.push(performance.now() - t0);
   }
   return median(runs);
 }
 
 /** Medians of STARTS starts and of the baselines, each measured between the starts. */
-async function startTime(): Promise<{ serve: number; imp: number; runnerImp: number; node: number }> {
+async function startTime(env: Record<string, string> = {}): Promise<{ serve: number; imp: number; runnerImp: number; node: number }> {
   const serve: number[] = [];
   const imp: number[] = [];
   const runnerImp: number[] = [];
@@ -77,14 +77,14 @@ async function startTime(): Promise<{ serve: number; imp: number; runnerImp: num
   // (V8's code cache of the CLI, the interpreter's answers).
   for (let i = -1; i < STARTS; i++) {
     const t0 = performance.now();
-    const emu = await startEmulator({ app: APP, waitForApp: false });
+    const emu = await startEmulator({ app: APP, waitForApp: false, env });
     try {
       await chat(emu, 'first');
       if (i < 0) continue;
       serve.push(performance.now() - t0);
       imp.push(importTime(emu.workspace));
       runnerImp.push(importTime(emu.workspace, RUNNER_IMPORT));
-      node.push(nodeStart());
+      node.push(nodeStart(env));
     } finally {
       await emu.stop();
       emu.cleanup();
@@ -241,6 +241,16 @@ export default async function run(): Promise<void> {
     `  medians of ${STARTS} starts; of which the SDK's runner import ("${RUNNER_IMPORT}": ${fmt(start.runnerImp)}): ${fmt(start.runnerImp - start.imp)}; ` +
       `Node's own start (node -e 0${certs}): ${fmt(start.node)}; the rest (the CLI before the launch, connect, register, the first message): ${fmt(start.serve - start.runnerImp - start.node)}`,
   );
+
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    // Node reads the whole bundle before any script runs; a machine without one does not pay it.
+    const bare = await startTime({ NODE_EXTRA_CA_CERTS: '' });
+    const bareOver = bare.serve - bare.imp;
+    console.log(
+      `  the same without this machine's NODE_EXTRA_CA_CERTS (Node's start ${fmt(bare.node)}): serve → first reply ${fmt(bare.serve)}; import ${fmt(bare.imp)}; ` +
+        `over the import ${fmt(bareOver)}: ${verdict(bareOver <= GOALS.startOverImportMs)}; of which the SDK's runner import ${fmt(bare.runnerImp - bare.imp)}`,
+    );
+  }
 
   const emus = new Map<Runtime, RunningEmulator>();
   const echo = await startEcho();
