@@ -4,7 +4,7 @@
 // type the app does not declare and of a window closed before connecting reject, naming why. The
 // page route behind it (GET /api/pages/<app>/integrations[/<type>]?as=) answers the viewer's own
 // connections only: an undeclared or hostile type is a 404 naming it, another persona's
-// connection is not the viewer's, and no token, refresh token, field value or client secret is in
+// connection is not the viewer's, an expired token says so, and no token, refresh token, field value or client secret is in
 // any answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +52,18 @@ test('a React page reads, connects and reads again the viewer\'s integrations; t
     await form.close();
     await page.getByTestId('error').filter({ hasText: 'closed' }).waitFor({ timeout: T });
     assert.equal(await page.getByTestId('error').innerText(), 'integrations().connect("jira"): the connect window was closed before jira was connected');
+
+    // An expired token: status() says so (still connected); connect() again resolves once the new
+    // token is stored.
+    const viewerId = (await json<{ persona: string }>(emu, '/api/pages/react-connect')).body.persona;
+    assert.equal((await emu.api(`/api/integrations/users/${viewerId}/github/expire`, { method: 'POST' })).status, 200);
+    await page.getByRole('button', { name: 'All statuses' }).click();
+    await page.getByTestId('all').filter({ hasText: 'expired' }).waitFor({ timeout: T });
+    assert.match(await page.getByTestId('all').innerText(), /^github connected repo,read:user \S+ expired dated \| jira not connected$/);
+    const [again] = await Promise.all([page.context().waitForEvent('page', { timeout: T }), page.getByRole('button', { name: 'Connect GitHub' }).click()]);
+    await again.getByRole('heading', { name: 'Authorize react-connect' }).waitFor({ timeout: T });
+    await again.getByRole('button', { name: 'Authorize' }).click();
+    await page.getByTestId('connected').filter({ hasText: / valid dated$/ }).waitFor({ timeout: T });
     assert.deepEqual(errors, []);
 
     // The route: the viewer's own state. Another persona (Bea) connects jira with a planted token.
