@@ -297,10 +297,10 @@ export function useSession(name, opts = {}) {
       wantsChat.current = true;
       return chatState;
     },
-    // The viewer's connections of the app's integrations (integrations.js); connect's flow is
-    // told this session (as a show_integration card in it would be).
+    // The viewer's connections of the app's integrations (integrations.js); connect's flow names
+    // this session when it exists (its events are the session's, as a show_integration card's).
     integrations: () => ({
-      connect: (type) => connectIntegration(type, now.current.sessionId || st.sessionId || undefined),
+      connect: (type) => connectIntegration(type, now.current.exists ? now.current.sessionId : undefined),
       status: (type) => integrationStatus(type),
     }),
   };
