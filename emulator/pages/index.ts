@@ -9,7 +9,8 @@
 // persona and which widget types are rendered (widgets.ts). `POST /api/pages/<app>/chat/thread`
 // is the chat page's one session in `mode="single"` (found or created per owner by thread key);
 // `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets (and
-// the React pages' kit). A React page's session data is session-data.ts's, its files files.ts's.
+// the React pages' kit). A React page's session data is session-data.ts's, its files files.ts's,
+// the viewer's integrations integrations.ts's.
 import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
 import { ownerIdOf, sessionIdForKey } from '../gateway/sessions';
@@ -21,6 +22,7 @@ import { reactOnboardingShell, reactShell, sendReactShell } from './react';
 import { registerFileBrowser } from './files';
 import { registerRuns } from './runs';
 import { registerSessionData } from './session-data';
+import { registerPageIntegrations } from './integrations';
 import { ONBOARDING_SEGMENT, PAGE_LIMITS, RENDERED_WIDGETS, WIDGET_CLASSES, chatPagePath, dataSourceNames, declaredChatPage, declaredOnboarding, declaredPages, declaredWorkflows, homeTree, onboardingPath, pagePath, workflowPath } from './widgets';
 
 function appNamed(hub: Hub, name: string) {
@@ -66,6 +68,8 @@ export function registerPages(hub: Hub): void {
   registerRuns(hub);
   // A React page's session data (@capsule/page useSession: read, set, publish; session-data.ts).
   registerSessionData(hub);
+  // The viewer's connections of the app's integrations (@capsule/page useSession().integrations()).
+  registerPageIntegrations(hub);
 
   // The app's data changed (a collection written, a session's data saved; coalesced): the page
   // reads its data widgets again. Also what the web chat's tables over a collection follow.

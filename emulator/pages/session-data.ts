@@ -52,7 +52,7 @@ function dataOf(s: StoredSession): Record<string, unknown> {
 }
 
 /** The viewer: `user` (a persona id), else the default persona, as the page routes take it. */
-function viewerOf(hub: Hub, given: string): string {
+export function viewerOf(hub: Hub, given: string): string {
   const d = hub.read();
   const user = given || d.personas[0]?.id || '';
   if (!d.personas.some((p) => p.id === user)) throw new HttpError(400, `no persona ${user.slice(0, 80)}`);

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, appName, asViewer, dataChanged, notAvailable, onDataChange, touchesSession, viewer } from './context.js';
 import { runAction, threadSession } from './data.js';
+import { connectIntegration, integrationStatus } from './integrations.js';
 
 let seq = 0;
 const nextId = () => `m${Date.now().toString(36)}${(seq++).toString(36)}`;
@@ -186,6 +187,10 @@ const sessionsPath = (rest = '') => `/api/pages/${encodeURIComponent(appName())}
  * `chat()` is a ChatState (useChat's) in this session, with the app's default chat handler: the
  * hook behind it is called on every render of useSession (the rules of hooks hold however the
  * page calls `chat()`); it opens the session's chat from the first render that asks for it.
+ *
+ * `integrations()` is the viewer's connections of the app's integrations (integrations.js):
+ * `status(type?)` reads them, `connect(type)` opens the connect flow in a window of its own and
+ * resolves with the new status once the connection is stored.
  */
 export function useSession(name, opts = {}) {
   const o = opts || {};
@@ -292,9 +297,11 @@ export function useSession(name, opts = {}) {
       wantsChat.current = true;
       return chatState;
     },
+    // The viewer's connections of the app's integrations (integrations.js); connect's flow names
+    // this session when it exists (its events are the session's, as a show_integration card's).
     integrations: () => ({
-      connect: () => Promise.reject(notAvailable('useSession().integrations().connect')),
-      status: () => Promise.reject(notAvailable('useSession().integrations().status')),
+      connect: (type) => connectIntegration(type, now.current.exists ? now.current.sessionId : undefined),
+      status: (type) => integrationStatus(type),
     }),
   };
 }

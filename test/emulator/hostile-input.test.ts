@@ -23,7 +23,7 @@ const RUNNER_METHODS = ['GetSession', 'SaveSessionData', 'GetUserIntegrations', 
  */
 const RESTARTING = ['/api/debug', '/api/debug/stop'];
 /** Routes whose path parameter names a stored thing: a hostile name there is never found. */
-const LOOKUPS = ['/channels/:name', '/api/channels/:name', '/api/channels/:name/stream', '/api/dashboard/sessions/:id', '/api/webchat/sessions/:id', '/api/pages/:app/sessions/:id/data', '/connect/:promptId', '/integrations/form/:promptId', '/integrations/pipedream/:promptId', '/webhooks/:type/:webhookId'];
+const LOOKUPS = ['/channels/:name', '/api/channels/:name', '/api/channels/:name/stream', '/api/dashboard/sessions/:id', '/api/webchat/sessions/:id', '/api/pages/:app/sessions/:id/data', '/api/pages/:app/integrations/:type', '/connect/:promptId', '/integrations/form/:promptId', '/integrations/pipedream/:promptId', '/webhooks/:type/:webhookId'];
 
 describe('hostile names and bodies on every route', () => {
   let emu: RunningEmulator;
