@@ -8,6 +8,8 @@
 //                        an action suggestion runs the app's action in the session
 //   table_preview        session.show_table: an HTML table of the payload's inline rows, or of
 //                        the collection or data source it names, read as the chat's session
+//                        (a collection page by page with its total, sorted by a header click
+//                        when the table is sortable)
 //   ui_preview           session.show_ui: a card saying what the hosted web app would draw (a
 //                        ui.Table is drawn as show_table's)
 //   onboarding_complete  session.complete_onboarding: a card saying what the web app would do
@@ -222,22 +224,56 @@ const capsuleBlocks = (() => {
     return typeof o.key === 'string' && o.key ? { key: o.key, label: str(o.label || o.key) } : null;
   }
 
+  /** The columns to draw: the declared ones, else the rows' keys (without the SDK's "_" fields when `skipHidden`). */
+  function columnsFor(rows, columns, skipHidden) {
+    if (columns.length) return columns;
+    const keys = [];
+    for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k) && !(skipHidden && k.startsWith('_'))) keys.push(k);
+    return keys.map((k) => ({ key: k, label: k }));
+  }
+
+  const bodyRows = (rows, cols) => rows.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(Object.prototype.hasOwnProperty.call(r, c.key) ? r[c.key] : undefined)))));
+
   /** Draws rows (the first TABLE_ROW_CAP) into `box`; `total` counts the rows there are. */
   function drawRows(box, rows, columns, total, skipHidden) {
-    let cols = columns;
-    if (!cols.length) {
-      const keys = [];
-      for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k) && !(skipHidden && k.startsWith('_'))) keys.push(k);
-      cols = keys.map((k) => ({ key: k, label: k }));
-    }
+    const cols = columnsFor(rows, columns, skipHidden);
     const shown = rows.slice(0, TABLE_ROW_CAP);
     box.replaceChildren(...some(
       el('div', { class: 'table-scroll' },
         el('table', {},
           el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col' }, c.label)))),
-          el('tbody', {}, shown.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(Object.prototype.hasOwnProperty.call(r, c.key) ? r[c.key] : undefined)))))))),
+          el('tbody', {}, bodyRows(shown, cols)))),
       total > shown.length ? el('p', { class: 'muted more-rows' }, `${total - shown.length} more rows`) : null,
       rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
+  }
+
+  /**
+   * Draws one page of a collection's rows into `box`: the header (a button per column when the
+   * table is sortable: a click sorts by it, again the other way), the rows, and the pager (the
+   * total, the page of how many, Previous and Next). `view` is {page, perPage, sort, dir,
+   * sortable, go(page), sortBy(key)}.
+   */
+  function drawPage(box, rows, columns, total, view) {
+    const cols = columnsFor(rows, columns, true);
+    const pages = Math.max(1, Math.ceil(total / view.perPage));
+    const head = cols.map((c) => {
+      if (!view.sortable) return el('th', { scope: 'col' }, c.label);
+      const on = view.sort === c.key;
+      return el('th', { scope: 'col', 'aria-sort': on ? (view.dir === 'asc' ? 'ascending' : 'descending') : null },
+        el('button', { type: 'button', class: 'table-sort', title: `Sort by ${c.label}`, onclick: () => view.sortBy(c.key) }, c.label + (on ? (view.dir === 'asc' ? ' ▲' : ' ▼') : '')));
+    });
+    const first = total ? (view.page - 1) * view.perPage + 1 : 0;
+    const last = total ? Math.min(total, first + rows.length - 1) : 0;
+    box.replaceChildren(...some(
+      el('div', { class: 'table-scroll' },
+        el('table', {},
+          el('thead', {}, el('tr', {}, head)),
+          el('tbody', {}, bodyRows(rows, cols)))),
+      rows.length ? null : el('p', { class: 'muted' }, 'No rows.'),
+      el('div', { class: 'row table-pager' },
+        el('span', { class: 'muted table-count', role: 'status' }, `${total} row${total === 1 ? '' : 's'}${pages > 1 ? ` · ${first}–${last} · page ${view.page} of ${pages}` : ''}`),
+        pages > 1 ? el('button', { type: 'button', class: 'table-prev', disabled: view.page <= 1, onclick: () => view.go(view.page - 1) }, 'Previous') : null,
+        pages > 1 ? el('button', { type: 'button', class: 'table-next', disabled: view.page >= pages, onclick: () => view.go(view.page + 1) }, 'Next') : null)));
   }
 
   /** Tables over a collection or a data source in the open conversation: read again when the app's data changes. */
@@ -245,7 +281,8 @@ const capsuleBlocks = (() => {
 
   /**
    * A table's rows: inline, or read as the page view reads a ui.Table's (media/pages.js): the
-   * runner's /collection/<name> (its scope, the first page) or the data source, as the chat's
+   * runner's /collection/<name> page by page (its scope; `paginate` rows a page, else the SDK's
+   * 50; sorted by the server when the table is sortable), or the data source, as the chat's
    * session, so a collection scoped to the session, its user or their org shows theirs.
    */
   function tableRows(w, ctx, payload) {
@@ -265,11 +302,34 @@ const capsuleBlocks = (() => {
       return box;
     }
     const what = data ? `data source "${data}"` : `collection "${collection}"`;
+    // The page the table shows: the SDK's page size (50, DEFAULT_PAGE_SIZE) or the table's
+    // `paginate`, at most the SDK's MAX_PAGE_SIZE (200).
+    const view = {
+      page: 1,
+      perPage: Number.isInteger(w.paginate) && w.paginate > 0 ? Math.min(w.paginate, 200) : TABLE_ROW_CAP,
+      sort: '',
+      dir: 'asc',
+      sortable: w.sortable === true,
+      go: (page) => {
+        view.page = Math.max(1, page);
+        load();
+      },
+      sortBy: (key) => {
+        view.dir = view.sort === key && view.dir === 'asc' ? 'desc' : 'asc';
+        view.sort = key;
+        view.page = 1;
+        load();
+      },
+    };
     const url = () => {
       const q = new URLSearchParams();
       if (collection) {
-        q.set('page', '1');
-        q.set('per_page', String(TABLE_ROW_CAP));
+        q.set('page', String(view.page));
+        q.set('per_page', String(view.perPage));
+        if (view.sort) {
+          q.set('sort', view.sort);
+          q.set('sort_dir', view.dir);
+        }
       }
       if (!data && typeof w.scope === 'string') q.set('scope', w.scope);
       if (ctx.sessionId) q.set('session_id', ctx.sessionId);
@@ -287,7 +347,11 @@ const capsuleBlocks = (() => {
         const rows = (Array.isArray(r) ? r : Array.isArray(obj(r).data) ? r.data : []).map(obj);
         const total = Array.isArray(r) ? rows.length : Number(obj(r).total) || rows.length;
         const answered = Array.isArray(obj(r).columns) ? r.columns.map(columnOf).filter(Boolean) : [];
-        drawRows(rowsBox, rows, declared.length ? declared : answered, total, true);
+        if (!collection || Array.isArray(r)) return drawRows(rowsBox, rows, declared.length ? declared : answered, total, true);
+        // Rows went away under the page shown (deleted elsewhere): the last page there is now.
+        const pages = Math.max(1, Math.ceil(total / view.perPage));
+        if (view.page > pages) return view.go(pages);
+        drawPage(rowsBox, rows, declared.length ? declared : answered, total, view);
       } catch (e) {
         if (mine !== generation) return;
         rowsBox.replaceChildren(el('p', { class: 'table-error', role: 'alert' }, `The ${what} could not be read: ${e.message}`));
