@@ -384,7 +384,9 @@ const capsuleBlocks = (() => {
 
   /**
    * Changes of the app's data made elsewhere (a task, an action, a page; GET
-   * /api/pages/<app>/changes), followed while a table over its data is in the conversation.
+   * /api/pages/<app>/changes, shared with the app's other pages in this browser: media/feed.js),
+   * followed while a table over its data is in the conversation. Back up after being down, it
+   * reads the tables again (what changed meanwhile was not told).
    */
   let feed = null;
   function follow(app) {
@@ -392,7 +394,12 @@ const capsuleBlocks = (() => {
     if (feed && feed.es) feed.es.close();
     feed = { app, es: document.hidden ? null : listen(app) };
   }
-  const listen = (app) => capsule.stream(`/api/pages/${encodeURIComponent(app)}/changes`, { 'data-changed': (c) => refresh(obj(c)) });
+  const listen = (app) => capsuleFeed.subscribe(app, {
+    change: (c) => refresh(obj(c)),
+    state: (up, before) => {
+      if (up && before === false) refresh();
+    },
+  });
   // A hidden tab lets go of the stream (a browser keeps few connections to one host); shown
   // again, it reads its tables again.
   document.addEventListener('visibilitychange', () => {

@@ -39,9 +39,9 @@
    * it) every `fallbackMs`.
    */
   const followers = [];
-  /** The change feed's EventSource while the page follows it (null while the tab is hidden). */
+  /** The page's subscription to the change feed (media/feed.js) while it follows it (null while the tab is hidden). */
   let feed = null;
-  const feedUp = () => !!feed && feed.readyState === 1;
+  const feedUp = () => !!feed && feed.up();
   function follow(f) {
     const entry = { ...f, last: Date.now(), queued: false };
     followers.push(entry);
@@ -673,10 +673,10 @@
    * data widgets read it again, once for a burst. A change of only other sessions' data is not
    * this page's (its widgets read as the chat page's session, or as the viewer). A notice also
    * names the background tasks whose status changed (ids and statuses): the task boards and run
-   * lists read again. A hidden tab lets go of the stream (a browser keeps few connections to one
-   * host) and reads its data again when it is shown; while the stream is down the task boards
-   * and run lists fall back to a slow poll, and once it is back everything is read again (what
-   * changed meanwhile was not told).
+   * lists read again. The stream is shared by the app's pages open in this browser (media/feed.js:
+   * one of them holds it). A hidden tab lets go of it and reads its data again when it is shown;
+   * while the stream is down the task boards and run lists fall back to a slow poll, and once it
+   * is back everything is read again (what changed meanwhile was not told).
    */
   function followChanges() {
     if (!reloaders.length && !followers.length) return;
@@ -693,21 +693,16 @@
       soon();
       for (const f of followers) nudge(f);
     };
-    let missed = false;
     const open = () => {
-      feed = capsule.stream(`/api/pages/${encodeURIComponent(appName)}/changes`, {
-        'data-changed'(c) {
+      feed = capsuleFeed.subscribe(appName, {
+        change(c) {
           if (!isObject(c)) return;
           for (const f of followers) if (f.node.isConnected && f.wants(c)) nudge(f);
           if (get(c, 'collections') !== true && Array.isArray(get(c, 'sessions')) && !c.sessions.includes(chatSession)) return;
           soon();
         },
-        open() {
-          if (missed) everything();
-          missed = false;
-        },
-        error() {
-          missed = true;
+        state(up, before) {
+          if (up && before === false) everything();
         },
       });
     };

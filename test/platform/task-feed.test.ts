@@ -3,7 +3,9 @@
 // reach an open task board through the feed (its board reads once a minute otherwise), the feed
 // names tasks by id and status only (the payload's values, planted in the task, never appear in
 // the stream), a board does not poll while the feed is up and falls back to a slow poll while
-// it is down, and a workflow run started elsewhere appears in an open run list through the feed.
+// it is down, pages of the app in one browser share one stream (media/feed.js: the next page
+// takes it over when the one holding it closes), and a workflow run started elsewhere appears
+// in an open run list through the feed.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -135,7 +137,7 @@ describe('task status on the change feed', () => {
 
   test('with the feed up a board does not poll; with the feed down it falls back to a slow poll', async () => {
     const up = await open('/pages/task-feed/fallback');
-    await up.page.locator('.ui-task-board', { hasText: 'Slow' }).locator('.ui-task-status', { hasText: /tasks/ }).waitFor({ timeout: 30_000 });
+    await up.page.locator('.ui-task-board', { hasText: 'Slow' }).locator('.ui-task-status', { hasText: /\d+ tasks? \(/ }).waitFor({ timeout: 30_000 });
     const before = up.stateReads();
     await new Promise((r) => setTimeout(r, 6000));
     assert.equal(up.stateReads(), before, 'no read in 6 s while the feed is up and no task changed (refresh_ms is 1 s)');
@@ -144,7 +146,7 @@ describe('task status on the change feed', () => {
     // The feed refused: the board reads on its own, every 5 s (refresh_ms 1 s, at least 5 s).
     const down = await open('/pages/task-feed/fallback', async (p) => void (await p.route('**/api/pages/task-feed/changes', (r) => r.abort())));
     const slow = down.page.locator('.ui-task-board', { hasText: 'Slow' });
-    await slow.locator('.ui-task-status', { hasText: /tasks/ }).waitFor({ timeout: 30_000 });
+    await slow.locator('.ui-task-status', { hasText: /\d+ tasks? \(/ }).waitFor({ timeout: 30_000 });
     const token = 'tok-fallback';
     await say(`brew ${token}`, /^brewing task_/);
     await waitFor('the task on the polling board', async () => ((await taskIn(down.page, 'Slow', 'Running').count()) === 1 ? true : undefined), 20_000);
@@ -156,6 +158,61 @@ describe('task status on the change feed', () => {
     await waitFor('the task completed on the polling board', async () => ((await taskIn(down.page, 'Slow', 'Completed').count()) >= 1 ? true : undefined), 20_000);
     assert.deepEqual(errors, []);
     await down.page.close();
+  });
+
+  test('pages of the app in one browser share one stream; when the page holding it closes, the next one takes it over', async () => {
+    // The stream requests of each page.
+    const requests = new Map<Page, number>();
+    const watch = (p: Page) => {
+      requests.set(p, 0);
+      p.on('request', (r) => {
+        if (new URL(r.url()).pathname === '/api/pages/task-feed/changes') requests.set(p, requests.get(p)! + 1);
+      });
+    };
+    const streamsOf = (p: Page) => requests.get(p) ?? 0;
+    {
+      // The first page takes the stream; the second, in a window of its own beside it (both
+      // shown), hears it through the first. Its board reads once a minute by itself.
+      const holder = await open('/pages/task-feed/fallback', async (p) => watch(p));
+      await holder.page.locator('.ui-task-board', { hasText: 'Slow' }).locator('.ui-task-status', { hasText: /\d+ tasks? \(/ }).waitFor({ timeout: 30_000 });
+      // A window opens on a click (a browser blocks a popup without one).
+      await holder.page.evaluate(() => {
+        const b = document.createElement('button');
+        b.id = 'open-beside';
+        b.textContent = 'Open beside';
+        b.addEventListener('click', () => void window.open('/pages/task-feed/tasks', 'beside', 'popup,width=900,height=700'));
+        document.body.prepend(b);
+      });
+      const popup = holder.page.waitForEvent('popup');
+      await holder.page.click('#open-beside');
+      const other = await popup;
+      watch(other);
+      other.on('pageerror', (e) => errors.push(e.message));
+      await other.locator('.ui-task-board', { hasText: 'Brews' }).locator('.ui-task-status', { hasText: /\d+ tasks? \(/ }).waitFor({ timeout: 30_000 });
+      assert.deepEqual([await holder.page.evaluate(() => document.visibilityState), await other.evaluate(() => document.visibilityState)], ['visible', 'visible']);
+      assert.equal(await other.evaluate('capsuleFeed.shared'), true, 'Web Locks and BroadcastChannel are there');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(streamsOf(other), 0, 'the second page opened no stream of its own');
+      assert.equal(streamsOf(holder.page), 1);
+
+      const token = 'tok-shared';
+      await say(`brew ${token}`, /^brewing task_/);
+      await waitFor('the task on the second page, told through the first', async () => ((await taskIn(other, 'Brews', 'Running').count()) === 1 ? true : undefined), 15_000);
+      await waitFor('the task on the first page', async () => ((await taskIn(holder.page, 'Slow', 'Running').count()) === 1 ? true : undefined), 15_000);
+      assert.equal(streamsOf(other), 0);
+
+      // The page holding the stream goes away (navigated off; closing the tab would close the
+      // window it opened too): the other one opens the stream, and still hears the task end.
+      await holder.page.goto('about:blank');
+      await waitFor('the second page to open the stream', () => (streamsOf(other) === 1 ? true : undefined), 15_000);
+      await new Promise((r) => setTimeout(r, 500));
+      await say(`release ${token}`, /^released/);
+      await waitFor('the task completed on the second page', async () => ((await taskIn(other, 'Brews', 'Completed').count()) >= 1 && (await taskIn(other, 'Brews', 'Running').count()) === 0 ? true : undefined), 15_000);
+      assert.equal(streamsOf(other), 1, 'one stream opened, once');
+      assert.deepEqual(errors, []);
+      await other.close();
+      await holder.page.close();
+    }
   });
 
   test('a workflow run started elsewhere appears in an open run list through the feed', async () => {
