@@ -8,7 +8,10 @@
 // which its `db.<name>` refuses), read nothing (a collection neither declared nor stored) or
 // widen what the caller sees (a `scope` broader than the collection's declared one: `scope=app`
 // over a session-scoped collection would lift the scope filter), the emulator answers 4xx naming
-// why, and nothing reaches the runner.
+// why, and nothing reaches the runner. The SDK's other collection routes (PATCH
+// /collection/<name>/<row id>, PUT /collection/<name>/columns, DELETE /collection/<name>) take
+// the same `scope` parameter for their filter: their name and scope are checked the same way
+// (checkCollectionWrite).
 import type { Request } from 'express';
 import { HttpError } from './errors';
 import { DataError } from '../collections/errors';
@@ -61,11 +64,15 @@ function declaration(declared: unknown, name: string): { scope: string } | undef
   return undefined;
 }
 
-/** Checks a GET of `/collection/<name>`; throws an HttpError (4xx) for what the emulator refuses. */
-export function checkCollectionQuery(app: CollectionQueryApp, name: string, req: Request): void {
+function checkName(name: string): void {
   if (!name || name.length > MAX_NAME) throw new HttpError(400, `a collection name has 1 to ${MAX_NAME} characters`);
   if (name.startsWith('_')) throw new HttpError(400, `${shown(name)} is not a collection a page can read: names starting with "_" are the SDK's own (db.<name> refuses them)`);
   if (/[\x00-\x1f\x7f/\\]/.test(name)) throw new HttpError(400, `${shown(name)} is not a collection name: it holds a slash, backslash or control character`);
+}
+
+/** Checks a GET of `/collection/<name>`; throws an HttpError (4xx) for what the emulator refuses. */
+export function checkCollectionQuery(app: CollectionQueryApp, name: string, req: Request): void {
+  checkName(name);
 
   const perRaw = param(req, 'per_page');
   const perPage = perRaw === undefined ? DEFAULT_PAGE_SIZE : whole('per_page', perRaw, 1, MAX_PAGE_SIZE, ' (the SDK\'s MAX_PAGE_SIZE)');
@@ -94,6 +101,16 @@ export function checkCollectionQuery(app: CollectionQueryApp, name: string, req:
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpError(400, 'filter must be a JSON object (the SDK\'s query language)');
   }
 
+  checkKnownAndScope(app, name, req);
+}
+
+/** Checks a write of `/collection/<name>[/...]` (PATCH, PUT, DELETE): its name and its scope. */
+export function checkCollectionWrite(app: CollectionQueryApp, name: string, req: Request): void {
+  checkName(name);
+  checkKnownAndScope(app, name, req);
+}
+
+function checkKnownAndScope(app: CollectionQueryApp, name: string, req: Request): void {
   const decl = declaration(app.declared, name);
   if (!decl && !app.stored(name)) {
     const names = Array.isArray(app.declared) ? (app.declared as Array<{ name?: unknown }>).map((d) => d?.name).filter((n): n is string => typeof n === 'string') : [];

@@ -13,7 +13,7 @@ import { findPersona } from './sessions';
 import { BODY_LIMIT } from './security';
 import type { PreviewOrigins } from './preview-origin';
 import { declaredOnboarding, declaredPages } from '../pages/widgets';
-import { checkCollectionQuery } from './collection-query';
+import { checkCollectionQuery, checkCollectionWrite } from './collection-query';
 import type { AppSupervisor } from '../runner/supervisor';
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host', 'authorization', 'cookie']);
@@ -152,11 +152,18 @@ export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Route
   // A collection's rows (the SDK's /collection/<name> query): checked here first, so that bad
   // paging, a hostile or unknown name and a scope wider than the collection's get a 4xx
   // (collection-query.ts) and the scope the SDK filters by stays the collection's own or narrower.
+  // Its writes (a row's update, the columns, a delete) take the same scope: their name and scope are checked too.
+  const about = (sup: AppSupervisor) => ({ name: sup.name, declared: sup.info().declarations.collections, stored: (n: string) => storedCollection(hub, sup.appId, n) });
   router.get('/apps/:app/endpoints/collection/:name', (req, res, next) => {
     const name = req.params.name!;
-    forward(hub, req, res, req.params.app!, `/collection/${encodeURIComponent(name)}`, 'endpoint', (sup) =>
-      checkCollectionQuery({ name: sup.name, declared: sup.info().declarations.collections, stored: (n) => storedCollection(hub, sup.appId, n) }, name, req),
-    ).catch(next);
+    forward(hub, req, res, req.params.app!, `/collection/${encodeURIComponent(name)}`, 'endpoint', (sup) => checkCollectionQuery(about(sup), name, req)).catch(next);
+  });
+  router.all('/apps/:app/endpoints/collection/:name{/*rest}', (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const name = req.params.name!;
+    const rest = req.params.rest as unknown as string[] | string | undefined;
+    const tail = Array.isArray(rest) ? rest.map((x) => `/${encodeURIComponent(x)}`).join('') : rest ? `/${rest}` : '';
+    forward(hub, req, res, req.params.app!, `/collection/${encodeURIComponent(name)}${tail}`, 'endpoint', (sup) => checkCollectionWrite(about(sup), name, req)).catch(next);
   });
   router.all('/apps/:app/endpoints{/*rest}', (req, res, next) => {
     const rest = req.params.rest as unknown as string[] | string | undefined;

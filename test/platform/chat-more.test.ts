@@ -239,10 +239,10 @@ describe('the web chat: action suggestions and tables over collections', () => {
   });
 
   test('a collection query the emulator refuses gets a 4xx naming why: bad pages and limits, unknown and hostile names, a wider scope', async () => {
-    const { cases } = JSON.parse(readFileSync(join(APP, 'collection-queries.json'), 'utf8')) as { cases: Array<{ query: string; status: number; error: string }> };
+    const { cases } = JSON.parse(readFileSync(join(APP, 'collection-queries.json'), 'utf8')) as { cases: Array<{ method?: string; query: string; body?: unknown; status: number; error: string }> };
     assert.ok(cases.length >= 20);
     for (const c of cases) {
-      const r = await json<{ error?: string }>(emu, `/apps/chat-more/endpoints/collection/${c.query}`);
+      const r = await json<{ error?: string }>(emu, `/apps/chat-more/endpoints/collection/${c.query}`, c.body, c.method);
       assert.equal(r.status, c.status, `${c.query}: ${JSON.stringify(r.body)}`);
       assert.match(String(r.body.error), new RegExp(c.error), c.query);
     }
@@ -256,6 +256,15 @@ describe('the web chat: action suggestions and tables over collections', () => {
     assert.deepEqual(mine.body.data.map((d) => d.text), ['first', 'second']);
     const narrower = await json<{ data: unknown[] }>(emu, `/apps/chat-more/endpoints/collection/orders?scope=session&session_id=${sid}`);
     assert.equal(narrower.status, 200, 'an app-scoped collection may be read narrower');
+    // A write in the collection's own scope reaches the SDK (its answer, its checks).
+    const first = await json<{ data: Array<{ _id: string; sku: string }> }>(emu, '/apps/chat-more/endpoints/collection/parts?per_page=1');
+    const row = first.body.data[0]!;
+    const patched = await json<{ row?: { qty: number } }>(emu, `/apps/chat-more/endpoints/collection/parts/${encodeURIComponent(row._id)}`, { updates: { qty: 7 } }, 'PATCH');
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.row?.qty, 7);
+    const refused = await json<{ error?: string }>(emu, `/apps/chat-more/endpoints/collection/parts/${encodeURIComponent(row._id)}`, { updates: { _session_id: 'x' } }, 'PATCH');
+    assert.equal(refused.status, 400, 'the SDK\'s own refusal comes back as it is');
+    assert.match(String(refused.body.error), /cannot edit fields: _session_id/);
     // The emulator still answers, and the page's own table still reads.
     assert.equal((await apiChat(emu, 'ping')).body.reply, 'said ping');
   });
