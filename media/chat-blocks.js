@@ -115,17 +115,27 @@ const capsuleBlocks = (() => {
 
   // show_task names only the task (the hosted card polls the task endpoint): this card reads the
   // task's state from the emulator's /api/state (its `tasks`, the latest 50, as the dashboard
-  // shows them) and polls it until the task is final, also on a reloaded session. A task the
-  // state no longer lists shows as "status unknown".
-  function taskCard(block) {
+  // shows them), and again each time the app's change feed says the task's status changed, until
+  // it is final, also on a reloaded session; only while the feed is down it polls (every 5 s). A
+  // task the state no longer lists shows as "status unknown".
+  function taskCard(block, ctx) {
     const p = obj(block.payload);
     const heading = str(p.message) || 'Background task';
     const node = el('div', { class: 'block card task', role: 'group', 'aria-label': heading, dataset: { blockId: block.id, taskId: str(p.task_id) } },
       el('h3', {}, heading),
       el('div', { class: 'row task-body' }, el('span', { class: 'muted' }, 'Reading the task…')));
-    let tries = 0;
-    const poll = async () => {
-      if (tries++ > 0 && !node.isConnected) return;
+    let reads = 0;
+    let generation = 0;
+    let entry = null;
+    let timer = null;
+    const done = () => {
+      if (entry) liveTasks.delete(entry);
+      entry = null;
+      clearInterval(timer);
+    };
+    const read = async () => {
+      if (reads++ > 0 && !node.isConnected) return done();
+      const mine = ++generation;
       let task;
       try {
         const state = await api('/api/state');
@@ -133,11 +143,23 @@ const capsuleBlocks = (() => {
       } catch {
         task = undefined;
       }
+      if (mine !== generation) return;
       taskBody(node, p, task);
-      if (task && !FINAL_TASK.has(task.status) && tries < 2000) setTimeout(poll, 1000);
+      if (!task || FINAL_TASK.has(task.status) || reads > 2000) done();
     };
-    if (p.task_id) poll();
-    else taskBody(node, p, undefined);
+    if (p.task_id) {
+      if (ctx && ctx.app) {
+        entry = { node, taskId: str(p.task_id), load: read };
+        liveTasks.add(entry);
+        follow(ctx.app);
+      }
+      // The fallback while the feed is down (or not followed: no app known).
+      timer = setInterval(() => {
+        if (!node.isConnected) return done();
+        if (!document.hidden && !(entry && feed && feed.es && feed.es.up())) read();
+      }, 5000);
+      read();
+    } else taskBody(node, p, undefined);
     return { node, replaces: drawn(block.id) };
   }
 
@@ -278,6 +300,8 @@ const capsuleBlocks = (() => {
 
   /** Tables over a collection or a data source in the open conversation: read again when the app's data changes. */
   const liveTables = new Set();
+  /** Task cards whose task is not final yet: read again when the feed names their task. */
+  const liveTasks = new Set();
 
   /**
    * A table's rows: inline, or read as the page view reads a ui.Table's (media/pages.js): the
@@ -369,14 +393,20 @@ const capsuleBlocks = (() => {
 
   /**
    * Reads the tables over the app's data in the conversation again: all of them (the app changed
-   * its data in the open turn), or those a change concerns (a collection, or their session's data).
+   * its data in the open turn), or those a change concerns (a collection, or their session's data);
+   * and the task cards whose task a change names (or all, for "any task").
    */
   function refresh(change) {
     for (const entry of liveTables) {
       if (!entry.node.isConnected) liveTables.delete(entry);
       else if (!change || change.collections === true || !Array.isArray(change.sessions) || change.sessions.includes(entry.sessionId)) entry.load();
     }
-    if (!liveTables.size && feed) {
+    const tasks = change ? change.tasks : null;
+    for (const entry of liveTasks) {
+      if (!entry.node.isConnected) liveTasks.delete(entry);
+      else if (!change || tasks === null || (Array.isArray(tasks) && tasks.some((t) => obj(t).id === entry.taskId))) entry.load();
+    }
+    if (!liveTables.size && !liveTasks.size && feed) {
       if (feed.es) feed.es.close();
       feed = null;
     }
@@ -385,7 +415,7 @@ const capsuleBlocks = (() => {
   /**
    * Changes of the app's data made elsewhere (a task, an action, a page; GET
    * /api/pages/<app>/changes, shared with the app's other pages in this browser: media/feed.js),
-   * followed while a table over its data is in the conversation. Back up after being down, it
+   * followed while a table over its data, or a card of a task not final yet, is in the conversation. Back up after being down, it
    * reads the tables again (what changed meanwhile was not told).
    */
   let feed = null;

@@ -5,7 +5,7 @@
 // the stream), a board does not poll while the feed is up and falls back to a slow poll while
 // it is down, pages of the app in one browser share one stream (media/feed.js: the next page
 // takes it over when the one holding it closes), and a workflow run started elsewhere appears
-// in an open run list through the feed.
+// in an open run list through the feed; the web chat's task card follows its task through it too.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -213,6 +213,27 @@ describe('task status on the change feed', () => {
       await other.close();
       await holder.page.close();
     }
+  });
+
+  test('the web chat\'s task card follows its task through the feed, reading the task only when it changes', async () => {
+    const { page, stateReads } = await open('/chat');
+    await page.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: 30_000 });
+    const token = 'tok-card';
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill(`card ${token}`);
+    await box.press('Enter');
+    const card = page.getByRole('group', { name: 'Brewing' });
+    await waitFor('the card to say running', async () => ((await card.getAttribute('data-status').catch(() => null)) === 'running' ? true : undefined), 20_000);
+    // The task waits: nothing to read while the feed is up (the card used to poll every second).
+    await new Promise((r) => setTimeout(r, 1000));
+    const reads = stateReads();
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.equal(stateReads(), reads, 'no read of the task while it did not change');
+    await say(`release ${token}`, /^released/);
+    await waitFor('the card to say completed', async () => ((await card.getAttribute('data-status')) === 'completed' ? true : undefined), 15_000);
+    assert.match(await card.innerText(), /brew\s+completed/);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
   test('a workflow run started elsewhere appears in an open run list through the feed', async () => {
