@@ -256,21 +256,8 @@ const capsuleBlocks = (() => {
 
   const bodyRows = (rows, cols) => rows.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(Object.prototype.hasOwnProperty.call(r, c.key) ? r[c.key] : undefined)))));
 
-  /** Draws rows (the first TABLE_ROW_CAP) into `box`; `total` counts the rows there are. */
-  function drawRows(box, rows, columns, total, skipHidden) {
-    const cols = columnsFor(rows, columns, skipHidden);
-    const shown = rows.slice(0, TABLE_ROW_CAP);
-    box.replaceChildren(...some(
-      el('div', { class: 'table-scroll' },
-        el('table', {},
-          el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col' }, c.label)))),
-          el('tbody', {}, bodyRows(shown, cols)))),
-      total > shown.length ? el('p', { class: 'muted more-rows' }, `${total - shown.length} more rows`) : null,
-      rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
-  }
-
   /**
-   * Draws one page of a collection's rows into `box`: the header (a button per column when the
+   * Draws one page of a table's rows into `box`: the header (a button per column when the
    * table is sortable: a click sorts by it, again the other way), the rows, and the pager (the
    * total, the page of how many, Previous and Next). `view` is {page, perPage, sort, dir,
    * sortable, go(page), sortBy(key)}.
@@ -298,6 +285,45 @@ const capsuleBlocks = (() => {
         pages > 1 ? el('button', { type: 'button', class: 'table-next', disabled: view.page >= pages, onclick: () => view.go(view.page + 1) }, 'Next') : null)));
   }
 
+  /** The rows a page of the table shows: the SDK's 50 (DEFAULT_PAGE_SIZE), or its `paginate`, at most the SDK's MAX_PAGE_SIZE (200). */
+  const pageSize = (w) => (Number.isInteger(w.paginate) && w.paginate > 0 ? Math.min(w.paginate, 200) : TABLE_ROW_CAP);
+
+  /** A table's page, sort and direction; `redraw` shows it again after a click. */
+  function tableView(w, redraw) {
+    const view = {
+      page: 1,
+      perPage: pageSize(w),
+      sort: '',
+      dir: 'asc',
+      sortable: w.sortable === true,
+      go: (page) => {
+        view.page = Math.max(1, page);
+        redraw();
+      },
+      sortBy: (key) => {
+        view.dir = view.sort === key && view.dir === 'asc' ? 'desc' : 'asc';
+        view.sort = key;
+        view.page = 1;
+        redraw();
+      },
+    };
+    return view;
+  }
+
+  /** Rows the table already has (inline, or a data source's whole answer), paged and sorted here as the page view does. */
+  function drawLocal(box, rows, columns, skipHidden, view) {
+    let shown = rows;
+    if (view.sort) {
+      const k = view.sort;
+      const sign = view.dir === 'asc' ? 1 : -1;
+      const at = (r) => cell(Object.prototype.hasOwnProperty.call(r, k) ? r[k] : undefined);
+      shown = [...rows].sort((a, b) => sign * at(a).localeCompare(at(b), undefined, { numeric: true }));
+    }
+    const pages = Math.max(1, Math.ceil(rows.length / view.perPage));
+    if (view.page > pages) view.page = pages;
+    drawPage(box, shown.slice((view.page - 1) * view.perPage, view.page * view.perPage), columnsFor(rows, columns, skipHidden), rows.length, view);
+  }
+
   /** Tables over a collection or a data source in the open conversation: read again when the app's data changes. */
   const liveTables = new Set();
   /** Task cards whose task is not final yet: read again when the feed names their task. */
@@ -314,7 +340,8 @@ const capsuleBlocks = (() => {
     const declared = (Array.isArray(w.columns) ? w.columns : []).map(columnOf).filter(Boolean);
     if (Array.isArray(w.rows)) {
       const rows = w.rows.map(obj);
-      drawRows(box, rows, declared, rows.length, false);
+      const view = tableView(w, () => drawLocal(box, rows, declared, false, view));
+      drawLocal(box, rows, declared, false, view);
       return box;
     }
     const collection = typeof w.collection === 'string' ? w.collection : typeof w.collection_ref === 'string' ? w.collection_ref : '';
@@ -326,25 +353,10 @@ const capsuleBlocks = (() => {
       return box;
     }
     const what = data ? `data source "${data}"` : `collection "${collection}"`;
-    // The page the table shows: the SDK's page size (50, DEFAULT_PAGE_SIZE) or the table's
-    // `paginate`, at most the SDK's MAX_PAGE_SIZE (200).
-    const view = {
-      page: 1,
-      perPage: Number.isInteger(w.paginate) && w.paginate > 0 ? Math.min(w.paginate, 200) : TABLE_ROW_CAP,
-      sort: '',
-      dir: 'asc',
-      sortable: w.sortable === true,
-      go: (page) => {
-        view.page = Math.max(1, page);
-        load();
-      },
-      sortBy: (key) => {
-        view.dir = view.sort === key && view.dir === 'asc' ? 'desc' : 'asc';
-        view.sort = key;
-        view.page = 1;
-        load();
-      },
-    };
+    // A collection's page and sort are the server's (each click reads that page); a data source's
+    // whole answer is paged and sorted here.
+    let local = null;
+    const view = tableView(w, () => (local ? drawLocal(rowsBox, local.rows, local.columns, true, view) : load()));
     const url = () => {
       const q = new URLSearchParams();
       if (collection) {
@@ -371,7 +383,11 @@ const capsuleBlocks = (() => {
         const rows = (Array.isArray(r) ? r : Array.isArray(obj(r).data) ? r.data : []).map(obj);
         const total = Array.isArray(r) ? rows.length : Number(obj(r).total) || rows.length;
         const answered = Array.isArray(obj(r).columns) ? r.columns.map(columnOf).filter(Boolean) : [];
-        if (!collection || Array.isArray(r)) return drawRows(rowsBox, rows, declared.length ? declared : answered, total, true);
+        if (!collection || Array.isArray(r)) {
+          local = { rows, columns: declared.length ? declared : answered };
+          return drawLocal(rowsBox, local.rows, local.columns, true, view);
+        }
+        local = null;
         // Rows went away under the page shown (deleted elsewhere): the last page there is now.
         const pages = Math.max(1, Math.ceil(total / view.perPage));
         if (view.page > pages) return view.go(pages);
