@@ -163,6 +163,8 @@ export interface DataChange {
   sessions: string[] | null;
   /** Whether a collection (settings and the KV store included) was written. */
   collections: boolean;
+  /** The background tasks whose status changed, with their status now (ids and statuses only); null: too many to list (any task). */
+  tasks: Array<{ id: string; status: string }> | null;
 }
 
 export interface AppInfo {

@@ -8,6 +8,8 @@
 //                        an action suggestion runs the app's action in the session
 //   table_preview        session.show_table: an HTML table of the payload's inline rows, or of
 //                        the collection or data source it names, read as the chat's session
+//                        (a collection page by page with its total, sorted by a header click
+//                        when the table is sortable)
 //   ui_preview           session.show_ui: a card saying what the hosted web app would draw (a
 //                        ui.Table is drawn as show_table's)
 //   onboarding_complete  session.complete_onboarding: a card saying what the web app would do
@@ -113,17 +115,27 @@ const capsuleBlocks = (() => {
 
   // show_task names only the task (the hosted card polls the task endpoint): this card reads the
   // task's state from the emulator's /api/state (its `tasks`, the latest 50, as the dashboard
-  // shows them) and polls it until the task is final, also on a reloaded session. A task the
-  // state no longer lists shows as "status unknown".
-  function taskCard(block) {
+  // shows them), and again each time the app's change feed says the task's status changed, until
+  // it is final, also on a reloaded session; only while the feed is down it polls (every 5 s). A
+  // task the state no longer lists shows as "status unknown".
+  function taskCard(block, ctx) {
     const p = obj(block.payload);
     const heading = str(p.message) || 'Background task';
     const node = el('div', { class: 'block card task', role: 'group', 'aria-label': heading, dataset: { blockId: block.id, taskId: str(p.task_id) } },
       el('h3', {}, heading),
       el('div', { class: 'row task-body' }, el('span', { class: 'muted' }, 'Reading the task…')));
-    let tries = 0;
-    const poll = async () => {
-      if (tries++ > 0 && !node.isConnected) return;
+    let reads = 0;
+    let generation = 0;
+    let entry = null;
+    let timer = null;
+    const done = () => {
+      if (entry) liveTasks.delete(entry);
+      entry = null;
+      clearInterval(timer);
+    };
+    const read = async () => {
+      if (reads++ > 0 && !node.isConnected) return done();
+      const mine = ++generation;
       let task;
       try {
         const state = await api('/api/state');
@@ -131,11 +143,23 @@ const capsuleBlocks = (() => {
       } catch {
         task = undefined;
       }
+      if (mine !== generation) return;
       taskBody(node, p, task);
-      if (task && !FINAL_TASK.has(task.status) && tries < 2000) setTimeout(poll, 1000);
+      if (!task || FINAL_TASK.has(task.status) || reads > 2000) done();
     };
-    if (p.task_id) poll();
-    else taskBody(node, p, undefined);
+    if (p.task_id) {
+      if (ctx && ctx.app) {
+        entry = { node, taskId: str(p.task_id), load: read };
+        liveTasks.add(entry);
+        follow(ctx.app);
+      }
+      // The fallback while the feed is down (or not followed: no app known).
+      timer = setInterval(() => {
+        if (!node.isConnected) return done();
+        if (!document.hidden && !(entry && feed && feed.es && feed.es.up())) read();
+      }, 5000);
+      read();
+    } else taskBody(node, p, undefined);
     return { node, replaces: drawn(block.id) };
   }
 
@@ -222,30 +246,93 @@ const capsuleBlocks = (() => {
     return typeof o.key === 'string' && o.key ? { key: o.key, label: str(o.label || o.key) } : null;
   }
 
-  /** Draws rows (the first TABLE_ROW_CAP) into `box`; `total` counts the rows there are. */
-  function drawRows(box, rows, columns, total, skipHidden) {
-    let cols = columns;
-    if (!cols.length) {
-      const keys = [];
-      for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k) && !(skipHidden && k.startsWith('_'))) keys.push(k);
-      cols = keys.map((k) => ({ key: k, label: k }));
-    }
-    const shown = rows.slice(0, TABLE_ROW_CAP);
+  /** The columns to draw: the declared ones, else the rows' keys (without the SDK's "_" fields when `skipHidden`). */
+  function columnsFor(rows, columns, skipHidden) {
+    if (columns.length) return columns;
+    const keys = [];
+    for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k) && !(skipHidden && k.startsWith('_'))) keys.push(k);
+    return keys.map((k) => ({ key: k, label: k }));
+  }
+
+  const bodyRows = (rows, cols) => rows.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(Object.prototype.hasOwnProperty.call(r, c.key) ? r[c.key] : undefined)))));
+
+  /**
+   * Draws one page of a table's rows into `box`: the header (a button per column when the
+   * table is sortable: a click sorts by it, again the other way), the rows, and the pager (the
+   * total, the page of how many, Previous and Next). `view` is {page, perPage, sort, dir,
+   * sortable, go(page), sortBy(key)}.
+   */
+  function drawPage(box, rows, columns, total, view) {
+    const cols = columnsFor(rows, columns, true);
+    const pages = Math.max(1, Math.ceil(total / view.perPage));
+    const head = cols.map((c) => {
+      if (!view.sortable) return el('th', { scope: 'col' }, c.label);
+      const on = view.sort === c.key;
+      return el('th', { scope: 'col', 'aria-sort': on ? (view.dir === 'asc' ? 'ascending' : 'descending') : null },
+        el('button', { type: 'button', class: 'table-sort', title: `Sort by ${c.label}`, onclick: () => view.sortBy(c.key) }, c.label + (on ? (view.dir === 'asc' ? ' ▲' : ' ▼') : '')));
+    });
+    const first = total ? (view.page - 1) * view.perPage + 1 : 0;
+    const last = total ? Math.min(total, first + rows.length - 1) : 0;
     box.replaceChildren(...some(
       el('div', { class: 'table-scroll' },
         el('table', {},
-          el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col' }, c.label)))),
-          el('tbody', {}, shown.map((r) => el('tr', {}, cols.map((c) => el('td', {}, cell(Object.prototype.hasOwnProperty.call(r, c.key) ? r[c.key] : undefined)))))))),
-      total > shown.length ? el('p', { class: 'muted more-rows' }, `${total - shown.length} more rows`) : null,
-      rows.length ? null : el('p', { class: 'muted' }, 'No rows.')));
+          el('thead', {}, el('tr', {}, head)),
+          el('tbody', {}, bodyRows(rows, cols)))),
+      rows.length ? null : el('p', { class: 'muted' }, 'No rows.'),
+      el('div', { class: 'row table-pager' },
+        el('span', { class: 'muted table-count', role: 'status' }, `${total} row${total === 1 ? '' : 's'}${pages > 1 ? ` · ${first}–${last} · page ${view.page} of ${pages}` : ''}`),
+        pages > 1 ? el('button', { type: 'button', class: 'table-prev', disabled: view.page <= 1, onclick: () => view.go(view.page - 1) }, 'Previous') : null,
+        pages > 1 ? el('button', { type: 'button', class: 'table-next', disabled: view.page >= pages, onclick: () => view.go(view.page + 1) }, 'Next') : null)));
+  }
+
+  /** The rows a page of the table shows: the SDK's 50 (DEFAULT_PAGE_SIZE), or its `paginate`, at most the SDK's MAX_PAGE_SIZE (200). */
+  const pageSize = (w) => (Number.isInteger(w.paginate) && w.paginate > 0 ? Math.min(w.paginate, 200) : TABLE_ROW_CAP);
+
+  /** A table's page, sort and direction; `redraw` shows it again after a click. */
+  function tableView(w, redraw) {
+    const view = {
+      page: 1,
+      perPage: pageSize(w),
+      sort: '',
+      dir: 'asc',
+      sortable: w.sortable === true,
+      go: (page) => {
+        view.page = Math.max(1, page);
+        redraw();
+      },
+      sortBy: (key) => {
+        view.dir = view.sort === key && view.dir === 'asc' ? 'desc' : 'asc';
+        view.sort = key;
+        view.page = 1;
+        redraw();
+      },
+    };
+    return view;
+  }
+
+  /** Rows the table already has (inline, or a data source's whole answer), paged and sorted here as the page view does. */
+  function drawLocal(box, rows, columns, skipHidden, view) {
+    let shown = rows;
+    if (view.sort) {
+      const k = view.sort;
+      const sign = view.dir === 'asc' ? 1 : -1;
+      const at = (r) => cell(Object.prototype.hasOwnProperty.call(r, k) ? r[k] : undefined);
+      shown = [...rows].sort((a, b) => sign * at(a).localeCompare(at(b), undefined, { numeric: true }));
+    }
+    const pages = Math.max(1, Math.ceil(rows.length / view.perPage));
+    if (view.page > pages) view.page = pages;
+    drawPage(box, shown.slice((view.page - 1) * view.perPage, view.page * view.perPage), columnsFor(rows, columns, skipHidden), rows.length, view);
   }
 
   /** Tables over a collection or a data source in the open conversation: read again when the app's data changes. */
   const liveTables = new Set();
+  /** Task cards whose task is not final yet: read again when the feed names their task. */
+  const liveTasks = new Set();
 
   /**
    * A table's rows: inline, or read as the page view reads a ui.Table's (media/pages.js): the
-   * runner's /collection/<name> (its scope, the first page) or the data source, as the chat's
+   * runner's /collection/<name> page by page (its scope; `paginate` rows a page, else the SDK's
+   * 50; sorted by the server when the table is sortable), or the data source, as the chat's
    * session, so a collection scoped to the session, its user or their org shows theirs.
    */
   function tableRows(w, ctx, payload) {
@@ -253,7 +340,8 @@ const capsuleBlocks = (() => {
     const declared = (Array.isArray(w.columns) ? w.columns : []).map(columnOf).filter(Boolean);
     if (Array.isArray(w.rows)) {
       const rows = w.rows.map(obj);
-      drawRows(box, rows, declared, rows.length, false);
+      const view = tableView(w, () => drawLocal(box, rows, declared, false, view));
+      drawLocal(box, rows, declared, false, view);
       return box;
     }
     const collection = typeof w.collection === 'string' ? w.collection : typeof w.collection_ref === 'string' ? w.collection_ref : '';
@@ -265,11 +353,19 @@ const capsuleBlocks = (() => {
       return box;
     }
     const what = data ? `data source "${data}"` : `collection "${collection}"`;
+    // A collection's page and sort are the server's (each click reads that page); a data source's
+    // whole answer is paged and sorted here.
+    let local = null;
+    const view = tableView(w, () => (local ? drawLocal(rowsBox, local.rows, local.columns, true, view) : load()));
     const url = () => {
       const q = new URLSearchParams();
       if (collection) {
-        q.set('page', '1');
-        q.set('per_page', String(TABLE_ROW_CAP));
+        q.set('page', String(view.page));
+        q.set('per_page', String(view.perPage));
+        if (view.sort) {
+          q.set('sort', view.sort);
+          q.set('sort_dir', view.dir);
+        }
       }
       if (!data && typeof w.scope === 'string') q.set('scope', w.scope);
       if (ctx.sessionId) q.set('session_id', ctx.sessionId);
@@ -287,7 +383,15 @@ const capsuleBlocks = (() => {
         const rows = (Array.isArray(r) ? r : Array.isArray(obj(r).data) ? r.data : []).map(obj);
         const total = Array.isArray(r) ? rows.length : Number(obj(r).total) || rows.length;
         const answered = Array.isArray(obj(r).columns) ? r.columns.map(columnOf).filter(Boolean) : [];
-        drawRows(rowsBox, rows, declared.length ? declared : answered, total, true);
+        if (!collection || Array.isArray(r)) {
+          local = { rows, columns: declared.length ? declared : answered };
+          return drawLocal(rowsBox, local.rows, local.columns, true, view);
+        }
+        local = null;
+        // Rows went away under the page shown (deleted elsewhere): the last page there is now.
+        const pages = Math.max(1, Math.ceil(total / view.perPage));
+        if (view.page > pages) return view.go(pages);
+        drawPage(rowsBox, rows, declared.length ? declared : answered, total, view);
       } catch (e) {
         if (mine !== generation) return;
         rowsBox.replaceChildren(el('p', { class: 'table-error', role: 'alert' }, `The ${what} could not be read: ${e.message}`));
@@ -305,14 +409,20 @@ const capsuleBlocks = (() => {
 
   /**
    * Reads the tables over the app's data in the conversation again: all of them (the app changed
-   * its data in the open turn), or those a change concerns (a collection, or their session's data).
+   * its data in the open turn), or those a change concerns (a collection, or their session's data);
+   * and the task cards whose task a change names (or all, for "any task").
    */
   function refresh(change) {
     for (const entry of liveTables) {
       if (!entry.node.isConnected) liveTables.delete(entry);
       else if (!change || change.collections === true || !Array.isArray(change.sessions) || change.sessions.includes(entry.sessionId)) entry.load();
     }
-    if (!liveTables.size && feed) {
+    const tasks = change ? change.tasks : null;
+    for (const entry of liveTasks) {
+      if (!entry.node.isConnected) liveTasks.delete(entry);
+      else if (!change || tasks === null || (Array.isArray(tasks) && tasks.some((t) => obj(t).id === entry.taskId))) entry.load();
+    }
+    if (!liveTables.size && !liveTasks.size && feed) {
       if (feed.es) feed.es.close();
       feed = null;
     }
@@ -320,7 +430,9 @@ const capsuleBlocks = (() => {
 
   /**
    * Changes of the app's data made elsewhere (a task, an action, a page; GET
-   * /api/pages/<app>/changes), followed while a table over its data is in the conversation.
+   * /api/pages/<app>/changes, shared with the app's other pages in this browser: media/feed.js),
+   * followed while a table over its data, or a card of a task not final yet, is in the conversation. Back up after being down, it
+   * reads the tables again (what changed meanwhile was not told).
    */
   let feed = null;
   function follow(app) {
@@ -328,7 +440,12 @@ const capsuleBlocks = (() => {
     if (feed && feed.es) feed.es.close();
     feed = { app, es: document.hidden ? null : listen(app) };
   }
-  const listen = (app) => capsule.stream(`/api/pages/${encodeURIComponent(app)}/changes`, { 'data-changed': (c) => refresh(obj(c)) });
+  const listen = (app) => capsuleFeed.subscribe(app, {
+    change: (c) => refresh(obj(c)),
+    state: (up, before) => {
+      if (up && before === false) refresh();
+    },
+  });
   // A hidden tab lets go of the stream (a browser keeps few connections to one host); shown
   // again, it reads its tables again.
   document.addEventListener('visibilitychange', () => {

@@ -217,6 +217,8 @@ window.capsuleCharts = (() => {
   /**
    * ui.TaskBoard(title=, filter=, columns=, refresh_ms=): the app's tasks (the emulator's latest
    * ones, /api/state), filtered by `filter` (task_name, session_id, status), in columns by status.
+   * Read again when the page's change feed says a task's status changed; only while the feed is
+   * down every `refresh_ms` (at least 5 s).
    */
   function taskBoard(node, h) {
     const { el, get, text, note, isObject } = h;
@@ -227,7 +229,7 @@ window.capsuleCharts = (() => {
     const columns = declared.length
       ? declared.map((c) => ({ label: text(get(c, 'label'), 80) || '(no label)', statuses: (Array.isArray(get(c, 'statuses')) ? get(c, 'statuses') : []).slice(0, 20).map((s) => text(s, 40).toLowerCase()) }))
       : DEFAULT_COLUMNS;
-    const refresh = Number.isInteger(get(node, 'refresh_ms')) ? Math.min(Math.max(get(node, 'refresh_ms'), 1000), 60_000) : 5000;
+    const refresh = Number.isInteger(get(node, 'refresh_ms')) ? Math.min(Math.max(get(node, 'refresh_ms'), 5000), 60_000) : 5000;
     const board = el('div', { class: 'ui-task-columns' });
     const status = el('div', { class: 'muted ui-task-status', role: 'status' }, 'loading…');
     const extra = el('div', {});
@@ -256,9 +258,12 @@ window.capsuleCharts = (() => {
       el('div', { class: 'muted' }, text(get(t, 'created_at'), 40)),
       get(t, 'error') ? el('div', { class: 'ui-result bad' }, text(get(t, 'error'), 300)) : null);
 
+    let generation = 0;
     async function load() {
+      const mine = ++generation;
       try {
         const st = await h.api('/api/state');
+        if (mine !== generation) return;
         const all = (Array.isArray(get(st, 'tasks')) ? get(st, 'tasks') : []).filter(matches);
         const tasks = all.slice(0, h.limits.boardTasks);
         const placed = new Set();
@@ -273,11 +278,11 @@ window.capsuleCharts = (() => {
         extra.replaceChildren(other.length ? note(`${other.length} task${other.length === 1 ? ' is' : 's are'} in no column (status ${[...new Set(other.map((t) => text(get(t, 'status'), 20)))].join(', ')}).`) : '');
         status.textContent = `${all.length} task${all.length === 1 ? '' : 's'} (of the emulator's latest) · read ${new Date().toLocaleTimeString()}${all.length > tasks.length ? ` · the first ${tasks.length} shown` : ''}`;
       } catch (e) {
-        status.textContent = `The tasks could not be read: ${text(e.message, 300)}`;
+        if (mine === generation) status.textContent = `The tasks could not be read: ${text(e.message, 300)}`;
       }
-      // Read again while the board is on the page.
-      setTimeout(() => (document.contains(box) ? load() : undefined), refresh);
     }
+    // A notice naming tasks (null: any task) is this board's; the emulator's tasks are the app's own.
+    h.follow({ node: box, wants: (c) => get(c, 'tasks') === null || (Array.isArray(get(c, 'tasks')) && c.tasks.length > 0), load, fallbackMs: refresh });
     load();
     return box;
   }

@@ -2,8 +2,10 @@
 // workflow's runs, newest first, from /api/pages/<app>/runs (emulator/pages/runs.ts: the app's
 // sessions its start handler tagged, as many as the workflow's scope lets the viewer see). Each
 // run opens in the web chat (as RunStatus links it), or becomes the run the screen's action
-// buttons act on. The list is read again after each start or action on the screen. Its
-// `empty_message` is shown when there is no run. Everything is text (textContent).
+// buttons act on. The list is read again after each start or action on the screen, and when the
+// page's change feed says a session's data or a background task's status changed (a run started
+// or moved on elsewhere: the CLI, the API, another browser); only while the feed is down every
+// 15 s. Its `empty_message` is shown when there is no run. Everything is text (textContent).
 'use strict';
 
 window.capsuleRuns = (() => {
@@ -40,6 +42,14 @@ window.capsuleRuns = (() => {
       }
     }
     h.onRun(load);
+    // A run is a session tagged by its start (its data saved), and runs start tasks: a notice of
+    // either is this list's (sessions null: any session; tasks null: any task).
+    const wants = (c) => {
+      const sessions = get(c, 'sessions');
+      const tasks = get(c, 'tasks');
+      return sessions === null || tasks === null || (Array.isArray(sessions) && sessions.length > 0) || (Array.isArray(tasks) && tasks.length > 0);
+    };
+    h.follow({ node: box, wants, load, fallbackMs: 15_000 });
     load();
     return box;
   }

@@ -32,6 +32,41 @@
   let chatFrame = null;
   /** The widgets that read data, each a function that reads it again (the chat page's session changed or its data did). */
   const reloaders = [];
+  /**
+   * The widgets that follow the app's background tasks and runs (task boards, run lists): each
+   * {node, wants(change), load, fallbackMs}. They read again when a notice of the change feed
+   * concerns them, and only while the feed is down (it failed, or the emulator does not serve
+   * it) every `fallbackMs`.
+   */
+  const followers = [];
+  /** The page's subscription to the change feed (media/feed.js) while it follows it (null while the tab is hidden). */
+  let feed = null;
+  const feedUp = () => !!feed && feed.up();
+  function follow(f) {
+    const entry = { ...f, last: Date.now(), queued: false };
+    followers.push(entry);
+    return entry;
+  }
+  /** Reads a follower again, once for a burst of notices. */
+  function nudge(f) {
+    if (f.queued) return;
+    f.queued = true;
+    setTimeout(() => {
+      f.queued = false;
+      f.last = Date.now();
+      f.load();
+    }, 50);
+  }
+  // The fallback: while the feed is down and the tab is shown, a follower reads every fallbackMs.
+  setInterval(() => {
+    if (document.hidden || feedUp()) return;
+    const now = Date.now();
+    for (let i = followers.length - 1; i >= 0; i -= 1) {
+      const f = followers[i];
+      if (!f.node.isConnected) followers.splice(i, 1);
+      else if (now - f.last >= f.fallbackMs) nudge(f);
+    }
+  }, 1000);
 
   const own = (o, k) => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
   const get = (o, k) => (own(o, k) ? o[k] : undefined);
@@ -458,7 +493,7 @@
   });
 
   /** What media/pages-charts.js draws with (the page's helpers; limits and info are known once loaded). */
-  const chartHelpers = () => ({ el, get, text, note, isObject, api, withViewer, dataUrl, live, limits, appName, appId: info.app_id, dataSources: info.data_sources });
+  const chartHelpers = () => ({ el, get, text, note, isObject, api, withViewer, dataUrl, live, follow, limits, appName, appId: info.app_id, dataSources: info.data_sources });
   /** What media/pages-files.js, pages-tables.js and pages-runs.js draw with: the chart helpers, drawing a child, and the workflow form's hooks. */
   const widgetHelpers = (depth) => ({
     ...chartHelpers(),
@@ -636,12 +671,15 @@
    * The app's data changed outside this page's own reads (a task, an action, a data handler, a
    * setting saved, a chat turn; GET /api/pages/<app>/changes, coalesced by the emulator): the
    * data widgets read it again, once for a burst. A change of only other sessions' data is not
-   * this page's (its widgets read as the chat page's session, or as the viewer). A hidden tab
-   * lets go of the stream (a browser keeps few connections to one host) and reads its data again
-   * when it is shown.
+   * this page's (its widgets read as the chat page's session, or as the viewer). A notice also
+   * names the background tasks whose status changed (ids and statuses): the task boards and run
+   * lists read again. The stream is shared by the app's pages open in this browser (media/feed.js:
+   * one of them holds it). A hidden tab lets go of it and reads its data again when it is shown;
+   * while the stream is down the task boards and run lists fall back to a slow poll, and once it
+   * is back everything is read again (what changed meanwhile was not told).
    */
   function followChanges() {
-    if (!reloaders.length) return;
+    if (!reloaders.length && !followers.length) return;
     let queued = false;
     const soon = () => {
       if (queued) return;
@@ -651,22 +689,30 @@
         reloadData();
       }, 50);
     };
-    let es = null;
+    const everything = () => {
+      soon();
+      for (const f of followers) nudge(f);
+    };
     const open = () => {
-      es = capsule.stream(`/api/pages/${encodeURIComponent(appName)}/changes`, {
-        'data-changed'(c) {
-          if (!isObject(c) || (get(c, 'collections') !== true && Array.isArray(get(c, 'sessions')) && !c.sessions.includes(chatSession))) return;
+      feed = capsuleFeed.subscribe(appName, {
+        change(c) {
+          if (!isObject(c)) return;
+          for (const f of followers) if (f.node.isConnected && f.wants(c)) nudge(f);
+          if (get(c, 'collections') !== true && Array.isArray(get(c, 'sessions')) && !c.sessions.includes(chatSession)) return;
           soon();
+        },
+        state(up, before) {
+          if (up && before === false) everything();
         },
       });
     };
     document.addEventListener('visibilitychange', () => {
-      if (document.hidden && es) {
-        es.close();
-        es = null;
-      } else if (!document.hidden && !es) {
+      if (document.hidden && feed) {
+        feed.close();
+        feed = null;
+      } else if (!document.hidden && !feed) {
         open();
-        soon();
+        everything();
       }
     });
     if (!document.hidden) open();

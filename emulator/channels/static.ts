@@ -105,7 +105,7 @@ export function sendMedia(res: Response, relative: string): void {
   res.send(extname(file) === '.html' ? expandPage(readFileSync(file, 'utf8')) : readFileSync(file));
 }
 
-const OURS = /^(chat|dashboard|pages|common|keyed)[\w.-]*\.(css|js|svg)$|^(channels|capsule-page)\/[\w.-]+\.(css|js|svg)$|^vendor\/[\w.-]+\.js$/;
+const OURS = /^(chat|dashboard|pages|common|keyed|feed)[\w.-]*\.(css|js|svg)$|^(channels|capsule-page)\/[\w.-]+\.(css|js|svg)$|^vendor\/[\w.-]+\.js$/;
 
 /** `/media/<file>` for the chat, channel simulator and dashboard assets. */
 export function registerMedia(router: Router): void {

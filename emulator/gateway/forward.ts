@@ -13,6 +13,8 @@ import { findPersona } from './sessions';
 import { BODY_LIMIT } from './security';
 import type { PreviewOrigins } from './preview-origin';
 import { declaredOnboarding, declaredPages } from '../pages/widgets';
+import { checkCollectionQuery, checkCollectionWrite } from './collection-query';
+import type { AppSupervisor } from '../runner/supervisor';
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host', 'authorization', 'cookie']);
 
@@ -75,7 +77,11 @@ async function forwardBundle(hub: GatewayHub, req: Request, res: Response, app: 
   }
 }
 
-async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint' | 'preview'): Promise<{ status: number; body: Buffer }> {
+/**
+ * `check(sup)` runs once the app's runner is ready (its declarations known), before anything is
+ * sent to it: it throws an HttpError for a request the emulator refuses.
+ */
+async function forward(hub: GatewayHub, req: Request, res: Response, app: string, path: string, kind: 'data' | 'endpoint' | 'preview', check?: (sup: AppSupervisor) => void): Promise<{ status: number; body: Buffer }> {
   const sup = hub.pickApp(app);
   let runner;
   try {
@@ -83,6 +89,7 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
   } catch (e) {
     throw new HttpError(503, (e as Error).message);
   }
+  check?.(sup);
   const ids = identity(hub, req);
   const url = new URL(runner.baseUrl + path);
   for (const [k, v] of Object.entries(req.query)) {
@@ -117,6 +124,17 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
   return { status: r.status, body: buf };
 }
 
+/** Whether documents of collection `name` are kept for the app (under the data app id the SDK uses, `<app id>_dev`, or the app id). */
+function storedCollection(hub: GatewayHub, appId: string, name: string): boolean {
+  if (!hub.collections) return false;
+  try {
+    const engine = hub.collections.get();
+    return [`${appId}_dev`, appId].some((a) => engine.findOne(a, name, '{}') !== undefined);
+  } catch {
+    return false;
+  }
+}
+
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|x-ndjson))/i;
 
 export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Router {
@@ -130,6 +148,22 @@ export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Route
   });
   router.get('/apps/:app/pages/:name/bundle.js', (req, res, next) => {
     forwardBundle(hub, req, res, req.params.app!, req.params.name!).catch(next);
+  });
+  // A collection's rows (the SDK's /collection/<name> query): checked here first, so that bad
+  // paging, a hostile or unknown name and a scope wider than the collection's get a 4xx
+  // (collection-query.ts) and the scope the SDK filters by stays the collection's own or narrower.
+  // Its writes (a row's update, the columns, a delete) take the same scope: their name and scope are checked too.
+  const about = (sup: AppSupervisor) => ({ name: sup.name, declared: sup.info().declarations.collections, stored: (n: string) => storedCollection(hub, sup.appId, n) });
+  router.get('/apps/:app/endpoints/collection/:name', (req, res, next) => {
+    const name = req.params.name!;
+    forward(hub, req, res, req.params.app!, `/collection/${encodeURIComponent(name)}`, 'endpoint', (sup) => checkCollectionQuery(about(sup), name, req)).catch(next);
+  });
+  router.all('/apps/:app/endpoints/collection/:name{/*rest}', (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const name = req.params.name!;
+    const rest = req.params.rest as unknown as string[] | string | undefined;
+    const tail = Array.isArray(rest) ? rest.map((x) => `/${encodeURIComponent(x)}`).join('') : rest ? `/${rest}` : '';
+    forward(hub, req, res, req.params.app!, `/collection/${encodeURIComponent(name)}${tail}`, 'endpoint', (sup) => checkCollectionWrite(about(sup), name, req)).catch(next);
   });
   router.all('/apps/:app/endpoints{/*rest}', (req, res, next) => {
     const rest = req.params.rest as unknown as string[] | string | undefined;

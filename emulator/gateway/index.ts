@@ -18,7 +18,7 @@ import { uploadsRouter } from '../platform/uploads';
 import { gatewayCollections } from '../collections/gateway';
 import { OnboardingRecords } from '../platform/onboarding';
 import { ScheduleClock } from '../platform/schedules';
-import { TaskQueue } from '../platform/task-queue';
+import { STATUS_NAMES, TaskQueue } from '../platform/task-queue';
 import { dataFile } from '../collections/database';
 import { GatewayHub } from './hub-impl';
 import { SessionAuth, bodyParsers, errorHandler, hostCheck, originCheck } from './security';
@@ -185,6 +185,11 @@ async function start(options: EmulatorOptions, adopted: () => void): Promise<Run
   // Tasks are kept in the collections database: one SQLite file for the app's data.
   const tasks = new TaskQueue(() => collections.get().db, hub.clock, () => existsSync(dataFile(store.paths.dir)), hub.scrubber.text);
   hub.tasks = tasks;
+  // A task's status change goes on the app's data-change feed: its id and status, nothing of its payload.
+  tasks.onStatus = (appId, id, status) => {
+    const sup = hub.supervisors.find((s) => s.appId === appId);
+    if (sup) hub.dataChanges.note(sup.name, { task: { id, status: STATUS_NAMES[status] ?? String(status) } });
+  };
   hub.onboarding = new OnboardingRecords(() => collections.get().db, () => hub.clock.now(), () => existsSync(dataFile(store.paths.dir)));
   hub.schedules = new ScheduleClock(hub.clock, (e) => hub.events.emit(e));
   const platform = await PlatformServer.start(hub, collections.engine, tasks, options.prelaunched?.platformPort);

@@ -9,7 +9,8 @@
 // persona and which widget types are rendered (widgets.ts). `POST /api/pages/<app>/chat/thread`
 // is the chat page's one session in `mode="single"` (found or created per owner by thread key);
 // `GET /api/pages/<app>/changes` (SSE) says when the app's data changed, for the data widgets (and
-// the React pages' kit). A React page's session data is session-data.ts's, its files files.ts's,
+// the React pages' kit), and when a background task's status did (its id and status), for task
+// boards and run lists. A React page's session data is session-data.ts's, its files files.ts's,
 // the viewer's integrations integrations.ts's.
 import express, { type Request, type Response } from 'express';
 import type { Hub } from '../hub';
@@ -79,7 +80,7 @@ export function registerPages(hub: Hub): void {
     if (!hub.dataChanges) return void res.status(501).json({ error: 'this emulator does not follow data changes' });
     const sse = openSse(req, res);
     const stop = hub.dataChanges.subscribe((c) => {
-      if (c.app === a.name) sse.send('data-changed', { sessions: c.sessions, collections: c.collections });
+      if (c.app === a.name) sse.send('data-changed', { sessions: c.sessions, collections: c.collections, tasks: c.tasks });
     });
     sse.onClose(stop);
   });

@@ -119,6 +119,19 @@ export class TaskQueue {
   private readonly runners = new Map<string, RunnerProcess>();
   private ids = 0;
   private closed = false;
+  /**
+   * Told each time a task's status changes (its app id, its id, its new status), for the pages'
+   * data-change feed (gateway/data-changes.ts). Ids and statuses only: never a task's kwargs or error.
+   */
+  onStatus?: (app: string, id: string, status: number) => void;
+
+  private tell(app: string, id: string, status: number): void {
+    try {
+      this.onStatus?.(app, id, status);
+    } catch {
+      // a listener's failure is not the queue's
+    }
+  }
 
   constructor(
     private readonly database: () => Database,
@@ -164,6 +177,7 @@ export class TaskQueue {
         id, app, t.name, t.displayName, t.sessionId, t.kwargs, later ? STATUS.SCHEDULED : STATUS.PENDING, t.maxRetries, t.timeout, this.iso(now),
         t.runAt !== undefined ? this.iso(t.runAt) : '', t.lockKey, t.recurrenceSeconds, series ?? (t.recurrenceSeconds > 0 ? id : ''),
       );
+    this.tell(app, id, later ? STATUS.SCHEDULED : STATUS.PENDING);
     this.dispatch(this.get(id)!);
     return id;
   }
@@ -222,6 +236,7 @@ export class TaskQueue {
     const r = this.get(id, app);
     if (!r || r.status !== STATUS.CLAIMED || this.claims.get(id) !== runner) return false;
     this.sql.prepare('UPDATE tasks SET status = ?, started_at = ? WHERE id = ?').run(STATUS.RUNNING, this.iso(), id);
+    this.tell(app, id, STATUS.RUNNING);
     this.armDeadline(r);
     return true;
   }
@@ -261,6 +276,7 @@ export class TaskQueue {
     if (status === STATUS.RETRY && !r.cancel_requested && r.attempt <= r.max_retries) {
       this.claims.delete(id);
       this.sql.prepare('UPDATE tasks SET status = ?, error = ? WHERE id = ?').run(STATUS.RETRY, error, id);
+      this.tell(app, id, STATUS.RETRY);
       this.dispatch(this.get(id)!);
       return;
     }
@@ -276,6 +292,7 @@ export class TaskQueue {
     this.setTimer(r.id);
     this.claims.delete(r.id);
     this.sql.prepare('UPDATE tasks SET status = ?, error = ?, completed_at = ? WHERE id = ?').run(status, error, this.iso(), r.id);
+    this.tell(r.app, r.id, status);
     if (r.recurrence_seconds > 0 && status !== STATUS.CANCELLED && !r.cancel_requested) {
       const period = r.recurrence_seconds * 1000;
       const last = Date.parse(r.scheduled_at || r.created_at);
@@ -325,6 +342,7 @@ export class TaskQueue {
   private interrupted(r: TaskRow): void {
     this.claims.delete(r.id);
     this.sql.prepare('UPDATE tasks SET status = ?, attempt = ? WHERE id = ?').run(STATUS.PENDING, Math.max(0, r.attempt - 1), r.id);
+    this.tell(r.app, r.id, STATUS.PENDING);
     this.dispatch(this.get(r.id)!);
   }
 
@@ -374,6 +392,7 @@ export class TaskQueue {
     if (r.lock_key && this.held(r.app, r.lock_key)) return;
     const attempt = r.attempt + 1;
     this.sql.prepare('UPDATE tasks SET status = ?, attempt = ? WHERE id = ?').run(STATUS.CLAIMED, attempt, r.id);
+    this.tell(r.app, r.id, STATUS.CLAIMED);
     this.claims.set(r.id, runner);
     if (!this.watched.has(runner)) {
       this.watched.add(runner);

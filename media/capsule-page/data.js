@@ -72,7 +72,8 @@ export function useEndpoint(path) {
 
 export function useCollection(name, opts = {}) {
   const o = opts || {};
-  const pageSize = Number.isInteger(o.pageSize) && o.pageSize > 0 ? o.pageSize : 50;
+  // The SDK serves at most MAX_PAGE_SIZE (200) rows a page; the emulator refuses a larger per_page.
+  const pageSize = Number.isInteger(o.pageSize) && o.pageSize > 0 ? Math.min(o.pageSize, 200) : 50;
   const [page, setPageState] = useState(1);
   const [sort, setSortState] = useState(o.sort && o.sort.field ? { field: o.sort.field, dir: o.sort.dir === 'desc' ? 'desc' : 'asc' } : null);
   const [filter, setFilterState] = useState(o.filter && typeof o.filter === 'object' ? o.filter : null);

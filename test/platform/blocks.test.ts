@@ -1,7 +1,7 @@
 // The SDK's structured blocks in the web chat (headless Chromium), on the real SDK (fixtures/blocks):
 // a terminal drawn once and updated in place with stdout and stderr told apart, a step updated in
-// place, an activity, suggestions whose click is the next message, an inline table with its row
-// cap, a task card following the task to its end, a browser preview framed through the emulator,
+// place, an activity, suggestions whose click is the next message, an inline table paged
+// (50 rows a page), a task card following the task to its end, a browser preview framed through the emulator,
 // custom UI and onboarding cards; markup the app sends stays text, and all of it is drawn the same
 // from the history when the page is reloaded.
 import { test, describe } from 'node:test';
@@ -81,14 +81,20 @@ describe('web chat blocks on the real SDK', () => {
     const sugg = chat.getByRole('group', { name: 'Next' });
     assert.deepEqual(await sugg.getByRole('button').allInnerTexts(), ['pick me', HOSTILE]);
 
-    // The table: its columns, the first 50 rows, and how many more there are.
+    // The table: its columns, the first 50 rows with how many there are, and the rest a page further.
     const table = chat.getByRole('group', { name: 'Table Stock' });
     assert.deepEqual(await table.locator('thead th').allInnerTexts(), ['name', 'qty']);
     assert.equal(await table.locator('tbody tr').count(), 50);
     assert.deepEqual(await table.locator('tbody tr').nth(0).locator('td').allInnerTexts(), ['alpha', '1']);
     assert.deepEqual(await table.locator('tbody tr').nth(1).locator('td').allInnerTexts(), [HOSTILE, '2']);
-    assert.equal(await table.locator('.more-rows').innerText(), '7 more rows');
+    assert.equal(await table.locator('.table-count').innerText(), '57 rows · 1–50 · page 1 of 2');
     assert.doesNotMatch(await table.innerText(), /null|undefined/);
+    await table.getByRole('button', { name: 'Next' }).click();
+    assert.equal(await table.locator('.table-count').innerText(), '57 rows · 51–57 · page 2 of 2');
+    assert.deepEqual(await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => (tr.firstElementChild as HTMLElement).innerText)), ['row48', 'row49', 'row50', 'row51', 'row52', 'row53', 'row54']);
+    assert.equal(await table.getByRole('button', { name: 'Next' }).isDisabled(), true);
+    await table.getByRole('button', { name: 'Previous' }).click();
+    assert.equal(await table.locator('tbody tr').count(), 50);
 
     // The task card follows the task to its end.
     const task = chat.getByRole('group', { name: 'Crunching' });

@@ -3,7 +3,9 @@
 // reply in the chat, its write in the collection), and bad ones (an action the app lacks, a
 // reserved name, a payload keyed "__proto__", one larger than the emulator takes) get a clear
 // error in the chat and break nothing; a table over a collection in the chat shows its rows, as
-// the session sees them, and follows changes; the chat page with mode="single" always opens the
+// the session sees them, and follows changes, page by page past row 50 and sorted by a header
+// click (each page the SDK's query), while a query the emulator refuses (bad pages and limits,
+// unknown and hostile names, a scope wider than the collection's) gets a 4xx; the chat page with mode="single" always opens the
 // owner's one session for its thread key (first visit, reload, another browser, a restart, another
 // persona its own, members of one org one together); and an open page's data widgets follow changes made outside any chat turn (an
 // action over the API, a background task, a setting saved).
@@ -166,6 +168,91 @@ describe('the web chat: action suggestions and tables over collections', () => {
     assert.deepEqual(await notes().locator('tbody td').allInnerTexts(), ['first', 'second']);
     assert.equal(await messages().locator('img').count(), 0);
     assert.deepEqual(errors, []);
+  });
+
+  test('a table over a collection pages past row 50 and sorts by a header click, each page read from the server', async () => {
+    const asked: URL[] = [];
+    const onRequest = (r: { url(): string }) => {
+      const u = new URL(r.url());
+      if (u.pathname === '/apps/chat-more/endpoints/collection/parts') asked.push(u);
+    };
+    page.on('request', onRequest);
+    try {
+      await say('parts', 'parts shown');
+      const table = page.getByRole('group', { name: 'Table Parts' }).last();
+      const rows = table.locator('tbody tr');
+      const count = table.locator('.table-count');
+      const column = async (i: number) => (await rows.evaluateAll((trs, n) => trs.map((tr) => (tr.children[n] as HTMLElement).innerText), i));
+      const shows = async (what: string, status: string, first: string, last: string, n: number) => {
+        await waitFor(what, async () => ((await count.innerText().catch(() => '')) === status && (await column(0))[0] === first ? true : undefined), T).catch(dump);
+        const skus = await column(0);
+        assert.equal(skus.length, n, `${what}: ${n} rows`);
+        assert.equal(skus[skus.length - 1], last, what);
+      };
+      await shows('page 1', '120 rows · 1–50 · page 1 of 3', 'p001', 'p050', 50);
+      assert.deepEqual(await table.locator('thead th').allInnerTexts(), ['sku', 'qty']);
+      assert.equal(await table.getByRole('button', { name: 'Previous' }).isDisabled(), true);
+      await table.getByRole('button', { name: 'Next' }).click();
+      await shows('page 2', '120 rows · 51–100 · page 2 of 3', 'p051', 'p100', 50);
+      await table.getByRole('button', { name: 'Next' }).click();
+      await shows('page 3', '120 rows · 101–120 · page 3 of 3', 'p101', 'p120', 20);
+      assert.equal(await table.getByRole('button', { name: 'Next' }).isDisabled(), true);
+      await table.getByRole('button', { name: 'Previous' }).click();
+      await shows('page 2 again', '120 rows · 51–100 · page 2 of 3', 'p051', 'p100', 50);
+
+      // A header click sorts (by the server, over every row) and goes back to page 1; again, the other way.
+      await table.getByRole('button', { name: 'qty' }).click();
+      await shows('qty ascending', '120 rows · 1–50 · page 1 of 3', 'p120', 'p071', 50);
+      assert.deepEqual((await column(1)).slice(0, 3), ['880', '881', '882']);
+      assert.equal(await table.locator('th[aria-sort="ascending"]').innerText(), 'qty ▲');
+      await table.getByRole('button', { name: /^qty/ }).click();
+      await shows('qty descending', '120 rows · 1–50 · page 1 of 3', 'p001', 'p050', 50);
+      assert.equal(await table.locator('th[aria-sort="descending"]').innerText(), 'qty ▼');
+      await table.getByRole('button', { name: 'Next' }).click();
+      await table.getByRole('button', { name: 'Next' }).click();
+      await shows('qty descending, page 3', '120 rows · 101–120 · page 3 of 3', 'p101', 'p120', 20);
+      assert.deepEqual((await column(1)).slice(-2), ['881', '880']);
+
+      // Every page was a query of the SDK's route, as the chat's session, with the SDK's page size.
+      const q = asked.map((u) => Object.fromEntries(u.searchParams));
+      assert.ok(q.every((x) => x.per_page === '50' && /^ses_/.test(x.session_id ?? '')), JSON.stringify(q));
+      assert.ok(q.some((x) => x.page === '3' && x.sort === 'qty' && x.sort_dir === 'desc'), JSON.stringify(q));
+      assert.ok(q.some((x) => x.page === '2' && x.sort === undefined), JSON.stringify(q));
+      assert.deepEqual(errors, []);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  test('a collection query the emulator refuses gets a 4xx naming why: bad pages and limits, unknown and hostile names, a wider scope', async () => {
+    const { cases } = JSON.parse(readFileSync(join(APP, 'collection-queries.json'), 'utf8')) as { cases: Array<{ method?: string; query: string; body?: unknown; status: number; error: string }> };
+    assert.ok(cases.length >= 20);
+    for (const c of cases) {
+      const r = await json<{ error?: string }>(emu, `/apps/chat-more/endpoints/collection/${c.query}`, c.body, c.method);
+      assert.equal(r.status, c.status, `${c.query}: ${JSON.stringify(r.body)}`);
+      assert.match(String(r.body.error), new RegExp(c.error), c.query);
+    }
+    // What the SDK reads as it would: a page, a sort, the collection's own scope or a narrower one.
+    const ok = await json<{ data: Array<{ sku: string }>; total: number; page: number; per_page: number }>(emu, '/apps/chat-more/endpoints/collection/parts?page=2&per_page=7&sort=sku&sort_dir=desc');
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual([ok.body.total, ok.body.page, ok.body.per_page, ok.body.data.map((d) => d.sku)], [120, 2, 7, ['p113', 'p112', 'p111', 'p110', 'p109', 'p108', 'p107']]);
+    const sid = await sessionId();
+    const mine = await json<{ data: Array<{ text: string }> }>(emu, `/apps/chat-more/endpoints/collection/notes?scope=session&session_id=${sid}`);
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    assert.deepEqual(mine.body.data.map((d) => d.text), ['first', 'second']);
+    const narrower = await json<{ data: unknown[] }>(emu, `/apps/chat-more/endpoints/collection/orders?scope=session&session_id=${sid}`);
+    assert.equal(narrower.status, 200, 'an app-scoped collection may be read narrower');
+    // A write in the collection's own scope reaches the SDK (its answer, its checks).
+    const first = await json<{ data: Array<{ _id: string; sku: string }> }>(emu, '/apps/chat-more/endpoints/collection/parts?per_page=1');
+    const row = first.body.data[0]!;
+    const patched = await json<{ row?: { qty: number } }>(emu, `/apps/chat-more/endpoints/collection/parts/${encodeURIComponent(row._id)}`, { updates: { qty: 7 } }, 'PATCH');
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.row?.qty, 7);
+    const refused = await json<{ error?: string }>(emu, `/apps/chat-more/endpoints/collection/parts/${encodeURIComponent(row._id)}`, { updates: { _session_id: 'x' } }, 'PATCH');
+    assert.equal(refused.status, 400, 'the SDK\'s own refusal comes back as it is');
+    assert.match(String(refused.body.error), /cannot edit fields: _session_id/);
+    // The emulator still answers, and the page's own table still reads.
+    assert.equal((await apiChat(emu, 'ping')).body.reply, 'said ping');
   });
 });
 
