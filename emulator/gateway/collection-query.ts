@@ -1,14 +1,16 @@
 // The query of a collection's rows a page, a chat table or a React page's useCollection sends
 // (`GET /apps/<app>/endpoints/collection/<name>?page=&per_page=&sort=&sort_dir=&scope=&filter=`),
 // checked before it reaches the SDK's runner (cpsl/runner/routes.py `_wrap_collection_query`),
-// which reads it with the SDK's semantics: `page` from 1, `per_page` up to MAX_PAGE_SIZE (50 by
-// default), `sort` a field, `sort_dir` "asc" or "desc", and the scope filter it adds from the
-// identity headers the gateway sets (forward.ts). Where the SDK would fail with a 500 (a page that
-// is not a number, a page 0 skipping backwards, a name starting with "_" such as `__proto__`,
-// which its `db.<name>` refuses), read nothing (a collection neither declared nor stored) or
-// widen what the caller sees (a `scope` broader than the collection's declared one: `scope=app`
-// over a session-scoped collection would lift the scope filter), the emulator answers 4xx naming
-// why, and nothing reaches the runner. The SDK's other collection routes (PATCH
+// which reads it with the SDK's semantics: `page` from 1, `per_page` (50 by default; the SDK caps
+// it at MAX_PAGE_SIZE itself), `sort` a field, `sort_dir` "asc" or "desc", a `filter` it ignores
+// unless it is a JSON object, and the scope filter it adds from the identity headers the gateway
+// sets (forward.ts). What the SDK answers itself passes unchanged: a larger per_page (capped), a
+// filter that is no object (ignored), a collection neither declared nor stored (a dynamic one:
+// no rows). Where the SDK would fail with a 500 (a page or per_page that is not a number, a page 0
+// skipping backwards, a name starting with "_" such as `__proto__`, which its `db.<name>`
+// refuses) or widen what the caller sees (a `scope` broader than the collection's declared one:
+// `scope=app` over a session-scoped collection would lift the scope filter), the emulator answers
+// 4xx naming why, and nothing reaches the runner. The SDK's other collection routes (PATCH
 // /collection/<name>/<row id>, PUT /collection/<name>/columns, DELETE /collection/<name>) take
 // the same `scope` parameter for their filter: their name and scope are checked the same way
 // (checkCollectionWrite).
@@ -30,8 +32,6 @@ export interface CollectionQueryApp {
   name: string;
   /** `app.collection(...)` declarations as the runner reports them (/_meta `collections`). */
   declared: unknown;
-  /** Whether documents of this collection are stored for the app. */
-  stored(name: string): boolean;
 }
 
 const shown = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
@@ -75,7 +75,9 @@ export function checkCollectionQuery(app: CollectionQueryApp, name: string, req:
   checkName(name);
 
   const perRaw = param(req, 'per_page');
-  const perPage = perRaw === undefined ? DEFAULT_PAGE_SIZE : whole('per_page', perRaw, 1, MAX_PAGE_SIZE, ' (the SDK\'s MAX_PAGE_SIZE)');
+  if (perRaw !== undefined && !/^\d+$/.test(perRaw)) throw new HttpError(400, `per_page must be a whole number from 1 (the SDK reads at most ${MAX_PAGE_SIZE}), not ${shown(perRaw)}`);
+  if (perRaw !== undefined && !/[1-9]/.test(perRaw)) throw new HttpError(400, `per_page must be a whole number from 1 (the SDK reads at most ${MAX_PAGE_SIZE}), not ${perRaw}`);
+  const perPage = perRaw === undefined ? DEFAULT_PAGE_SIZE : Math.min(Number(perRaw), MAX_PAGE_SIZE);
   const pageRaw = param(req, 'page');
   const lastPage = Math.floor(MAX_SKIP / perPage) + 1;
   if (pageRaw !== undefined) whole('page', pageRaw, 1, lastPage, ` at ${perPage} rows a page`);
@@ -90,16 +92,8 @@ export function checkCollectionQuery(app: CollectionQueryApp, name: string, req:
   }
   const dir = param(req, 'sort_dir');
   if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new HttpError(400, `sort_dir must be "asc" or "desc", not ${shown(dir)}`);
-  const filter = param(req, 'filter');
-  if (filter !== undefined && filter !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(filter);
-    } catch {
-      throw new HttpError(400, 'filter must be a JSON object (the SDK\'s query language)');
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpError(400, 'filter must be a JSON object (the SDK\'s query language)');
-  }
+  // A filter that is no JSON object is the SDK's to ignore (it reads no filter then).
+  param(req, 'filter');
 
   checkKnownAndScope(app, name, req);
 }
@@ -111,11 +105,8 @@ export function checkCollectionWrite(app: CollectionQueryApp, name: string, req:
 }
 
 function checkKnownAndScope(app: CollectionQueryApp, name: string, req: Request): void {
+  // A name neither declared nor stored is a dynamic collection to the SDK (db.<name>): no rows yet.
   const decl = declaration(app.declared, name);
-  if (!decl && !app.stored(name)) {
-    const names = Array.isArray(app.declared) ? (app.declared as Array<{ name?: unknown }>).map((d) => d?.name).filter((n): n is string => typeof n === 'string') : [];
-    throw new HttpError(404, `${app.name} has no collection ${shown(name)}: it declares none by that name and none is stored (declared: ${names.join(', ') || 'none'})`);
-  }
   const scope = param(req, 'scope');
   if (scope !== undefined && scope !== '') {
     if (!Object.prototype.hasOwnProperty.call(SCOPE_RANK, scope)) throw new HttpError(400, `scope must be one of ${Object.keys(SCOPE_RANK).join(', ')}, not ${shown(scope)}`);

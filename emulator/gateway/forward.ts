@@ -124,17 +124,6 @@ async function forward(hub: GatewayHub, req: Request, res: Response, app: string
   return { status: r.status, body: buf };
 }
 
-/** Whether documents of collection `name` are kept for the app (under the data app id the SDK uses, `<app id>_dev`, or the app id). */
-function storedCollection(hub: GatewayHub, appId: string, name: string): boolean {
-  if (!hub.collections) return false;
-  try {
-    const engine = hub.collections.get();
-    return [`${appId}_dev`, appId].some((a) => engine.findOne(a, name, '{}') !== undefined);
-  } catch {
-    return false;
-  }
-}
-
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|javascript|xml|[\w.+-]*\+xml|x-www-form-urlencoded|x-ndjson))/i;
 
 export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Router {
@@ -153,7 +142,7 @@ export function forwardRouter(hub: GatewayHub, previews?: PreviewOrigins): Route
   // paging, a hostile or unknown name and a scope wider than the collection's get a 4xx
   // (collection-query.ts) and the scope the SDK filters by stays the collection's own or narrower.
   // Its writes (a row's update, the columns, a delete) take the same scope: their name and scope are checked too.
-  const about = (sup: AppSupervisor) => ({ name: sup.name, declared: sup.info().declarations.collections, stored: (n: string) => storedCollection(hub, sup.appId, n) });
+  const about = (sup: AppSupervisor) => ({ name: sup.name, declared: sup.info().declarations.collections });
   router.get('/apps/:app/endpoints/collection/:name', (req, res, next) => {
     const name = req.params.name!;
     forward(hub, req, res, req.params.app!, `/collection/${encodeURIComponent(name)}`, 'endpoint', (sup) => checkCollectionQuery(about(sup), name, req)).catch(next);

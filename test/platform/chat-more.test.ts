@@ -224,7 +224,7 @@ describe('the web chat: action suggestions and tables over collections', () => {
     }
   });
 
-  test('a collection query the emulator refuses gets a 4xx naming why: bad pages and limits, unknown and hostile names, a wider scope', async () => {
+  test('a collection query the emulator refuses gets a 4xx naming why (bad pages and limits, hostile names, a wider scope); what the SDK answers itself reaches it', async () => {
     const { cases } = JSON.parse(readFileSync(join(APP, 'collection-queries.json'), 'utf8')) as { cases: Array<{ method?: string; query: string; body?: unknown; status: number; error: string }> };
     assert.ok(cases.length >= 20);
     for (const c of cases) {
@@ -236,6 +236,16 @@ describe('the web chat: action suggestions and tables over collections', () => {
     const ok = await json<{ data: Array<{ sku: string }>; total: number; page: number; per_page: number }>(emu, '/apps/chat-more/endpoints/collection/parts?page=2&per_page=7&sort=sku&sort_dir=desc');
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual([ok.body.total, ok.body.page, ok.body.per_page, ok.body.data.map((d) => d.sku)], [120, 2, 7, ['p113', 'p112', 'p111', 'p110', 'p109', 'p108', 'p107']]);
+    // What the SDK answers itself reaches it: a per_page over its cap (read as 200), a filter that
+    // is no object (ignored), a collection neither declared nor stored (dynamic: no rows).
+    const capped = await json<{ per_page: number; data: unknown[]; total: number }>(emu, '/apps/chat-more/endpoints/collection/parts?per_page=1000000000000000000000&filter=%5B1%5D');
+    assert.equal(capped.status, 200, JSON.stringify(capped.body));
+    assert.deepEqual([capped.body.per_page, capped.body.data.length, capped.body.total], [200, 120, 120]);
+    for (const dynamic of ['no_such_thing', 'constructor']) {
+      const none = await json<{ data: unknown[]; total: number }>(emu, `/apps/chat-more/endpoints/collection/${dynamic}`);
+      assert.equal(none.status, 200, `${dynamic}: ${JSON.stringify(none.body)}`);
+      assert.deepEqual([none.body.data, none.body.total], [[], 0], dynamic);
+    }
     const sid = await sessionId();
     const mine = await json<{ data: Array<{ text: string }> }>(emu, `/apps/chat-more/endpoints/collection/notes?scope=session&session_id=${sid}`);
     assert.equal(mine.status, 200, JSON.stringify(mine.body));
