@@ -99,6 +99,8 @@ ${PAGE_HEAD}
   <link rel="stylesheet" href="/media/capsule-page/page.css">
   <script type="importmap">${map}</script>
   <script type="application/json" id="capsule-page-config">${config}</script>
+  <script src="/media/common.js"></script>
+  <script src="/media/feed.js"></script>
   <script type="module" src="/media/capsule-page/boot.js"></script>
 </head>
 <body class="app-page react-page">

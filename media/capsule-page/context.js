@@ -84,22 +84,22 @@ export const touchesSession = (detail, id) => !detail || detail.sessions === nul
 export const touchesData = (detail) => !detail || detail.collections === true;
 
 // The emulator's feed of the app's data changes (GET /api/pages/<app>/changes, SSE, coalesced):
-// writes by the app's turns, tasks and handlers, and by other pages and tabs. Open while a hook
-// listens; a hidden tab lets go of it (a browser keeps few connections to one host) and its hooks
-// read again when it is shown.
+// writes by the app's turns, tasks and handlers, and by other pages and tabs. The shell loads
+// media/feed.js, which shares one stream among the app's pages open in this browser (the page
+// view's and the web chat's too). Followed while a hook listens; a hidden tab lets go of it (a
+// browser keeps few connections to one host) and its hooks read again when it is shown, as they
+// do when the stream comes back after being down (what changed meanwhile was not told).
 let listeners = 0;
 let feed = null;
+const noticeDetail = (d) => (d && typeof d === 'object' ? { sessions: Array.isArray(d.sessions) ? d.sessions : null, collections: d.collections === true } : null);
 function openFeed() {
-  if (feed || typeof EventSource === 'undefined' || !appName()) return;
-  feed = new EventSource(`/api/pages/${encodeURIComponent(appName())}/changes`);
-  feed.addEventListener('data-changed', (ev) => {
-    let d = null;
-    try {
-      d = JSON.parse(ev.data);
-    } catch {
-      d = null;
-    }
-    dataChanged(d && typeof d === 'object' ? { sessions: Array.isArray(d.sessions) ? d.sessions : null, collections: d.collections === true } : null);
+  if (feed || !appName()) return;
+  if (typeof capsuleFeed === 'undefined') throw new Error('@capsule/page: the change feed (media/feed.js) is not loaded by this page');
+  feed = capsuleFeed.subscribe(appName(), {
+    change: (notice) => dataChanged(noticeDetail(notice)),
+    state: (up, before) => {
+      if (up && before === false) dataChanged();
+    },
   });
 }
 function closeFeed() {

@@ -35,7 +35,8 @@ test('the shell: hostile page names stay text, the import map is allowed by its 
   const { res, out } = capture();
   const name = '</script><script>alert(1)</script>';
   sendReactShell(res, reactShell('a&b', { name, route: 'x', type: 'react', component: 'pages/x.tsx', packages: ['recharts'] }));
-  assert.equal((out.body.match(/<script/g) ?? []).length, 3, 'the import map, the config and the boot script; nothing from the page');
+  assert.equal((out.body.match(/<script/g) ?? []).length, 5, 'the import map, the config, the shared helpers and change feed, the boot script; nothing from the page');
+  assert.deepEqual([...out.body.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]), ['/media/common.js', '/media/feed.js']);
   assert.ok(!out.body.includes(name));
   assert.match(out.body, /<title>&#60;\/script&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62; — a&#38;b — Capsule Local<\/title>/);
   const map = /<script type="importmap">(.*?)<\/script>/.exec(out.body)![1]!;
