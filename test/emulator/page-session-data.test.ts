@@ -57,7 +57,7 @@ describe("a page's session data", () => {
     assert.equal(wrote!.status, 200, JSON.stringify(wrote!.body));
     assert.equal(wrote!.body.value, 41);
     assert.deepEqual(wrote!.body.data, { n: 41 });
-    assert.deepEqual(notice, { sessions: [mine], collections: false });
+    assert.deepEqual(notice, { sessions: [mine], collections: false, tasks: [] });
 
     // The app's next message in that session reads the page's value (GetSession's data_json).
     assert.equal((await chat(emu, 'count', { session_id: mine })).body.reply, 'count 42');
