@@ -3,7 +3,9 @@
 // the page view's content area (a table's cells, a chart, a task board, a note, a primary button
 // whose text is chosen for contrast), every text there reads on its background, and the emulator's
 // top bar keeps its look; a theme's values that are not plain CSS colours or font lists change
-// nothing (the preset's stay); an app without a theme looks as before.
+// nothing (the preset's stay); an app without a theme looks as before. The themed page's
+// screenshot (docs/emulator.md) goes where test/support/screenshots.ts says (media/screenshots/ only
+// with UPDATE_SCREENSHOTS=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
