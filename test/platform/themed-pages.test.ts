@@ -1,11 +1,11 @@
 // The app's app.theme(...) on its cpsl.ui pages (headless Chromium, real SDK), as the platform's
 // web app draws them: a dark preset with the app's primary and accent, radius and fonts colours
 // the page view's content area (a table's cells, a chart, a task board, a note, a primary button
-// whose text is chosen for contrast), every text there reads on its background, and the emulator's
-// top bar keeps its look; a theme's values that are not plain CSS colours or font lists change
-// nothing (the preset's stay); an app without a theme looks as before. The themed page's
-// screenshot (docs/emulator.md) goes where test/support/screenshots.ts says (media/screenshots/ only
-// with UPDATE_SCREENSHOTS=1).
+// whose text is chosen for contrast; a file browser; a workflow's form and run list), every text
+// there reads on its background, and the emulator's top bar keeps its look; a theme's values that
+// are not plain CSS colours or font lists change nothing (the preset's stay); an app without a
+// theme looks as before. The themed page's screenshot (docs/emulator.md) goes where
+// test/support/screenshots.ts says (media/screenshots/ only with UPDATE_SCREENSHOTS=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -123,6 +123,30 @@ test("a dark theme with the app's primary and accent colours the page's content;
       assert.ok(worst.ratio >= min, `contrast ${worst.ratio.toFixed(2)} < ${min} for ${worst.what}`);
     }
     await page.screenshot({ path: screenshotPath('pages-dark.png'), fullPage: true });
+
+    // A file browser: its folder's entries, tools and a text file's preview on the theme.
+    await page.goto(`${emu.url}/pages/themed/files`);
+    const fb = page.locator('.ui-file-browser');
+    await fb.locator('td.name', { hasText: 'notes.txt' }).waitFor({ timeout: 20_000 });
+    await fb.getByRole('button', { name: 'notes.txt' }).click();
+    await fb.locator('.ui-file-preview pre', { hasText: 'dark notes' }).waitFor();
+    assert.equal(await computed(page, '.ui-file-upload', 'background-color'), 'rgb(35, 35, 35)');
+    assert.equal(await computed(page, '.ui-file-tools input, .ui-file-browser input', 'background-color'), 'rgb(35, 35, 35)');
+    assert.equal(await computed(page, '.ui-file-preview pre', 'font-family'), '"Courier New", monospace', 'font_mono');
+    const files = await lowestContrast(page, 'main h1, main td, main th, main button, main label, main .ui-file-crumbs, main .ui-file-preview pre, main .pill');
+    assert.ok(files.ratio >= 4.5, `contrast ${files.ratio.toFixed(2)} for ${files.what}`);
+
+    // A workflow's screen: its form, its start, the run it lists.
+    await page.goto(`${emu.url}/pages/themed/_workflow/Intake`);
+    await page.getByLabel('Topic *').fill('lamps');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('.ui-run-list li.ui-run').first().waitFor({ timeout: 20_000 });
+    assert.equal(await computed(page, '.ui-form-section', 'border-top-color'), 'rgb(48, 48, 48)');
+    assert.equal(await computed(page, '.ui-field input, .ui-form-section input', 'background-color'), 'rgb(35, 35, 35)');
+    assert.equal(await computed(page, '.ui-field input, .ui-form-section input', 'color'), 'rgb(240, 240, 240)');
+    assert.equal(await computed(page, '.ui-run', 'border-bottom-color'), await resolved(page, 'border-bottom-color', 'color-mix(in srgb, #303030 55%, #232323)'));
+    const screen = await lowestContrast(page, 'main h1, main h2, main legend, main label, main input, main button, main .ui-run, main .ui-run a, main .ui-run-status, main .muted, main .ui-result');
+    assert.ok(screen.ratio >= 4.5, `contrast ${screen.ratio.toFixed(2)} for ${screen.what}`);
     assert.deepEqual(errors, []);
   });
 });
