@@ -14,7 +14,9 @@ window.capsuleCharts = (() => {
   const W = 640;
   const H = 300;
   const M = { left: 56, right: 16, top: 16, bottom: 48 };
-  const COLORS = ['#2563eb', '#0f766e', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#65a30d', '#db2777'];
+  // The series' colours: the app's theme's primary and accent first (media/pages-theme.js).
+  const DEFAULT_COLORS = ['#2563eb', '#0f766e', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#65a30d', '#db2777'];
+  const colorsOf = (h) => (Array.isArray(h.palette) && h.palette.length ? h.palette : DEFAULT_COLORS);
 
   /** An SVG element: attributes set one by one, children text nodes or nodes. */
   function svg(tag, attrs = {}, ...children) {
@@ -75,6 +77,7 @@ window.capsuleCharts = (() => {
   }
 
   function cartesian(kind, points, xName, yName, h) {
+    const COLORS = colorsOf(h);
     const box = svg('svg', { class: `ui-chart-svg ${kind}`, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${kind} chart of ${yName} by ${xName}` });
     const ys = points.map((p) => p.y);
     const yt = ticks(Math.min(0, ...ys), Math.max(0, ...ys));
@@ -114,6 +117,7 @@ window.capsuleCharts = (() => {
 
   /** A pie: one slice per row (negative values cannot be slices: skipped), with a legend. */
   function pie(points, h) {
+    const COLORS = colorsOf(h);
     const total = points.reduce((s, p) => s + p.y, 0);
     const box = svg('svg', { class: 'ui-chart-svg pie', viewBox: '0 0 300 300', role: 'img', 'aria-label': 'pie chart' });
     const legend = h.el('ul', { class: 'ui-chart-legend' });
@@ -132,7 +136,7 @@ window.capsuleCharts = (() => {
       }
       const b = a + share * 2 * Math.PI;
       const d = `M${cx},${cy} L${(cx + r * Math.cos(a)).toFixed(2)},${(cy + r * Math.sin(a)).toFixed(2)} A${r},${r} 0 ${b - a > Math.PI ? 1 : 0} 1 ${(cx + r * Math.cos(b)).toFixed(2)},${(cy + r * Math.sin(b)).toFixed(2)} Z`;
-      box.append(svg('path', { class: 'slice', d, fill: color, stroke: '#fff', 'stroke-width': 1 }, tip(label)));
+      box.append(svg('path', { class: 'slice', d, fill: color, 'stroke-width': 1 }, tip(label)));
       a = b;
     }
     return h.el('div', { class: 'ui-chart-pie' }, box, legend);

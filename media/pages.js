@@ -493,7 +493,7 @@
   });
 
   /** What media/pages-charts.js draws with (the page's helpers; limits and info are known once loaded). */
-  const chartHelpers = () => ({ el, get, text, note, isObject, api, withViewer, dataUrl, live, follow, limits, appName, appId: info.app_id, dataSources: info.data_sources });
+  const chartHelpers = () => ({ el, get, text, note, isObject, api, withViewer, dataUrl, live, follow, limits, appName, appId: info.app_id, dataSources: info.data_sources, palette: window.capsuleTheme.palette(info.theme) });
   /** What media/pages-files.js, pages-tables.js and pages-runs.js draw with: the chart helpers, drawing a child, and the workflow form's hooks. */
   const widgetHelpers = (depth) => ({
     ...chartHelpers(),
@@ -613,6 +613,8 @@
     }
     limits = info.widgets.limits;
     budget = limits.widgets;
+    // app.theme(...): its colours, radius and fonts on the page's content area (not the top bar).
+    window.capsuleTheme.apply(document.querySelector('main.page-layout'), info.theme);
     viewer = new URLSearchParams(location.search).get('as') || info.persona || '';
     document.getElementById('viewer').textContent = viewer ? `viewing as ${viewer}` : 'viewing signed out';
     nav(info.pages);

@@ -148,7 +148,7 @@ export function registerPages(hub: Hub): void {
       home: homeTree(a.declarations) ? { path: pagePath(a.name), widget_tree: homeTree(a.declarations) } : null,
       pages: declaredPages(a.declarations).map((p) => ({ ...p, path: pagePath(a.name, p.route) })),
       data_sources: [...dataSourceNames({ data_sources: a.dataSources })],
-      // app.theme(...): what a React page's useTheme() starts from.
+      // app.theme(...): what the page view draws its content in and a React page's useTheme() starts from (media/pages-theme.js).
       theme: a.declarations && typeof a.declarations.theme === 'object' ? a.declarations.theme : null,
       workflows: declaredWorkflows(a.declarations).map((w) => ({ ...w, path: workflowPath(a.name, w.name) })),
       chat: (() => {

@@ -7,8 +7,10 @@
 //     onboarding page (emulator/pages/) except the widget types it does not draw, and the React
 //     pages (`add_page`) and a React onboarding (`add_onboarding`) with its React build and
 //     @capsule/page kit (pages/react.ts) except the npm packages they declare (`packages=`), which
-//     the platform serves; the theme is applied to React pages only (useTheme), not to the cpsl.ui
-//     ones. The line names what is not, and where the rendered ones are; and a workflow screen's
+//     the platform serves; the theme's colours, fonts and radius are applied to both (the page
+//     view's content area, useTheme), its branding (logo, tagline, favicon, the link-preview
+//     fields) to neither: the platform's sidebar and head show those. The line names what is
+//     not, and where the rendered ones are; and a workflow screen's
 //     ui.FileInput or ui.ImageInput, which is drawn but whose file is not sent (the SDK does not
 //     say what a workflow's input holds for a file).
 
@@ -22,6 +24,8 @@ export interface Unemulated {
   detail: Record<string, unknown>;
 }
 
+/** The theme's fields the platform shows in its sidebar and page head, which the emulator has not. */
+const BRANDING = ['logo', 'logo_background', 'tagline', 'title', 'description', 'site_name', 'preview_image', 'favicon'];
 const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '?');
@@ -90,7 +94,9 @@ function pages(config: Record<string, unknown>, app: string): Unemulated | undef
     if (files.length) unsent.push(`${files.join(', ')} in the screen of ${w.name}`);
     unsentCount += files.length;
   }
-  if (record(config.theme)) shown.push(`the theme${list(config.pages).some((p) => record(p)?.type === 'react') ? ' on the cpsl.ui pages (React pages get it through useTheme)' : ''}`);
+  const theme = record(config.theme);
+  const branding = theme ? BRANDING.filter((k) => typeof theme[k] === 'string' && theme[k]) : [];
+  if (branding.length) shown.push(`the theme's ${branding.join(', ')} (its colours, fonts and radius are applied)`);
   if (!shown.length && !rendered.length) return undefined;
   const here = rendered.length ? `Capsule Local renders ${rendered.join(', ')} (signed in, linked from the dashboard)` : '';
   const summary = shown.length

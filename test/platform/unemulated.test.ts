@@ -1,7 +1,7 @@
 // What the emulator cannot provide is said by name (a managed filesystem on the bundled runtime:
 // filesystems.test.ts); of the app's pages
-// the line names what is not rendered (React pages, widget types the page view does not draw,
-// the theme) and where the cpsl.ui pages and workflow screens it renders are.
+// the line names what is not rendered (React pages' npm packages, widget types the page view does
+// not draw, the theme's branding: its colours, fonts and radius are applied) and where the cpsl.ui pages and workflow screens it renders are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { waitFor } from '../support/wait';
 test('serve and the event log name what of the pages is not rendered and where the rendered ones are; their data is served', async () => {
   const emu = await startEmulator({ app: join(__dirname, 'fixtures', 'together') });
   try {
-    const said = /together: the platform's web app renders the theme; Capsule Local does not render that yet: .*\. Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/_workflow\/Intake \(signed in, linked from the dashboard\)$/m;
+    // Its theme (accent= only) is applied to the pages: not named.
+    const said = /together: Capsule Local renders Stats at \/pages\/together\/stats, the home body at \/pages\/together, the screen of Intake at \/pages\/together\/_workflow\/Intake \(signed in, linked from the dashboard\)$/m;
     await waitFor('serve to name the pages', () => said.test(emu.output()) || undefined);
     assert.equal((await chat(emu, 'hi')).body.reply, 'echo: hi');
     const events = await json<Array<{ summary: string }>>(emu, '/api/events/log');
@@ -72,4 +73,12 @@ test("file browsers, table browsers and a workflow's run list are drawn; a workf
   const [f] = unemulatedFeatures({ workflows: [{ name: 'Intake', widget_tree: screen([{ type: 'file_input', name: 'doc' }, { type: 'image_input', name: 'shot' }]) }, { name: 'Other', widget_tree: screen([{ type: 'file_input', name: 'x' }]) }] }, 'a');
   assert.equal(f!.summary, "Capsule Local renders the screen of Intake at /pages/a/_workflow/Intake, the screen of Other at /pages/a/_workflow/Other (signed in, linked from the dashboard); ui.FileInput, ui.ImageInput in the screen of Intake, ui.FileInput in the screen of Other are drawn, but a chosen file is not sent to the workflow (the SDK does not say what a workflow's input holds for a file)");
   assert.deepEqual(f!.detail.filesNotSent, ['ui.FileInput, ui.ImageInput in the screen of Intake', 'ui.FileInput in the screen of Other']);
+});
+
+test("a theme's colours are applied, not named; its branding (sidebar and head) is", () => {
+  const page = { name: 'Sales', route: 'sales', type: 'dsl', widget_tree: { type: 'page', children: [{ type: 'text', content: 'hi' }] } };
+  const [colours] = unemulatedFeatures({ pages: [page], theme: { preset: 'dark', primary: '#60a5fa', radius: 'lg', font_sans: 'Inter' } }, 'a');
+  assert.equal(colours!.summary, 'Capsule Local renders Sales at /pages/a/sales (signed in, linked from the dashboard)');
+  const [brand] = unemulatedFeatures({ pages: [page], theme: { accent: '#0f766e', logo: 'assets/logo.png', tagline: 'Hi', favicon: '' } }, 'a');
+  assert.match(brand!.summary, /^the platform's web app renders the theme's logo, tagline \(its colours, fonts and radius are applied\); Capsule Local does not render that yet/);
 });
