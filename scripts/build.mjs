@@ -170,6 +170,20 @@ rmSync('dist/media', { recursive: true, force: true });
 if (existsSync('media')) cpSync('media', 'dist/media', { recursive: true, filter: (src) => !notPageAssets.some((d) => src.includes(d)) });
 if (watch) console.log('watch mode is not supported; run npm run build again');
 
+// The browser modules the pages' import map names (dist/media/vendor): production builds of pinned
+// npm packages.
+const VENDOR = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'eof',
+  outdir: 'dist/media/vendor',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+};
+
 // React for the app's React pages (emulator/pages/react.ts): the ESM modules the page's import map
 // names (react, react-dom, react-dom/client, react/jsx-runtime), built from the pinned npm
 // packages in one build with code splitting, so that every entry shares one React instance.
@@ -180,18 +194,10 @@ if (watch) console.log('watch mode is not supported; run npm run build again');
   const ENTRIES = { react: 'react', 'react-dom': 'react-dom', 'react-dom-client': 'react-dom/client', 'react-jsx-runtime': 'react/jsx-runtime' };
   const ident = /^[A-Za-z_$][\w$]*$/;
   await build({
+    ...VENDOR,
     entryPoints: Object.keys(ENTRIES).map((name) => ({ in: `vendor:${name}`, out: name })),
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'eof',
-    outdir: 'dist/media/vendor',
     chunkNames: 'react-shared-[hash]',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
     plugins: [{
       name: 'react-entries',
       setup(b) {
@@ -213,16 +219,4 @@ if (watch) console.log('watch mode is not supported; run npm run build again');
 // styled-components for the kit's `styled` (media/capsule-page/components.js): one ESM file from
 // the pinned npm package (its browser build), React left external: the page's import map names our
 // React build, so the styled components share the page's one React.
-await build({
-  entryPoints: { 'styled-components': 'styled-components' },
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  legalComments: 'eof',
-  outdir: 'dist/media/vendor',
-  external: ['react', 'react-dom'],
-  define: { 'process.env.NODE_ENV': '"production"' },
-  logLevel: 'warning',
-});
+await build({ ...VENDOR, entryPoints: { 'styled-components': 'styled-components' }, external: ['react', 'react-dom'] });
