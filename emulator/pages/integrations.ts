@@ -11,12 +11,11 @@
 // declared ones; `__proto__` and the like are never found), an over-long type (400), a viewer
 // that is no persona (400). The connection itself starts at GET /connect?app=&type=&user=
 // (integrations/routes/connect.ts), as a non-blocking show_integration card's does.
-import type { Request, Response } from 'express';
 import type { AppInfo, Hub } from '../hub';
 import type { StoredIntegration } from '../store';
 import { HttpError } from '../gateway/errors';
-import { LIMITS, nameTooLong } from '../limits';
-import { viewerOf } from './session-data';
+import { nameTooLong } from '../limits';
+import { appOf, pageRoute, viewerOfQuery } from './page-api';
 
 export interface PageIntegrationStatus {
   type: string;
@@ -56,36 +55,16 @@ export function pageStatus(hub: Hub, user: string, declared: Declared): PageInte
   };
 }
 
-function wrap(fn: (req: Request, res: Response) => void) {
-  return (req: Request, res: Response): void => {
-    try {
-      fn(req, res);
-    } catch (e) {
-      const status = e instanceof HttpError ? e.status : 500;
-      res.status(status).json({ error: status === 500 ? 'the integrations could not be read' : (e as Error).message });
-    }
-  };
-}
-
-function appOf(hub: Hub, req: Request): AppInfo {
-  const name = String(req.params.app);
-  const a = hub.apps().find((x) => x.name === name);
-  if (!a) throw new HttpError(404, `no app "${name.slice(0, 80)}" is served here`);
-  return a;
-}
-
-const viewerOfQuery = (hub: Hub, req: Request): string => viewerOf(hub, typeof req.query.as === 'string' ? req.query.as.slice(0, LIMITS.nameChars + 1) : '');
-
 export function registerPageIntegrations(hub: Hub): void {
   const r = hub.protectedRouter;
 
-  r.get('/api/pages/:app/integrations', wrap((req, res) => {
+  r.get('/api/pages/:app/integrations', pageRoute('the integrations could not be read', (req, res) => {
     const a = appOf(hub, req);
     const user = viewerOfQuery(hub, req);
     res.json({ app: a.name, viewer: user, integrations: a.integrations.map((i) => pageStatus(hub, user, i)) });
   }));
 
-  r.get('/api/pages/:app/integrations/:type', wrap((req, res) => {
+  r.get('/api/pages/:app/integrations/:type', pageRoute('the integrations could not be read', (req, res) => {
     const a = appOf(hub, req);
     const type = String(req.params.type);
     const long = nameTooLong('type', type);

@@ -15,10 +15,11 @@
 // (404), a session of another viewer (403), a key the platform keeps for itself (`__cpsl_session_*`)
 // or longer than a name (400), a body over the gateway's limit (413, its body parser). A key such
 // as `__proto__` or `constructor` is a key like any other (Python's dict has no prototype).
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { Hub } from '../hub';
 import type { StoredSession } from '../store';
 import { HttpError } from '../gateway/errors';
+import { appOf, pageRoute, viewerOf, viewerOfQuery } from './page-api';
 import { sessionIdForKey, validSessionId } from '../gateway/sessions';
 import { threadSessionKey } from '../channels/webchat';
 import { LIMITS, clipText, nameTooLong } from '../limits';
@@ -51,21 +52,6 @@ function dataOf(s: StoredSession): Record<string, unknown> {
   }
 }
 
-/** The viewer: `user` (a persona id), else the default persona, as the page routes take it. */
-export function viewerOf(hub: Hub, given: string): string {
-  const d = hub.read();
-  const user = given || d.personas[0]?.id || '';
-  if (!d.personas.some((p) => p.id === user)) throw new HttpError(400, `no persona ${user.slice(0, 80)}`);
-  return user;
-}
-
-function appOf(hub: Hub, req: Request) {
-  const name = String(req.params.app);
-  const a = hub.apps().find((x) => x.name === name);
-  if (!a) throw new HttpError(404, `no app "${name.slice(0, 80)}" is served here`);
-  return a;
-}
-
 /** The viewer's session of the app: unknown, another app's (404) or another viewer's (403) refused. */
 function viewersSession(hub: Hub, req: Request, user: string): StoredSession {
   const a = appOf(hub, req);
@@ -77,21 +63,10 @@ function viewersSession(hub: Hub, req: Request, user: string): StoredSession {
   return s;
 }
 
-function wrap(fn: (req: Request, res: Response) => Promise<void> | void) {
-  return (req: Request, res: Response): void => {
-    Promise.resolve()
-      .then(() => fn(req, res))
-      .catch((e: unknown) => {
-        const status = e instanceof HttpError ? e.status : 500;
-        res.status(status).json({ error: status === 500 ? `the session data could not be saved: ${(e as Error).message}` : (e as Error).message });
-      });
-  };
-}
-
 export function registerSessionData(hub: Hub): void {
   const r = hub.protectedRouter;
 
-  r.post('/api/pages/:app/sessions', wrap(async (req, res) => {
+  r.post('/api/pages/:app/sessions', pageRoute('the session data could not be saved', async (req, res) => {
     const a = appOf(hub, req);
     const b = record(req.body ?? {});
     if (!b) throw new HttpError(400, 'the request body must be a JSON object');
@@ -123,13 +98,13 @@ export function registerSessionData(hub: Hub): void {
     res.status(created ? 201 : 200).json({ sessionId: id, created, data: s ? dataOf(s) : {}, revision: s?.dataRevision ?? 0 });
   }));
 
-  r.get('/api/pages/:app/sessions/:id/data', wrap((req, res) => {
-    const user = viewerOf(hub, typeof req.query.as === 'string' ? req.query.as.slice(0, LIMITS.nameChars + 1) : '');
+  r.get('/api/pages/:app/sessions/:id/data', pageRoute('the session data could not be read', (req, res) => {
+    const user = viewerOfQuery(hub, req);
     const s = viewersSession(hub, req, user);
     res.json({ sessionId: s.id, data: dataOf(s), revision: s.dataRevision ?? 0 });
   }));
 
-  r.post('/api/pages/:app/sessions/:id/data', wrap(async (req, res) => {
+  r.post('/api/pages/:app/sessions/:id/data', pageRoute('the session data could not be saved', async (req, res) => {
     const b = record(req.body ?? {});
     if (!b) throw new HttpError(400, 'the request body must be a JSON object');
     const user = viewerOf(hub, str(b, 'user'));
